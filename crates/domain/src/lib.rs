@@ -1,0 +1,23 @@
+//! Gatehouse's domain: the account lifecycle, the site settings that steer it and
+//! the parsed input policies (login IDs, e-mail addresses, passwords, site keys).
+//!
+//! Invariants owned here:
+//! - An account's status is derived from independent facts (stage, lock, blocked,
+//!   deleted), never stored on its own ([`account::AccountState::status`]).
+//! - Every lifecycle change goes through [`account::decide`], a pure function of
+//!   (state, event, settings, now); no I/O, and the clock is always passed in.
+//! - A value of a parsed newtype ([`policy::Email`], [`policy::LoginId`], …) is
+//!   valid by construction: there is no other way to build one.
+
+pub mod account;
+pub mod policy;
+pub mod roles;
+pub mod settings;
+
+pub use account::{
+    AccountState, Decision, DeleteReason, Effect, Event, Lock, Refusal, SignInOutcome,
+    SignInRefusal, Stage, Status, decide, lock_after_failures, sign_in_gate,
+};
+pub use policy::{Email, LoginId, NewPassword, PolicyError, SiteKey};
+pub use roles::{AccountRole, StaffRole};
+pub use settings::{Language, LockMode, LoginIdMode, ProfileField, SettingsError, SiteSettings};
