@@ -1,1 +1,252 @@
-//! placeholder
+//! Gatehouse's storage: one [`Store`] interface over SQLite (the embedded
+//! default) and PostgreSQL (the scale-out engine).
+//!
+//! Invariants owned here:
+//! - Every read and write happens inside a [`Tx`]; a use case's state change,
+//!   audit event and outbox mail commit together or not at all.
+//! - Both engines run the same SQL text (see `sql.rs`); the only per-engine
+//!   code is connecting, migrating, and the outbox claim (`SKIP LOCKED`).
+//! - Counters and single-use tokens change atomically in the database
+//!   (`UPDATE … RETURNING`), never read-modify-write in the application.
+//! - Uniqueness (login ID per site, staff e-mail, group name) is enforced by
+//!   the database without regard to case, and reported as
+//!   [`StoreError::Conflict`].
+
+mod error;
+pub mod model;
+mod sql;
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use gatehouse_domain::SiteSettings;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub use error::{StoreError, StoreResult};
+pub use model::{
+    Account, Actor, ApiToken, AuditEvent, Customer, CustomerFields, EmailTemplate, Group,
+    LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser,
+};
+pub use sql::{ConnectOptions, connect};
+
+/// The database engine behind a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// SQLite, a file in the data folder.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a database URL names, or a sentence saying why none.
+    pub fn of_url(url: &str) -> Result<Engine, String> {
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or("");
+        match scheme {
+            "sqlite" => Ok(Engine::Sqlite),
+            "postgres" | "postgresql" => Ok(Engine::Postgres),
+            _ => Err(format!(
+                "the database URL must start with sqlite: or postgres:// (got '{}')",
+                redact_url(url)
+            )),
+        }
+    }
+
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
+/// A URL with any password replaced, safe to print.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => url.chars().take(80).collect(),
+    }
+}
+
+/// The database, shared by every request and job as `Arc<dyn Store>`.
+#[async_trait]
+pub trait Store: Send + Sync + fmt::Debug {
+    /// Which engine this is.
+    fn engine(&self) -> Engine;
+    /// Brings the schema up to date (safe to run on every start, and from
+    /// several nodes at once on PostgreSQL).
+    async fn migrate(&self) -> StoreResult<()>;
+    /// Succeeds when the database answers a query.
+    async fn ping(&self) -> StoreResult<()>;
+    /// A transaction for reading and writing. On SQLite it takes the write
+    /// lock at once (`BEGIN IMMEDIATE`), so writers queue instead of failing.
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
+    /// A transaction for reading only.
+    async fn read(&self) -> StoreResult<Box<dyn Tx>>;
+    /// Closes every connection.
+    async fn close(&self);
+}
+
+/// Shared handle to the store.
+pub type DynStore = Arc<dyn Store>;
+
+/// One transaction. Dropped without [`Tx::commit`], it rolls back.
+#[async_trait]
+pub trait Tx: Send {
+    /// Makes every change of this transaction durable.
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+
+    // ---- sites
+    /// Adds a site; a taken key is a conflict.
+    async fn insert_site(&mut self, site: &Site) -> StoreResult<()>;
+    /// The site with this key.
+    async fn site_by_key(&mut self, key: &str) -> StoreResult<Option<Site>>;
+    /// The site with this ID.
+    async fn site_by_id(&mut self, id: Uuid) -> StoreResult<Option<Site>>;
+    /// Every site, by key.
+    async fn list_sites(&mut self) -> StoreResult<Vec<Site>>;
+    /// Replaces a site's settings.
+    async fn update_site_settings(&mut self, id: Uuid, settings: &SiteSettings) -> StoreResult<()>;
+
+    // ---- groups
+    /// Adds a group; a taken name (any case) is a conflict.
+    async fn insert_group(&mut self, group: &Group) -> StoreResult<()>;
+    /// Every group, by name.
+    async fn list_groups(&mut self) -> StoreResult<Vec<Group>>;
+    /// Removes a group; one with members is [`StoreError::Referenced`].
+    async fn delete_group(&mut self, id: Uuid) -> StoreResult<()>;
+
+    // ---- customers
+    /// Adds a customer.
+    async fn insert_customer(&mut self, customer: &Customer) -> StoreResult<()>;
+    /// The customer with this ID.
+    async fn customer_by_id(&mut self, id: Uuid) -> StoreResult<Option<Customer>>;
+
+    // ---- accounts
+    /// Adds an account; a login ID taken on the site (any case) is a conflict.
+    async fn insert_account(&mut self, account: &Account) -> StoreResult<()>;
+    /// The account with this ID.
+    async fn account_by_id(&mut self, id: Uuid) -> StoreResult<Option<Account>>;
+    /// The account with this login ID on the site, compared without case.
+    async fn account_by_login_id(
+        &mut self,
+        site_id: Uuid,
+        login_id: &str,
+    ) -> StoreResult<Option<Account>>;
+    /// Writes an account back if nobody changed it since it was read
+    /// (same `version`), else [`StoreError::Stale`]. Answers the new version.
+    async fn save_account(&mut self, account: &Account) -> StoreResult<i64>;
+    /// Adds one failed attempt atomically; answers the new count, or `None`
+    /// when there is no such account.
+    async fn record_failed_attempt(&mut self, id: Uuid) -> StoreResult<Option<u32>>;
+
+    // ---- staff
+    /// Adds a staff user; a taken e-mail address (any case) is a conflict.
+    async fn insert_staff(&mut self, staff: &StaffUser) -> StoreResult<()>;
+    /// The staff user with this e-mail address, compared without case.
+    async fn staff_by_email(&mut self, email: &str) -> StoreResult<Option<StaffUser>>;
+    /// The staff user with this ID.
+    async fn staff_by_id(&mut self, id: Uuid) -> StoreResult<Option<StaffUser>>;
+    /// How many staff users exist.
+    async fn count_staff(&mut self) -> StoreResult<i64>;
+
+    // ---- sessions
+    /// Stores a new session.
+    async fn insert_session(&mut self, session: &Session) -> StoreResult<()>;
+    /// The session whose token hashes to this.
+    async fn session_by_hash(&mut self, token_hash: &[u8]) -> StoreResult<Option<Session>>;
+    /// Records activity and pushes the idle expiry.
+    async fn touch_session(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+        idle_expires_at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Ends one session; answers whether it existed.
+    async fn delete_session(&mut self, token_hash: &[u8]) -> StoreResult<bool>;
+    /// Ends every session of an account but `keep`; answers how many ended.
+    async fn delete_account_sessions(
+        &mut self,
+        account_id: Uuid,
+        keep: Option<&[u8]>,
+    ) -> StoreResult<u64>;
+
+    // ---- single-use links
+    /// Stores a link token.
+    async fn insert_link_token(&mut self, token: &LinkToken) -> StoreResult<()>;
+    /// Uses a token once: answers it if it exists, has this purpose, is not
+    /// used and not expired, and marks it used in the same statement.
+    async fn consume_link_token(
+        &mut self,
+        token_hash: &[u8],
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<LinkToken>>;
+    /// Voids every unused token of this purpose (for this account, or with no
+    /// account when `None`); answers how many.
+    async fn void_link_tokens(
+        &mut self,
+        account_id: Option<Uuid>,
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+    ) -> StoreResult<u64>;
+
+    // ---- API tokens
+    /// Stores an API token.
+    async fn insert_api_token(&mut self, token: &ApiToken) -> StoreResult<()>;
+    /// The API token whose secret hashes to this.
+    async fn api_token_by_hash(&mut self, token_hash: &[u8]) -> StoreResult<Option<ApiToken>>;
+
+    // ---- outbox
+    /// Queues a mail for delivery.
+    async fn enqueue_mail(
+        &mut self,
+        id: Uuid,
+        mail: &NewMail,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Claims up to `limit` due mails for delivery until `lease_until`; a
+    /// mail claimed by one node is skipped by the others until its lease ends.
+    async fn claim_mail(
+        &mut self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+    /// Marks a mail delivered.
+    async fn mark_mail_sent(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<()>;
+    /// Records a failed delivery: tried again at `retry_at`, or failed for
+    /// good when `None`.
+    async fn mark_mail_failed(
+        &mut self,
+        id: Uuid,
+        error: &str,
+        retry_at: Option<OffsetDateTime>,
+    ) -> StoreResult<()>;
+    /// The newest outbox messages.
+    async fn list_outbox(&mut self, limit: i64) -> StoreResult<Vec<OutboxMessage>>;
+
+    // ---- audit
+    /// Appends an audit event.
+    async fn append_audit(&mut self, event: &AuditEvent) -> StoreResult<()>;
+    /// The newest audit events, newest first.
+    async fn list_audit(&mut self, limit: i64) -> StoreResult<Vec<AuditEvent>>;
+
+    // ---- e-mail templates
+    /// Stores an admin's template override.
+    async fn upsert_template(&mut self, template: &EmailTemplate) -> StoreResult<()>;
+    /// The override for this site, key and language.
+    async fn template(
+        &mut self,
+        site_id: Uuid,
+        key: &str,
+        language: &str,
+    ) -> StoreResult<Option<EmailTemplate>>;
+}

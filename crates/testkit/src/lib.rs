@@ -1,1 +1,149 @@
-//! placeholder
+//! Test support shared by every crate's integration tests: a fresh database
+//! per test on SQLite (a file in its own temporary folder) or PostgreSQL (a
+//! database of its own on the server `GATEHOUSE_TEST_DATABASE_URL` names), and
+//! [`both_engines!`], which turns one test body into a test per engine.
+//!
+//! Unset, `GATEHOUSE_TEST_DATABASE_URL` makes the PostgreSQL tests say they
+//! were skipped; set but unreachable, they fail.
+#![allow(clippy::expect_used, clippy::panic)]
+
+mod server;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Once;
+
+use gatehouse_store::{ConnectOptions, DynStore, Engine};
+use sqlx::Connection;
+
+pub use server::TestServer;
+
+/// The variable naming the PostgreSQL server tests use.
+pub const PG_URL_VAR: &str = "GATEHOUSE_TEST_DATABASE_URL";
+
+/// A database that exists for one test and is removed after it.
+#[derive(Debug)]
+pub struct TestDb {
+    /// Its URL.
+    pub url: String,
+    /// Its engine.
+    pub engine: Engine,
+    dir: Option<PathBuf>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// A fresh SQLite database file in a new temporary folder.
+    pub async fn sqlite() -> TestDb {
+        let dir =
+            std::env::temp_dir().join(format!("gatehouse-test-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).expect("create the test folder");
+        let url = format!("sqlite://{}", dir.join("gatehouse.db").display());
+        TestDb {
+            url,
+            engine: Engine::Sqlite,
+            dir: Some(dir),
+            pg: None,
+        }
+    }
+
+    /// A fresh PostgreSQL database, or `None` (with a note on stderr) when
+    /// `GATEHOUSE_TEST_DATABASE_URL` is unset.
+    pub async fn postgres() -> Option<TestDb> {
+        let Some(admin_url) = std::env::var(PG_URL_VAR).ok().filter(|v| !v.is_empty()) else {
+            static NOTE: Once = Once::new();
+            NOTE.call_once(|| {
+                // Written past the test harness's capture so that it is seen.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: {PG_URL_VAR} is not set; the PostgreSQL tests were skipped"
+                );
+            });
+            return None;
+        };
+        let name = format!("gatehouse_test_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| {
+                panic!("{PG_URL_VAR} is set but PostgreSQL cannot be reached: {e}")
+            });
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .execute(&mut admin)
+            .await
+            .expect("create the test database");
+        let _ = admin.close().await;
+        let mut url = url::Url::parse(&admin_url).expect("GATEHOUSE_TEST_DATABASE_URL is a URL");
+        url.set_path(&name);
+        Some(TestDb {
+            url: url.to_string(),
+            engine: Engine::Postgres,
+            dir: None,
+            pg: Some((admin_url, name)),
+        })
+    }
+
+    /// A migrated store on this database.
+    pub async fn store(&self) -> DynStore {
+        let store = gatehouse_store::connect(&self.url, &ConnectOptions::default())
+            .await
+            .expect("connect to the test database");
+        store.migrate().await.expect("migrate the test database");
+        store
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some((admin_url, name)) = self.pg.take() {
+            // Drop runs outside async code: a thread with its own runtime.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(rt) = rt {
+                    rt.block_on(async {
+                        if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                            let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                                .execute(&mut admin)
+                                .await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// Writes each `async fn name(db: TestDb) { … }` as two tests, `name::sqlite`
+/// and `name::postgres`, each on a fresh database of its engine.
+#[macro_export]
+macro_rules! both_engines {
+    ($(#[$meta:meta])* async fn $name:ident($db:ident: TestDb) $body:block $($rest:tt)*) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($db: $crate::TestDb) $body
+
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::TestDb::sqlite().await).await
+            }
+
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = $crate::TestDb::postgres().await {
+                    run(db).await
+                }
+            }
+        }
+        $crate::both_engines!($($rest)*);
+    };
+    () => {};
+}

@@ -1,0 +1,747 @@
+//! The records the store keeps, as the rest of Gatehouse sees them, and their
+//! mapping to and from table rows. Times are kept as milliseconds since the
+//! epoch in both engines; this module is the one place that converts them.
+
+use gatehouse_domain::{
+    AccountRole, AccountState, DeleteReason, Lock, SiteSettings, StaffRole, Stage,
+};
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::{StoreError, StoreResult};
+
+/// Milliseconds since the epoch, as stored.
+pub fn to_ms(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// The time a stored millisecond count stands for.
+pub fn from_ms(ms: i64) -> StoreResult<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map_err(|e| StoreError::Corrupt(format!("time {ms}: {e}")))
+}
+
+fn opt_from_ms(ms: Option<i64>) -> StoreResult<Option<OffsetDateTime>> {
+    ms.map(from_ms).transpose()
+}
+
+/// A portal site.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Site {
+    /// Identity.
+    pub id: Uuid,
+    /// URL key (`/s/{key}`).
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// Its settings.
+    pub settings: SiteSettings,
+    /// Created at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SiteRow {
+    id: Uuid,
+    key: String,
+    name: String,
+    settings: String,
+    created_at: i64,
+}
+
+impl TryFrom<SiteRow> for Site {
+    type Error = StoreError;
+    fn try_from(r: SiteRow) -> StoreResult<Site> {
+        Ok(Site {
+            id: r.id,
+            settings: serde_json::from_str(&r.settings)
+                .map_err(|e| StoreError::Corrupt(format!("settings of site {}: {e}", r.key)))?,
+            key: r.key,
+            name: r.name,
+            created_at: from_ms(r.created_at)?,
+        })
+    }
+}
+
+/// A named set of customers.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Group {
+    /// Identity.
+    pub id: Uuid,
+    /// Name, unique without regard to case.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Inactive groups are hidden from pickers.
+    pub active: bool,
+    /// Created at (ms).
+    pub created_at: i64,
+}
+
+/// The editable data of a customer (the CRM contact).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CustomerFields {
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Company.
+    pub company: Option<String>,
+    /// Web address.
+    pub url: Option<String>,
+    /// Landline.
+    pub phone: Option<String>,
+    /// Mobile.
+    pub mobile: Option<String>,
+    /// Country.
+    pub country: Option<String>,
+    /// Region.
+    pub region: Option<String>,
+    /// Street.
+    pub street: Option<String>,
+    /// Postcode.
+    pub postcode: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// ID in another system.
+    pub external_id: Option<String>,
+    /// Group.
+    pub group_id: Option<Uuid>,
+    /// Avatar picture.
+    pub avatar_url: Option<String>,
+    /// Wants notifications.
+    pub notifications: bool,
+    /// Staff notes.
+    pub notes: Option<String>,
+    /// Preferred language.
+    pub language: Option<String>,
+}
+
+/// A customer record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Customer {
+    /// Identity.
+    pub id: Uuid,
+    /// Its data.
+    #[serde(flatten)]
+    pub fields: CustomerFields,
+    /// Created at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last changed at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CustomerRow {
+    id: Uuid,
+    first_name: String,
+    last_name: String,
+    email: Option<String>,
+    company: Option<String>,
+    url: Option<String>,
+    phone: Option<String>,
+    mobile: Option<String>,
+    country: Option<String>,
+    region: Option<String>,
+    street: Option<String>,
+    postcode: Option<String>,
+    city: Option<String>,
+    external_id: Option<String>,
+    group_id: Option<Uuid>,
+    avatar_url: Option<String>,
+    notifications: bool,
+    notes: Option<String>,
+    language: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<CustomerRow> for Customer {
+    type Error = StoreError;
+    fn try_from(r: CustomerRow) -> StoreResult<Customer> {
+        Ok(Customer {
+            id: r.id,
+            fields: CustomerFields {
+                first_name: r.first_name,
+                last_name: r.last_name,
+                email: r.email,
+                company: r.company,
+                url: r.url,
+                phone: r.phone,
+                mobile: r.mobile,
+                country: r.country,
+                region: r.region,
+                street: r.street,
+                postcode: r.postcode,
+                city: r.city,
+                external_id: r.external_id,
+                group_id: r.group_id,
+                avatar_url: r.avatar_url,
+                notifications: r.notifications,
+                notes: r.notes,
+                language: r.language,
+            },
+            created_at: from_ms(r.created_at)?,
+            updated_at: from_ms(r.updated_at)?,
+        })
+    }
+}
+
+/// A customer's login to one site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    /// Identity.
+    pub id: Uuid,
+    /// The site it signs in to.
+    pub site_id: Uuid,
+    /// The customer it belongs to, once assigned.
+    pub customer_id: Option<Uuid>,
+    /// Login ID (unique per site without regard to case).
+    pub login_id: String,
+    /// E-mail address mail goes to.
+    pub email: String,
+    /// PHC string of the password hash; `None` until a password is set.
+    pub password_hash: Option<String>,
+    /// Role on the site.
+    pub role: AccountRole,
+    /// Lifecycle facts (`has_customer` mirrors `customer_id`).
+    pub state: AccountState,
+    /// When it was deleted, if it is.
+    pub deleted_at: Option<OffsetDateTime>,
+    /// Name given at registration.
+    pub first_name: String,
+    /// Name given at registration.
+    pub last_name: String,
+    /// Company given at registration.
+    pub company: Option<String>,
+    /// Preferred language.
+    pub language: Option<String>,
+    /// Registered at.
+    pub registered_at: OffsetDateTime,
+    /// E-mail verified at.
+    pub verified_at: Option<OffsetDateTime>,
+    /// Approved (or activated) at.
+    pub approved_at: Option<OffsetDateTime>,
+    /// Last successful sign-in.
+    pub last_login_at: Option<OffsetDateTime>,
+    /// Optimistic-locking version, bumped by every state write.
+    pub version: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AccountRow {
+    id: Uuid,
+    site_id: Uuid,
+    customer_id: Option<Uuid>,
+    login_id: String,
+    email: String,
+    password_hash: Option<String>,
+    role: String,
+    stage: String,
+    lock_until: Option<i64>,
+    lock_permanent: bool,
+    failed_attempts: i64,
+    blocked: bool,
+    deleted_reason: Option<String>,
+    deleted_at: Option<i64>,
+    email_validated: bool,
+    access_granted: bool,
+    access_expires_at: Option<i64>,
+    password_expires_at: Option<i64>,
+    first_name: String,
+    last_name: String,
+    company: Option<String>,
+    language: Option<String>,
+    registered_at: i64,
+    verified_at: Option<i64>,
+    approved_at: Option<i64>,
+    last_login_at: Option<i64>,
+    version: i64,
+}
+
+pub(crate) fn stage_str(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Unverified => "unverified",
+        Stage::Pending => "pending",
+        Stage::Active => "active",
+    }
+}
+
+fn parse_stage(raw: &str) -> StoreResult<Stage> {
+    match raw {
+        "unverified" => Ok(Stage::Unverified),
+        "pending" => Ok(Stage::Pending),
+        "active" => Ok(Stage::Active),
+        other => Err(StoreError::Corrupt(format!("stage '{other}'"))),
+    }
+}
+
+fn parse_delete_reason(raw: &str) -> StoreResult<DeleteReason> {
+    match raw {
+        "deleted" => Ok(DeleteReason::Deleted),
+        "disapproved" => Ok(DeleteReason::Disapproved),
+        other => Err(StoreError::Corrupt(format!("delete reason '{other}'"))),
+    }
+}
+
+/// The lock as its two stored columns: `(lock_until, lock_permanent)`.
+pub(crate) fn lock_columns(lock: Option<Lock>) -> (Option<i64>, bool) {
+    match lock {
+        None => (None, false),
+        Some(Lock::Permanent) => (None, true),
+        Some(Lock::Temporary { until }) => (Some(to_ms(until)), false),
+    }
+}
+
+impl TryFrom<AccountRow> for Account {
+    type Error = StoreError;
+    fn try_from(r: AccountRow) -> StoreResult<Account> {
+        let lock = match (r.lock_permanent, r.lock_until) {
+            (true, _) => Some(Lock::Permanent),
+            (false, Some(ms)) => Some(Lock::Temporary {
+                until: from_ms(ms)?,
+            }),
+            (false, None) => None,
+        };
+        let state = AccountState {
+            stage: parse_stage(&r.stage)?,
+            lock,
+            failed_attempts: u32::try_from(r.failed_attempts).unwrap_or(0),
+            blocked: r.blocked,
+            deleted: r
+                .deleted_reason
+                .as_deref()
+                .map(parse_delete_reason)
+                .transpose()?,
+            email_validated: r.email_validated,
+            has_customer: r.customer_id.is_some(),
+            access_granted: r.access_granted,
+            access_expires_at: opt_from_ms(r.access_expires_at)?,
+            password_expires_at: opt_from_ms(r.password_expires_at)?,
+        };
+        Ok(Account {
+            id: r.id,
+            site_id: r.site_id,
+            customer_id: r.customer_id,
+            login_id: r.login_id,
+            email: r.email,
+            password_hash: r.password_hash,
+            role: AccountRole::parse(&r.role).map_err(StoreError::Corrupt)?,
+            state,
+            deleted_at: opt_from_ms(r.deleted_at)?,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            company: r.company,
+            language: r.language,
+            registered_at: from_ms(r.registered_at)?,
+            verified_at: opt_from_ms(r.verified_at)?,
+            approved_at: opt_from_ms(r.approved_at)?,
+            last_login_at: opt_from_ms(r.last_login_at)?,
+            version: r.version,
+        })
+    }
+}
+
+/// A person of the business using the console.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffUser {
+    /// Identity.
+    pub id: Uuid,
+    /// E-mail address (unique without regard to case); the sign-in name.
+    pub email: String,
+    /// PHC string of the password hash.
+    pub password_hash: String,
+    /// Role.
+    pub role: StaffRole,
+    /// TOTP secret, when enrolled.
+    pub totp_secret: Option<String>,
+    /// May sign in.
+    pub active: bool,
+    /// Created at.
+    pub created_at: OffsetDateTime,
+    /// Last sign-in.
+    pub last_login_at: Option<OffsetDateTime>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct StaffRow {
+    id: Uuid,
+    email: String,
+    password_hash: String,
+    role: String,
+    totp_secret: Option<String>,
+    active: bool,
+    created_at: i64,
+    last_login_at: Option<i64>,
+}
+
+impl TryFrom<StaffRow> for StaffUser {
+    type Error = StoreError;
+    fn try_from(r: StaffRow) -> StoreResult<StaffUser> {
+        Ok(StaffUser {
+            id: r.id,
+            email: r.email,
+            password_hash: r.password_hash,
+            role: StaffRole::parse(&r.role).map_err(StoreError::Corrupt)?,
+            totp_secret: r.totp_secret,
+            active: r.active,
+            created_at: from_ms(r.created_at)?,
+            last_login_at: opt_from_ms(r.last_login_at)?,
+        })
+    }
+}
+
+/// Whose session it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionOwner {
+    /// A customer's portal session.
+    Account(Uuid),
+    /// A staff user's console session.
+    Staff(Uuid),
+}
+
+/// A browser session. Only the SHA-256 of its token is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// SHA-256 of the cookie's token.
+    pub token_hash: Vec<u8>,
+    /// Whose it is.
+    pub owner: SessionOwner,
+    /// The staff user impersonating the account, if any.
+    pub impersonator_id: Option<Uuid>,
+    /// The CSRF token of its forms.
+    pub csrf_token: String,
+    /// Signed in at.
+    pub created_at: OffsetDateTime,
+    /// Last request.
+    pub last_seen_at: OffsetDateTime,
+    /// Ends when idle past this.
+    pub idle_expires_at: OffsetDateTime,
+    /// Ends at this whatever happens.
+    pub absolute_expires_at: OffsetDateTime,
+    /// Client address at sign-in.
+    pub ip: Option<String>,
+    /// Browser at sign-in.
+    pub user_agent: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    token_hash: Vec<u8>,
+    account_id: Option<Uuid>,
+    staff_id: Option<Uuid>,
+    impersonator_id: Option<Uuid>,
+    csrf_token: String,
+    created_at: i64,
+    last_seen_at: i64,
+    idle_expires_at: i64,
+    absolute_expires_at: i64,
+    ip: Option<String>,
+    user_agent: Option<String>,
+}
+
+impl TryFrom<SessionRow> for Session {
+    type Error = StoreError;
+    fn try_from(r: SessionRow) -> StoreResult<Session> {
+        let owner = match (r.account_id, r.staff_id) {
+            (Some(a), None) => SessionOwner::Account(a),
+            (None, Some(s)) => SessionOwner::Staff(s),
+            _ => return Err(StoreError::Corrupt("session owner".into())),
+        };
+        Ok(Session {
+            token_hash: r.token_hash,
+            owner,
+            impersonator_id: r.impersonator_id,
+            csrf_token: r.csrf_token,
+            created_at: from_ms(r.created_at)?,
+            last_seen_at: from_ms(r.last_seen_at)?,
+            idle_expires_at: from_ms(r.idle_expires_at)?,
+            absolute_expires_at: from_ms(r.absolute_expires_at)?,
+            ip: r.ip,
+            user_agent: r.user_agent,
+        })
+    }
+}
+
+/// What a single-use link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// Activation of a registration.
+    Activation,
+    /// Forgotten password.
+    PasswordReset,
+    /// Set the first password of an account staff created.
+    Invitation,
+    /// Create the first admin of a fresh installation.
+    StaffSetup,
+}
+
+impl LinkPurpose {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Activation => "activation",
+            LinkPurpose::PasswordReset => "password_reset",
+            LinkPurpose::Invitation => "invitation",
+            LinkPurpose::StaffSetup => "staff_setup",
+        }
+    }
+}
+
+/// A single-use link token (stored hashed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkToken {
+    /// SHA-256 of the token in the link.
+    pub token_hash: Vec<u8>,
+    /// What it is for.
+    pub purpose: LinkPurpose,
+    /// The account it acts on, if any.
+    pub account_id: Option<Uuid>,
+    /// Made at.
+    pub created_at: OffsetDateTime,
+    /// Void after.
+    pub expires_at: OffsetDateTime,
+}
+
+/// An API token of a staff user (stored hashed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiToken {
+    /// Identity.
+    pub id: Uuid,
+    /// Whose it is; calls act as this staff user.
+    pub staff_id: Uuid,
+    /// A name to recognise it by.
+    pub name: String,
+    /// SHA-256 of the token.
+    pub token_hash: Vec<u8>,
+    /// Space-separated scopes (`read`, `write`, `admin`).
+    pub scopes: String,
+    /// Made at.
+    pub created_at: OffsetDateTime,
+    /// Void after, if set.
+    pub expires_at: Option<OffsetDateTime>,
+    /// Last call made with it.
+    pub last_used_at: Option<OffsetDateTime>,
+    /// Revoked at.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ApiTokenRow {
+    id: Uuid,
+    staff_id: Uuid,
+    name: String,
+    token_hash: Vec<u8>,
+    scopes: String,
+    created_at: i64,
+    expires_at: Option<i64>,
+    last_used_at: Option<i64>,
+    revoked_at: Option<i64>,
+}
+
+impl TryFrom<ApiTokenRow> for ApiToken {
+    type Error = StoreError;
+    fn try_from(r: ApiTokenRow) -> StoreResult<ApiToken> {
+        Ok(ApiToken {
+            id: r.id,
+            staff_id: r.staff_id,
+            name: r.name,
+            token_hash: r.token_hash,
+            scopes: r.scopes,
+            created_at: from_ms(r.created_at)?,
+            expires_at: opt_from_ms(r.expires_at)?,
+            last_used_at: opt_from_ms(r.last_used_at)?,
+            revoked_at: opt_from_ms(r.revoked_at)?,
+        })
+    }
+}
+
+/// A rendered e-mail to deliver.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMail {
+    /// The site it is about.
+    pub site_id: Option<Uuid>,
+    /// Recipient address.
+    pub recipient: String,
+    /// Template key it was rendered from.
+    pub template_key: String,
+    /// Language it was rendered in.
+    pub language: String,
+    /// Subject.
+    pub subject: String,
+    /// Plain-text part.
+    pub body_text: String,
+    /// HTML part.
+    pub body_html: String,
+}
+
+/// An outbox message and its delivery state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxMessage {
+    /// Identity.
+    pub id: Uuid,
+    /// The message.
+    pub mail: NewMail,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// Not tried again before this.
+    pub next_attempt_at: OffsetDateTime,
+    /// The last delivery error.
+    pub last_error: Option<String>,
+    /// Queued at.
+    pub created_at: OffsetDateTime,
+    /// Delivered at.
+    pub sent_at: Option<OffsetDateTime>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct OutboxRow {
+    id: Uuid,
+    site_id: Option<Uuid>,
+    recipient: String,
+    template_key: String,
+    language: String,
+    subject: String,
+    body_text: String,
+    body_html: String,
+    status: String,
+    attempts: i64,
+    next_attempt_at: i64,
+    last_error: Option<String>,
+    created_at: i64,
+    sent_at: Option<i64>,
+}
+
+impl TryFrom<OutboxRow> for OutboxMessage {
+    type Error = StoreError;
+    fn try_from(r: OutboxRow) -> StoreResult<OutboxMessage> {
+        Ok(OutboxMessage {
+            id: r.id,
+            mail: NewMail {
+                site_id: r.site_id,
+                recipient: r.recipient,
+                template_key: r.template_key,
+                language: r.language,
+                subject: r.subject,
+                body_text: r.body_text,
+                body_html: r.body_html,
+            },
+            status: r.status,
+            attempts: r.attempts,
+            next_attempt_at: from_ms(r.next_attempt_at)?,
+            last_error: r.last_error,
+            created_at: from_ms(r.created_at)?,
+            sent_at: opt_from_ms(r.sent_at)?,
+        })
+    }
+}
+
+/// Who did something.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    /// `staff`, `customer`, `api` or `system`.
+    pub kind: String,
+    /// The staff user or account.
+    pub id: Option<Uuid>,
+    /// A readable name (an e-mail address, or "system").
+    pub label: String,
+}
+
+impl Actor {
+    /// Gatehouse itself (start-up, jobs, the CLI run by an operator).
+    pub fn system(label: &str) -> Actor {
+        Actor {
+            kind: "system".into(),
+            id: None,
+            label: label.into(),
+        }
+    }
+}
+
+/// An append-only record of a staff action or security event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEvent {
+    /// Identity (time-ordered).
+    pub id: Uuid,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Who.
+    pub actor: Actor,
+    /// What, as a dotted word (`account.block`, `staff.create`).
+    pub action: String,
+    /// Kind of thing acted on.
+    pub target_kind: Option<String>,
+    /// The thing acted on.
+    pub target_id: Option<Uuid>,
+    /// The site concerned.
+    pub site_id: Option<Uuid>,
+    /// Anything else worth keeping (never a secret).
+    pub details: serde_json::Value,
+    /// Client address.
+    pub ip: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AuditRow {
+    id: Uuid,
+    at: i64,
+    actor_kind: String,
+    actor_id: Option<Uuid>,
+    actor_label: String,
+    action: String,
+    target_kind: Option<String>,
+    target_id: Option<Uuid>,
+    site_id: Option<Uuid>,
+    details: String,
+    ip: Option<String>,
+}
+
+impl TryFrom<AuditRow> for AuditEvent {
+    type Error = StoreError;
+    fn try_from(r: AuditRow) -> StoreResult<AuditEvent> {
+        Ok(AuditEvent {
+            id: r.id,
+            at: from_ms(r.at)?,
+            actor: Actor {
+                kind: r.actor_kind,
+                id: r.actor_id,
+                label: r.actor_label,
+            },
+            action: r.action,
+            target_kind: r.target_kind,
+            target_id: r.target_id,
+            site_id: r.site_id,
+            details: serde_json::from_str(&r.details)
+                .map_err(|e| StoreError::Corrupt(format!("audit details: {e}")))?,
+            ip: r.ip,
+        })
+    }
+}
+
+/// An admin's override of an e-mail template for one site and language.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EmailTemplate {
+    /// The site.
+    pub site_id: Uuid,
+    /// Message key (`activation`, `password_reset`, …).
+    pub key: String,
+    /// Language tag.
+    pub language: String,
+    /// Subject template.
+    pub subject: String,
+    /// Plain-text template.
+    pub body_text: String,
+    /// HTML template.
+    pub body_html: String,
+    /// Changed at (ms).
+    pub updated_at: i64,
+}

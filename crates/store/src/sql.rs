@@ -1,0 +1,642 @@
+//! The SQL behind [`Store`] for both engines.
+//!
+//! Each operation is written once: the `on!` macro expands its body for the
+//! SQLite and the PostgreSQL transaction, and the compiler checks both. The
+//! SQL uses `$n` parameters, which both engines accept, and only portable
+//! syntax (`RETURNING`, `lower()`, `ON CONFLICT`). Per-engine code is limited
+//! to connecting, the migrations folder, and the outbox claim, where
+//! PostgreSQL adds `FOR UPDATE SKIP LOCKED` (SQLite has one writer at a time).
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use gatehouse_domain::SiteSettings;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::model::{
+    AccountRow, ApiTokenRow, AuditRow, CustomerRow, OutboxRow, SessionRow, SiteRow, StaffRow,
+    lock_columns, stage_str, to_ms,
+};
+use crate::{
+    Account, ApiToken, AuditEvent, Customer, DynStore, EmailTemplate, Engine, Group, LinkPurpose,
+    LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser, Store, StoreError,
+    StoreResult, Tx,
+};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How to connect.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Most connections in the pool.
+    pub max_connections: u32,
+    /// How long to wait for a connection before giving up.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Opens the database a URL names (`sqlite:…` or `postgres://…`). Fails with
+/// [`StoreError::Unavailable`] when it cannot be reached.
+pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStore> {
+    let engine = Engine::of_url(url).map_err(StoreError::Other)?;
+    let pool = match engine {
+        Engine::Sqlite => {
+            let connect = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Other(format!("bad SQLite URL: {e}")))?
+                .create_if_missing(true)
+                .foreign_keys(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.acquire_timeout)
+                .connect_with(connect)
+                .await?;
+            Pool::Sqlite(pool)
+        }
+        Engine::Postgres => {
+            let connect = PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Other(format!("bad PostgreSQL URL: {e}")))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.acquire_timeout)
+                .connect_with(connect)
+                .await?;
+            Pool::Postgres(pool)
+        }
+    };
+    Ok(Arc::new(SqlStore { pool }))
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Debug)]
+struct SqlStore {
+    pool: Pool,
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn engine(&self) -> Engine {
+        match self.pool {
+            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(|_| ())?,
+            Pool::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(|_| ())?,
+        }
+        Ok(())
+    }
+
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => Inner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => Inner::Postgres(p.begin().await?),
+        };
+        Ok(Box::new(SqlTx { inner }))
+    }
+
+    async fn read(&self) -> StoreResult<Box<dyn Tx>> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => Inner::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Inner::Postgres(p.begin_with("BEGIN READ ONLY").await?),
+        };
+        Ok(Box::new(SqlTx { inner }))
+    }
+
+    async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+enum Inner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+struct SqlTx {
+    inner: Inner,
+}
+
+/// Runs one body against whichever engine the transaction is on; `$c` is the
+/// transaction, so queries take `&mut **$c`.
+macro_rules! on {
+    ($self:ident, $c:ident => $body:expr) => {
+        match &mut $self.inner {
+            Inner::Sqlite($c) => $body,
+            Inner::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Runs one statement on either engine; answers the rows it changed.
+macro_rules! exec {
+    ($self:ident, $query:expr) => {
+        on!($self, c => $query.execute(&mut **c).await.map(|r| r.rows_affected()))
+    };
+}
+
+fn convert_all<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> StoreResult<Vec<T>> {
+    rows.into_iter().map(T::try_from).collect()
+}
+
+fn settings_json(settings: &SiteSettings) -> StoreResult<String> {
+    serde_json::to_string(settings).map_err(|e| StoreError::Other(format!("settings: {e}")))
+}
+
+/// The claim of due outbox mail; `$lock` is where PostgreSQL adds its row lock.
+macro_rules! claim_mail_sql {
+    ($lock:literal) => {
+        concat!(
+            "UPDATE outbox SET lease_until = $2, attempts = attempts + 1 WHERE id IN (",
+            "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 ",
+            "AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at LIMIT $3",
+            $lock,
+            ") RETURNING *"
+        )
+    };
+}
+
+#[async_trait]
+impl Tx for SqlTx {
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        match self.inner {
+            Inner::Sqlite(t) => t.commit().await?,
+            Inner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    // ---- sites
+
+    async fn insert_site(&mut self, site: &Site) -> StoreResult<()> {
+        let settings = settings_json(&site.settings)?;
+        exec!(self, sqlx::query("INSERT INTO sites (id, key, name, settings, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(site.id).bind(&site.key).bind(&site.name).bind(&settings).bind(to_ms(site.created_at)))?;
+        Ok(())
+    }
+
+    async fn site_by_key(&mut self, key: &str) -> StoreResult<Option<Site>> {
+        let row: Option<SiteRow> = on!(self, c => sqlx::query_as("SELECT * FROM sites WHERE key = $1")
+            .bind(key).fetch_optional(&mut **c).await)?;
+        row.map(Site::try_from).transpose()
+    }
+
+    async fn site_by_id(&mut self, id: Uuid) -> StoreResult<Option<Site>> {
+        let row: Option<SiteRow> = on!(self, c => sqlx::query_as("SELECT * FROM sites WHERE id = $1")
+            .bind(id).fetch_optional(&mut **c).await)?;
+        row.map(Site::try_from).transpose()
+    }
+
+    async fn list_sites(&mut self) -> StoreResult<Vec<Site>> {
+        let rows: Vec<SiteRow> = on!(self, c => sqlx::query_as("SELECT * FROM sites ORDER BY key")
+            .fetch_all(&mut **c).await)?;
+        convert_all(rows)
+    }
+
+    async fn update_site_settings(&mut self, id: Uuid, settings: &SiteSettings) -> StoreResult<()> {
+        let json = settings_json(settings)?;
+        let done = exec!(
+            self,
+            sqlx::query("UPDATE sites SET settings = $2 WHERE id = $1")
+                .bind(id)
+                .bind(&json)
+        )?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    // ---- groups
+
+    async fn insert_group(&mut self, g: &Group) -> StoreResult<()> {
+        exec!(self, sqlx::query("INSERT INTO customer_groups (id, name, description, active, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(g.id).bind(&g.name).bind(&g.description).bind(g.active).bind(g.created_at))?;
+        Ok(())
+    }
+
+    async fn list_groups(&mut self) -> StoreResult<Vec<Group>> {
+        Ok(
+            on!(self, c => sqlx::query_as("SELECT * FROM customer_groups ORDER BY lower(name)")
+            .fetch_all(&mut **c).await)?,
+        )
+    }
+
+    async fn delete_group(&mut self, id: Uuid) -> StoreResult<()> {
+        let done = exec!(
+            self,
+            sqlx::query("DELETE FROM customer_groups WHERE id = $1").bind(id)
+        )?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    // ---- customers
+
+    async fn insert_customer(&mut self, cu: &Customer) -> StoreResult<()> {
+        let f = &cu.fields;
+        exec!(self, sqlx::query(
+            "INSERT INTO customers (id, first_name, last_name, email, company, url, phone, mobile, country, region, \
+             street, postcode, city, external_id, group_id, avatar_url, notifications, notes, language, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)")
+            .bind(cu.id).bind(&f.first_name).bind(&f.last_name).bind(&f.email).bind(&f.company).bind(&f.url)
+            .bind(&f.phone).bind(&f.mobile).bind(&f.country).bind(&f.region).bind(&f.street).bind(&f.postcode)
+            .bind(&f.city).bind(&f.external_id).bind(f.group_id).bind(&f.avatar_url).bind(f.notifications)
+            .bind(&f.notes).bind(&f.language).bind(to_ms(cu.created_at)).bind(to_ms(cu.updated_at)))?;
+        Ok(())
+    }
+
+    async fn customer_by_id(&mut self, id: Uuid) -> StoreResult<Option<Customer>> {
+        let row: Option<CustomerRow> = on!(self, c => sqlx::query_as("SELECT * FROM customers WHERE id = $1")
+            .bind(id).fetch_optional(&mut **c).await)?;
+        row.map(Customer::try_from).transpose()
+    }
+
+    // ---- accounts
+
+    async fn insert_account(&mut self, a: &Account) -> StoreResult<()> {
+        let s = &a.state;
+        let (lock_until, lock_permanent) = lock_columns(s.lock);
+        exec!(self, sqlx::query(
+            "INSERT INTO accounts (id, site_id, customer_id, login_id, email, password_hash, role, stage, lock_until, \
+             lock_permanent, failed_attempts, blocked, deleted_reason, deleted_at, email_validated, access_granted, \
+             access_expires_at, password_expires_at, first_name, last_name, company, language, registered_at, \
+             verified_at, approved_at, last_login_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+             $22, $23, $24, $25, $26, $27)")
+            .bind(a.id).bind(a.site_id).bind(a.customer_id).bind(&a.login_id).bind(&a.email).bind(&a.password_hash)
+            .bind(a.role.as_str()).bind(stage_str(s.stage)).bind(lock_until).bind(lock_permanent)
+            .bind(i64::from(s.failed_attempts)).bind(s.blocked).bind(s.deleted.map(|d| d.as_str()))
+            .bind(a.deleted_at.map(to_ms)).bind(s.email_validated).bind(s.access_granted)
+            .bind(s.access_expires_at.map(to_ms)).bind(s.password_expires_at.map(to_ms))
+            .bind(&a.first_name).bind(&a.last_name).bind(&a.company).bind(&a.language)
+            .bind(to_ms(a.registered_at)).bind(a.verified_at.map(to_ms)).bind(a.approved_at.map(to_ms))
+            .bind(a.last_login_at.map(to_ms)).bind(a.version))?;
+        Ok(())
+    }
+
+    async fn account_by_id(&mut self, id: Uuid) -> StoreResult<Option<Account>> {
+        let row: Option<AccountRow> = on!(self, c => sqlx::query_as("SELECT * FROM accounts WHERE id = $1")
+            .bind(id).fetch_optional(&mut **c).await)?;
+        row.map(Account::try_from).transpose()
+    }
+
+    async fn account_by_login_id(
+        &mut self,
+        site_id: Uuid,
+        login_id: &str,
+    ) -> StoreResult<Option<Account>> {
+        let row: Option<AccountRow> = on!(self, c => sqlx::query_as(
+            "SELECT * FROM accounts WHERE site_id = $1 AND lower(login_id) = lower($2)")
+            .bind(site_id).bind(login_id).fetch_optional(&mut **c).await)?;
+        row.map(Account::try_from).transpose()
+    }
+
+    async fn save_account(&mut self, a: &Account) -> StoreResult<i64> {
+        let s = &a.state;
+        let (lock_until, lock_permanent) = lock_columns(s.lock);
+        let version: Option<i64> = on!(self, c => sqlx::query_scalar(
+            "UPDATE accounts SET customer_id = $3, login_id = $4, email = $5, password_hash = $6, role = $7, stage = $8, \
+             lock_until = $9, lock_permanent = $10, failed_attempts = $11, blocked = $12, deleted_reason = $13, \
+             deleted_at = $14, email_validated = $15, access_granted = $16, access_expires_at = $17, \
+             password_expires_at = $18, first_name = $19, last_name = $20, company = $21, language = $22, \
+             verified_at = $23, approved_at = $24, last_login_at = $25, version = version + 1 \
+             WHERE id = $1 AND version = $2 RETURNING version")
+            .bind(a.id).bind(a.version).bind(a.customer_id).bind(&a.login_id).bind(&a.email).bind(&a.password_hash)
+            .bind(a.role.as_str()).bind(stage_str(s.stage)).bind(lock_until).bind(lock_permanent)
+            .bind(i64::from(s.failed_attempts)).bind(s.blocked).bind(s.deleted.map(|d| d.as_str()))
+            .bind(a.deleted_at.map(to_ms)).bind(s.email_validated).bind(s.access_granted)
+            .bind(s.access_expires_at.map(to_ms)).bind(s.password_expires_at.map(to_ms))
+            .bind(&a.first_name).bind(&a.last_name).bind(&a.company).bind(&a.language)
+            .bind(a.verified_at.map(to_ms)).bind(a.approved_at.map(to_ms)).bind(a.last_login_at.map(to_ms))
+            .fetch_optional(&mut **c).await)?;
+        version.ok_or(StoreError::Stale)
+    }
+
+    async fn record_failed_attempt(&mut self, id: Uuid) -> StoreResult<Option<u32>> {
+        let count: Option<i64> = on!(self, c => sqlx::query_scalar(
+            "UPDATE accounts SET failed_attempts = failed_attempts + 1, version = version + 1 \
+             WHERE id = $1 RETURNING failed_attempts")
+            .bind(id).fetch_optional(&mut **c).await)?;
+        Ok(count.map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
+    }
+
+    // ---- staff
+
+    async fn insert_staff(&mut self, s: &StaffUser) -> StoreResult<()> {
+        exec!(self, sqlx::query(
+            "INSERT INTO staff_users (id, email, password_hash, role, totp_secret, active, created_at, last_login_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(s.id).bind(&s.email).bind(&s.password_hash).bind(s.role.as_str()).bind(&s.totp_secret)
+            .bind(s.active).bind(to_ms(s.created_at)).bind(s.last_login_at.map(to_ms)))?;
+        Ok(())
+    }
+
+    async fn staff_by_email(&mut self, email: &str) -> StoreResult<Option<StaffUser>> {
+        let row: Option<StaffRow> = on!(self, c => sqlx::query_as("SELECT * FROM staff_users WHERE lower(email) = lower($1)")
+            .bind(email).fetch_optional(&mut **c).await)?;
+        row.map(StaffUser::try_from).transpose()
+    }
+
+    async fn staff_by_id(&mut self, id: Uuid) -> StoreResult<Option<StaffUser>> {
+        let row: Option<StaffRow> = on!(self, c => sqlx::query_as("SELECT * FROM staff_users WHERE id = $1")
+            .bind(id).fetch_optional(&mut **c).await)?;
+        row.map(StaffUser::try_from).transpose()
+    }
+
+    async fn count_staff(&mut self) -> StoreResult<i64> {
+        Ok(
+            on!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM staff_users").fetch_one(&mut **c).await)?,
+        )
+    }
+
+    // ---- sessions
+
+    async fn insert_session(&mut self, s: &Session) -> StoreResult<()> {
+        let (account_id, staff_id) = match s.owner {
+            SessionOwner::Account(a) => (Some(a), None),
+            SessionOwner::Staff(st) => (None, Some(st)),
+        };
+        exec!(self, sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, staff_id, impersonator_id, csrf_token, created_at, \
+             last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(&s.token_hash).bind(account_id).bind(staff_id).bind(s.impersonator_id).bind(&s.csrf_token)
+            .bind(to_ms(s.created_at)).bind(to_ms(s.last_seen_at)).bind(to_ms(s.idle_expires_at))
+            .bind(to_ms(s.absolute_expires_at)).bind(&s.ip).bind(&s.user_agent))?;
+        Ok(())
+    }
+
+    async fn session_by_hash(&mut self, token_hash: &[u8]) -> StoreResult<Option<Session>> {
+        let row: Option<SessionRow> = on!(self, c => sqlx::query_as("SELECT * FROM sessions WHERE token_hash = $1")
+            .bind(token_hash).fetch_optional(&mut **c).await)?;
+        row.map(Session::try_from).transpose()
+    }
+
+    async fn touch_session(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+        idle_expires_at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query(
+                "UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE token_hash = $1"
+            )
+            .bind(token_hash)
+            .bind(to_ms(now))
+            .bind(to_ms(idle_expires_at))
+        )?;
+        Ok(())
+    }
+
+    async fn delete_session(&mut self, token_hash: &[u8]) -> StoreResult<bool> {
+        let done = exec!(
+            self,
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash)
+        )?;
+        Ok(done > 0)
+    }
+
+    async fn delete_account_sessions(
+        &mut self,
+        account_id: Uuid,
+        keep: Option<&[u8]>,
+    ) -> StoreResult<u64> {
+        // An empty hash never matches a stored one (those are 32 bytes).
+        let keep = keep.unwrap_or(&[]);
+        let done = exec!(
+            self,
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+                .bind(account_id)
+                .bind(keep)
+        )?;
+        Ok(done)
+    }
+
+    // ---- single-use links
+
+    async fn insert_link_token(&mut self, t: &LinkToken) -> StoreResult<()> {
+        exec!(self, sqlx::query(
+            "INSERT INTO link_tokens (token_hash, purpose, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&t.token_hash).bind(t.purpose.as_str()).bind(t.account_id).bind(to_ms(t.created_at))
+            .bind(to_ms(t.expires_at)))?;
+        Ok(())
+    }
+
+    async fn consume_link_token(
+        &mut self,
+        token_hash: &[u8],
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<LinkToken>> {
+        let row: Option<(Option<Uuid>, i64, i64)> = on!(self, c => sqlx::query_as(
+            "UPDATE link_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL \
+             AND expires_at > $3 RETURNING account_id, created_at, expires_at")
+            .bind(token_hash).bind(purpose.as_str()).bind(to_ms(now)).fetch_optional(&mut **c).await)?;
+        row.map(|(account_id, created_at, expires_at)| {
+            Ok(LinkToken {
+                token_hash: token_hash.to_vec(),
+                purpose,
+                account_id,
+                created_at: crate::model::from_ms(created_at)?,
+                expires_at: crate::model::from_ms(expires_at)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn void_link_tokens(
+        &mut self,
+        account_id: Option<Uuid>,
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+    ) -> StoreResult<u64> {
+        let done = exec!(
+            self,
+            sqlx::query(
+                "UPDATE link_tokens SET used_at = $3 WHERE purpose = $2 AND used_at IS NULL \
+             AND (account_id = $1 OR ($1 IS NULL AND account_id IS NULL))"
+            )
+            .bind(account_id)
+            .bind(purpose.as_str())
+            .bind(to_ms(now))
+        )?;
+        Ok(done)
+    }
+
+    // ---- API tokens
+
+    async fn insert_api_token(&mut self, t: &ApiToken) -> StoreResult<()> {
+        exec!(self, sqlx::query(
+            "INSERT INTO api_tokens (id, staff_id, name, token_hash, scopes, created_at, expires_at, last_used_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(t.id).bind(t.staff_id).bind(&t.name).bind(&t.token_hash).bind(&t.scopes).bind(to_ms(t.created_at))
+            .bind(t.expires_at.map(to_ms)).bind(t.last_used_at.map(to_ms)).bind(t.revoked_at.map(to_ms)))?;
+        Ok(())
+    }
+
+    async fn api_token_by_hash(&mut self, token_hash: &[u8]) -> StoreResult<Option<ApiToken>> {
+        let row: Option<ApiTokenRow> = on!(self, c => sqlx::query_as("SELECT * FROM api_tokens WHERE token_hash = $1")
+            .bind(token_hash).fetch_optional(&mut **c).await)?;
+        row.map(ApiToken::try_from).transpose()
+    }
+
+    // ---- outbox
+
+    async fn enqueue_mail(
+        &mut self,
+        id: Uuid,
+        m: &NewMail,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        exec!(self, sqlx::query(
+            "INSERT INTO outbox (id, site_id, recipient, template_key, language, subject, body_text, body_html, status, \
+             attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9)")
+            .bind(id).bind(m.site_id).bind(&m.recipient).bind(&m.template_key).bind(&m.language).bind(&m.subject)
+            .bind(&m.body_text).bind(&m.body_html).bind(to_ms(now)))?;
+        Ok(())
+    }
+
+    async fn claim_mail(
+        &mut self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxMessage>> {
+        let rows: Vec<OutboxRow> = match &mut self.inner {
+            // One writer at a time: the IMMEDIATE transaction already excludes other claimers.
+            Inner::Sqlite(c) => {
+                const SQL: &str = claim_mail_sql!("");
+                sqlx::query_as(SQL)
+                    .bind(to_ms(now))
+                    .bind(to_ms(lease_until))
+                    .bind(limit)
+                    .fetch_all(&mut **c)
+                    .await?
+            }
+            Inner::Postgres(c) => {
+                const SQL: &str = claim_mail_sql!(" FOR UPDATE SKIP LOCKED");
+                sqlx::query_as(SQL)
+                    .bind(to_ms(now))
+                    .bind(to_ms(lease_until))
+                    .bind(limit)
+                    .fetch_all(&mut **c)
+                    .await?
+            }
+        };
+        convert_all(rows)
+    }
+
+    async fn mark_mail_sent(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<()> {
+        exec!(self, sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1")
+            .bind(id).bind(to_ms(now)))?;
+        Ok(())
+    }
+
+    async fn mark_mail_failed(
+        &mut self,
+        id: Uuid,
+        error: &str,
+        retry_at: Option<OffsetDateTime>,
+    ) -> StoreResult<()> {
+        let status = if retry_at.is_some() {
+            "pending"
+        } else {
+            "failed"
+        };
+        exec!(self, sqlx::query(
+            "UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = COALESCE($4, next_attempt_at), \
+             lease_until = NULL WHERE id = $1")
+            .bind(id).bind(status).bind(error).bind(retry_at.map(to_ms)))?;
+        Ok(())
+    }
+
+    async fn list_outbox(&mut self, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
+        let rows: Vec<OutboxRow> = on!(self, c => sqlx::query_as("SELECT * FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1")
+            .bind(limit).fetch_all(&mut **c).await)?;
+        convert_all(rows)
+    }
+
+    // ---- audit
+
+    async fn append_audit(&mut self, e: &AuditEvent) -> StoreResult<()> {
+        let details = e.details.to_string();
+        exec!(self, sqlx::query(
+            "INSERT INTO audit_events (id, at, actor_kind, actor_id, actor_label, action, target_kind, target_id, \
+             site_id, details, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(e.id).bind(to_ms(e.at)).bind(&e.actor.kind).bind(e.actor.id).bind(&e.actor.label).bind(&e.action)
+            .bind(&e.target_kind).bind(e.target_id).bind(e.site_id).bind(&details).bind(&e.ip))?;
+        Ok(())
+    }
+
+    async fn list_audit(&mut self, limit: i64) -> StoreResult<Vec<AuditEvent>> {
+        let rows: Vec<AuditRow> = on!(self, c => sqlx::query_as("SELECT * FROM audit_events ORDER BY at DESC, id DESC LIMIT $1")
+            .bind(limit).fetch_all(&mut **c).await)?;
+        convert_all(rows)
+    }
+
+    // ---- e-mail templates
+
+    async fn upsert_template(&mut self, t: &EmailTemplate) -> StoreResult<()> {
+        exec!(self, sqlx::query(
+            "INSERT INTO email_templates (site_id, key, language, subject, body_text, body_html, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site_id, key, language) DO UPDATE SET \
+             subject = excluded.subject, body_text = excluded.body_text, body_html = excluded.body_html, \
+             updated_at = excluded.updated_at")
+            .bind(t.site_id).bind(&t.key).bind(&t.language).bind(&t.subject).bind(&t.body_text).bind(&t.body_html)
+            .bind(t.updated_at))?;
+        Ok(())
+    }
+
+    async fn template(
+        &mut self,
+        site_id: Uuid,
+        key: &str,
+        language: &str,
+    ) -> StoreResult<Option<EmailTemplate>> {
+        Ok(
+            on!(self, c => sqlx::query_as("SELECT * FROM email_templates WHERE site_id = $1 AND key = $2 AND language = $3")
+            .bind(site_id).bind(key).bind(language).fetch_optional(&mut **c).await)?,
+        )
+    }
+}

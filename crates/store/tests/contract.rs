@@ -1,0 +1,527 @@
+//! The store contract: one suite, run against SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use gatehouse_domain::{
+    AccountRole, AccountState, DeleteReason, Lock, SiteSettings, StaffRole, Stage,
+};
+use gatehouse_store::model::to_ms;
+use gatehouse_store::*;
+use gatehouse_testkit::{TestDb, both_engines};
+use sqlx::Connection;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+fn now() -> OffsetDateTime {
+    // Whole milliseconds: what the store keeps.
+    let t = OffsetDateTime::now_utc();
+    model::from_ms(to_ms(t)).unwrap()
+}
+
+fn site(key: &str) -> Site {
+    Site {
+        id: Uuid::now_v7(),
+        key: key.into(),
+        name: format!("Site {key}"),
+        settings: SiteSettings::default(),
+        created_at: now(),
+    }
+}
+
+fn account(site_id: Uuid, login_id: &str) -> Account {
+    Account {
+        id: Uuid::now_v7(),
+        site_id,
+        customer_id: None,
+        login_id: login_id.into(),
+        email: login_id.into(),
+        password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
+        role: AccountRole::Customer,
+        state: AccountState::registered(),
+        deleted_at: None,
+        first_name: "Ada".into(),
+        last_name: "Lovelace".into(),
+        company: Some("Analytical Engines".into()),
+        language: Some("en".into()),
+        registered_at: now(),
+        verified_at: None,
+        approved_at: None,
+        last_login_at: None,
+        version: 1,
+    }
+}
+
+fn staff(email: &str) -> StaffUser {
+    StaffUser {
+        id: Uuid::now_v7(),
+        email: email.into(),
+        password_hash: "$argon2id$x".into(),
+        role: StaffRole::Admin,
+        totp_secret: None,
+        active: true,
+        created_at: now(),
+        last_login_at: None,
+    }
+}
+
+async fn with_site(store: &DynStore, key: &str) -> Site {
+    let s = site(key);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_site(&s).await.unwrap();
+    tx.commit().await.unwrap();
+    s
+}
+
+both_engines! {
+    async fn migrations_run_again_without_harm(db: TestDb) {
+        let store = db.store().await;
+        store.migrate().await.unwrap();
+        store.ping().await.unwrap();
+        assert_eq!(store.engine(), db.engine);
+    }
+
+    async fn sites_keep_their_settings_and_keys_are_unique(db: TestDb) {
+        let store = db.store().await;
+        let mut s = site("main");
+        s.settings.approval_required = true;
+        s.settings.base_url = Some("https://portal.example.com".into());
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_site(&s).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.site_by_key("main").await.unwrap(), Some(s.clone()));
+        assert_eq!(tx.site_by_id(s.id).await.unwrap(), Some(s.clone()));
+        assert_eq!(tx.site_by_key("other").await.unwrap(), None);
+        drop(tx);
+
+        let mut tx = store.begin().await.unwrap();
+        let err = tx.insert_site(&site("main")).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+        drop(tx);
+
+        let mut changed = s.settings.clone();
+        changed.max_failed_attempts = 9;
+        let mut tx = store.begin().await.unwrap();
+        tx.update_site_settings(s.id, &changed).await.unwrap();
+        assert!(matches!(tx.update_site_settings(Uuid::now_v7(), &changed).await, Err(StoreError::NotFound)));
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.list_sites().await.unwrap()[0].settings.max_failed_attempts, 9);
+    }
+
+    async fn a_transaction_dropped_without_commit_leaves_nothing(db: TestDb) {
+        let store = db.store().await;
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_site(&site("gone")).await.unwrap();
+        drop(tx);
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.site_by_key("gone").await.unwrap(), None);
+    }
+
+    async fn login_ids_are_unique_per_site_without_regard_to_case(db: TestDb) {
+        let store = db.store().await;
+        let main = with_site(&store, "main").await;
+        let shop = with_site(&store, "shop").await;
+        let a = account(main.id, "Ada@Example.com");
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_account(&a).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.begin().await.unwrap();
+        let err = tx.insert_account(&account(main.id, "ada@example.COM")).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+        drop(tx);
+
+        // The same login ID on another site is another account.
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_account(&account(shop.id, "ada@example.com")).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.read().await.unwrap();
+        let found = tx.account_by_login_id(main.id, "ADA@example.com").await.unwrap().unwrap();
+        assert_eq!(found, a);
+        assert_eq!(tx.account_by_id(a.id).await.unwrap(), Some(a));
+    }
+
+    async fn concurrent_duplicate_registrations_create_one_account(db: TestDb) {
+        let store = db.store().await;
+        let main = with_site(&store, "main").await;
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let store = Arc::clone(&store);
+            let login = if i % 2 == 0 { "twin@example.com" } else { "TWIN@example.com" };
+            let a = account(main.id, login);
+            tasks.push(tokio::spawn(async move {
+                let mut tx = store.begin().await?;
+                tx.insert_account(&a).await?;
+                tx.commit().await
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) => ok += 1,
+                Err(StoreError::Conflict(_)) => {}
+                Err(e) => panic!("unexpected {e:?}"),
+            }
+        }
+        assert_eq!(ok, 1);
+    }
+
+    async fn account_state_round_trips_and_stale_writes_are_refused(db: TestDb) {
+        let store = db.store().await;
+        let main = with_site(&store, "main").await;
+        let a = account(main.id, "ada@example.com");
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_account(&a).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let t = now();
+        let mut changed = a.clone();
+        changed.state = AccountState {
+            stage: Stage::Pending,
+            lock: Some(Lock::Temporary { until: t + Duration::minutes(15) }),
+            failed_attempts: 5,
+            blocked: true,
+            deleted: Some(DeleteReason::Disapproved),
+            email_validated: true,
+            has_customer: false,
+            access_granted: false,
+            access_expires_at: Some(t + Duration::days(30)),
+            password_expires_at: Some(t),
+        };
+        changed.deleted_at = Some(t);
+        changed.verified_at = Some(t);
+        changed.role = AccountRole::CustomerManager;
+        let mut tx = store.begin().await.unwrap();
+        let v = tx.save_account(&changed).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(v, a.version + 1);
+
+        let mut tx = store.read().await.unwrap();
+        let back = tx.account_by_id(a.id).await.unwrap().unwrap();
+        drop(tx);
+        assert_eq!(back, Account { version: v, ..changed.clone() });
+
+        // A write based on the old version loses.
+        let mut tx = store.begin().await.unwrap();
+        assert!(matches!(tx.save_account(&changed).await, Err(StoreError::Stale)));
+        drop(tx);
+
+        let mut permanent = back.clone();
+        permanent.state.lock = Some(Lock::Permanent);
+        let mut tx = store.begin().await.unwrap();
+        tx.save_account(&permanent).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.account_by_id(a.id).await.unwrap().unwrap().state.lock, Some(Lock::Permanent));
+    }
+
+    async fn failed_attempts_count_atomically_under_concurrency(db: TestDb) {
+        let store = db.store().await;
+        let main = with_site(&store, "main").await;
+        let a = account(main.id, "ada@example.com");
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_account(&a).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tasks = Vec::new();
+        for _ in 0..20 {
+            let store = Arc::clone(&store);
+            tasks.push(tokio::spawn(async move {
+                let mut tx = store.begin().await.unwrap();
+                let n = tx.record_failed_attempt(a.id).await.unwrap().unwrap();
+                tx.commit().await.unwrap();
+                n
+            }));
+        }
+        let mut seen = Vec::new();
+        for t in tasks {
+            seen.push(t.await.unwrap());
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, (1..=20).collect::<Vec<u32>>(), "each attempt saw its own count");
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(tx.record_failed_attempt(Uuid::now_v7()).await.unwrap(), None);
+    }
+
+    async fn link_tokens_are_single_use_and_expire(db: TestDb) {
+        let store = db.store().await;
+        let main = with_site(&store, "main").await;
+        let a = account(main.id, "ada@example.com");
+        let t = now();
+        let token = |hash: u8, ttl: i64| LinkToken {
+            token_hash: vec![hash; 32],
+            purpose: LinkPurpose::Activation,
+            account_id: Some(a.id),
+            created_at: t,
+            expires_at: t + Duration::seconds(ttl),
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_account(&a).await.unwrap();
+        tx.insert_link_token(&token(1, 60)).await.unwrap();
+        tx.insert_link_token(&token(2, 1)).await.unwrap();
+        tx.insert_link_token(&token(3, 60)).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.begin().await.unwrap();
+        // Wrong purpose: not consumed.
+        assert_eq!(tx.consume_link_token(&[1; 32], LinkPurpose::PasswordReset, t).await.unwrap(), None);
+        let used = tx.consume_link_token(&[1; 32], LinkPurpose::Activation, t).await.unwrap().unwrap();
+        assert_eq!(used.account_id, Some(a.id));
+        assert_eq!(tx.consume_link_token(&[1; 32], LinkPurpose::Activation, t).await.unwrap(), None, "single use");
+        // Expired.
+        assert_eq!(tx.consume_link_token(&[2; 32], LinkPurpose::Activation, t + Duration::seconds(1)).await.unwrap(), None);
+        // Voided.
+        assert_eq!(tx.void_link_tokens(Some(a.id), LinkPurpose::Activation, t).await.unwrap(), 2);
+        assert_eq!(tx.consume_link_token(&[3; 32], LinkPurpose::Activation, t).await.unwrap(), None);
+        tx.commit().await.unwrap();
+    }
+
+    async fn sessions_are_found_by_hash_and_revoked_per_account(db: TestDb) {
+        let store = db.store().await;
+        let main = with_site(&store, "main").await;
+        let a = account(main.id, "ada@example.com");
+        let t = now();
+        let session = |hash: u8| Session {
+            token_hash: vec![hash; 32],
+            owner: SessionOwner::Account(a.id),
+            impersonator_id: None,
+            csrf_token: format!("csrf-{hash}"),
+            created_at: t,
+            last_seen_at: t,
+            idle_expires_at: t + Duration::minutes(30),
+            absolute_expires_at: t + Duration::hours(12),
+            ip: Some("127.0.0.1".into()),
+            user_agent: Some("test".into()),
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_account(&a).await.unwrap();
+        for h in 1..=3 {
+            tx.insert_session(&session(h)).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(tx.session_by_hash(&[2; 32]).await.unwrap(), Some(session(2)));
+        tx.touch_session(&[2; 32], t + Duration::minutes(1), t + Duration::minutes(31)).await.unwrap();
+        assert_eq!(tx.session_by_hash(&[2; 32]).await.unwrap().unwrap().idle_expires_at, t + Duration::minutes(31));
+        assert_eq!(tx.delete_account_sessions(a.id, Some(&[2; 32])).await.unwrap(), 2);
+        assert!(tx.session_by_hash(&[2; 32]).await.unwrap().is_some());
+        assert!(tx.delete_session(&[2; 32]).await.unwrap());
+        assert!(!tx.delete_session(&[2; 32]).await.unwrap());
+        tx.commit().await.unwrap();
+    }
+
+    async fn staff_emails_are_unique_without_regard_to_case(db: TestDb) {
+        let store = db.store().await;
+        let s = staff("Admin@Example.com");
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(tx.count_staff().await.unwrap(), 0);
+        tx.insert_staff(&s).await.unwrap();
+        assert!(matches!(tx.insert_staff(&staff("admin@example.com")).await, Err(StoreError::Conflict(_))));
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_staff(&s).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.count_staff().await.unwrap(), 1);
+        assert_eq!(tx.staff_by_email("ADMIN@example.com").await.unwrap(), Some(s.clone()));
+        assert_eq!(tx.staff_by_id(s.id).await.unwrap(), Some(s));
+    }
+
+    async fn api_tokens_are_found_by_hash(db: TestDb) {
+        let store = db.store().await;
+        let s = staff("admin@example.com");
+        let token = ApiToken {
+            id: Uuid::now_v7(),
+            staff_id: s.id,
+            name: "erp".into(),
+            token_hash: vec![7; 32],
+            scopes: "read write".into(),
+            created_at: now(),
+            expires_at: None,
+            last_used_at: None,
+            revoked_at: None,
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_staff(&s).await.unwrap();
+        tx.insert_api_token(&token).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.api_token_by_hash(&[7; 32]).await.unwrap(), Some(token));
+        assert_eq!(tx.api_token_by_hash(&[8; 32]).await.unwrap(), None);
+    }
+
+    async fn groups_with_members_cannot_be_deleted(db: TestDb) {
+        let store = db.store().await;
+        let g = Group { id: Uuid::now_v7(), name: "Installers".into(), description: "".into(), active: true, created_at: to_ms(now()) };
+        let empty = Group { id: Uuid::now_v7(), name: "Empty".into(), description: "none".into(), active: false, created_at: to_ms(now()) };
+        let customer = Customer {
+            id: Uuid::now_v7(),
+            fields: CustomerFields { first_name: "Ada".into(), group_id: Some(g.id), notifications: true, country: Some("DE".into()), ..CustomerFields::default() },
+            created_at: now(),
+            updated_at: now(),
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_group(&g).await.unwrap();
+        tx.insert_group(&empty).await.unwrap();
+        tx.insert_customer(&customer).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.begin().await.unwrap();
+        assert!(matches!(tx.insert_group(&Group { id: Uuid::now_v7(), ..g.clone() }).await, Err(StoreError::Conflict(_))));
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        assert!(matches!(tx.delete_group(g.id).await, Err(StoreError::Referenced(_))));
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        tx.delete_group(empty.id).await.unwrap();
+        assert_eq!(tx.list_groups().await.unwrap(), vec![g]);
+        assert_eq!(tx.customer_by_id(customer.id).await.unwrap(), Some(customer));
+        tx.commit().await.unwrap();
+    }
+
+    async fn outbox_claims_are_leased_and_never_shared(db: TestDb) {
+        let store = db.store().await;
+        let t = now();
+        let mut tx = store.begin().await.unwrap();
+        for i in 0..10 {
+            let mail = NewMail {
+                site_id: None,
+                recipient: format!("r{i}@example.com"),
+                template_key: "activation".into(),
+                language: "en".into(),
+                subject: "Hello".into(),
+                body_text: "text".into(),
+                body_html: "<p>html</p>".into(),
+            };
+            tx.enqueue_mail(Uuid::now_v7(), &mail, t).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        // Two workers claim at once: no message goes to both.
+        let lease = t + Duration::minutes(5);
+        let claim = |store: DynStore| async move {
+            let mut tx = store.begin().await.unwrap();
+            let got = tx.claim_mail(t, lease, 6).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            tx.commit().await.unwrap();
+            got.into_iter().map(|m| m.id).collect::<Vec<_>>()
+        };
+        let (a, b) = tokio::join!(claim(Arc::clone(&store)), claim(Arc::clone(&store)));
+        let mut all: Vec<_> = a.iter().chain(b.iter()).copied().collect();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), a.len() + b.len(), "a message was claimed twice");
+        assert_eq!(all.len(), 10);
+
+        // Leased: nothing more to claim until the lease ends.
+        let mut tx = store.begin().await.unwrap();
+        assert!(tx.claim_mail(t, lease, 10).await.unwrap().is_empty());
+        tx.mark_mail_sent(a[0], t).await.unwrap();
+        tx.mark_mail_failed(b[0], "550 no such user", None).await.unwrap();
+        tx.mark_mail_failed(b[1], "connection refused", Some(t + Duration::minutes(1))).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.begin().await.unwrap();
+        let again = tx.claim_mail(t + Duration::minutes(6), t + Duration::minutes(11), 20).await.unwrap();
+        // Everything but the sent and the failed one comes back after the lease.
+        assert_eq!(again.len(), 8);
+        assert!(again.iter().all(|m| m.id != a[0] && m.id != b[0]));
+        let retried = again.iter().find(|m| m.id == b[1]).unwrap();
+        assert_eq!((retried.attempts, retried.last_error.as_deref()), (2, Some("connection refused")));
+        tx.commit().await.unwrap();
+
+        let mut tx = store.read().await.unwrap();
+        let listed = tx.list_outbox(100).await.unwrap();
+        let by_id: BTreeMap<_, _> = listed.iter().map(|m| (m.id, m.status.as_str())).collect();
+        assert_eq!(by_id[&a[0]], "sent");
+        assert_eq!(by_id[&b[0]], "failed");
+    }
+
+    async fn audit_events_append_and_list_newest_first(db: TestDb) {
+        let store = db.store().await;
+        let t = now();
+        let mut tx = store.begin().await.unwrap();
+        for i in 0..3 {
+            tx.append_audit(&AuditEvent {
+                id: Uuid::now_v7(),
+                at: t + Duration::seconds(i),
+                actor: Actor::system("test"),
+                action: format!("test.event{i}"),
+                target_kind: Some("account".into()),
+                target_id: Some(Uuid::now_v7()),
+                site_id: None,
+                details: serde_json::json!({"n": i}),
+                ip: None,
+            })
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        let events = tx.list_audit(2).await.unwrap();
+        assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["test.event2", "test.event1"]);
+        assert_eq!(events[0].details["n"], 2);
+    }
+
+    async fn templates_are_overridden_per_site_key_and_language(db: TestDb) {
+        let store = db.store().await;
+        let main = with_site(&store, "main").await;
+        let mut t = EmailTemplate {
+            site_id: main.id,
+            key: "activation".into(),
+            language: "de".into(),
+            subject: "Willkommen".into(),
+            body_text: "Hallo {{ name }}".into(),
+            body_html: "<p>Hallo {{ name }}</p>".into(),
+            updated_at: 1,
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.upsert_template(&t).await.unwrap();
+        t.subject = "Willkommen!".into();
+        t.updated_at = 2;
+        tx.upsert_template(&t).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.template(main.id, "activation", "de").await.unwrap(), Some(t));
+        assert_eq!(tx.template(main.id, "activation", "en").await.unwrap(), None);
+    }
+}
+
+/// The two migration folders must describe the same tables and columns.
+#[tokio::test]
+async fn both_engines_have_the_same_tables_and_columns() {
+    let sqlite = TestDb::sqlite().await;
+    sqlite.store().await;
+    let mut lite = sqlx::SqliteConnection::connect(&sqlite.url).await.unwrap();
+    let mut lite_cols: Vec<(String, String)> = sqlx::query_as(
+        "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' ORDER BY 1, 2",
+    )
+    .fetch_all(&mut lite)
+    .await
+    .unwrap();
+    assert!(lite_cols.len() > 50, "the SQLite schema has its tables");
+
+    let Some(pg) = TestDb::postgres().await else {
+        return;
+    };
+    pg.store().await;
+    let mut conn = sqlx::PgConnection::connect(&pg.url).await.unwrap();
+    let mut pg_cols: Vec<(String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns \
+         WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%' ORDER BY 1, 2",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    // Sorted here: the engines collate text differently.
+    lite_cols.sort();
+    pg_cols.sort();
+    assert_eq!(lite_cols, pg_cols);
+}
