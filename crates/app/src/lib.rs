@@ -1,1 +1,50 @@
-//! placeholder
+//! Gatehouse's use cases. Each module owns one: it loads what it needs from
+//! the store, lets the domain decide, and writes the new state, its audit
+//! event and any outbox mail in one transaction.
+//!
+//! Invariants owned here:
+//! - Time comes from the injected [`Clock`], never from the system directly.
+//! - Passwords are hashed only on the bounded [`Hasher`] pool, never on the
+//!   async workers.
+//! - Secrets (tokens, passwords) are never logged nor stored in clear; only
+//!   their hashes reach the store.
+
+pub mod api_tokens;
+pub mod audit;
+pub mod clock;
+mod error;
+pub mod passwords;
+pub mod secrets;
+pub mod sites;
+pub mod staff;
+
+use std::sync::Arc;
+
+use gatehouse_store::DynStore;
+
+pub use clock::{Clock, SystemClock};
+pub use error::{AppError, AppResult};
+pub use passwords::Hasher;
+
+/// Everything a use case needs, shared by requests, jobs and the CLI.
+#[derive(Clone, Debug)]
+pub struct App {
+    /// The database.
+    pub store: DynStore,
+    /// The password hashing pool.
+    pub hasher: Hasher,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl App {
+    /// An app on this store with the system clock and a hashing pool sized to
+    /// the machine's cores.
+    pub fn new(store: DynStore) -> App {
+        App {
+            store,
+            hasher: Hasher::for_this_machine(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}

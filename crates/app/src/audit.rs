@@ -1,0 +1,29 @@
+//! Building audit events: every staff action and security event is recorded
+//! in the same transaction as the change it describes.
+
+use gatehouse_store::{Actor, AuditEvent};
+use serde_json::Value;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// An audit event of `action` by `actor` at `at` on a target.
+pub fn event(
+    at: OffsetDateTime,
+    actor: &Actor,
+    action: &str,
+    target: Option<(&str, Uuid)>,
+    site_id: Option<Uuid>,
+    details: Value,
+) -> AuditEvent {
+    AuditEvent {
+        id: Uuid::now_v7(),
+        at,
+        actor: actor.clone(),
+        action: action.to_string(),
+        target_kind: target.map(|(kind, _)| kind.to_string()),
+        target_id: target.map(|(_, id)| id),
+        site_id,
+        details,
+        ip: None,
+    }
+}

@@ -1,0 +1,80 @@
+//! The foundation's use cases on both engines.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use gatehouse_app::{App, AppError, Hasher, api_tokens, secrets, sites, staff};
+use gatehouse_domain::StaffRole;
+use gatehouse_store::Actor;
+use gatehouse_testkit::{TestDb, both_engines};
+
+async fn app(db: &TestDb) -> App {
+    App {
+        hasher: Hasher::with_workers(2),
+        ..App::new(db.store().await)
+    }
+}
+
+both_engines! {
+    async fn the_default_site_is_made_once(db: TestDb) {
+        let app = app(&db).await;
+        assert!(sites::ensure_default_site(&app).await.unwrap());
+        assert!(!sites::ensure_default_site(&app).await.unwrap());
+        let mut tx = app.store.read().await.unwrap();
+        let all = tx.list_sites().await.unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].key, "main");
+        let audit = tx.list_audit(10).await.unwrap();
+        assert_eq!(audit[0].action, "site.create");
+        assert_eq!(audit[0].actor.kind, "system");
+    }
+
+    async fn sites_refuse_bad_and_taken_keys(db: TestDb) {
+        let app = app(&db).await;
+        let actor = Actor::system("test");
+        sites::create_site(&app, &actor, "shop", "Shop").await.unwrap();
+        let taken = sites::create_site(&app, &actor, "shop", "Shop 2").await.unwrap_err();
+        assert!(matches!(&taken, AppError::Conflict(m) if m.contains("'shop' exists already")), "{taken}");
+        let bad = sites::create_site(&app, &actor, "Shop!", "Shop").await.unwrap_err();
+        assert!(bad.to_string().contains("is not a valid site key"), "{bad}");
+    }
+
+    async fn staff_are_added_with_a_strong_password_and_audited(db: TestDb) {
+        let app = app(&db).await;
+        let actor = Actor::system("cli");
+        let weak = staff::add_staff(&app, &actor, "admin@example.com", StaffRole::Admin, "password1234").await.unwrap_err();
+        assert!(weak.to_string().contains("too easy to guess"), "{weak}");
+        let short = staff::add_staff(&app, &actor, "admin@example.com", StaffRole::Admin, "x7#Qm").await.unwrap_err();
+        assert!(short.to_string().contains("at least 12"), "{short}");
+        let bad = staff::add_staff(&app, &actor, "admin", StaffRole::Admin, "a long and unusual passphrase").await.unwrap_err();
+        assert!(bad.to_string().contains("not a valid e-mail address"), "{bad}");
+
+        let s = staff::add_staff(&app, &actor, "Admin@Example.com", StaffRole::Admin, "a long and unusual passphrase").await.unwrap();
+        assert!(app.hasher.verify("a long and unusual passphrase", Some(&s.password_hash)).await.unwrap());
+        let again = staff::add_staff(&app, &actor, "admin@example.com", StaffRole::Support, "another unusual passphrase").await.unwrap_err();
+        assert!(matches!(again, AppError::Conflict(_)), "{again}");
+
+        let mut tx = app.store.read().await.unwrap();
+        assert_eq!(tx.count_staff().await.unwrap(), 1);
+        let audit = tx.list_audit(10).await.unwrap();
+        assert_eq!(audit.len(), 1, "refusals change nothing");
+        assert_eq!(audit[0].action, "staff.create");
+        assert!(!audit[0].details.to_string().contains("passphrase"), "no secret in the audit trail");
+    }
+
+    async fn api_tokens_are_shown_once_and_stored_hashed(db: TestDb) {
+        let app = app(&db).await;
+        let actor = Actor::system("cli");
+        staff::add_staff(&app, &actor, "support@example.com", StaffRole::Support, "a long and unusual passphrase").await.unwrap();
+        let made = api_tokens::create_token(&app, &actor, "support@example.com", "erp", &[]).await.unwrap();
+        assert_eq!(made.token.scopes, "read write", "support gets no admin scope");
+        let mut tx = app.store.read().await.unwrap();
+        let stored = tx.api_token_by_hash(&secrets::token_hash(&made.secret)).await.unwrap().unwrap();
+        assert_eq!(stored.id, made.token.id);
+        assert_ne!(stored.token_hash, made.secret.as_bytes());
+        drop(tx);
+
+        let admin_scope = api_tokens::create_token(&app, &actor, "support@example.com", "x", &["admin".into()]).await.unwrap_err();
+        assert!(admin_scope.to_string().contains("cannot hold the 'admin' scope"), "{admin_scope}");
+        let unknown = api_tokens::create_token(&app, &actor, "nobody@example.com", "x", &[]).await.unwrap_err();
+        assert!(matches!(unknown, AppError::NotFound(_)), "{unknown}");
+    }
+}
