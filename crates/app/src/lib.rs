@@ -15,8 +15,10 @@ pub mod clock;
 mod error;
 pub mod passwords;
 pub mod secrets;
+pub mod setup;
 pub mod sites;
 pub mod staff;
+pub mod startup;
 
 use std::sync::Arc;
 

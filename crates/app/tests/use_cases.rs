@@ -1,7 +1,7 @@
 //! The foundation's use cases on both engines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use gatehouse_app::{App, AppError, Hasher, api_tokens, secrets, sites, staff};
+use gatehouse_app::{App, AppError, Hasher, api_tokens, secrets, setup, sites, staff};
 use gatehouse_domain::StaffRole;
 use gatehouse_store::Actor;
 use gatehouse_testkit::{TestDb, both_engines};
@@ -76,5 +76,29 @@ both_engines! {
         assert!(admin_scope.to_string().contains("cannot hold the 'admin' scope"), "{admin_scope}");
         let unknown = api_tokens::create_token(&app, &actor, "nobody@example.com", "x", &[]).await.unwrap_err();
         assert!(matches!(unknown, AppError::NotFound(_)), "{unknown}");
+    }
+
+    async fn the_setup_link_creates_the_first_admin_once(db: TestDb) {
+        let app = app(&db).await;
+        let old = setup::issue_setup_token(&app).await.unwrap().unwrap();
+        let token = setup::issue_setup_token(&app).await.unwrap().unwrap();
+        assert!(!setup::setup_token_valid(&app, &old).await.unwrap(), "a new link voids the old one");
+        assert!(setup::setup_token_valid(&app, &token).await.unwrap());
+
+        let weak = setup::complete_setup(&app, &token, "admin@example.com", "password").await.unwrap_err();
+        assert!(weak.to_string().contains("at least 12"), "{weak}");
+        assert!(setup::setup_token_valid(&app, &token).await.unwrap(), "bad input does not use up the link");
+
+        let admin = setup::complete_setup(&app, &token, "admin@example.com", "a long and unusual passphrase").await.unwrap();
+        assert_eq!(admin.role, StaffRole::Admin);
+        assert!(!setup::setup_token_valid(&app, &token).await.unwrap());
+        let again = setup::complete_setup(&app, &token, "other@example.com", "a long and unusual passphrase").await.unwrap_err();
+        assert!(again.to_string().contains("no longer valid"), "{again}");
+        assert_eq!(setup::issue_setup_token(&app).await.unwrap(), None, "no link once staff exist");
+
+        let mut tx = app.store.read().await.unwrap();
+        assert_eq!(tx.count_staff().await.unwrap(), 1);
+        let audit = tx.list_audit(1).await.unwrap();
+        assert_eq!((audit[0].action.as_str(), audit[0].actor.kind.as_str()), ("staff.create", "setup_link"));
     }
 }

@@ -1,1 +1,313 @@
-fn main() {}
+//! The `gatehouse` binary: the command line, configuration and wiring of the
+//! store, the use cases and the web server. Every command works on a fresh
+//! data folder, creating and migrating the database as needed. Every failure
+//! ends with one line on stderr naming the problem, and a non-zero exit.
+
+mod config;
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Parser, Subcommand};
+use gatehouse_app::{App, api_tokens, setup, staff, startup};
+use gatehouse_domain::StaffRole;
+use gatehouse_store::{Actor, ConnectOptions, redact_url};
+
+use crate::config::{Config, Overrides};
+
+/// Gatehouse: the account desk of your customer portals.
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct Global {
+    /// Data folder (SQLite database, mail files) [env: GATEHOUSE_DATA] [default: ./gatehouse-data]
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Database URL, sqlite:… or postgres://… [env: GATEHOUSE_DATABASE_URL] [default: SQLite in the data folder]
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    /// Configuration file [env: GATEHOUSE_CONFIG] [default: ./gatehouse.toml if present]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "GATEHOUSE_CONFIG",
+        hide_env = true
+    )]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (portal, console, API)
+    Serve {
+        /// Address to listen on [env: GATEHOUSE_BIND] [default: 127.0.0.1:8080]
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+        /// SMTP relay for outgoing mail [env: GATEHOUSE_SMTP_URL] [default: mail written to files]
+        #[arg(long, value_name = "URL")]
+        smtp_url: Option<String>,
+    },
+    /// Create or update the database schema, then exit
+    Migrate,
+    /// Manage staff users (admins and support)
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Manage API tokens
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Check the configuration and the database connection, then exit
+    CheckConfig,
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffCommand {
+    /// Add a staff user
+    Add {
+        /// Their e-mail address, used to sign in
+        #[arg(long)]
+        email: String,
+        /// admin or support
+        #[arg(long, value_parser = parse_role)]
+        role: StaffRole,
+        /// Read the password from standard input (it is never taken as an argument)
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a staff user; the token is printed once, on the last line
+    Create {
+        /// The staff user's e-mail address
+        #[arg(long)]
+        staff: String,
+        /// A name to recognise the token by
+        #[arg(long)]
+        name: String,
+        /// read, write or admin (repeat for several; default: all the role allows)
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+    },
+}
+
+fn parse_role(raw: &str) -> Result<StaffRole, String> {
+    StaffRole::parse(raw)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let (bind, smtp_url) = match &cli.command {
+        Command::Serve { bind, smtp_url } => (bind.clone(), smtp_url.clone()),
+        _ => (None, None),
+    };
+    let overrides = Overrides {
+        data: cli.global.data.clone(),
+        database_url: cli.global.database_url.clone(),
+        bind,
+        smtp_url,
+    };
+    let config = Config::load(cli.global.config.as_deref(), &overrides)?;
+    config.check()?;
+    init_logging(&config);
+    match cli.command {
+        Command::Serve { .. } => serve(&config).await,
+        Command::Migrate => {
+            let app = open(&config).await?;
+            app.store
+                .migrate()
+                .await
+                .context("the database could not be migrated")?;
+            println!("the {} database is up to date", app.store.engine().as_str());
+            Ok(())
+        }
+        Command::Staff(StaffCommand::Add {
+            email,
+            role,
+            password_stdin: _,
+        }) => {
+            let password = read_password()?;
+            let app = prepared(&config).await?;
+            let added =
+                staff::add_staff(&app, &Actor::system("cli"), &email, role, &password).await?;
+            println!("added {} {} ({})", added.role, added.email, added.id);
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create {
+            staff,
+            name,
+            scopes,
+        }) => {
+            let app = prepared(&config).await?;
+            let made =
+                api_tokens::create_token(&app, &Actor::system("cli"), &staff, &name, &scopes)
+                    .await?;
+            println!(
+                "API token '{}' for {staff}, scopes: {}. It is shown only now:",
+                made.token.name, made.token.scopes
+            );
+            println!("{}", made.secret);
+            Ok(())
+        }
+        Command::CheckConfig => {
+            let app = open(&config).await?;
+            app.store
+                .ping()
+                .await
+                .context("the database does not answer")?;
+            println!("data folder:  {}", config.data.display());
+            println!("database:     {}", redact_url(&config.database_url()));
+            println!("bind:         {}", config.bind);
+            println!(
+                "mail:         {}",
+                config
+                    .smtp_url
+                    .as_deref()
+                    .map_or_else(|| "files in the data folder".to_string(), redact_url)
+            );
+            println!("configuration is valid and the database answers");
+            Ok(())
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Opens the data folder and the database (not yet migrated).
+async fn open(config: &Config) -> Result<App> {
+    config.prepare_data_folder()?;
+    let url = config.database_url();
+    let store = gatehouse_store::connect(&url, &ConnectOptions::default())
+        .await
+        .map_err(|e| anyhow!("cannot open the database at {}: {e}", redact_url(&url)))?;
+    Ok(App::new(store))
+}
+
+/// Opens and prepares the database (migrated, default site present).
+async fn prepared(config: &Config) -> Result<App> {
+    let app = open(config).await?;
+    startup::prepare(&app)
+        .await
+        .context("the database could not be prepared")?;
+    Ok(app)
+}
+
+fn read_password() -> Result<String> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("cannot read the password from standard input")?;
+    let password = input.strip_suffix('\n').unwrap_or(&input);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    if password.is_empty() {
+        bail!(
+            "no password on standard input; pipe it in, e.g. printf '%s' \"$PASSWORD\" | gatehouse staff add …"
+        );
+    }
+    Ok(password.to_string())
+}
+
+async fn serve(config: &Config) -> Result<()> {
+    let bind = config.bind_addr()?;
+    let data = config.prepare_data_folder()?;
+    let app = open(config).await?;
+    let found = startup::prepare(&app)
+        .await
+        .context("the database could not be prepared")?;
+    let engine = app.store.engine().as_str();
+    let server = gatehouse_web::start(app.clone(), bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    let addr = server.addr;
+    if found.created_default_site {
+        println!("Created the default site 'main' (portal at http://{addr}/s/main).");
+    }
+    if found.staff_count == 0 {
+        if let Some(token) = setup::issue_setup_token(&app)
+            .await
+            .context("cannot issue the setup link")?
+        {
+            println!(
+                "No staff user exists yet. Create the first admin at this single-use link (valid 24 hours):\n  \
+                 http://{addr}/admin/setup/{token}\n\
+                 or on this machine with:\n  \
+                 printf '%s' \"$ADMIN_PASSWORD\" | gatehouse --data {} staff add --email you@example.com --role admin --password-stdin",
+                data.display()
+            );
+        }
+    }
+    match &config.smtp_url {
+        Some(url) => println!("Mail: sent through the SMTP relay {}.", redact_url(url)),
+        None => println!(
+            "Mail: written as .eml files to {}.",
+            data.join("mail").display()
+        ),
+    }
+    println!("Gatehouse is listening on http://{addr} (database: {engine})");
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    server
+        .stop()
+        .await
+        .context("the server did not stop cleanly")?;
+    println!("Gatehouse stopped.");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

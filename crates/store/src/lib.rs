@@ -189,6 +189,14 @@ pub trait Tx: Send {
         purpose: LinkPurpose,
         now: OffsetDateTime,
     ) -> StoreResult<Option<LinkToken>>;
+    /// The token if it exists, has this purpose, is unused and unexpired;
+    /// it stays usable.
+    async fn peek_link_token(
+        &mut self,
+        token_hash: &[u8],
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<LinkToken>>;
     /// Voids every unused token of this purpose (for this account, or with no
     /// account when `None`); answers how many.
     async fn void_link_tokens(

@@ -175,6 +175,20 @@ fn convert_all<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> StoreResul
     rows.into_iter().map(T::try_from).collect()
 }
 
+fn link_token(
+    token_hash: &[u8],
+    purpose: LinkPurpose,
+    (account_id, created_at, expires_at): (Option<Uuid>, i64, i64),
+) -> StoreResult<LinkToken> {
+    Ok(LinkToken {
+        token_hash: token_hash.to_vec(),
+        purpose,
+        account_id,
+        created_at: crate::model::from_ms(created_at)?,
+        expires_at: crate::model::from_ms(expires_at)?,
+    })
+}
+
 fn settings_json(settings: &SiteSettings) -> StoreResult<String> {
     serde_json::to_string(settings).map_err(|e| StoreError::Other(format!("settings: {e}")))
 }
@@ -473,16 +487,20 @@ impl Tx for SqlTx {
             "UPDATE link_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL \
              AND expires_at > $3 RETURNING account_id, created_at, expires_at")
             .bind(token_hash).bind(purpose.as_str()).bind(to_ms(now)).fetch_optional(&mut **c).await)?;
-        row.map(|(account_id, created_at, expires_at)| {
-            Ok(LinkToken {
-                token_hash: token_hash.to_vec(),
-                purpose,
-                account_id,
-                created_at: crate::model::from_ms(created_at)?,
-                expires_at: crate::model::from_ms(expires_at)?,
-            })
-        })
-        .transpose()
+        row.map(|r| link_token(token_hash, purpose, r)).transpose()
+    }
+
+    async fn peek_link_token(
+        &mut self,
+        token_hash: &[u8],
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<LinkToken>> {
+        let row: Option<(Option<Uuid>, i64, i64)> = on!(self, c => sqlx::query_as(
+            "SELECT account_id, created_at, expires_at FROM link_tokens WHERE token_hash = $1 AND purpose = $2 \
+             AND used_at IS NULL AND expires_at > $3")
+            .bind(token_hash).bind(purpose.as_str()).bind(to_ms(now)).fetch_optional(&mut **c).await)?;
+        row.map(|r| link_token(token_hash, purpose, r)).transpose()
     }
 
     async fn void_link_tokens(

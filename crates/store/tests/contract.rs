@@ -268,11 +268,15 @@ both_engines! {
         tx.commit().await.unwrap();
 
         let mut tx = store.begin().await.unwrap();
+        // Peeking leaves it usable.
+        assert!(tx.peek_link_token(&[1; 32], LinkPurpose::Activation, t).await.unwrap().is_some());
+        assert!(tx.peek_link_token(&[1; 32], LinkPurpose::StaffSetup, t).await.unwrap().is_none());
         // Wrong purpose: not consumed.
         assert_eq!(tx.consume_link_token(&[1; 32], LinkPurpose::PasswordReset, t).await.unwrap(), None);
         let used = tx.consume_link_token(&[1; 32], LinkPurpose::Activation, t).await.unwrap().unwrap();
         assert_eq!(used.account_id, Some(a.id));
         assert_eq!(tx.consume_link_token(&[1; 32], LinkPurpose::Activation, t).await.unwrap(), None, "single use");
+        assert!(tx.peek_link_token(&[1; 32], LinkPurpose::Activation, t).await.unwrap().is_none());
         // Expired.
         assert_eq!(tx.consume_link_token(&[2; 32], LinkPurpose::Activation, t + Duration::seconds(1)).await.unwrap(), None);
         // Voided.

@@ -1,0 +1,91 @@
+//! First-admin setup: while no staff user exists, a start issues a single-use
+//! link (printed on the console of the server) through which the person who
+//! started it creates the first admin. Issuing a new link voids the old one;
+//! the link stops working as soon as any staff user exists.
+
+use gatehouse_domain::StaffRole;
+use gatehouse_store::{Actor, LinkPurpose, LinkToken, StaffUser};
+use serde_json::json;
+use time::Duration;
+
+use crate::{App, AppError, AppResult, audit, secrets, staff};
+
+/// How long a setup link works.
+pub const SETUP_LINK_TTL: Duration = Duration::hours(24);
+
+/// A new setup link token, or `None` when staff exist already.
+pub async fn issue_setup_token(app: &App) -> AppResult<Option<String>> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    if tx.count_staff().await? > 0 {
+        return Ok(None);
+    }
+    tx.void_link_tokens(None, LinkPurpose::StaffSetup, now)
+        .await?;
+    let token = secrets::new_token("");
+    tx.insert_link_token(&LinkToken {
+        token_hash: secrets::token_hash(&token),
+        purpose: LinkPurpose::StaffSetup,
+        account_id: None,
+        created_at: now,
+        expires_at: now + SETUP_LINK_TTL,
+    })
+    .await?;
+    tx.append_audit(&audit::event(
+        now,
+        &Actor::system("first start"),
+        "staff.setup_link_issued",
+        None,
+        None,
+        json!({}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(Some(token))
+}
+
+/// Whether the setup link can still be used.
+pub async fn setup_token_valid(app: &App, token: &str) -> AppResult<bool> {
+    let mut tx = app.store.read().await?;
+    let found = tx
+        .peek_link_token(
+            &secrets::token_hash(token),
+            LinkPurpose::StaffSetup,
+            app.clock.now(),
+        )
+        .await?;
+    Ok(found.is_some() && tx.count_staff().await? == 0)
+}
+
+/// Creates the first admin through the setup link. Bad input is refused
+/// without using up the link.
+pub async fn complete_setup(
+    app: &App,
+    token: &str,
+    email: &str,
+    password: &str,
+) -> AppResult<StaffUser> {
+    let admin = staff::new_staff(app, email, StaffRole::Admin, password).await?;
+    let now = app.clock.now();
+    let gone = || {
+        AppError::invalid(
+            "token",
+            "this setup link is no longer valid; restart the server for a new one, or use `gatehouse staff add`",
+        )
+    };
+    let mut tx = app.store.begin().await?;
+    if tx.count_staff().await? > 0 {
+        return Err(gone());
+    }
+    tx.consume_link_token(&secrets::token_hash(token), LinkPurpose::StaffSetup, now)
+        .await?
+        .ok_or_else(gone)?;
+    let actor = Actor {
+        kind: "setup_link".into(),
+        id: None,
+        label: admin.email.clone(),
+    };
+    staff::insert_staff(tx.as_mut(), &actor, &admin, now).await?;
+    tx.commit().await?;
+    Ok(admin)
+}

@@ -1,0 +1,25 @@
+//! What every start does before serving: bring the schema up to date, make
+//! the default site on a fresh installation, and tell whether an admin exists.
+
+use crate::{App, AppResult, sites};
+
+/// What the start found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Startup {
+    /// The default site was created just now (a fresh installation).
+    pub created_default_site: bool,
+    /// How many staff users exist; with none, nobody can use the console yet.
+    pub staff_count: i64,
+}
+
+/// Migrates, creates the default site if there is none, and counts staff.
+pub async fn prepare(app: &App) -> AppResult<Startup> {
+    app.store.migrate().await?;
+    let created_default_site = sites::ensure_default_site(app).await?;
+    let mut tx = app.store.read().await?;
+    let staff_count = tx.count_staff().await?;
+    Ok(Startup {
+        created_default_site,
+        staff_count,
+    })
+}

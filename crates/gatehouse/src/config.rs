@@ -1,0 +1,229 @@
+//! Configuration: defaults, then `gatehouse.toml` (or `--config FILE`), then
+//! `GATEHOUSE_*` variables, then command-line flags — each overriding the one
+//! before. [`Config::check`] turns every bad value into one sentence.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The file read when `--config` is not given, if it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "gatehouse.toml";
+
+/// The keys that `GATEHOUSE_*` variables may set (others, such as the test
+/// suite's `GATEHOUSE_TEST_DATABASE_URL`, are not configuration).
+const ENV_KEYS: [&str; 5] = ["data", "database_url", "bind", "smtp_url", "log"];
+
+/// Gatehouse's configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The data folder: the SQLite database and mail files live here.
+    pub data: PathBuf,
+    /// `sqlite:…` or `postgres://…`; default: SQLite in the data folder.
+    pub database_url: Option<String>,
+    /// Address to listen on.
+    pub bind: String,
+    /// `smtp://` or `smtps://` relay for outgoing mail; default: files.
+    pub smtp_url: Option<String>,
+    /// Log filter (`info`, `debug`, `gatehouse=debug,sqlx=warn`, …).
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data: PathBuf::from("gatehouse-data"),
+            database_url: None,
+            bind: "127.0.0.1:8080".into(),
+            smtp_url: None,
+            log: "info".into(),
+        }
+    }
+}
+
+/// Values given as flags; `None` leaves the lower layers' value.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_url: Option<String>,
+}
+
+impl Config {
+    /// Reads the layers. `explicit_file` is `--config` (or `GATEHOUSE_CONFIG`):
+    /// it must exist; the default file is read only if it does.
+    pub fn load(explicit_file: Option<&Path>, overrides: &Overrides) -> Result<Config> {
+        let file = match explicit_file {
+            Some(path) => {
+                if !path.is_file() {
+                    bail!("the configuration file {} does not exist", path.display());
+                }
+                Some(path.to_path_buf())
+            }
+            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.is_file()),
+        };
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = &file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment
+            .merge(Env::prefixed("GATEHOUSE_").only(&ENV_KEYS))
+            .merge(Serialized::defaults(overrides));
+        figment
+            .extract()
+            .map_err(|e| anyhow!("bad configuration: {}", e.to_string().replace('\n', "; ")))
+    }
+
+    /// The address to listen on.
+    pub fn bind_addr(&self) -> Result<SocketAddr> {
+        self.bind.parse().map_err(|_| {
+            anyhow!(
+                "the bind address '{}' is not an address like 127.0.0.1:8080",
+                self.bind
+            )
+        })
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data.join("gatehouse.db").display()))
+    }
+
+    /// Checks every value that can be checked without side effects.
+    pub fn check(&self) -> Result<()> {
+        self.bind_addr()?;
+        gatehouse_store::Engine::of_url(&self.database_url()).map_err(|e| anyhow!(e))?;
+        if let Some(smtp) = &self.smtp_url {
+            let parsed = url::Url::parse(smtp).map_err(|_| {
+                anyhow!(
+                    "the SMTP URL '{}' is not a URL",
+                    gatehouse_store::redact_url(smtp)
+                )
+            })?;
+            if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none() {
+                bail!(
+                    "the SMTP URL must look like smtp://host:587 or smtps://user:password@host:465 (got '{}')",
+                    gatehouse_store::redact_url(smtp)
+                );
+            }
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log)
+            .map_err(|e| anyhow!("the log filter '{}' is not valid: {e}", self.log))?;
+        Ok(())
+    }
+
+    /// Creates the data folder if needed and proves it can be written.
+    pub fn prepare_data_folder(&self) -> Result<PathBuf> {
+        let data = &self.data;
+        std::fs::create_dir_all(data)
+            .with_context(|| format!("the data folder {} cannot be created", data.display()))?;
+        let probe = data.join(".gatehouse-write-test");
+        std::fs::write(&probe, b"ok")
+            .with_context(|| format!("the data folder {} is not writable", data.display()))?;
+        let _ = std::fs::remove_file(&probe);
+        data.canonicalize()
+            .with_context(|| format!("the data folder {} cannot be resolved", data.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_override_in_order_flags_env_file_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                DEFAULT_CONFIG_FILE,
+                "bind = \"127.0.0.1:9000\"\nlog = \"debug\"\ndata = \"from-file\"",
+            )?;
+            jail.set_env("GATEHOUSE_DATA", "from-env");
+            jail.set_env("GATEHOUSE_TEST_DATABASE_URL", "postgres://ignored");
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c.bind, "127.0.0.1:9000");
+            assert_eq!(c.log, "debug");
+            assert_eq!(c.data, PathBuf::from("from-env"));
+            assert_eq!(c.database_url, None);
+            let flags = Overrides {
+                data: Some("from-flag".into()),
+                ..Overrides::default()
+            };
+            let c = Config::load(None, &flags).map_err(|e| e.to_string())?;
+            assert_eq!(c.data, PathBuf::from("from-flag"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn defaults_use_sqlite_in_the_data_folder() {
+        figment::Jail::expect_with(|_| {
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c, Config::default());
+            assert_eq!(c.database_url(), "sqlite://gatehouse-data/gatehouse.db");
+            assert!(c.check().is_ok());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_are_named_in_one_sentence() {
+        let bad_bind = Config {
+            bind: "localhost".into(),
+            ..Config::default()
+        };
+        assert!(
+            bad_bind
+                .check()
+                .unwrap_err()
+                .to_string()
+                .contains("'localhost' is not an address")
+        );
+        let bad_db = Config {
+            database_url: Some("mysql://x".into()),
+            ..Config::default()
+        };
+        assert!(
+            bad_db
+                .check()
+                .unwrap_err()
+                .to_string()
+                .contains("must start with sqlite: or postgres://")
+        );
+        let bad_smtp = Config {
+            smtp_url: Some("http://mail".into()),
+            ..Config::default()
+        };
+        assert!(
+            bad_smtp
+                .check()
+                .unwrap_err()
+                .to_string()
+                .contains("SMTP URL must look like")
+        );
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(DEFAULT_CONFIG_FILE, "colour = \"red\"")?;
+            let e = Config::load(None, &Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("unknown field") && e.contains("colour"), "{e}");
+            let missing =
+                Config::load(Some(Path::new("nope.toml")), &Overrides::default()).unwrap_err();
+            assert_eq!(
+                missing.to_string(),
+                "the configuration file nope.toml does not exist"
+            );
+            Ok(())
+        });
+    }
+}
