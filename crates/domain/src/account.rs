@@ -180,11 +180,11 @@ impl AccountState {
     /// The same state with a passed temporary lock lifted and its counter reset.
     fn settled(&self, now: OffsetDateTime) -> AccountState {
         let mut s = self.clone();
-        if let Some(Lock::Temporary { until }) = s.lock {
-            if until <= now {
-                s.lock = None;
-                s.failed_attempts = 0;
-            }
+        if let Some(Lock::Temporary { until }) = s.lock
+            && until <= now
+        {
+            s.lock = None;
+            s.failed_attempts = 0;
         }
         s
     }

@@ -298,13 +298,13 @@ impl SiteSettings {
             });
         }
         for (field, value) in [("base_url", &self.base_url), ("logo_url", &self.logo_url)] {
-            if let Some(url) = value {
-                if !is_web_url(url) {
-                    errors.push(FieldError {
-                        field: field.into(),
-                        message: format!("'{url}' is not an http:// or https:// address"),
-                    });
-                }
+            if let Some(url) = value
+                && !is_web_url(url)
+            {
+                errors.push(FieldError {
+                    field: field.into(),
+                    message: format!("'{url}' is not an http:// or https:// address"),
+                });
             }
         }
         if let Some(colour) = &self.brand_colour {
@@ -316,21 +316,21 @@ impl SiteSettings {
                 });
             }
         }
-        if let Some(name) = &self.brand_name {
-            if name.trim().is_empty() || name.chars().count() > 100 {
-                errors.push(FieldError {
-                    field: "brand_name".into(),
-                    message: "must be 1 to 100 characters".into(),
-                });
-            }
+        if let Some(name) = &self.brand_name
+            && (name.trim().is_empty() || name.chars().count() > 100)
+        {
+            errors.push(FieldError {
+                field: "brand_name".into(),
+                message: "must be 1 to 100 characters".into(),
+            });
         }
-        if let Some(address) = &self.support_email {
-            if let Err(e) = Email::parse(address) {
-                errors.push(FieldError {
-                    field: "support_email".into(),
-                    message: e.to_string(),
-                });
-            }
+        if let Some(address) = &self.support_email
+            && let Err(e) = Email::parse(address)
+        {
+            errors.push(FieldError {
+                field: "support_email".into(),
+                message: e.to_string(),
+            });
         }
         if errors.is_empty() {
             Ok(())

@@ -259,19 +259,18 @@ async fn serve(config: &Config) -> Result<()> {
     if found.created_default_site {
         println!("Created the default site 'main' (portal at http://{addr}/s/main).");
     }
-    if found.staff_count == 0 {
-        if let Some(token) = setup::issue_setup_token(&app)
+    if found.staff_count == 0
+        && let Some(token) = setup::issue_setup_token(&app)
             .await
             .context("cannot issue the setup link")?
-        {
-            println!(
-                "No staff user exists yet. Create the first admin at this single-use link (valid 24 hours):\n  \
+    {
+        println!(
+            "No staff user exists yet. Create the first admin at this single-use link (valid 24 hours):\n  \
                  http://{addr}/admin/setup/{token}\n\
                  or on this machine with:\n  \
                  printf '%s' \"$ADMIN_PASSWORD\" | gatehouse --data {} staff add --email you@example.com --role admin --password-stdin",
-                data.display()
-            );
-        }
+            data.display()
+        );
     }
     match &config.smtp_url {
         Some(url) => println!("Mail: sent through the SMTP relay {}.", redact_url(url)),

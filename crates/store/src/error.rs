@@ -21,6 +21,9 @@ pub enum StoreError {
     /// The database cannot be reached or refused the connection.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The database URL cannot be understood.
+    #[error("the database URL is not valid: {0}")]
+    BadUrl(String),
     /// Migrating the schema failed.
     #[error("database migration failed: {0}")]
     Migration(String),

@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use gatehouse_domain::SiteSettings;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -53,11 +53,11 @@ impl Default for ConnectOptions {
 /// Opens the database a URL names (`sqlite:…` or `postgres://…`). Fails with
 /// [`StoreError::Unavailable`] when it cannot be reached.
 pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStore> {
-    let engine = Engine::of_url(url).map_err(StoreError::Other)?;
+    let engine = Engine::of_url(url).map_err(StoreError::BadUrl)?;
     let pool = match engine {
         Engine::Sqlite => {
             let connect = SqliteConnectOptions::from_str(url)
-                .map_err(|e| StoreError::Other(format!("bad SQLite URL: {e}")))?
+                .map_err(|e| StoreError::BadUrl(e.to_string()))?
                 .create_if_missing(true)
                 .foreign_keys(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -71,8 +71,17 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
             Pool::Sqlite(pool)
         }
         Engine::Postgres => {
-            let connect = PgConnectOptions::from_str(url)
-                .map_err(|e| StoreError::Other(format!("bad PostgreSQL URL: {e}")))?;
+            let connect =
+                PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            // One direct connection first: a pool only says it timed out,
+            // while this says why (refused, unknown host, bad password…).
+            let probe = tokio::time::timeout(
+                options.acquire_timeout,
+                sqlx::PgConnection::connect_with(&connect),
+            )
+            .await
+            .map_err(|_| StoreError::Unavailable("no answer from the server in time".into()))??;
+            let _ = probe.close().await;
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)

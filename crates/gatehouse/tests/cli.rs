@@ -1,0 +1,428 @@
+//! The `gatehouse` binary as a user runs it: a real process, a real data
+//! folder, real HTTP, real signals.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use gatehouse_testkit::TestDb;
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
+
+/// A folder of its own for one test, removed after it.
+struct Folder(PathBuf);
+
+impl Folder {
+    fn new() -> Folder {
+        let dir = std::env::temp_dir().join(format!("gatehouse-cli-{}", uuid_like()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Folder(dir)
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn uuid_like() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{nanos}-{}", std::process::id())
+}
+
+/// A command run in `dir` with none of the caller's GATEHOUSE_* settings.
+fn gatehouse(dir: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("GATEHOUSE_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.kill_on_drop(true);
+    cmd
+}
+
+async fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = gatehouse(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).await.unwrap();
+    }
+    drop(input);
+    tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Asserts a run failed with exactly one line on stderr containing `expected`.
+fn assert_one_line_error(out: &Output, expected: &str) {
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "should fail: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line, got: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains(expected), "expected '{expected}' in: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// A `serve` process and what it printed until it was ready.
+struct Served {
+    child: Child,
+    base: String,
+    printed: Vec<String>,
+}
+
+async fn serve(dir: &Path, extra: &[&str]) -> Served {
+    let mut child = gatehouse(dir)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    let base = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            printed.push(line.clone());
+            if let Some(rest) = line.strip_prefix("Gatehouse is listening on ") {
+                return rest.split_whitespace().next().unwrap().to_string();
+            }
+        }
+        panic!("serve ended before listening: {printed:?}");
+    })
+    .await
+    .expect("serve did not start within a minute");
+    // Keep draining stdout so the server never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Served {
+        child,
+        base,
+        printed,
+    }
+}
+
+async fn terminate(mut served: Served) -> std::process::ExitStatus {
+    let pid = served.child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    tokio::time::timeout(Duration::from_secs(30), served.child.wait())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn help_lists_the_commands() {
+    let dir = Folder::new();
+    let out = run(&dir.0, &["--help"], None).await;
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for command in ["serve", "migrate", "staff", "token", "check-config"] {
+        assert!(help.contains(command), "{command} missing from:\n{help}");
+    }
+    for option in ["--data", "--database-url", "--config"] {
+        assert!(help.contains(option), "{option} missing from:\n{help}");
+    }
+}
+
+#[tokio::test]
+async fn serve_with_no_configuration_runs_on_sqlite_and_stops_on_sigterm() {
+    let dir = Folder::new();
+    let served = serve(&dir.0, &[]).await;
+    assert!(
+        dir.0.join("gatehouse-data/gatehouse.db").is_file(),
+        "the SQLite database is in ./gatehouse-data"
+    );
+    let printed = served.printed.join("\n");
+    assert!(
+        printed.contains("Created the default site 'main'"),
+        "{printed}"
+    );
+    let link = served
+        .printed
+        .iter()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix(&format!("{}/admin/setup/", served.base))
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| panic!("no setup link in: {printed}"));
+    assert!(printed.contains("staff add --email"), "{printed}");
+
+    let client = reqwest::Client::new();
+    let health = client
+        .get(format!("{}/healthz", served.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let ready: Value = client
+        .get(format!("{}/readyz", served.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ready,
+        serde_json::json!({"status": "ready", "database": "sqlite"})
+    );
+    let form = client
+        .get(format!("{}/admin/setup/{link}", served.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 200, "the printed setup link works");
+
+    let status = terminate(served).await;
+    assert!(status.success(), "graceful stop exits 0, got {status}");
+
+    // A second start finds the site and says nothing about creating it.
+    let again = serve(&dir.0, &[]).await;
+    assert!(
+        !again
+            .printed
+            .join("\n")
+            .contains("Created the default site")
+    );
+    assert!(terminate(again).await.success());
+}
+
+#[tokio::test]
+async fn serve_uses_postgresql_when_told() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let dir = Folder::new();
+    let served = serve(&dir.0, &["--database-url", &db.url]).await;
+    let ready: Value = reqwest::get(format!("{}/readyz", served.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["database"], "postgres");
+    assert!(
+        !dir.0.join("gatehouse-data/gatehouse.db").exists(),
+        "no SQLite file when PostgreSQL is used"
+    );
+    assert!(terminate(served).await.success());
+}
+
+#[tokio::test]
+async fn staff_add_then_token_create_print_the_token_last() {
+    let dir = Folder::new();
+    let weak = run(
+        &dir.0,
+        &[
+            "staff",
+            "add",
+            "--email",
+            "admin@example.com",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("password\n"),
+    )
+    .await;
+    assert_one_line_error(&weak, "at least 12 characters");
+
+    let added = run(
+        &dir.0,
+        &[
+            "staff",
+            "add",
+            "--email",
+            "admin@example.com",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("a long and unusual passphrase\n"),
+    )
+    .await;
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    assert!(text(&added.stdout).contains("added admin admin@example.com"));
+
+    let twice = run(
+        &dir.0,
+        &[
+            "staff",
+            "add",
+            "--email",
+            "ADMIN@example.com",
+            "--role",
+            "support",
+            "--password-stdin",
+        ],
+        Some("another unusual passphrase"),
+    )
+    .await;
+    assert_one_line_error(&twice, "exists already");
+
+    let bad_role = run(
+        &dir.0,
+        &[
+            "staff",
+            "add",
+            "--email",
+            "x@example.com",
+            "--role",
+            "root",
+            "--password-stdin",
+        ],
+        Some("x"),
+    )
+    .await;
+    assert!(!bad_role.status.success());
+    assert!(
+        text(&bad_role.stderr).contains("'root' is not a staff role"),
+        "{}",
+        text(&bad_role.stderr)
+    );
+
+    let token = run(
+        &dir.0,
+        &[
+            "token",
+            "create",
+            "--staff",
+            "admin@example.com",
+            "--name",
+            "erp",
+        ],
+        None,
+    )
+    .await;
+    assert!(token.status.success(), "{}", text(&token.stderr));
+    let out = text(&token.stdout);
+    let last = out.trim_end().lines().last().unwrap();
+    assert!(
+        last.starts_with("gh_") && last.len() == 46,
+        "the token alone on the last line: {out}"
+    );
+
+    let nobody = run(
+        &dir.0,
+        &[
+            "token",
+            "create",
+            "--staff",
+            "nobody@example.com",
+            "--name",
+            "x",
+        ],
+        None,
+    )
+    .await;
+    assert_one_line_error(&nobody, "staff user nobody@example.com not found");
+}
+
+#[tokio::test]
+async fn migrate_and_check_config_work_on_a_fresh_folder() {
+    let dir = Folder::new();
+    let migrated = run(&dir.0, &["migrate"], None).await;
+    assert!(migrated.status.success(), "{}", text(&migrated.stderr));
+    assert!(text(&migrated.stdout).contains("the sqlite database is up to date"));
+
+    std::fs::write(dir.0.join("gatehouse.toml"), "bind = \"127.0.0.1:9999\"\n").unwrap();
+    let checked = run(&dir.0, &["check-config"], None).await;
+    assert!(checked.status.success(), "{}", text(&checked.stderr));
+    let out = text(&checked.stdout);
+    assert!(
+        out.contains("bind:         127.0.0.1:9999"),
+        "the file is read: {out}"
+    );
+    assert!(out.contains("configuration is valid"), "{out}");
+
+    // A variable beats the file, a flag beats the variable.
+    let mut cmd = gatehouse(&dir.0);
+    let by_env = cmd
+        .env("GATEHOUSE_BIND", "127.0.0.1:7777")
+        .arg("check-config")
+        .output()
+        .await
+        .unwrap();
+    assert!(text(&by_env.stdout).contains("bind:         127.0.0.1:7777"));
+}
+
+#[tokio::test]
+async fn bad_configuration_stops_with_one_clear_line() {
+    let dir = Folder::new();
+    let unreachable = run(
+        &dir.0,
+        &[
+            "serve",
+            "--database-url",
+            "postgres://gatehouse@127.0.0.1:1/nothing",
+        ],
+        None,
+    )
+    .await;
+    assert_one_line_error(
+        &unreachable,
+        "cannot open the database at postgres://gatehouse@127.0.0.1:1/nothing",
+    );
+
+    let bad_url = run(
+        &dir.0,
+        &["migrate", "--database-url", "mysql://localhost/x"],
+        None,
+    )
+    .await;
+    assert_one_line_error(&bad_url, "must start with sqlite: or postgres://");
+
+    let file = dir.0.join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let data = file.join("data");
+    let unwritable = run(&dir.0, &["serve", "--data", data.to_str().unwrap()], None).await;
+    assert_one_line_error(&unwritable, "the data folder");
+
+    let bad_bind = run(&dir.0, &["serve", "--bind", "localhost"], None).await;
+    assert_one_line_error(
+        &bad_bind,
+        "'localhost' is not an address like 127.0.0.1:8080",
+    );
+
+    std::fs::write(dir.0.join("bad.toml"), "colour = 'red'\n").unwrap();
+    let bad_file = run(&dir.0, &["check-config", "--config", "bad.toml"], None).await;
+    assert_one_line_error(&bad_file, "colour");
+
+    let missing = run(&dir.0, &["check-config", "--config", "missing.toml"], None).await;
+    assert_one_line_error(
+        &missing,
+        "the configuration file missing.toml does not exist",
+    );
+
+    // The port is taken.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().to_string();
+    let busy = run(&dir.0, &["serve", "--bind", &port], None).await;
+    assert_one_line_error(&busy, &format!("cannot listen on {port}"));
+}
