@@ -180,6 +180,22 @@ macro_rules! exec {
     };
 }
 
+/// Fetches at most one row of `$row` and converts it to its record.
+macro_rules! fetch_optional {
+    ($self:ident, $row:ty, $query:expr) => {{
+        let row: Option<$row> = on!($self, c => $query.fetch_optional(&mut **c).await)?;
+        row.map(TryInto::try_into).transpose()
+    }};
+}
+
+/// Fetches every row of `$row` and converts each to its record.
+macro_rules! fetch_all {
+    ($self:ident, $row:ty, $query:expr) => {{
+        let rows: Vec<$row> = on!($self, c => $query.fetch_all(&mut **c).await)?;
+        convert_all(rows)
+    }};
+}
+
 fn convert_all<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> StoreResult<Vec<T>> {
     rows.into_iter().map(T::try_from).collect()
 }
@@ -235,21 +251,27 @@ impl Tx for SqlTx {
     }
 
     async fn site_by_key(&mut self, key: &str) -> StoreResult<Option<Site>> {
-        let row: Option<SiteRow> = on!(self, c => sqlx::query_as("SELECT * FROM sites WHERE key = $1")
-            .bind(key).fetch_optional(&mut **c).await)?;
-        row.map(Site::try_from).transpose()
+        fetch_optional!(
+            self,
+            SiteRow,
+            sqlx::query_as("SELECT * FROM sites WHERE key = $1").bind(key)
+        )
     }
 
     async fn site_by_id(&mut self, id: Uuid) -> StoreResult<Option<Site>> {
-        let row: Option<SiteRow> = on!(self, c => sqlx::query_as("SELECT * FROM sites WHERE id = $1")
-            .bind(id).fetch_optional(&mut **c).await)?;
-        row.map(Site::try_from).transpose()
+        fetch_optional!(
+            self,
+            SiteRow,
+            sqlx::query_as("SELECT * FROM sites WHERE id = $1").bind(id)
+        )
     }
 
     async fn list_sites(&mut self) -> StoreResult<Vec<Site>> {
-        let rows: Vec<SiteRow> = on!(self, c => sqlx::query_as("SELECT * FROM sites ORDER BY key")
-            .fetch_all(&mut **c).await)?;
-        convert_all(rows)
+        fetch_all!(
+            self,
+            SiteRow,
+            sqlx::query_as("SELECT * FROM sites ORDER BY key")
+        )
     }
 
     async fn update_site_settings(&mut self, id: Uuid, settings: &SiteSettings) -> StoreResult<()> {
@@ -308,9 +330,11 @@ impl Tx for SqlTx {
     }
 
     async fn customer_by_id(&mut self, id: Uuid) -> StoreResult<Option<Customer>> {
-        let row: Option<CustomerRow> = on!(self, c => sqlx::query_as("SELECT * FROM customers WHERE id = $1")
-            .bind(id).fetch_optional(&mut **c).await)?;
-        row.map(Customer::try_from).transpose()
+        fetch_optional!(
+            self,
+            CustomerRow,
+            sqlx::query_as("SELECT * FROM customers WHERE id = $1").bind(id)
+        )
     }
 
     // ---- accounts
@@ -337,9 +361,11 @@ impl Tx for SqlTx {
     }
 
     async fn account_by_id(&mut self, id: Uuid) -> StoreResult<Option<Account>> {
-        let row: Option<AccountRow> = on!(self, c => sqlx::query_as("SELECT * FROM accounts WHERE id = $1")
-            .bind(id).fetch_optional(&mut **c).await)?;
-        row.map(Account::try_from).transpose()
+        fetch_optional!(
+            self,
+            AccountRow,
+            sqlx::query_as("SELECT * FROM accounts WHERE id = $1").bind(id)
+        )
     }
 
     async fn account_by_login_id(
@@ -347,10 +373,15 @@ impl Tx for SqlTx {
         site_id: Uuid,
         login_id: &str,
     ) -> StoreResult<Option<Account>> {
-        let row: Option<AccountRow> = on!(self, c => sqlx::query_as(
-            "SELECT * FROM accounts WHERE site_id = $1 AND lower(login_id) = lower($2)")
-            .bind(site_id).bind(login_id).fetch_optional(&mut **c).await)?;
-        row.map(Account::try_from).transpose()
+        fetch_optional!(
+            self,
+            AccountRow,
+            sqlx::query_as(
+                "SELECT * FROM accounts WHERE site_id = $1 AND lower(login_id) = lower($2)"
+            )
+            .bind(site_id)
+            .bind(login_id)
+        )
     }
 
     async fn save_account(&mut self, a: &Account) -> StoreResult<i64> {
@@ -394,15 +425,19 @@ impl Tx for SqlTx {
     }
 
     async fn staff_by_email(&mut self, email: &str) -> StoreResult<Option<StaffUser>> {
-        let row: Option<StaffRow> = on!(self, c => sqlx::query_as("SELECT * FROM staff_users WHERE lower(email) = lower($1)")
-            .bind(email).fetch_optional(&mut **c).await)?;
-        row.map(StaffUser::try_from).transpose()
+        fetch_optional!(
+            self,
+            StaffRow,
+            sqlx::query_as("SELECT * FROM staff_users WHERE lower(email) = lower($1)").bind(email)
+        )
     }
 
     async fn staff_by_id(&mut self, id: Uuid) -> StoreResult<Option<StaffUser>> {
-        let row: Option<StaffRow> = on!(self, c => sqlx::query_as("SELECT * FROM staff_users WHERE id = $1")
-            .bind(id).fetch_optional(&mut **c).await)?;
-        row.map(StaffUser::try_from).transpose()
+        fetch_optional!(
+            self,
+            StaffRow,
+            sqlx::query_as("SELECT * FROM staff_users WHERE id = $1").bind(id)
+        )
     }
 
     async fn count_staff(&mut self) -> StoreResult<i64> {
@@ -429,9 +464,11 @@ impl Tx for SqlTx {
     }
 
     async fn session_by_hash(&mut self, token_hash: &[u8]) -> StoreResult<Option<Session>> {
-        let row: Option<SessionRow> = on!(self, c => sqlx::query_as("SELECT * FROM sessions WHERE token_hash = $1")
-            .bind(token_hash).fetch_optional(&mut **c).await)?;
-        row.map(Session::try_from).transpose()
+        fetch_optional!(
+            self,
+            SessionRow,
+            sqlx::query_as("SELECT * FROM sessions WHERE token_hash = $1").bind(token_hash)
+        )
     }
 
     async fn touch_session(
@@ -543,9 +580,11 @@ impl Tx for SqlTx {
     }
 
     async fn api_token_by_hash(&mut self, token_hash: &[u8]) -> StoreResult<Option<ApiToken>> {
-        let row: Option<ApiTokenRow> = on!(self, c => sqlx::query_as("SELECT * FROM api_tokens WHERE token_hash = $1")
-            .bind(token_hash).fetch_optional(&mut **c).await)?;
-        row.map(ApiToken::try_from).transpose()
+        fetch_optional!(
+            self,
+            ApiTokenRow,
+            sqlx::query_as("SELECT * FROM api_tokens WHERE token_hash = $1").bind(token_hash)
+        )
     }
 
     // ---- outbox
@@ -619,9 +658,12 @@ impl Tx for SqlTx {
     }
 
     async fn list_outbox(&mut self, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
-        let rows: Vec<OutboxRow> = on!(self, c => sqlx::query_as("SELECT * FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1")
-            .bind(limit).fetch_all(&mut **c).await)?;
-        convert_all(rows)
+        fetch_all!(
+            self,
+            OutboxRow,
+            sqlx::query_as("SELECT * FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1")
+                .bind(limit)
+        )
     }
 
     // ---- audit
@@ -637,9 +679,12 @@ impl Tx for SqlTx {
     }
 
     async fn list_audit(&mut self, limit: i64) -> StoreResult<Vec<AuditEvent>> {
-        let rows: Vec<AuditRow> = on!(self, c => sqlx::query_as("SELECT * FROM audit_events ORDER BY at DESC, id DESC LIMIT $1")
-            .bind(limit).fetch_all(&mut **c).await)?;
-        convert_all(rows)
+        fetch_all!(
+            self,
+            AuditRow,
+            sqlx::query_as("SELECT * FROM audit_events ORDER BY at DESC, id DESC LIMIT $1")
+                .bind(limit)
+        )
     }
 
     // ---- e-mail templates
