@@ -1,7 +1,7 @@
 //! The use cases' error: each variant is something a caller shows a person
 //! (what was wrong) or maps to one HTTP status.
 
-use gatehouse_domain::{PolicyError, Refusal};
+use gatehouse_domain::{FieldError, PolicyError, Refusal, SignInRefusal};
 use gatehouse_store::StoreError;
 
 /// A use case failure.
@@ -15,6 +15,27 @@ pub enum AppError {
         /// What was wrong.
         message: String,
     },
+    /// Several inputs were wrong; each says how.
+    #[error("{}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Fields(Vec<FieldError>),
+    /// Not allowed here, for a reason the code names (a site setting, …).
+    #[error("{message}")]
+    Forbidden {
+        /// Machine-readable reason.
+        code: &'static str,
+        /// What a person is told.
+        message: String,
+    },
+    /// A sign-in was refused; only after the right password may the reason
+    /// be more than `InvalidCredentials`.
+    #[error(transparent)]
+    SignIn(#[from] SignInRefusal),
+    /// A link (activation, reset) is unknown, used or expired.
+    #[error("this link is not valid any more: it was used already or it expired")]
+    LinkInvalid,
+    /// The customer must change the password before anything else.
+    #[error("the password has expired: choose a new one before anything else")]
+    PasswordChangeRequired,
     /// The thing asked for does not exist.
     #[error("{0} not found")]
     NotFound(String),

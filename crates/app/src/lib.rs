@@ -12,8 +12,12 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod clock;
+pub mod delivery;
 mod error;
+pub mod links;
+pub mod mail;
 pub mod passwords;
+pub mod portal;
 pub mod secrets;
 pub mod setup;
 pub mod sites;
@@ -23,9 +27,11 @@ pub mod startup;
 use std::sync::Arc;
 
 use gatehouse_store::DynStore;
+use tokio::sync::Notify;
 
 pub use clock::{Clock, SystemClock};
 pub use error::{AppError, AppResult};
+pub use links::Links;
 pub use passwords::Hasher;
 
 /// Everything a use case needs, shared by requests, jobs and the CLI.
@@ -37,6 +43,10 @@ pub struct App {
     pub hasher: Hasher,
     /// The time.
     pub clock: Arc<dyn Clock>,
+    /// Where links in mail point.
+    pub links: Links,
+    /// Wakes the delivery worker when mail was queued.
+    pub mail_notify: Arc<Notify>,
 }
 
 impl App {
@@ -47,6 +57,13 @@ impl App {
             store,
             hasher: Hasher::for_this_machine(),
             clock: Arc::new(SystemClock),
+            links: Links::default(),
+            mail_notify: Arc::new(Notify::new()),
         }
+    }
+
+    /// Tells the delivery worker that a committed transaction queued mail.
+    pub fn mail_queued(&self) {
+        self.mail_notify.notify_one();
     }
 }

@@ -20,4 +20,6 @@ pub use account::{
 };
 pub use policy::{Email, LoginId, NewPassword, PolicyError, SiteKey};
 pub use roles::{AccountRole, StaffRole};
-pub use settings::{Language, LockMode, LoginIdMode, ProfileField, SettingsError, SiteSettings};
+pub use settings::{
+    FieldError, Language, LockMode, LoginIdMode, ProfileField, SettingsError, SiteSettings,
+};

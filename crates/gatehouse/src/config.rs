@@ -15,7 +15,7 @@ pub const DEFAULT_CONFIG_FILE: &str = "gatehouse.toml";
 
 /// The keys that `GATEHOUSE_*` variables may set (others, such as the test
 /// suite's `GATEHOUSE_TEST_DATABASE_URL`, are not configuration).
-const ENV_KEYS: [&str; 5] = ["data", "database_url", "bind", "smtp_url", "log"];
+const ENV_KEYS: [&str; 8] = ["data", "database_url", "bind", "smtp_url", "log", "public_url", "mail_from", "secure_cookies"];
 
 /// Gatehouse's configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +31,13 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// Log filter (`info`, `debug`, `gatehouse=debug,sqlx=warn`, …).
     pub log: String,
+    /// The address customers reach the server at (`https://portal.example.com`);
+    /// links in mail use it. Default: the address it listens on.
+    pub public_url: Option<String>,
+    /// The sender of every mail: a no-reply address.
+    pub mail_from: String,
+    /// Mark session cookies `Secure`: set when the server is reached over TLS.
+    pub secure_cookies: bool,
 }
 
 impl Default for Config {
@@ -41,6 +48,9 @@ impl Default for Config {
             bind: "127.0.0.1:8080".into(),
             smtp_url: None,
             log: "info".into(),
+            public_url: None,
+            mail_from: "Gatehouse <no-reply@localhost>".into(),
+            secure_cookies: false,
         }
     }
 }
@@ -118,9 +128,23 @@ impl Config {
                 );
             }
         }
+        if let Some(public) = &self.public_url {
+            let ok = url::Url::parse(public).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+            if !ok {
+                bail!("the public URL must look like https://portal.example.com (got '{public}')");
+            }
+        }
+        self.mail_sender()?;
         tracing_subscriber::EnvFilter::try_new(&self.log)
             .map_err(|e| anyhow!("the log filter '{}' is not valid: {e}", self.log))?;
         Ok(())
+    }
+
+    /// The sender of every mail.
+    pub fn mail_sender(&self) -> Result<lettre::message::Mailbox> {
+        self.mail_from
+            .parse()
+            .map_err(|_| anyhow!("the mail sender '{}' is not an address like Portal <no-reply@example.com>", self.mail_from))
     }
 
     /// Creates the data folder if needed and proves it can be written.

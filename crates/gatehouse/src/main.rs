@@ -9,7 +9,11 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
 use anyhow::{Context, Result, anyhow, bail};
+use gatehouse_app::delivery::FileTransport;
+use gatehouse_web::ServeOptions;
 use clap::{Args, Parser, Subcommand};
 use gatehouse_app::{App, api_tokens, setup, staff, startup};
 use gatehouse_domain::StaffRole;
@@ -252,7 +256,16 @@ async fn serve(config: &Config) -> Result<()> {
         .await
         .context("the database could not be prepared")?;
     let engine = app.store.engine().as_str();
-    let server = gatehouse_web::start(app.clone(), bind)
+    if let Some(public) = &config.public_url {
+        app.links.set_origin(public);
+    }
+    let transport = FileTransport::new(data.join("mail"), config.mail_sender()?);
+    let options = ServeOptions {
+        secure_cookies: config.secure_cookies,
+        transport: Some(Arc::new(transport)),
+        ..ServeOptions::new(bind)
+    };
+    let server = gatehouse_web::start(app.clone(), options)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     let addr = server.addr;

@@ -126,6 +126,8 @@ pub trait Tx: Send {
     // ---- customers
     /// Adds a customer.
     async fn insert_customer(&mut self, customer: &Customer) -> StoreResult<()>;
+    /// Replaces a customer's data and `updated_at`.
+    async fn update_customer(&mut self, customer: &Customer) -> StoreResult<()>;
     /// The customer with this ID.
     async fn customer_by_id(&mut self, id: Uuid) -> StoreResult<Option<Customer>>;
 
@@ -140,6 +142,9 @@ pub trait Tx: Send {
         site_id: Uuid,
         login_id: &str,
     ) -> StoreResult<Option<Account>>;
+    /// The account with this e-mail address on the site, compared without
+    /// case; a live one before a deleted one.
+    async fn account_by_email(&mut self, site_id: Uuid, email: &str) -> StoreResult<Option<Account>>;
     /// Writes an account back if nobody changed it since it was read
     /// (same `version`), else [`StoreError::Stale`]. Answers the new version.
     async fn save_account(&mut self, account: &Account) -> StoreResult<i64>;
@@ -162,6 +167,8 @@ pub trait Tx: Send {
     async fn insert_session(&mut self, session: &Session) -> StoreResult<()>;
     /// The session whose token hashes to this.
     async fn session_by_hash(&mut self, token_hash: &[u8]) -> StoreResult<Option<Session>>;
+    /// The sessions of an account, newest first.
+    async fn list_account_sessions(&mut self, account_id: Uuid) -> StoreResult<Vec<Session>>;
     /// Records activity and pushes the idle expiry.
     async fn touch_session(
         &mut self,

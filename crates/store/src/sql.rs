@@ -329,6 +329,23 @@ impl Tx for SqlTx {
         Ok(())
     }
 
+    async fn update_customer(&mut self, cu: &Customer) -> StoreResult<()> {
+        let f = &cu.fields;
+        let done = exec!(self, sqlx::query(
+            "UPDATE customers SET first_name = $2, last_name = $3, email = $4, company = $5, url = $6, phone = $7, \
+             mobile = $8, country = $9, region = $10, street = $11, postcode = $12, city = $13, external_id = $14, \
+             group_id = $15, avatar_url = $16, notifications = $17, notes = $18, language = $19, updated_at = $20 \
+             WHERE id = $1")
+            .bind(cu.id).bind(&f.first_name).bind(&f.last_name).bind(&f.email).bind(&f.company).bind(&f.url)
+            .bind(&f.phone).bind(&f.mobile).bind(&f.country).bind(&f.region).bind(&f.street).bind(&f.postcode)
+            .bind(&f.city).bind(&f.external_id).bind(f.group_id).bind(&f.avatar_url).bind(f.notifications)
+            .bind(&f.notes).bind(&f.language).bind(to_ms(cu.updated_at)))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     async fn customer_by_id(&mut self, id: Uuid) -> StoreResult<Option<Customer>> {
         fetch_optional!(
             self,
@@ -381,6 +398,19 @@ impl Tx for SqlTx {
             )
             .bind(site_id)
             .bind(login_id)
+        )
+    }
+
+    async fn account_by_email(&mut self, site_id: Uuid, email: &str) -> StoreResult<Option<Account>> {
+        fetch_optional!(
+            self,
+            AccountRow,
+            sqlx::query_as(
+                "SELECT * FROM accounts WHERE site_id = $1 AND lower(email) = lower($2) \
+                 ORDER BY (deleted_at IS NOT NULL), registered_at LIMIT 1"
+            )
+            .bind(site_id)
+            .bind(email)
         )
     }
 
@@ -468,6 +498,14 @@ impl Tx for SqlTx {
             self,
             SessionRow,
             sqlx::query_as("SELECT * FROM sessions WHERE token_hash = $1").bind(token_hash)
+        )
+    }
+
+    async fn list_account_sessions(&mut self, account_id: Uuid) -> StoreResult<Vec<Session>> {
+        fetch_all!(
+            self,
+            SessionRow,
+            sqlx::query_as("SELECT * FROM sessions WHERE account_id = $1 ORDER BY created_at DESC").bind(account_id)
         )
     }
 

@@ -2,8 +2,8 @@
 //! that changes state (anything but GET, HEAD, OPTIONS) is refused when the
 //! browser says it comes from another site (`Sec-Fetch-Site: cross-site`) or
 //! its `Origin` is not this server's. Per-session form tokens come on top
-//! with sessions. API calls authenticate with bearer tokens, which a browser
-//! never sends by itself, and are exempt.
+//! with sessions. Calls with a bearer token are exempt: a browser never sends
+//! one by itself. Portal API calls made with the session cookie are not.
 
 use axum::extract::Request;
 use axum::http::header::{HOST, ORIGIN};
@@ -19,7 +19,12 @@ fn is_safe(method: &Method) -> bool {
 
 /// The check, as middleware.
 pub(crate) async fn same_origin_only(request: Request, next: Next) -> Response {
-    if is_safe(request.method()) || request.uri().path().starts_with("/api/") {
+    let bearer = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Bearer "));
+    if is_safe(request.method()) || bearer {
         return next.run(request).await;
     }
     let headers = request.headers();

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use gatehouse_app::AppError;
+use gatehouse_domain::{FieldError, SignInRefusal};
 use gatehouse_store::StoreError;
 use serde_json::json;
 
@@ -18,6 +19,10 @@ pub struct ApiError {
     pub message: String,
     /// The input field at fault, if one is.
     pub field: Option<String>,
+    /// Every input field at fault, when several are.
+    pub fields: Vec<FieldError>,
+    /// Seconds to wait before trying again (429).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -28,6 +33,25 @@ impl ApiError {
             code: code.to_string(),
             message: message.into(),
             field: None,
+            fields: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    /// 401: the request needs a signed-in customer or staff user.
+    pub fn not_signed_in() -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "not_signed_in", "sign in first")
+    }
+
+    /// 429 with the seconds to wait.
+    pub fn rate_limited(retry_after: u64) -> ApiError {
+        ApiError {
+            retry_after: Some(retry_after),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many requests; try again in {retry_after} seconds"),
+            )
         }
     }
 }
@@ -38,7 +62,16 @@ impl IntoResponse for ApiError {
         if let Some(field) = self.field {
             error["field"] = json!(field);
         }
-        (self.status, Json(json!({ "error": error }))).into_response()
+        if !self.fields.is_empty() {
+            error["fields"] = json!(self.fields);
+        }
+        let mut response = (self.status, Json(json!({ "error": error }))).into_response();
+        if let Some(seconds) = self.retry_after {
+            if let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        response
     }
 }
 
@@ -50,6 +83,19 @@ impl From<AppError> for ApiError {
                 field,
                 ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
             },
+            AppError::Fields(fields) => ApiError {
+                fields,
+                ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+            },
+            AppError::Forbidden { code, .. } => ApiError::new(StatusCode::FORBIDDEN, code, message),
+            AppError::SignIn(SignInRefusal::InvalidCredentials) => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", message)
+            }
+            AppError::SignIn(r) => ApiError::new(StatusCode::FORBIDDEN, r.code(), message),
+            AppError::LinkInvalid => ApiError::new(StatusCode::BAD_REQUEST, "link_invalid", message),
+            AppError::PasswordChangeRequired => {
+                ApiError::new(StatusCode::FORBIDDEN, "password_change_required", message)
+            }
             AppError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
             AppError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
             AppError::Refused(r) => ApiError::new(StatusCode::FORBIDDEN, r.code(), message),
@@ -101,4 +147,32 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 pub fn page_error(e: AppError) -> Response {
     let api = ApiError::from(e);
     crate::pages::message(api.status, "Something went wrong", &[&api.message])
+}
+
+/// A JSON body whose rejection (not JSON, wrong shape, wrong content type)
+/// answers in the API's error body.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    Json<T>: axum::extract::FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => {
+                let status = rejection.status();
+                let code = match status {
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+                    StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+                    _ => "bad_request",
+                };
+                Err(ApiError::new(status, code, rejection.body_text()))
+            }
+        }
+    }
 }

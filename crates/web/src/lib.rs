@@ -9,20 +9,26 @@
 //! - The server stops gracefully: in-flight requests finish, then the store
 //!   closes.
 
+pub mod cookies;
 mod csrf;
 pub mod error;
 mod health;
+pub mod i18n;
 pub mod metrics;
 pub mod pages;
+mod portal;
+pub mod ratelimit;
 mod setup;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use gatehouse_app::App;
+use gatehouse_app::delivery::{self, Transport};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -40,6 +46,32 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct AppState {
     /// The use cases.
     pub app: App,
+    /// How cookies are set.
+    pub cookies: cookies::CookieOptions,
+    /// The rate limits in force.
+    pub limits: ratelimit::RateLimits,
+    /// The buckets behind them.
+    pub limiter: ratelimit::Limiter,
+}
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Where to listen (port 0: any free one).
+    pub bind: SocketAddr,
+    /// Mark cookies `Secure` (the server is reached over TLS).
+    pub secure_cookies: bool,
+    /// Rate limits of the unauthenticated portal calls.
+    pub limits: ratelimit::RateLimits,
+    /// Where mail goes; `None` leaves the outbox to another node's worker.
+    pub transport: Option<Arc<dyn Transport>>,
+}
+
+impl ServeOptions {
+    /// Defaults: no `Secure` cookies, default limits, no delivery worker.
+    pub fn new(bind: SocketAddr) -> ServeOptions {
+        ServeOptions { bind, secure_cookies: false, limits: ratelimit::RateLimits::default(), transport: None }
+    }
 }
 
 /// The whole router.
@@ -50,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/assets/gatehouse.css", get(pages::stylesheet))
         .route("/admin/setup/{token}", get(setup::form).post(setup::submit))
+        .merge(portal::routes())
         .fallback(error::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(csrf::same_origin_only))
@@ -91,6 +124,9 @@ pub struct RunningServer {
     task: JoinHandle<std::io::Result<()>>,
 }
 
+/// A stop switch for background jobs.
+type StopSwitch = tokio::sync::watch::Sender<bool>;
+
 impl RunningServer {
     /// Asks the server to stop and waits until in-flight requests finished.
     pub async fn stop(mut self) -> std::io::Result<()> {
@@ -114,24 +150,39 @@ impl RunningServer {
     }
 }
 
-/// Listens on `bind` and serves in the background. A port of 0 picks a free
-/// one; [`RunningServer::addr`] tells which.
-pub async fn start(app: App, bind: SocketAddr) -> std::io::Result<RunningServer> {
+/// Listens and serves in the background, with the mail delivery worker when
+/// a transport is given. A port of 0 picks a free one;
+/// [`RunningServer::addr`] tells which. Links in mail point at this address
+/// unless the app was given a public origin.
+pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningServer> {
     metrics::install();
-    let listener = TcpListener::bind(bind).await?;
+    let listener = TcpListener::bind(options.bind).await?;
     let addr = listener.local_addr()?;
+    app.links.set_origin_if_unset(&format!("http://{addr}"));
     let (tx, rx) = oneshot::channel::<()>();
+    let (stop_jobs, jobs_stopped): (StopSwitch, _) = tokio::sync::watch::channel(false);
+    let worker = options
+        .transport
+        .clone()
+        .map(|transport| delivery::spawn_worker(app.clone(), transport, jobs_stopped));
     let store = app.store.clone();
-    let router = router(AppState { app });
+    let state = AppState {
+        app,
+        cookies: cookies::CookieOptions { secure: options.secure_cookies },
+        limits: options.limits,
+        limiter: ratelimit::Limiter::default(),
+    };
+    let router = router(state);
     let task = tokio::spawn(async move {
-        let result = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = rx.await;
-        })
-        .await;
+        let result = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await;
+        let _ = stop_jobs.send(true);
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
         store.close().await;
         result
     });

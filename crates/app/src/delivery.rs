@@ -1,0 +1,153 @@
+//! Delivery of the outbox: a background worker claims due messages (a lease,
+//! so two nodes never send one message twice), hands each to the transport,
+//! and records the outcome: sent, retried later with exponential back-off on
+//! a temporary failure, or failed for good on a permanent one. A failing
+//! message never holds up the others.
+
+use std::fmt::Debug;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use async_trait::async_trait;
+use gatehouse_store::OutboxMessage;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::Message;
+use time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::{App, AppResult};
+
+/// Why a message was not delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendError {
+    /// Trying again will not help (a bad address, a 5xx answer).
+    pub permanent: bool,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Where mail goes.
+#[async_trait]
+pub trait Transport: Send + Sync + Debug {
+    /// Delivers one message.
+    async fn send(&self, message: &OutboxMessage) -> Result<(), SendError>;
+}
+
+/// Builds the RFC 5322 message: plain text and HTML as alternatives.
+pub fn build_message(from: &Mailbox, message: &OutboxMessage) -> Result<Message, SendError> {
+    let to: Mailbox = message.mail.recipient.parse().map_err(|e| SendError {
+        permanent: true,
+        message: format!("the address {} is not valid: {e}", message.mail.recipient),
+    })?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(message.mail.subject.clone())
+        .multipart(MultiPart::alternative_plain_html(
+            message.mail.body_text.clone(),
+            message.mail.body_html.clone(),
+        ))
+        .map_err(|e| SendError { permanent: true, message: format!("the message cannot be built: {e}") })
+}
+
+/// The embedded default: each message becomes `<folder>/<id>.eml`.
+#[derive(Debug, Clone)]
+pub struct FileTransport {
+    folder: PathBuf,
+    from: Mailbox,
+}
+
+impl FileTransport {
+    /// Writes into `folder` (created if needed), sending as `from`.
+    pub fn new(folder: PathBuf, from: Mailbox) -> FileTransport {
+        FileTransport { folder, from }
+    }
+}
+
+#[async_trait]
+impl Transport for FileTransport {
+    async fn send(&self, message: &OutboxMessage) -> Result<(), SendError> {
+        let built = build_message(&self.from, message)?;
+        let temporary = |e: std::io::Error| SendError { permanent: false, message: format!("cannot write the mail file: {e}") };
+        tokio::fs::create_dir_all(&self.folder).await.map_err(temporary)?;
+        // Written under a temporary name and renamed: readers never see half a file.
+        let path = self.folder.join(format!("{}.eml", message.id));
+        let partial = self.folder.join(format!(".{}.eml.part", message.id));
+        tokio::fs::write(&partial, built.formatted()).await.map_err(temporary)?;
+        tokio::fs::rename(&partial, &path).await.map_err(temporary)?;
+        Ok(())
+    }
+}
+
+/// How long a claim lasts: a node that dies mid-send frees its messages then.
+const LEASE: Duration = Duration::minutes(2);
+/// Tries before a temporarily failing message is given up.
+pub const MAX_ATTEMPTS: i64 = 10;
+/// Messages claimed per round.
+const BATCH: i64 = 20;
+
+/// When to try again after `attempts` tries: 30 s, 1 min, 2 min, … at most 1 h.
+pub fn backoff(attempts: i64) -> Duration {
+    let exponent = u32::try_from(attempts.clamp(1, 8) - 1).unwrap_or(0);
+    Duration::seconds((30 * 2i64.pow(exponent)).min(3600))
+}
+
+/// Delivers what is due now; answers how many messages it handled.
+pub async fn deliver_due(app: &App, transport: &dyn Transport) -> AppResult<usize> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let claimed = tx.claim_mail(now, now + LEASE, BATCH).await?;
+    tx.commit().await?;
+    for message in &claimed {
+        let outcome = transport.send(message).await;
+        let now = app.clock.now();
+        let mut tx = app.store.begin().await?;
+        match outcome {
+            Ok(()) => tx.mark_mail_sent(message.id, now).await?,
+            Err(e) => {
+                let retry = (!e.permanent && message.attempts < MAX_ATTEMPTS).then(|| now + backoff(message.attempts));
+                tracing::warn!(id = %message.id, permanent = e.permanent, error = %e.message, "mail not delivered");
+                tx.mark_mail_failed(message.id, &e.message, retry).await?;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(claimed.len())
+}
+
+/// Runs delivery until `stop` turns true: at once when mail is queued on this
+/// node, and every few seconds for mail from other nodes and retries.
+pub fn spawn_worker(app: App, transport: Arc<dyn Transport>, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match deliver_due(&app, transport.as_ref()).await {
+                Ok(n) if n as i64 == BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "mail delivery round failed"),
+            }
+            tokio::select! {
+                _ = app.mail_notify.notified() => {}
+                _ = tokio::time::sleep(StdDuration::from_secs(5)) => {}
+                _ = stop.changed() => {}
+            }
+            if *stop.borrow() {
+                break;
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff(1), Duration::seconds(30));
+        assert_eq!(backoff(2), Duration::seconds(60));
+        assert_eq!(backoff(4), Duration::seconds(240));
+        assert_eq!(backoff(50), Duration::seconds(3600));
+    }
+}

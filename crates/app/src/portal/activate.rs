@@ -1,0 +1,113 @@
+//! Activation: the landing of the link in the activation mail, and sending a
+//! new link (older ones void). Verification moves the account on as the site's
+//! settings say: active, or pending for approval or customer assignment.
+
+use gatehouse_domain::{Effect, Email, Event, Status, decide};
+use gatehouse_store::{Account, Customer, CustomerFields, LinkPurpose, Site, Tx};
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{customer_actor, issue_link, load_site, mail_account};
+use crate::mail::MailKey;
+use crate::{App, AppError, AppResult, audit, secrets};
+
+/// Creates the customer record from the registration and assigns it, when
+/// the decision says so.
+pub(crate) async fn create_customer_from(tx: &mut dyn Tx, account: &mut Account, now: OffsetDateTime) -> AppResult<()> {
+    let customer = Customer {
+        id: Uuid::now_v7(),
+        fields: CustomerFields {
+            first_name: account.first_name.clone(),
+            last_name: account.last_name.clone(),
+            email: Some(account.email.clone()),
+            company: account.company.clone(),
+            language: account.language.clone(),
+            notifications: true,
+            ..CustomerFields::default()
+        },
+        created_at: now,
+        updated_at: now,
+    };
+    tx.insert_customer(&customer).await?;
+    account.customer_id = Some(customer.id);
+    Ok(())
+}
+
+/// Applies a verification (the activation link, or a reset link of an
+/// unverified account) to a loaded account.
+pub(crate) async fn apply_effects(tx: &mut dyn Tx, account: &mut Account, effects: &[Effect], now: OffsetDateTime) -> AppResult<()> {
+    for effect in effects {
+        if *effect == Effect::CreateCustomer && account.customer_id.is_none() {
+            create_customer_from(tx, account, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Follows an activation link; answers the status the account has now.
+pub async fn activate(app: &App, site_key: &str, token: &str) -> AppResult<Status> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let site = load_site(tx.as_mut(), site_key).await?;
+    let used = tx
+        .consume_link_token(&secrets::token_hash(token), LinkPurpose::Activation, now)
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    let mut account = match used.account_id {
+        Some(id) => tx.account_by_id(id).await?,
+        None => None,
+    }
+    .filter(|a| a.site_id == site.id)
+    .ok_or(AppError::LinkInvalid)?;
+    let decision = decide(&account.state, Event::Verify, &site.settings, now)?;
+    account.state = decision.state;
+    apply_effects(tx.as_mut(), &mut account, &decision.effects, now).await?;
+    account.verified_at = Some(now);
+    let status = account.state.status(now);
+    if status == Status::Active {
+        account.approved_at = Some(now);
+    }
+    tx.save_account(&account).await?;
+    tx.append_audit(&audit::event(
+        now,
+        &customer_actor(&account),
+        "account.verify",
+        Some(("account", account.id)),
+        Some(site.id),
+        json!({"status": status.as_str()}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(status)
+}
+
+/// Sends a new activation link to an unverified account with this address.
+/// Answers `Ok` whatever the address, so that nobody learns which exist.
+pub async fn resend_activation(app: &App, site_key: &str, email: &str) -> AppResult<()> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let site = load_site(tx.as_mut(), site_key).await?;
+    let Ok(email) = Email::parse(email) else {
+        return Ok(());
+    };
+    let Some(account) = tx.account_by_email(site.id, email.as_str()).await? else {
+        return Ok(());
+    };
+    if send_activation(app, tx.as_mut(), &site, &account, now).await? {
+        tx.commit().await?;
+        app.mail_queued();
+    }
+    Ok(())
+}
+
+/// Voids older activation links and mails a new one, if the lifecycle allows
+/// (the account is unverified); answers whether it did.
+pub async fn send_activation(app: &App, tx: &mut dyn Tx, site: &Site, account: &Account, now: OffsetDateTime) -> AppResult<bool> {
+    if decide(&account.state, Event::ResendActivation, &site.settings, now).is_err() {
+        return Ok(false);
+    }
+    let link = issue_link(app, tx, site, account, LinkPurpose::Activation, now).await?;
+    mail_account(tx, site, account, MailKey::Activation, Some(link.url), Some(link.ttl_seconds), now).await?;
+    Ok(true)
+}

@@ -1,0 +1,224 @@
+//! The customer's own profile: reading it, and changing the fields the site
+//! lets customers change (never group, role, active flag, notifications or
+//! external ID; first and last name become staff-only once set when the site
+//! says so). The data lives on the customer record.
+
+use gatehouse_domain::{FieldError, ProfileField};
+use gatehouse_store::CustomerFields;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+
+use super::activate::create_customer_from;
+use super::register::{clean_language, clean_text};
+use super::sessions::Current;
+use super::customer_actor;
+use crate::{App, AppError, AppResult, audit};
+
+/// The profile as the customer sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Profile {
+    /// Login ID.
+    pub login_id: String,
+    /// E-mail address.
+    pub email: String,
+    /// The address was proven.
+    pub email_validated: bool,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Company.
+    pub company: Option<String>,
+    /// Landline.
+    pub phone: Option<String>,
+    /// Mobile.
+    pub mobile: Option<String>,
+    /// Country.
+    pub country: Option<String>,
+    /// Region.
+    pub region: Option<String>,
+    /// Street.
+    pub street: Option<String>,
+    /// Postcode.
+    pub postcode: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// Web address.
+    pub url: Option<String>,
+    /// Avatar picture.
+    pub avatar_url: Option<String>,
+    /// Preferred language.
+    pub language: Option<String>,
+    /// Role on the site.
+    pub role: String,
+    /// The fields the customer may change now.
+    pub editable_fields: Vec<ProfileField>,
+    /// Last sign-in.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_login_at: Option<OffsetDateTime>,
+    /// The password must be changed before anything else.
+    pub must_change_password: bool,
+}
+
+fn field_name(f: ProfileField) -> String {
+    serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn editable(current: &Current, fields: &CustomerFields) -> Vec<ProfileField> {
+    let settings = &current.site.settings;
+    settings
+        .editable_fields
+        .iter()
+        .copied()
+        .filter(|f| match f {
+            ProfileField::FirstName => !settings.lock_names_once_set || fields.first_name.is_empty(),
+            ProfileField::LastName => !settings.lock_names_once_set || fields.last_name.is_empty(),
+            _ => true,
+        })
+        .collect()
+}
+
+async fn fields_of(app: &App, current: &Current) -> AppResult<CustomerFields> {
+    let account = &current.account;
+    if let Some(id) = account.customer_id {
+        let mut tx = app.store.read().await?;
+        if let Some(customer) = tx.customer_by_id(id).await? {
+            return Ok(customer.fields);
+        }
+    }
+    Ok(CustomerFields {
+        first_name: account.first_name.clone(),
+        last_name: account.last_name.clone(),
+        email: Some(account.email.clone()),
+        company: account.company.clone(),
+        language: account.language.clone(),
+        ..CustomerFields::default()
+    })
+}
+
+fn view(current: &Current, f: CustomerFields) -> Profile {
+    let a = &current.account;
+    Profile {
+        editable_fields: editable(current, &f),
+        login_id: a.login_id.clone(),
+        email: a.email.clone(),
+        email_validated: a.state.email_validated,
+        first_name: f.first_name,
+        last_name: f.last_name,
+        company: f.company,
+        phone: f.phone,
+        mobile: f.mobile,
+        country: f.country,
+        region: f.region,
+        street: f.street,
+        postcode: f.postcode,
+        city: f.city,
+        url: f.url,
+        avatar_url: f.avatar_url,
+        language: f.language.or_else(|| a.language.clone()),
+        role: a.role.as_str().to_string(),
+        last_login_at: a.last_login_at,
+        must_change_password: current.must_change_password,
+    }
+}
+
+/// The signed-in customer's profile.
+pub async fn profile(app: &App, current: &Current) -> AppResult<Profile> {
+    Ok(view(current, fields_of(app, current).await?))
+}
+
+fn is_web_url(raw: &str) -> bool {
+    let rest = raw.strip_prefix("https://").or_else(|| raw.strip_prefix("http://"));
+    matches!(rest, Some(r) if !r.is_empty() && !r.chars().any(char::is_whitespace))
+}
+
+/// Changes profile fields. Every key must be an editable field of the site;
+/// `null` or `""` clears an optional one. All or nothing.
+pub async fn update_profile(app: &App, current: &Current, changes: &Map<String, Value>) -> AppResult<Profile> {
+    if current.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    let mut fields = fields_of(app, current).await?;
+    let allowed = editable(current, &fields);
+    let mut errors: Vec<FieldError> = Vec::new();
+    for (key, value) in changes {
+        let Some(field) = allowed.iter().copied().find(|f| field_name(*f) == *key) else {
+            errors.push(FieldError { field: key.clone(), message: "cannot be changed here".into() });
+            continue;
+        };
+        let text = match value {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            _ => {
+                errors.push(FieldError { field: key.clone(), message: "must be text".into() });
+                continue;
+            }
+        };
+        let required = matches!(field, ProfileField::FirstName | ProfileField::LastName);
+        let cleaned = if field == ProfileField::Language {
+            clean_language(&mut errors, Some(&text))
+        } else {
+            clean_text(&mut errors, key, &text, required)
+        };
+        if matches!(field, ProfileField::Url | ProfileField::AvatarUrl) && cleaned.as_deref().is_some_and(|u| !is_web_url(u)) {
+            errors.push(FieldError { field: key.clone(), message: "must be an http:// or https:// address".into() });
+        }
+        match field {
+            ProfileField::FirstName => fields.first_name = cleaned.unwrap_or_default(),
+            ProfileField::LastName => fields.last_name = cleaned.unwrap_or_default(),
+            ProfileField::Company => fields.company = cleaned,
+            ProfileField::Phone => fields.phone = cleaned,
+            ProfileField::Mobile => fields.mobile = cleaned,
+            ProfileField::Country => fields.country = cleaned,
+            ProfileField::Region => fields.region = cleaned,
+            ProfileField::Street => fields.street = cleaned,
+            ProfileField::Postcode => fields.postcode = cleaned,
+            ProfileField::City => fields.city = cleaned,
+            ProfileField::Url => fields.url = cleaned,
+            ProfileField::Language => fields.language = cleaned,
+            ProfileField::AvatarUrl => fields.avatar_url = cleaned,
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Fields(errors));
+    }
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let mut account = tx
+        .account_by_id(current.account.id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("account".into()))?;
+    if account.customer_id.is_none() {
+        create_customer_from(tx.as_mut(), &mut account, now).await?;
+    }
+    let customer_id = account.customer_id.ok_or_else(|| AppError::Internal("no customer".into()))?;
+    let mut customer = tx
+        .customer_by_id(customer_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("customer".into()))?;
+    // Only the fields the customer may edit come from the form.
+    let keep = customer.fields.clone();
+    customer.fields = CustomerFields {
+        email: keep.email,
+        external_id: keep.external_id,
+        group_id: keep.group_id,
+        notifications: keep.notifications,
+        notes: keep.notes,
+        ..fields.clone()
+    };
+    customer.updated_at = now;
+    tx.update_customer(&customer).await?;
+    account.first_name = customer.fields.first_name.clone();
+    account.last_name = customer.fields.last_name.clone();
+    account.company = customer.fields.company.clone();
+    account.language = customer.fields.language.clone();
+    tx.save_account(&account).await?;
+    let changed: Vec<&String> = changes.keys().collect();
+    tx.append_audit(&audit::event(now, &customer_actor(&account), "account.profile_update", Some(("account", account.id)), Some(current.site.id), json!({"fields": changed})))
+        .await?;
+    tx.commit().await?;
+    let mut updated = current.clone();
+    updated.account = account;
+    Ok(view(&updated, customer.fields))
+}

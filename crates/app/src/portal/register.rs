@@ -1,0 +1,191 @@
+//! Self-registration. A new address gets an unverified account and an
+//! activation mail. A known address gets the very same answer, while its
+//! owner is sent a notice instead (with a fresh activation link if the account
+//! is still unverified) and the attempt counts as a failed one.
+
+use gatehouse_domain::{
+    AccountRole, AccountState, Email, FieldError, LoginId, LoginIdMode, NewPassword, PolicyError,
+    Status,
+};
+use gatehouse_store::{Account, LinkPurpose, StoreError};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{RequestMeta, count_failed_attempt, customer_actor, issue_link, load_site, mail_account};
+use crate::mail::MailKey;
+use crate::{App, AppError, AppResult, audit};
+
+/// What a customer fills in.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Registration {
+    /// E-mail address.
+    pub email: String,
+    /// Chosen password.
+    pub password: String,
+    /// First name.
+    #[serde(default)]
+    pub first_name: String,
+    /// Last name.
+    #[serde(default)]
+    pub last_name: String,
+    /// Company, if any.
+    #[serde(default)]
+    pub company: Option<String>,
+    /// Username, on sites that use usernames.
+    #[serde(default)]
+    pub login_id: Option<String>,
+    /// `en` or `de`.
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+/// Longest name or company accepted.
+pub const MAX_NAME_CHARS: usize = 100;
+
+fn field(errors: &mut Vec<FieldError>, name: &str, message: impl Into<String>) {
+    errors.push(FieldError { field: name.into(), message: message.into() });
+}
+
+/// Trims a text field and checks its length; empty becomes `None`.
+pub(crate) fn clean_text(errors: &mut Vec<FieldError>, name: &str, raw: &str, required: bool) -> Option<String> {
+    let value = raw.trim();
+    if value.is_empty() {
+        if required {
+            field(errors, name, "is required");
+        }
+        return None;
+    }
+    if value.chars().count() > MAX_NAME_CHARS {
+        field(errors, name, format!("must be at most {MAX_NAME_CHARS} characters"));
+    } else if value.chars().any(char::is_control) {
+        field(errors, name, "must not contain control characters");
+    }
+    Some(value.to_string())
+}
+
+/// Checks a language choice.
+pub(crate) fn clean_language(errors: &mut Vec<FieldError>, raw: Option<&str>) -> Option<String> {
+    match raw.map(str::trim).filter(|l| !l.is_empty()) {
+        None => None,
+        Some(l @ ("en" | "de")) => Some(l.to_string()),
+        Some(_) => {
+            field(errors, "language", "must be en or de");
+            None
+        }
+    }
+}
+
+/// Registers a customer on a site. `Ok` means "check your mail", whether or
+/// not the address was known.
+pub async fn register(app: &App, site_key: &str, input: &Registration, _meta: &RequestMeta) -> AppResult<()> {
+    let mut read = app.store.read().await?;
+    let site = load_site(read.as_mut(), site_key).await?;
+    drop(read);
+    let settings = &site.settings;
+    if !settings.self_registration {
+        return Err(AppError::Forbidden {
+            code: "registration_closed",
+            message: "this portal does not take registrations; ask the business for an account".into(),
+        });
+    }
+
+    let mut errors = Vec::new();
+    let email = Email::parse(&input.email).map_err(|e| field(&mut errors, "email", e.to_string())).ok();
+    let first_name = clean_text(&mut errors, "first_name", &input.first_name, true);
+    let last_name = clean_text(&mut errors, "last_name", &input.last_name, true);
+    let company = clean_text(&mut errors, "company", input.company.as_deref().unwrap_or(""), false);
+    let language = clean_language(&mut errors, input.language.as_deref());
+    let login_id = match settings.login_id_mode {
+        LoginIdMode::Email => email.as_ref().and_then(|e| LoginId::parse(e.as_str(), LoginIdMode::Email).ok()),
+        LoginIdMode::Username => LoginId::parse(input.login_id.as_deref().unwrap_or(""), LoginIdMode::Username)
+            .map_err(|e: PolicyError| field(&mut errors, "login_id", e.to_string()))
+            .ok(),
+    };
+    let user_inputs: Vec<&str> = [
+        email.as_ref().map(Email::as_str),
+        first_name.as_deref(),
+        last_name.as_deref(),
+        login_id.as_ref().map(LoginId::as_str),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let password = NewPassword::parse(&input.password, settings.password_min_length, &user_inputs)
+        .map_err(|e| field(&mut errors, "password", e.to_string()))
+        .ok();
+    let (Some(email), Some(login_id), Some(password), true) = (email, login_id, password, errors.is_empty()) else {
+        return Err(AppError::Fields(errors));
+    };
+
+    // Hashed on every path, known address or not: the answer takes as long.
+    let password_hash = app.hasher.hash(password.expose()).await?;
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+
+    if let Some(existing) = tx.account_by_email(site.id, email.as_str()).await? {
+        if existing.state.status(now) != Status::Deleted {
+            let link = if existing.state.status(now) == Status::Unverified {
+                Some(issue_link(app, tx.as_mut(), &site, &existing, LinkPurpose::Activation, now).await?)
+            } else {
+                None
+            };
+            let ttl = link.as_ref().map(|l| l.ttl_seconds);
+            mail_account(tx.as_mut(), &site, &existing, MailKey::RegistrationNotice, link.map(|l| l.url), ttl, now).await?;
+            count_failed_attempt(tx.as_mut(), &site, existing.id, now).await?;
+            tx.append_audit(&audit::event(
+                now,
+                &customer_actor(&existing),
+                "account.register_repeated",
+                Some(("account", existing.id)),
+                Some(site.id),
+                json!({}),
+            ))
+            .await?;
+            tx.commit().await?;
+            app.mail_queued();
+        }
+        return Ok(());
+    }
+    if settings.login_id_mode == LoginIdMode::Username && tx.account_by_login_id(site.id, login_id.as_str()).await?.is_some() {
+        // Usernames are chosen, not owned like an address: saying one is
+        // taken is the only way to let the customer pick another.
+        return Err(AppError::Fields(vec![FieldError { field: "login_id".into(), message: "this username is taken; choose another".into() }]));
+    }
+
+    let account = Account {
+        id: Uuid::now_v7(),
+        site_id: site.id,
+        customer_id: None,
+        login_id: login_id.as_str().to_string(),
+        email: email.as_str().to_string(),
+        password_hash: Some(password_hash),
+        role: AccountRole::Customer,
+        state: AccountState::registered(),
+        deleted_at: None,
+        first_name: first_name.unwrap_or_default(),
+        last_name: last_name.unwrap_or_default(),
+        company,
+        language,
+        registered_at: now,
+        verified_at: None,
+        approved_at: None,
+        last_login_at: None,
+        version: 1,
+    };
+    match tx.insert_account(&account).await {
+        // Registered a moment ago by a concurrent request: one account, same answer.
+        Err(StoreError::Conflict(_)) => return Ok(()),
+        other => other?,
+    }
+    let link = issue_link(app, tx.as_mut(), &site, &account, LinkPurpose::Activation, now).await?;
+    mail_account(tx.as_mut(), &site, &account, MailKey::Activation, Some(link.url), Some(link.ttl_seconds), now).await?;
+    tx.append_audit(&audit::event(now, &customer_actor(&account), "account.register", Some(("account", account.id)), Some(site.id), json!({})))
+        .await?;
+    match tx.commit().await {
+        Err(StoreError::Conflict(_)) => return Ok(()),
+        other => other?,
+    }
+    app.mail_queued();
+    Ok(())
+}

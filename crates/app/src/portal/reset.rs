@@ -1,0 +1,104 @@
+//! Forgotten password: a reset link by mail (same answer for every address),
+//! and setting the new password through it. A reset lifts a temporary lock
+//! and resets the counter, never a block or a permanent lock; it validates the
+//! e-mail address and ends every session.
+
+use gatehouse_domain::{Email, Event, NewPassword, decide};
+use gatehouse_store::LinkPurpose;
+use serde_json::json;
+
+use super::activate::apply_effects;
+use super::{customer_actor, issue_link, load_site, mail_account};
+use crate::mail::MailKey;
+use crate::{App, AppError, AppResult, audit, secrets};
+
+fn offered(settings: &gatehouse_domain::SiteSettings) -> AppResult<()> {
+    if settings.forgot_password_enabled {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden {
+            code: "password_reset_disabled",
+            message: "this portal does not offer password resets; contact support".into(),
+        })
+    }
+}
+
+/// Mails a reset link to the account with this address, if there is one the
+/// lifecycle lets reset. Answers `Ok` whatever the address.
+pub async fn request_reset(app: &App, site_key: &str, email: &str) -> AppResult<()> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let site = load_site(tx.as_mut(), site_key).await?;
+    offered(&site.settings)?;
+    let Ok(email) = Email::parse(email) else {
+        return Ok(());
+    };
+    let Some(account) = tx.account_by_email(site.id, email.as_str()).await? else {
+        return Ok(());
+    };
+    if decide(&account.state, Event::PasswordReset, &site.settings, now).is_err() {
+        return Ok(());
+    }
+    let link = issue_link(app, tx.as_mut(), &site, &account, LinkPurpose::PasswordReset, now).await?;
+    mail_account(tx.as_mut(), &site, &account, MailKey::PasswordReset, Some(link.url), Some(link.ttl_seconds), now).await?;
+    tx.commit().await?;
+    app.mail_queued();
+    Ok(())
+}
+
+/// Whether a reset link can still be used (for showing the form).
+pub async fn reset_link_valid(app: &App, site_key: &str, token: &str) -> AppResult<bool> {
+    let mut tx = app.store.read().await?;
+    load_site(tx.as_mut(), site_key).await?;
+    let found = tx.peek_link_token(&secrets::token_hash(token), LinkPurpose::PasswordReset, app.clock.now()).await?;
+    Ok(found.is_some())
+}
+
+/// Sets a new password through a reset link. A password the policy refuses
+/// leaves the link usable.
+pub async fn reset_password(app: &App, site_key: &str, token: &str, new_password: &str) -> AppResult<()> {
+    let hash_of_token = secrets::token_hash(token);
+    let mut tx = app.store.read().await?;
+    let site = load_site(tx.as_mut(), site_key).await?;
+    offered(&site.settings)?;
+    let peek = tx
+        .peek_link_token(&hash_of_token, LinkPurpose::PasswordReset, app.clock.now())
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    let account = match peek.account_id {
+        Some(id) => tx.account_by_id(id).await?,
+        None => None,
+    }
+    .filter(|a| a.site_id == site.id)
+    .ok_or(AppError::LinkInvalid)?;
+    drop(tx);
+    let inputs = [account.email.as_str(), account.login_id.as_str(), account.first_name.as_str(), account.last_name.as_str()];
+    let password = NewPassword::parse(new_password, site.settings.password_min_length, &inputs)
+        .map_err(|e| AppError::policy("new_password", e))?;
+    let password_hash = app.hasher.hash(password.expose()).await?;
+
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    tx.consume_link_token(&hash_of_token, LinkPurpose::PasswordReset, now)
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    let mut account = tx.account_by_id(account.id).await?.ok_or(AppError::LinkInvalid)?;
+    let was_unverified = account.verified_at.is_none();
+    let decision = decide(&account.state, Event::PasswordReset, &site.settings, now)?;
+    account.state = decision.state;
+    apply_effects(tx.as_mut(), &mut account, &decision.effects, now).await?;
+    account.password_hash = Some(password_hash);
+    account.state.password_expires_at = None;
+    if was_unverified {
+        account.verified_at = Some(now);
+    }
+    tx.save_account(&account).await?;
+    tx.delete_account_sessions(account.id, None).await?;
+    tx.void_link_tokens(Some(account.id), LinkPurpose::PasswordReset, now).await?;
+    mail_account(tx.as_mut(), &site, &account, MailKey::PasswordChanged, None, None, now).await?;
+    tx.append_audit(&audit::event(now, &customer_actor(&account), "account.password_reset", Some(("account", account.id)), Some(site.id), json!({})))
+        .await?;
+    tx.commit().await?;
+    app.mail_queued();
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! Customer sessions: made at sign-in (a new token every time), found by the
+//! hash of the cookie's token, ended by idle time, absolute time, sign-out,
+//! or any change that revokes them (password, block, delete).
+
+use gatehouse_domain::{SignInOutcome, sign_in_gate};
+use gatehouse_store::{Account, Session, SessionOwner, Site, Tx};
+use time::{Duration, OffsetDateTime};
+
+use super::{RequestMeta, load_site};
+use crate::{App, AppResult, secrets};
+
+/// A session just made: the token goes into the cookie and nowhere else.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// The cookie's value.
+    pub token: String,
+    /// The CSRF token of its forms.
+    pub csrf_token: String,
+    /// The password must be changed before anything else.
+    pub must_change_password: bool,
+    /// Seconds until the session ends whatever happens (the cookie's age).
+    pub max_age_seconds: u32,
+}
+
+/// A signed-in customer, as a request sees it.
+#[derive(Debug, Clone)]
+pub struct Current {
+    /// The site.
+    pub site: Site,
+    /// The account.
+    pub account: Account,
+    /// The session.
+    pub session: Session,
+    /// Only changing the password is allowed until it is done.
+    pub must_change_password: bool,
+}
+
+/// Activity more frequent than this does not move the idle expiry again: it
+/// saves a write per request.
+const TOUCH_EVERY: Duration = Duration::seconds(30);
+
+/// Makes a session for an account in the caller's transaction.
+pub(crate) async fn create(tx: &mut dyn Tx, site: &Site, account: &Account, must_change_password: bool, meta: &RequestMeta, now: OffsetDateTime) -> AppResult<NewSession> {
+    let token = secrets::new_token("");
+    let csrf_token = secrets::new_token("");
+    let settings = &site.settings;
+    let absolute = now + Duration::seconds(i64::from(settings.session_absolute_seconds));
+    let idle = (now + Duration::seconds(i64::from(settings.session_idle_seconds))).min(absolute);
+    tx.insert_session(&Session {
+        token_hash: secrets::token_hash(&token),
+        owner: SessionOwner::Account(account.id),
+        impersonator_id: None,
+        csrf_token: csrf_token.clone(),
+        created_at: now,
+        last_seen_at: now,
+        idle_expires_at: idle,
+        absolute_expires_at: absolute,
+        ip: meta.ip.clone(),
+        user_agent: meta.user_agent.as_deref().map(|ua| ua.chars().take(200).collect()),
+    })
+    .await?;
+    Ok(NewSession { token, csrf_token, must_change_password, max_age_seconds: settings.session_absolute_seconds })
+}
+
+/// The signed-in customer of a session token on a site, or `None` when the
+/// token is unknown, expired, of another site, or its account may no longer
+/// sign in (such a session is ended on the spot).
+pub async fn authenticate(app: &App, site_key: &str, token: &str) -> AppResult<Option<Current>> {
+    let now = app.clock.now();
+    let hash = secrets::token_hash(token);
+    let mut tx = app.store.read().await?;
+    let Some(session) = tx.session_by_hash(&hash).await? else {
+        return Ok(None);
+    };
+    let SessionOwner::Account(account_id) = session.owner else {
+        return Ok(None);
+    };
+    let site = load_site(tx.as_mut(), site_key).await?;
+    let Some(account) = tx.account_by_id(account_id).await?.filter(|a| a.site_id == site.id) else {
+        return Ok(None);
+    };
+    drop(tx);
+    let expired = now >= session.idle_expires_at || now >= session.absolute_expires_at;
+    let gate = sign_in_gate(&account.state, now);
+    if expired || gate.is_err() {
+        let mut tx = app.store.begin().await?;
+        tx.delete_session(&hash).await?;
+        tx.commit().await?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at >= TOUCH_EVERY {
+        let idle = (now + Duration::seconds(i64::from(site.settings.session_idle_seconds))).min(session.absolute_expires_at);
+        let mut tx = app.store.begin().await?;
+        tx.touch_session(&hash, now, idle).await?;
+        tx.commit().await?;
+    }
+    let must_change_password = gate == Ok(SignInOutcome::MustChangePassword);
+    Ok(Some(Current { site, account, session, must_change_password }))
+}
+
+/// Ends the session of this token (signing out); unknown tokens are fine.
+pub async fn sign_out(app: &App, token: &str) -> AppResult<()> {
+    let mut tx = app.store.begin().await?;
+    tx.delete_session(&secrets::token_hash(token)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A session as its owner sees it in the list of their sessions.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SessionView {
+    /// Identifies the session for "sign out" (the hex of its stored hash;
+    /// the token cannot be derived from it).
+    pub id: String,
+    /// Signed in at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last request.
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_seen_at: OffsetDateTime,
+    /// Client address at sign-in.
+    pub ip: Option<String>,
+    /// Browser at sign-in.
+    pub user_agent: Option<String>,
+    /// This is the session asking.
+    pub current: bool,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The customer's sessions, newest first.
+pub async fn list(app: &App, current: &Current) -> AppResult<Vec<SessionView>> {
+    let mut tx = app.store.read().await?;
+    let now = app.clock.now();
+    let sessions = tx.list_account_sessions(current.account.id).await?;
+    Ok(sessions
+        .into_iter()
+        .filter(|s| now < s.idle_expires_at && now < s.absolute_expires_at)
+        .map(|s| SessionView {
+            id: hex(&s.token_hash),
+            current: s.token_hash == current.session.token_hash,
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            ip: s.ip,
+            user_agent: s.user_agent,
+        })
+        .collect())
+}
+
+/// Ends every other session of the customer; answers how many.
+pub async fn sign_out_others(app: &App, current: &Current) -> AppResult<u64> {
+    let mut tx = app.store.begin().await?;
+    let n = tx.delete_account_sessions(current.account.id, Some(&current.session.token_hash)).await?;
+    tx.commit().await?;
+    Ok(n)
+}

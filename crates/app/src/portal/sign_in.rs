@@ -1,0 +1,63 @@
+//! Sign-in. Unknown login IDs, wrong passwords and deleted accounts all get
+//! `InvalidCredentials` after the same work (an Argon2 verification against a
+//! dummy hash when there is no account). Only after the right password does
+//! the answer name the reason the account may not sign in.
+
+use gatehouse_domain::{Event, LoginId, LoginIdMode, SignInOutcome, SignInRefusal, Status, decide, sign_in_gate};
+
+use super::sessions::{self, NewSession};
+use super::{RequestMeta, count_failed_attempt, load_site};
+use crate::{App, AppError, AppResult};
+
+/// The login ID as the store compares it, without refusing anything: a
+/// malformed ID simply matches no account.
+fn normalise(raw: &str, mode: LoginIdMode) -> String {
+    LoginId::parse(raw, mode).map_or_else(|_| raw.trim().to_string(), |id| id.as_str().to_string())
+}
+
+/// Signs a customer in; on success a new session (a new token every time).
+pub async fn sign_in(app: &App, site_key: &str, login_id: &str, password: &str, meta: &RequestMeta) -> AppResult<NewSession> {
+    let mut tx = app.store.read().await?;
+    let site = load_site(tx.as_mut(), site_key).await?;
+    let now = app.clock.now();
+    let account = tx
+        .account_by_login_id(site.id, &normalise(login_id, site.settings.login_id_mode))
+        .await?
+        .filter(|a| a.state.status(now) != Status::Deleted);
+    drop(tx);
+    // Passwords past the policy's maximum were never set: refuse them before
+    // spending a hash, with the same answer.
+    let hash = account.as_ref().and_then(|a| a.password_hash.as_deref());
+    let right = password.chars().count() <= gatehouse_domain::policy::PASSWORD_MAX_CHARS
+        && app.hasher.verify(password, hash).await?;
+    let Some(mut account) = account else {
+        return Err(SignInRefusal::InvalidCredentials.into());
+    };
+    let now = app.clock.now();
+    if !right {
+        let mut tx = app.store.begin().await?;
+        count_failed_attempt(tx.as_mut(), &site, account.id, now).await?;
+        tx.commit().await?;
+        app.mail_queued();
+        return Err(SignInRefusal::InvalidCredentials.into());
+    }
+    let outcome = sign_in_gate(&account.state, now)?;
+    let mut tx = app.store.begin().await?;
+    account.state = decide(&account.state, Event::SignedIn, &site.settings, now)?.state;
+    account.last_login_at = Some(now);
+    if outcome == SignInOutcome::SignedIn {
+        // A password the customer chose worked: the address is theirs.
+        account.state.email_validated = true;
+    }
+    match tx.save_account(&account).await {
+        // Changed in between (another sign-in, staff): the password was
+        // right, so only the bookkeeping is skipped.
+        Err(gatehouse_store::StoreError::Stale) => {}
+        other => {
+            other?;
+        }
+    }
+    let session = sessions::create(tx.as_mut(), &site, &account, outcome == SignInOutcome::MustChangePassword, meta, now).await?;
+    tx.commit().await.map_err(AppError::from)?;
+    Ok(session)
+}

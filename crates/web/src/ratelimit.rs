@@ -1,0 +1,92 @@
+//! Rate limits per client address and per account: a token bucket per key,
+//! in this node's memory (the real lockout — failed attempts and locks — is
+//! domain state in the database, shared by every node). A refused request is
+//! answered 429 with `Retry-After`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A budget: `burst` requests at once, refilled at `per_minute`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Requests allowed in a burst.
+    pub burst: u32,
+    /// Requests regained per minute.
+    pub per_minute: u32,
+}
+
+/// The budgets of the portal's unauthenticated calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Per client address: register, sign in, resend, forgot/reset password.
+    pub per_ip: Budget,
+    /// Per login ID or address: sign-in attempts and mails asked for.
+    pub per_account: Budget,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            per_ip: Budget { burst: 30, per_minute: 30 },
+            per_account: Budget { burst: 10, per_minute: 6 },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+/// Buckets by key.
+#[derive(Debug, Clone, Default)]
+pub struct Limiter {
+    buckets: Arc<Mutex<HashMap<String, Bucket>>>,
+}
+
+/// Buckets kept before idle full ones are dropped.
+const SWEEP_AT: usize = 100_000;
+
+impl Limiter {
+    /// Takes one request from the key's bucket; `Err(seconds)` to wait when empty.
+    pub fn check(&self, key: &str, budget: Budget) -> Result<(), u64> {
+        let now = Instant::now();
+        let rate = f64::from(budget.per_minute.max(1)) / 60.0;
+        let burst = f64::from(budget.burst.max(1));
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return Ok(());
+        };
+        if buckets.len() >= SWEEP_AT {
+            buckets.retain(|_, b| b.tokens + now.duration_since(b.at).as_secs_f64() * rate < burst);
+        }
+        let bucket = buckets.entry(key.to_string()).or_insert(Bucket { tokens: burst, at: now });
+        bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(burst);
+        bucket.at = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            Ok(())
+        } else {
+            let wait = Duration::from_secs_f64((1.0 - bucket.tokens) / rate);
+            Err(wait.as_secs().max(1))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_says_how_long_to_wait() {
+        let l = Limiter::default();
+        let b = Budget { burst: 3, per_minute: 6 };
+        for _ in 0..3 {
+            assert!(l.check("k", b).is_ok());
+        }
+        let wait = l.check("k", b).unwrap_err();
+        assert!((1..=10).contains(&wait), "{wait}");
+        assert!(l.check("other", b).is_ok(), "keys are independent");
+    }
+}
