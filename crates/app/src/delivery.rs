@@ -11,8 +11,8 @@ use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
 use gatehouse_store::OutboxMessage;
-use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
+use lettre::message::{Mailbox, MultiPart};
 use time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -49,7 +49,10 @@ pub fn build_message(from: &Mailbox, message: &OutboxMessage) -> Result<Message,
             message.mail.body_text.clone(),
             message.mail.body_html.clone(),
         ))
-        .map_err(|e| SendError { permanent: true, message: format!("the message cannot be built: {e}") })
+        .map_err(|e| SendError {
+            permanent: true,
+            message: format!("the message cannot be built: {e}"),
+        })
 }
 
 /// The embedded default: each message becomes `<folder>/<id>.eml`.
@@ -70,13 +73,22 @@ impl FileTransport {
 impl Transport for FileTransport {
     async fn send(&self, message: &OutboxMessage) -> Result<(), SendError> {
         let built = build_message(&self.from, message)?;
-        let temporary = |e: std::io::Error| SendError { permanent: false, message: format!("cannot write the mail file: {e}") };
-        tokio::fs::create_dir_all(&self.folder).await.map_err(temporary)?;
+        let temporary = |e: std::io::Error| SendError {
+            permanent: false,
+            message: format!("cannot write the mail file: {e}"),
+        };
+        tokio::fs::create_dir_all(&self.folder)
+            .await
+            .map_err(temporary)?;
         // Written under a temporary name and renamed: readers never see half a file.
         let path = self.folder.join(format!("{}.eml", message.id));
         let partial = self.folder.join(format!(".{}.eml.part", message.id));
-        tokio::fs::write(&partial, built.formatted()).await.map_err(temporary)?;
-        tokio::fs::rename(&partial, &path).await.map_err(temporary)?;
+        tokio::fs::write(&partial, built.formatted())
+            .await
+            .map_err(temporary)?;
+        tokio::fs::rename(&partial, &path)
+            .await
+            .map_err(temporary)?;
         Ok(())
     }
 }
@@ -107,7 +119,8 @@ pub async fn deliver_due(app: &App, transport: &dyn Transport) -> AppResult<usiz
         match outcome {
             Ok(()) => tx.mark_mail_sent(message.id, now).await?,
             Err(e) => {
-                let retry = (!e.permanent && message.attempts < MAX_ATTEMPTS).then(|| now + backoff(message.attempts));
+                let retry = (!e.permanent && message.attempts < MAX_ATTEMPTS)
+                    .then(|| now + backoff(message.attempts));
                 tracing::warn!(id = %message.id, permanent = e.permanent, error = %e.message, "mail not delivered");
                 tx.mark_mail_failed(message.id, &e.message, retry).await?;
             }
@@ -119,7 +132,11 @@ pub async fn deliver_due(app: &App, transport: &dyn Transport) -> AppResult<usiz
 
 /// Runs delivery until `stop` turns true: at once when mail is queued on this
 /// node, and every few seconds for mail from other nodes and retries.
-pub fn spawn_worker(app: App, transport: Arc<dyn Transport>, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+pub fn spawn_worker(
+    app: App,
+    transport: Arc<dyn Transport>,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             match deliver_due(&app, transport.as_ref()).await {

@@ -42,6 +42,10 @@ impl Links {
 
     /// A portal page of the site, e.g. `site_page(site, "activate?token=…")`.
     pub fn site_page(&self, site: &Site, path_and_query: &str) -> String {
-        format!("{}/{}", self.site_base(site), path_and_query.trim_start_matches('/'))
+        format!(
+            "{}/{}",
+            self.site_base(site),
+            path_and_query.trim_start_matches('/')
+        )
     }
 }

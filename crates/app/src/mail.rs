@@ -101,7 +101,8 @@ struct Defaults {
 }
 
 fn parse_defaults(lang: Language, source: &str, into: &mut Defaults) -> Result<(), String> {
-    let mut table: toml::Table = toml::from_str(source).map_err(|e| format!("{}: {e}", lang.as_str()))?;
+    let mut table: toml::Table =
+        toml::from_str(source).map_err(|e| format!("{}: {e}", lang.as_str()))?;
     let layout: Layout = table
         .remove("layout")
         .ok_or_else(|| format!("{}: no [layout]", lang.as_str()))?
@@ -109,14 +110,19 @@ fn parse_defaults(lang: Language, source: &str, into: &mut Defaults) -> Result<(
         .map_err(|e| format!("{} layout: {e}", lang.as_str()))?;
     into.footers.insert(lang, layout.footer_text);
     for (key, value) in table {
-        let parts: Parts = value.try_into().map_err(|e| format!("{} {key}: {e}", lang.as_str()))?;
+        let parts: Parts = value
+            .try_into()
+            .map_err(|e| format!("{} {key}: {e}", lang.as_str()))?;
         into.messages.insert((lang, key), parts);
     }
     Ok(())
 }
 
 static DEFAULTS: LazyLock<Result<Defaults, String>> = LazyLock::new(|| {
-    let mut defaults = Defaults { messages: HashMap::new(), footers: HashMap::new() };
+    let mut defaults = Defaults {
+        messages: HashMap::new(),
+        footers: HashMap::new(),
+    };
     parse_defaults(Language::En, include_str!("../mail/en.toml"), &mut defaults)?;
     parse_defaults(Language::De, include_str!("../mail/de.toml"), &mut defaults)?;
     Ok(defaults)
@@ -138,15 +144,37 @@ pub struct Rendered {
 }
 
 /// Renders one message for a site in a language, from `custom` if given.
-pub fn render(site: &Site, key: MailKey, lang: Language, vars: &MailVars, custom: Option<&EmailTemplate>) -> AppResult<Rendered> {
-    let defaults = DEFAULTS.as_ref().map_err(|e| AppError::Internal(format!("default mail templates: {e}")))?;
+pub fn render(
+    site: &Site,
+    key: MailKey,
+    lang: Language,
+    vars: &MailVars,
+    custom: Option<&EmailTemplate>,
+) -> AppResult<Rendered> {
+    let defaults = DEFAULTS
+        .as_ref()
+        .map_err(|e| AppError::Internal(format!("default mail templates: {e}")))?;
     let default = defaults
         .messages
         .get(&(lang, key.as_str().to_string()))
-        .ok_or_else(|| AppError::Internal(format!("no default template {} {}", key.as_str(), lang.as_str())))?;
+        .ok_or_else(|| {
+            AppError::Internal(format!(
+                "no default template {} {}",
+                key.as_str(),
+                lang.as_str()
+            ))
+        })?;
     let (subject, text, html) = match custom {
-        Some(t) => (t.subject.as_str(), t.body_text.as_str(), t.body_html.as_str()),
-        None => (default.subject.as_str(), default.text.as_str(), default.html.as_str()),
+        Some(t) => (
+            t.subject.as_str(),
+            t.body_text.as_str(),
+            t.body_html.as_str(),
+        ),
+        None => (
+            default.subject.as_str(),
+            default.text.as_str(),
+            default.html.as_str(),
+        ),
     };
     let footer = defaults.footers.get(&lang).map_or("", String::as_str);
     let mut env = Environment::new();
@@ -155,11 +183,16 @@ pub fn render(site: &Site, key: MailKey, lang: Language, vars: &MailVars, custom
     let bad = |part: &str, e: minijinja::Error| {
         AppError::invalid(part, format!("the {part} template does not render: {e}"))
     };
-    env.add_template_owned("subject.txt", subject.to_string()).map_err(|e| bad("subject", e))?;
-    env.add_template_owned("body.txt", text.to_string()).map_err(|e| bad("text", e))?;
-    env.add_template_owned("body.html", html.to_string()).map_err(|e| bad("html", e))?;
-    env.add_template_owned("footer.txt", footer.to_string()).map_err(|e| bad("footer", e))?;
-    env.add_template_owned("footer.html", footer.to_string()).map_err(|e| bad("footer", e))?;
+    env.add_template_owned("subject.txt", subject.to_string())
+        .map_err(|e| bad("subject", e))?;
+    env.add_template_owned("body.txt", text.to_string())
+        .map_err(|e| bad("text", e))?;
+    env.add_template_owned("body.html", html.to_string())
+        .map_err(|e| bad("html", e))?;
+    env.add_template_owned("footer.txt", footer.to_string())
+        .map_err(|e| bad("footer", e))?;
+    env.add_template_owned("footer.html", footer.to_string())
+        .map_err(|e| bad("footer", e))?;
     let settings = &site.settings;
     let ctx = context! {
         site_name => settings.brand_name.clone().unwrap_or_else(|| site.name.clone()),
@@ -170,9 +203,14 @@ pub fn render(site: &Site, key: MailKey, lang: Language, vars: &MailVars, custom
         login_id => vars.login_id.clone(),
     };
     let go = |name: &str, part: &str| -> AppResult<String> {
-        env.get_template(name).and_then(|t| t.render(ctx.clone())).map_err(|e| bad(part, e))
+        env.get_template(name)
+            .and_then(|t| t.render(ctx.clone()))
+            .map_err(|e| bad(part, e))
     };
-    let subject = go("subject.txt", "subject")?.split_whitespace().collect::<Vec<_>>().join(" ");
+    let subject = go("subject.txt", "subject")?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let body_text = go("body.txt", "text")?;
     let body_html = go("body.html", "html")?;
     let footer_text = go("footer.txt", "footer")?;
@@ -186,11 +224,18 @@ pub fn render(site: &Site, key: MailKey, lang: Language, vars: &MailVars, custom
         body = body_html.trim(),
         footer = footer_html.trim(),
     );
-    Ok(Rendered { subject, text: format!("{}\n\n-- \n{}\n", body_text.trim(), footer_text.trim()), html })
+    Ok(Rendered {
+        subject,
+        text: format!("{}\n\n-- \n{}\n", body_text.trim(), footer_text.trim()),
+        html,
+    })
 }
 
 fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Renders a message (with the site's override, if any) and queues it in the
@@ -239,7 +284,10 @@ mod tests {
             id: Uuid::now_v7(),
             key: "main".into(),
             name: "ACME Portal".into(),
-            settings: SiteSettings { support_email: Some("help@acme.example".into()), ..SiteSettings::default() },
+            settings: SiteSettings {
+                support_email: Some("help@acme.example".into()),
+                ..SiteSettings::default()
+            },
             created_at: OffsetDateTime::UNIX_EPOCH,
         }
     }
@@ -258,8 +306,14 @@ mod tests {
         for lang in [Language::En, Language::De] {
             for key in MailKey::ALL {
                 let r = render(&site(), key, lang, &vars(), None).unwrap();
-                assert!(!r.subject.contains('\n') && !r.subject.is_empty(), "{key:?} {lang:?}");
-                assert!(r.text.contains("help@acme.example"), "{key:?} {lang:?} names the support address");
+                assert!(
+                    !r.subject.contains('\n') && !r.subject.is_empty(),
+                    "{key:?} {lang:?}"
+                );
+                assert!(
+                    r.text.contains("help@acme.example"),
+                    "{key:?} {lang:?} names the support address"
+                );
                 assert!(r.html.contains("help@acme.example"));
                 assert!(r.text.contains("ACME Portal") || r.subject.contains("ACME Portal"));
                 // HTML escapes what a customer typed; text keeps it as is.
@@ -268,7 +322,10 @@ mod tests {
         }
         let de = render(&site(), MailKey::Activation, Language::De, &vars(), None).unwrap();
         assert!(de.text.contains("keine Antworten"), "{}", de.text);
-        assert!(de.text.contains("https://portal.example/s/main/activate?token=abc"));
+        assert!(
+            de.text
+                .contains("https://portal.example/s/main/activate?token=abc")
+        );
     }
 
     #[test]
@@ -282,13 +339,40 @@ mod tests {
             body_html: "<a href=\"{{ link }}\">go</a>".into(),
             updated_at: 0,
         };
-        let r = render(&site(), MailKey::Activation, Language::En, &vars(), Some(&custom)).unwrap();
+        let r = render(
+            &site(),
+            MailKey::Activation,
+            Language::En,
+            &vars(),
+            Some(&custom),
+        )
+        .unwrap();
         assert_eq!(r.subject, "Hi <Ada>");
         assert!(r.text.starts_with("Go: https://portal.example"));
         custom.body_text = "{{ password }}".into();
-        let err = render(&site(), MailKey::Activation, Language::En, &vars(), Some(&custom)).unwrap_err();
-        assert!(err.to_string().contains("text template does not render"), "{err}");
+        let err = render(
+            &site(),
+            MailKey::Activation,
+            Language::En,
+            &vars(),
+            Some(&custom),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("text template does not render"),
+            "{err}"
+        );
         custom.body_text = "{% for i in range(100000) %}{{ i }}{% endfor %}".into();
-        assert!(render(&site(), MailKey::Activation, Language::En, &vars(), Some(&custom)).is_err(), "fuel runs out");
+        assert!(
+            render(
+                &site(),
+                MailKey::Activation,
+                Language::En,
+                &vars(),
+                Some(&custom)
+            )
+            .is_err(),
+            "fuel runs out"
+        );
     }
 }

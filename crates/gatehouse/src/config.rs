@@ -15,7 +15,16 @@ pub const DEFAULT_CONFIG_FILE: &str = "gatehouse.toml";
 
 /// The keys that `GATEHOUSE_*` variables may set (others, such as the test
 /// suite's `GATEHOUSE_TEST_DATABASE_URL`, are not configuration).
-const ENV_KEYS: [&str; 8] = ["data", "database_url", "bind", "smtp_url", "log", "public_url", "mail_from", "secure_cookies"];
+const ENV_KEYS: [&str; 8] = [
+    "data",
+    "database_url",
+    "bind",
+    "smtp_url",
+    "log",
+    "public_url",
+    "mail_from",
+    "secure_cookies",
+];
 
 /// Gatehouse's configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,7 +138,8 @@ impl Config {
             }
         }
         if let Some(public) = &self.public_url {
-            let ok = url::Url::parse(public).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+            let ok = url::Url::parse(public)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
             if !ok {
                 bail!("the public URL must look like https://portal.example.com (got '{public}')");
             }
@@ -142,9 +152,12 @@ impl Config {
 
     /// The sender of every mail.
     pub fn mail_sender(&self) -> Result<lettre::message::Mailbox> {
-        self.mail_from
-            .parse()
-            .map_err(|_| anyhow!("the mail sender '{}' is not an address like Portal <no-reply@example.com>", self.mail_from))
+        self.mail_from.parse().map_err(|_| {
+            anyhow!(
+                "the mail sender '{}' is not an address like Portal <no-reply@example.com>",
+                self.mail_from
+            )
+        })
     }
 
     /// Creates the data folder if needed and proves it can be written.

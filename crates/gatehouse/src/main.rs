@@ -12,12 +12,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
-use gatehouse_app::delivery::FileTransport;
-use gatehouse_web::ServeOptions;
 use clap::{Args, Parser, Subcommand};
+use gatehouse_app::delivery::FileTransport;
 use gatehouse_app::{App, api_tokens, setup, staff, startup};
 use gatehouse_domain::StaffRole;
 use gatehouse_store::{Actor, ConnectOptions, redact_url};
+use gatehouse_web::ServeOptions;
 
 use crate::config::{Config, Overrides};
 

@@ -144,7 +144,11 @@ pub trait Tx: Send {
     ) -> StoreResult<Option<Account>>;
     /// The account with this e-mail address on the site, compared without
     /// case; a live one before a deleted one.
-    async fn account_by_email(&mut self, site_id: Uuid, email: &str) -> StoreResult<Option<Account>>;
+    async fn account_by_email(
+        &mut self,
+        site_id: Uuid,
+        email: &str,
+    ) -> StoreResult<Option<Account>>;
     /// Writes an account back if nobody changed it since it was read
     /// (same `version`), else [`StoreError::Stale`]. Answers the new version.
     async fn save_account(&mut self, account: &Account) -> StoreResult<i64>;

@@ -401,7 +401,11 @@ impl Tx for SqlTx {
         )
     }
 
-    async fn account_by_email(&mut self, site_id: Uuid, email: &str) -> StoreResult<Option<Account>> {
+    async fn account_by_email(
+        &mut self,
+        site_id: Uuid,
+        email: &str,
+    ) -> StoreResult<Option<Account>> {
         fetch_optional!(
             self,
             AccountRow,
@@ -505,7 +509,8 @@ impl Tx for SqlTx {
         fetch_all!(
             self,
             SessionRow,
-            sqlx::query_as("SELECT * FROM sessions WHERE account_id = $1 ORDER BY created_at DESC").bind(account_id)
+            sqlx::query_as("SELECT * FROM sessions WHERE account_id = $1 ORDER BY created_at DESC")
+                .bind(account_id)
         )
     }
 

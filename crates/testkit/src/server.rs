@@ -32,8 +32,14 @@ pub struct TestServer {
 
 /// Limits so high that only a test of the limits meets them.
 pub fn generous_limits() -> RateLimits {
-    let lots = Budget { burst: 100_000, per_minute: 100_000 };
-    RateLimits { per_ip: lots, per_account: lots }
+    let lots = Budget {
+        burst: 100_000,
+        per_minute: 100_000,
+    };
+    RateLimits {
+        per_ip: lots,
+        per_account: lots,
+    }
 }
 
 /// One delivered message, as far as tests need it.
@@ -87,16 +93,24 @@ impl TestServer {
 
     /// As [`TestServer::start`], with these rate limits.
     pub async fn start_with(db: &TestDb, limits: RateLimits) -> TestServer {
-        let app = App { hasher: Hasher::with_workers(2), ..App::new(db.store().await) };
+        let app = App {
+            hasher: Hasher::with_workers(2),
+            ..App::new(db.store().await)
+        };
         startup::prepare(&app).await.expect("prepare the database");
-        let mail_dir = std::env::temp_dir().join(format!("gatehouse-mail-{}", uuid::Uuid::now_v7().simple()));
-        let from = "Gatehouse <no-reply@gatehouse.test>".parse().expect("a sender address");
+        let mail_dir =
+            std::env::temp_dir().join(format!("gatehouse-mail-{}", uuid::Uuid::now_v7().simple()));
+        let from = "Gatehouse <no-reply@gatehouse.test>"
+            .parse()
+            .expect("a sender address");
         let options = ServeOptions {
             limits,
             transport: Some(Arc::new(FileTransport::new(mail_dir.clone(), from))),
             ..ServeOptions::new(SocketAddr::from(([127, 0, 0, 1], 0)))
         };
-        let running = gatehouse_web::start(app.clone(), options).await.expect("start the server");
+        let running = gatehouse_web::start(app.clone(), options)
+            .await
+            .expect("start the server");
         let addr = running.addr;
         TestServer {
             addr,
@@ -130,14 +144,21 @@ impl TestServer {
             .filter_map(|p| std::fs::read_to_string(p).ok())
             .map(|raw| {
                 let raw = raw.replace("=\r\n", "").replace("=3D", "=");
-                Mail { to: header(&raw, "To:"), subject: header(&raw, "Subject:"), raw }
+                Mail {
+                    to: header(&raw, "To:"),
+                    subject: header(&raw, "Subject:"),
+                    raw,
+                }
             })
             .collect()
     }
 
     /// The messages to an address.
     pub fn mails_to(&self, address: &str) -> Vec<Mail> {
-        self.mails().into_iter().filter(|m| m.to.contains(address)).collect()
+        self.mails()
+            .into_iter()
+            .filter(|m| m.to.contains(address))
+            .collect()
     }
 
     /// Waits (up to 10 s) until `count` messages reached the address.
@@ -149,7 +170,13 @@ impl TestServer {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("fewer than {count} messages reached {address}: {:?}", self.mails_to(address).iter().map(|m| &m.subject).collect::<Vec<_>>());
+        panic!(
+            "fewer than {count} messages reached {address}: {:?}",
+            self.mails_to(address)
+                .iter()
+                .map(|m| &m.subject)
+                .collect::<Vec<_>>()
+        );
     }
 
     /// Waits for the `n`-th (1-based) message to an address.

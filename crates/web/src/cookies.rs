@@ -43,7 +43,14 @@ fn header(line: String) -> Option<HeaderValue> {
 }
 
 /// Adds a `Set-Cookie` that stores `value` for `max_age` seconds.
-pub fn set(headers: &mut HeaderMap, options: CookieOptions, name: &str, value: &str, max_age: u64, http_only: bool) {
+pub fn set(
+    headers: &mut HeaderMap,
+    options: CookieOptions,
+    name: &str,
+    value: &str,
+    max_age: u64,
+    http_only: bool,
+) {
     let mut line = format!("{name}={value}; Path=/; Max-Age={max_age}; SameSite=Lax");
     if http_only {
         line.push_str("; HttpOnly");
@@ -68,12 +75,18 @@ mod tests {
     #[test]
     fn cookies_are_found_among_others_and_set_with_their_flags() {
         let mut h = HeaderMap::new();
-        h.insert(COOKIE, HeaderValue::from_static("a=1; gh_session_main=tok; b=2"));
+        h.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; gh_session_main=tok; b=2"),
+        );
         assert_eq!(get(&h, "gh_session_main").as_deref(), Some("tok"));
         assert_eq!(get(&h, "gh_session"), None);
         let mut out = HeaderMap::new();
         set(&mut out, CookieOptions { secure: true }, "x", "v", 60, true);
         let line = out[SET_COOKIE].to_str().unwrap();
-        assert_eq!(line, "x=v; Path=/; Max-Age=60; SameSite=Lax; HttpOnly; Secure");
+        assert_eq!(
+            line,
+            "x=v; Path=/; Max-Age=60; SameSite=Lax; HttpOnly; Secure"
+        );
     }
 }

@@ -66,10 +66,12 @@ impl IntoResponse for ApiError {
             error["fields"] = json!(self.fields);
         }
         let mut response = (self.status, Json(json!({ "error": error }))).into_response();
-        if let Some(seconds) = self.retry_after {
-            if let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
+        if let Some(seconds) = self.retry_after
+            && let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
         }
         response
     }
@@ -92,7 +94,9 @@ impl From<AppError> for ApiError {
                 ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", message)
             }
             AppError::SignIn(r) => ApiError::new(StatusCode::FORBIDDEN, r.code(), message),
-            AppError::LinkInvalid => ApiError::new(StatusCode::BAD_REQUEST, "link_invalid", message),
+            AppError::LinkInvalid => {
+                ApiError::new(StatusCode::BAD_REQUEST, "link_invalid", message)
+            }
             AppError::PasswordChangeRequired => {
                 ApiError::new(StatusCode::FORBIDDEN, "password_change_required", message)
             }

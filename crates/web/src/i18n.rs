@@ -31,7 +31,10 @@ pub fn table(lang: Language) -> &'static Table {
 
 /// One word, or the key itself when missing (never a panic on a page).
 pub fn word(lang: Language, key: &str) -> String {
-    table(lang).get(key).cloned().unwrap_or_else(|| key.to_string())
+    table(lang)
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| key.to_string())
 }
 
 /// Parses a language tag we speak.
@@ -52,7 +55,10 @@ pub fn choose(explicit: Option<&str>, headers: &HeaderMap, site_default: Languag
     headers
         .get(ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').find_map(|part| parse(part.split(';').next().unwrap_or(""))))
+        .and_then(|v| {
+            v.split(',')
+                .find_map(|part| parse(part.split(';').next().unwrap_or("")))
+        })
         .unwrap_or(site_default)
 }
 
@@ -72,9 +78,15 @@ mod tests {
     #[test]
     fn the_language_follows_choice_then_browser_then_site() {
         let mut h = HeaderMap::new();
-        h.insert(ACCEPT_LANGUAGE, "fr-CH, de-DE;q=0.8, en;q=0.5".parse().unwrap());
+        h.insert(
+            ACCEPT_LANGUAGE,
+            "fr-CH, de-DE;q=0.8, en;q=0.5".parse().unwrap(),
+        );
         assert_eq!(choose(None, &h, Language::En), Language::De);
         assert_eq!(choose(Some("en"), &h, Language::De), Language::En);
-        assert_eq!(choose(Some("xx"), &HeaderMap::new(), Language::De), Language::De);
+        assert_eq!(
+            choose(Some("xx"), &HeaderMap::new(), Language::De),
+            Language::De
+        );
     }
 }

@@ -70,7 +70,12 @@ pub struct ServeOptions {
 impl ServeOptions {
     /// Defaults: no `Secure` cookies, default limits, no delivery worker.
     pub fn new(bind: SocketAddr) -> ServeOptions {
-        ServeOptions { bind, secure_cookies: false, limits: ratelimit::RateLimits::default(), transport: None }
+        ServeOptions {
+            bind,
+            secure_cookies: false,
+            limits: ratelimit::RateLimits::default(),
+            transport: None,
+        }
     }
 }
 
@@ -168,17 +173,22 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
     let store = app.store.clone();
     let state = AppState {
         app,
-        cookies: cookies::CookieOptions { secure: options.secure_cookies },
+        cookies: cookies::CookieOptions {
+            secure: options.secure_cookies,
+        },
         limits: options.limits,
         limiter: ratelimit::Limiter::default(),
     };
     let router = router(state);
     let task = tokio::spawn(async move {
-        let result = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await;
+        let result = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = rx.await;
+        })
+        .await;
         let _ = stop_jobs.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;

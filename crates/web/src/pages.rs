@@ -13,15 +13,42 @@ const TEMPLATES: [(&str, &str); 12] = [
     ("base.html", include_str!("../templates/base.html")),
     ("setup.html", include_str!("../templates/setup.html")),
     ("message.html", include_str!("../templates/message.html")),
-    ("portal/base.html", include_str!("../templates/portal/base.html")),
-    ("portal/forms.html", include_str!("../templates/portal/forms.html")),
-    ("portal/notice.html", include_str!("../templates/portal/notice.html")),
-    ("portal/register.html", include_str!("../templates/portal/register.html")),
-    ("portal/login.html", include_str!("../templates/portal/login.html")),
-    ("portal/email_form.html", include_str!("../templates/portal/email_form.html")),
-    ("portal/new_password.html", include_str!("../templates/portal/new_password.html")),
-    ("portal/profile.html", include_str!("../templates/portal/profile.html")),
-    ("portal/sessions.html", include_str!("../templates/portal/sessions.html")),
+    (
+        "portal/base.html",
+        include_str!("../templates/portal/base.html"),
+    ),
+    (
+        "portal/forms.html",
+        include_str!("../templates/portal/forms.html"),
+    ),
+    (
+        "portal/notice.html",
+        include_str!("../templates/portal/notice.html"),
+    ),
+    (
+        "portal/register.html",
+        include_str!("../templates/portal/register.html"),
+    ),
+    (
+        "portal/login.html",
+        include_str!("../templates/portal/login.html"),
+    ),
+    (
+        "portal/email_form.html",
+        include_str!("../templates/portal/email_form.html"),
+    ),
+    (
+        "portal/new_password.html",
+        include_str!("../templates/portal/new_password.html"),
+    ),
+    (
+        "portal/profile.html",
+        include_str!("../templates/portal/profile.html"),
+    ),
+    (
+        "portal/sessions.html",
+        include_str!("../templates/portal/sessions.html"),
+    ),
 ];
 
 /// A serialisable value for a template context.

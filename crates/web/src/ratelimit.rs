@@ -28,8 +28,14 @@ pub struct RateLimits {
 impl Default for RateLimits {
     fn default() -> Self {
         RateLimits {
-            per_ip: Budget { burst: 30, per_minute: 30 },
-            per_account: Budget { burst: 10, per_minute: 6 },
+            per_ip: Budget {
+                burst: 30,
+                per_minute: 30,
+            },
+            per_account: Budget {
+                burst: 10,
+                per_minute: 6,
+            },
         }
     }
 }
@@ -61,8 +67,12 @@ impl Limiter {
         if buckets.len() >= SWEEP_AT {
             buckets.retain(|_, b| b.tokens + now.duration_since(b.at).as_secs_f64() * rate < burst);
         }
-        let bucket = buckets.entry(key.to_string()).or_insert(Bucket { tokens: burst, at: now });
-        bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(burst);
+        let bucket = buckets.entry(key.to_string()).or_insert(Bucket {
+            tokens: burst,
+            at: now,
+        });
+        bucket.tokens =
+            (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(burst);
         bucket.at = now;
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
@@ -81,7 +91,10 @@ mod tests {
     #[test]
     fn a_bucket_allows_its_burst_then_says_how_long_to_wait() {
         let l = Limiter::default();
-        let b = Budget { burst: 3, per_minute: 6 };
+        let b = Budget {
+            burst: 3,
+            per_minute: 6,
+        };
         for _ in 0..3 {
             assert!(l.check("k", b).is_ok());
         }

@@ -22,11 +22,22 @@ struct Api<'a> {
 
 impl<'a> Api<'a> {
     fn new(server: &'a TestServer) -> Api<'a> {
-        Api { server, client: browser() }
+        Api {
+            server,
+            client: browser(),
+        }
     }
 
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value, reqwest::header::HeaderMap) {
-        let mut request = self.client.request(method, self.server.url(&format!("/api/v1/sites/main{path}")));
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+        let mut request = self.client.request(
+            method,
+            self.server.url(&format!("/api/v1/sites/main{path}")),
+        );
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -34,7 +45,11 @@ impl<'a> Api<'a> {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.unwrap();
-        let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         (status, value, headers)
     }
 
@@ -49,7 +64,11 @@ impl<'a> Api<'a> {
     }
 
     async fn sign_in(&self, login: &str, password: &str) -> (StatusCode, Value) {
-        self.post("/sessions", json!({"login_id": login, "password": password})).await
+        self.post(
+            "/sessions",
+            json!({"login_id": login, "password": password}),
+        )
+        .await
     }
 }
 
@@ -61,7 +80,9 @@ async fn register(api: &Api<'_>, email: &str) -> (StatusCode, Value) {
 async fn newest_link(server: &TestServer, email: &str, count: usize, page: &str) -> String {
     let mails = server.wait_for_mails(email, count).await;
     let mail = mails.last().unwrap();
-    let link = mail.link_to(&server.base_url, page).unwrap_or_else(|| panic!("no {page} link in: {}", mail.raw));
+    let link = mail
+        .link_to(&server.base_url, page)
+        .unwrap_or_else(|| panic!("no {page} link in: {}", mail.raw));
     link.split("token=").nth(1).unwrap().to_string()
 }
 
@@ -79,7 +100,9 @@ async fn settings(server: &TestServer, change: impl FnOnce(&mut SiteSettings)) {
     let mut tx = server.app.store.begin().await.unwrap();
     let mut site = tx.site_by_key("main").await.unwrap().unwrap();
     change(&mut site.settings);
-    tx.update_site_settings(site.id, &site.settings).await.unwrap();
+    tx.update_site_settings(site.id, &site.settings)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 }
 
@@ -99,7 +122,12 @@ async fn change_account(server: &TestServer, email: &str, change: impl FnOnce(&m
 
 async fn staff_event(server: &TestServer, email: &str, event: Event) {
     let now = time::OffsetDateTime::now_utc();
-    change_account(server, email, |a| a.state = decide(&a.state, event, &SiteSettings::default(), now).unwrap().state).await;
+    change_account(server, email, |a| {
+        a.state = decide(&a.state, event, &SiteSettings::default(), now)
+            .unwrap()
+            .state
+    })
+    .await;
 }
 
 both_engines! {

@@ -14,7 +14,11 @@ use crate::{App, AppError, AppResult, audit, secrets};
 
 /// Creates the customer record from the registration and assigns it, when
 /// the decision says so.
-pub(crate) async fn create_customer_from(tx: &mut dyn Tx, account: &mut Account, now: OffsetDateTime) -> AppResult<()> {
+pub(crate) async fn create_customer_from(
+    tx: &mut dyn Tx,
+    account: &mut Account,
+    now: OffsetDateTime,
+) -> AppResult<()> {
     let customer = Customer {
         id: Uuid::now_v7(),
         fields: CustomerFields {
@@ -36,7 +40,12 @@ pub(crate) async fn create_customer_from(tx: &mut dyn Tx, account: &mut Account,
 
 /// Applies a verification (the activation link, or a reset link of an
 /// unverified account) to a loaded account.
-pub(crate) async fn apply_effects(tx: &mut dyn Tx, account: &mut Account, effects: &[Effect], now: OffsetDateTime) -> AppResult<()> {
+pub(crate) async fn apply_effects(
+    tx: &mut dyn Tx,
+    account: &mut Account,
+    effects: &[Effect],
+    now: OffsetDateTime,
+) -> AppResult<()> {
     for effect in effects {
         if *effect == Effect::CreateCustomer && account.customer_id.is_none() {
             create_customer_from(tx, account, now).await?;
@@ -103,11 +112,26 @@ pub async fn resend_activation(app: &App, site_key: &str, email: &str) -> AppRes
 
 /// Voids older activation links and mails a new one, if the lifecycle allows
 /// (the account is unverified); answers whether it did.
-pub async fn send_activation(app: &App, tx: &mut dyn Tx, site: &Site, account: &Account, now: OffsetDateTime) -> AppResult<bool> {
+pub async fn send_activation(
+    app: &App,
+    tx: &mut dyn Tx,
+    site: &Site,
+    account: &Account,
+    now: OffsetDateTime,
+) -> AppResult<bool> {
     if decide(&account.state, Event::ResendActivation, &site.settings, now).is_err() {
         return Ok(false);
     }
     let link = issue_link(app, tx, site, account, LinkPurpose::Activation, now).await?;
-    mail_account(tx, site, account, MailKey::Activation, Some(link.url), Some(link.ttl_seconds), now).await?;
+    mail_account(
+        tx,
+        site,
+        account,
+        MailKey::Activation,
+        Some(link.url),
+        Some(link.ttl_seconds),
+        now,
+    )
+    .await?;
     Ok(true)
 }

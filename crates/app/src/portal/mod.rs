@@ -45,7 +45,11 @@ pub async fn load_site(tx: &mut dyn Tx, key: &str) -> AppResult<Site> {
 
 /// The account as the audit trail names it.
 pub fn customer_actor(account: &Account) -> Actor {
-    Actor { kind: "customer".into(), id: Some(account.id), label: account.login_id.clone() }
+    Actor {
+        kind: "customer".into(),
+        id: Some(account.id),
+        label: account.login_id.clone(),
+    }
 }
 
 /// The portal page a link of this purpose opens, and how long it works.
@@ -70,7 +74,14 @@ pub(crate) struct IssuedLink {
 
 /// Issues a new link token for an account (voiding older ones of the same
 /// purpose) and answers the link to put in mail.
-pub(crate) async fn issue_link(app: &App, tx: &mut dyn Tx, site: &Site, account: &Account, purpose: LinkPurpose, now: OffsetDateTime) -> AppResult<IssuedLink> {
+pub(crate) async fn issue_link(
+    app: &App,
+    tx: &mut dyn Tx,
+    site: &Site,
+    account: &Account,
+    purpose: LinkPurpose,
+    now: OffsetDateTime,
+) -> AppResult<IssuedLink> {
     let (page, ttl_seconds) = link_target(site, purpose);
     tx.void_link_tokens(Some(account.id), purpose, now).await?;
     let token = secrets::new_token("");
@@ -82,7 +93,10 @@ pub(crate) async fn issue_link(app: &App, tx: &mut dyn Tx, site: &Site, account:
         expires_at: now + Duration::seconds(i64::from(ttl_seconds)),
     })
     .await?;
-    Ok(IssuedLink { url: app.links.site_page(site, &format!("{page}?token={token}")), ttl_seconds })
+    Ok(IssuedLink {
+        url: app.links.site_page(site, &format!("{page}?token={token}")),
+        ttl_seconds,
+    })
 }
 
 /// Queues a message to an account in its language.
@@ -109,12 +123,20 @@ pub(crate) async fn mail_account(
 /// registration) atomically in the database, and locks it when the count
 /// reaches the site's maximum, mailing the customer. Accounts that are
 /// already locked, blocked or deleted are left as they are.
-pub(crate) async fn count_failed_attempt(tx: &mut dyn Tx, site: &Site, account_id: uuid::Uuid, now: OffsetDateTime) -> AppResult<()> {
+pub(crate) async fn count_failed_attempt(
+    tx: &mut dyn Tx,
+    site: &Site,
+    account_id: uuid::Uuid,
+    now: OffsetDateTime,
+) -> AppResult<()> {
     use gatehouse_domain::{Event, Status, decide, lock_after_failures};
     let Some(mut account) = tx.account_by_id(account_id).await? else {
         return Ok(());
     };
-    if !matches!(account.state.status(now), Status::Unverified | Status::Pending | Status::Active) {
+    if !matches!(
+        account.state.status(now),
+        Status::Unverified | Status::Pending | Status::Active
+    ) {
         return Ok(());
     }
     // A temporary lock that ran out is tidied first: counting starts afresh.
@@ -135,8 +157,16 @@ pub(crate) async fn count_failed_attempt(tx: &mut dyn Tx, site: &Site, account_i
         fresh.state.lock = Some(lock);
         tx.save_account(&fresh).await?;
         let temporary = matches!(lock, Lock::Temporary { .. });
-        mail_account(tx, site, &fresh, MailKey::AccountLocked, None, temporary.then_some(site.settings.lock_duration_seconds), now)
-            .await?;
+        mail_account(
+            tx,
+            site,
+            &fresh,
+            MailKey::AccountLocked,
+            None,
+            temporary.then_some(site.settings.lock_duration_seconds),
+            now,
+        )
+        .await?;
         tx.append_audit(&audit::event(
             now,
             &Actor::system("failed attempts"),

@@ -11,19 +11,43 @@ use crate::mail::MailKey;
 use crate::{App, AppError, AppResult, audit};
 
 /// Changes the password; answers the new session that replaces all others.
-pub async fn change_password(app: &App, current: &Current, current_password: &str, new_password: &str, meta: &RequestMeta) -> AppResult<NewSession> {
+pub async fn change_password(
+    app: &App,
+    current: &Current,
+    current_password: &str,
+    new_password: &str,
+    meta: &RequestMeta,
+) -> AppResult<NewSession> {
     if current.session.impersonator_id.is_some() {
-        return Err(AppError::Forbidden { code: "impersonating", message: "the password cannot be changed while impersonating a customer".into() });
+        return Err(AppError::Forbidden {
+            code: "impersonating",
+            message: "the password cannot be changed while impersonating a customer".into(),
+        });
     }
     let account = &current.account;
-    if !app.hasher.verify(current_password, account.password_hash.as_deref()).await? {
-        return Err(AppError::invalid("current_password", "the current password is not right"));
+    if !app
+        .hasher
+        .verify(current_password, account.password_hash.as_deref())
+        .await?
+    {
+        return Err(AppError::invalid(
+            "current_password",
+            "the current password is not right",
+        ));
     }
     if current_password == new_password {
-        return Err(AppError::invalid("new_password", "the new password must differ from the current one"));
+        return Err(AppError::invalid(
+            "new_password",
+            "the new password must differ from the current one",
+        ));
     }
     let site = &current.site;
-    let inputs = [account.email.as_str(), account.login_id.as_str(), account.first_name.as_str(), account.last_name.as_str()];
+    let inputs = [
+        account.email.as_str(),
+        account.login_id.as_str(),
+        account.first_name.as_str(),
+        account.last_name.as_str(),
+    ];
     let password = NewPassword::parse(new_password, site.settings.password_min_length, &inputs)
         .map_err(|e| AppError::policy("new_password", e))?;
     let hash = app.hasher.hash(password.expose()).await?;
@@ -39,9 +63,25 @@ pub async fn change_password(app: &App, current: &Current, current_password: &st
     tx.save_account(&fresh).await?;
     tx.delete_account_sessions(fresh.id, None).await?;
     let session = sessions::create(tx.as_mut(), site, &fresh, false, meta, now).await?;
-    mail_account(tx.as_mut(), site, &fresh, MailKey::PasswordChanged, None, None, now).await?;
-    tx.append_audit(&audit::event(now, &customer_actor(&fresh), "account.password_change", Some(("account", fresh.id)), Some(site.id), json!({})))
-        .await?;
+    mail_account(
+        tx.as_mut(),
+        site,
+        &fresh,
+        MailKey::PasswordChanged,
+        None,
+        None,
+        now,
+    )
+    .await?;
+    tx.append_audit(&audit::event(
+        now,
+        &customer_actor(&fresh),
+        "account.password_change",
+        Some(("account", fresh.id)),
+        Some(site.id),
+        json!({}),
+    ))
+    .await?;
     tx.commit().await?;
     app.mail_queued();
     Ok(session)

@@ -10,9 +10,9 @@ use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
 use super::activate::create_customer_from;
+use super::customer_actor;
 use super::register::{clean_language, clean_text};
 use super::sessions::Current;
-use super::customer_actor;
 use crate::{App, AppError, AppResult, audit};
 
 /// The profile as the customer sees it.
@@ -62,7 +62,10 @@ pub struct Profile {
 }
 
 fn field_name(f: ProfileField) -> String {
-    serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(f)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn editable(current: &Current, fields: &CustomerFields) -> Vec<ProfileField> {
@@ -72,7 +75,9 @@ fn editable(current: &Current, fields: &CustomerFields) -> Vec<ProfileField> {
         .iter()
         .copied()
         .filter(|f| match f {
-            ProfileField::FirstName => !settings.lock_names_once_set || fields.first_name.is_empty(),
+            ProfileField::FirstName => {
+                !settings.lock_names_once_set || fields.first_name.is_empty()
+            }
             ProfileField::LastName => !settings.lock_names_once_set || fields.last_name.is_empty(),
             _ => true,
         })
@@ -129,13 +134,19 @@ pub async fn profile(app: &App, current: &Current) -> AppResult<Profile> {
 }
 
 fn is_web_url(raw: &str) -> bool {
-    let rest = raw.strip_prefix("https://").or_else(|| raw.strip_prefix("http://"));
+    let rest = raw
+        .strip_prefix("https://")
+        .or_else(|| raw.strip_prefix("http://"));
     matches!(rest, Some(r) if !r.is_empty() && !r.chars().any(char::is_whitespace))
 }
 
 /// Changes profile fields. Every key must be an editable field of the site;
 /// `null` or `""` clears an optional one. All or nothing.
-pub async fn update_profile(app: &App, current: &Current, changes: &Map<String, Value>) -> AppResult<Profile> {
+pub async fn update_profile(
+    app: &App,
+    current: &Current,
+    changes: &Map<String, Value>,
+) -> AppResult<Profile> {
     if current.must_change_password {
         return Err(AppError::PasswordChangeRequired);
     }
@@ -144,14 +155,20 @@ pub async fn update_profile(app: &App, current: &Current, changes: &Map<String, 
     let mut errors: Vec<FieldError> = Vec::new();
     for (key, value) in changes {
         let Some(field) = allowed.iter().copied().find(|f| field_name(*f) == *key) else {
-            errors.push(FieldError { field: key.clone(), message: "cannot be changed here".into() });
+            errors.push(FieldError {
+                field: key.clone(),
+                message: "cannot be changed here".into(),
+            });
             continue;
         };
         let text = match value {
             Value::Null => String::new(),
             Value::String(s) => s.clone(),
             _ => {
-                errors.push(FieldError { field: key.clone(), message: "must be text".into() });
+                errors.push(FieldError {
+                    field: key.clone(),
+                    message: "must be text".into(),
+                });
                 continue;
             }
         };
@@ -161,8 +178,13 @@ pub async fn update_profile(app: &App, current: &Current, changes: &Map<String, 
         } else {
             clean_text(&mut errors, key, &text, required)
         };
-        if matches!(field, ProfileField::Url | ProfileField::AvatarUrl) && cleaned.as_deref().is_some_and(|u| !is_web_url(u)) {
-            errors.push(FieldError { field: key.clone(), message: "must be an http:// or https:// address".into() });
+        if matches!(field, ProfileField::Url | ProfileField::AvatarUrl)
+            && cleaned.as_deref().is_some_and(|u| !is_web_url(u))
+        {
+            errors.push(FieldError {
+                field: key.clone(),
+                message: "must be an http:// or https:// address".into(),
+            });
         }
         match field {
             ProfileField::FirstName => fields.first_name = cleaned.unwrap_or_default(),
@@ -192,7 +214,9 @@ pub async fn update_profile(app: &App, current: &Current, changes: &Map<String, 
     if account.customer_id.is_none() {
         create_customer_from(tx.as_mut(), &mut account, now).await?;
     }
-    let customer_id = account.customer_id.ok_or_else(|| AppError::Internal("no customer".into()))?;
+    let customer_id = account
+        .customer_id
+        .ok_or_else(|| AppError::Internal("no customer".into()))?;
     let mut customer = tx
         .customer_by_id(customer_id)
         .await?
@@ -215,8 +239,15 @@ pub async fn update_profile(app: &App, current: &Current, changes: &Map<String, 
     account.language = customer.fields.language.clone();
     tx.save_account(&account).await?;
     let changed: Vec<&String> = changes.keys().collect();
-    tx.append_audit(&audit::event(now, &customer_actor(&account), "account.profile_update", Some(("account", account.id)), Some(current.site.id), json!({"fields": changed})))
-        .await?;
+    tx.append_audit(&audit::event(
+        now,
+        &customer_actor(&account),
+        "account.profile_update",
+        Some(("account", account.id)),
+        Some(current.site.id),
+        json!({"fields": changed}),
+    ))
+    .await?;
     tx.commit().await?;
     let mut updated = current.clone();
     updated.account = account;

@@ -12,7 +12,9 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{RequestMeta, count_failed_attempt, customer_actor, issue_link, load_site, mail_account};
+use super::{
+    RequestMeta, count_failed_attempt, customer_actor, issue_link, load_site, mail_account,
+};
 use crate::mail::MailKey;
 use crate::{App, AppError, AppResult, audit};
 
@@ -44,11 +46,19 @@ pub struct Registration {
 pub const MAX_NAME_CHARS: usize = 100;
 
 fn field(errors: &mut Vec<FieldError>, name: &str, message: impl Into<String>) {
-    errors.push(FieldError { field: name.into(), message: message.into() });
+    errors.push(FieldError {
+        field: name.into(),
+        message: message.into(),
+    });
 }
 
 /// Trims a text field and checks its length; empty becomes `None`.
-pub(crate) fn clean_text(errors: &mut Vec<FieldError>, name: &str, raw: &str, required: bool) -> Option<String> {
+pub(crate) fn clean_text(
+    errors: &mut Vec<FieldError>,
+    name: &str,
+    raw: &str,
+    required: bool,
+) -> Option<String> {
     let value = raw.trim();
     if value.is_empty() {
         if required {
@@ -57,7 +67,11 @@ pub(crate) fn clean_text(errors: &mut Vec<FieldError>, name: &str, raw: &str, re
         return None;
     }
     if value.chars().count() > MAX_NAME_CHARS {
-        field(errors, name, format!("must be at most {MAX_NAME_CHARS} characters"));
+        field(
+            errors,
+            name,
+            format!("must be at most {MAX_NAME_CHARS} characters"),
+        );
     } else if value.chars().any(char::is_control) {
         field(errors, name, "must not contain control characters");
     }
@@ -78,7 +92,12 @@ pub(crate) fn clean_language(errors: &mut Vec<FieldError>, raw: Option<&str>) ->
 
 /// Registers a customer on a site. `Ok` means "check your mail", whether or
 /// not the address was known.
-pub async fn register(app: &App, site_key: &str, input: &Registration, _meta: &RequestMeta) -> AppResult<()> {
+pub async fn register(
+    app: &App,
+    site_key: &str,
+    input: &Registration,
+    _meta: &RequestMeta,
+) -> AppResult<()> {
     let mut read = app.store.read().await?;
     let site = load_site(read.as_mut(), site_key).await?;
     drop(read);
@@ -86,21 +105,34 @@ pub async fn register(app: &App, site_key: &str, input: &Registration, _meta: &R
     if !settings.self_registration {
         return Err(AppError::Forbidden {
             code: "registration_closed",
-            message: "this portal does not take registrations; ask the business for an account".into(),
+            message: "this portal does not take registrations; ask the business for an account"
+                .into(),
         });
     }
 
     let mut errors = Vec::new();
-    let email = Email::parse(&input.email).map_err(|e| field(&mut errors, "email", e.to_string())).ok();
+    let email = Email::parse(&input.email)
+        .map_err(|e| field(&mut errors, "email", e.to_string()))
+        .ok();
     let first_name = clean_text(&mut errors, "first_name", &input.first_name, true);
     let last_name = clean_text(&mut errors, "last_name", &input.last_name, true);
-    let company = clean_text(&mut errors, "company", input.company.as_deref().unwrap_or(""), false);
+    let company = clean_text(
+        &mut errors,
+        "company",
+        input.company.as_deref().unwrap_or(""),
+        false,
+    );
     let language = clean_language(&mut errors, input.language.as_deref());
     let login_id = match settings.login_id_mode {
-        LoginIdMode::Email => email.as_ref().and_then(|e| LoginId::parse(e.as_str(), LoginIdMode::Email).ok()),
-        LoginIdMode::Username => LoginId::parse(input.login_id.as_deref().unwrap_or(""), LoginIdMode::Username)
-            .map_err(|e: PolicyError| field(&mut errors, "login_id", e.to_string()))
-            .ok(),
+        LoginIdMode::Email => email
+            .as_ref()
+            .and_then(|e| LoginId::parse(e.as_str(), LoginIdMode::Email).ok()),
+        LoginIdMode::Username => LoginId::parse(
+            input.login_id.as_deref().unwrap_or(""),
+            LoginIdMode::Username,
+        )
+        .map_err(|e: PolicyError| field(&mut errors, "login_id", e.to_string()))
+        .ok(),
     };
     let user_inputs: Vec<&str> = [
         email.as_ref().map(Email::as_str),
@@ -114,7 +146,9 @@ pub async fn register(app: &App, site_key: &str, input: &Registration, _meta: &R
     let password = NewPassword::parse(&input.password, settings.password_min_length, &user_inputs)
         .map_err(|e| field(&mut errors, "password", e.to_string()))
         .ok();
-    let (Some(email), Some(login_id), Some(password), true) = (email, login_id, password, errors.is_empty()) else {
+    let (Some(email), Some(login_id), Some(password), true) =
+        (email, login_id, password, errors.is_empty())
+    else {
         return Err(AppError::Fields(errors));
     };
 
@@ -126,12 +160,31 @@ pub async fn register(app: &App, site_key: &str, input: &Registration, _meta: &R
     if let Some(existing) = tx.account_by_email(site.id, email.as_str()).await? {
         if existing.state.status(now) != Status::Deleted {
             let link = if existing.state.status(now) == Status::Unverified {
-                Some(issue_link(app, tx.as_mut(), &site, &existing, LinkPurpose::Activation, now).await?)
+                Some(
+                    issue_link(
+                        app,
+                        tx.as_mut(),
+                        &site,
+                        &existing,
+                        LinkPurpose::Activation,
+                        now,
+                    )
+                    .await?,
+                )
             } else {
                 None
             };
             let ttl = link.as_ref().map(|l| l.ttl_seconds);
-            mail_account(tx.as_mut(), &site, &existing, MailKey::RegistrationNotice, link.map(|l| l.url), ttl, now).await?;
+            mail_account(
+                tx.as_mut(),
+                &site,
+                &existing,
+                MailKey::RegistrationNotice,
+                link.map(|l| l.url),
+                ttl,
+                now,
+            )
+            .await?;
             count_failed_attempt(tx.as_mut(), &site, existing.id, now).await?;
             tx.append_audit(&audit::event(
                 now,
@@ -147,10 +200,18 @@ pub async fn register(app: &App, site_key: &str, input: &Registration, _meta: &R
         }
         return Ok(());
     }
-    if settings.login_id_mode == LoginIdMode::Username && tx.account_by_login_id(site.id, login_id.as_str()).await?.is_some() {
+    if settings.login_id_mode == LoginIdMode::Username
+        && tx
+            .account_by_login_id(site.id, login_id.as_str())
+            .await?
+            .is_some()
+    {
         // Usernames are chosen, not owned like an address: saying one is
         // taken is the only way to let the customer pick another.
-        return Err(AppError::Fields(vec![FieldError { field: "login_id".into(), message: "this username is taken; choose another".into() }]));
+        return Err(AppError::Fields(vec![FieldError {
+            field: "login_id".into(),
+            message: "this username is taken; choose another".into(),
+        }]));
     }
 
     let account = Account {
@@ -178,10 +239,34 @@ pub async fn register(app: &App, site_key: &str, input: &Registration, _meta: &R
         Err(StoreError::Conflict(_)) => return Ok(()),
         other => other?,
     }
-    let link = issue_link(app, tx.as_mut(), &site, &account, LinkPurpose::Activation, now).await?;
-    mail_account(tx.as_mut(), &site, &account, MailKey::Activation, Some(link.url), Some(link.ttl_seconds), now).await?;
-    tx.append_audit(&audit::event(now, &customer_actor(&account), "account.register", Some(("account", account.id)), Some(site.id), json!({})))
-        .await?;
+    let link = issue_link(
+        app,
+        tx.as_mut(),
+        &site,
+        &account,
+        LinkPurpose::Activation,
+        now,
+    )
+    .await?;
+    mail_account(
+        tx.as_mut(),
+        &site,
+        &account,
+        MailKey::Activation,
+        Some(link.url),
+        Some(link.ttl_seconds),
+        now,
+    )
+    .await?;
+    tx.append_audit(&audit::event(
+        now,
+        &customer_actor(&account),
+        "account.register",
+        Some(("account", account.id)),
+        Some(site.id),
+        json!({}),
+    ))
+    .await?;
     match tx.commit().await {
         Err(StoreError::Conflict(_)) => return Ok(()),
         other => other?,

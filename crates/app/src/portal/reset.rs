@@ -39,8 +39,25 @@ pub async fn request_reset(app: &App, site_key: &str, email: &str) -> AppResult<
     if decide(&account.state, Event::PasswordReset, &site.settings, now).is_err() {
         return Ok(());
     }
-    let link = issue_link(app, tx.as_mut(), &site, &account, LinkPurpose::PasswordReset, now).await?;
-    mail_account(tx.as_mut(), &site, &account, MailKey::PasswordReset, Some(link.url), Some(link.ttl_seconds), now).await?;
+    let link = issue_link(
+        app,
+        tx.as_mut(),
+        &site,
+        &account,
+        LinkPurpose::PasswordReset,
+        now,
+    )
+    .await?;
+    mail_account(
+        tx.as_mut(),
+        &site,
+        &account,
+        MailKey::PasswordReset,
+        Some(link.url),
+        Some(link.ttl_seconds),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     app.mail_queued();
     Ok(())
@@ -50,13 +67,24 @@ pub async fn request_reset(app: &App, site_key: &str, email: &str) -> AppResult<
 pub async fn reset_link_valid(app: &App, site_key: &str, token: &str) -> AppResult<bool> {
     let mut tx = app.store.read().await?;
     load_site(tx.as_mut(), site_key).await?;
-    let found = tx.peek_link_token(&secrets::token_hash(token), LinkPurpose::PasswordReset, app.clock.now()).await?;
+    let found = tx
+        .peek_link_token(
+            &secrets::token_hash(token),
+            LinkPurpose::PasswordReset,
+            app.clock.now(),
+        )
+        .await?;
     Ok(found.is_some())
 }
 
 /// Sets a new password through a reset link. A password the policy refuses
 /// leaves the link usable.
-pub async fn reset_password(app: &App, site_key: &str, token: &str, new_password: &str) -> AppResult<()> {
+pub async fn reset_password(
+    app: &App,
+    site_key: &str,
+    token: &str,
+    new_password: &str,
+) -> AppResult<()> {
     let hash_of_token = secrets::token_hash(token);
     let mut tx = app.store.read().await?;
     let site = load_site(tx.as_mut(), site_key).await?;
@@ -72,7 +100,12 @@ pub async fn reset_password(app: &App, site_key: &str, token: &str, new_password
     .filter(|a| a.site_id == site.id)
     .ok_or(AppError::LinkInvalid)?;
     drop(tx);
-    let inputs = [account.email.as_str(), account.login_id.as_str(), account.first_name.as_str(), account.last_name.as_str()];
+    let inputs = [
+        account.email.as_str(),
+        account.login_id.as_str(),
+        account.first_name.as_str(),
+        account.last_name.as_str(),
+    ];
     let password = NewPassword::parse(new_password, site.settings.password_min_length, &inputs)
         .map_err(|e| AppError::policy("new_password", e))?;
     let password_hash = app.hasher.hash(password.expose()).await?;
@@ -82,7 +115,10 @@ pub async fn reset_password(app: &App, site_key: &str, token: &str, new_password
     tx.consume_link_token(&hash_of_token, LinkPurpose::PasswordReset, now)
         .await?
         .ok_or(AppError::LinkInvalid)?;
-    let mut account = tx.account_by_id(account.id).await?.ok_or(AppError::LinkInvalid)?;
+    let mut account = tx
+        .account_by_id(account.id)
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
     let was_unverified = account.verified_at.is_none();
     let decision = decide(&account.state, Event::PasswordReset, &site.settings, now)?;
     account.state = decision.state;
@@ -94,10 +130,27 @@ pub async fn reset_password(app: &App, site_key: &str, token: &str, new_password
     }
     tx.save_account(&account).await?;
     tx.delete_account_sessions(account.id, None).await?;
-    tx.void_link_tokens(Some(account.id), LinkPurpose::PasswordReset, now).await?;
-    mail_account(tx.as_mut(), &site, &account, MailKey::PasswordChanged, None, None, now).await?;
-    tx.append_audit(&audit::event(now, &customer_actor(&account), "account.password_reset", Some(("account", account.id)), Some(site.id), json!({})))
+    tx.void_link_tokens(Some(account.id), LinkPurpose::PasswordReset, now)
         .await?;
+    mail_account(
+        tx.as_mut(),
+        &site,
+        &account,
+        MailKey::PasswordChanged,
+        None,
+        None,
+        now,
+    )
+    .await?;
+    tx.append_audit(&audit::event(
+        now,
+        &customer_actor(&account),
+        "account.password_reset",
+        Some(("account", account.id)),
+        Some(site.id),
+        json!({}),
+    ))
+    .await?;
     tx.commit().await?;
     app.mail_queued();
     Ok(())

@@ -40,7 +40,14 @@ pub struct Current {
 const TOUCH_EVERY: Duration = Duration::seconds(30);
 
 /// Makes a session for an account in the caller's transaction.
-pub(crate) async fn create(tx: &mut dyn Tx, site: &Site, account: &Account, must_change_password: bool, meta: &RequestMeta, now: OffsetDateTime) -> AppResult<NewSession> {
+pub(crate) async fn create(
+    tx: &mut dyn Tx,
+    site: &Site,
+    account: &Account,
+    must_change_password: bool,
+    meta: &RequestMeta,
+    now: OffsetDateTime,
+) -> AppResult<NewSession> {
     let token = secrets::new_token("");
     let csrf_token = secrets::new_token("");
     let settings = &site.settings;
@@ -56,10 +63,18 @@ pub(crate) async fn create(tx: &mut dyn Tx, site: &Site, account: &Account, must
         idle_expires_at: idle,
         absolute_expires_at: absolute,
         ip: meta.ip.clone(),
-        user_agent: meta.user_agent.as_deref().map(|ua| ua.chars().take(200).collect()),
+        user_agent: meta
+            .user_agent
+            .as_deref()
+            .map(|ua| ua.chars().take(200).collect()),
     })
     .await?;
-    Ok(NewSession { token, csrf_token, must_change_password, max_age_seconds: settings.session_absolute_seconds })
+    Ok(NewSession {
+        token,
+        csrf_token,
+        must_change_password,
+        max_age_seconds: settings.session_absolute_seconds,
+    })
 }
 
 /// The signed-in customer of a session token on a site, or `None` when the
@@ -76,7 +91,11 @@ pub async fn authenticate(app: &App, site_key: &str, token: &str) -> AppResult<O
         return Ok(None);
     };
     let site = load_site(tx.as_mut(), site_key).await?;
-    let Some(account) = tx.account_by_id(account_id).await?.filter(|a| a.site_id == site.id) else {
+    let Some(account) = tx
+        .account_by_id(account_id)
+        .await?
+        .filter(|a| a.site_id == site.id)
+    else {
         return Ok(None);
     };
     drop(tx);
@@ -89,13 +108,19 @@ pub async fn authenticate(app: &App, site_key: &str, token: &str) -> AppResult<O
         return Ok(None);
     }
     if now - session.last_seen_at >= TOUCH_EVERY {
-        let idle = (now + Duration::seconds(i64::from(site.settings.session_idle_seconds))).min(session.absolute_expires_at);
+        let idle = (now + Duration::seconds(i64::from(site.settings.session_idle_seconds)))
+            .min(session.absolute_expires_at);
         let mut tx = app.store.begin().await?;
         tx.touch_session(&hash, now, idle).await?;
         tx.commit().await?;
     }
     let must_change_password = gate == Ok(SignInOutcome::MustChangePassword);
-    Ok(Some(Current { site, account, session, must_change_password }))
+    Ok(Some(Current {
+        site,
+        account,
+        session,
+        must_change_password,
+    }))
 }
 
 /// Ends the session of this token (signing out); unknown tokens are fine.
@@ -152,7 +177,9 @@ pub async fn list(app: &App, current: &Current) -> AppResult<Vec<SessionView>> {
 /// Ends every other session of the customer; answers how many.
 pub async fn sign_out_others(app: &App, current: &Current) -> AppResult<u64> {
     let mut tx = app.store.begin().await?;
-    let n = tx.delete_account_sessions(current.account.id, Some(&current.session.token_hash)).await?;
+    let n = tx
+        .delete_account_sessions(current.account.id, Some(&current.session.token_hash))
+        .await?;
     tx.commit().await?;
     Ok(n)
 }

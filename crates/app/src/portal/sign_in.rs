@@ -3,7 +3,9 @@
 //! dummy hash when there is no account). Only after the right password does
 //! the answer name the reason the account may not sign in.
 
-use gatehouse_domain::{Event, LoginId, LoginIdMode, SignInOutcome, SignInRefusal, Status, decide, sign_in_gate};
+use gatehouse_domain::{
+    Event, LoginId, LoginIdMode, SignInOutcome, SignInRefusal, Status, decide, sign_in_gate,
+};
 
 use super::sessions::{self, NewSession};
 use super::{RequestMeta, count_failed_attempt, load_site};
@@ -16,7 +18,13 @@ fn normalise(raw: &str, mode: LoginIdMode) -> String {
 }
 
 /// Signs a customer in; on success a new session (a new token every time).
-pub async fn sign_in(app: &App, site_key: &str, login_id: &str, password: &str, meta: &RequestMeta) -> AppResult<NewSession> {
+pub async fn sign_in(
+    app: &App,
+    site_key: &str,
+    login_id: &str,
+    password: &str,
+    meta: &RequestMeta,
+) -> AppResult<NewSession> {
     let mut tx = app.store.read().await?;
     let site = load_site(tx.as_mut(), site_key).await?;
     let now = app.clock.now();
@@ -57,7 +65,15 @@ pub async fn sign_in(app: &App, site_key: &str, login_id: &str, password: &str, 
             other?;
         }
     }
-    let session = sessions::create(tx.as_mut(), &site, &account, outcome == SignInOutcome::MustChangePassword, meta, now).await?;
+    let session = sessions::create(
+        tx.as_mut(),
+        &site,
+        &account,
+        outcome == SignInOutcome::MustChangePassword,
+        meta,
+        now,
+    )
+    .await?;
     tx.commit().await.map_err(AppError::from)?;
     Ok(session)
 }

@@ -22,14 +22,35 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/sites/{site}/registrations", post(register_call))
         .route("/api/v1/sites/{site}/verifications", post(verify_call))
-        .route("/api/v1/sites/{site}/verifications/resend", post(resend_call))
-        .route("/api/v1/sites/{site}/sessions", post(sign_in_call).get(list_sessions_call))
-        .route("/api/v1/sites/{site}/sessions/current", delete(sign_out_call))
-        .route("/api/v1/sites/{site}/sessions/others", delete(sign_out_others_call))
-        .route("/api/v1/sites/{site}/me", get(me_call).patch(update_me_call))
-        .route("/api/v1/sites/{site}/me/password", post(change_password_call))
+        .route(
+            "/api/v1/sites/{site}/verifications/resend",
+            post(resend_call),
+        )
+        .route(
+            "/api/v1/sites/{site}/sessions",
+            post(sign_in_call).get(list_sessions_call),
+        )
+        .route(
+            "/api/v1/sites/{site}/sessions/current",
+            delete(sign_out_call),
+        )
+        .route(
+            "/api/v1/sites/{site}/sessions/others",
+            delete(sign_out_others_call),
+        )
+        .route(
+            "/api/v1/sites/{site}/me",
+            get(me_call).patch(update_me_call),
+        )
+        .route(
+            "/api/v1/sites/{site}/me/password",
+            post(change_password_call),
+        )
         .route("/api/v1/sites/{site}/password-resets", post(forgot_call))
-        .route("/api/v1/sites/{site}/password-resets/confirm", post(reset_call))
+        .route(
+            "/api/v1/sites/{site}/password-resets/confirm",
+            post(reset_call),
+        )
 }
 
 type Peer = ConnectInfo<SocketAddr>;
@@ -44,8 +65,11 @@ fn accepted() -> Response {
 
 /// The signed-in customer of the request, or 401.
 async fn current(state: &AppState, site: &str, headers: &HeaderMap) -> Result<Current, ApiError> {
-    let token = cookies::get(headers, &cookies::portal_session_name(site)).ok_or_else(ApiError::not_signed_in)?;
-    sessions::authenticate(&state.app, site, &token).await?.ok_or_else(ApiError::not_signed_in)
+    let token = cookies::get(headers, &cookies::portal_session_name(site))
+        .ok_or_else(ApiError::not_signed_in)?;
+    sessions::authenticate(&state.app, site, &token)
+        .await?
+        .ok_or_else(ApiError::not_signed_in)
 }
 
 /// Refuses everything but changing the password while it must be changed.
@@ -56,10 +80,23 @@ fn require_fresh_password(current: &Current) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn with_session(state: &AppState, site: &str, session: &NewSession, status: StatusCode, body: Value) -> Response {
+fn with_session(
+    state: &AppState,
+    site: &str,
+    session: &NewSession,
+    status: StatusCode,
+    body: Value,
+) -> Response {
     let mut response = (status, Json(body)).into_response();
     let max_age = u64::from(session.max_age_seconds);
-    cookies::set(response.headers_mut(), state.cookies, &cookies::portal_session_name(site), &session.token, max_age, true);
+    cookies::set(
+        response.headers_mut(),
+        state.cookies,
+        &cookies::portal_session_name(site),
+        &session.token,
+        max_age,
+        true,
+    );
     response
 }
 
@@ -81,7 +118,11 @@ struct TokenBody {
     token: String,
 }
 
-async fn verify_call(State(state): State<AppState>, Path(site): Path<String>, ApiJson(body): ApiJson<TokenBody>) -> Result<Response, ApiError> {
+async fn verify_call(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    ApiJson(body): ApiJson<TokenBody>,
+) -> Result<Response, ApiError> {
     let status = activate::activate(&state.app, &site, &body.token).await?;
     Ok(Json(json!({"status": status.as_str()})).into_response())
 }
@@ -98,7 +139,12 @@ async fn resend_call(
     peer: Peer,
     ApiJson(body): ApiJson<EmailBody>,
 ) -> Result<Response, ApiError> {
-    rate_limit(&state, &request_meta(&headers, Some(&peer)), &site, Some(&body.email))?;
+    rate_limit(
+        &state,
+        &request_meta(&headers, Some(&peer)),
+        &site,
+        Some(&body.email),
+    )?;
     activate::resend_activation(&state.app, &site, &body.email).await?;
     Ok(accepted())
 }
@@ -118,7 +164,8 @@ async fn sign_in_call(
 ) -> Result<Response, ApiError> {
     let meta = request_meta(&headers, Some(&peer));
     rate_limit(&state, &meta, &site, Some(&body.login_id))?;
-    let session = sign_in::sign_in(&state.app, &site, &body.login_id, &body.password, &meta).await?;
+    let session =
+        sign_in::sign_in(&state.app, &site, &body.login_id, &body.password, &meta).await?;
     let body = json!({
         "status": "signed_in",
         "must_change_password": session.must_change_password,
@@ -127,7 +174,11 @@ async fn sign_in_call(
     Ok(with_session(&state, &site, &session, StatusCode::OK, body))
 }
 
-async fn sign_out_call(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn sign_out_call(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let name = cookies::portal_session_name(&site);
     if let Some(token) = cookies::get(&headers, &name) {
         sessions::sign_out(&state.app, &token).await?;
@@ -137,19 +188,31 @@ async fn sign_out_call(State(state): State<AppState>, Path(site): Path<String>, 
     Ok(response)
 }
 
-async fn list_sessions_call(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn list_sessions_call(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let current = current(&state, &site, &headers).await?;
     let items = sessions::list(&state.app, &current).await?;
     Ok(Json(json!({ "items": items })).into_response())
 }
 
-async fn sign_out_others_call(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn sign_out_others_call(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let current = current(&state, &site, &headers).await?;
     let n = sessions::sign_out_others(&state.app, &current).await?;
     Ok(Json(json!({ "signed_out": n })).into_response())
 }
 
-async fn me_call(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn me_call(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let current = current(&state, &site, &headers).await?;
     Ok(Json(profile::profile(&state.app, &current).await?).into_response())
 }
@@ -181,7 +244,14 @@ async fn change_password_call(
     let current = current(&state, &site, &headers).await?;
     let meta = request_meta(&headers, Some(&peer));
     rate_limit(&state, &meta, &site, Some(&current.account.login_id))?;
-    let session = password::change_password(&state.app, &current, &body.current_password, &body.new_password, &meta).await?;
+    let session = password::change_password(
+        &state.app,
+        &current,
+        &body.current_password,
+        &body.new_password,
+        &meta,
+    )
+    .await?;
     let body = json!({"status": "password_changed", "csrf_token": session.csrf_token});
     Ok(with_session(&state, &site, &session, StatusCode::OK, body))
 }
@@ -193,7 +263,12 @@ async fn forgot_call(
     peer: Peer,
     ApiJson(body): ApiJson<EmailBody>,
 ) -> Result<Response, ApiError> {
-    rate_limit(&state, &request_meta(&headers, Some(&peer)), &site, Some(&body.email))?;
+    rate_limit(
+        &state,
+        &request_meta(&headers, Some(&peer)),
+        &site,
+        Some(&body.email),
+    )?;
     reset::request_reset(&state.app, &site, &body.email).await?;
     Ok(accepted())
 }

@@ -31,17 +31,31 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// Who is asking.
-pub(crate) fn request_meta(headers: &HeaderMap, peer: Option<&ConnectInfo<SocketAddr>>) -> RequestMeta {
+pub(crate) fn request_meta(
+    headers: &HeaderMap,
+    peer: Option<&ConnectInfo<SocketAddr>>,
+) -> RequestMeta {
     RequestMeta {
         ip: peer.map(|p| p.0.ip().to_string()),
-        user_agent: headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string),
+        user_agent: headers
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
     }
 }
 
 /// Takes one request from the client's and (when given) the account's budget.
-pub(crate) fn rate_limit(state: &AppState, meta: &RequestMeta, site: &str, account_key: Option<&str>) -> Result<(), ApiError> {
+pub(crate) fn rate_limit(
+    state: &AppState,
+    meta: &RequestMeta,
+    site: &str,
+    account_key: Option<&str>,
+) -> Result<(), ApiError> {
     let ip = meta.ip.as_deref().unwrap_or("unknown");
-    state.limiter.check(&format!("ip:{ip}"), state.limits.per_ip).map_err(ApiError::rate_limited)?;
+    state
+        .limiter
+        .check(&format!("ip:{ip}"), state.limits.per_ip)
+        .map_err(ApiError::rate_limited)?;
     if let Some(key) = account_key {
         let key = key.trim().to_lowercase();
         state

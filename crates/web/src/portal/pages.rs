@@ -2,6 +2,10 @@
 //! with a page (showing what was wrong) or a 303 redirect to the next page, so
 //! everything works without JavaScript.
 
+// The error side of these helpers is the page to answer with; boxing it would
+// only add an allocation to every refusal.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
@@ -13,7 +17,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use gatehouse_app::AppError;
 use gatehouse_app::portal::sessions::{self, Current};
-use gatehouse_app::portal::{RequestMeta, activate, load_site, password, profile, register, reset, sign_in};
+use gatehouse_app::portal::{
+    RequestMeta, activate, load_site, password, profile, register, reset, sign_in,
+};
 use gatehouse_domain::{Language, LoginIdMode, SignInRefusal, Status};
 use gatehouse_store::Site;
 use minijinja::{Value, context};
@@ -28,14 +34,29 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/s/{site}", get(home))
         .route("/s/{site}/", get(home))
-        .route("/s/{site}/register", get(register_form).post(register_submit))
+        .route(
+            "/s/{site}/register",
+            get(register_form).post(register_submit),
+        )
         .route("/s/{site}/activate", get(activate_link))
-        .route("/s/{site}/resend-activation", get(resend_form).post(resend_submit))
+        .route(
+            "/s/{site}/resend-activation",
+            get(resend_form).post(resend_submit),
+        )
         .route("/s/{site}/login", get(login_form).post(login_submit))
         .route("/s/{site}/logout", post(logout))
-        .route("/s/{site}/forgot-password", get(forgot_form).post(forgot_submit))
-        .route("/s/{site}/reset-password", get(reset_form).post(reset_submit))
-        .route("/s/{site}/change-password", get(change_form).post(change_submit))
+        .route(
+            "/s/{site}/forgot-password",
+            get(forgot_form).post(forgot_submit),
+        )
+        .route(
+            "/s/{site}/reset-password",
+            get(reset_form).post(reset_submit),
+        )
+        .route(
+            "/s/{site}/change-password",
+            get(change_form).post(change_submit),
+        )
         .route("/s/{site}/profile", get(profile_form).post(profile_submit))
         .route("/s/{site}/sessions", get(sessions_page))
         .route("/s/{site}/sessions/others", post(sessions_others))
@@ -52,7 +73,14 @@ struct PageQuery {
 }
 
 /// Words that may be shown as a notice after a redirect.
-const NOTICES: [&str; 6] = ["profile_saved", "change_done", "reset_done", "signed_out", "sessions_signed_out_others", "activated_active"];
+const NOTICES: [&str; 6] = [
+    "profile_saved",
+    "change_done",
+    "reset_done",
+    "signed_out",
+    "sessions_signed_out_others",
+    "activated_active",
+];
 
 /// One page view: the site, the visitor's language and session, and the
 /// cookies to set on the answer.
@@ -69,13 +97,28 @@ struct Visit {
 }
 
 impl Visit {
-    async fn new(state: &AppState, site_key: &str, headers: &HeaderMap, peer: &Peer, query: &PageQuery) -> Result<Visit, Response> {
+    async fn new(
+        state: &AppState,
+        site_key: &str,
+        headers: &HeaderMap,
+        peer: &Peer,
+        query: &PageQuery,
+    ) -> Result<Visit, Response> {
         let site = {
-            let mut tx = state.app.store.read().await.map_err(|e| crate::error::page_error(e.into()))?;
+            let mut tx = state
+                .app
+                .store
+                .read()
+                .await
+                .map_err(|e| crate::error::page_error(e.into()))?;
             match load_site(tx.as_mut(), site_key).await {
                 Ok(site) => site,
                 Err(AppError::NotFound(_)) => {
-                    return Err(pages::message(StatusCode::NOT_FOUND, "There is no portal here", &["Check the address."]));
+                    return Err(pages::message(
+                        StatusCode::NOT_FOUND,
+                        "There is no portal here",
+                        &["Check the address."],
+                    ));
                 }
                 Err(e) => return Err(crate::error::page_error(e)),
             }
@@ -83,7 +126,14 @@ impl Visit {
         let mut set_cookies = HeaderMap::new();
         let chosen = match query.lang.as_deref().and_then(i18n::parse) {
             Some(lang) => {
-                cookies::set(&mut set_cookies, state.cookies, cookies::LANGUAGE, lang.as_str(), 365 * 86_400, true);
+                cookies::set(
+                    &mut set_cookies,
+                    state.cookies,
+                    cookies::LANGUAGE,
+                    lang.as_str(),
+                    365 * 86_400,
+                    true,
+                );
                 Some(lang.as_str().to_string())
             }
             None => cookies::get(headers, cookies::LANGUAGE),
@@ -92,7 +142,9 @@ impl Visit {
         let session_cookie = cookies::portal_session_name(&site.key);
         let current = match cookies::get(headers, &session_cookie) {
             Some(token) => {
-                let found = sessions::authenticate(&state.app, &site.key, &token).await.map_err(crate::error::page_error)?;
+                let found = sessions::authenticate(&state.app, &site.key, &token)
+                    .await
+                    .map_err(crate::error::page_error)?;
                 if found.is_none() {
                     cookies::clear(&mut set_cookies, state.cookies, &session_cookie);
                 }
@@ -106,7 +158,14 @@ impl Visit {
             (None, Some(token)) => token.clone(),
             (None, None) => {
                 let token = gatehouse_app::secrets::new_token("");
-                cookies::set(&mut set_cookies, state.cookies, cookies::FORM_CSRF, &token, 86_400, true);
+                cookies::set(
+                    &mut set_cookies,
+                    state.cookies,
+                    cookies::FORM_CSRF,
+                    &token,
+                    86_400,
+                    true,
+                );
                 token
             }
         };
@@ -138,7 +197,9 @@ impl Visit {
             Some(c) => Some(c.session.csrf_token.as_str()),
             None => self.anonymous_csrf.as_deref(),
         };
-        expected.is_some_and(|e| !submitted.is_empty() && constant_time_eq(e.as_bytes(), submitted.as_bytes()))
+        expected.is_some_and(|e| {
+            !submitted.is_empty() && constant_time_eq(e.as_bytes(), submitted.as_bytes())
+        })
     }
 
     fn base(&self) -> Value {
@@ -173,10 +234,20 @@ impl Visit {
         self.finish(response)
     }
 
-    fn notice(self, status: StatusCode, heading: &str, lines: &[String], link: Option<(&str, String)>) -> Response {
+    fn notice(
+        self,
+        status: StatusCode,
+        heading: &str,
+        lines: &[String],
+        link: Option<(&str, String)>,
+    ) -> Response {
         let link = link.map(|(href, label)| context! { href, label });
         let heading = self.tr(heading);
-        self.page(status, "portal/notice.html", context! { heading, lines => pages::ser(lines), link })
+        self.page(
+            status,
+            "portal/notice.html",
+            context! { heading, lines => pages::ser(lines), link },
+        )
     }
 
     fn redirect(self, to: &str) -> Response {
@@ -194,13 +265,23 @@ impl Visit {
     fn csrf_refused(self) -> Response {
         let back = self.path("");
         let again = self.tr("error_csrf");
-        self.notice(StatusCode::FORBIDDEN, "error_generic", &[again], Some((&back, String::from("OK"))))
+        self.notice(
+            StatusCode::FORBIDDEN,
+            "error_generic",
+            &[again],
+            Some((&back, String::from("OK"))),
+        )
     }
 
     fn rate_limited(self, error: ApiError) -> Response {
         let wait = error.retry_after.unwrap_or(60);
         let text = self.tr("error_rate_limited");
-        let mut response = self.notice(StatusCode::TOO_MANY_REQUESTS, "error_generic", &[text], None);
+        let mut response = self.notice(
+            StatusCode::TOO_MANY_REQUESTS,
+            "error_generic",
+            &[text],
+            None,
+        );
         if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
             response.headers_mut().insert(RETRY_AFTER, v);
         }
@@ -238,7 +319,10 @@ fn form_errors(visit: &Visit, e: &AppError) -> (Option<String>, BTreeMap<String,
             }
             (Some(visit.tr("error_fix_fields")), errors)
         }
-        AppError::Invalid { field: Some(field), message } => {
+        AppError::Invalid {
+            field: Some(field),
+            message,
+        } => {
             errors.insert(field.clone(), capitalise(message));
             (Some(visit.tr("error_fix_fields")), errors)
         }
@@ -269,9 +353,19 @@ macro_rules! visit {
     };
 }
 
-async fn home(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Query(q): Query<PageQuery>) -> Response {
+async fn home(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let v = visit!(state, site, headers, peer, q);
-    let to = if v.current.is_some() { v.path("profile") } else { v.path("login") };
+    let to = if v.current.is_some() {
+        v.path("profile")
+    } else {
+        v.path("login")
+    };
     v.redirect(&to)
 }
 
@@ -297,7 +391,13 @@ struct RegisterForm {
     language: String,
 }
 
-fn register_page(v: Visit, status: StatusCode, form: &RegisterForm, error: Option<String>, errors: BTreeMap<String, String>) -> Response {
+fn register_page(
+    v: Visit,
+    status: StatusCode,
+    form: &RegisterForm,
+    error: Option<String>,
+    errors: BTreeMap<String, String>,
+) -> Response {
     if !v.site.settings.self_registration {
         let text = v.tr("register_closed");
         return v.notice(StatusCode::FORBIDDEN, "register_title", &[text], None);
@@ -306,12 +406,28 @@ fn register_page(v: Visit, status: StatusCode, form: &RegisterForm, error: Optio
         email => form.email.clone(), login_id => form.login_id.clone(), first_name => form.first_name.clone(),
         last_name => form.last_name.clone(), company => form.company.clone(),
     };
-    v.page(status, "portal/register.html", context! { form, error, errors })
+    v.page(
+        status,
+        "portal/register.html",
+        context! { form, error, errors },
+    )
 }
 
-async fn register_form(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Query(q): Query<PageQuery>) -> Response {
+async fn register_form(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let v = visit!(state, site, headers, peer, q);
-    register_page(v, StatusCode::OK, &RegisterForm::default(), None, BTreeMap::new())
+    register_page(
+        v,
+        StatusCode::OK,
+        &RegisterForm::default(),
+        None,
+        BTreeMap::new(),
+    )
 }
 
 async fn register_submit(
@@ -335,7 +451,11 @@ async fn register_submit(
         last_name: form.last_name.clone(),
         company: Some(form.company.clone()),
         login_id: Some(form.login_id.clone()),
-        language: Some(if form.language.is_empty() { v.lang.as_str().to_string() } else { form.language.clone() }),
+        language: Some(if form.language.is_empty() {
+            v.lang.as_str().to_string()
+        } else {
+            form.language.clone()
+        }),
     };
     match register::register(&v.state.app, &v.site.key, &input, &v.meta).await {
         Ok(()) => {
@@ -346,20 +466,31 @@ async fn register_submit(
             let (error, errors) = form_errors(&v, &e);
             register_page(v, StatusCode::UNPROCESSABLE_ENTITY, &form, error, errors)
         }
-        Err(AppError::Forbidden { .. }) => register_page(v, StatusCode::FORBIDDEN, &form, None, BTreeMap::new()),
+        Err(AppError::Forbidden { .. }) => {
+            register_page(v, StatusCode::FORBIDDEN, &form, None, BTreeMap::new())
+        }
         Err(e) => crate::error::page_error(e),
     }
 }
 
 // ---- activation
 
-async fn activate_link(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Query(q): Query<PageQuery>) -> Response {
+async fn activate_link(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let v = visit!(state, site, headers, peer, q);
     let token = q.token.clone().unwrap_or_default();
     match activate::activate(&v.state.app, &v.site.key, &token).await {
         Ok(status) => {
             let (line, link) = if status == Status::Active {
-                (v.tr("activated_active"), Some((v.path("login"), v.tr("go_to_login"))))
+                (
+                    v.tr("activated_active"),
+                    Some((v.path("login"), v.tr("go_to_login"))),
+                )
             } else {
                 (v.tr("activated_pending"), None)
             };
@@ -370,7 +501,12 @@ async fn activate_link(State(state): State<AppState>, Path(site): Path<String>, 
             let text = v.tr("link_invalid_text");
             let again = v.path("resend-activation");
             let label = v.tr("resend_heading");
-            v.notice(StatusCode::BAD_REQUEST, "link_invalid_heading", &[text], Some((&again, label)))
+            v.notice(
+                StatusCode::BAD_REQUEST,
+                "link_invalid_heading",
+                &[text],
+                Some((&again, label)),
+            )
         }
         Err(e) => crate::error::page_error(e),
     }
@@ -384,22 +520,54 @@ struct EmailForm {
     email: String,
 }
 
-fn email_page(v: Visit, status: StatusCode, kind: &str, email: &str, error: Option<String>) -> Response {
+fn email_page(
+    v: Visit,
+    status: StatusCode,
+    kind: &str,
+    email: &str,
+    error: Option<String>,
+) -> Response {
     let (heading, intro, submit, action) = if kind == "resend" {
-        (v.tr("resend_heading"), v.tr("resend_intro"), v.tr("resend_submit"), v.path("resend-activation"))
+        (
+            v.tr("resend_heading"),
+            v.tr("resend_intro"),
+            v.tr("resend_submit"),
+            v.path("resend-activation"),
+        )
     } else {
-        (v.tr("forgot_heading"), v.tr("forgot_intro"), v.tr("forgot_submit"), v.path("forgot-password"))
+        (
+            v.tr("forgot_heading"),
+            v.tr("forgot_intro"),
+            v.tr("forgot_submit"),
+            v.path("forgot-password"),
+        )
     };
     let form = context! { email };
-    v.page(status, "portal/email_form.html", context! { heading, intro, submit, action, form, error, errors => context! {} })
+    v.page(
+        status,
+        "portal/email_form.html",
+        context! { heading, intro, submit, action, form, error, errors => context! {} },
+    )
 }
 
-async fn resend_form(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Query(q): Query<PageQuery>) -> Response {
+async fn resend_form(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let v = visit!(state, site, headers, peer, q);
     email_page(v, StatusCode::OK, "resend", "", None)
 }
 
-async fn resend_submit(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Form(form): Form<EmailForm>) -> Response {
+async fn resend_submit(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Form(form): Form<EmailForm>,
+) -> Response {
     let v = visit!(state, site, headers, peer, PageQuery::default());
     if !v.csrf_ok(&form.csrf) {
         return v.csrf_refused();
@@ -428,12 +596,28 @@ struct LoginForm {
     password: String,
 }
 
-fn login_page(v: Visit, status: StatusCode, login_id: &str, error: Option<String>, resend: bool) -> Response {
+fn login_page(
+    v: Visit,
+    status: StatusCode,
+    login_id: &str,
+    error: Option<String>,
+    resend: bool,
+) -> Response {
     let form = context! { login_id };
-    v.page(status, "portal/login.html", context! { form, error, resend })
+    v.page(
+        status,
+        "portal/login.html",
+        context! { form, error, resend },
+    )
 }
 
-async fn login_form(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Query(q): Query<PageQuery>) -> Response {
+async fn login_form(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let v = visit!(state, site, headers, peer, q);
     if v.current.is_some() {
         let to = v.path("profile");
@@ -442,21 +626,35 @@ async fn login_form(State(state): State<AppState>, Path(site): Path<String>, hea
     login_page(v, StatusCode::OK, "", None, false)
 }
 
-async fn login_submit(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Form(form): Form<LoginForm>) -> Response {
+async fn login_submit(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let mut v = visit!(state, site, headers, peer, PageQuery::default());
     if !v.csrf_ok(&form.csrf) {
         return v.csrf_refused();
     }
     // Signing in again ends the session this browser had.
-    if v.current.take().is_some() {
-        if let Some(old) = cookies::get(&headers, &cookies::portal_session_name(&v.site.key)) {
-            let _ = sessions::sign_out(&v.state.app, &old).await;
-        }
+    if v.current.take().is_some()
+        && let Some(old) = cookies::get(&headers, &cookies::portal_session_name(&v.site.key))
+    {
+        let _ = sessions::sign_out(&v.state.app, &old).await;
     }
     if let Err(e) = rate_limit(&v.state, &v.meta, &v.site.key, Some(&form.login_id)) {
         return v.rate_limited(e);
     }
-    match sign_in::sign_in(&v.state.app, &v.site.key, &form.login_id, &form.password, &v.meta).await {
+    match sign_in::sign_in(
+        &v.state.app,
+        &v.site.key,
+        &form.login_id,
+        &form.password,
+        &v.meta,
+    )
+    .await
+    {
         Ok(session) => {
             cookies::set(
                 &mut v.set_cookies,
@@ -466,12 +664,18 @@ async fn login_submit(State(state): State<AppState>, Path(site): Path<String>, h
                 u64::from(session.max_age_seconds),
                 true,
             );
-            let to = v.path(if session.must_change_password { "change-password" } else { "profile" });
+            let to = v.path(if session.must_change_password {
+                "change-password"
+            } else {
+                "profile"
+            });
             v.redirect(&to)
         }
         Err(AppError::SignIn(refusal)) => {
             let (status, key) = match refusal {
-                SignInRefusal::InvalidCredentials => (StatusCode::UNAUTHORIZED, "error_invalid_credentials"),
+                SignInRefusal::InvalidCredentials => {
+                    (StatusCode::UNAUTHORIZED, "error_invalid_credentials")
+                }
                 SignInRefusal::Unverified => (StatusCode::FORBIDDEN, "error_unverified"),
                 SignInRefusal::Pending => (StatusCode::FORBIDDEN, "error_pending"),
                 SignInRefusal::Locked => (StatusCode::FORBIDDEN, "error_locked"),
@@ -479,7 +683,13 @@ async fn login_submit(State(state): State<AppState>, Path(site): Path<String>, h
                 SignInRefusal::Deactivated => (StatusCode::FORBIDDEN, "error_deactivated"),
             };
             let error = Some(v.tr(key));
-            login_page(v, status, &form.login_id, error, refusal == SignInRefusal::Unverified)
+            login_page(
+                v,
+                status,
+                &form.login_id,
+                error,
+                refusal == SignInRefusal::Unverified,
+            )
         }
         Err(e) => crate::error::page_error(e),
     }
@@ -491,16 +701,22 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Form(form): Form<CsrfForm>) -> Response {
+async fn logout(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Form(form): Form<CsrfForm>,
+) -> Response {
     let mut v = visit!(state, site, headers, peer, PageQuery::default());
     if v.current.is_some() && !v.csrf_ok(&form.csrf) {
         return v.csrf_refused();
     }
     let name = cookies::portal_session_name(&v.site.key);
-    if let Some(token) = cookies::get(&headers, &name) {
-        if let Err(e) = sessions::sign_out(&v.state.app, &token).await {
-            return crate::error::page_error(e);
-        }
+    if let Some(token) = cookies::get(&headers, &name)
+        && let Err(e) = sessions::sign_out(&v.state.app, &token).await
+    {
+        return crate::error::page_error(e);
     }
     cookies::clear(&mut v.set_cookies, v.state.cookies, &name);
     let to = format!("{}?notice=signed_out", v.path("login"));
@@ -509,7 +725,13 @@ async fn logout(State(state): State<AppState>, Path(site): Path<String>, headers
 
 // ---- forgotten password
 
-async fn forgot_form(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Query(q): Query<PageQuery>) -> Response {
+async fn forgot_form(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let v = visit!(state, site, headers, peer, q);
     if !v.site.settings.forgot_password_enabled {
         let text = v.tr("forgot_disabled");
@@ -518,7 +740,13 @@ async fn forgot_form(State(state): State<AppState>, Path(site): Path<String>, he
     email_page(v, StatusCode::OK, "forgot", "", None)
 }
 
-async fn forgot_submit(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Form(form): Form<EmailForm>) -> Response {
+async fn forgot_submit(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Form(form): Form<EmailForm>,
+) -> Response {
     let v = visit!(state, site, headers, peer, PageQuery::default());
     if !v.csrf_ok(&form.csrf) {
         return v.csrf_refused();
@@ -553,20 +781,41 @@ struct NewPasswordForm {
     new_password_confirm: String,
 }
 
-fn reset_page(v: Visit, status: StatusCode, token: &str, error: Option<String>, errors: BTreeMap<String, String>) -> Response {
+fn reset_page(
+    v: Visit,
+    status: StatusCode,
+    token: &str,
+    error: Option<String>,
+    errors: BTreeMap<String, String>,
+) -> Response {
     let heading = v.tr("reset_heading");
     let action = v.path("reset-password");
-    v.page(status, "portal/new_password.html", context! { heading, intro => "", action, token, ask_current => false, error, errors })
+    v.page(
+        status,
+        "portal/new_password.html",
+        context! { heading, intro => "", action, token, ask_current => false, error, errors },
+    )
 }
 
 fn link_gone(v: Visit) -> Response {
     let text = v.tr("link_invalid_text");
     let again = v.path("forgot-password");
     let label = v.tr("forgot_heading");
-    v.notice(StatusCode::BAD_REQUEST, "link_invalid_heading", &[text], Some((&again, label)))
+    v.notice(
+        StatusCode::BAD_REQUEST,
+        "link_invalid_heading",
+        &[text],
+        Some((&again, label)),
+    )
 }
 
-async fn reset_form(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Query(q): Query<PageQuery>) -> Response {
+async fn reset_form(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let v = visit!(state, site, headers, peer, q);
     let token = q.token.clone().unwrap_or_default();
     match reset::reset_link_valid(&v.state.app, &v.site.key, &token).await {
@@ -576,7 +825,13 @@ async fn reset_form(State(state): State<AppState>, Path(site): Path<String>, hea
     }
 }
 
-async fn reset_submit(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Form(form): Form<NewPasswordForm>) -> Response {
+async fn reset_submit(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Form(form): Form<NewPasswordForm>,
+) -> Response {
     let v = visit!(state, site, headers, peer, PageQuery::default());
     if !v.csrf_ok(&form.csrf) {
         return v.csrf_refused();
@@ -586,9 +841,18 @@ async fn reset_submit(State(state): State<AppState>, Path(site): Path<String>, h
     }
     if form.new_password != form.new_password_confirm {
         let mut errors = BTreeMap::new();
-        errors.insert("new_password_confirm".to_string(), v.tr("error_passwords_differ"));
+        errors.insert(
+            "new_password_confirm".to_string(),
+            v.tr("error_passwords_differ"),
+        );
         let error = Some(v.tr("error_fix_fields"));
-        return reset_page(v, StatusCode::UNPROCESSABLE_ENTITY, &form.token, error, errors);
+        return reset_page(
+            v,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form.token,
+            error,
+            errors,
+        );
     }
     match reset::reset_password(&v.state.app, &v.site.key, &form.token, &form.new_password).await {
         Ok(()) => {
@@ -598,7 +862,13 @@ async fn reset_submit(State(state): State<AppState>, Path(site): Path<String>, h
         Err(AppError::LinkInvalid) => link_gone(v),
         Err(e @ (AppError::Fields(_) | AppError::Invalid { .. } | AppError::Refused(_))) => {
             let (error, errors) = form_errors(&v, &e);
-            reset_page(v, StatusCode::UNPROCESSABLE_ENTITY, &form.token, error, errors)
+            reset_page(
+                v,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form.token,
+                error,
+                errors,
+            )
         }
         Err(e) => crate::error::page_error(e),
     }
@@ -606,14 +876,34 @@ async fn reset_submit(State(state): State<AppState>, Path(site): Path<String>, h
 
 // ---- signed in: password, profile, sessions
 
-fn change_page(v: Visit, current: &Current, status: StatusCode, error: Option<String>, errors: BTreeMap<String, String>) -> Response {
+fn change_page(
+    v: Visit,
+    current: &Current,
+    status: StatusCode,
+    error: Option<String>,
+    errors: BTreeMap<String, String>,
+) -> Response {
     let heading = v.tr("change_heading");
-    let intro = if current.must_change_password { v.tr("change_forced") } else { String::new() };
+    let intro = if current.must_change_password {
+        v.tr("change_forced")
+    } else {
+        String::new()
+    };
     let action = v.path("change-password");
-    v.page(status, "portal/new_password.html", context! { heading, intro, action, token => "", ask_current => true, error, errors })
+    v.page(
+        status,
+        "portal/new_password.html",
+        context! { heading, intro, action, token => "", ask_current => true, error, errors },
+    )
 }
 
-async fn change_form(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Query(q): Query<PageQuery>) -> Response {
+async fn change_form(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let v = visit!(state, site, headers, peer, q);
     match v.require_signed_in(true) {
         Ok((v, current)) => change_page(v, &current, StatusCode::OK, None, BTreeMap::new()),
@@ -621,7 +911,13 @@ async fn change_form(State(state): State<AppState>, Path(site): Path<String>, he
     }
 }
 
-async fn change_submit(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Form(form): Form<NewPasswordForm>) -> Response {
+async fn change_submit(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Form(form): Form<NewPasswordForm>,
+) -> Response {
     let v = visit!(state, site, headers, peer, PageQuery::default());
     let (mut v, current) = match v.require_signed_in(true) {
         Ok(x) => x,
@@ -630,16 +926,32 @@ async fn change_submit(State(state): State<AppState>, Path(site): Path<String>, 
     if !v.csrf_ok(&form.csrf) {
         return v.csrf_refused();
     }
-    if let Err(e) = rate_limit(&v.state, &v.meta, &v.site.key, Some(&current.account.login_id)) {
+    if let Err(e) = rate_limit(
+        &v.state,
+        &v.meta,
+        &v.site.key,
+        Some(&current.account.login_id),
+    ) {
         return v.rate_limited(e);
     }
     if form.new_password != form.new_password_confirm {
         let mut errors = BTreeMap::new();
-        errors.insert("new_password_confirm".to_string(), v.tr("error_passwords_differ"));
+        errors.insert(
+            "new_password_confirm".to_string(),
+            v.tr("error_passwords_differ"),
+        );
         let error = Some(v.tr("error_fix_fields"));
         return change_page(v, &current, StatusCode::UNPROCESSABLE_ENTITY, error, errors);
     }
-    match password::change_password(&v.state.app, &current, &form.current_password, &form.new_password, &v.meta).await {
+    match password::change_password(
+        &v.state.app,
+        &current,
+        &form.current_password,
+        &form.new_password,
+        &v.meta,
+    )
+    .await
+    {
         Ok(session) => {
             cookies::set(
                 &mut v.set_cookies,
@@ -662,21 +974,52 @@ async fn change_submit(State(state): State<AppState>, Path(site): Path<String>, 
 
 /// The profile fields in the order the page shows them.
 const PROFILE_FIELDS: [&str; 13] = [
-    "first_name", "last_name", "company", "phone", "mobile", "street", "postcode", "city", "region", "country", "url",
-    "avatar_url", "language",
+    "first_name",
+    "last_name",
+    "company",
+    "phone",
+    "mobile",
+    "street",
+    "postcode",
+    "city",
+    "region",
+    "country",
+    "url",
+    "avatar_url",
+    "language",
 ];
 
-fn profile_page(v: Visit, status: StatusCode, profile: &profile::Profile, error: Option<String>, errors: BTreeMap<String, String>) -> Response {
+fn profile_page(
+    v: Visit,
+    status: StatusCode,
+    profile: &profile::Profile,
+    error: Option<String>,
+    errors: BTreeMap<String, String>,
+) -> Response {
     let editable: Vec<String> = profile
         .editable_fields
         .iter()
-        .filter_map(|f| serde_json::to_value(f).ok().and_then(|x| x.as_str().map(str::to_string)))
+        .filter_map(|f| {
+            serde_json::to_value(f)
+                .ok()
+                .and_then(|x| x.as_str().map(str::to_string))
+        })
         .collect();
     let profile = pages::ser(profile);
-    v.page(status, "portal/profile.html", context! { profile, editable, fields => PROFILE_FIELDS, error, errors })
+    v.page(
+        status,
+        "portal/profile.html",
+        context! { profile, editable, fields => PROFILE_FIELDS, error, errors },
+    )
 }
 
-async fn profile_form(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Query(q): Query<PageQuery>) -> Response {
+async fn profile_form(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let v = visit!(state, site, headers, peer, q);
     let (v, current) = match v.require_signed_in(false) {
         Ok(x) => x,
@@ -704,7 +1047,10 @@ async fn profile_submit(
     if !v.csrf_ok(&submitted) {
         return v.csrf_refused();
     }
-    let changes: Map<String, serde_json::Value> = form.into_iter().map(|(k, val)| (k, serde_json::Value::String(val))).collect();
+    let changes: Map<String, serde_json::Value> = form
+        .into_iter()
+        .map(|(k, val)| (k, serde_json::Value::String(val)))
+        .collect();
     match profile::update_profile(&v.state.app, &current, &changes).await {
         Ok(_) => {
             let to = format!("{}?notice=profile_saved", v.path("profile"));
@@ -721,7 +1067,13 @@ async fn profile_submit(
     }
 }
 
-async fn sessions_page(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Query(q): Query<PageQuery>) -> Response {
+async fn sessions_page(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let v = visit!(state, site, headers, peer, q);
     let (v, current) = match v.require_signed_in(false) {
         Ok(x) => x,
@@ -742,13 +1094,23 @@ async fn sessions_page(State(state): State<AppState>, Path(site): Path<String>, 
                     }
                 })
                 .collect();
-            v.page(StatusCode::OK, "portal/sessions.html", context! { sessions => rows })
+            v.page(
+                StatusCode::OK,
+                "portal/sessions.html",
+                context! { sessions => rows },
+            )
         }
         Err(e) => crate::error::page_error(e),
     }
 }
 
-async fn sessions_others(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap, peer: Peer, Form(form): Form<CsrfForm>) -> Response {
+async fn sessions_others(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Form(form): Form<CsrfForm>,
+) -> Response {
     let v = visit!(state, site, headers, peer, PageQuery::default());
     let (v, current) = match v.require_signed_in(false) {
         Ok(x) => x,

@@ -1,0 +1,235 @@
+//! The portal's pages as a browser without JavaScript uses them: forms, CSRF
+//! tokens, cookies, redirects, two languages; on both engines.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use gatehouse_testkit::{TestServer, both_engines, browser};
+use reqwest::StatusCode;
+
+const PASSWORD: &str = "correct horse battery staple";
+const NEW_PASSWORD: &str = "violet anchors juggle quietly";
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    html: String,
+}
+
+impl Page {
+    fn csrf(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self
+            .html
+            .find(marker)
+            .unwrap_or_else(|| panic!("no CSRF field in: {}", self.html))
+            + marker.len();
+        self.html[start..].split('"').next().unwrap().to_string()
+    }
+}
+
+async fn get(client: &reqwest::Client, url: &str) -> Page {
+    let r = client.get(url).send().await.unwrap();
+    page(r).await
+}
+
+async fn post(client: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> Page {
+    let r = client.post(url).form(form).send().await.unwrap();
+    page(r).await
+}
+
+async fn page(r: reqwest::Response) -> Page {
+    let status = r.status();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string());
+    Page {
+        status,
+        location,
+        html: r.text().await.unwrap(),
+    }
+}
+
+async fn register_and_activate(
+    server: &TestServer,
+    client: &reqwest::Client,
+    email: &str,
+    first_name: &str,
+) {
+    let form = get(client, &server.url("/s/main/register")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.csrf();
+    let done = post(
+        client,
+        &server.url("/s/main/register"),
+        &[
+            ("csrf", &csrf),
+            ("email", email),
+            ("first_name", first_name),
+            ("last_name", "Lovelace"),
+            ("company", ""),
+            ("password", PASSWORD),
+            ("language", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+    assert!(done.html.contains("Check your mail"), "{}", done.html);
+    let mail = server.nth_mail(email, 1).await;
+    let link = mail.link_to(&server.base_url, "/activate").unwrap();
+    let activated = get(client, &link).await;
+    assert_eq!(activated.status, StatusCode::OK);
+    assert!(
+        activated.html.contains("Your e-mail address is confirmed"),
+        "{}",
+        activated.html
+    );
+}
+
+async fn sign_in(
+    server: &TestServer,
+    client: &reqwest::Client,
+    login: &str,
+    password: &str,
+) -> Page {
+    let form = get(client, &server.url("/s/main/login")).await;
+    let csrf = form.csrf();
+    post(
+        client,
+        &server.url("/s/main/login"),
+        &[("csrf", &csrf), ("login_id", login), ("password", password)],
+    )
+    .await
+}
+
+both_engines! {
+    async fn a_customer_walks_every_page_without_javascript(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let client = browser();
+        register_and_activate(&server, &client, "ada@example.com", "<b>Ada</b>").await;
+
+        let signed = sign_in(&server, &client, "ada@example.com", PASSWORD).await;
+        assert_eq!(signed.status, StatusCode::SEE_OTHER);
+        assert_eq!(signed.location.as_deref(), Some("/s/main/profile"));
+        let profile = get(&client, &server.url("/s/main/profile")).await;
+        assert_eq!(profile.status, StatusCode::OK);
+        assert!(profile.html.contains("&lt;b&gt;Ada&lt;&#x2f;b&gt;") && !profile.html.contains("<b>Ada</b>"), "escaped: {}", profile.html);
+
+        let csrf = profile.csrf();
+        let saved = post(&client, &server.url("/s/main/profile"), &[("csrf", &csrf), ("first_name", "Ada"), ("last_name", "Lovelace"), ("city", "London")]).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+        let after = get(&client, &server.url(saved.location.as_deref().unwrap())).await;
+        assert!(after.html.contains("Your profile was saved.") && after.html.contains("value=\"London\""), "{}", after.html);
+
+        let change = get(&client, &server.url("/s/main/change-password")).await;
+        let csrf = change.csrf();
+        let differ = post(&client, &server.url("/s/main/change-password"), &[("csrf", &csrf), ("current_password", PASSWORD), ("new_password", NEW_PASSWORD), ("new_password_confirm", "other")]).await;
+        assert_eq!(differ.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(differ.html.contains("The two new passwords are not the same."));
+        let changed = post(&client, &server.url("/s/main/change-password"), &[("csrf", &csrf), ("current_password", PASSWORD), ("new_password", NEW_PASSWORD), ("new_password_confirm", NEW_PASSWORD)]).await;
+        assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.html);
+
+        // The session was replaced: its new CSRF token is on the next page.
+        let sessions = get(&client, &server.url("/s/main/sessions")).await;
+        assert_eq!(sessions.status, StatusCode::OK);
+        assert!(sessions.html.contains("this one"), "{}", sessions.html);
+        let out = post(&client, &server.url("/s/main/logout"), &[("csrf", &sessions.csrf())]).await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        assert_eq!(out.location.as_deref(), Some("/s/main/login?notice=signed_out"));
+        let gone = get(&client, &server.url("/s/main/profile")).await;
+        assert_eq!((gone.status, gone.location.as_deref()), (StatusCode::SEE_OTHER, Some("/s/main/login")));
+        assert_eq!(sign_in(&server, &client, "ada@example.com", NEW_PASSWORD).await.status, StatusCode::SEE_OTHER);
+        server.stop().await;
+    }
+
+    async fn sign_in_pages_say_why_only_after_the_right_password(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let client = browser();
+        let form = get(&client, &server.url("/s/main/register")).await;
+        post(&client, &server.url("/s/main/register"), &[
+            ("csrf", &form.csrf()), ("email", "new@example.com"), ("first_name", "N"), ("last_name", "W"), ("password", PASSWORD),
+        ]).await;
+        let wrong = sign_in(&server, &client, "new@example.com", "not it at all").await;
+        let unknown = sign_in(&server, &client, "nobody@example.com", "not it at all").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+        let strip = |h: &str| h.replace(&Page { status: StatusCode::OK, location: None, html: h.to_string() }.csrf(), "");
+        assert_eq!(strip(&wrong.html).replace("new@example.com", "X"), strip(&unknown.html).replace("nobody@example.com", "X"), "the same page for both");
+        let unverified = sign_in(&server, &client, "new@example.com", PASSWORD).await;
+        assert_eq!(unverified.status, StatusCode::FORBIDDEN);
+        assert!(unverified.html.contains("not confirmed yet") && unverified.html.contains("/s/main/resend-activation"));
+        server.stop().await;
+    }
+
+    async fn forgot_and_reset_through_the_pages(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let client = browser();
+        register_and_activate(&server, &client, "ada@example.com", "Ada").await;
+        let form = get(&client, &server.url("/s/main/forgot-password")).await;
+        let sent = post(&client, &server.url("/s/main/forgot-password"), &[("csrf", &form.csrf()), ("email", "ada@example.com")]).await;
+        let unknown = post(&client, &server.url("/s/main/forgot-password"), &[("csrf", &form.csrf()), ("email", "nobody@example.com")]).await;
+        assert_eq!((sent.status, &sent.html), (unknown.status, &unknown.html));
+        let link = server.nth_mail("ada@example.com", 2).await.link_to(&server.base_url, "/reset-password").unwrap();
+        let reset = get(&client, &link).await;
+        assert_eq!(reset.status, StatusCode::OK);
+        let token = link.split("token=").nth(1).unwrap();
+        let done = post(&client, &server.url("/s/main/reset-password"), &[("csrf", &reset.csrf()), ("token", token), ("new_password", NEW_PASSWORD), ("new_password_confirm", NEW_PASSWORD)]).await;
+        assert_eq!((done.status, done.location.as_deref()), (StatusCode::SEE_OTHER, Some("/s/main/login?notice=reset_done")));
+        let used = get(&client, &link).await;
+        assert_eq!(used.status, StatusCode::BAD_REQUEST);
+        assert!(used.html.contains("does not work any more"));
+        server.stop().await;
+    }
+
+    async fn forms_refuse_missing_tokens_and_other_origins(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let client = browser();
+        get(&client, &server.url("/s/main/login")).await;
+        let no_token = post(&client, &server.url("/s/main/login"), &[("login_id", "a@example.com"), ("password", "x")]).await;
+        assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+        assert!(no_token.html.contains("The form had expired"));
+        let form = get(&client, &server.url("/s/main/login")).await;
+        let forged = client.post(server.url("/s/main/login")).header("origin", "https://evil.example")
+            .form(&[("csrf", form.csrf().as_str()), ("login_id", "a@example.com"), ("password", "x")]).send().await.unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        let cross = client.post(server.url("/s/main/login")).header("sec-fetch-site", "cross-site")
+            .form(&[("csrf", form.csrf().as_str()), ("login_id", "a@example.com"), ("password", "x")]).send().await.unwrap();
+        assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+        // A fresh client has no token cookie: its form post is refused too.
+        let stranger = browser();
+        let refused = post(&stranger, &server.url("/s/main/login"), &[("csrf", &form.csrf()), ("login_id", "a@example.com"), ("password", "x")]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        server.stop().await;
+    }
+
+    async fn pages_speak_german_when_asked(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let client = browser();
+        let de = get(&client, &server.url("/s/main/login?lang=de")).await;
+        assert!(de.html.contains("<html lang=\"de\">") && de.html.contains("Passwort vergessen?"), "{}", de.html);
+        // The choice sticks in a cookie.
+        let again = get(&client, &server.url("/s/main/register")).await;
+        assert!(again.html.contains("Konto anlegen"), "{}", again.html);
+        // A browser that prefers German gets German without asking.
+        let fresh = reqwest::Client::new().get(server.url("/s/main/login")).header("accept-language", "de-AT,de;q=0.9").send().await.unwrap();
+        assert!(fresh.text().await.unwrap().contains("Anmelden"));
+        let en = get(&browser(), &server.url("/s/main/login")).await;
+        assert!(en.html.contains("Forgot password?"));
+
+        // German registration: German mail.
+        let form = get(&client, &server.url("/s/main/register")).await;
+        post(&client, &server.url("/s/main/register"), &[
+            ("csrf", &form.csrf()), ("email", "jo@example.com"), ("first_name", "Jo"), ("last_name", "W"), ("password", PASSWORD), ("language", "de"),
+        ]).await;
+        let mail = server.nth_mail("jo@example.com", 1).await;
+        assert!(mail.subject.contains("Bestätigen") || mail.raw.contains("Best=C3=A4tigen"), "{}", mail.subject);
+        assert!(get(&client, &server.url("/s/nowhere/login")).await.status == StatusCode::NOT_FOUND);
+        for lang in ["en", "de"] {
+            for page in ["login", "register", "forgot-password", "resend-activation"] {
+                let p = get(&browser(), &server.url(&format!("/s/main/{page}?lang={lang}"))).await;
+                assert_eq!(p.status, StatusCode::OK, "{page} in {lang}: {}", p.html);
+                assert!(p.html.contains(&format!("<html lang=\"{lang}\">")), "{page} in {lang}");
+            }
+        }
+        server.stop().await;
+    }
+}
