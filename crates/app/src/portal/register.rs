@@ -7,7 +7,7 @@ use gatehouse_domain::{
     AccountRole, AccountState, Email, FieldError, LoginId, LoginIdMode, NewPassword, PolicyError,
     Status,
 };
-use gatehouse_store::{Account, LinkPurpose, StoreError};
+use gatehouse_store::{Account, LinkPurpose, Site, StoreError};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -154,38 +154,51 @@ pub async fn register(
 
     // Hashed on every path, known address or not: the answer takes as long.
     let password_hash = app.hasher.hash(password.expose()).await?;
+    let new = NewAccount { email, login_id, password_hash, first_name, last_name, company, language };
+    // A concurrent registration of the same address may win the insert; the
+    // second try then finds it and answers as for any known address.
+    for _ in 0..3 {
+        match attempt(app, &site, &new).await? {
+            Attempt::Done => {
+                app.mail_queued();
+                return Ok(());
+            }
+            Attempt::Raced => continue,
+        }
+    }
+    Ok(())
+}
+
+struct NewAccount {
+    email: Email,
+    login_id: LoginId,
+    password_hash: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    company: Option<String>,
+    language: Option<String>,
+}
+
+enum Attempt {
+    Done,
+    Raced,
+}
+
+async fn attempt(app: &App, site: &Site, new: &NewAccount) -> AppResult<Attempt> {
+    let settings = &site.settings;
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
 
-    if let Some(existing) = tx.account_by_email(site.id, email.as_str()).await? {
+    if let Some(existing) = tx.account_by_email(site.id, new.email.as_str()).await? {
         if existing.state.status(now) != Status::Deleted {
             let link = if existing.state.status(now) == Status::Unverified {
-                Some(
-                    issue_link(
-                        app,
-                        tx.as_mut(),
-                        &site,
-                        &existing,
-                        LinkPurpose::Activation,
-                        now,
-                    )
-                    .await?,
-                )
+                Some(issue_link(app, tx.as_mut(), site, &existing, LinkPurpose::Activation, now).await?)
             } else {
                 None
             };
             let ttl = link.as_ref().map(|l| l.ttl_seconds);
-            mail_account(
-                tx.as_mut(),
-                &site,
-                &existing,
-                MailKey::RegistrationNotice,
-                link.map(|l| l.url),
-                ttl,
-                now,
-            )
-            .await?;
-            count_failed_attempt(tx.as_mut(), &site, existing.id, now).await?;
+            mail_account(tx.as_mut(), site, &existing, MailKey::RegistrationNotice, link.map(|l| l.url), ttl, now).await?;
+            count_failed_attempt(tx.as_mut(), site, existing.id, now).await?;
             tx.append_audit(&audit::event(
                 now,
                 &customer_actor(&existing),
@@ -196,38 +209,29 @@ pub async fn register(
             ))
             .await?;
             tx.commit().await?;
-            app.mail_queued();
         }
-        return Ok(());
+        return Ok(Attempt::Done);
     }
-    if settings.login_id_mode == LoginIdMode::Username
-        && tx
-            .account_by_login_id(site.id, login_id.as_str())
-            .await?
-            .is_some()
-    {
+    if settings.login_id_mode == LoginIdMode::Username && tx.account_by_login_id(site.id, new.login_id.as_str()).await?.is_some() {
         // Usernames are chosen, not owned like an address: saying one is
         // taken is the only way to let the customer pick another.
-        return Err(AppError::Fields(vec![FieldError {
-            field: "login_id".into(),
-            message: "this username is taken; choose another".into(),
-        }]));
+        return Err(AppError::Fields(vec![FieldError { field: "login_id".into(), message: "this username is taken; choose another".into() }]));
     }
 
     let account = Account {
         id: Uuid::now_v7(),
         site_id: site.id,
         customer_id: None,
-        login_id: login_id.as_str().to_string(),
-        email: email.as_str().to_string(),
-        password_hash: Some(password_hash),
+        login_id: new.login_id.as_str().to_string(),
+        email: new.email.as_str().to_string(),
+        password_hash: Some(new.password_hash.clone()),
         role: AccountRole::Customer,
         state: AccountState::registered(),
         deleted_at: None,
-        first_name: first_name.unwrap_or_default(),
-        last_name: last_name.unwrap_or_default(),
-        company,
-        language,
+        first_name: new.first_name.clone().unwrap_or_default(),
+        last_name: new.last_name.clone().unwrap_or_default(),
+        company: new.company.clone(),
+        language: new.language.clone(),
         registered_at: now,
         verified_at: None,
         approved_at: None,
@@ -235,42 +239,15 @@ pub async fn register(
         version: 1,
     };
     match tx.insert_account(&account).await {
-        // Registered a moment ago by a concurrent request: one account, same answer.
-        Err(StoreError::Conflict(_)) => return Ok(()),
+        Err(StoreError::Conflict(_)) => return Ok(Attempt::Raced),
         other => other?,
     }
-    let link = issue_link(
-        app,
-        tx.as_mut(),
-        &site,
-        &account,
-        LinkPurpose::Activation,
-        now,
-    )
-    .await?;
-    mail_account(
-        tx.as_mut(),
-        &site,
-        &account,
-        MailKey::Activation,
-        Some(link.url),
-        Some(link.ttl_seconds),
-        now,
-    )
-    .await?;
-    tx.append_audit(&audit::event(
-        now,
-        &customer_actor(&account),
-        "account.register",
-        Some(("account", account.id)),
-        Some(site.id),
-        json!({}),
-    ))
-    .await?;
+    let link = issue_link(app, tx.as_mut(), site, &account, LinkPurpose::Activation, now).await?;
+    mail_account(tx.as_mut(), site, &account, MailKey::Activation, Some(link.url), Some(link.ttl_seconds), now).await?;
+    tx.append_audit(&audit::event(now, &customer_actor(&account), "account.register", Some(("account", account.id)), Some(site.id), json!({})))
+        .await?;
     match tx.commit().await {
-        Err(StoreError::Conflict(_)) => return Ok(()),
-        other => other?,
+        Err(StoreError::Conflict(_)) => Ok(Attempt::Raced),
+        other => other.map(|()| Attempt::Done).map_err(AppError::from),
     }
-    app.mail_queued();
-    Ok(())
 }
