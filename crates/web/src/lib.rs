@@ -100,10 +100,12 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        // Links carry secrets (setup, activation, reset): never leak them.
+        // Links carry secrets (setup, activation, reset): never send them to
+        // another site. (`no-referrer` would also make browsers send
+        // `Origin: null` on our own forms, defeating the origin check.)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
+            HeaderValue::from_static("same-origin"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

@@ -39,7 +39,7 @@ both_engines! {
         let r = server.client.get(server.url("/no/such/page")).send().await.unwrap();
         assert_eq!(r.status(), 404);
         assert_eq!(r.headers()["x-content-type-options"], "nosniff");
-        assert_eq!(r.headers()["referrer-policy"], "no-referrer");
+        assert_eq!(r.headers()["referrer-policy"], "same-origin");
         assert_eq!(r.headers()["x-frame-options"], "DENY");
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["error"]["code"], "not_found");

@@ -1,0 +1,65 @@
+//! The portal in a real browser: headless Chromium, driven by Playwright
+//! (`e2e/portal.mjs`), registers, activates from the delivered mail, signs
+//! in, changes the password and signs out, on both engines.
+//!
+//! Needs Node.js, Chromium (`/usr/bin/chromium` or `$CHROMIUM`) and
+//! `npm ci --prefix e2e`. Without them the test says it was skipped, unless
+//! `GATEHOUSE_E2E=required` (as in CI), when it fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use gatehouse_testkit::{TestServer, both_engines};
+
+fn e2e_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
+}
+
+/// Why the browser test cannot run here, if it cannot.
+fn missing() -> Option<String> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !PathBuf::from(&chromium).exists() {
+        return Some(format!("no Chromium at {chromium}"));
+    }
+    if std::process::Command::new("node").arg("--version").output().is_err() {
+        return Some("no node on PATH".into());
+    }
+    if !e2e_dir().join("node_modules/playwright-core").exists() {
+        return Some("playwright-core is not installed (npm ci --prefix e2e)".into());
+    }
+    None
+}
+
+async fn walk(server: &TestServer) {
+    if let Some(why) = missing() {
+        if std::env::var("GATEHOUSE_E2E").is_ok_and(|v| v == "required") {
+            panic!("the browser test is required but cannot run: {why}");
+        }
+        let _ = writeln!(std::io::stderr(), "note: browser test skipped: {why}");
+        return;
+    }
+    let screenshot = std::env::temp_dir().join(format!("gatehouse-e2e-{}.png", server.addr.port()));
+    let out = tokio::process::Command::new("node")
+        .arg(e2e_dir().join("portal.mjs"))
+        .arg(&server.base_url)
+        .arg(&server.mail_dir)
+        .arg(&screenshot)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "browser walk failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("browser walk: register, activate, sign in, change password, sign out: ok"), "{stdout}");
+    assert!(std::fs::metadata(&screenshot).map(|m| m.len() > 1000).unwrap_or(false), "a screenshot of the profile page");
+    let _ = std::fs::remove_file(screenshot);
+}
+
+both_engines! {
+    async fn a_customer_uses_the_portal_in_chromium(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        walk(&server).await;
+        server.stop().await;
+    }
+}
