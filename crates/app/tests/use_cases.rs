@@ -1,9 +1,14 @@
 //! The foundation's use cases on both engines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use gatehouse_app::delivery::{self, SendError, Transport};
 use gatehouse_app::{App, AppError, Hasher, api_tokens, secrets, setup, sites, staff};
 use gatehouse_domain::StaffRole;
 use gatehouse_store::Actor;
+use gatehouse_store::{NewMail, OutboxMessage};
 use gatehouse_testkit::{TestDb, both_engines};
 
 async fn app(db: &TestDb) -> App {
@@ -100,5 +105,67 @@ both_engines! {
         assert_eq!(tx.count_staff().await.unwrap(), 1);
         let audit = tx.list_audit(1).await.unwrap();
         assert_eq!((audit[0].action.as_str(), audit[0].actor.kind.as_str()), ("staff.create", "setup_link"));
+    }
+
+    async fn delivery_retries_temporary_failures_and_gives_up_on_permanent_ones(db: TestDb) {
+        let app = app(&db).await;
+        let now = app.clock.now();
+        let mut tx = app.store.begin().await.unwrap();
+        for to in ["ok@example.com", "later@example.com", "bad@example.com"] {
+            let mail = NewMail {
+                site_id: None,
+                recipient: to.into(),
+                template_key: "activation".into(),
+                language: "en".into(),
+                subject: "s".into(),
+                body_text: "t".into(),
+                body_html: "h".into(),
+            };
+            tx.enqueue_mail(uuid::Uuid::now_v7(), &mail, now).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let transport = Scripted::default();
+        assert_eq!(delivery::deliver_due(&app, &transport).await.unwrap(), 3);
+        // Nothing is due again until the back-off has passed.
+        assert_eq!(delivery::deliver_due(&app, &transport).await.unwrap(), 0);
+        let mut tx = app.store.read().await.unwrap();
+        let outbox = tx.list_outbox(10).await.unwrap();
+        let state = |to: &str| {
+            let m = outbox.iter().find(|m| m.mail.recipient == to).unwrap();
+            (m.status.clone(), m.attempts, m.last_error.clone())
+        };
+        assert_eq!(state("ok@example.com"), ("sent".into(), 1, None));
+        assert_eq!(state("later@example.com"), ("pending".into(), 1, Some("421 try later".into())));
+        assert_eq!(state("bad@example.com"), ("failed".into(), 1, Some("550 no such user".into())));
+        let retry_at = outbox.iter().find(|m| m.mail.recipient == "later@example.com").unwrap().next_attempt_at;
+        assert!(retry_at - now >= time::Duration::seconds(29), "backed off: {}", retry_at - now);
+        assert_eq!(transport.sent.lock().unwrap().len(), 3);
+    }
+}
+
+/// A transport that answers by recipient: a unit-test stand-in for SMTP.
+#[derive(Debug, Default)]
+struct Scripted {
+    sent: Mutex<Vec<String>>,
+}
+
+#[async_trait]
+impl Transport for Scripted {
+    async fn send(&self, message: &OutboxMessage) -> Result<(), SendError> {
+        self.sent
+            .lock()
+            .unwrap()
+            .push(message.mail.recipient.clone());
+        match message.mail.recipient.as_str() {
+            "later@example.com" => Err(SendError {
+                permanent: false,
+                message: "421 try later".into(),
+            }),
+            "bad@example.com" => Err(SendError {
+                permanent: true,
+                message: "550 no such user".into(),
+            }),
+            _ => Ok(()),
+        }
     }
 }

@@ -47,6 +47,10 @@ pub struct Config {
     pub mail_from: String,
     /// Mark session cookies `Secure`: set when the server is reached over TLS.
     pub secure_cookies: bool,
+    /// Sign-ins, registrations and mail requests per minute from one address.
+    pub rate_limit_per_ip: u32,
+    /// Sign-ins and mail requests per minute for one login ID or address.
+    pub rate_limit_per_account: u32,
 }
 
 impl Default for Config {
@@ -60,6 +64,8 @@ impl Default for Config {
             public_url: None,
             mail_from: "Gatehouse <no-reply@localhost>".into(),
             secure_cookies: false,
+            rate_limit_per_ip: 60,
+            rate_limit_per_account: 10,
         }
     }
 }
@@ -145,6 +151,9 @@ impl Config {
             }
         }
         self.mail_sender()?;
+        if self.rate_limit_per_ip == 0 || self.rate_limit_per_account == 0 {
+            bail!("rate limits must be at least 1 per minute");
+        }
         tracing_subscriber::EnvFilter::try_new(&self.log)
             .map_err(|e| anyhow!("the log filter '{}' is not valid: {e}", self.log))?;
         Ok(())
@@ -158,6 +167,20 @@ impl Config {
                 self.mail_from
             )
         })
+    }
+
+    /// The rate limits in force: each a burst of its per-minute number,
+    /// refilled over the minute.
+    pub fn rate_limits(&self) -> gatehouse_web::ratelimit::RateLimits {
+        use gatehouse_web::ratelimit::{Budget, RateLimits};
+        let budget = |n: u32| Budget {
+            burst: n,
+            per_minute: n,
+        };
+        RateLimits {
+            per_ip: budget(self.rate_limit_per_ip),
+            per_account: budget(self.rate_limit_per_account),
+        }
     }
 
     /// Creates the data folder if needed and proves it can be written.

@@ -262,6 +262,7 @@ async fn serve(config: &Config) -> Result<()> {
     let transport = FileTransport::new(data.join("mail"), config.mail_sender()?);
     let options = ServeOptions {
         secure_cookies: config.secure_cookies,
+        limits: config.rate_limits(),
         transport: Some(Arc::new(transport)),
         ..ServeOptions::new(bind)
     };

@@ -22,7 +22,11 @@ fn missing() -> Option<String> {
     if !PathBuf::from(&chromium).exists() {
         return Some(format!("no Chromium at {chromium}"));
     }
-    if std::process::Command::new("node").arg("--version").output().is_err() {
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         return Some("no node on PATH".into());
     }
     if !e2e_dir().join("node_modules/playwright-core").exists() {
@@ -50,9 +54,20 @@ async fn walk(server: &TestServer) {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "browser walk failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("browser walk: register, activate, sign in, change password, sign out: ok"), "{stdout}");
-    assert!(std::fs::metadata(&screenshot).map(|m| m.len() > 1000).unwrap_or(false), "a screenshot of the profile page");
+    assert!(
+        out.status.success(),
+        "browser walk failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("browser walk: register, activate, sign in, change password, sign out: ok"),
+        "{stdout}"
+    );
+    assert!(
+        std::fs::metadata(&screenshot)
+            .map(|m| m.len() > 1000)
+            .unwrap_or(false),
+        "a screenshot of the profile page"
+    );
     let _ = std::fs::remove_file(screenshot);
 }
 

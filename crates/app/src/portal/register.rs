@@ -154,7 +154,15 @@ pub async fn register(
 
     // Hashed on every path, known address or not: the answer takes as long.
     let password_hash = app.hasher.hash(password.expose()).await?;
-    let new = NewAccount { email, login_id, password_hash, first_name, last_name, company, language };
+    let new = NewAccount {
+        email,
+        login_id,
+        password_hash,
+        first_name,
+        last_name,
+        company,
+        language,
+    };
     // A concurrent registration of the same address may win the insert; the
     // second try then finds it and answers as for any known address.
     for _ in 0..3 {
@@ -192,12 +200,31 @@ async fn attempt(app: &App, site: &Site, new: &NewAccount) -> AppResult<Attempt>
     if let Some(existing) = tx.account_by_email(site.id, new.email.as_str()).await? {
         if existing.state.status(now) != Status::Deleted {
             let link = if existing.state.status(now) == Status::Unverified {
-                Some(issue_link(app, tx.as_mut(), site, &existing, LinkPurpose::Activation, now).await?)
+                Some(
+                    issue_link(
+                        app,
+                        tx.as_mut(),
+                        site,
+                        &existing,
+                        LinkPurpose::Activation,
+                        now,
+                    )
+                    .await?,
+                )
             } else {
                 None
             };
             let ttl = link.as_ref().map(|l| l.ttl_seconds);
-            mail_account(tx.as_mut(), site, &existing, MailKey::RegistrationNotice, link.map(|l| l.url), ttl, now).await?;
+            mail_account(
+                tx.as_mut(),
+                site,
+                &existing,
+                MailKey::RegistrationNotice,
+                link.map(|l| l.url),
+                ttl,
+                now,
+            )
+            .await?;
             count_failed_attempt(tx.as_mut(), site, existing.id, now).await?;
             tx.append_audit(&audit::event(
                 now,
@@ -212,10 +239,18 @@ async fn attempt(app: &App, site: &Site, new: &NewAccount) -> AppResult<Attempt>
         }
         return Ok(Attempt::Done);
     }
-    if settings.login_id_mode == LoginIdMode::Username && tx.account_by_login_id(site.id, new.login_id.as_str()).await?.is_some() {
+    if settings.login_id_mode == LoginIdMode::Username
+        && tx
+            .account_by_login_id(site.id, new.login_id.as_str())
+            .await?
+            .is_some()
+    {
         // Usernames are chosen, not owned like an address: saying one is
         // taken is the only way to let the customer pick another.
-        return Err(AppError::Fields(vec![FieldError { field: "login_id".into(), message: "this username is taken; choose another".into() }]));
+        return Err(AppError::Fields(vec![FieldError {
+            field: "login_id".into(),
+            message: "this username is taken; choose another".into(),
+        }]));
     }
 
     let account = Account {
@@ -242,10 +277,34 @@ async fn attempt(app: &App, site: &Site, new: &NewAccount) -> AppResult<Attempt>
         Err(StoreError::Conflict(_)) => return Ok(Attempt::Raced),
         other => other?,
     }
-    let link = issue_link(app, tx.as_mut(), site, &account, LinkPurpose::Activation, now).await?;
-    mail_account(tx.as_mut(), site, &account, MailKey::Activation, Some(link.url), Some(link.ttl_seconds), now).await?;
-    tx.append_audit(&audit::event(now, &customer_actor(&account), "account.register", Some(("account", account.id)), Some(site.id), json!({})))
-        .await?;
+    let link = issue_link(
+        app,
+        tx.as_mut(),
+        site,
+        &account,
+        LinkPurpose::Activation,
+        now,
+    )
+    .await?;
+    mail_account(
+        tx.as_mut(),
+        site,
+        &account,
+        MailKey::Activation,
+        Some(link.url),
+        Some(link.ttl_seconds),
+        now,
+    )
+    .await?;
+    tx.append_audit(&audit::event(
+        now,
+        &customer_actor(&account),
+        "account.register",
+        Some(("account", account.id)),
+        Some(site.id),
+        json!({}),
+    ))
+    .await?;
     match tx.commit().await {
         Err(StoreError::Conflict(_)) => Ok(Attempt::Raced),
         other => other.map(|()| Attempt::Done).map_err(AppError::from),
