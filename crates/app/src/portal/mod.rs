@@ -119,6 +119,34 @@ pub(crate) async fn mail_account(
     mail::queue(tx, site, &account.email, lang, key, &vars, now).await
 }
 
+/// Stores a new password hash on an account loaded in this transaction and
+/// does what every password change entails: the expiry is cleared, every
+/// session ends, the customer is told by mail, the audit trail records it.
+pub(crate) async fn record_new_password(
+    tx: &mut dyn Tx,
+    site: &Site,
+    account: &mut Account,
+    password_hash: String,
+    action: &str,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    account.password_hash = Some(password_hash);
+    account.state.password_expires_at = None;
+    account.version = tx.save_account(account).await?;
+    tx.delete_account_sessions(account.id, None).await?;
+    mail_account(tx, site, account, MailKey::PasswordChanged, None, None, now).await?;
+    tx.append_audit(&audit::event(
+        now,
+        &customer_actor(account),
+        action,
+        Some(("account", account.id)),
+        Some(site.id),
+        json!({}),
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Counts one failed attempt against an account (wrong password, repeated
 /// registration) atomically in the database, and locks it when the count
 /// reaches the site's maximum, mailing the customer. Accounts that are

@@ -3,12 +3,10 @@
 //! starts a fresh one for the device that changed it, and mails a notice.
 
 use gatehouse_domain::NewPassword;
-use serde_json::json;
 
 use super::sessions::{self, Current, NewSession};
-use super::{RequestMeta, customer_actor, mail_account};
-use crate::mail::MailKey;
-use crate::{App, AppError, AppResult, audit};
+use super::{RequestMeta, record_new_password};
+use crate::{App, AppError, AppResult};
 
 /// Changes the password; answers the new session that replaces all others.
 pub async fn change_password(
@@ -57,31 +55,17 @@ pub async fn change_password(
         .account_by_id(account.id)
         .await?
         .ok_or_else(|| AppError::NotFound("account".into()))?;
-    fresh.password_hash = Some(hash);
-    fresh.state.password_expires_at = None;
     fresh.state.email_validated = true;
-    tx.save_account(&fresh).await?;
-    tx.delete_account_sessions(fresh.id, None).await?;
-    let session = sessions::create(tx.as_mut(), site, &fresh, false, meta, now).await?;
-    mail_account(
+    record_new_password(
         tx.as_mut(),
         site,
-        &fresh,
-        MailKey::PasswordChanged,
-        None,
-        None,
+        &mut fresh,
+        hash,
+        "account.password_change",
         now,
     )
     .await?;
-    tx.append_audit(&audit::event(
-        now,
-        &customer_actor(&fresh),
-        "account.password_change",
-        Some(("account", fresh.id)),
-        Some(site.id),
-        json!({}),
-    ))
-    .await?;
+    let session = sessions::create(tx.as_mut(), site, &fresh, false, meta, now).await?;
     tx.commit().await?;
     app.mail_queued();
     Ok(session)

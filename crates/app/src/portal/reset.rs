@@ -5,12 +5,11 @@
 
 use gatehouse_domain::{Email, Event, NewPassword, decide};
 use gatehouse_store::LinkPurpose;
-use serde_json::json;
 
 use super::activate::apply_effects;
-use super::{customer_actor, issue_link, load_site, mail_account};
+use super::{issue_link, load_site, mail_account, record_new_password};
 use crate::mail::MailKey;
-use crate::{App, AppError, AppResult, audit, secrets};
+use crate::{App, AppError, AppResult, secrets};
 
 fn offered(settings: &gatehouse_domain::SiteSettings) -> AppResult<()> {
     if settings.forgot_password_enabled {
@@ -123,34 +122,20 @@ pub async fn reset_password(
     let decision = decide(&account.state, Event::PasswordReset, &site.settings, now)?;
     account.state = decision.state;
     apply_effects(tx.as_mut(), &mut account, &decision.effects, now).await?;
-    account.password_hash = Some(password_hash);
-    account.state.password_expires_at = None;
     if was_unverified {
         account.verified_at = Some(now);
     }
-    tx.save_account(&account).await?;
-    tx.delete_account_sessions(account.id, None).await?;
-    tx.void_link_tokens(Some(account.id), LinkPurpose::PasswordReset, now)
-        .await?;
-    mail_account(
+    record_new_password(
         tx.as_mut(),
         &site,
-        &account,
-        MailKey::PasswordChanged,
-        None,
-        None,
+        &mut account,
+        password_hash,
+        "account.password_reset",
         now,
     )
     .await?;
-    tx.append_audit(&audit::event(
-        now,
-        &customer_actor(&account),
-        "account.password_reset",
-        Some(("account", account.id)),
-        Some(site.id),
-        json!({}),
-    ))
-    .await?;
+    tx.void_link_tokens(Some(account.id), LinkPurpose::PasswordReset, now)
+        .await?;
     tx.commit().await?;
     app.mail_queued();
     Ok(())
