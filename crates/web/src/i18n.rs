@@ -62,6 +62,60 @@ pub fn choose(explicit: Option<&str>, headers: &HeaderMap, site_default: Languag
         .unwrap_or(site_default)
 }
 
+/// The German for the refusals the use cases word in English (keyed by how
+/// the English begins); other languages and unknown texts are left as they are.
+const GERMAN_REFUSALS: [(&str, &str); 14] = [
+    ("is required", "ist erforderlich"),
+    ("the password must be at least", "Das Passwort ist zu kurz"),
+    ("the password must be at most", "Das Passwort ist zu lang"),
+    (
+        "the password is too easy to guess",
+        "Das Passwort ist zu leicht zu erraten; verwenden Sie einige ungewöhnliche Wörter",
+    ),
+    (
+        "a username must be",
+        "Ein Benutzername besteht aus 5 bis 31 Buchstaben, Ziffern, - _ @ .",
+    ),
+    (
+        "this username is taken",
+        "Dieser Benutzername ist vergeben; wählen Sie einen anderen",
+    ),
+    (
+        "the current password is not right",
+        "Das aktuelle Passwort stimmt nicht",
+    ),
+    (
+        "the new password must differ",
+        "Das neue Passwort muss sich vom aktuellen unterscheiden",
+    ),
+    ("cannot be changed here", "kann hier nicht geändert werden"),
+    (
+        "must be an http",
+        "muss eine http://- oder https://-Adresse sein",
+    ),
+    ("must be at most", "ist zu lang"),
+    ("must be en or de", "muss en oder de sein"),
+    (
+        "must not contain control characters",
+        "darf keine Steuerzeichen enthalten",
+    ),
+    ("must be text", "muss Text sein"),
+];
+
+/// A refusal's text in the visitor's language, as far as we have it.
+pub fn refusal(lang: Language, english: &str) -> String {
+    if lang == Language::De {
+        let lower = english.to_lowercase();
+        if lower.contains("is not a valid e-mail address") {
+            return "Das ist keine gültige E-Mail-Adresse".into();
+        }
+        if let Some((_, german)) = GERMAN_REFUSALS.iter().find(|(en, _)| lower.starts_with(en)) {
+            return (*german).to_string();
+        }
+    }
+    english.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +127,23 @@ mod tests {
         assert!(en.len() > 40, "the English table loaded");
         assert_eq!(en, de);
         assert!(EN.values().chain(DE.values()).all(|w| !w.trim().is_empty()));
+    }
+
+    #[test]
+    fn refusals_are_put_into_german() {
+        assert_eq!(
+            refusal(
+                Language::De,
+                "the password must be at least 8 characters long"
+            ),
+            "Das Passwort ist zu kurz"
+        );
+        assert_eq!(
+            refusal(Language::De, "'x' is not a valid e-mail address"),
+            "Das ist keine gültige E-Mail-Adresse"
+        );
+        assert_eq!(refusal(Language::En, "is required"), "is required");
+        assert_eq!(refusal(Language::De, "something new"), "something new");
     }
 
     #[test]

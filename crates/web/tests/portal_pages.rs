@@ -215,8 +215,15 @@ both_engines! {
         let en = get(&browser(), &server.url("/s/main/login")).await;
         assert!(en.html.contains("Forgot password?"));
 
-        // German registration: German mail.
+        // Refusals in German too.
         let form = get(&client, &server.url("/s/main/register")).await;
+        let refused = post(&client, &server.url("/s/main/register"), &[
+            ("csrf", &form.csrf()), ("email", "jo@"), ("first_name", "Jo"), ("last_name", "W"), ("password", "kurz"),
+        ]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.html.contains("Das Passwort ist zu kurz") && refused.html.contains("keine gültige E-Mail-Adresse"), "{}", refused.html);
+
+        // German registration: German mail.
         post(&client, &server.url("/s/main/register"), &[
             ("csrf", &form.csrf()), ("email", "jo@example.com"), ("first_name", "Jo"), ("last_name", "W"), ("password", PASSWORD), ("language", "de"),
         ]).await;

@@ -315,7 +315,10 @@ fn form_errors(visit: &Visit, e: &AppError) -> (Option<String>, BTreeMap<String,
     match e {
         AppError::Fields(list) => {
             for f in list {
-                errors.insert(f.field.clone(), capitalise(&f.message));
+                errors.insert(
+                    f.field.clone(),
+                    capitalise(&i18n::refusal(visit.lang, &f.message)),
+                );
             }
             (Some(visit.tr("error_fix_fields")), errors)
         }
@@ -326,7 +329,10 @@ fn form_errors(visit: &Visit, e: &AppError) -> (Option<String>, BTreeMap<String,
             errors.insert(field.clone(), capitalise(message));
             (Some(visit.tr("error_fix_fields")), errors)
         }
-        other => (Some(capitalise(&other.to_string())), errors),
+        other => (
+            Some(capitalise(&i18n::refusal(visit.lang, &other.to_string()))),
+            errors,
+        ),
     }
 }
 
