@@ -58,7 +58,7 @@ def main():
         for _ in range(200):
             mail = os.path.join(data, "mail")
             for name in os.listdir(mail) if os.path.isdir(mail) else []:
-                raw = open(os.path.join(mail, name)).read().replace("=\r\n", "").replace("=3D", "=")
+                raw = open(os.path.join(mail, name), newline="").read().replace("=\r\n", "").replace("=3D", "=")
                 m = re.search(r"activate\?token=([A-Za-z0-9_-]+)", raw)
                 if m:
                     link = m.group(1)

@@ -13,18 +13,15 @@ use serde::{Deserialize, Serialize};
 /// The file read when `--config` is not given, if it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "gatehouse.toml";
 
-/// The keys that `GATEHOUSE_*` variables may set (others, such as the test
-/// suite's `GATEHOUSE_TEST_DATABASE_URL`, are not configuration).
-const ENV_KEYS: [&str; 8] = [
-    "data",
-    "database_url",
-    "bind",
-    "smtp_url",
-    "log",
-    "public_url",
-    "mail_from",
-    "secure_cookies",
-];
+/// The keys that `GATEHOUSE_*` variables may set: exactly the fields of
+/// [`Config`] (others, such as the test suite's `GATEHOUSE_TEST_DATABASE_URL`,
+/// are not configuration).
+fn config_keys() -> Vec<String> {
+    match serde_json::to_value(Config::default()) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
 
 /// Gatehouse's configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,12 +93,13 @@ impl Config {
             }
             None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.is_file()),
         };
+        let keys = config_keys();
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(file) = &file {
             figment = figment.merge(Toml::file_exact(file));
         }
         figment = figment
-            .merge(Env::prefixed("GATEHOUSE_").only(&ENV_KEYS))
+            .merge(Env::prefixed("GATEHOUSE_").filter(move |k| keys.iter().any(|key| k == key.as_str())))
             .merge(Serialized::defaults(overrides));
         figment
             .extract()
@@ -211,11 +209,13 @@ mod tests {
             )?;
             jail.set_env("GATEHOUSE_DATA", "from-env");
             jail.set_env("GATEHOUSE_TEST_DATABASE_URL", "postgres://ignored");
+            jail.set_env("GATEHOUSE_RATE_LIMIT_PER_ACCOUNT", "77");
             let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
             assert_eq!(c.bind, "127.0.0.1:9000");
             assert_eq!(c.log, "debug");
             assert_eq!(c.data, PathBuf::from("from-env"));
             assert_eq!(c.database_url, None);
+            assert_eq!(c.rate_limit_per_account, 77, "every field can be set by a variable");
             let flags = Overrides {
                 data: Some("from-flag".into()),
                 ..Overrides::default()

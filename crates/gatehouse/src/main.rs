@@ -199,6 +199,10 @@ async fn run(cli: Cli) -> Result<()> {
                     .as_deref()
                     .map_or_else(|| "files in the data folder".to_string(), redact_url)
             );
+            println!(
+                "rate limits:  {} per minute per client address, {} per login ID",
+                config.rate_limit_per_ip, config.rate_limit_per_account
+            );
             println!("configuration is valid and the database answers");
             Ok(())
         }
