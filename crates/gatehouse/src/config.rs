@@ -99,7 +99,10 @@ impl Config {
             figment = figment.merge(Toml::file_exact(file));
         }
         figment = figment
-            .merge(Env::prefixed("GATEHOUSE_").filter(move |k| keys.iter().any(|key| k == key.as_str())))
+            .merge(
+                Env::prefixed("GATEHOUSE_")
+                    .filter(move |k| keys.iter().any(|key| k == key.as_str())),
+            )
             .merge(Serialized::defaults(overrides));
         figment
             .extract()
@@ -215,7 +218,10 @@ mod tests {
             assert_eq!(c.log, "debug");
             assert_eq!(c.data, PathBuf::from("from-env"));
             assert_eq!(c.database_url, None);
-            assert_eq!(c.rate_limit_per_account, 77, "every field can be set by a variable");
+            assert_eq!(
+                c.rate_limit_per_account, 77,
+                "every field can be set by a variable"
+            );
             let flags = Overrides {
                 data: Some("from-flag".into()),
                 ..Overrides::default()
