@@ -11,8 +11,8 @@ use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
 use gatehouse_store::OutboxMessage;
-use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -93,24 +93,91 @@ impl Transport for FileTransport {
     }
 }
 
-/// How long a claim lasts: a node that dies mid-send frees its messages then.
-const LEASE: Duration = Duration::minutes(2);
-/// Tries before a temporarily failing message is given up.
-pub const MAX_ATTEMPTS: i64 = 10;
+/// An SMTP relay: `smtp://host:25` (plain, for a local relay),
+/// `smtp://user:pass@host:587?tls=required` (STARTTLS), or
+/// `smtps://user:pass@host:465` (implicit TLS).
+#[derive(Debug, Clone)]
+pub struct SmtpTransport {
+    mailer: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpTransport {
+    /// A transport for the relay a URL names, sending as `from`.
+    pub fn from_url(url: &str, from: Mailbox) -> Result<SmtpTransport, String> {
+        let mailer = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| format!("the SMTP URL cannot be used: {e}"))?
+            .timeout(Some(StdDuration::from_secs(30)))
+            .build();
+        Ok(SmtpTransport { mailer, from })
+    }
+}
+
+#[async_trait]
+impl Transport for SmtpTransport {
+    async fn send(&self, message: &OutboxMessage) -> Result<(), SendError> {
+        let built = build_message(&self.from, message)?;
+        self.mailer
+            .send(built)
+            .await
+            .map(|_| ())
+            .map_err(|e| SendError {
+                // 5xx: the relay refuses this message for good. Anything else (4xx,
+                // no connection, a timeout, TLS trouble) may pass later.
+                permanent: e.is_permanent(),
+                message: e.to_string(),
+            })
+    }
+}
+
+/// How delivery retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// The wait after the first failure; it doubles with each further one.
+    pub first_wait: Duration,
+    /// The longest wait.
+    pub max_wait: Duration,
+    /// Tries before a temporarily failing message is given up.
+    pub max_attempts: i64,
+    /// How long a claim lasts: a node that dies mid-send frees its messages then.
+    pub lease: Duration,
+    /// How often the worker looks for mail queued by other nodes and retries.
+    pub poll: StdDuration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            first_wait: Duration::seconds(30),
+            max_wait: Duration::hours(1),
+            max_attempts: 10,
+            lease: Duration::minutes(2),
+            poll: StdDuration::from_secs(5),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// When to try again after `attempts` tries: the first wait, doubled
+    /// with each further try, at most the longest wait.
+    pub fn backoff(&self, attempts: i64) -> Duration {
+        let exponent = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
+        (self.first_wait * 2i32.pow(exponent.min(20))).min(self.max_wait)
+    }
+}
+
 /// Messages claimed per round.
 const BATCH: i64 = 20;
 
-/// When to try again after `attempts` tries: 30 s, 1 min, 2 min, … at most 1 h.
-pub fn backoff(attempts: i64) -> Duration {
-    let exponent = u32::try_from(attempts.clamp(1, 8) - 1).unwrap_or(0);
-    Duration::seconds((30 * 2i64.pow(exponent)).min(3600))
-}
-
 /// Delivers what is due now; answers how many messages it handled.
-pub async fn deliver_due(app: &App, transport: &dyn Transport) -> AppResult<usize> {
+pub async fn deliver_due(
+    app: &App,
+    transport: &dyn Transport,
+    policy: &RetryPolicy,
+) -> AppResult<usize> {
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let claimed = tx.claim_mail(now, now + LEASE, BATCH).await?;
+    let claimed = tx.claim_mail(now, now + policy.lease, BATCH).await?;
     tx.commit().await?;
     for message in &claimed {
         let outcome = transport.send(message).await;
@@ -119,8 +186,8 @@ pub async fn deliver_due(app: &App, transport: &dyn Transport) -> AppResult<usiz
         match outcome {
             Ok(()) => tx.mark_mail_sent(message.id, now).await?,
             Err(e) => {
-                let retry = (!e.permanent && message.attempts < MAX_ATTEMPTS)
-                    .then(|| now + backoff(message.attempts));
+                let retry = (!e.permanent && message.attempts < policy.max_attempts)
+                    .then(|| now + policy.backoff(message.attempts));
                 tracing::warn!(id = %message.id, permanent = e.permanent, error = %e.message, "mail not delivered");
                 tx.mark_mail_failed(message.id, &e.message, retry).await?;
             }
@@ -135,18 +202,19 @@ pub async fn deliver_due(app: &App, transport: &dyn Transport) -> AppResult<usiz
 pub fn spawn_worker(
     app: App,
     transport: Arc<dyn Transport>,
+    policy: RetryPolicy,
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match deliver_due(&app, transport.as_ref()).await {
+            match deliver_due(&app, transport.as_ref(), &policy).await {
                 Ok(n) if n as i64 == BATCH => continue,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "mail delivery round failed"),
             }
             tokio::select! {
                 _ = app.mail_notify.notified() => {}
-                _ = tokio::time::sleep(StdDuration::from_secs(5)) => {}
+                _ = tokio::time::sleep(policy.poll) => {}
                 _ = stop.changed() => {}
             }
             if *stop.borrow() {
@@ -162,9 +230,23 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {
-        assert_eq!(backoff(1), Duration::seconds(30));
-        assert_eq!(backoff(2), Duration::seconds(60));
-        assert_eq!(backoff(4), Duration::seconds(240));
-        assert_eq!(backoff(50), Duration::seconds(3600));
+        let p = RetryPolicy::default();
+        assert_eq!(p.backoff(1), Duration::seconds(30));
+        assert_eq!(p.backoff(2), Duration::seconds(60));
+        assert_eq!(p.backoff(4), Duration::seconds(240));
+        assert_eq!(p.backoff(50), Duration::seconds(3600));
+    }
+
+    #[test]
+    fn smtp_urls_name_plain_starttls_and_tls_relays() {
+        let from: Mailbox = "Portal <no-reply@example.com>".parse().unwrap();
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtp://u:p@mail.example.com:587?tls=required",
+            "smtps://u:p@mail.example.com",
+        ] {
+            assert!(SmtpTransport::from_url(url, from.clone()).is_ok(), "{url}");
+        }
+        assert!(SmtpTransport::from_url("http://mail.example.com", from).is_err());
     }
 }

@@ -125,9 +125,9 @@ both_engines! {
         }
         tx.commit().await.unwrap();
         let transport = Scripted::default();
-        assert_eq!(delivery::deliver_due(&app, &transport).await.unwrap(), 3);
+        assert_eq!(delivery::deliver_due(&app, &transport, &delivery::RetryPolicy::default()).await.unwrap(), 3);
         // Nothing is due again until the back-off has passed.
-        assert_eq!(delivery::deliver_due(&app, &transport).await.unwrap(), 0);
+        assert_eq!(delivery::deliver_due(&app, &transport, &delivery::RetryPolicy::default()).await.unwrap(), 0);
         let mut tx = app.store.read().await.unwrap();
         let outbox = tx.list_outbox(10).await.unwrap();
         let state = |to: &str| {

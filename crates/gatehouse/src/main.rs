@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
-use gatehouse_app::delivery::FileTransport;
+use gatehouse_app::delivery::{FileTransport, SmtpTransport, Transport};
 use gatehouse_app::{App, api_tokens, setup, staff, startup};
 use gatehouse_domain::StaffRole;
 use gatehouse_store::{Actor, ConnectOptions, redact_url};
@@ -263,11 +263,15 @@ async fn serve(config: &Config) -> Result<()> {
     if let Some(public) = &config.public_url {
         app.links.set_origin(public);
     }
-    let transport = FileTransport::new(data.join("mail"), config.mail_sender()?);
+    let sender = config.mail_sender()?;
+    let transport: Arc<dyn Transport> = match &config.smtp_url {
+        Some(url) => Arc::new(SmtpTransport::from_url(url, sender).map_err(|e| anyhow!(e))?),
+        None => Arc::new(FileTransport::new(data.join("mail"), sender)),
+    };
     let options = ServeOptions {
         secure_cookies: config.secure_cookies,
         limits: config.rate_limits(),
-        transport: Some(Arc::new(transport)),
+        transport: Some(transport),
         ..ServeOptions::new(bind)
     };
     let server = gatehouse_web::start(app.clone(), options)
@@ -291,7 +295,10 @@ async fn serve(config: &Config) -> Result<()> {
         );
     }
     match &config.smtp_url {
-        Some(url) => println!("Mail: sent through the SMTP relay {}.", redact_url(url)),
+        Some(url) => println!(
+            "Mail: delivered through the SMTP relay {}.",
+            redact_url(url)
+        ),
         None => println!(
             "Mail: written as .eml files to {}.",
             data.join("mail").display()

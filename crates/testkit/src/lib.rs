@@ -16,7 +16,7 @@ use std::sync::Once;
 use gatehouse_store::{ConnectOptions, DynStore, Engine};
 use sqlx::Connection;
 
-pub use server::{Mail, TestServer, browser, generous_limits};
+pub use server::{Mail, TestServer, browser, decode_quoted_printable, generous_limits};
 
 /// The variable naming the PostgreSQL server tests use.
 pub const PG_URL_VAR: &str = "GATEHOUSE_TEST_DATABASE_URL";

@@ -54,6 +54,17 @@ pub struct Mail {
 }
 
 impl Mail {
+    /// Reads a delivered message: headers as sent, the body with
+    /// quoted-printable undone.
+    pub fn parse(raw: &str) -> Mail {
+        let raw = decode_quoted_printable(raw);
+        Mail {
+            to: header(&raw, "To:"),
+            subject: header(&raw, "Subject:"),
+            raw,
+        }
+    }
+
     /// Every link to this server's portal in the message, in order.
     pub fn links(&self, base_url: &str) -> Vec<String> {
         let mut out = Vec::new();
@@ -78,10 +89,57 @@ impl Mail {
 }
 
 fn header(raw: &str, name: &str) -> String {
-    raw.lines()
+    let value = raw
+        .lines()
         .find_map(|l| l.strip_prefix(name))
         .map(|v| v.trim().to_string())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    decode_words(&value)
+}
+
+/// Undoes quoted-printable: soft line breaks and `=XX` bytes.
+pub fn decode_quoted_printable(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Decodes RFC 2047 encoded words (`=?utf-8?b?…?=`) in a header value.
+fn decode_words(value: &str) -> String {
+    use base64::Engine as _;
+    let mut out = String::new();
+    for word in value.split_whitespace() {
+        let decoded = word
+            .strip_prefix("=?utf-8?b?")
+            .or_else(|| word.strip_prefix("=?UTF-8?B?"))
+            .and_then(|w| w.strip_suffix("?="))
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+        match decoded {
+            Some(text) => out.push_str(&text),
+            None => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+        }
+    }
+    out
 }
 
 impl TestServer {
@@ -93,6 +151,15 @@ impl TestServer {
 
     /// As [`TestServer::start`], with these rate limits.
     pub async fn start_with(db: &TestDb, limits: RateLimits) -> TestServer {
+        TestServer::start_configured(db, |o| o.limits = limits).await
+    }
+
+    /// As [`TestServer::start`], with the serve options changed by `configure`
+    /// (the transport defaults to files in [`TestServer::mail_dir`]).
+    pub async fn start_configured(
+        db: &TestDb,
+        configure: impl FnOnce(&mut ServeOptions),
+    ) -> TestServer {
         let app = App {
             hasher: Hasher::with_workers(2),
             ..App::new(db.store().await)
@@ -103,11 +170,12 @@ impl TestServer {
         let from = "Gatehouse <no-reply@gatehouse.test>"
             .parse()
             .expect("a sender address");
-        let options = ServeOptions {
-            limits,
+        let mut options = ServeOptions {
+            limits: generous_limits(),
             transport: Some(Arc::new(FileTransport::new(mail_dir.clone(), from))),
             ..ServeOptions::new(SocketAddr::from(([127, 0, 0, 1], 0)))
         };
+        configure(&mut options);
         let running = gatehouse_web::start(app.clone(), options)
             .await
             .expect("start the server");

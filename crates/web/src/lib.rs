@@ -65,6 +65,8 @@ pub struct ServeOptions {
     pub limits: ratelimit::RateLimits,
     /// Where mail goes; `None` leaves the outbox to another node's worker.
     pub transport: Option<Arc<dyn Transport>>,
+    /// How delivery retries.
+    pub retry: delivery::RetryPolicy,
 }
 
 impl ServeOptions {
@@ -75,6 +77,7 @@ impl ServeOptions {
             secure_cookies: false,
             limits: ratelimit::RateLimits::default(),
             transport: None,
+            retry: delivery::RetryPolicy::default(),
         }
     }
 }
@@ -168,10 +171,9 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
     app.links.set_origin_if_unset(&format!("http://{addr}"));
     let (tx, rx) = oneshot::channel::<()>();
     let (stop_jobs, jobs_stopped): (StopSwitch, _) = tokio::sync::watch::channel(false);
-    let worker = options
-        .transport
-        .clone()
-        .map(|transport| delivery::spawn_worker(app.clone(), transport, jobs_stopped));
+    let worker = options.transport.clone().map(|transport| {
+        delivery::spawn_worker(app.clone(), transport, options.retry, jobs_stopped)
+    });
     let store = app.store.clone();
     let state = AppState {
         app,
