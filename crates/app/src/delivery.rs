@@ -81,8 +81,10 @@ impl Transport for FileTransport {
             .await
             .map_err(temporary)?;
         // Written under a temporary name and renamed: readers never see half a file.
-        let path = self.folder.join(format!("{}.eml", message.id));
-        let partial = self.folder.join(format!(".{}.eml.part", message.id));
+        // One file per delivery: a message sent again gets a file of its own.
+        let name = format!("{}-{}", message.id, message.attempts);
+        let path = self.folder.join(format!("{name}.eml"));
+        let partial = self.folder.join(format!(".{name}.eml.part"));
         tokio::fs::write(&partial, built.formatted())
             .await
             .map_err(temporary)?;

@@ -16,13 +16,16 @@ pub mod delivery;
 mod error;
 pub mod links;
 pub mod mail;
+pub mod outbox;
 pub mod passwords;
 pub mod portal;
 pub mod secrets;
 pub mod setup;
 pub mod sites;
 pub mod staff;
+pub mod staff_auth;
 pub mod startup;
+pub mod templates;
 
 use std::sync::Arc;
 

@@ -54,6 +54,11 @@ impl MailKey {
         MailKey::AccountLocked,
     ];
 
+    /// Parses the key printed by [`MailKey::as_str`].
+    pub fn parse(raw: &str) -> Option<MailKey> {
+        MailKey::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+
     /// The key as stored and used in template files.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -82,11 +87,43 @@ pub struct MailVars {
     pub login_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-struct Parts {
-    subject: String,
-    text: String,
-    html: String,
+/// The three templates of one message.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Parts {
+    /// Subject (one line once rendered).
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body (placed inside the shipped layout).
+    pub html: String,
+}
+
+/// The shipped default of a message in a language.
+pub fn default_parts(key: MailKey, lang: Language) -> AppResult<Parts> {
+    let defaults = DEFAULTS
+        .as_ref()
+        .map_err(|e| AppError::Internal(format!("default mail templates: {e}")))?;
+    defaults
+        .messages
+        .get(&(lang, key.as_str().to_string()))
+        .cloned()
+        .ok_or_else(|| {
+            AppError::Internal(format!(
+                "no default template {} {}",
+                key.as_str(),
+                lang.as_str()
+            ))
+        })
+}
+
+/// Example values for previews and for checking an admin's template.
+pub fn sample_vars(link: String) -> MailVars {
+    MailVars {
+        first_name: Some("Ada".into()),
+        link: Some(link),
+        link_hours: Some(24),
+        login_id: Some("ada@example.com".into()),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -181,7 +218,17 @@ pub fn render(
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_fuel(Some(FUEL));
     let bad = |part: &str, e: minijinja::Error| {
-        AppError::invalid(part, format!("the {part} template does not render: {e}"))
+        let reason = e
+            .detail()
+            .map_or_else(|| e.kind().to_string(), str::to_string);
+        let at = e
+            .line()
+            .map(|l| format!(" at line {l}"))
+            .unwrap_or_default();
+        AppError::invalid(
+            part,
+            format!("the {part} template does not render{at}: {reason}"),
+        )
     };
     env.add_template_owned("subject.txt", subject.to_string())
         .map_err(|e| bad("subject", e))?;

@@ -129,7 +129,7 @@ both_engines! {
         // Nothing is due again until the back-off has passed.
         assert_eq!(delivery::deliver_due(&app, &transport, &delivery::RetryPolicy::default()).await.unwrap(), 0);
         let mut tx = app.store.read().await.unwrap();
-        let outbox = tx.list_outbox(10).await.unwrap();
+        let outbox = tx.list_outbox(None, 10).await.unwrap();
         let state = |to: &str| {
             let m = outbox.iter().find(|m| m.mail.recipient == to).unwrap();
             (m.status.clone(), m.attempts, m.last_error.clone())

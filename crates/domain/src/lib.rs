@@ -19,7 +19,7 @@ pub use account::{
     SignInRefusal, Stage, Status, decide, lock_after_failures, sign_in_gate,
 };
 pub use policy::{Email, LoginId, NewPassword, PolicyError, SiteKey};
-pub use roles::{AccountRole, StaffRole};
+pub use roles::{AccountRole, Permission, Scope, StaffRole};
 pub use settings::{
     FieldError, Language, LockMode, LoginIdMode, ProfileField, SettingsError, SiteSettings,
 };

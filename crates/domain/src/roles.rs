@@ -56,9 +56,110 @@ pub(crate) use word_enum;
 word_enum!(AccountRole, "account role", Customer => "customer", CustomerManager => "customer_manager");
 word_enum!(StaffRole, "staff role", Admin => "admin", Support => "support");
 
+/// What a staff user may do: the one permission table, enforced on the
+/// server for every console page and staff API call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Read customers, accounts and registrations.
+    ViewCustomers,
+    /// Act on accounts and registrations (approve, block, …).
+    ManageAccounts,
+    /// Read the outbox: what mail went out, what failed.
+    ViewOutbox,
+    /// Send a failed message again.
+    RetryMail,
+    /// Read the audit trail.
+    ViewAudit,
+    /// Edit e-mail templates.
+    ManageTemplates,
+    /// Edit sites and their settings.
+    ManageSettings,
+    /// Add, change and remove staff users.
+    ManageStaff,
+    /// Create and revoke API tokens.
+    ManageTokens,
+}
+
+/// The scope an API token needs for a permission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    /// Reading.
+    Read,
+    /// Changing customer data and accounts.
+    Write,
+    /// Administration: templates, settings, staff, tokens.
+    Admin,
+}
+
+impl Scope {
+    /// The word stored on tokens.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+            Scope::Admin => "admin",
+        }
+    }
+}
+
+impl Permission {
+    /// The scope an API token must carry to use this permission.
+    pub fn scope(self) -> Scope {
+        use Permission::*;
+        match self {
+            ViewCustomers | ViewOutbox | ViewAudit => Scope::Read,
+            ManageAccounts | RetryMail => Scope::Write,
+            ManageTemplates | ManageSettings | ManageStaff | ManageTokens => Scope::Admin,
+        }
+    }
+}
+
+impl StaffRole {
+    /// Whether the role has the permission. Admins have all; support has the
+    /// day-to-day work on customers and registrations, and may see (and
+    /// resend) their mail.
+    pub fn allows(self, permission: Permission) -> bool {
+        use Permission::*;
+        match self {
+            StaffRole::Admin => true,
+            StaffRole::Support => matches!(
+                permission,
+                ViewCustomers | ManageAccounts | ViewOutbox | RetryMail | ViewAudit
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn support_does_the_daily_work_and_admins_everything() {
+        use Permission::*;
+        let all = [
+            ViewCustomers,
+            ManageAccounts,
+            ViewOutbox,
+            RetryMail,
+            ViewAudit,
+            ManageTemplates,
+            ManageSettings,
+            ManageStaff,
+            ManageTokens,
+        ];
+        for p in all {
+            assert!(StaffRole::Admin.allows(p), "{p:?}");
+        }
+        for p in [ManageTemplates, ManageSettings, ManageStaff, ManageTokens] {
+            assert!(!StaffRole::Support.allows(p), "{p:?}");
+            assert_eq!(p.scope(), Scope::Admin);
+        }
+        assert!(StaffRole::Support.allows(ManageAccounts));
+        assert_eq!(ViewOutbox.scope(), Scope::Read);
+        assert_eq!(RetryMail.scope(), Scope::Write);
+    }
 
     #[test]
     fn roles_round_trip_and_refuse_unknown_words() {

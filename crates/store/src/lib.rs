@@ -163,6 +163,8 @@ pub trait Tx: Send {
     async fn staff_by_email(&mut self, email: &str) -> StoreResult<Option<StaffUser>>;
     /// The staff user with this ID.
     async fn staff_by_id(&mut self, id: Uuid) -> StoreResult<Option<StaffUser>>;
+    /// Records a staff user's sign-in.
+    async fn record_staff_login(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<()>;
     /// How many staff users exist.
     async fn count_staff(&mut self) -> StoreResult<i64>;
 
@@ -222,6 +224,8 @@ pub trait Tx: Send {
     async fn insert_api_token(&mut self, token: &ApiToken) -> StoreResult<()>;
     /// The API token whose secret hashes to this.
     async fn api_token_by_hash(&mut self, token_hash: &[u8]) -> StoreResult<Option<ApiToken>>;
+    /// Records that a token was used now.
+    async fn touch_api_token(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<()>;
 
     // ---- outbox
     /// Queues a mail for delivery.
@@ -249,8 +253,16 @@ pub trait Tx: Send {
         error: &str,
         retry_at: Option<OffsetDateTime>,
     ) -> StoreResult<()>;
-    /// The newest outbox messages.
-    async fn list_outbox(&mut self, limit: i64) -> StoreResult<Vec<OutboxMessage>>;
+    /// The newest outbox messages, of one status when given.
+    async fn list_outbox(
+        &mut self,
+        status: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+    /// One outbox message.
+    async fn outbox_by_id(&mut self, id: Uuid) -> StoreResult<Option<OutboxMessage>>;
+    /// Makes a failed or waiting message due now; answers whether it was one.
+    async fn retry_mail(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool>;
 
     // ---- audit
     /// Appends an audit event.
@@ -261,6 +273,16 @@ pub trait Tx: Send {
     // ---- e-mail templates
     /// Stores an admin's template override.
     async fn upsert_template(&mut self, template: &EmailTemplate) -> StoreResult<()>;
+    /// Every override of a site.
+    async fn list_templates(&mut self, site_id: Uuid) -> StoreResult<Vec<EmailTemplate>>;
+    /// Removes an override (the shipped default applies again); answers
+    /// whether there was one.
+    async fn delete_template(
+        &mut self,
+        site_id: Uuid,
+        key: &str,
+        language: &str,
+    ) -> StoreResult<bool>;
     /// The override for this site, key and language.
     async fn template(
         &mut self,

@@ -474,6 +474,16 @@ impl Tx for SqlTx {
         )
     }
 
+    async fn record_staff_login(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query("UPDATE staff_users SET last_login_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(to_ms(now))
+        )?;
+        Ok(())
+    }
+
     async fn count_staff(&mut self) -> StoreResult<i64> {
         Ok(
             on!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM staff_users").fetch_one(&mut **c).await)?,
@@ -630,6 +640,16 @@ impl Tx for SqlTx {
         )
     }
 
+    async fn touch_api_token(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(to_ms(now))
+        )?;
+        Ok(())
+    }
+
     // ---- outbox
 
     async fn enqueue_mail(
@@ -700,13 +720,41 @@ impl Tx for SqlTx {
         Ok(())
     }
 
-    async fn list_outbox(&mut self, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
+    async fn list_outbox(
+        &mut self,
+        status: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxMessage>> {
         fetch_all!(
             self,
             OutboxRow,
-            sqlx::query_as("SELECT * FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1")
-                .bind(limit)
+            sqlx::query_as(
+                "SELECT * FROM outbox WHERE ($1 IS NULL OR status = $1) ORDER BY created_at DESC, id DESC LIMIT $2"
+            )
+            .bind(status)
+            .bind(limit)
         )
+    }
+
+    async fn outbox_by_id(&mut self, id: Uuid) -> StoreResult<Option<OutboxMessage>> {
+        fetch_optional!(
+            self,
+            OutboxRow,
+            sqlx::query_as("SELECT * FROM outbox WHERE id = $1").bind(id)
+        )
+    }
+
+    async fn retry_mail(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool> {
+        let done = exec!(
+            self,
+            sqlx::query(
+                "UPDATE outbox SET status = 'pending', next_attempt_at = $2, lease_until = NULL \
+                 WHERE id = $1 AND status <> 'sent'"
+            )
+            .bind(id)
+            .bind(to_ms(now))
+        )?;
+        Ok(done > 0)
     }
 
     // ---- audit
@@ -741,6 +789,31 @@ impl Tx for SqlTx {
             .bind(t.site_id).bind(&t.key).bind(&t.language).bind(&t.subject).bind(&t.body_text).bind(&t.body_html)
             .bind(t.updated_at))?;
         Ok(())
+    }
+
+    async fn list_templates(&mut self, site_id: Uuid) -> StoreResult<Vec<EmailTemplate>> {
+        Ok(
+            on!(self, c => sqlx::query_as("SELECT * FROM email_templates WHERE site_id = $1 ORDER BY key, language")
+            .bind(site_id).fetch_all(&mut **c).await)?,
+        )
+    }
+
+    async fn delete_template(
+        &mut self,
+        site_id: Uuid,
+        key: &str,
+        language: &str,
+    ) -> StoreResult<bool> {
+        let done = exec!(
+            self,
+            sqlx::query(
+                "DELETE FROM email_templates WHERE site_id = $1 AND key = $2 AND language = $3"
+            )
+            .bind(site_id)
+            .bind(key)
+            .bind(language)
+        )?;
+        Ok(done > 0)
     }
 
     async fn template(

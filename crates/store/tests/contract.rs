@@ -441,10 +441,17 @@ both_engines! {
         tx.commit().await.unwrap();
 
         let mut tx = store.read().await.unwrap();
-        let listed = tx.list_outbox(100).await.unwrap();
+        let listed = tx.list_outbox(None, 100).await.unwrap();
+        assert_eq!(tx.list_outbox(Some("failed"), 100).await.unwrap().len(), 1);
         let by_id: BTreeMap<_, _> = listed.iter().map(|m| (m.id, m.status.as_str())).collect();
         assert_eq!(by_id[&a[0]], "sent");
         assert_eq!(by_id[&b[0]], "failed");
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        assert!(tx.retry_mail(b[0], t).await.unwrap(), "a failed message can be sent again");
+        assert!(!tx.retry_mail(a[0], t).await.unwrap(), "a sent one cannot");
+        assert_eq!(tx.outbox_by_id(b[0]).await.unwrap().unwrap().status, "pending");
+        tx.commit().await.unwrap();
     }
 
     async fn audit_events_append_and_list_newest_first(db: TestDb) {
@@ -494,6 +501,12 @@ both_engines! {
         let mut tx = store.read().await.unwrap();
         assert_eq!(tx.template(main.id, "activation", "de").await.unwrap(), Some(t));
         assert_eq!(tx.template(main.id, "activation", "en").await.unwrap(), None);
+        assert_eq!(tx.list_templates(main.id).await.unwrap().len(), 1);
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        assert!(tx.delete_template(main.id, "activation", "de").await.unwrap());
+        assert!(!tx.delete_template(main.id, "activation", "de").await.unwrap());
+        tx.commit().await.unwrap();
     }
 }
 

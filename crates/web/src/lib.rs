@@ -9,6 +9,7 @@
 //! - The server stops gracefully: in-flight requests finish, then the store
 //!   closes.
 
+mod console;
 pub mod cookies;
 mod csrf;
 pub mod error;
@@ -19,6 +20,8 @@ pub mod pages;
 mod portal;
 pub mod ratelimit;
 mod setup;
+pub mod staff;
+mod staff_api;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -91,6 +94,8 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/gatehouse.css", get(pages::stylesheet))
         .route("/admin/setup/{token}", get(setup::form).post(setup::submit))
         .merge(portal::routes())
+        .merge(staff_api::routes())
+        .merge(console::routes())
         .fallback(error::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(csrf::same_origin_only))

@@ -9,46 +9,33 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::{Environment, UndefinedBehavior, Value};
 
-const TEMPLATES: [(&str, &str); 12] = [
-    ("base.html", include_str!("../templates/base.html")),
-    ("setup.html", include_str!("../templates/setup.html")),
-    ("message.html", include_str!("../templates/message.html")),
-    (
-        "portal/base.html",
-        include_str!("../templates/portal/base.html"),
-    ),
-    (
-        "portal/forms.html",
-        include_str!("../templates/portal/forms.html"),
-    ),
-    (
-        "portal/notice.html",
-        include_str!("../templates/portal/notice.html"),
-    ),
-    (
-        "portal/register.html",
-        include_str!("../templates/portal/register.html"),
-    ),
-    (
-        "portal/login.html",
-        include_str!("../templates/portal/login.html"),
-    ),
-    (
-        "portal/email_form.html",
-        include_str!("../templates/portal/email_form.html"),
-    ),
-    (
-        "portal/new_password.html",
-        include_str!("../templates/portal/new_password.html"),
-    ),
-    (
-        "portal/profile.html",
-        include_str!("../templates/portal/profile.html"),
-    ),
-    (
-        "portal/sessions.html",
-        include_str!("../templates/portal/sessions.html"),
-    ),
+/// The page templates, compiled into the binary, named by their path under
+/// `templates/`.
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = templates![
+    "base.html",
+    "setup.html",
+    "message.html",
+    "portal/base.html",
+    "portal/forms.html",
+    "portal/notice.html",
+    "portal/register.html",
+    "portal/login.html",
+    "portal/email_form.html",
+    "portal/new_password.html",
+    "portal/profile.html",
+    "portal/sessions.html",
+    "console/base.html",
+    "console/login.html",
+    "console/home.html",
+    "console/outbox.html",
+    "console/templates.html",
+    "console/template_edit.html",
 ];
 
 /// A serialisable value for a template context.
@@ -59,7 +46,7 @@ pub fn ser<T: serde::Serialize>(value: T) -> Value {
 static ENV: LazyLock<Arc<Environment<'static>>> = LazyLock::new(|| {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    for (name, source) in TEMPLATES {
+    for &(name, source) in TEMPLATES {
         if let Err(e) = env.add_template(name, source) {
             tracing::error!(template = name, error = %e, "a page template does not compile");
         }
@@ -110,7 +97,7 @@ mod tests {
 
     #[test]
     fn every_template_compiles_and_escapes_html() {
-        for (name, _) in TEMPLATES {
+        for &(name, _) in TEMPLATES {
             assert!(ENV.get_template(name).is_ok(), "{name}");
         }
         let html = ENV

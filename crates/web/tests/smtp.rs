@@ -155,7 +155,7 @@ fn scratch() -> PathBuf {
 
 async fn outbox_states(server: &TestServer) -> Vec<(String, String, i64, Option<String>)> {
     let mut tx = server.app.store.read().await.unwrap();
-    tx.list_outbox(1000)
+    tx.list_outbox(None, 1000)
         .await
         .unwrap()
         .into_iter()

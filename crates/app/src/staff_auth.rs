@@ -1,0 +1,244 @@
+//! Staff authentication: console sessions (e-mail and password; sessions of
+//! their own, never interchangeable with customer sessions) and API tokens
+//! (bearer, scoped). Either yields a [`StaffCaller`], whose
+//! [`StaffCaller::require`] is the one check of the permission table.
+
+use gatehouse_domain::{Permission, Scope};
+use gatehouse_store::{Actor, Session, SessionOwner, StaffUser};
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+
+use crate::portal::RequestMeta;
+use crate::{App, AppError, AppResult, audit, secrets};
+
+/// A console session ends after this long without a request.
+pub const IDLE: Duration = Duration::minutes(30);
+/// A console session ends this long after sign-in, whatever happens.
+pub const ABSOLUTE: Duration = Duration::hours(8);
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// A console session (the hash of its token).
+    Session(Vec<u8>, String),
+    /// An API token with these scopes.
+    Token(Vec<Scope>),
+}
+
+/// A staff user making a request.
+#[derive(Debug, Clone)]
+pub struct StaffCaller {
+    /// Who.
+    pub staff: StaffUser,
+    /// How.
+    pub via: Via,
+}
+
+impl StaffCaller {
+    /// The caller as the audit trail names them.
+    pub fn actor(&self) -> Actor {
+        let kind = match self.via {
+            Via::Session(..) => "staff",
+            Via::Token(_) => "api",
+        };
+        Actor {
+            kind: kind.into(),
+            id: Some(self.staff.id),
+            label: self.staff.email.clone(),
+        }
+    }
+
+    /// The CSRF token of the console session's forms (none for tokens).
+    pub fn csrf_token(&self) -> Option<&str> {
+        match &self.via {
+            Via::Session(_, csrf) => Some(csrf),
+            Via::Token(_) => None,
+        }
+    }
+
+    /// Whether the caller may do this.
+    pub fn may(&self, permission: Permission) -> bool {
+        let scoped = match &self.via {
+            Via::Session(..) => true,
+            Via::Token(scopes) => scopes.contains(&permission.scope()),
+        };
+        scoped && self.staff.active && self.staff.role.allows(permission)
+    }
+
+    /// Refuses unless the caller may do this: the role, and for a token its
+    /// scope, must allow it.
+    pub fn require(&self, permission: Permission) -> AppResult<()> {
+        if self.may(permission) {
+            return Ok(());
+        }
+        let message = if self.staff.role.allows(permission) {
+            format!(
+                "this API token lacks the '{}' scope",
+                permission.scope().as_str()
+            )
+        } else {
+            format!("a {} may not do this", self.staff.role)
+        };
+        Err(AppError::Forbidden {
+            code: "forbidden",
+            message,
+        })
+    }
+}
+
+/// A console session just made.
+#[derive(Debug, Clone)]
+pub struct NewStaffSession {
+    /// The cookie's value.
+    pub token: String,
+    /// Seconds until it ends whatever happens.
+    pub max_age_seconds: u32,
+}
+
+/// Signs a staff user in to the console. Unknown addresses, wrong passwords
+/// and deactivated staff get the same answer after the same work.
+pub async fn sign_in(
+    app: &App,
+    email: &str,
+    password: &str,
+    meta: &RequestMeta,
+) -> AppResult<NewStaffSession> {
+    let mut tx = app.store.read().await?;
+    let staff = tx.staff_by_email(email.trim()).await?;
+    drop(tx);
+    let hash = staff.as_ref().map(|s| s.password_hash.as_str());
+    let right = password.chars().count() <= gatehouse_domain::policy::PASSWORD_MAX_CHARS
+        && app.hasher.verify(password, hash).await?;
+    let now = app.clock.now();
+    let Some(staff) = staff.filter(|s| right && s.active) else {
+        let mut tx = app.store.begin().await?;
+        tx.append_audit(&audit::event(
+            now,
+            &Actor::system("console sign-in"),
+            "staff.sign_in_failed",
+            None,
+            None,
+            json!({"email": email.trim()}),
+        ))
+        .await?;
+        tx.commit().await?;
+        return Err(gatehouse_domain::SignInRefusal::InvalidCredentials.into());
+    };
+    let token = secrets::new_token("");
+    let mut tx = app.store.begin().await?;
+    tx.insert_session(&Session {
+        token_hash: secrets::token_hash(&token),
+        owner: SessionOwner::Staff(staff.id),
+        impersonator_id: None,
+        csrf_token: secrets::new_token(""),
+        created_at: now,
+        last_seen_at: now,
+        idle_expires_at: now + IDLE,
+        absolute_expires_at: now + ABSOLUTE,
+        ip: meta.ip.clone(),
+        user_agent: meta
+            .user_agent
+            .as_deref()
+            .map(|ua| ua.chars().take(200).collect()),
+    })
+    .await?;
+    tx.record_staff_login(staff.id, now).await?;
+    let actor = Actor {
+        kind: "staff".into(),
+        id: Some(staff.id),
+        label: staff.email.clone(),
+    };
+    tx.append_audit(&audit::event(
+        now,
+        &actor,
+        "staff.sign_in",
+        Some(("staff", staff.id)),
+        None,
+        json!({"ip": meta.ip}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(NewStaffSession {
+        token,
+        max_age_seconds: u32::try_from(ABSOLUTE.whole_seconds()).unwrap_or(28_800),
+    })
+}
+
+/// The staff user of a console session token, if it is valid.
+pub async fn by_session(app: &App, token: &str) -> AppResult<Option<StaffCaller>> {
+    let now = app.clock.now();
+    let hash = secrets::token_hash(token);
+    let mut tx = app.store.read().await?;
+    let Some(session) = tx.session_by_hash(&hash).await? else {
+        return Ok(None);
+    };
+    let SessionOwner::Staff(staff_id) = session.owner else {
+        return Ok(None);
+    };
+    let staff = tx.staff_by_id(staff_id).await?;
+    drop(tx);
+    let live = now < session.idle_expires_at && now < session.absolute_expires_at;
+    let Some(staff) = staff.filter(|s| s.active && live) else {
+        let mut tx = app.store.begin().await?;
+        tx.delete_session(&hash).await?;
+        tx.commit().await?;
+        return Ok(None);
+    };
+    if now - session.last_seen_at >= Duration::seconds(30) {
+        let mut tx = app.store.begin().await?;
+        tx.touch_session(&hash, now, (now + IDLE).min(session.absolute_expires_at))
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(Some(StaffCaller {
+        staff,
+        via: Via::Session(hash, session.csrf_token),
+    }))
+}
+
+/// The staff user of an API token, if it is valid (not revoked, not
+/// expired, its owner active). Records its use.
+pub async fn by_token(app: &App, secret: &str) -> AppResult<Option<StaffCaller>> {
+    let now: OffsetDateTime = app.clock.now();
+    let mut tx = app.store.read().await?;
+    let Some(token) = tx.api_token_by_hash(&secrets::token_hash(secret)).await? else {
+        return Ok(None);
+    };
+    if token.revoked_at.is_some() || token.expires_at.is_some_and(|t| t <= now) {
+        return Ok(None);
+    }
+    let Some(staff) = tx.staff_by_id(token.staff_id).await?.filter(|s| s.active) else {
+        return Ok(None);
+    };
+    drop(tx);
+    if token
+        .last_used_at
+        .is_none_or(|t| now - t >= Duration::minutes(1))
+    {
+        let mut tx = app.store.begin().await?;
+        tx.touch_api_token(token.id, now).await?;
+        tx.commit().await?;
+    }
+    let scopes = token
+        .scopes
+        .split_whitespace()
+        .filter_map(|s| match s {
+            "read" => Some(Scope::Read),
+            "write" => Some(Scope::Write),
+            "admin" => Some(Scope::Admin),
+            _ => None,
+        })
+        .collect();
+    Ok(Some(StaffCaller {
+        staff,
+        via: Via::Token(scopes),
+    }))
+}
+
+/// Ends a console session.
+pub async fn sign_out(app: &App, token: &str) -> AppResult<()> {
+    let mut tx = app.store.begin().await?;
+    tx.delete_session(&secrets::token_hash(token)).await?;
+    tx.commit().await?;
+    Ok(())
+}
