@@ -26,8 +26,8 @@ use uuid::Uuid;
 
 pub use error::{StoreError, StoreResult};
 pub use model::{
-    Account, Actor, ApiToken, AuditEvent, Customer, CustomerFields, EmailTemplate, Group,
-    LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser,
+    Account, AccountFilter, Actor, ApiToken, AuditEvent, Customer, CustomerFields, EmailTemplate,
+    Group, LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser,
 };
 pub use sql::{ConnectOptions, connect};
 
@@ -128,6 +128,20 @@ pub trait Tx: Send {
     async fn insert_customer(&mut self, customer: &Customer) -> StoreResult<()>;
     /// Replaces a customer's data and `updated_at`.
     async fn update_customer(&mut self, customer: &Customer) -> StoreResult<()>;
+    /// Customers whose name, e-mail address, company or phone contains the
+    /// text (any case), at most `limit`.
+    async fn search_customers(&mut self, text: &str, limit: i64) -> StoreResult<Vec<Customer>>;
+    /// Customers that may be the same person or company as the given data:
+    /// the same e-mail address, the same first and last name, the same
+    /// company, or the same phone (any case).
+    async fn customer_candidates(
+        &mut self,
+        email: &str,
+        first_name: &str,
+        last_name: &str,
+        company: &str,
+        phone: &str,
+    ) -> StoreResult<Vec<Customer>>;
     /// The customer with this ID.
     async fn customer_by_id(&mut self, id: Uuid) -> StoreResult<Option<Customer>>;
 
@@ -152,6 +166,23 @@ pub trait Tx: Send {
     /// Writes an account back if nobody changed it since it was read
     /// (same `version`), else [`StoreError::Stale`]. Answers the new version.
     async fn save_account(&mut self, account: &Account) -> StoreResult<i64>;
+    /// Accounts matching a filter at `now` (the status is derived in SQL),
+    /// newest registration first.
+    async fn list_accounts(
+        &mut self,
+        filter: &AccountFilter,
+        now: OffsetDateTime,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<Account>>;
+    /// How many accounts match a filter at `now`.
+    async fn count_accounts(
+        &mut self,
+        filter: &AccountFilter,
+        now: OffsetDateTime,
+    ) -> StoreResult<i64>;
+    /// The accounts of a customer.
+    async fn accounts_of_customer(&mut self, customer_id: Uuid) -> StoreResult<Vec<Account>>;
     /// Adds one failed attempt atomically; answers the new count, or `None`
     /// when there is no such account.
     async fn record_failed_attempt(&mut self, id: Uuid) -> StoreResult<Option<u32>>;
@@ -182,6 +213,9 @@ pub trait Tx: Send {
         now: OffsetDateTime,
         idle_expires_at: OffsetDateTime,
     ) -> StoreResult<()>;
+    /// Sessions of this account opened by this staff user impersonating it.
+    async fn delete_impersonations(&mut self, account_id: Uuid, staff_id: Uuid)
+    -> StoreResult<u64>;
     /// Ends one session; answers whether it existed.
     async fn delete_session(&mut self, token_hash: &[u8]) -> StoreResult<bool>;
     /// Ends every session of an account but `keep`; answers how many ended.
@@ -269,6 +303,8 @@ pub trait Tx: Send {
     async fn append_audit(&mut self, event: &AuditEvent) -> StoreResult<()>;
     /// The newest audit events, newest first.
     async fn list_audit(&mut self, limit: i64) -> StoreResult<Vec<AuditEvent>>;
+    /// The audit events of one target (an account, a staff user, …), newest first.
+    async fn audit_of(&mut self, target_id: Uuid, limit: i64) -> StoreResult<Vec<AuditEvent>>;
 
     // ---- e-mail templates
     /// Stores an admin's template override.

@@ -745,3 +745,14 @@ pub struct EmailTemplate {
     /// Changed at (ms).
     pub updated_at: i64,
 }
+
+/// Which accounts a staff list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountFilter {
+    /// Only this derived status.
+    pub status: Option<gatehouse_domain::Status>,
+    /// Only this site.
+    pub site_id: Option<Uuid>,
+    /// Login ID, e-mail address, name or company containing this (any case).
+    pub search: Option<String>,
+}

@@ -24,9 +24,9 @@ use crate::model::{
     lock_columns, stage_str, to_ms,
 };
 use crate::{
-    Account, ApiToken, AuditEvent, Customer, DynStore, EmailTemplate, Engine, Group, LinkPurpose,
-    LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser, Store, StoreError,
-    StoreResult, Tx,
+    Account, AccountFilter, ApiToken, AuditEvent, Customer, DynStore, EmailTemplate, Engine, Group,
+    LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser, Store,
+    StoreError, StoreResult, Tx,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -196,6 +196,33 @@ macro_rules! fetch_all {
     }};
 }
 
+/// The derived status as SQL, `$1` being now in ms (DESIGN.md §2: deleted,
+/// else blocked, else locked, else the stage). Kept in step with
+/// `AccountState::status`; a test compares them.
+macro_rules! account_filter_sql {
+    () => {
+        " WHERE ($2 IS NULL OR site_id = $2) \
+          AND ($3 IS NULL OR lower(login_id) LIKE $3 ESCAPE '\\' OR lower(email) LIKE $3 ESCAPE '\\' OR lower(first_name) LIKE $3 ESCAPE '\\' \
+               OR lower(last_name) LIKE $3 ESCAPE '\\' OR lower(coalesce(company, '')) LIKE $3 ESCAPE '\\') \
+          AND ($4 IS NULL OR $4 = CASE WHEN deleted_reason IS NOT NULL THEN 'deleted' WHEN blocked THEN 'blocked' \
+               WHEN lock_permanent OR (lock_until IS NOT NULL AND lock_until > $1) THEN 'locked' ELSE stage END)"
+    };
+}
+
+/// A `LIKE` pattern matching text containing `needle` literally (`%`, `_`
+/// and `\` taken as themselves), lowercased.
+fn contains_pattern(needle: &str) -> String {
+    let mut out = String::from("%");
+    for c in needle.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
 fn convert_all<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> StoreResult<Vec<T>> {
     rows.into_iter().map(T::try_from).collect()
 }
@@ -346,6 +373,49 @@ impl Tx for SqlTx {
         Ok(())
     }
 
+    async fn search_customers(&mut self, text: &str, limit: i64) -> StoreResult<Vec<Customer>> {
+        let pattern = contains_pattern(text.trim());
+        fetch_all!(
+            self,
+            CustomerRow,
+            sqlx::query_as(
+                "SELECT * FROM customers WHERE lower(first_name || ' ' || last_name) LIKE $1 ESCAPE '\\' \
+                 OR lower(coalesce(email, '')) LIKE $1 ESCAPE '\\' OR lower(coalesce(company, '')) LIKE $1 ESCAPE '\\' \
+                 OR lower(coalesce(phone, '')) LIKE $1 ESCAPE '\\' OR lower(coalesce(mobile, '')) LIKE $1 ESCAPE '\\' \
+                 ORDER BY last_name, first_name LIMIT $2"
+            )
+            .bind(pattern)
+            .bind(limit)
+        )
+    }
+
+    async fn customer_candidates(
+        &mut self,
+        email: &str,
+        first_name: &str,
+        last_name: &str,
+        company: &str,
+        phone: &str,
+    ) -> StoreResult<Vec<Customer>> {
+        fetch_all!(
+            self,
+            CustomerRow,
+            sqlx::query_as(
+                "SELECT * FROM customers WHERE ($1 <> '' AND lower(coalesce(email, '')) = lower($1)) \
+                 OR ($2 <> '' AND $3 <> '' AND lower(first_name) = lower($2) AND lower(last_name) = lower($3)) \
+                 OR ($3 <> '' AND lower(last_name) = lower($3)) \
+                 OR ($4 <> '' AND lower(coalesce(company, '')) = lower($4)) \
+                 OR ($5 <> '' AND (coalesce(phone, '') = $5 OR coalesce(mobile, '') = $5)) \
+                 LIMIT 50"
+            )
+            .bind(email)
+            .bind(first_name)
+            .bind(last_name)
+            .bind(company)
+            .bind(phone)
+        )
+    }
+
     async fn customer_by_id(&mut self, id: Uuid) -> StoreResult<Option<Customer>> {
         fetch_optional!(
             self,
@@ -437,6 +507,54 @@ impl Tx for SqlTx {
             .bind(a.verified_at.map(to_ms)).bind(a.approved_at.map(to_ms)).bind(a.last_login_at.map(to_ms))
             .fetch_optional(&mut **c).await)?;
         version.ok_or(StoreError::Stale)
+    }
+
+    async fn list_accounts(
+        &mut self,
+        filter: &AccountFilter,
+        now: OffsetDateTime,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<Account>> {
+        let search = filter.search.as_deref().map(contains_pattern);
+        let status = filter.status.map(|s| s.as_str());
+        fetch_all!(
+            self,
+            AccountRow,
+            sqlx::query_as(concat!(
+                "SELECT * FROM accounts",
+                account_filter_sql!(),
+                " ORDER BY registered_at DESC, id DESC LIMIT $5 OFFSET $6"
+            ))
+            .bind(to_ms(now))
+            .bind(filter.site_id)
+            .bind(search)
+            .bind(status)
+            .bind(limit)
+            .bind(offset)
+        )
+    }
+
+    async fn count_accounts(
+        &mut self,
+        filter: &AccountFilter,
+        now: OffsetDateTime,
+    ) -> StoreResult<i64> {
+        let search = filter.search.as_deref().map(contains_pattern);
+        let status = filter.status.map(|s| s.as_str());
+        Ok(
+            on!(self, c => sqlx::query_scalar(concat!("SELECT COUNT(*) FROM accounts", account_filter_sql!()))
+            .bind(to_ms(now)).bind(filter.site_id).bind(search.clone()).bind(status).fetch_one(&mut **c).await)?,
+        )
+    }
+
+    async fn accounts_of_customer(&mut self, customer_id: Uuid) -> StoreResult<Vec<Account>> {
+        fetch_all!(
+            self,
+            AccountRow,
+            sqlx::query_as("SELECT * FROM accounts WHERE customer_id = $1 ORDER BY registered_at")
+                .bind(customer_id)
+        )
     }
 
     async fn record_failed_attempt(&mut self, id: Uuid) -> StoreResult<Option<u32>> {
@@ -540,6 +658,19 @@ impl Tx for SqlTx {
             .bind(to_ms(idle_expires_at))
         )?;
         Ok(())
+    }
+
+    async fn delete_impersonations(
+        &mut self,
+        account_id: Uuid,
+        staff_id: Uuid,
+    ) -> StoreResult<u64> {
+        Ok(exec!(
+            self,
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND impersonator_id = $2")
+                .bind(account_id)
+                .bind(staff_id)
+        )?)
     }
 
     async fn delete_session(&mut self, token_hash: &[u8]) -> StoreResult<bool> {
@@ -775,6 +906,18 @@ impl Tx for SqlTx {
             AuditRow,
             sqlx::query_as("SELECT * FROM audit_events ORDER BY at DESC, id DESC LIMIT $1")
                 .bind(limit)
+        )
+    }
+
+    async fn audit_of(&mut self, target_id: Uuid, limit: i64) -> StoreResult<Vec<AuditEvent>> {
+        fetch_all!(
+            self,
+            AuditRow,
+            sqlx::query_as(
+                "SELECT * FROM audit_events WHERE target_id = $1 ORDER BY at DESC, id DESC LIMIT $2"
+            )
+            .bind(target_id)
+            .bind(limit)
         )
     }
 

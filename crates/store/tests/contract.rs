@@ -75,6 +75,56 @@ async fn with_site(store: &DynStore, key: &str) -> Site {
 }
 
 both_engines! {
+    async fn accounts_are_listed_by_their_derived_status_and_search(db: TestDb) {
+        use gatehouse_domain::Status;
+        let store = db.store().await;
+        let main = with_site(&store, "main").await;
+        let t = now();
+        let make = |login: &str, f: &dyn Fn(&mut Account)| {
+            let mut a = account(main.id, login);
+            f(&mut a);
+            a
+        };
+        let accounts = vec![
+            make("unverified@example.com", &|_| {}),
+            make("pending@example.com", &|a| a.state.stage = Stage::Pending),
+            make("active@example.com", &|a| a.state.stage = Stage::Active),
+            make("expired-lock@example.com", &|a| { a.state.stage = Stage::Active; a.state.lock = Some(Lock::Temporary { until: t - Duration::seconds(1) }); }),
+            make("locked@example.com", &|a| a.state.lock = Some(Lock::Temporary { until: t + Duration::minutes(5) })),
+            make("perm@example.com", &|a| a.state.lock = Some(Lock::Permanent)),
+            make("blocked@example.com", &|a| { a.state.blocked = true; a.state.lock = Some(Lock::Permanent); }),
+            make("deleted@example.com", &|a| { a.state.blocked = true; a.state.deleted = Some(DeleteReason::Deleted); }),
+            make("100%_sure@example.com", &|a| { a.state.stage = Stage::Active; a.company = Some("O'Brien & Co".into()); }),
+        ];
+        let mut tx = store.begin().await.unwrap();
+        for a in &accounts {
+            tx.insert_account(a).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        for status in Status::ALL {
+            let filter = AccountFilter { status: Some(status), ..AccountFilter::default() };
+            let listed = tx.list_accounts(&filter, t, 100, 0).await.unwrap();
+            let expected: Vec<&str> = accounts.iter().filter(|a| a.state.status(t) == status).map(|a| a.login_id.as_str()).collect();
+            let mut got: Vec<&str> = listed.iter().map(|a| a.login_id.as_str()).collect();
+            got.sort_unstable();
+            let mut want = expected.clone();
+            want.sort_unstable();
+            assert_eq!(got, want, "SQL and the domain agree on {status}");
+            assert_eq!(tx.count_accounts(&filter, t).await.unwrap(), want.len() as i64);
+        }
+        let find = |q: &str| AccountFilter { search: Some(q.into()), ..AccountFilter::default() };
+        assert_eq!(tx.count_accounts(&find("100%"), t).await.unwrap(), 1, "% is literal");
+        assert_eq!(tx.count_accounts(&find("_sure"), t).await.unwrap(), 1, "_ is literal");
+        assert_eq!(tx.count_accounts(&find("o'brien"), t).await.unwrap(), 1, "quotes and case");
+        assert_eq!(tx.count_accounts(&find("%"), t).await.unwrap(), 1);
+        assert_eq!(tx.count_accounts(&AccountFilter::default(), t).await.unwrap(), 9);
+        let page = tx.list_accounts(&AccountFilter::default(), t, 4, 8).await.unwrap();
+        assert_eq!(page.len(), 1, "offset and limit page the list");
+        let other = AccountFilter { site_id: Some(Uuid::now_v7()), ..AccountFilter::default() };
+        assert_eq!(tx.count_accounts(&other, t).await.unwrap(), 0);
+    }
+
     async fn migrations_run_again_without_harm(db: TestDb) {
         let store = db.store().await;
         store.migrate().await.unwrap();
