@@ -27,3 +27,20 @@ pub fn event(
         ip: None,
     }
 }
+
+/// The newest audit events (of one target when given), for staff who may read
+/// the audit trail.
+pub async fn list(
+    app: &crate::App,
+    caller: &crate::staff_auth::StaffCaller,
+    target: Option<Uuid>,
+    limit: i64,
+) -> crate::AppResult<Vec<AuditEvent>> {
+    caller.require(gatehouse_domain::Permission::ViewAudit)?;
+    let limit = limit.clamp(1, 1000);
+    let mut tx = app.store.read().await?;
+    Ok(match target {
+        Some(id) => tx.audit_of(id, limit).await?,
+        None => tx.list_audit(limit).await?,
+    })
+}

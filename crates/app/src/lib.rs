@@ -9,6 +9,7 @@
 //! - Secrets (tokens, passwords) are never logged nor stored in clear; only
 //!   their hashes reach the store.
 
+pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
 pub mod clock;

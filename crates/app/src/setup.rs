@@ -27,6 +27,7 @@ pub async fn issue_setup_token(app: &App) -> AppResult<Option<String>> {
         token_hash: secrets::token_hash(&token),
         purpose: LinkPurpose::StaffSetup,
         account_id: None,
+        staff_id: None,
         created_at: now,
         expires_at: now + SETUP_LINK_TTL,
     })

@@ -79,6 +79,8 @@ pub enum Permission {
     ManageStaff,
     /// Create and revoke API tokens.
     ManageTokens,
+    /// Open the portal as a customer.
+    Impersonate,
 }
 
 /// The scope an API token needs for a permission.
@@ -110,7 +112,9 @@ impl Permission {
         match self {
             ViewCustomers | ViewOutbox | ViewAudit => Scope::Read,
             ManageAccounts | RetryMail => Scope::Write,
-            ManageTemplates | ManageSettings | ManageStaff | ManageTokens => Scope::Admin,
+            ManageTemplates | ManageSettings | ManageStaff | ManageTokens | Impersonate => {
+                Scope::Admin
+            }
         }
     }
 }
@@ -152,7 +156,13 @@ mod tests {
         for p in all {
             assert!(StaffRole::Admin.allows(p), "{p:?}");
         }
-        for p in [ManageTemplates, ManageSettings, ManageStaff, ManageTokens] {
+        for p in [
+            ManageTemplates,
+            ManageSettings,
+            ManageStaff,
+            ManageTokens,
+            Impersonate,
+        ] {
             assert!(!StaffRole::Support.allows(p), "{p:?}");
             assert_eq!(p.scope(), Scope::Admin);
         }

@@ -480,6 +480,8 @@ pub enum LinkPurpose {
     Invitation,
     /// Create the first admin of a fresh installation.
     StaffSetup,
+    /// A staff user opens the portal as the account.
+    Impersonation,
 }
 
 impl LinkPurpose {
@@ -490,6 +492,7 @@ impl LinkPurpose {
             LinkPurpose::PasswordReset => "password_reset",
             LinkPurpose::Invitation => "invitation",
             LinkPurpose::StaffSetup => "staff_setup",
+            LinkPurpose::Impersonation => "impersonation",
         }
     }
 }
@@ -503,6 +506,8 @@ pub struct LinkToken {
     pub purpose: LinkPurpose,
     /// The account it acts on, if any.
     pub account_id: Option<Uuid>,
+    /// The staff user it was made for, if any (impersonation).
+    pub staff_id: Option<Uuid>,
     /// Made at.
     pub created_at: OffsetDateTime,
     /// Void after.

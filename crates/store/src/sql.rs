@@ -230,12 +230,13 @@ fn convert_all<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> StoreResul
 fn link_token(
     token_hash: &[u8],
     purpose: LinkPurpose,
-    (account_id, created_at, expires_at): (Option<Uuid>, i64, i64),
+    (account_id, created_at, expires_at, staff_id): (Option<Uuid>, i64, i64, Option<Uuid>),
 ) -> StoreResult<LinkToken> {
     Ok(LinkToken {
         token_hash: token_hash.to_vec(),
         purpose,
         account_id,
+        staff_id,
         created_at: crate::model::from_ms(created_at)?,
         expires_at: crate::model::from_ms(expires_at)?,
     })
@@ -701,9 +702,9 @@ impl Tx for SqlTx {
 
     async fn insert_link_token(&mut self, t: &LinkToken) -> StoreResult<()> {
         exec!(self, sqlx::query(
-            "INSERT INTO link_tokens (token_hash, purpose, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            "INSERT INTO link_tokens (token_hash, purpose, account_id, created_at, expires_at, staff_id) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&t.token_hash).bind(t.purpose.as_str()).bind(t.account_id).bind(to_ms(t.created_at))
-            .bind(to_ms(t.expires_at)))?;
+            .bind(to_ms(t.expires_at)).bind(t.staff_id))?;
         Ok(())
     }
 
@@ -713,9 +714,9 @@ impl Tx for SqlTx {
         purpose: LinkPurpose,
         now: OffsetDateTime,
     ) -> StoreResult<Option<LinkToken>> {
-        let row: Option<(Option<Uuid>, i64, i64)> = on!(self, c => sqlx::query_as(
+        let row: Option<(Option<Uuid>, i64, i64, Option<Uuid>)> = on!(self, c => sqlx::query_as(
             "UPDATE link_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL \
-             AND expires_at > $3 RETURNING account_id, created_at, expires_at")
+             AND expires_at > $3 RETURNING account_id, created_at, expires_at, staff_id")
             .bind(token_hash).bind(purpose.as_str()).bind(to_ms(now)).fetch_optional(&mut **c).await)?;
         row.map(|r| link_token(token_hash, purpose, r)).transpose()
     }
@@ -726,8 +727,8 @@ impl Tx for SqlTx {
         purpose: LinkPurpose,
         now: OffsetDateTime,
     ) -> StoreResult<Option<LinkToken>> {
-        let row: Option<(Option<Uuid>, i64, i64)> = on!(self, c => sqlx::query_as(
-            "SELECT account_id, created_at, expires_at FROM link_tokens WHERE token_hash = $1 AND purpose = $2 \
+        let row: Option<(Option<Uuid>, i64, i64, Option<Uuid>)> = on!(self, c => sqlx::query_as(
+            "SELECT account_id, created_at, expires_at, staff_id FROM link_tokens WHERE token_hash = $1 AND purpose = $2 \
              AND used_at IS NULL AND expires_at > $3")
             .bind(token_hash).bind(purpose.as_str()).bind(to_ms(now)).fetch_optional(&mut **c).await)?;
         row.map(|r| link_token(token_hash, purpose, r)).transpose()

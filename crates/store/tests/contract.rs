@@ -307,6 +307,7 @@ both_engines! {
             token_hash: vec![hash; 32],
             purpose: LinkPurpose::Activation,
             account_id: Some(a.id),
+            staff_id: None,
             created_at: t,
             expires_at: t + Duration::seconds(ttl),
         };

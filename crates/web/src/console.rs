@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use gatehouse_app::mail::Parts;
 use gatehouse_app::staff_auth::{self, StaffCaller};
-use gatehouse_app::{AppError, outbox, templates};
+use gatehouse_app::{AppError, accounts, outbox, templates};
 use gatehouse_domain::Permission;
 use minijinja::{Value, context};
 use serde::Deserialize;
@@ -31,6 +31,22 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/login", get(login_form).post(login_submit))
         .route("/admin/logout", post(logout))
         .route("/admin/outbox", get(outbox_page))
+        .route("/admin/registrations", get(registrations))
+        .route("/admin/registrations/actions", post(registrations_action))
+        .route("/admin/accounts/{id}", get(account))
+        .route("/admin/accounts/{id}/action", post(account_action))
+        .route("/admin/accounts/{id}/update", post(account_update))
+        .route("/admin/accounts/{id}/password", post(account_password))
+        .route("/admin/accounts/{id}/assign", post(account_assign))
+        .route(
+            "/admin/accounts/{id}/impersonate",
+            post(account_impersonate),
+        )
+        .route(
+            "/admin/accounts/{id}/sessions/{session}/revoke",
+            post(account_revoke),
+        )
+        .route("/admin/audit", get(audit_page))
         .route("/admin/outbox/{id}/retry", post(outbox_retry))
         .route("/admin/sites/{site}/templates", get(templates_page))
         .route(
@@ -64,6 +80,7 @@ fn base(caller: &StaffCaller) -> Value {
         csrf => caller.csrf_token().unwrap_or_default(),
         may_templates => caller.may(Permission::ManageTemplates),
         may_retry => caller.may(Permission::RetryMail),
+        may_audit => caller.may(Permission::ViewAudit),
     }
 }
 
@@ -447,5 +464,458 @@ async fn template_submit(
             ),
             Err(e) => refused(e),
         },
+    }
+}
+
+// ---- registrations queue and account page
+
+/// The queue's tabs, in order.
+const TABS: [(&str, &str); 6] = [
+    ("unverified", "Unverified"),
+    ("pending", "Pending"),
+    ("locked", "Locked"),
+    ("blocked", "Blocked"),
+    ("deleted", "Deleted"),
+    ("active", "Active"),
+];
+
+/// A posted form with repeated keys (`ids=…&ids=…`).
+fn fields(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn field<'a>(all: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    all.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn all_of(all: &[(String, String)], name: &str) -> Vec<Uuid> {
+    all.iter()
+        .filter(|(k, _)| k == name)
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect()
+}
+
+async fn registrations_page(
+    caller: &StaffCaller,
+    state: &AppState,
+    q: &accounts::ListQuery,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let status = q
+        .status
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "pending".into());
+    let query = accounts::ListQuery {
+        status: Some(status.clone()),
+        ..q.clone()
+    };
+    let list = match accounts::list(&state.app, caller, &query).await {
+        Ok(l) => l,
+        Err(e) => return forbidden(caller, e),
+    };
+    let counts = match accounts::counts(
+        &state.app,
+        caller,
+        q.site.as_deref().filter(|s| !s.is_empty()),
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(e) => return forbidden(caller, e),
+    };
+    let tabs: Vec<Value> = TABS
+        .iter()
+        .map(|(s, label)| {
+            let count = counts
+                .iter()
+                .find(|(st, _)| st.as_str() == *s)
+                .map_or(0, |(_, n)| *n);
+            context! { status => *s, label => *label, count }
+        })
+        .collect();
+    let sites: Vec<String> = match state.app.store.read().await {
+        Ok(mut tx) => tx
+            .list_sites()
+            .await
+            .map(|v| v.into_iter().map(|s| s.key).collect())
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let site = q.site.clone().unwrap_or_default();
+    let search = q.q.clone().unwrap_or_default();
+    let back = format!(
+        "/admin/registrations?status={status}&site={}&q={}",
+        url::form_urlencoded::byte_serialize(site.as_bytes()).collect::<String>(),
+        url::form_urlencoded::byte_serialize(search.as_bytes()).collect::<String>()
+    );
+    let pages = (list.total + list.per_page - 1) / list.per_page;
+    let actions: Vec<&str> = accounts::BulkAction::ALL
+        .iter()
+        .map(|a| a.as_str())
+        .collect();
+    page(
+        caller,
+        StatusCode::OK,
+        "console/registrations.html",
+        context! {
+            items => pages::ser(&list.items), total => list.total, page => list.page, pages, tabs, status, sites, site,
+            q => search, back, actions, may_manage => caller.may(Permission::ManageAccounts), flash, error,
+            may_audit => caller.may(Permission::ViewAudit),
+        },
+    )
+}
+
+async fn registrations(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<accounts::ListQuery>,
+) -> Response {
+    match signed_in(&state, &headers).await {
+        Ok(caller) => registrations_page(&caller, &state, &q, None, None).await,
+        Err(r) => r,
+    }
+}
+
+async fn registrations_action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let caller = match signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let all = fields(&body);
+    if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
+        return forbidden(
+            &caller,
+            AppError::Forbidden {
+                code: "csrf",
+                message: "the form had expired; try again".into(),
+            },
+        );
+    }
+    let ids = if field(&all, "scope") == Some("page") {
+        all_of(&all, "page_ids")
+    } else {
+        all_of(&all, "ids")
+    };
+    // Back to the list the staff user was looking at.
+    let back = field(&all, "back").unwrap_or("/admin/registrations");
+    let query: accounts::ListQuery = serde_urlencoded_query(back);
+    let outcome = match accounts::BulkAction::parse(field(&all, "action").unwrap_or("")) {
+        Ok(action) if !ids.is_empty() => {
+            let reason = field(&all, "reason").filter(|r| !r.trim().is_empty());
+            accounts::bulk(
+                &state.app,
+                &caller,
+                action,
+                &ids,
+                reason,
+                field(&all, "notify").is_some(),
+            )
+            .await
+            .map(|results| crate::staff_api::bulk_summary(action, &results))
+        }
+        Ok(_) => Err(AppError::invalid("ids", "select at least one account")),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(summary) => registrations_page(&caller, &state, &query, Some(summary), None).await,
+        Err(e @ (AppError::Invalid { .. } | AppError::Forbidden { .. })) => {
+            registrations_page(&caller, &state, &query, None, Some(e.to_string())).await
+        }
+        Err(e) => crate::error::page_error(e),
+    }
+}
+
+/// The filters of the queue address a form came back from.
+fn serde_urlencoded_query(back: &str) -> accounts::ListQuery {
+    let query = back.split_once('?').map_or("", |(_, q)| q);
+    let all = fields(query.as_bytes());
+    let get = |k: &str| field(&all, k).filter(|v| !v.is_empty()).map(str::to_string);
+    accounts::ListQuery {
+        status: get("status"),
+        site: get("site"),
+        q: get("q"),
+        page: get("page").and_then(|p| p.parse().ok()),
+        per_page: None,
+    }
+}
+
+async fn account_page(
+    caller: &StaffCaller,
+    state: &AppState,
+    id: Uuid,
+    status: StatusCode,
+    flash: Option<String>,
+    error: Option<String>,
+    temporary: Option<accounts::TemporaryPassword>,
+) -> Response {
+    let detail = match accounts::get(&state.app, caller, id).await {
+        Ok(d) => d,
+        Err(e) => return forbidden(caller, e),
+    };
+    let candidates = if detail.account.customer_id.is_none() {
+        accounts::duplicates(&state.app, caller, id)
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let access_expires_on = detail
+        .account
+        .access_expires_at
+        .map(|t| t.date().to_string())
+        .unwrap_or_default();
+    let actions: Vec<&str> = accounts::BulkAction::ALL
+        .iter()
+        .map(|a| a.as_str())
+        .collect();
+    page(
+        caller,
+        status,
+        "console/account.html",
+        context! {
+            a => pages::ser(&detail.account), customer => pages::ser(detail.customer.as_ref().map(|c| &c.fields)),
+            sessions => pages::ser(&detail.sessions), audit => pages::ser(&detail.audit), candidates => pages::ser(&candidates),
+            access_expires_on, actions, temporary => pages::ser(&temporary),
+            may_manage => caller.may(Permission::ManageAccounts), may_impersonate => caller.may(Permission::Impersonate),
+            may_audit => caller.may(Permission::ViewAudit), flash, error,
+        },
+    )
+}
+
+async fn account(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Response {
+    match signed_in(&state, &headers).await {
+        Ok(caller) => account_page(&caller, &state, id, StatusCode::OK, None, None, None).await,
+        Err(r) => r,
+    }
+}
+
+/// Runs one account form: checks the session and CSRF token, then `work`,
+/// and shows the account page with what happened.
+async fn account_form<F, Fut>(
+    state: AppState,
+    headers: HeaderMap,
+    id: Uuid,
+    body: axum::body::Bytes,
+    work: F,
+) -> Response
+where
+    F: FnOnce(StaffCaller, Vec<(String, String)>) -> Fut,
+    Fut: std::future::Future<Output = Result<Outcome, AppError>>,
+{
+    let caller = match signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let all = fields(&body);
+    if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
+        return forbidden(
+            &caller,
+            AppError::Forbidden {
+                code: "csrf",
+                message: "the form had expired; try again".into(),
+            },
+        );
+    }
+    match work(caller.clone(), all).await {
+        Ok(Outcome::Done(flash)) => {
+            account_page(&caller, &state, id, StatusCode::OK, Some(flash), None, None).await
+        }
+        Ok(Outcome::Password(t)) => {
+            account_page(&caller, &state, id, StatusCode::OK, None, None, Some(t)).await
+        }
+        Ok(Outcome::Redirect(to)) => redirect(&to),
+        Err(
+            e @ (AppError::Invalid { .. }
+            | AppError::Refused(_)
+            | AppError::Conflict(_)
+            | AppError::Forbidden { .. }
+            | AppError::SignIn(_)),
+        ) => {
+            let code = match &e {
+                AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            account_page(&caller, &state, id, code, None, Some(e.to_string()), None).await
+        }
+        Err(e) => crate::error::page_error(e),
+    }
+}
+
+enum Outcome {
+    Done(String),
+    Password(accounts::TemporaryPassword),
+    Redirect(String),
+}
+
+async fn account_action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
+) -> Response {
+    let app = state.app.clone();
+    account_form(state, headers, id, body, move |caller, all| async move {
+        let action = accounts::BulkAction::parse(field(&all, "action").unwrap_or(""))?;
+        let reason = field(&all, "reason").filter(|r| !r.trim().is_empty());
+        let results = accounts::bulk(
+            &app,
+            &caller,
+            action,
+            &[id],
+            reason,
+            field(&all, "notify").is_some(),
+        )
+        .await?;
+        match results.first() {
+            Some(r) if !r.ok => Err(AppError::Conflict(r.message.clone())),
+            _ => Ok(Outcome::Done(crate::staff_api::bulk_summary(
+                action, &results,
+            ))),
+        }
+    })
+    .await
+}
+
+fn end_of_day(date: &str, what: &str) -> Result<Option<time::OffsetDateTime>, AppError> {
+    if date.trim().is_empty() {
+        return Ok(None);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let day = time::Date::parse(date.trim(), &format)
+        .map_err(|_| AppError::invalid(what, format!("'{date}' is not a date like 2026-12-31")))?;
+    Ok(Some(
+        day.with_hms(23, 59, 59)
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .assume_utc(),
+    ))
+}
+
+async fn account_update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
+) -> Response {
+    let app = state.app.clone();
+    account_form(state, headers, id, body, move |caller, all| async move {
+        let expires = end_of_day(
+            field(&all, "access_expires_on").unwrap_or(""),
+            "access_expires_on",
+        )?;
+        let role = match field(&all, "role") {
+            Some(r) => Some(
+                gatehouse_domain::AccountRole::parse(r)
+                    .map_err(|e| AppError::invalid("role", e))?,
+            ),
+            None => None,
+        };
+        let patch = accounts::AccountPatch {
+            login_id: field(&all, "login_id").map(str::to_string),
+            email_validated: Some(field(&all, "email_validated").is_some()),
+            access_granted: Some(field(&all, "access_granted").is_some()),
+            clear_access_expiry: expires.is_none(),
+            access_expires_at: expires,
+            role,
+        };
+        accounts::update(&app, &caller, id, &patch).await?;
+        Ok(Outcome::Done("Saved.".into()))
+    })
+    .await
+}
+
+async fn account_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
+) -> Response {
+    let app = state.app.clone();
+    account_form(state, headers, id, body, move |caller, all| async move {
+        let expires = end_of_day(field(&all, "expires_on").unwrap_or(""), "expires_on")?;
+        Ok(Outcome::Password(
+            accounts::set_temporary_password(&app, &caller, id, expires).await?,
+        ))
+    })
+    .await
+}
+
+async fn account_assign(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
+) -> Response {
+    let app = state.app.clone();
+    account_form(state, headers, id, body, move |caller, all| async move {
+        let to = match field(&all, "customer_id").and_then(|c| c.parse().ok()) {
+            Some(customer) => accounts::AssignTo::Customer(customer),
+            None => accounts::AssignTo::New,
+        };
+        accounts::assign(&app, &caller, id, &to).await?;
+        Ok(Outcome::Done("Assigned.".into()))
+    })
+    .await
+}
+
+async fn account_impersonate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
+) -> Response {
+    let app = state.app.clone();
+    account_form(state, headers, id, body, move |caller, all| async move {
+        let minutes = field(&all, "minutes").and_then(|m| m.parse().ok());
+        let url = accounts::impersonate(
+            &app,
+            &caller,
+            id,
+            field(&all, "reason").unwrap_or(""),
+            minutes,
+        )
+        .await?;
+        Ok(Outcome::Redirect(url))
+    })
+    .await
+}
+
+async fn account_revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, session)): Path<(Uuid, String)>,
+    body: axum::body::Bytes,
+) -> Response {
+    let app = state.app.clone();
+    account_form(state, headers, id, body, move |caller, _| async move {
+        accounts::revoke_session(&app, &caller, id, &session).await?;
+        Ok(Outcome::Done("The session was signed out.".into()))
+    })
+    .await
+}
+
+async fn audit_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let caller = match signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match gatehouse_app::audit::list(&state.app, &caller, None, 500).await {
+        Ok(items) => page(
+            &caller,
+            StatusCode::OK,
+            "console/audit.html",
+            context! { items => pages::ser(items), flash => None::<String>, error => None::<String> },
+        ),
+        Err(e) => forbidden(&caller, e),
     }
 }

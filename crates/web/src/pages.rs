@@ -36,6 +36,9 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "console/outbox.html",
     "console/templates.html",
     "console/template_edit.html",
+    "console/registrations.html",
+    "console/account.html",
+    "console/audit.html",
 ];
 
 /// A serialisable value for a template context.

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use gatehouse_app::mail::Parts;
-use gatehouse_app::{outbox, templates};
+use gatehouse_app::{accounts, outbox, templates};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -28,6 +28,22 @@ pub(crate) fn routes() -> Router<AppState> {
             "/api/v1/sites/{site}/templates/{key}/{lang}/preview",
             post(preview_template),
         )
+        .route("/api/v1/accounts", get(list_accounts))
+        .route("/api/v1/accounts/counts", get(account_counts))
+        .route("/api/v1/accounts/actions", post(bulk_action))
+        .route(
+            "/api/v1/accounts/{id}",
+            get(get_account).patch(update_account),
+        )
+        .route("/api/v1/accounts/{id}/password", post(temporary_password))
+        .route("/api/v1/accounts/{id}/duplicates", get(account_duplicates))
+        .route("/api/v1/accounts/{id}/assignment", post(assign_account))
+        .route("/api/v1/accounts/{id}/impersonation", post(impersonate))
+        .route(
+            "/api/v1/accounts/{id}/sessions/{session}",
+            axum::routing::delete(revoke_session),
+        )
+        .route("/api/v1/audit", get(list_audit))
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,4 +129,226 @@ async fn preview_template(
     let caller = api_caller(&state, &headers).await?;
     let r = templates::preview(&state.app, &caller, &site, &key, &lang, &parts).await?;
     Ok(Json(json!({"subject": r.subject, "text": r.text, "html": r.html})).into_response())
+}
+
+async fn list_accounts(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<accounts::ListQuery>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(Json(accounts::list(&state.app, &caller, &q).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct SiteQuery {
+    site: Option<String>,
+}
+
+async fn account_counts(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<SiteQuery>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    let counts = accounts::counts(&state.app, &caller, q.site.as_deref()).await?;
+    let map: serde_json::Map<String, serde_json::Value> = counts
+        .into_iter()
+        .map(|(s, n)| (s.as_str().to_string(), json!(n)))
+        .collect();
+    Ok(Json(map).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct BulkBody {
+    action: String,
+    ids: Vec<Uuid>,
+    reason: Option<String>,
+    #[serde(default)]
+    notify: bool,
+}
+
+/// "3 approved; 1: cannot approve an account that is blocked; left unchanged".
+pub(crate) fn bulk_summary(
+    action: accounts::BulkAction,
+    results: &[accounts::BulkResult],
+) -> String {
+    let done = results.iter().filter(|r| r.ok).count();
+    let mut parts = vec![format!("{done} {}", past_tense(action))];
+    let mut reasons: Vec<(String, usize)> = Vec::new();
+    for r in results.iter().filter(|r| !r.ok) {
+        match reasons.iter_mut().find(|(m, _)| *m == r.message) {
+            Some((_, n)) => *n += 1,
+            None => reasons.push((r.message.clone(), 1)),
+        }
+    }
+    for (message, n) in reasons {
+        parts.push(format!("{n}: {message}"));
+    }
+    parts.join("; ")
+}
+
+fn past_tense(action: accounts::BulkAction) -> &'static str {
+    use accounts::BulkAction::*;
+    match action {
+        Approve => "approved",
+        Delete => "deleted",
+        Disapprove => "disapproved",
+        Undelete => "undeleted",
+        Block => "blocked",
+        Unblock => "unblocked",
+        Unlock => "unlocked",
+        ResendActivation => "sent a new activation link",
+        SendPasswordReset => "sent a password reset link",
+    }
+}
+
+async fn bulk_action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<BulkBody>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    let action = accounts::BulkAction::parse(&body.action)?;
+    let results = accounts::bulk(
+        &state.app,
+        &caller,
+        action,
+        &body.ids,
+        body.reason.as_deref(),
+        body.notify,
+    )
+    .await?;
+    let summary = bulk_summary(action, &results);
+    Ok(Json(json!({"summary": summary, "results": results})).into_response())
+}
+
+async fn get_account(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(Json(accounts::get(&state.app, &caller, id).await?).into_response())
+}
+
+async fn update_account(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    ApiJson(patch): ApiJson<accounts::AccountPatch>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(Json(accounts::update(&state.app, &caller, id, &patch).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordBody {
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    expires_at: Option<time::OffsetDateTime>,
+    password: Option<String>,
+}
+
+async fn temporary_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<PasswordBody>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    if body.password.is_some() {
+        return Err(gatehouse_app::AppError::invalid(
+            "password",
+            "staff never choose a customer's password; leave it out and one is generated and shown once",
+        )
+        .into());
+    }
+    Ok(
+        Json(accounts::set_temporary_password(&state.app, &caller, id, body.expires_at).await?)
+            .into_response(),
+    )
+}
+
+async fn account_duplicates(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(
+        Json(json!({"items": accounts::duplicates(&state.app, &caller, id).await?}))
+            .into_response(),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct AssignBody {
+    customer_id: Option<Uuid>,
+    #[serde(default)]
+    create: bool,
+}
+
+async fn assign_account(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<AssignBody>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    let to = match (body.customer_id, body.create) {
+        (Some(c), false) => accounts::AssignTo::Customer(c),
+        (None, true) => accounts::AssignTo::New,
+        _ => {
+            return Err(gatehouse_app::AppError::invalid(
+                "customer_id",
+                "give either customer_id or create: true",
+            )
+            .into());
+        }
+    };
+    Ok(Json(accounts::assign(&state.app, &caller, id, &to).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct ImpersonateBody {
+    reason: String,
+    minutes: Option<i64>,
+}
+
+async fn impersonate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<ImpersonateBody>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    let url = accounts::impersonate(&state.app, &caller, id, &body.reason, body.minutes).await?;
+    Ok(Json(json!({"url": url})).into_response())
+}
+
+async fn revoke_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, session)): Path<(Uuid, String)>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    accounts::revoke_session(&state.app, &caller, id, &session).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct AuditQuery {
+    limit: Option<i64>,
+    target: Option<Uuid>,
+}
+
+async fn list_audit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    let items =
+        gatehouse_app::audit::list(&state.app, &caller, q.target, q.limit.unwrap_or(100)).await?;
+    Ok(Json(json!({"items": items})).into_response())
 }

@@ -59,7 +59,7 @@ fn link_target(site: &Site, purpose: LinkPurpose) -> (&'static str, u32) {
         LinkPurpose::Activation => ("activate", s.activation_link_ttl_seconds),
         LinkPurpose::PasswordReset => ("reset-password", s.reset_link_ttl_seconds),
         LinkPurpose::Invitation => ("reset-password", s.invitation_link_ttl_seconds),
-        LinkPurpose::StaffSetup => ("", 0),
+        LinkPurpose::StaffSetup | LinkPurpose::Impersonation => ("", 0),
     }
 }
 
@@ -89,6 +89,7 @@ pub(crate) async fn issue_link(
         token_hash: secrets::token_hash(&token),
         purpose,
         account_id: Some(account.id),
+        staff_id: None,
         created_at: now,
         expires_at: now + Duration::seconds(i64::from(ttl_seconds)),
     })
@@ -100,7 +101,7 @@ pub(crate) async fn issue_link(
 }
 
 /// Queues a message to an account in its language.
-pub(crate) async fn mail_account(
+pub async fn mail_account(
     tx: &mut dyn Tx,
     site: &Site,
     account: &Account,

@@ -4,7 +4,8 @@
 //! e-mail address and ends every session.
 
 use gatehouse_domain::{Email, Event, NewPassword, decide};
-use gatehouse_store::LinkPurpose;
+use gatehouse_store::{Account, LinkPurpose, Site, Tx};
+use time::OffsetDateTime;
 
 use super::activate::apply_effects;
 use super::{issue_link, load_site, mail_account, record_new_password};
@@ -35,31 +36,37 @@ pub async fn request_reset(app: &App, site_key: &str, email: &str) -> AppResult<
     let Some(account) = tx.account_by_email(site.id, email.as_str()).await? else {
         return Ok(());
     };
-    if decide(&account.state, Event::PasswordReset, &site.settings, now).is_err() {
-        return Ok(());
+    if send_reset_link(app, tx.as_mut(), &site, &account, now).await? {
+        tx.commit().await?;
+        app.mail_queued();
     }
-    let link = issue_link(
-        app,
-        tx.as_mut(),
-        &site,
-        &account,
-        LinkPurpose::PasswordReset,
-        now,
-    )
-    .await?;
+    Ok(())
+}
+
+/// Voids older reset links and mails a new one, if the lifecycle lets this
+/// account reset its password; answers whether it did.
+pub async fn send_reset_link(
+    app: &App,
+    tx: &mut dyn Tx,
+    site: &Site,
+    account: &Account,
+    now: OffsetDateTime,
+) -> AppResult<bool> {
+    if decide(&account.state, Event::PasswordReset, &site.settings, now).is_err() {
+        return Ok(false);
+    }
+    let link = issue_link(app, tx, site, account, LinkPurpose::PasswordReset, now).await?;
     mail_account(
-        tx.as_mut(),
-        &site,
-        &account,
+        tx,
+        site,
+        account,
         MailKey::PasswordReset,
         Some(link.url),
         Some(link.ttl_seconds),
         now,
     )
     .await?;
-    tx.commit().await?;
-    app.mail_queued();
-    Ok(())
+    Ok(true)
 }
 
 /// Whether a reset link can still be used (for showing the form).

@@ -60,6 +60,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/s/{site}/profile", get(profile_form).post(profile_submit))
         .route("/s/{site}/sessions", get(sessions_page))
         .route("/s/{site}/sessions/others", post(sessions_others))
+        .route("/s/{site}/impersonate", get(impersonate_link))
+        .route("/s/{site}/impersonation/end", post(end_impersonation))
 }
 
 type Peer = ConnectInfo<SocketAddr>;
@@ -218,6 +220,8 @@ impl Visit {
             username_mode => settings.login_id_mode == LoginIdMode::Username,
             min_length => settings.password_min_length,
             flash => self.flash.clone(),
+            impersonating => self.current.as_ref().is_some_and(|c| c.session.impersonator_id.is_some()),
+            login_id => self.current.as_ref().map(|c| c.account.login_id.clone()),
         }
     }
 
@@ -1129,6 +1133,84 @@ async fn sessions_others(
         Ok(_) => {
             let to = format!("{}?notice=sessions_signed_out_others", v.path("sessions"));
             v.redirect(&to)
+        }
+        Err(e) => crate::error::page_error(e),
+    }
+}
+
+// ---- impersonation
+
+#[derive(Debug, Default, Deserialize)]
+struct ImpersonateQuery {
+    token: Option<String>,
+    minutes: Option<i64>,
+}
+
+async fn impersonate_link(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Query(q): Query<ImpersonateQuery>,
+) -> Response {
+    let mut v = visit!(state, site, headers, peer, PageQuery::default());
+    let token = q.token.unwrap_or_default();
+    match gatehouse_app::accounts::open_impersonation(
+        &v.state.app,
+        &v.site.key,
+        &token,
+        q.minutes.unwrap_or(30),
+    )
+    .await
+    {
+        Ok(session) => {
+            cookies::set(
+                &mut v.set_cookies,
+                v.state.cookies,
+                &cookies::portal_session_name(&v.site.key),
+                &session.token,
+                u64::from(session.max_age_seconds),
+                true,
+            );
+            let to = v.path("profile");
+            v.redirect(&to)
+        }
+        Err(AppError::LinkInvalid) => {
+            let text = v.tr("link_invalid_text");
+            v.notice(
+                StatusCode::BAD_REQUEST,
+                "link_invalid_heading",
+                &[text],
+                None,
+            )
+        }
+        Err(e) => crate::error::page_error(e),
+    }
+}
+
+async fn end_impersonation(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    peer: Peer,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let v = visit!(state, site, headers, peer, PageQuery::default());
+    let (mut v, current) = match v.require_signed_in(true) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !v.csrf_ok(&form.csrf) {
+        return v.csrf_refused();
+    }
+    match gatehouse_app::accounts::end_impersonation(&v.state.app, &current).await {
+        Ok(id) => {
+            cookies::clear(
+                &mut v.set_cookies,
+                v.state.cookies,
+                &cookies::portal_session_name(&v.site.key),
+            );
+            v.redirect(&format!("/admin/accounts/{id}"))
         }
         Err(e) => crate::error::page_error(e),
     }

@@ -1,0 +1,1023 @@
+//! Staff work on accounts and registrations (DESIGN.md §4.2): the queue by
+//! status, bulk lifecycle actions that report per account, the account page's
+//! actions (temporary password, login ID, e-mail validated, access switch and
+//! expiry, role), assignment to a customer with ranked duplicate suggestions,
+//! and impersonation. Each change runs in its own transaction with its audit
+//! event and mail; a bulk action never half-applies one account.
+
+use gatehouse_domain::{
+    AccountRole, DeleteReason, Effect, Event, LoginId, Permission, Status, decide, sign_in_gate,
+};
+use gatehouse_store::{
+    Account, AccountFilter, AuditEvent, Customer, LinkPurpose, LinkToken, Session, Site,
+    StoreError, Tx,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::mail::MailKey;
+use crate::portal::activate::{create_customer_from, send_activation};
+use crate::portal::reset::send_reset_link;
+use crate::portal::{load_site, mail_account};
+use crate::staff_auth::StaffCaller;
+use crate::{App, AppError, AppResult, audit, secrets};
+
+/// An account as staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountView {
+    /// Identity.
+    pub id: Uuid,
+    /// Site key.
+    pub site: String,
+    /// The customer, once assigned.
+    pub customer_id: Option<Uuid>,
+    /// Login ID.
+    pub login_id: String,
+    /// E-mail address.
+    pub email: String,
+    /// Role.
+    pub role: AccountRole,
+    /// Derived status.
+    pub status: Status,
+    /// Why it was deleted, if it is.
+    pub deleted_reason: Option<String>,
+    /// The address was proven.
+    pub email_validated: bool,
+    /// The access switch.
+    pub access_granted: bool,
+    /// Access ends at.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub access_expires_at: Option<OffsetDateTime>,
+    /// The password must be changed after.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub password_expires_at: Option<OffsetDateTime>,
+    /// Failed attempts since the last success.
+    pub failed_attempts: u32,
+    /// Registration data.
+    pub first_name: String,
+    /// Registration data.
+    pub last_name: String,
+    /// Registration data.
+    pub company: Option<String>,
+    /// Preferred language.
+    pub language: Option<String>,
+    /// Registered at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub registered_at: OffsetDateTime,
+    /// Verified at.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub verified_at: Option<OffsetDateTime>,
+    /// Approved at.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub approved_at: Option<OffsetDateTime>,
+    /// Last sign-in.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_login_at: Option<OffsetDateTime>,
+}
+
+fn view(a: &Account, site_key: &str, now: OffsetDateTime) -> AccountView {
+    AccountView {
+        id: a.id,
+        site: site_key.to_string(),
+        customer_id: a.customer_id,
+        login_id: a.login_id.clone(),
+        email: a.email.clone(),
+        role: a.role,
+        status: a.state.status(now),
+        deleted_reason: a.state.deleted.map(|d| d.as_str().to_string()),
+        email_validated: a.state.email_validated,
+        access_granted: a.state.access_granted,
+        access_expires_at: a.state.access_expires_at,
+        password_expires_at: a.state.password_expires_at,
+        failed_attempts: a.state.failed_attempts,
+        first_name: a.first_name.clone(),
+        last_name: a.last_name.clone(),
+        company: a.company.clone(),
+        language: a.language.clone(),
+        registered_at: a.registered_at,
+        verified_at: a.verified_at,
+        approved_at: a.approved_at,
+        last_login_at: a.last_login_at,
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    /// The rows.
+    pub items: Vec<T>,
+    /// All rows matching.
+    pub total: i64,
+    /// This page (from 1).
+    pub page: i64,
+    /// Rows per page.
+    pub per_page: i64,
+}
+
+/// What the queue shows.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListQuery {
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only this site (key).
+    pub site: Option<String>,
+    /// Search text.
+    pub q: Option<String>,
+    /// Page, from 1.
+    pub page: Option<i64>,
+    /// Rows per page (1–200).
+    pub per_page: Option<i64>,
+}
+
+async fn site_keys(tx: &mut dyn Tx) -> AppResult<Vec<Site>> {
+    Ok(tx.list_sites().await?)
+}
+
+fn key_of(sites: &[Site], id: Uuid) -> String {
+    sites
+        .iter()
+        .find(|s| s.id == id)
+        .map(|s| s.key.clone())
+        .unwrap_or_default()
+}
+
+async fn filter_of(tx: &mut dyn Tx, q: &ListQuery) -> AppResult<AccountFilter> {
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(Status::parse(s).map_err(|e| AppError::invalid("status", e))?),
+        None => None,
+    };
+    let site_id = match q.site.as_deref().filter(|s| !s.is_empty()) {
+        Some(key) => Some(load_site(tx, key).await?.id),
+        None => None,
+    };
+    let search =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+    Ok(AccountFilter {
+        status,
+        site_id,
+        search,
+    })
+}
+
+/// Accounts by status, site and search, a page at a time.
+pub async fn list(app: &App, caller: &StaffCaller, q: &ListQuery) -> AppResult<Page<AccountView>> {
+    caller.require(Permission::ViewCustomers)?;
+    let now = app.clock.now();
+    let per_page = q.per_page.unwrap_or(50).clamp(1, 200);
+    let page = q.page.unwrap_or(1).max(1);
+    let mut tx = app.store.read().await?;
+    let filter = filter_of(tx.as_mut(), q).await?;
+    let total = tx.count_accounts(&filter, now).await?;
+    let rows = tx
+        .list_accounts(&filter, now, per_page, (page - 1) * per_page)
+        .await?;
+    let sites = site_keys(tx.as_mut()).await?;
+    Ok(Page {
+        items: rows
+            .iter()
+            .map(|a| view(a, &key_of(&sites, a.site_id), now))
+            .collect(),
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// How many accounts have each status (for the queue's tabs).
+pub async fn counts(
+    app: &App,
+    caller: &StaffCaller,
+    site: Option<&str>,
+) -> AppResult<Vec<(Status, i64)>> {
+    caller.require(Permission::ViewCustomers)?;
+    let now = app.clock.now();
+    let mut tx = app.store.read().await?;
+    let base = filter_of(
+        tx.as_mut(),
+        &ListQuery {
+            site: site.map(str::to_string),
+            ..ListQuery::default()
+        },
+    )
+    .await?;
+    let mut out = Vec::new();
+    for status in Status::ALL {
+        let filter = AccountFilter {
+            status: Some(status),
+            ..base.clone()
+        };
+        out.push((status, tx.count_accounts(&filter, now).await?));
+    }
+    Ok(out)
+}
+
+/// The bulk actions of the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkAction {
+    /// Approve pending registrations.
+    Approve,
+    /// Delete.
+    Delete,
+    /// Disapprove registrations (a delete; "declined" mail if asked).
+    Disapprove,
+    /// Undo a delete.
+    Undelete,
+    /// Block.
+    Block,
+    /// Unblock.
+    Unblock,
+    /// Lift a lock.
+    Unlock,
+    /// Send a new activation link.
+    ResendActivation,
+    /// Send a password reset link.
+    SendPasswordReset,
+}
+
+impl BulkAction {
+    /// Every action.
+    pub const ALL: [BulkAction; 9] = [
+        BulkAction::Approve,
+        BulkAction::Delete,
+        BulkAction::Disapprove,
+        BulkAction::Undelete,
+        BulkAction::Block,
+        BulkAction::Unblock,
+        BulkAction::Unlock,
+        BulkAction::ResendActivation,
+        BulkAction::SendPasswordReset,
+    ];
+
+    /// The word used in the API and the audit trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BulkAction::Approve => "approve",
+            BulkAction::Delete => "delete",
+            BulkAction::Disapprove => "disapprove",
+            BulkAction::Undelete => "undelete",
+            BulkAction::Block => "block",
+            BulkAction::Unblock => "unblock",
+            BulkAction::Unlock => "unlock",
+            BulkAction::ResendActivation => "resend_activation",
+            BulkAction::SendPasswordReset => "send_password_reset",
+        }
+    }
+
+    /// Parses [`BulkAction::as_str`].
+    pub fn parse(raw: &str) -> AppResult<BulkAction> {
+        BulkAction::ALL
+            .into_iter()
+            .find(|a| a.as_str() == raw)
+            .ok_or_else(|| AppError::invalid("action", format!("'{raw}' is not an action")))
+    }
+
+    fn event(self) -> Option<Event> {
+        Some(match self {
+            BulkAction::Approve => Event::Approve,
+            BulkAction::Delete => Event::Delete {
+                reason: DeleteReason::Deleted,
+            },
+            BulkAction::Disapprove => Event::Delete {
+                reason: DeleteReason::Disapproved,
+            },
+            BulkAction::Undelete => Event::Undelete,
+            BulkAction::Block => Event::Block,
+            BulkAction::Unblock => Event::Unblock,
+            BulkAction::Unlock => Event::Unlock,
+            BulkAction::ResendActivation | BulkAction::SendPasswordReset => return None,
+        })
+    }
+}
+
+/// What a bulk action did to one account.
+#[derive(Debug, Clone, Serialize)]
+pub struct BulkResult {
+    /// The account.
+    pub id: Uuid,
+    /// It was done.
+    pub ok: bool,
+    /// Why not, as a code.
+    pub code: Option<String>,
+    /// What happened, for a person.
+    pub message: String,
+    /// The status now.
+    pub status: Option<Status>,
+}
+
+/// Applies an action to each account on its own; answers one result each.
+pub async fn bulk(
+    app: &App,
+    caller: &StaffCaller,
+    action: BulkAction,
+    ids: &[Uuid],
+    reason: Option<&str>,
+    notify: bool,
+) -> AppResult<Vec<BulkResult>> {
+    caller.require(Permission::ManageAccounts)?;
+    if ids.is_empty() || ids.len() > 500 {
+        return Err(AppError::invalid(
+            "ids",
+            "choose between 1 and 500 accounts",
+        ));
+    }
+    let mut results = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let result = match act(app, caller, action, id, reason, notify).await {
+            Ok(status) => BulkResult {
+                id,
+                ok: true,
+                code: None,
+                message: format!("{} done", action.as_str().replace('_', " ")),
+                status: Some(status),
+            },
+            Err(AppError::Refused(r)) => BulkResult {
+                id,
+                ok: false,
+                code: Some(r.code().into()),
+                message: format!("{r}; left unchanged"),
+                status: None,
+            },
+            Err(AppError::NotFound(what)) => BulkResult {
+                id,
+                ok: false,
+                code: Some("not_found".into()),
+                message: format!("{what} not found"),
+                status: None,
+            },
+            Err(e) => return Err(e),
+        };
+        results.push(result);
+    }
+    app.mail_queued();
+    Ok(results)
+}
+
+async fn load(tx: &mut dyn Tx, id: Uuid) -> AppResult<(Account, Site)> {
+    let account = tx
+        .account_by_id(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("account {id}")))?;
+    let site = tx
+        .site_by_id(account.site_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("site".into()))?;
+    Ok((account, site))
+}
+
+async fn act(
+    app: &App,
+    caller: &StaffCaller,
+    action: BulkAction,
+    id: Uuid,
+    reason: Option<&str>,
+    notify: bool,
+) -> AppResult<Status> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let (mut account, site) = load(tx.as_mut(), id).await?;
+    let before = account.state.status(now);
+    match action.event() {
+        Some(event) => {
+            let decision = decide(&account.state, event, &site.settings, now)?;
+            account.state = decision.state;
+            for effect in &decision.effects {
+                match effect {
+                    Effect::RevokeSessions => {
+                        tx.delete_account_sessions(account.id, None).await?;
+                    }
+                    Effect::SendApproved => {
+                        let login = app.links.site_page(&site, "login");
+                        mail_account(
+                            tx.as_mut(),
+                            &site,
+                            &account,
+                            MailKey::Approved,
+                            Some(login),
+                            None,
+                            now,
+                        )
+                        .await?;
+                    }
+                    Effect::CreateCustomer => {
+                        create_customer_from(tx.as_mut(), &mut account, now).await?
+                    }
+                    Effect::SendActivation | Effect::SendLocked | Effect::SendPasswordChanged => {}
+                }
+            }
+            match event {
+                Event::Approve => account.approved_at = Some(now),
+                Event::Delete { reason: r } => {
+                    account.deleted_at = Some(now);
+                    if r == DeleteReason::Disapproved && notify {
+                        mail_account(
+                            tx.as_mut(),
+                            &site,
+                            &account,
+                            MailKey::Declined,
+                            None,
+                            None,
+                            now,
+                        )
+                        .await?;
+                    }
+                }
+                Event::Undelete => account.deleted_at = None,
+                _ => {}
+            }
+            tx.save_account(&account).await?;
+        }
+        None => {
+            let sent = match action {
+                BulkAction::ResendActivation => {
+                    send_activation(app, tx.as_mut(), &site, &account, now).await?
+                }
+                _ => send_reset_link(app, tx.as_mut(), &site, &account, now).await?,
+            };
+            if !sent {
+                let event = if action == BulkAction::ResendActivation {
+                    Event::ResendActivation
+                } else {
+                    Event::PasswordReset
+                };
+                // Ask the domain for the refusal it gives.
+                decide(&account.state, event, &site.settings, now)?;
+            }
+        }
+    }
+    let after = account.state.status(now);
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        &format!("account.{}", action.as_str()),
+        Some(("account", account.id)),
+        Some(site.id),
+        json!({"before": {"status": before.as_str()}, "after": {"status": after.as_str()}, "reason": reason}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Everything the account page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountDetail {
+    /// The account.
+    pub account: AccountView,
+    /// Its customer.
+    pub customer: Option<Customer>,
+    /// Its live sessions.
+    pub sessions: Vec<SessionSummary>,
+    /// Its audit trail, newest first.
+    pub audit: Vec<AuditEvent>,
+}
+
+/// A session as staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionSummary {
+    /// Hex of the stored hash (identifies it for revoking).
+    pub id: String,
+    /// Signed in at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last request.
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_seen_at: OffsetDateTime,
+    /// Address.
+    pub ip: Option<String>,
+    /// Browser.
+    pub user_agent: Option<String>,
+    /// Opened by a staff user impersonating the customer.
+    pub impersonated: bool,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn summary(s: Session) -> SessionSummary {
+    SessionSummary {
+        id: hex(&s.token_hash),
+        created_at: s.created_at,
+        last_seen_at: s.last_seen_at,
+        ip: s.ip,
+        user_agent: s.user_agent,
+        impersonated: s.impersonator_id.is_some(),
+    }
+}
+
+/// The account page.
+pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<AccountDetail> {
+    caller.require(Permission::ViewCustomers)?;
+    let now = app.clock.now();
+    let mut tx = app.store.read().await?;
+    let (account, site) = load(tx.as_mut(), id).await?;
+    let customer = match account.customer_id {
+        Some(c) => tx.customer_by_id(c).await?,
+        None => None,
+    };
+    let sessions = tx
+        .list_account_sessions(id)
+        .await?
+        .into_iter()
+        .filter(|s| now < s.idle_expires_at && now < s.absolute_expires_at)
+        .map(summary)
+        .collect();
+    let audit = if caller.may(Permission::ViewAudit) {
+        tx.audit_of(id, 100).await?
+    } else {
+        Vec::new()
+    };
+    Ok(AccountDetail {
+        account: view(&account, &site.key, now),
+        customer,
+        sessions,
+        audit,
+    })
+}
+
+/// Changes to an account's own fields (absent keys stay as they are).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountPatch {
+    /// New login ID (checked against the site's policy and uniqueness).
+    pub login_id: Option<String>,
+    /// Mark the address proven or not.
+    pub email_validated: Option<bool>,
+    /// The access switch.
+    pub access_granted: Option<bool>,
+    /// Access ends at (`null` clears it).
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_expires_at: Option<OffsetDateTime>,
+    /// Clear the access expiry.
+    #[serde(default)]
+    pub clear_access_expiry: bool,
+    /// Role on the site.
+    pub role: Option<AccountRole>,
+}
+
+/// Applies an account patch; the audit event keeps each changed field's
+/// value before and after.
+pub async fn update(
+    app: &App,
+    caller: &StaffCaller,
+    id: Uuid,
+    patch: &AccountPatch,
+) -> AppResult<AccountView> {
+    caller.require(Permission::ManageAccounts)?;
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let (mut account, site) = load(tx.as_mut(), id).await?;
+    if account.state.status(now) == Status::Deleted {
+        return Err(AppError::Refused(gatehouse_domain::Refusal::NotAllowed {
+            event: "change",
+            status: Status::Deleted,
+        }));
+    }
+    let mut before = serde_json::Map::new();
+    let mut after = serde_json::Map::new();
+    let mut note = |field: &str, old: Value, new: Value| {
+        if old != new {
+            before.insert(field.into(), old);
+            after.insert(field.into(), new);
+        }
+    };
+    if let Some(raw) = &patch.login_id {
+        let login = LoginId::parse(raw, site.settings.login_id_mode)
+            .map_err(|e| AppError::policy("login_id", e))?;
+        note("login_id", json!(account.login_id), json!(login.as_str()));
+        account.login_id = login.as_str().to_string();
+    }
+    if let Some(v) = patch.email_validated {
+        note(
+            "email_validated",
+            json!(account.state.email_validated),
+            json!(v),
+        );
+        account.state.email_validated = v;
+    }
+    if let Some(v) = patch.access_granted {
+        note(
+            "access_granted",
+            json!(account.state.access_granted),
+            json!(v),
+        );
+        account.state.access_granted = v;
+        if !v {
+            tx.delete_account_sessions(account.id, None).await?;
+        }
+    }
+    let rfc = |t: Option<OffsetDateTime>| {
+        json!(t.and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        }))
+    };
+    if patch.clear_access_expiry || patch.access_expires_at.is_some() {
+        let new = if patch.clear_access_expiry {
+            None
+        } else {
+            patch.access_expires_at
+        };
+        note(
+            "access_expires_at",
+            rfc(account.state.access_expires_at),
+            rfc(new),
+        );
+        account.state.access_expires_at = new;
+    }
+    if let Some(role) = patch.role {
+        note("role", json!(account.role.as_str()), json!(role.as_str()));
+        account.role = role;
+    }
+    match tx.save_account(&account).await {
+        Err(StoreError::Conflict(_)) => {
+            return Err(AppError::Conflict(
+                "that login ID is taken on this site".into(),
+            ));
+        }
+        other => {
+            other?;
+        }
+    }
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "account.update",
+        Some(("account", id)),
+        Some(site.id),
+        json!({"before": before, "after": after}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(view(&account, &site.key, now))
+}
+
+/// A temporary password just set: shown once to the staff user, never stored
+/// in clear, never mailed.
+#[derive(Debug, Clone, Serialize)]
+pub struct TemporaryPassword {
+    /// The password to hand to the customer.
+    pub password: String,
+    /// After this the customer must choose a new one before anything else.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// Sets a generated temporary password (staff never choose a customer's
+/// password, OWASP ASVS 6.4.6). It expires at `expires_at` (default: now,
+/// so the first sign-in asks for a new one); every session ends.
+pub async fn set_temporary_password(
+    app: &App,
+    caller: &StaffCaller,
+    id: Uuid,
+    expires_at: Option<OffsetDateTime>,
+) -> AppResult<TemporaryPassword> {
+    caller.require(Permission::ManageAccounts)?;
+    let now = app.clock.now();
+    let expires_at = expires_at.unwrap_or(now);
+    if expires_at > now + Duration::days(30) {
+        return Err(AppError::invalid(
+            "expires_at",
+            "a temporary password must expire within 30 days",
+        ));
+    }
+    let password = temporary_password();
+    let hash = app.hasher.hash(&password).await?;
+    let mut tx = app.store.begin().await?;
+    let (mut account, site) = load(tx.as_mut(), id).await?;
+    if matches!(account.state.status(now), Status::Deleted | Status::Blocked) {
+        return Err(AppError::Refused(gatehouse_domain::Refusal::NotAllowed {
+            event: "set_password",
+            status: account.state.status(now),
+        }));
+    }
+    account.password_hash = Some(hash);
+    account.state.password_expires_at = Some(expires_at);
+    tx.save_account(&account).await?;
+    tx.delete_account_sessions(account.id, None).await?;
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "account.temporary_password",
+        Some(("account", id)),
+        Some(site.id),
+        json!({"expires_at": expires_at.unix_timestamp()}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(TemporaryPassword {
+        password,
+        expires_at,
+    })
+}
+
+/// 20 characters from an alphabet without look-alikes: about 100 bits.
+fn temporary_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let bytes = secrets::token_hash(&secrets::new_token(""));
+    let chars: String = bytes
+        .iter()
+        .take(20)
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect();
+    format!(
+        "{}-{}-{}-{}",
+        &chars[0..5],
+        &chars[5..10],
+        &chars[10..15],
+        &chars[15..20]
+    )
+}
+
+/// Ends one session of the account (by the id the page lists).
+pub async fn revoke_session(
+    app: &App,
+    caller: &StaffCaller,
+    id: Uuid,
+    session_id: &str,
+) -> AppResult<()> {
+    caller.require(Permission::ManageAccounts)?;
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let (_, site) = load(tx.as_mut(), id).await?;
+    let target = tx
+        .list_account_sessions(id)
+        .await?
+        .into_iter()
+        .find(|s| hex(&s.token_hash) == session_id);
+    let Some(target) = target else {
+        return Err(AppError::NotFound("session".into()));
+    };
+    tx.delete_session(&target.token_hash).await?;
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "account.session_revoke",
+        Some(("account", id)),
+        Some(site.id),
+        json!({}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A customer that may be the account's person, with why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    /// The customer.
+    pub customer: Customer,
+    /// Higher is likelier.
+    pub score: u32,
+    /// What matched.
+    pub reasons: Vec<&'static str>,
+}
+
+fn same(a: Option<&str>, b: Option<&str>) -> bool {
+    matches!((a, b), (Some(x), Some(y)) if !x.trim().is_empty() && x.trim().eq_ignore_ascii_case(y.trim()))
+}
+
+/// Ranked customers the account may belong to: the same normalised address,
+/// the same name, the same company or phone.
+pub async fn duplicates(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Vec<Candidate>> {
+    caller.require(Permission::ViewCustomers)?;
+    let mut tx = app.store.read().await?;
+    let (account, _) = load(tx.as_mut(), id).await?;
+    let company = account.company.clone().unwrap_or_default();
+    let found = tx
+        .customer_candidates(
+            &account.email,
+            &account.first_name,
+            &account.last_name,
+            &company,
+            "",
+        )
+        .await?;
+    let mut ranked: Vec<Candidate> = found
+        .into_iter()
+        .map(|c| {
+            let f = &c.fields;
+            let mut score = 0;
+            let mut reasons = Vec::new();
+            if same(f.email.as_deref(), Some(&account.email)) {
+                score += 100;
+                reasons.push("same e-mail address");
+            }
+            if same(Some(&f.first_name), Some(&account.first_name))
+                && same(Some(&f.last_name), Some(&account.last_name))
+            {
+                score += 60;
+                reasons.push("same name");
+            } else if same(Some(&f.last_name), Some(&account.last_name)) {
+                score += 20;
+                reasons.push("same last name");
+            }
+            if same(f.company.as_deref(), account.company.as_deref()) {
+                score += 30;
+                reasons.push("same company");
+            }
+            Candidate {
+                customer: c,
+                score,
+                reasons,
+            }
+        })
+        .filter(|c| c.score > 0)
+        .collect();
+    ranked.sort_by_key(|c| std::cmp::Reverse(c.score));
+    Ok(ranked)
+}
+
+/// Where an account is assigned.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignTo {
+    /// An existing customer.
+    Customer(Uuid),
+    /// A new customer made from the registration.
+    New,
+}
+
+/// Assigns an account without a customer to one (existing or new).
+pub async fn assign(
+    app: &App,
+    caller: &StaffCaller,
+    id: Uuid,
+    to: &AssignTo,
+) -> AppResult<AccountView> {
+    caller.require(Permission::ManageAccounts)?;
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let (mut account, site) = load(tx.as_mut(), id).await?;
+    account.state = decide(&account.state, Event::AssignCustomer, &site.settings, now)?.state;
+    match to {
+        AssignTo::Customer(customer_id) => {
+            tx.customer_by_id(*customer_id)
+                .await?
+                .ok_or_else(|| AppError::NotFound("customer".into()))?;
+            account.customer_id = Some(*customer_id);
+        }
+        AssignTo::New => create_customer_from(tx.as_mut(), &mut account, now).await?,
+    }
+    tx.save_account(&account).await?;
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "account.assign",
+        Some(("account", id)),
+        Some(site.id),
+        json!({"customer_id": account.customer_id}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(view(&account, &site.key, now))
+}
+
+/// The longest impersonation.
+pub const MAX_IMPERSONATION_MINUTES: i64 = 60;
+
+/// Starts impersonation: answers a single-use portal link (valid two minutes)
+/// that opens a session of the account marked with the staff user.
+pub async fn impersonate(
+    app: &App,
+    caller: &StaffCaller,
+    id: Uuid,
+    reason: &str,
+    minutes: Option<i64>,
+) -> AppResult<String> {
+    caller.require(Permission::Impersonate)?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::invalid(
+            "reason",
+            "give a reason (at most 500 characters)",
+        ));
+    }
+    let minutes = minutes.unwrap_or(30);
+    if !(1..=MAX_IMPERSONATION_MINUTES).contains(&minutes) {
+        return Err(AppError::invalid(
+            "minutes",
+            format!("between 1 and {MAX_IMPERSONATION_MINUTES} minutes"),
+        ));
+    }
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let (account, site) = load(tx.as_mut(), id).await?;
+    sign_in_gate(&account.state, now)?;
+    let token = secrets::new_token("");
+    tx.insert_link_token(&LinkToken {
+        token_hash: secrets::token_hash(&token),
+        purpose: LinkPurpose::Impersonation,
+        account_id: Some(account.id),
+        staff_id: Some(caller.staff.id),
+        created_at: now,
+        expires_at: now + Duration::minutes(2),
+    })
+    .await?;
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "account.impersonation_start",
+        Some(("account", id)),
+        Some(site.id),
+        json!({"reason": reason, "minutes": minutes}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(app.links.site_page(
+        &site,
+        &format!("impersonate?token={token}&minutes={minutes}"),
+    ))
+}
+
+/// Follows an impersonation link: a new session of the account, marked with
+/// the staff user, for `minutes` at most.
+pub async fn open_impersonation(
+    app: &App,
+    site_key: &str,
+    token: &str,
+    minutes: i64,
+) -> AppResult<crate::portal::sessions::NewSession> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let site = load_site(tx.as_mut(), site_key).await?;
+    let link = tx
+        .consume_link_token(&secrets::token_hash(token), LinkPurpose::Impersonation, now)
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    let (Some(account_id), Some(staff_id)) = (link.account_id, link.staff_id) else {
+        return Err(AppError::LinkInvalid);
+    };
+    let (account, account_site) = load(tx.as_mut(), account_id).await?;
+    if account_site.id != site.id {
+        return Err(AppError::LinkInvalid);
+    }
+    let minutes = minutes.clamp(1, MAX_IMPERSONATION_MINUTES);
+    let session_token = secrets::new_token("");
+    let csrf_token = secrets::new_token("");
+    let until = now + Duration::minutes(minutes);
+    tx.insert_session(&Session {
+        token_hash: secrets::token_hash(&session_token),
+        owner: gatehouse_store::SessionOwner::Account(account.id),
+        impersonator_id: Some(staff_id),
+        csrf_token: csrf_token.clone(),
+        created_at: now,
+        last_seen_at: now,
+        idle_expires_at: until,
+        absolute_expires_at: until,
+        ip: None,
+        user_agent: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(crate::portal::sessions::NewSession {
+        token: session_token,
+        csrf_token,
+        must_change_password: false,
+        max_age_seconds: u32::try_from(minutes * 60).unwrap_or(3600),
+    })
+}
+
+/// Ends an impersonation session; answers the account's ID.
+pub async fn end_impersonation(
+    app: &App,
+    current: &crate::portal::sessions::Current,
+) -> AppResult<Uuid> {
+    let Some(staff_id) = current.session.impersonator_id else {
+        return Err(AppError::Forbidden {
+            code: "not_impersonating",
+            message: "this session is not an impersonation".into(),
+        });
+    };
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    tx.delete_impersonations(current.account.id, staff_id)
+        .await?;
+    let staff = tx.staff_by_id(staff_id).await?;
+    let actor = gatehouse_store::Actor {
+        kind: "staff".into(),
+        id: Some(staff_id),
+        label: staff.map(|s| s.email).unwrap_or_default(),
+    };
+    tx.append_audit(&audit::event(
+        now,
+        &actor,
+        "account.impersonation_end",
+        Some(("account", current.account.id)),
+        Some(current.site.id),
+        json!({}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(current.account.id)
+}
