@@ -71,7 +71,77 @@ async fn walk(server: &TestServer) {
     let _ = std::fs::remove_file(screenshot);
 }
 
+async fn console_walk(server: &TestServer) {
+    if missing().is_some() {
+        return walk(server).await;
+    }
+    let actor = gatehouse_store::Actor::system("test");
+    gatehouse_app::staff::add_staff(
+        &server.app,
+        &actor,
+        "admin@example.com",
+        gatehouse_domain::StaffRole::Admin,
+        "a long and unusual passphrase",
+    )
+    .await
+    .unwrap();
+    let mut tx = server.app.store.begin().await.unwrap();
+    let mut site = tx.site_by_key("main").await.unwrap().unwrap();
+    site.settings.approval_required = true;
+    tx.update_site_settings(site.id, &site.settings)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let client = reqwest::Client::new();
+    let r = client
+        .post(server.url("/api/v1/sites/main/registrations"))
+        .json(&serde_json::json!({"email": "grace@example.com", "password": "correct horse battery staple", "first_name": "Grace", "last_name": "Hopper"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let link = server
+        .nth_mail("grace@example.com", 1)
+        .await
+        .link_to(&server.base_url, "/activate")
+        .unwrap();
+    client.get(&link).send().await.unwrap();
+    let screenshot =
+        std::env::temp_dir().join(format!("gatehouse-console-{}.png", server.addr.port()));
+    let out = tokio::process::Command::new("node")
+        .arg(e2e_dir().join("console.mjs"))
+        .args([
+            server.base_url.as_str(),
+            "admin@example.com",
+            "a long and unusual passphrase",
+            "grace@example.com",
+        ])
+        .arg(&screenshot)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "console walk failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains(
+            "console walk: approve from the queue, impersonate, password change refused: ok"
+        ),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_file(screenshot);
+}
+
 both_engines! {
+    async fn staff_approve_and_impersonate_in_chromium(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        console_walk(&server).await;
+        server.stop().await;
+    }
+
     async fn a_customer_uses_the_portal_in_chromium(db: TestDb) {
         let server = TestServer::start(&db).await;
         walk(&server).await;

@@ -1,0 +1,133 @@
+//! The console's registrations queue and account page as staff use them
+//! without JavaScript; HTML in a customer's name stays text; on both engines.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use gatehouse_app::staff;
+use gatehouse_domain::StaffRole;
+use gatehouse_store::Actor;
+use gatehouse_testkit::{TestServer, both_engines, browser};
+use reqwest::StatusCode;
+use serde_json::json;
+
+const PASSWORD: &str = "correct horse battery staple";
+const STAFF_PASSWORD: &str = "a long and unusual passphrase";
+const EVIL: &str = "<img src=x onerror=alert(1)>";
+
+fn csrf(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no CSRF field: {html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+async fn console(server: &TestServer, email: &str, role: StaffRole) -> reqwest::Client {
+    staff::add_staff(
+        &server.app,
+        &Actor::system("test"),
+        email,
+        role,
+        STAFF_PASSWORD,
+    )
+    .await
+    .unwrap();
+    let client = browser();
+    let form = client
+        .get(server.url("/admin/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = client
+        .post(server.url("/admin/login"))
+        .form(&[
+            ("csrf", csrf(&form).as_str()),
+            ("email", email),
+            ("password", STAFF_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    client
+}
+
+async fn pending(server: &TestServer, email: &str, first_name: &str) -> String {
+    let mut tx = server.app.store.begin().await.unwrap();
+    let mut site = tx.site_by_key("main").await.unwrap().unwrap();
+    site.settings.approval_required = true;
+    tx.update_site_settings(site.id, &site.settings)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let r = reqwest::Client::new().post(server.url("/api/v1/sites/main/registrations"))
+        .json(&json!({"email": email, "password": PASSWORD, "first_name": first_name, "last_name": "L"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let link = server
+        .nth_mail(email, 1)
+        .await
+        .link_to(&server.base_url, "/activate")
+        .unwrap();
+    reqwest::get(&link).await.unwrap();
+    let mut tx = server.app.store.read().await.unwrap();
+    let site = tx.site_by_key("main").await.unwrap().unwrap();
+    tx.account_by_email(site.id, email)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string()
+}
+
+both_engines! {
+    async fn staff_approve_from_the_queue_and_act_on_the_account_page(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = console(&server, "admin@example.com", StaffRole::Admin).await;
+        let evil = pending(&server, "evil@example.com", EVIL).await;
+        let other = pending(&server, "other@example.com", "Other").await;
+
+        let queue = admin.get(server.url("/admin/registrations")).send().await.unwrap().text().await.unwrap();
+        assert!(queue.contains("Pending (2)") && queue.contains("Unverified (0)"), "{queue}");
+        assert!(!queue.contains(EVIL) && queue.contains("&lt;img src=x onerror=alert(1)&gt;"), "escaped in the queue");
+
+        let done = admin.post(server.url("/admin/registrations/actions"))
+            .form(&[("csrf", csrf(&queue).as_str()), ("back", "/admin/registrations?status=pending&site=&q="), ("ids", evil.as_str()), ("page_ids", evil.as_str()), ("page_ids", other.as_str()), ("action", "approve"), ("scope", "selected")])
+            .send().await.unwrap().text().await.unwrap();
+        assert!(done.contains("1 approved") && done.contains("Pending (1)"), "{done}");
+        let all = admin.post(server.url("/admin/registrations/actions"))
+            .form(&[("csrf", csrf(&queue).as_str()), ("back", "/admin/registrations?status=pending"), ("page_ids", other.as_str()), ("action", "block"), ("scope", "page")])
+            .send().await.unwrap().text().await.unwrap();
+        assert!(all.contains("1 blocked") && all.contains("Blocked (1)"), "{all}");
+
+        let page_url = server.url(&format!("/admin/accounts/{evil}"));
+        let page = admin.get(&page_url).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains(EVIL) && page.contains("&lt;img"), "escaped on the account page");
+        let with_password = admin.post(server.url(&format!("/admin/accounts/{evil}/password"))).form(&[("csrf", csrf(&page).as_str()), ("expires_on", "")]).send().await.unwrap().text().await.unwrap();
+        assert!(with_password.contains("Temporary password, shown only now"), "{with_password}");
+        let again = admin.get(&page_url).send().await.unwrap().text().await.unwrap();
+        assert!(!again.contains("shown only now"), "shown once");
+        let off = admin.post(server.url(&format!("/admin/accounts/{evil}/update")))
+            .form(&[("csrf", csrf(&page).as_str()), ("login_id", "evil@example.com"), ("email_validated", "1"), ("access_expires_on", "2031-02-30"), ("role", "customer")])
+            .send().await.unwrap();
+        assert_eq!(off.status(), StatusCode::UNPROCESSABLE_ENTITY, "a date that does not exist is refused");
+        let saved = admin.post(server.url(&format!("/admin/accounts/{evil}/update")))
+            .form(&[("csrf", csrf(&page).as_str()), ("login_id", "evil@example.com"), ("email_validated", "1"), ("access_expires_on", "2031-01-31"), ("role", "customer")])
+            .send().await.unwrap().text().await.unwrap();
+        assert!(saved.contains("Access</dt><dd>off, until 2031-01-31"), "the unchecked box switched access off: {saved}");
+        let audit = admin.get(server.url("/admin/audit")).send().await.unwrap().text().await.unwrap();
+        assert!(audit.contains("account.update") && audit.contains("account.approve") && !audit.contains(EVIL));
+
+        let forged = admin.post(server.url(&format!("/admin/accounts/{evil}/action"))).form(&[("csrf", "nope"), ("action", "delete")]).send().await.unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+        let support = console(&server, "support@example.com", StaffRole::Support).await;
+        let support_page = support.get(&page_url).send().await.unwrap().text().await.unwrap();
+        assert!(support_page.contains("Lifecycle") && !support_page.contains("Impersonate"), "support acts but does not impersonate");
+        let refused = support.post(server.url(&format!("/admin/accounts/{evil}/impersonate"))).form(&[("csrf", csrf(&support_page).as_str()), ("reason", "x")]).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        server.stop().await;
+    }
+}

@@ -1,0 +1,74 @@
+// Staff approve a pending registration from the console's queue and then
+// impersonate the customer (banner visible, password change refused), in
+// headless Chromium.
+// Usage: node console.mjs BASE_URL STAFF_EMAIL STAFF_PASSWORD CUSTOMER_LOGIN [SCREENSHOT.png]
+import { chromium } from "playwright-core";
+
+const [base, staffEmail, staffPassword, customer, screenshot] = process.argv.slice(2);
+if (!customer) {
+  console.error("usage: node console.mjs BASE_URL STAFF_EMAIL STAFF_PASSWORD CUSTOMER_LOGIN [SCREENSHOT.png]");
+  process.exit(2);
+}
+let lastText = "";
+function check(condition, what) {
+  if (!condition) throw new Error(`expected: ${what}; the page said:\n${lastText}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+let step = "start";
+try {
+  const page = await browser.newPage();
+  const text = async () => (lastText = await page.locator("body").innerText());
+  const submitVia = async (selector) => Promise.all([page.waitForNavigation(), page.click(selector)]);
+
+  step = "staff sign-in";
+  await page.goto(`${base}/admin/login`);
+  await page.fill("#email", staffEmail);
+  await page.fill("#password", staffPassword);
+  await submitVia("main button[type=submit]");
+  check((await text()).includes("Console"), "the console home");
+
+  step = "approve from the queue";
+  await page.goto(`${base}/admin/registrations?status=pending`);
+  check((await text()).includes("Pending (1)"), "one pending registration");
+  await page.check(`input[aria-label='select ${customer}']`);
+  await page.selectOption("#action", "approve");
+  await submitVia("button[value=selected]");
+  check((await text()).includes("1 approved"), "the per-row report");
+  check((await text()).includes("Pending (0)"), "the queue emptied");
+
+  step = "open the account";
+  await page.goto(`${base}/admin/registrations?status=active`);
+  await submitVia(`a:has-text('${customer}')`);
+  check((await text()).includes("(active)"), "the account page");
+
+  step = "impersonate";
+  await page.fill("#imp_reason", "customer asked for help on the phone");
+  await submitVia("button:has-text('Impersonate')");
+  await page.waitForURL("**/s/main/profile");
+  check((await text()).includes(`Staff view: you are seeing this portal as ${customer}`), "the impersonation banner");
+
+  step = "password change refused";
+  await page.goto(`${base}/s/main/change-password`);
+  await page.fill("#current_password", "correct horse battery staple");
+  await page.fill("#new_password", "violet anchors juggle quietly");
+  await page.fill("#new_password_confirm", "violet anchors juggle quietly");
+  await submitVia("main button[type=submit]");
+  check((await text()).toLowerCase().includes("cannot be changed while impersonating"), "the refusal");
+  if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+
+  step = "end impersonation";
+  await submitVia(".impersonation button");
+  check(page.url().includes("/admin/accounts/"), "back on the account page");
+  console.log("console walk: approve from the queue, impersonate, password change refused: ok");
+} catch (e) {
+  console.error(`console walk failed at "${step}": ${e.message}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
