@@ -15,6 +15,7 @@ pub mod audit;
 pub mod clock;
 pub mod delivery;
 mod error;
+pub mod installation;
 pub mod links;
 pub mod mail;
 pub mod outbox;
@@ -27,6 +28,7 @@ pub mod staff;
 pub mod staff_auth;
 pub mod startup;
 pub mod templates;
+pub mod totp;
 
 use std::sync::Arc;
 

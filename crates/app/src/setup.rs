@@ -45,7 +45,8 @@ pub async fn issue_setup_token(app: &App) -> AppResult<Option<String>> {
     Ok(Some(token))
 }
 
-/// Whether the setup link can still be used.
+/// Whether the setup link can still be used: a first-admin link while no
+/// staff user exists, or an invitation of a staff user.
 pub async fn setup_token_valid(app: &App, token: &str) -> AppResult<bool> {
     let mut tx = app.store.read().await?;
     let found = tx
@@ -55,17 +56,91 @@ pub async fn setup_token_valid(app: &App, token: &str) -> AppResult<bool> {
             app.clock.now(),
         )
         .await?;
-    Ok(found.is_some() && tx.count_staff().await? == 0)
+    Ok(match found {
+        Some(link) if link.staff_id.is_some() => true,
+        Some(_) => tx.count_staff().await? == 0,
+        None => false,
+    })
 }
 
-/// Creates the first admin through the setup link. Bad input is refused
-/// without using up the link.
+/// The e-mail address an invitation is for, if the token is one.
+pub async fn invited_email(app: &App, token: &str) -> AppResult<Option<String>> {
+    let mut tx = app.store.read().await?;
+    let found = tx
+        .peek_link_token(
+            &secrets::token_hash(token),
+            LinkPurpose::StaffSetup,
+            app.clock.now(),
+        )
+        .await?;
+    Ok(match found.and_then(|l| l.staff_id) {
+        Some(id) => tx.staff_by_id(id).await?.map(|s| s.email),
+        None => None,
+    })
+}
+
+/// Creates the first admin through the setup link, or sets an invited staff
+/// user's password. Bad input is refused without using up the link.
 pub async fn complete_setup(
     app: &App,
     token: &str,
     email: &str,
     password: &str,
 ) -> AppResult<StaffUser> {
+    let gone = || {
+        AppError::invalid(
+            "token",
+            "this setup link is no longer valid; restart the server for a new one, or use `gatehouse staff add`",
+        )
+    };
+    let hash_of_token = secrets::token_hash(token);
+    let mut read = app.store.read().await?;
+    let link = read
+        .peek_link_token(&hash_of_token, LinkPurpose::StaffSetup, app.clock.now())
+        .await?
+        .ok_or_else(gone)?;
+    let invited = match link.staff_id {
+        Some(id) => Some(read.staff_by_id(id).await?.ok_or_else(gone)?),
+        None => None,
+    };
+    drop(read);
+    if let Some(mut staff) = invited {
+        if !staff.email.eq_ignore_ascii_case(email.trim()) {
+            return Err(AppError::invalid(
+                "email",
+                "this invitation is for another e-mail address",
+            ));
+        }
+        let checked = staff::new_staff(app, &staff.email, staff.role, password).await?;
+        let now = app.clock.now();
+        let mut tx = app.store.begin().await?;
+        tx.consume_link_token(&hash_of_token, LinkPurpose::StaffSetup, now)
+            .await?
+            .ok_or_else(gone)?;
+        tx.set_staff_password(staff.id, &checked.password_hash)
+            .await?;
+        let actor = Actor {
+            kind: "setup_link".into(),
+            id: Some(staff.id),
+            label: staff.email.clone(),
+        };
+        tx.append_audit(&audit::event(
+            now,
+            &actor,
+            "staff.password_set",
+            Some(("staff", staff.id)),
+            None,
+            json!({}),
+        ))
+        .await?;
+        tx.commit().await?;
+        staff.password_hash = checked.password_hash;
+        return Ok(staff);
+    }
+    first_admin(app, token, email, password).await
+}
+
+async fn first_admin(app: &App, token: &str, email: &str, password: &str) -> AppResult<StaffUser> {
     let admin = staff::new_staff(app, email, StaffRole::Admin, password).await?;
     let now = app.clock.now();
     let gone = || {

@@ -77,3 +77,131 @@ pub async fn add_staff(
     tx.commit().await?;
     Ok(staff)
 }
+
+/// A staff user as the staff page lists them (no secrets).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StaffView {
+    /// Identity.
+    pub id: Uuid,
+    /// E-mail address.
+    pub email: String,
+    /// Role.
+    pub role: StaffRole,
+    /// May sign in.
+    pub active: bool,
+    /// Uses a second factor.
+    pub totp: bool,
+    /// Last sign-in.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_login_at: Option<OffsetDateTime>,
+}
+
+fn staff_view(s: &StaffUser) -> StaffView {
+    StaffView {
+        id: s.id,
+        email: s.email.clone(),
+        role: s.role,
+        active: s.active,
+        totp: s.totp_secret.is_some(),
+        last_login_at: s.last_login_at,
+    }
+}
+
+/// Every staff user (admins only).
+pub async fn list(app: &App, caller: &crate::staff_auth::StaffCaller) -> AppResult<Vec<StaffView>> {
+    caller.require(gatehouse_domain::Permission::ManageStaff)?;
+    let mut tx = app.store.read().await?;
+    Ok(tx.list_staff().await?.iter().map(staff_view).collect())
+}
+
+/// An invitation just made: the link lets the new staff user choose a password.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Invitation {
+    /// The staff user.
+    pub staff: StaffView,
+    /// The single-use link (valid 24 hours) to hand to them.
+    pub link: String,
+}
+
+/// Adds a staff user who chooses their own password through a single-use link
+/// (admins only). Until then the account has no usable password.
+pub async fn invite(
+    app: &App,
+    caller: &crate::staff_auth::StaffCaller,
+    email: &str,
+    role: StaffRole,
+) -> AppResult<Invitation> {
+    caller.require(gatehouse_domain::Permission::ManageStaff)?;
+    let email = Email::parse(email).map_err(|e| AppError::policy("email", e))?;
+    let now = app.clock.now();
+    let staff = StaffUser {
+        id: Uuid::now_v7(),
+        email: email.as_str().to_string(),
+        // Not a hash of anything: no password verifies against it.
+        password_hash: "!".into(),
+        role,
+        totp_secret: None,
+        active: true,
+        created_at: now,
+        last_login_at: None,
+    };
+    let token = crate::secrets::new_token("");
+    let mut tx = app.store.begin().await?;
+    insert_staff(tx.as_mut(), &caller.actor(), &staff, now).await?;
+    tx.insert_link_token(&gatehouse_store::LinkToken {
+        token_hash: crate::secrets::token_hash(&token),
+        purpose: gatehouse_store::LinkPurpose::StaffSetup,
+        account_id: None,
+        staff_id: Some(staff.id),
+        created_at: now,
+        expires_at: now + crate::setup::SETUP_LINK_TTL,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(Invitation {
+        staff: staff_view(&staff),
+        link: format!("{}/admin/setup/{token}", app.links.origin()),
+    })
+}
+
+/// Changes a staff user's role or active flag (admins only). Nobody can
+/// deactivate or demote themselves, so an installation keeps an admin.
+pub async fn update(
+    app: &App,
+    caller: &crate::staff_auth::StaffCaller,
+    id: Uuid,
+    role: StaffRole,
+    active: bool,
+) -> AppResult<StaffView> {
+    caller.require(gatehouse_domain::Permission::ManageStaff)?;
+    if id == caller.staff.id && (!active || role != caller.staff.role) {
+        return Err(AppError::Conflict(
+            "you cannot deactivate or demote yourself; ask another admin".into(),
+        ));
+    }
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let before = tx
+        .staff_by_id(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("staff user".into()))?;
+    tx.update_staff(id, role, active).await?;
+    if !active {
+        tx.delete_staff_sessions(id).await?;
+    }
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "staff.update",
+        Some(("staff", id)),
+        None,
+        json!({"before": {"role": before.role.as_str(), "active": before.active}, "after": {"role": role.as_str(), "active": active}}),
+    ))
+    .await?;
+    let after = tx
+        .staff_by_id(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("staff user".into()))?;
+    tx.commit().await?;
+    Ok(staff_view(&after))
+}

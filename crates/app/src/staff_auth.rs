@@ -3,11 +3,12 @@
 //! (bearer, scoped). Either yields a [`StaffCaller`], whose
 //! [`StaffCaller::require`] is the one check of the permission table.
 
-use gatehouse_domain::{Permission, Scope};
+use gatehouse_domain::{Permission, Scope, StaffRole};
 use gatehouse_store::{Actor, Session, SessionOwner, StaffUser};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
+use crate::installation::{self, InstallationSettings};
 use crate::portal::RequestMeta;
 use crate::{App, AppError, AppResult, audit, secrets};
 
@@ -32,6 +33,8 @@ pub struct StaffCaller {
     pub staff: StaffUser,
     /// How.
     pub via: Via,
+    /// The installation's settings when the request came.
+    pub settings: InstallationSettings,
 }
 
 impl StaffCaller {
@@ -56,13 +59,29 @@ impl StaffCaller {
         }
     }
 
+    /// Whether the role may do this, with what the installation grants.
+    fn role_allows(&self, permission: Permission) -> bool {
+        self.staff.role.allows(permission)
+            || (permission == Permission::Impersonate
+                && self.staff.role == StaffRole::Support
+                && self.settings.support_may_impersonate)
+    }
+
     /// Whether the caller may do this.
     pub fn may(&self, permission: Permission) -> bool {
         let scoped = match &self.via {
             Via::Session(..) => true,
             Via::Token(scopes) => scopes.contains(&permission.scope()),
         };
-        scoped && self.staff.active && self.staff.role.allows(permission)
+        scoped && self.staff.active && self.role_allows(permission)
+    }
+
+    /// A console user who must enrol a second factor before anything else.
+    pub fn must_enrol_totp(&self) -> bool {
+        matches!(self.via, Via::Session(..))
+            && self.staff.role == StaffRole::Admin
+            && self.settings.require_admin_totp
+            && self.staff.totp_secret.is_none()
     }
 
     /// Refuses unless the caller may do this: the role, and for a token its
@@ -71,7 +90,7 @@ impl StaffCaller {
         if self.may(permission) {
             return Ok(());
         }
-        let message = if self.staff.role.allows(permission) {
+        let message = if self.role_allows(permission) {
             format!(
                 "this API token lacks the '{}' scope",
                 permission.scope().as_str()
@@ -97,10 +116,13 @@ pub struct NewStaffSession {
 
 /// Signs a staff user in to the console. Unknown addresses, wrong passwords
 /// and deactivated staff get the same answer after the same work.
+/// A staff user with a TOTP secret must also give the current code; the
+/// answer to a wrong or missing code is the same as to a wrong password.
 pub async fn sign_in(
     app: &App,
     email: &str,
     password: &str,
+    code: Option<&str>,
     meta: &RequestMeta,
 ) -> AppResult<NewStaffSession> {
     let mut tx = app.store.read().await?;
@@ -110,7 +132,12 @@ pub async fn sign_in(
     let right = password.chars().count() <= gatehouse_domain::policy::PASSWORD_MAX_CHARS
         && app.hasher.verify(password, hash).await?;
     let now = app.clock.now();
-    let Some(staff) = staff.filter(|s| right && s.active) else {
+    let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
+    let second_factor_ok = |s: &StaffUser| match &s.totp_secret {
+        None => true,
+        Some(secret) => code.is_some_and(|c| crate::totp::check(secret, c, unix)),
+    };
+    let Some(staff) = staff.filter(|s| right && s.active && second_factor_ok(s)) else {
         let mut tx = app.store.begin().await?;
         tx.append_audit(&audit::event(
             now,
@@ -190,9 +217,11 @@ pub async fn by_session(app: &App, token: &str) -> AppResult<Option<StaffCaller>
             .await?;
         tx.commit().await?;
     }
+    let settings = installation::load(app).await?;
     Ok(Some(StaffCaller {
         staff,
         via: Via::Session(hash, session.csrf_token),
+        settings,
     }))
 }
 
@@ -229,9 +258,11 @@ pub async fn by_token(app: &App, secret: &str) -> AppResult<Option<StaffCaller>>
             _ => None,
         })
         .collect();
+    let settings = installation::load(app).await?;
     Ok(Some(StaffCaller {
         staff,
         via: Via::Token(scopes),
+        settings,
     }))
 }
 
@@ -239,6 +270,37 @@ pub async fn by_token(app: &App, secret: &str) -> AppResult<Option<StaffCaller>>
 pub async fn sign_out(app: &App, token: &str) -> AppResult<()> {
     let mut tx = app.store.begin().await?;
     tx.delete_session(&secrets::token_hash(token)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Enrols the caller's second factor: the secret shown to them, proven by a
+/// code from their authenticator.
+pub async fn enrol_totp(
+    app: &App,
+    caller: &StaffCaller,
+    secret: &str,
+    code: &str,
+) -> AppResult<()> {
+    let now = app.clock.now();
+    let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
+    if !crate::totp::check(secret, code, unix) {
+        return Err(AppError::invalid(
+            "code",
+            "the code does not match; check the time on your phone and try the next code",
+        ));
+    }
+    let mut tx = app.store.begin().await?;
+    tx.set_staff_totp(caller.staff.id, Some(secret)).await?;
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "staff.totp_enrol",
+        Some(("staff", caller.staff.id)),
+        None,
+        json!({}),
+    ))
+    .await?;
     tx.commit().await?;
     Ok(())
 }

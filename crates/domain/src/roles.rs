@@ -111,10 +111,10 @@ impl Permission {
         use Permission::*;
         match self {
             ViewCustomers | ViewOutbox | ViewAudit => Scope::Read,
-            ManageAccounts | RetryMail => Scope::Write,
-            ManageTemplates | ManageSettings | ManageStaff | ManageTokens | Impersonate => {
-                Scope::Admin
-            }
+            // Impersonation acts on one account, like the account actions;
+            // who may do it is the role's (and the installation's) affair.
+            ManageAccounts | RetryMail | Impersonate => Scope::Write,
+            ManageTemplates | ManageSettings | ManageStaff | ManageTokens => Scope::Admin,
         }
     }
 }
@@ -156,16 +156,15 @@ mod tests {
         for p in all {
             assert!(StaffRole::Admin.allows(p), "{p:?}");
         }
-        for p in [
-            ManageTemplates,
-            ManageSettings,
-            ManageStaff,
-            ManageTokens,
-            Impersonate,
-        ] {
+        for p in [ManageTemplates, ManageSettings, ManageStaff, ManageTokens] {
             assert!(!StaffRole::Support.allows(p), "{p:?}");
             assert_eq!(p.scope(), Scope::Admin);
         }
+        assert!(
+            !StaffRole::Support.allows(Impersonate),
+            "unless the installation grants it"
+        );
+        assert!(StaffRole::Admin.allows(Impersonate));
         assert!(StaffRole::Support.allows(ManageAccounts));
         assert_eq!(ViewOutbox.scope(), Scope::Read);
         assert_eq!(RetryMail.scope(), Scope::Write);

@@ -194,6 +194,19 @@ pub trait Tx: Send {
     async fn staff_by_email(&mut self, email: &str) -> StoreResult<Option<StaffUser>>;
     /// The staff user with this ID.
     async fn staff_by_id(&mut self, id: Uuid) -> StoreResult<Option<StaffUser>>;
+    /// Sets a staff user's password hash.
+    async fn set_staff_password(&mut self, id: Uuid, password_hash: &str) -> StoreResult<()>;
+    /// Sets or clears a staff user's TOTP secret.
+    async fn set_staff_totp(&mut self, id: Uuid, secret: Option<&str>) -> StoreResult<()>;
+    /// Every staff user, by e-mail address.
+    async fn list_staff(&mut self) -> StoreResult<Vec<StaffUser>>;
+    /// Changes a staff user's role and active flag.
+    async fn update_staff(
+        &mut self,
+        id: Uuid,
+        role: gatehouse_domain::StaffRole,
+        active: bool,
+    ) -> StoreResult<()>;
     /// Records a staff user's sign-in.
     async fn record_staff_login(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<()>;
     /// How many staff users exist.
@@ -216,6 +229,8 @@ pub trait Tx: Send {
     /// Sessions of this account opened by this staff user impersonating it.
     async fn delete_impersonations(&mut self, account_id: Uuid, staff_id: Uuid)
     -> StoreResult<u64>;
+    /// Ends every console session of a staff user; answers how many.
+    async fn delete_staff_sessions(&mut self, staff_id: Uuid) -> StoreResult<u64>;
     /// Ends one session; answers whether it existed.
     async fn delete_session(&mut self, token_hash: &[u8]) -> StoreResult<bool>;
     /// Ends every session of an account but `keep`; answers how many ended.
@@ -305,6 +320,12 @@ pub trait Tx: Send {
     async fn list_audit(&mut self, limit: i64) -> StoreResult<Vec<AuditEvent>>;
     /// The audit events of one target (an account, a staff user, …), newest first.
     async fn audit_of(&mut self, target_id: Uuid, limit: i64) -> StoreResult<Vec<AuditEvent>>;
+
+    // ---- installation settings
+    /// A setting of the whole installation (JSON text), if set.
+    async fn installation_setting(&mut self, key: &str) -> StoreResult<Option<String>>;
+    /// Sets a setting of the whole installation.
+    async fn set_installation_setting(&mut self, key: &str, value: &str) -> StoreResult<()>;
 
     // ---- e-mail templates
     /// Stores an admin's template override.

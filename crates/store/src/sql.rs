@@ -593,6 +593,53 @@ impl Tx for SqlTx {
         )
     }
 
+    async fn set_staff_password(&mut self, id: Uuid, password_hash: &str) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query("UPDATE staff_users SET password_hash = $2 WHERE id = $1")
+                .bind(id)
+                .bind(password_hash)
+        )?;
+        Ok(())
+    }
+
+    async fn set_staff_totp(&mut self, id: Uuid, secret: Option<&str>) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query("UPDATE staff_users SET totp_secret = $2 WHERE id = $1")
+                .bind(id)
+                .bind(secret)
+        )?;
+        Ok(())
+    }
+
+    async fn list_staff(&mut self) -> StoreResult<Vec<StaffUser>> {
+        fetch_all!(
+            self,
+            StaffRow,
+            sqlx::query_as("SELECT * FROM staff_users ORDER BY lower(email)")
+        )
+    }
+
+    async fn update_staff(
+        &mut self,
+        id: Uuid,
+        role: gatehouse_domain::StaffRole,
+        active: bool,
+    ) -> StoreResult<()> {
+        let done = exec!(
+            self,
+            sqlx::query("UPDATE staff_users SET role = $2, active = $3 WHERE id = $1")
+                .bind(id)
+                .bind(role.as_str())
+                .bind(active)
+        )?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     async fn record_staff_login(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<()> {
         exec!(
             self,
@@ -659,6 +706,13 @@ impl Tx for SqlTx {
             .bind(to_ms(idle_expires_at))
         )?;
         Ok(())
+    }
+
+    async fn delete_staff_sessions(&mut self, staff_id: Uuid) -> StoreResult<u64> {
+        Ok(exec!(
+            self,
+            sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(staff_id)
+        )?)
     }
 
     async fn delete_impersonations(
@@ -932,6 +986,26 @@ impl Tx for SqlTx {
              updated_at = excluded.updated_at")
             .bind(t.site_id).bind(&t.key).bind(&t.language).bind(&t.subject).bind(&t.body_text).bind(&t.body_html)
             .bind(t.updated_at))?;
+        Ok(())
+    }
+
+    async fn installation_setting(&mut self, key: &str) -> StoreResult<Option<String>> {
+        Ok(
+            on!(self, c => sqlx::query_scalar("SELECT value FROM installation_settings WHERE key = $1")
+            .bind(key).fetch_optional(&mut **c).await)?,
+        )
+    }
+
+    async fn set_installation_setting(&mut self, key: &str, value: &str) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query(
+                "INSERT INTO installation_settings (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+            )
+            .bind(key)
+            .bind(value)
+        )?;
         Ok(())
     }
 

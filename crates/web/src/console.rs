@@ -47,6 +47,10 @@ pub(crate) fn routes() -> Router<AppState> {
             post(account_revoke),
         )
         .route("/admin/audit", get(audit_page))
+        .route("/admin/security", get(security_page).post(security_submit))
+        .route("/admin/settings", get(settings_page).post(settings_submit))
+        .route("/admin/staff", get(staff_page).post(staff_invite))
+        .route("/admin/staff/{id}", post(staff_update))
         .route("/admin/outbox/{id}/retry", post(outbox_retry))
         .route("/admin/sites/{site}/templates", get(templates_page))
         .route(
@@ -63,8 +67,18 @@ fn redirect(to: &str) -> Response {
     r
 }
 
-/// The signed-in staff user, or a redirect to the sign-in page.
+/// The signed-in staff user, or a redirect to the sign-in page (or to the
+/// second-factor set-up, when the installation requires one they lack).
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<StaffCaller, Response> {
+    let caller = signed_in_any(state, headers).await?;
+    if caller.must_enrol_totp() {
+        return Err(redirect("/admin/security"));
+    }
+    Ok(caller)
+}
+
+/// The signed-in staff user, even one who must still set up a second factor.
+async fn signed_in_any(state: &AppState, headers: &HeaderMap) -> Result<StaffCaller, Response> {
     let found = match cookies::get(headers, CONSOLE_COOKIE) {
         Some(token) => staff_auth::by_session(&state.app, &token)
             .await
@@ -81,6 +95,7 @@ fn base(caller: &StaffCaller) -> Value {
         may_templates => caller.may(Permission::ManageTemplates),
         may_retry => caller.may(Permission::RetryMail),
         may_audit => caller.may(Permission::ViewAudit),
+        may_staff => caller.may(Permission::ManageStaff),
     }
 }
 
@@ -122,6 +137,8 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
 struct LoginForm {
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
+    code: String,
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -196,7 +213,8 @@ async fn login_submit(
     if let Err(e) = portal::rate_limit(&state, &meta, "admin", Some(&form.email)) {
         return e.into_response();
     }
-    match staff_auth::sign_in(&state.app, &form.email, &form.password, &meta).await {
+    let code = Some(form.code.as_str()).filter(|c| !c.trim().is_empty());
+    match staff_auth::sign_in(&state.app, &form.email, &form.password, code, &meta).await {
         Ok(session) => {
             let mut r = redirect("/admin");
             cookies::set(
@@ -213,7 +231,7 @@ async fn login_submit(
             StatusCode::UNAUTHORIZED,
             &expected,
             &form.email,
-            Some("The e-mail address or password is not right."),
+            Some("The e-mail address, password or code is not right."),
             false,
         ),
         Err(e) => crate::error::page_error(e),
@@ -916,6 +934,261 @@ async fn audit_page(State(state): State<AppState>, headers: HeaderMap) -> Respon
             "console/audit.html",
             context! { items => pages::ser(items), flash => None::<String>, error => None::<String> },
         ),
+        Err(e) => forbidden(&caller, e),
+    }
+}
+
+// ---- second factor, installation settings, staff
+
+async fn security_view(
+    caller: &StaffCaller,
+    status: StatusCode,
+    error: Option<String>,
+    flash: Option<String>,
+) -> Response {
+    let secret = gatehouse_app::totp::new_secret();
+    let url = gatehouse_app::totp::otpauth_url(&secret, &caller.staff.email).unwrap_or_default();
+    page(
+        caller,
+        status,
+        "console/security.html",
+        context! { enrolled => caller.staff.totp_secret.is_some(), forced => caller.must_enrol_totp(), secret, url, error, flash },
+    )
+}
+
+async fn security_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match signed_in_any(&state, &headers).await {
+        Ok(caller) => security_view(&caller, StatusCode::OK, None, None).await,
+        Err(r) => r,
+    }
+}
+
+async fn security_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let caller = match signed_in_any(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let all = fields(&body);
+    if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
+        return forbidden(
+            &caller,
+            AppError::Forbidden {
+                code: "csrf",
+                message: "the form had expired; try again".into(),
+            },
+        );
+    }
+    let secret = field(&all, "secret").unwrap_or("");
+    match staff_auth::enrol_totp(
+        &state.app,
+        &caller,
+        secret,
+        field(&all, "code").unwrap_or(""),
+    )
+    .await
+    {
+        Ok(()) => redirect("/admin"),
+        Err(e @ AppError::Invalid { .. }) => {
+            security_view(
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(e.to_string()),
+                None,
+            )
+            .await
+        }
+        Err(e) => crate::error::page_error(e),
+    }
+}
+
+async fn settings_view(state: &AppState, caller: &StaffCaller, flash: Option<String>) -> Response {
+    if let Err(e) = caller.require(Permission::ManageSettings) {
+        return forbidden(caller, e);
+    }
+    match gatehouse_app::installation::load(&state.app).await {
+        Ok(settings) => page(
+            caller,
+            StatusCode::OK,
+            "console/settings.html",
+            context! { settings => pages::ser(settings), flash, error => None::<String> },
+        ),
+        Err(e) => crate::error::page_error(e),
+    }
+}
+
+async fn settings_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match signed_in(&state, &headers).await {
+        Ok(caller) => settings_view(&state, &caller, None).await,
+        Err(r) => r,
+    }
+}
+
+async fn settings_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let caller = match signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let all = fields(&body);
+    if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
+        return forbidden(
+            &caller,
+            AppError::Forbidden {
+                code: "csrf",
+                message: "the form had expired; try again".into(),
+            },
+        );
+    }
+    let settings = gatehouse_app::installation::InstallationSettings {
+        require_admin_totp: field(&all, "require_admin_totp").is_some(),
+        support_may_impersonate: field(&all, "support_may_impersonate").is_some(),
+    };
+    match gatehouse_app::installation::save(&state.app, &caller, &settings).await {
+        Ok(_) => settings_view(&state, &caller, Some("Saved.".into())).await,
+        Err(e) => forbidden(&caller, e),
+    }
+}
+
+async fn staff_view(
+    state: &AppState,
+    caller: &StaffCaller,
+    status: StatusCode,
+    invitation: Option<gatehouse_app::staff::Invitation>,
+    error: Option<String>,
+) -> Response {
+    match gatehouse_app::staff::list(&state.app, caller).await {
+        Ok(items) => page(
+            caller,
+            status,
+            "console/staff.html",
+            context! { items => pages::ser(items), invitation => pages::ser(invitation), error, flash => None::<String> },
+        ),
+        Err(e) => forbidden(caller, e),
+    }
+}
+
+async fn staff_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match signed_in(&state, &headers).await {
+        Ok(caller) => staff_view(&state, &caller, StatusCode::OK, None, None).await,
+        Err(r) => r,
+    }
+}
+
+async fn staff_invite(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let caller = match signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let all = fields(&body);
+    if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
+        return forbidden(
+            &caller,
+            AppError::Forbidden {
+                code: "csrf",
+                message: "the form had expired; try again".into(),
+            },
+        );
+    }
+    let role = match gatehouse_domain::StaffRole::parse(field(&all, "role").unwrap_or("")) {
+        Ok(r) => r,
+        Err(e) => {
+            return staff_view(
+                &state,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(e),
+            )
+            .await;
+        }
+    };
+    match gatehouse_app::staff::invite(
+        &state.app,
+        &caller,
+        field(&all, "email").unwrap_or(""),
+        role,
+    )
+    .await
+    {
+        Ok(invitation) => staff_view(&state, &caller, StatusCode::OK, Some(invitation), None).await,
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            staff_view(
+                &state,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(e.to_string()),
+            )
+            .await
+        }
+        Err(e) => forbidden(&caller, e),
+    }
+}
+
+async fn staff_update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
+) -> Response {
+    let caller = match signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let all = fields(&body);
+    if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
+        return forbidden(
+            &caller,
+            AppError::Forbidden {
+                code: "csrf",
+                message: "the form had expired; try again".into(),
+            },
+        );
+    }
+    let role = match gatehouse_domain::StaffRole::parse(field(&all, "role").unwrap_or("")) {
+        Ok(r) => r,
+        Err(e) => {
+            return staff_view(
+                &state,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(e),
+            )
+            .await;
+        }
+    };
+    match gatehouse_app::staff::update(
+        &state.app,
+        &caller,
+        id,
+        role,
+        field(&all, "active").is_some(),
+    )
+    .await
+    {
+        Ok(_) => staff_view(&state, &caller, StatusCode::OK, None, None).await,
+        Err(e @ (AppError::Conflict(_) | AppError::NotFound(_))) => {
+            staff_view(
+                &state,
+                &caller,
+                StatusCode::CONFLICT,
+                None,
+                Some(e.to_string()),
+            )
+            .await
+        }
         Err(e) => forbidden(&caller, e),
     }
 }

@@ -39,6 +39,9 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "console/registrations.html",
     "console/account.html",
     "console/audit.html",
+    "console/security.html",
+    "console/settings.html",
+    "console/staff.html",
 ];
 
 /// A serialisable value for a template context.

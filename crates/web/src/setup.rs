@@ -24,11 +24,17 @@ fn link_gone() -> Response {
 
 pub(crate) async fn form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     match setup::setup_token_valid(&state.app, &token).await {
-        Ok(true) => pages::render(
-            StatusCode::OK,
-            "setup.html",
-            minijinja::context! { token, error => None::<String>, field => None::<String> },
-        ),
+        Ok(true) => {
+            let invited = setup::invited_email(&state.app, &token)
+                .await
+                .ok()
+                .flatten();
+            pages::render(
+                StatusCode::OK,
+                "setup.html",
+                minijinja::context! { token, error => None::<String>, field => None::<String>, email => invited.clone(), invited => invited.is_some() },
+            )
+        }
         Ok(false) => link_gone(),
         Err(e) => crate::error::page_error(e),
     }
@@ -50,7 +56,7 @@ pub(crate) async fn submit(
         pages::render(
             status,
             "setup.html",
-            minijinja::context! { token => token.clone(), error, field, email => input.email.clone() },
+            minijinja::context! { token => token.clone(), error, field, email => input.email.clone(), invited => false },
         )
     };
     if input.password != input.password_confirm {
@@ -65,8 +71,11 @@ pub(crate) async fn submit(
             StatusCode::CREATED,
             "The first admin exists",
             &[
-                &format!("{} is an admin of this Gatehouse now.", admin.email),
-                "This setup link no longer works. Add more staff with `gatehouse staff add`.",
+                &format!(
+                    "{} can sign in to the console now, as {}.",
+                    admin.email, admin.role
+                ),
+                "This link no longer works. Sign in at /admin/login.",
             ],
         ),
         Err(AppError::Invalid { field, .. }) if field.as_deref() == Some("token") => link_gone(),

@@ -44,6 +44,9 @@ pub(crate) fn routes() -> Router<AppState> {
             axum::routing::delete(revoke_session),
         )
         .route("/api/v1/audit", get(list_audit))
+        .route("/api/v1/staff", get(list_staff).post(invite_staff))
+        .route("/api/v1/staff/{id}", axum::routing::patch(update_staff))
+        .route("/api/v1/settings", get(get_settings).put(put_settings))
 }
 
 #[derive(Debug, Deserialize)]
@@ -351,4 +354,69 @@ async fn list_audit(
     let items =
         gatehouse_app::audit::list(&state.app, &caller, q.target, q.limit.unwrap_or(100)).await?;
     Ok(Json(json!({"items": items})).into_response())
+}
+
+async fn list_staff(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(
+        Json(json!({"items": gatehouse_app::staff::list(&state.app, &caller).await?}))
+            .into_response(),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct InviteBody {
+    email: String,
+    role: gatehouse_domain::StaffRole,
+}
+
+async fn invite_staff(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<InviteBody>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    let invitation =
+        gatehouse_app::staff::invite(&state.app, &caller, &body.email, body.role).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(invitation)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct StaffPatch {
+    role: gatehouse_domain::StaffRole,
+    active: bool,
+}
+
+async fn update_staff(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<StaffPatch>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(
+        Json(gatehouse_app::staff::update(&state.app, &caller, id, body.role, body.active).await?)
+            .into_response(),
+    )
+}
+
+async fn get_settings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    caller.require(gatehouse_domain::Permission::ManageSettings)?;
+    Ok(Json(gatehouse_app::installation::load(&state.app).await?).into_response())
+}
+
+async fn put_settings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<gatehouse_app::installation::InstallationSettings>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(Json(gatehouse_app::installation::save(&state.app, &caller, &body).await?).into_response())
 }

@@ -79,7 +79,7 @@ both_engines! {
             .form(&form("admin@example.com", "a long and unusual passphrase", "a long and unusual passphrase"))
             .send().await.unwrap();
         assert_eq!(done.status(), 201);
-        assert!(done.text().await.unwrap().contains("admin@example.com is an admin"));
+        assert!(done.text().await.unwrap().contains("admin@example.com can sign in to the console now, as admin."));
 
         let used = server.client.get(&link).send().await.unwrap();
         assert_eq!(used.status(), 404);

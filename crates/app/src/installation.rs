@@ -1,0 +1,56 @@
+//! Settings of the whole installation (not of one site), edited by admins:
+//! whether admins must use a second factor, and whether support staff may
+//! impersonate customers.
+
+use gatehouse_domain::Permission;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::staff_auth::StaffCaller;
+use crate::{App, AppError, AppResult, audit};
+
+/// The installation's settings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InstallationSettings {
+    /// Admins must sign in with a TOTP code (those without one enrol first).
+    pub require_admin_totp: bool,
+    /// Support staff may impersonate customers too.
+    pub support_may_impersonate: bool,
+}
+
+const KEY: &str = "installation";
+
+/// The settings in force.
+pub async fn load(app: &App) -> AppResult<InstallationSettings> {
+    let mut tx = app.store.read().await?;
+    Ok(match tx.installation_setting(KEY).await? {
+        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+        None => InstallationSettings::default(),
+    })
+}
+
+/// Replaces the settings (admins only), audited with before and after.
+pub async fn save(
+    app: &App,
+    caller: &StaffCaller,
+    settings: &InstallationSettings,
+) -> AppResult<InstallationSettings> {
+    caller.require(Permission::ManageSettings)?;
+    let before = load(app).await?;
+    let now = app.clock.now();
+    let json = serde_json::to_string(settings).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut tx = app.store.begin().await?;
+    tx.set_installation_setting(KEY, &json).await?;
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "installation.settings",
+        None,
+        None,
+        json!({"before": before, "after": settings}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(*settings)
+}

@@ -1,0 +1,168 @@
+//! Staff management, the second factor and installation settings, through the
+//! API and the console; on both engines.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use gatehouse_app::{api_tokens, staff, totp};
+use gatehouse_domain::StaffRole;
+use gatehouse_store::Actor;
+use gatehouse_testkit::{TestServer, both_engines, browser};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const STAFF_PASSWORD: &str = "a long and unusual passphrase";
+
+async fn token(server: &TestServer, email: &str, role: StaffRole) -> String {
+    let actor = Actor::system("test");
+    staff::add_staff(&server.app, &actor, email, role, STAFF_PASSWORD)
+        .await
+        .unwrap();
+    api_tokens::create_token(&server.app, &actor, email, "test", &[])
+        .await
+        .unwrap()
+        .secret
+}
+
+async fn call(
+    server: &TestServer,
+    method: Method,
+    path: &str,
+    bearer: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut r = reqwest::Client::new()
+        .request(method, server.url(path))
+        .bearer_auth(bearer);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let response = r.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field: {html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+async fn console_sign_in(
+    server: &TestServer,
+    email: &str,
+    password: &str,
+    code: &str,
+) -> (StatusCode, reqwest::Client) {
+    let client = browser();
+    let form = client
+        .get(server.url("/admin/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = client
+        .post(server.url("/admin/login"))
+        .form(&[
+            ("csrf", hidden(&form, "csrf").as_str()),
+            ("email", email),
+            ("password", password),
+            ("code", code),
+        ])
+        .send()
+        .await
+        .unwrap();
+    (r.status(), client)
+}
+
+fn now_unix() -> u64 {
+    u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap()
+}
+
+both_engines! {
+    async fn admins_invite_change_and_deactivate_staff(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = token(&server, "admin@example.com", StaffRole::Admin).await;
+        let support = token(&server, "support@example.com", StaffRole::Support).await;
+        assert_eq!(call(&server, Method::GET, "/api/v1/staff", &support, None).await.0, StatusCode::FORBIDDEN);
+
+        let (status, invitation) = call(&server, Method::POST, "/api/v1/staff", &admin, Some(json!({"email": "new@example.com", "role": "support"}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{invitation}");
+        let link = invitation["link"].as_str().unwrap().to_string();
+        let (status, _) = call(&server, Method::POST, "/api/v1/staff", &admin, Some(json!({"email": "NEW@example.com", "role": "support"}))).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(console_sign_in(&server, "new@example.com", "!", "").await.0, StatusCode::UNAUTHORIZED, "no password before the link is used");
+
+        let invited = browser();
+        let page = invited.get(&link).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Choose your console password") && page.contains("value=\"new@example.com\""), "{page}");
+        let wrong = invited.post(&link).form(&[("email", "other@example.com"), ("password", STAFF_PASSWORD), ("password_confirm", STAFF_PASSWORD)]).send().await.unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let done = invited.post(&link).form(&[("email", "new@example.com"), ("password", STAFF_PASSWORD), ("password_confirm", STAFF_PASSWORD)]).send().await.unwrap();
+        assert_eq!(done.status(), StatusCode::CREATED);
+        assert_eq!(invited.get(&link).send().await.unwrap().status(), StatusCode::NOT_FOUND, "used up");
+        let (status, console) = console_sign_in(&server, "new@example.com", STAFF_PASSWORD, "").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(console.get(server.url("/admin/outbox")).send().await.unwrap().status(), StatusCode::OK);
+
+        let id = invitation["staff"]["id"].as_str().unwrap();
+        let (status, body) = call(&server, Method::PATCH, &format!("/api/v1/staff/{id}"), &admin, Some(json!({"role": "support", "active": false}))).await;
+        assert_eq!((status, body["active"].as_bool()), (StatusCode::OK, Some(false)));
+        assert_eq!(console.get(server.url("/admin/outbox")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "their console session ended");
+        assert_eq!(console_sign_in(&server, "new@example.com", STAFF_PASSWORD, "").await.0, StatusCode::UNAUTHORIZED);
+
+        let (_, list) = call(&server, Method::GET, "/api/v1/staff", &admin, None).await;
+        let me = list["items"].as_array().unwrap().iter().find(|s| s["email"] == "admin@example.com").unwrap()["id"].as_str().unwrap().to_string();
+        let (status, _) = call(&server, Method::PATCH, &format!("/api/v1/staff/{me}"), &admin, Some(json!({"role": "support", "active": true}))).await;
+        assert_eq!(status, StatusCode::CONFLICT, "nobody demotes themselves");
+        server.stop().await;
+    }
+
+    async fn a_second_factor_is_enrolled_then_asked_for_and_can_be_required(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = token(&server, "admin@example.com", StaffRole::Admin).await;
+        token(&server, "other-admin@example.com", StaffRole::Admin).await;
+        let support = token(&server, "support@example.com", StaffRole::Support).await;
+
+        let (_, console) = console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "").await;
+        let page = console.get(server.url("/admin/security")).send().await.unwrap().text().await.unwrap();
+        let secret = hidden(&page, "secret");
+        let csrf = hidden(&page, "csrf");
+        let wrong = console.post(server.url("/admin/security")).form(&[("csrf", csrf.as_str()), ("secret", secret.as_str()), ("code", "000000")]).send().await.unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let code = totp::code_at(&secret, now_unix()).unwrap();
+        let right = console.post(server.url("/admin/security")).form(&[("csrf", csrf.as_str()), ("secret", secret.as_str()), ("code", code.as_str())]).send().await.unwrap();
+        assert_eq!(right.status(), StatusCode::SEE_OTHER);
+
+        assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "").await.0, StatusCode::UNAUTHORIZED, "the code is asked for");
+        assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "123456").await.0, StatusCode::UNAUTHORIZED);
+        let code = totp::code_at(&secret, now_unix()).unwrap();
+        assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, &code).await.0, StatusCode::SEE_OTHER);
+
+        // Required for admins: one without a second factor must set it up first.
+        assert_eq!(call(&server, Method::PUT, "/api/v1/settings", &support, Some(json!({"require_admin_totp": true}))).await.0, StatusCode::FORBIDDEN);
+        let (status, body) = call(&server, Method::PUT, "/api/v1/settings", &admin, Some(json!({"require_admin_totp": true, "support_may_impersonate": true}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, other) = console_sign_in(&server, "other-admin@example.com", STAFF_PASSWORD, "").await;
+        let held = other.get(server.url("/admin/registrations")).send().await.unwrap();
+        assert_eq!((held.status(), held.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/admin/security"));
+        let (_, support_console) = console_sign_in(&server, "support@example.com", STAFF_PASSWORD, "").await;
+        assert_eq!(support_console.get(server.url("/admin/registrations")).send().await.unwrap().status(), StatusCode::OK, "support is not held");
+        assert_eq!(call(&server, Method::GET, "/api/v1/settings", &admin, None).await.1["support_may_impersonate"], true);
+
+        // The grant lets support impersonate.
+        let r = reqwest::Client::new().post(server.url("/api/v1/sites/main/registrations"))
+            .json(&json!({"email": "ada@example.com", "password": "correct horse battery staple", "first_name": "Ada", "last_name": "L"})).send().await.unwrap();
+        assert_eq!(r.status(), 202);
+        let link = server.nth_mail("ada@example.com", 1).await.link_to(&server.base_url, "/activate").unwrap();
+        reqwest::get(&link).await.unwrap();
+        let (_, accounts) = call(&server, Method::GET, "/api/v1/accounts?status=active", &support, None).await;
+        let id = accounts["items"][0]["id"].as_str().unwrap();
+        let (status, body) = call(&server, Method::POST, &format!("/api/v1/accounts/{id}/impersonation"), &support, Some(json!({"reason": "phone call"}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        server.stop().await;
+    }
+}
