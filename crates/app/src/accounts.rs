@@ -1008,6 +1008,7 @@ pub async fn end_impersonation(
         kind: "staff".into(),
         id: Some(staff_id),
         label: staff.map(|s| s.email).unwrap_or_default(),
+        ip: None,
     };
     tx.append_audit(&audit::event(
         now,
@@ -1020,4 +1021,20 @@ pub async fn end_impersonation(
     .await?;
     tx.commit().await?;
     Ok(current.account.id)
+}
+
+/// Customers found by name, e-mail address, company or phone (for assigning
+/// an account by hand).
+pub async fn search_customers(
+    app: &App,
+    caller: &StaffCaller,
+    text: &str,
+) -> AppResult<Vec<Customer>> {
+    caller.require(Permission::ViewCustomers)?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tx = app.store.read().await?;
+    Ok(tx.search_customers(text, 20).await?)
 }

@@ -24,23 +24,19 @@ pub fn event(
         target_id: target.map(|(_, id)| id),
         site_id,
         details,
-        ip: None,
+        ip: actor.ip.clone(),
     }
 }
 
-/// The newest audit events (of one target when given), for staff who may read
-/// the audit trail.
+/// The newest audit events matching a filter, for staff who may read the
+/// audit trail.
 pub async fn list(
     app: &crate::App,
     caller: &crate::staff_auth::StaffCaller,
-    target: Option<Uuid>,
+    filter: &gatehouse_store::AuditFilter,
     limit: i64,
 ) -> crate::AppResult<Vec<AuditEvent>> {
     caller.require(gatehouse_domain::Permission::ViewAudit)?;
-    let limit = limit.clamp(1, 1000);
     let mut tx = app.store.read().await?;
-    Ok(match target {
-        Some(id) => tx.audit_of(id, limit).await?,
-        None => tx.list_audit(limit).await?,
-    })
+    Ok(tx.search_audit(filter, limit.clamp(1, 10_000)).await?)
 }

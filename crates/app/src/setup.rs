@@ -123,6 +123,7 @@ pub async fn complete_setup(
             kind: "setup_link".into(),
             id: Some(staff.id),
             label: staff.email.clone(),
+            ip: None,
         };
         tx.append_audit(&audit::event(
             now,
@@ -160,6 +161,7 @@ async fn first_admin(app: &App, token: &str, email: &str, password: &str) -> App
         kind: "setup_link".into(),
         id: None,
         label: admin.email.clone(),
+        ip: None,
     };
     staff::insert_staff(tx.as_mut(), &actor, &admin, now).await?;
     tx.commit().await?;

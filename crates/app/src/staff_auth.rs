@@ -35,6 +35,8 @@ pub struct StaffCaller {
     pub via: Via,
     /// The installation's settings when the request came.
     pub settings: InstallationSettings,
+    /// The client address of the request, for the audit trail.
+    pub ip: Option<String>,
 }
 
 impl StaffCaller {
@@ -48,6 +50,7 @@ impl StaffCaller {
             kind: kind.into(),
             id: Some(self.staff.id),
             label: self.staff.email.clone(),
+            ip: self.ip.clone(),
         }
     }
 
@@ -174,6 +177,7 @@ pub async fn sign_in(
         kind: "staff".into(),
         id: Some(staff.id),
         label: staff.email.clone(),
+        ip: None,
     };
     tx.append_audit(&audit::event(
         now,
@@ -222,6 +226,7 @@ pub async fn by_session(app: &App, token: &str) -> AppResult<Option<StaffCaller>
         staff,
         via: Via::Session(hash, session.csrf_token),
         settings,
+        ip: None,
     }))
 }
 
@@ -263,6 +268,7 @@ pub async fn by_token(app: &App, secret: &str) -> AppResult<Option<StaffCaller>>
         staff,
         via: Via::Token(scopes),
         settings,
+        ip: None,
     }))
 }
 

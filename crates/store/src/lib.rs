@@ -26,8 +26,9 @@ use uuid::Uuid;
 
 pub use error::{StoreError, StoreResult};
 pub use model::{
-    Account, AccountFilter, Actor, ApiToken, AuditEvent, Customer, CustomerFields, EmailTemplate,
-    Group, LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser,
+    Account, AccountFilter, Actor, ApiToken, AuditEvent, AuditFilter, Customer, CustomerFields,
+    EmailTemplate, Group, LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner,
+    Site, StaffUser,
 };
 pub use sql::{ConnectOptions, connect};
 
@@ -318,6 +319,12 @@ pub trait Tx: Send {
     async fn append_audit(&mut self, event: &AuditEvent) -> StoreResult<()>;
     /// The newest audit events, newest first.
     async fn list_audit(&mut self, limit: i64) -> StoreResult<Vec<AuditEvent>>;
+    /// Audit events matching a filter, newest first.
+    async fn search_audit(
+        &mut self,
+        filter: &AuditFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEvent>>;
     /// The audit events of one target (an account, a staff user, …), newest first.
     async fn audit_of(&mut self, target_id: Uuid, limit: i64) -> StoreResult<Vec<AuditEvent>>;
 

@@ -658,6 +658,10 @@ pub struct Actor {
     pub id: Option<Uuid>,
     /// A readable name (an e-mail address, or "system").
     pub label: String,
+    /// The client address the action came from, when known (kept on the
+    /// audit event, not in the actor's own record).
+    #[serde(skip)]
+    pub ip: Option<String>,
 }
 
 impl Actor {
@@ -667,6 +671,7 @@ impl Actor {
             kind: "system".into(),
             id: None,
             label: label.into(),
+            ip: None,
         }
     }
 }
@@ -720,6 +725,7 @@ impl TryFrom<AuditRow> for AuditEvent {
                 kind: r.actor_kind,
                 id: r.actor_id,
                 label: r.actor_label,
+                ip: None,
             },
             action: r.action,
             target_kind: r.target_kind,
@@ -760,4 +766,17 @@ pub struct AccountFilter {
     pub site_id: Option<Uuid>,
     /// Login ID, e-mail address, name or company containing this (any case).
     pub search: Option<String>,
+}
+
+/// Which audit events a staff list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Actions starting with this (`account.`, `staff.sign_in`).
+    pub action: Option<String>,
+    /// Actors whose name contains this (any case).
+    pub actor: Option<String>,
+    /// Events about this target.
+    pub target_id: Option<Uuid>,
+    /// Events at or after this time.
+    pub since: Option<OffsetDateTime>,
 }

@@ -24,9 +24,9 @@ use crate::model::{
     lock_columns, stage_str, to_ms,
 };
 use crate::{
-    Account, AccountFilter, ApiToken, AuditEvent, Customer, DynStore, EmailTemplate, Engine, Group,
-    LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser, Store,
-    StoreError, StoreResult, Tx,
+    Account, AccountFilter, ApiToken, AuditEvent, AuditFilter, Customer, DynStore, EmailTemplate,
+    Engine, Group, LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site,
+    StaffUser, Store, StoreError, StoreResult, Tx,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -961,6 +961,33 @@ impl Tx for SqlTx {
             AuditRow,
             sqlx::query_as("SELECT * FROM audit_events ORDER BY at DESC, id DESC LIMIT $1")
                 .bind(limit)
+        )
+    }
+
+    async fn search_audit(
+        &mut self,
+        filter: &AuditFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEvent>> {
+        let action = filter.action.as_deref().map(|a| {
+            let mut p = contains_pattern(a);
+            p.remove(0);
+            p
+        });
+        let actor = filter.actor.as_deref().map(contains_pattern);
+        fetch_all!(
+            self,
+            AuditRow,
+            sqlx::query_as(
+                "SELECT * FROM audit_events WHERE ($1 IS NULL OR action LIKE $1 ESCAPE '\\') \
+                 AND ($2 IS NULL OR lower(actor_label) LIKE $2 ESCAPE '\\') AND ($3 IS NULL OR target_id = $3) \
+                 AND ($4 IS NULL OR at >= $4) ORDER BY at DESC, id DESC LIMIT $5"
+            )
+            .bind(action)
+            .bind(actor)
+            .bind(filter.target_id)
+            .bind(filter.since.map(to_ms))
+            .bind(limit)
         )
     }
 

@@ -85,7 +85,12 @@ async fn signed_in_any(state: &AppState, headers: &HeaderMap) -> Result<StaffCal
             .map_err(crate::error::page_error)?,
         None => None,
     };
-    found.ok_or_else(|| redirect("/admin/login"))
+    found
+        .map(|caller| StaffCaller {
+            ip: crate::client::ip(headers),
+            ..caller
+        })
+        .ok_or_else(|| redirect("/admin/login"))
 }
 
 fn base(caller: &StaffCaller) -> Value {
@@ -663,25 +668,46 @@ fn serde_urlencoded_query(back: &str) -> accounts::ListQuery {
     }
 }
 
+/// What the account page shows besides the account.
+#[derive(Default)]
+struct AccountExtras<'a> {
+    flash: Option<String>,
+    error: Option<String>,
+    temporary: Option<accounts::TemporaryPassword>,
+    /// A customer search for assignment: the text and what it found.
+    search: Option<(&'a str, Vec<gatehouse_store::Customer>)>,
+}
+
 async fn account_page(
     caller: &StaffCaller,
     state: &AppState,
     id: Uuid,
     status: StatusCode,
-    flash: Option<String>,
-    error: Option<String>,
-    temporary: Option<accounts::TemporaryPassword>,
+    extras: AccountExtras<'_>,
 ) -> Response {
     let detail = match accounts::get(&state.app, caller, id).await {
         Ok(d) => d,
         Err(e) => return forbidden(caller, e),
     };
-    let candidates = if detail.account.customer_id.is_none() {
-        accounts::duplicates(&state.app, caller, id)
-            .await
-            .unwrap_or_default()
-    } else {
-        Vec::new()
+    let (customer_q, candidates) = match extras.search {
+        Some((text, found)) => (
+            text.to_string(),
+            found
+                .into_iter()
+                .map(|customer| accounts::Candidate {
+                    customer,
+                    score: 0,
+                    reasons: vec!["found by search"],
+                })
+                .collect(),
+        ),
+        None if detail.account.customer_id.is_none() => (
+            String::new(),
+            accounts::duplicates(&state.app, caller, id)
+                .await
+                .unwrap_or_default(),
+        ),
+        None => (String::new(), Vec::new()),
     };
     let access_expires_on = detail
         .account
@@ -699,24 +725,49 @@ async fn account_page(
         context! {
             a => pages::ser(&detail.account), customer => pages::ser(detail.customer.as_ref().map(|c| &c.fields)),
             sessions => pages::ser(&detail.sessions), audit => pages::ser(&detail.audit), candidates => pages::ser(&candidates),
-            access_expires_on, actions, temporary => pages::ser(&temporary),
+            access_expires_on, actions, temporary => pages::ser(&extras.temporary), customer_q,
             may_manage => caller.may(Permission::ManageAccounts), may_impersonate => caller.may(Permission::Impersonate),
-            may_audit => caller.may(Permission::ViewAudit), flash, error,
+            may_audit => caller.may(Permission::ViewAudit), flash => extras.flash, error => extras.error,
         },
     )
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AccountQuery {
+    customer_q: Option<String>,
 }
 
 async fn account(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<Uuid>,
+    Query(q): Query<AccountQuery>,
 ) -> Response {
-    match signed_in(&state, &headers).await {
-        Ok(caller) => account_page(&caller, &state, id, StatusCode::OK, None, None, None).await,
-        Err(r) => r,
-    }
+    let caller = match signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let text = q.customer_q.unwrap_or_default();
+    let search = if text.trim().is_empty() {
+        None
+    } else {
+        match accounts::search_customers(&state.app, &caller, &text).await {
+            Ok(found) => Some((text.as_str(), found)),
+            Err(e) => return forbidden(&caller, e),
+        }
+    };
+    account_page(
+        &caller,
+        &state,
+        id,
+        StatusCode::OK,
+        AccountExtras {
+            search,
+            ..AccountExtras::default()
+        },
+    )
+    .await
 }
-
 /// Runs one account form: checks the session and CSRF token, then `work`,
 /// and shows the account page with what happened.
 async fn account_form<F, Fut>(
@@ -746,10 +797,30 @@ where
     }
     match work(caller.clone(), all).await {
         Ok(Outcome::Done(flash)) => {
-            account_page(&caller, &state, id, StatusCode::OK, Some(flash), None, None).await
+            account_page(
+                &caller,
+                &state,
+                id,
+                StatusCode::OK,
+                AccountExtras {
+                    flash: Some(flash),
+                    ..AccountExtras::default()
+                },
+            )
+            .await
         }
         Ok(Outcome::Password(t)) => {
-            account_page(&caller, &state, id, StatusCode::OK, None, None, Some(t)).await
+            account_page(
+                &caller,
+                &state,
+                id,
+                StatusCode::OK,
+                AccountExtras {
+                    temporary: Some(t),
+                    ..AccountExtras::default()
+                },
+            )
+            .await
         }
         Ok(Outcome::Redirect(to)) => redirect(&to),
         Err(
@@ -764,7 +835,17 @@ where
                 AppError::Conflict(_) => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
-            account_page(&caller, &state, id, code, None, Some(e.to_string()), None).await
+            account_page(
+                &caller,
+                &state,
+                id,
+                code,
+                AccountExtras {
+                    error: Some(e.to_string()),
+                    ..AccountExtras::default()
+                },
+            )
+            .await
         }
         Err(e) => crate::error::page_error(e),
     }
@@ -922,17 +1003,25 @@ async fn account_revoke(
     .await
 }
 
-async fn audit_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+async fn audit_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<crate::staff_api::AuditQuery>,
+) -> Response {
     let caller = match signed_in(&state, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    match gatehouse_app::audit::list(&state.app, &caller, None, 500).await {
+    let filter = q.filter();
+    match gatehouse_app::audit::list(&state.app, &caller, &filter, 500).await {
         Ok(items) => page(
             &caller,
             StatusCode::OK,
             "console/audit.html",
-            context! { items => pages::ser(items), flash => None::<String>, error => None::<String> },
+            context! {
+                items => pages::ser(items), flash => None::<String>, error => None::<String>,
+                action => filter.action.unwrap_or_default(), actor => filter.actor.unwrap_or_default(),
+            },
         ),
         Err(e) => forbidden(&caller, e),
     }

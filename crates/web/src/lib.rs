@@ -9,6 +9,7 @@
 //! - The server stops gracefully: in-flight requests finish, then the store
 //!   closes.
 
+pub mod client;
 mod console;
 pub mod cookies;
 mod csrf;
@@ -99,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(csrf::same_origin_only))
+        .layer(axum::middleware::from_fn(client::stamp))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -28,8 +28,8 @@ pub(crate) async fn api_caller(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<StaffCaller, ApiError> {
-    if let Some(token) = bearer(headers) {
-        return staff_auth::by_token(&state.app, token)
+    let found = if let Some(token) = bearer(headers) {
+        staff_auth::by_token(&state.app, token)
             .await?
             .ok_or_else(|| {
                 ApiError::new(
@@ -37,12 +37,17 @@ pub(crate) async fn api_caller(
                     "invalid_token",
                     "the API token is unknown, revoked or expired",
                 )
-            });
-    }
-    match cookies::get(headers, CONSOLE_COOKIE) {
-        Some(token) => staff_auth::by_session(&state.app, &token)
-            .await?
-            .ok_or_else(ApiError::not_signed_in),
-        None => Err(ApiError::not_signed_in()),
-    }
+            })
+    } else {
+        match cookies::get(headers, CONSOLE_COOKIE) {
+            Some(token) => staff_auth::by_session(&state.app, &token)
+                .await?
+                .ok_or_else(ApiError::not_signed_in),
+            None => Err(ApiError::not_signed_in()),
+        }
+    };
+    found.map(|caller| StaffCaller {
+        ip: crate::client::ip(headers),
+        ..caller
+    })
 }

@@ -44,6 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
             axum::routing::delete(revoke_session),
         )
         .route("/api/v1/audit", get(list_audit))
+        .route("/api/v1/audit.csv", get(audit_csv))
         .route("/api/v1/staff", get(list_staff).post(invite_staff))
         .route("/api/v1/staff/{id}", axum::routing::patch(update_staff))
         .route("/api/v1/settings", get(get_settings).put(put_settings))
@@ -339,10 +340,32 @@ async fn revoke_session(
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct AuditQuery {
+/// The audit log's filters, shared by the API, its CSV and the page.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct AuditQuery {
     limit: Option<i64>,
     target: Option<Uuid>,
+    action: Option<String>,
+    actor: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    since: Option<time::OffsetDateTime>,
+}
+
+impl AuditQuery {
+    pub(crate) fn filter(&self) -> gatehouse_store::AuditFilter {
+        let text = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        gatehouse_store::AuditFilter {
+            action: text(&self.action),
+            actor: text(&self.actor),
+            target_id: self.target,
+            since: self.since,
+        }
+    }
 }
 
 async fn list_audit(
@@ -352,8 +375,76 @@ async fn list_audit(
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     let items =
-        gatehouse_app::audit::list(&state.app, &caller, q.target, q.limit.unwrap_or(100)).await?;
+        gatehouse_app::audit::list(&state.app, &caller, &q.filter(), q.limit.unwrap_or(100))
+            .await?;
     Ok(Json(json!({"items": items})).into_response())
+}
+
+/// A cell a spreadsheet would not run as a formula.
+pub(crate) fn neutral_cell(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
+async fn audit_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    let items =
+        gatehouse_app::audit::list(&state.app, &caller, &q.filter(), q.limit.unwrap_or(10_000))
+            .await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let written: Result<(), csv::Error> = (|| {
+        out.write_record([
+            "at",
+            "actor_kind",
+            "actor",
+            "action",
+            "target_kind",
+            "target_id",
+            "site_id",
+            "ip",
+            "details",
+        ])?;
+        for e in &items {
+            let at =
+                e.at.format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default();
+            let record = [
+                at,
+                e.actor.kind.clone(),
+                e.actor.label.clone(),
+                e.action.clone(),
+                e.target_kind.clone().unwrap_or_default(),
+                e.target_id.map(|t| t.to_string()).unwrap_or_default(),
+                e.site_id.map(|t| t.to_string()).unwrap_or_default(),
+                e.ip.clone().unwrap_or_default(),
+                e.details.to_string(),
+            ];
+            out.write_record(record.iter().map(|c| neutral_cell(c)))?;
+        }
+        Ok(())
+    })();
+    written.map_err(|e| ApiError::from(gatehouse_app::AppError::Internal(e.to_string())))?;
+    let bytes = out
+        .into_inner()
+        .map_err(|e| ApiError::from(gatehouse_app::AppError::Internal(e.to_string())))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"audit.csv\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 async fn list_staff(
@@ -419,4 +510,18 @@ async fn put_settings(
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     Ok(Json(gatehouse_app::installation::save(&state.app, &caller, &body).await?).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutral_cell;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_neutralised() {
+        for risky in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutral_cell(risky), format!("'{risky}"));
+        }
+        assert_eq!(neutral_cell("ada@example.com"), "ada@example.com");
+        assert_eq!(neutral_cell(""), "");
+    }
 }

@@ -130,4 +130,42 @@ both_engines! {
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
         server.stop().await;
     }
+
+    async fn the_audit_log_filters_exports_csv_and_keeps_the_address(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = console(&server, "admin@example.com", StaffRole::Admin).await;
+        let mut tx = server.app.store.begin().await.unwrap();
+        let mut site = tx.site_by_key("main").await.unwrap().unwrap();
+        site.settings.create_customer_on_registration = false;
+        tx.update_site_settings(site.id, &site.settings).await.unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        tx.insert_customer(&gatehouse_store::Customer {
+            id: uuid::Uuid::now_v7(),
+            fields: gatehouse_store::CustomerFields { first_name: "Grace".into(), last_name: "Hopper".into(), company: Some("Hyperlink Ltd".into()), notifications: true, ..Default::default() },
+            created_at: now,
+            updated_at: now,
+        }).await.unwrap();
+        tx.commit().await.unwrap();
+        let id = pending(&server, "grace@example.com", "=HYPERLINK(\"http://evil\")").await;
+        let page = admin.get(server.url(&format!("/admin/accounts/{id}"))).send().await.unwrap().text().await.unwrap();
+        admin.post(server.url(&format!("/admin/accounts/{id}/action"))).form(&[("csrf", csrf(&page).as_str()), ("action", "block"), ("reason", "-1+1")]).send().await.unwrap();
+
+        let log = admin.get(server.url("/admin/audit?action=account.&actor=admin@")).send().await.unwrap().text().await.unwrap();
+        assert!(log.contains("account.block") && !log.contains("staff.sign_in"), "filtered by action");
+        assert!(log.contains("127.0.0.1"), "the client address is kept: {log}");
+        let csv = admin.get(server.url("/api/v1/audit.csv?action=account.block")).send().await.unwrap();
+        assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+        let body = csv.text().await.unwrap();
+        let mut lines = body.lines();
+        assert_eq!(lines.next(), Some("at,actor_kind,actor,action,target_kind,target_id,site_id,ip,details"));
+        let row = lines.next().unwrap();
+        assert!(row.contains(",staff,admin@example.com,account.block,account,") && row.contains("127.0.0.1"), "{row}");
+        assert!(lines.next().is_none(), "only the block");
+
+        // A customer found by search, for assigning the account by hand.
+        let found = admin.get(server.url(&format!("/admin/accounts/{id}?customer_q=hyperlink"))).send().await.unwrap().text().await.unwrap();
+        assert!(found.contains("value=\"hyperlink\""), "the search is kept in its box: {found}");
+        assert!(found.contains("Hyperlink Ltd") && found.contains("found by search"), "{found}");
+        server.stop().await;
+    }
 }

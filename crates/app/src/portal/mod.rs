@@ -49,6 +49,7 @@ pub fn customer_actor(account: &Account) -> Actor {
         kind: "customer".into(),
         id: Some(account.id),
         label: account.login_id.clone(),
+        ip: None,
     }
 }
 

@@ -36,7 +36,7 @@ pub(crate) fn request_meta(
     peer: Option<&ConnectInfo<SocketAddr>>,
 ) -> RequestMeta {
     RequestMeta {
-        ip: peer.map(|p| p.0.ip().to_string()),
+        ip: crate::client::ip(headers).or_else(|| peer.map(|p| p.0.ip().to_string())),
         user_agent: headers
             .get(USER_AGENT)
             .and_then(|v| v.to_str().ok())
