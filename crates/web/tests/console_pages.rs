@@ -168,4 +168,40 @@ both_engines! {
         assert!(found.contains("Hyperlink Ltd") && found.contains("found by search"), "{found}");
         server.stop().await;
     }
+
+    async fn every_console_page_answers_by_the_permission_table(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let id = pending(&server, "ada@example.com", "Ada").await;
+        let admin = console(&server, "admin@example.com", StaffRole::Admin).await;
+        let support = console(&server, "support@example.com", StaffRole::Support).await;
+        let page = admin.get(server.url(&format!("/admin/accounts/{id}"))).send().await.unwrap().text().await.unwrap();
+        admin.post(server.url(&format!("/admin/accounts/{id}/action"))).form(&[("csrf", csrf(&page).as_str()), ("action", "approve")]).send().await.unwrap();
+        let customer = browser();
+        let signed = customer.post(server.url("/api/v1/sites/main/sessions")).json(&json!({"login_id": "ada@example.com", "password": PASSWORD})).send().await.unwrap();
+        assert_eq!(signed.status(), StatusCode::OK, "a signed-in customer");
+        // (page, support may see it)
+        let pages = [
+            ("/admin".to_string(), true),
+            ("/admin/registrations".to_string(), true),
+            (format!("/admin/accounts/{id}"), true),
+            ("/admin/outbox".to_string(), true),
+            ("/admin/audit".to_string(), true),
+            ("/admin/security".to_string(), true),
+            ("/admin/sites/main/templates".to_string(), false),
+            ("/admin/sites/main/templates/activation/en".to_string(), false),
+            ("/admin/staff".to_string(), false),
+            ("/admin/settings".to_string(), false),
+        ];
+        for (path, support_sees) in pages {
+            for (who, client) in [("anonymous", browser()), ("customer", customer.clone())] {
+                let r = client.get(server.url(&path)).send().await.unwrap();
+                assert_eq!((r.status(), r.headers().get("location").map(|v| v.to_str().unwrap().to_string())),
+                    (StatusCode::SEE_OTHER, Some("/admin/login".to_string())), "{who} {path}");
+            }
+            let s = support.get(server.url(&path)).send().await.unwrap().status();
+            assert_eq!(s, if support_sees { StatusCode::OK } else { StatusCode::FORBIDDEN }, "support {path}");
+            assert_eq!(admin.get(server.url(&path)).send().await.unwrap().status(), StatusCode::OK, "admin {path}");
+        }
+        server.stop().await;
+    }
 }
