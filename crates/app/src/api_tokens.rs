@@ -29,6 +29,24 @@ pub async fn create_token(
     name: &str,
     scopes: &[String],
 ) -> AppResult<CreatedToken> {
+    create_token_until(app, actor, staff_email, name, scopes, None).await
+}
+
+/// As [`create_token`], void after `expires_at` when given.
+pub async fn create_token_until(
+    app: &App,
+    actor: &Actor,
+    staff_email: &str,
+    name: &str,
+    scopes: &[String],
+    expires_at: Option<time::OffsetDateTime>,
+) -> AppResult<CreatedToken> {
+    if expires_at.is_some_and(|t| t <= app.clock.now()) {
+        return Err(AppError::invalid(
+            "expires_at",
+            "the expiry must lie in the future",
+        ));
+    }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::invalid(
@@ -76,7 +94,7 @@ pub async fn create_token(
         token_hash: secrets::token_hash(&secret),
         scopes: chosen.join(" "),
         created_at: now,
-        expires_at: None,
+        expires_at,
         last_used_at: None,
         revoked_at: None,
     };
@@ -92,4 +110,90 @@ pub async fn create_token(
     .await?;
     tx.commit().await?;
     Ok(CreatedToken { token, secret })
+}
+
+/// A token as listed (never its secret).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TokenView {
+    /// Identity.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Whose it is.
+    pub staff_id: Uuid,
+    /// Scopes.
+    pub scopes: String,
+    /// Made at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: time::OffsetDateTime,
+    /// Void after.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<time::OffsetDateTime>,
+    /// Last used.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<time::OffsetDateTime>,
+    /// Revoked at.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<time::OffsetDateTime>,
+}
+
+impl From<&ApiToken> for TokenView {
+    fn from(t: &ApiToken) -> TokenView {
+        TokenView {
+            id: t.id,
+            name: t.name.clone(),
+            staff_id: t.staff_id,
+            scopes: t.scopes.clone(),
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+/// Every token (admins only).
+pub async fn list(app: &App, caller: &crate::staff_auth::StaffCaller) -> AppResult<Vec<TokenView>> {
+    caller.require(gatehouse_domain::Permission::ManageTokens)?;
+    let mut tx = app.store.read().await?;
+    Ok(tx
+        .list_api_tokens()
+        .await?
+        .iter()
+        .map(TokenView::from)
+        .collect())
+}
+
+/// Creates a token for a staff user (admins only); the secret is shown once.
+pub async fn create(
+    app: &App,
+    caller: &crate::staff_auth::StaffCaller,
+    staff_email: &str,
+    name: &str,
+    scopes: &[String],
+    expires_at: Option<time::OffsetDateTime>,
+) -> AppResult<CreatedToken> {
+    caller.require(gatehouse_domain::Permission::ManageTokens)?;
+    create_token_until(app, &caller.actor(), staff_email, name, scopes, expires_at).await
+}
+
+/// Revokes a token (admins only); calls with it get 401 from now on.
+pub async fn revoke(app: &App, caller: &crate::staff_auth::StaffCaller, id: Uuid) -> AppResult<()> {
+    caller.require(gatehouse_domain::Permission::ManageTokens)?;
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    if !tx.revoke_api_token(id, now).await? {
+        return Err(AppError::NotFound("live API token".into()));
+    }
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "api_token.revoke",
+        Some(("api_token", id)),
+        None,
+        json!({}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -826,6 +826,26 @@ impl Tx for SqlTx {
         )
     }
 
+    async fn list_api_tokens(&mut self) -> StoreResult<Vec<ApiToken>> {
+        fetch_all!(
+            self,
+            ApiTokenRow,
+            sqlx::query_as("SELECT * FROM api_tokens ORDER BY created_at DESC, id DESC")
+        )
+    }
+
+    async fn revoke_api_token(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool> {
+        let done = exec!(
+            self,
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
+            )
+            .bind(id)
+            .bind(to_ms(now))
+        )?;
+        Ok(done > 0)
+    }
+
     async fn touch_api_token(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<()> {
         exec!(
             self,

@@ -51,6 +51,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/settings", get(settings_page).post(settings_submit))
         .route("/admin/staff", get(staff_page).post(staff_invite))
         .route("/admin/staff/{id}", post(staff_update))
+        .route("/admin/tokens", get(tokens_page).post(tokens_create))
+        .route("/admin/tokens/{id}/revoke", post(tokens_revoke))
         .route("/admin/outbox/{id}/retry", post(outbox_retry))
         .route("/admin/sites/{site}/templates", get(templates_page))
         .route(
@@ -1278,6 +1280,124 @@ async fn staff_update(
             )
             .await
         }
+        Err(e) => forbidden(&caller, e),
+    }
+}
+
+// ---- API tokens
+
+async fn tokens_view(
+    state: &AppState,
+    caller: &StaffCaller,
+    status: StatusCode,
+    created: Option<Value>,
+    error: Option<String>,
+) -> Response {
+    let items = match gatehouse_app::api_tokens::list(&state.app, caller).await {
+        Ok(items) => items,
+        Err(e) => return forbidden(caller, e),
+    };
+    let staff = match gatehouse_app::staff::list(&state.app, caller).await {
+        Ok(s) => s,
+        Err(e) => return forbidden(caller, e),
+    };
+    let staff_names: std::collections::BTreeMap<String, String> = staff
+        .iter()
+        .map(|s| (s.id.to_string(), s.email.clone()))
+        .collect();
+    page(
+        caller,
+        status,
+        "console/tokens.html",
+        context! { items => pages::ser(items), staff => pages::ser(&staff), staff_names => pages::ser(staff_names), created, error, flash => None::<String> },
+    )
+}
+
+async fn tokens_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match signed_in(&state, &headers).await {
+        Ok(caller) => tokens_view(&state, &caller, StatusCode::OK, None, None).await,
+        Err(r) => r,
+    }
+}
+
+async fn tokens_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let caller = match signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let all = fields(&body);
+    if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
+        return forbidden(
+            &caller,
+            AppError::Forbidden {
+                code: "csrf",
+                message: "the form had expired; try again".into(),
+            },
+        );
+    }
+    let scopes: Vec<String> = all
+        .iter()
+        .filter(|(k, _)| k == "scopes")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let outcome = match end_of_day(field(&all, "expires_on").unwrap_or(""), "expires_on") {
+        Ok(expires) => {
+            gatehouse_app::api_tokens::create(
+                &state.app,
+                &caller,
+                field(&all, "staff").unwrap_or(""),
+                field(&all, "name").unwrap_or(""),
+                &scopes,
+                expires,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(made) => {
+            let created = context! { name => made.token.name.clone(), secret => made.secret };
+            tokens_view(&state, &caller, StatusCode::CREATED, Some(created), None).await
+        }
+        Err(e @ (AppError::Invalid { .. } | AppError::NotFound(_))) => {
+            tokens_view(
+                &state,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(e.to_string()),
+            )
+            .await
+        }
+        Err(e) => forbidden(&caller, e),
+    }
+}
+
+async fn tokens_revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let caller = match signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&caller, &form.csrf) {
+        return forbidden(
+            &caller,
+            AppError::Forbidden {
+                code: "csrf",
+                message: "the form had expired; try again".into(),
+            },
+        );
+    }
+    match gatehouse_app::api_tokens::revoke(&state.app, &caller, id).await {
+        Ok(()) => tokens_view(&state, &caller, StatusCode::OK, None, None).await,
         Err(e) => forbidden(&caller, e),
     }
 }

@@ -42,6 +42,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "console/security.html",
     "console/settings.html",
     "console/staff.html",
+    "console/tokens.html",
 ];
 
 /// A serialisable value for a template context.

@@ -45,6 +45,8 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/api/v1/audit", get(list_audit))
         .route("/api/v1/audit.csv", get(audit_csv))
+        .route("/api/v1/tokens", get(list_tokens).post(create_token))
+        .route("/api/v1/tokens/{id}", axum::routing::delete(revoke_token))
         .route("/api/v1/staff", get(list_staff).post(invite_staff))
         .route("/api/v1/staff/{id}", axum::routing::patch(update_staff))
         .route("/api/v1/settings", get(get_settings).put(put_settings))
@@ -510,6 +512,64 @@ async fn put_settings(
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     Ok(Json(gatehouse_app::installation::save(&state.app, &caller, &body).await?).into_response())
+}
+
+async fn list_tokens(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(
+        Json(json!({"items": gatehouse_app::api_tokens::list(&state.app, &caller).await?}))
+            .into_response(),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenBody {
+    staff: Option<String>,
+    name: String,
+    #[serde(default)]
+    scopes: Vec<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    expires_at: Option<time::OffsetDateTime>,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<TokenBody>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    let staff = body
+        .staff
+        .clone()
+        .unwrap_or_else(|| caller.staff.email.clone());
+    let made = gatehouse_app::api_tokens::create(
+        &state.app,
+        &caller,
+        &staff,
+        &body.name,
+        &body.scopes,
+        body.expires_at,
+    )
+    .await?;
+    let view = gatehouse_app::api_tokens::TokenView::from(&made.token);
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(json!({"token": view, "secret": made.secret})),
+    )
+        .into_response())
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    gatehouse_app::api_tokens::revoke(&state.app, &caller, id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
 #[cfg(test)]

@@ -191,6 +191,7 @@ both_engines! {
             ("/admin/sites/main/templates/activation/en".to_string(), false),
             ("/admin/staff".to_string(), false),
             ("/admin/settings".to_string(), false),
+            ("/admin/tokens".to_string(), false),
         ];
         for (path, support_sees) in pages {
             for (who, client) in [("anonymous", browser()), ("customer", customer.clone())] {

@@ -165,4 +165,36 @@ both_engines! {
         assert_eq!(status, StatusCode::OK, "{body}");
         server.stop().await;
     }
+
+    async fn admins_issue_scoped_expiring_tokens_and_revoke_them(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = token(&server, "admin@example.com", StaffRole::Admin).await;
+        let support = token(&server, "support@example.com", StaffRole::Support).await;
+        assert_eq!(call(&server, Method::GET, "/api/v1/tokens", &support, None).await.0, StatusCode::FORBIDDEN);
+
+        let (status, made) = call(&server, Method::POST, "/api/v1/tokens", &admin, Some(json!({"name": "reporting", "staff": "support@example.com", "scopes": ["read"]}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+        let secret = made["secret"].as_str().unwrap().to_string();
+        let id = made["token"]["id"].as_str().unwrap().to_string();
+        assert_eq!(made["token"]["scopes"], "read");
+        assert_eq!(call(&server, Method::GET, "/api/v1/accounts", &secret, None).await.0, StatusCode::OK);
+        assert_eq!(call(&server, Method::POST, "/api/v1/accounts/actions", &secret, Some(json!({"action": "unlock", "ids": [id]}))).await.0, StatusCode::FORBIDDEN, "read refuses writes");
+        let (_, listed) = call(&server, Method::GET, "/api/v1/tokens", &admin, None).await;
+        assert!(listed.to_string().contains("reporting") && !listed.to_string().contains(&secret), "listed without its secret");
+
+        assert_eq!(call(&server, Method::DELETE, &format!("/api/v1/tokens/{id}"), &admin, None).await.0, StatusCode::NO_CONTENT);
+        let (status, body) = call(&server, Method::GET, "/api/v1/accounts", &secret, None).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_token")), "revoked");
+        assert_eq!(call(&server, Method::DELETE, &format!("/api/v1/tokens/{id}"), &admin, None).await.0, StatusCode::NOT_FOUND);
+
+        let past = call(&server, Method::POST, "/api/v1/tokens", &admin, Some(json!({"name": "old", "expires_at": "2020-01-01T00:00:00Z"}))).await;
+        assert_eq!(past.0, StatusCode::UNPROCESSABLE_ENTITY);
+        let soon = (time::OffsetDateTime::now_utc() + time::Duration::seconds(1)).format(&time::format_description::well_known::Rfc3339).unwrap();
+        let (_, brief) = call(&server, Method::POST, "/api/v1/tokens", &admin, Some(json!({"name": "brief", "expires_at": soon}))).await;
+        let brief = brief["secret"].as_str().unwrap().to_string();
+        assert_eq!(call(&server, Method::GET, "/api/v1/accounts", &brief, None).await.0, StatusCode::OK);
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        assert_eq!(call(&server, Method::GET, "/api/v1/accounts", &brief, None).await.0, StatusCode::UNAUTHORIZED, "expired");
+        server.stop().await;
+    }
 }
