@@ -1309,7 +1309,7 @@ async fn tokens_view(
         caller,
         status,
         "console/tokens.html",
-        context! { items => pages::ser(items), staff => pages::ser(&staff), staff_names => pages::ser(staff_names), created, error, flash => None::<String> },
+        context! { items => pages::ser(items), staff_list => pages::ser(&staff), staff_names => pages::ser(staff_names), created, error, flash => None::<String> },
     )
 }
 

@@ -203,6 +203,13 @@ both_engines! {
             assert_eq!(s, if support_sees { StatusCode::OK } else { StatusCode::FORBIDDEN }, "support {path}");
             assert_eq!(admin.get(server.url(&path)).send().await.unwrap().status(), StatusCode::OK, "admin {path}");
         }
+        let tokens = admin.get(server.url("/admin/tokens")).send().await.unwrap().text().await.unwrap();
+        let made = admin.post(server.url("/admin/tokens"))
+            .form(&[("csrf", csrf(&tokens).as_str()), ("name", "ERP sync"), ("staff", "support@example.com"), ("scopes", "read"), ("expires_on", "")])
+            .send().await.unwrap();
+        assert_eq!(made.status(), StatusCode::CREATED);
+        let html = made.text().await.unwrap();
+        assert!(html.contains("shown only now") && html.contains("gh_") && html.contains("support@example.com"), "{html}");
         server.stop().await;
     }
 }
