@@ -77,6 +77,11 @@ pub struct AccountView {
     pub last_login_at: Option<OffsetDateTime>,
 }
 
+/// An account as staff see it, on the site with this key, at `now`.
+pub fn view_of(a: &Account, site_key: &str, now: OffsetDateTime) -> AccountView {
+    view(a, site_key, now)
+}
+
 fn view(a: &Account, site_key: &str, now: OffsetDateTime) -> AccountView {
     AccountView {
         id: a.id,

@@ -121,12 +121,18 @@ pub trait Tx: Send {
     async fn insert_group(&mut self, group: &Group) -> StoreResult<()>;
     /// Every group, by name.
     async fn list_groups(&mut self) -> StoreResult<Vec<Group>>;
+    /// Replaces a group's name, description and active flag.
+    async fn update_group(&mut self, group: &Group) -> StoreResult<()>;
+    /// How many customers a group has.
+    async fn group_size(&mut self, id: Uuid) -> StoreResult<i64>;
     /// Removes a group; one with members is [`StoreError::Referenced`].
     async fn delete_group(&mut self, id: Uuid) -> StoreResult<()>;
 
     // ---- customers
     /// Adds a customer.
     async fn insert_customer(&mut self, customer: &Customer) -> StoreResult<()>;
+    /// Removes a customer; one with accounts is [`StoreError::Referenced`].
+    async fn delete_customer(&mut self, id: Uuid) -> StoreResult<()>;
     /// Replaces a customer's data and `updated_at`.
     async fn update_customer(&mut self, customer: &Customer) -> StoreResult<()>;
     /// Customers whose name, e-mail address, company or phone contains the

@@ -331,6 +331,30 @@ impl Tx for SqlTx {
         )
     }
 
+    async fn update_group(&mut self, g: &Group) -> StoreResult<()> {
+        let done = exec!(
+            self,
+            sqlx::query(
+                "UPDATE customer_groups SET name = $2, description = $3, active = $4 WHERE id = $1"
+            )
+            .bind(g.id)
+            .bind(&g.name)
+            .bind(&g.description)
+            .bind(g.active)
+        )?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn group_size(&mut self, id: Uuid) -> StoreResult<i64> {
+        Ok(
+            on!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE group_id = $1")
+            .bind(id).fetch_one(&mut **c).await)?,
+        )
+    }
+
     async fn delete_group(&mut self, id: Uuid) -> StoreResult<()> {
         let done = exec!(
             self,
@@ -354,6 +378,17 @@ impl Tx for SqlTx {
             .bind(&f.phone).bind(&f.mobile).bind(&f.country).bind(&f.region).bind(&f.street).bind(&f.postcode)
             .bind(&f.city).bind(&f.external_id).bind(f.group_id).bind(&f.avatar_url).bind(f.notifications)
             .bind(&f.notes).bind(&f.language).bind(to_ms(cu.created_at)).bind(to_ms(cu.updated_at)))?;
+        Ok(())
+    }
+
+    async fn delete_customer(&mut self, id: Uuid) -> StoreResult<()> {
+        let done = exec!(
+            self,
+            sqlx::query("DELETE FROM customers WHERE id = $1").bind(id)
+        )?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
         Ok(())
     }
 

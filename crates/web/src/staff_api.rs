@@ -46,6 +46,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/audit", get(list_audit))
         .route("/api/v1/audit.csv", get(audit_csv))
         .route("/api/v1/tokens", get(list_tokens).post(create_token))
+        .route("/api/v1/customers", post(create_customer))
+        .route(
+            "/api/v1/customers/{id}",
+            get(get_customer)
+                .patch(update_customer)
+                .delete(delete_customer),
+        )
+        .route("/api/v1/groups", get(list_groups).post(create_group))
+        .route(
+            "/api/v1/groups/{id}",
+            axum::routing::patch(update_group).delete(delete_group),
+        )
         .route("/api/v1/tokens/{id}", axum::routing::delete(revoke_token))
         .route("/api/v1/staff", get(list_staff).post(invite_staff))
         .route("/api/v1/staff/{id}", axum::routing::patch(update_staff))
@@ -569,6 +581,104 @@ async fn revoke_token(
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     gatehouse_app::api_tokens::revoke(&state.app, &caller, id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+async fn create_customer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(mut body): ApiJson<serde_json::Map<String, serde_json::Value>>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    let account = match body.remove("account") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => Some(
+            serde_json::from_value::<gatehouse_app::customers::NewAccount>(v)
+                .map_err(|e| gatehouse_app::AppError::invalid("account", e.to_string()))?,
+        ),
+    };
+    let made =
+        gatehouse_app::customers::create(&state.app, &caller, &body, account.as_ref()).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(made)).into_response())
+}
+
+async fn get_customer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(Json(gatehouse_app::customers::get(&state.app, &caller, id).await?).into_response())
+}
+
+async fn update_customer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<serde_json::Map<String, serde_json::Value>>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(
+        Json(gatehouse_app::customers::update(&state.app, &caller, id, &body).await?)
+            .into_response(),
+    )
+}
+
+async fn delete_customer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    gatehouse_app::customers::delete(&state.app, &caller, id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct GroupsQuery {
+    #[serde(default)]
+    all: bool,
+}
+
+async fn list_groups(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<GroupsQuery>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(
+        Json(json!({"items": gatehouse_app::groups::list(&state.app, &caller, q.all).await?}))
+            .into_response(),
+    )
+}
+
+async fn create_group(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<gatehouse_app::groups::GroupInput>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    let group = gatehouse_app::groups::create(&state.app, &caller, &body).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(group)).into_response())
+}
+
+async fn update_group(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<gatehouse_app::groups::GroupInput>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(Json(gatehouse_app::groups::update(&state.app, &caller, id, &body).await?).into_response())
+}
+
+async fn delete_group(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    gatehouse_app::groups::delete(&state.app, &caller, id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 

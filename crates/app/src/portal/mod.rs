@@ -66,7 +66,7 @@ fn link_target(site: &Site, purpose: LinkPurpose) -> (&'static str, u32) {
 
 /// A link just issued.
 #[derive(Debug)]
-pub(crate) struct IssuedLink {
+pub struct IssuedLink {
     /// The address to put in mail.
     pub url: String,
     /// How long it works.
@@ -75,7 +75,7 @@ pub(crate) struct IssuedLink {
 
 /// Issues a new link token for an account (voiding older ones of the same
 /// purpose) and answers the link to put in mail.
-pub(crate) async fn issue_link(
+pub async fn issue_link(
     app: &App,
     tx: &mut dyn Tx,
     site: &Site,

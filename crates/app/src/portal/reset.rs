@@ -73,14 +73,28 @@ pub async fn send_reset_link(
 pub async fn reset_link_valid(app: &App, site_key: &str, token: &str) -> AppResult<bool> {
     let mut tx = app.store.read().await?;
     load_site(tx.as_mut(), site_key).await?;
-    let found = tx
-        .peek_link_token(
-            &secrets::token_hash(token),
-            LinkPurpose::PasswordReset,
-            app.clock.now(),
-        )
-        .await?;
-    Ok(found.is_some())
+    Ok(
+        peek_either(tx.as_mut(), &secrets::token_hash(token), app.clock.now())
+            .await?
+            .is_some(),
+    )
+}
+
+/// The purposes a set-password link may have: a reset, or the invitation of
+/// an account staff created (a welcome mail).
+const SET_PASSWORD: [LinkPurpose; 2] = [LinkPurpose::PasswordReset, LinkPurpose::Invitation];
+
+async fn peek_either(
+    tx: &mut dyn Tx,
+    hash: &[u8],
+    now: OffsetDateTime,
+) -> AppResult<Option<gatehouse_store::LinkToken>> {
+    for purpose in SET_PASSWORD {
+        if let Some(found) = tx.peek_link_token(hash, purpose, now).await? {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
 }
 
 /// Sets a new password through a reset link. A password the policy refuses
@@ -94,11 +108,13 @@ pub async fn reset_password(
     let hash_of_token = secrets::token_hash(token);
     let mut tx = app.store.read().await?;
     let site = load_site(tx.as_mut(), site_key).await?;
-    offered(&site.settings)?;
-    let peek = tx
-        .peek_link_token(&hash_of_token, LinkPurpose::PasswordReset, app.clock.now())
+    let peek = peek_either(tx.as_mut(), &hash_of_token, app.clock.now())
         .await?
         .ok_or(AppError::LinkInvalid)?;
+    // An invitation sets the first password even where resets are not offered.
+    if peek.purpose == LinkPurpose::PasswordReset {
+        offered(&site.settings)?;
+    }
     let account = match peek.account_id {
         Some(id) => tx.account_by_id(id).await?,
         None => None,
@@ -118,7 +134,7 @@ pub async fn reset_password(
 
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    tx.consume_link_token(&hash_of_token, LinkPurpose::PasswordReset, now)
+    tx.consume_link_token(&hash_of_token, peek.purpose, now)
         .await?
         .ok_or(AppError::LinkInvalid)?;
     let mut account = tx

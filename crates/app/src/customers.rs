@@ -1,0 +1,425 @@
+//! Customers (the business's contact records) as staff manage them: add one,
+//! optionally with a portal account on a site and a welcome mail carrying a
+//! single-use set-password link (never a password); change one with every
+//! field checked; delete one that has no accounts.
+
+use gatehouse_domain::{AccountRole, AccountState, Email, FieldError, LoginId, Permission};
+use gatehouse_store::{Account, Customer, CustomerFields, LinkPurpose, StoreError};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::accounts::AccountView;
+use crate::mail::MailKey;
+use crate::portal::{issue_link, load_site, mail_account};
+use crate::staff_auth::StaffCaller;
+use crate::{App, AppError, AppResult, audit};
+
+/// The portal account to create with a customer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccount {
+    /// Site key.
+    pub site: String,
+    /// Login ID (default: the customer's e-mail address).
+    pub login_id: Option<String>,
+    /// E-mail address for the account (default: the customer's).
+    pub email: Option<String>,
+    /// Role (default: customer).
+    pub role: Option<AccountRole>,
+    /// Send a welcome mail with a link to choose a password.
+    #[serde(default)]
+    pub send_welcome: bool,
+}
+
+/// A customer with their accounts.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerDetail {
+    /// The customer.
+    #[serde(flatten)]
+    pub customer: Customer,
+    /// Their portal accounts.
+    pub accounts: Vec<AccountView>,
+}
+
+const TEXT_FIELDS: [&str; 16] = [
+    "first_name",
+    "last_name",
+    "email",
+    "company",
+    "url",
+    "phone",
+    "mobile",
+    "country",
+    "region",
+    "street",
+    "postcode",
+    "city",
+    "external_id",
+    "avatar_url",
+    "notes",
+    "language",
+];
+
+/// Applies the fields present in `input` to `fields`, checking each; answers
+/// every wrong field at once.
+fn apply(fields: &mut CustomerFields, input: &Map<String, Value>, errors: &mut Vec<FieldError>) {
+    let mut wrong = |field: &str, message: &str| {
+        errors.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        })
+    };
+    for (key, value) in input {
+        if key == "notifications" {
+            match value {
+                Value::Bool(b) => fields.notifications = *b,
+                _ => wrong(key, "must be true or false"),
+            }
+            continue;
+        }
+        if key == "group_id" {
+            match value {
+                Value::Null => fields.group_id = None,
+                Value::String(s) if s.is_empty() => fields.group_id = None,
+                Value::String(s) => match s.parse() {
+                    Ok(id) => fields.group_id = Some(id),
+                    Err(_) => wrong(key, "is not a group ID"),
+                },
+                _ => wrong(key, "is not a group ID"),
+            }
+            continue;
+        }
+        if !TEXT_FIELDS.contains(&key.as_str()) {
+            wrong(key, "is not a customer field");
+            continue;
+        }
+        let text = match value {
+            Value::Null => String::new(),
+            Value::String(s) => s.trim().to_string(),
+            _ => {
+                wrong(key, "must be text");
+                continue;
+            }
+        };
+        let limit = if key == "notes" { 5000 } else { 200 };
+        if text.chars().count() > limit {
+            wrong(key, &format!("must be at most {limit} characters"));
+            continue;
+        }
+        if text
+            .chars()
+            .any(|c| c.is_control() && !(key == "notes" && (c == '\n' || c == '\r' || c == '\t')))
+        {
+            wrong(key, "must not contain control characters");
+            continue;
+        }
+        let value = Some(text.clone()).filter(|t| !t.is_empty());
+        match key.as_str() {
+            "email" => match &value {
+                Some(v) => match Email::parse(v) {
+                    Ok(e) => fields.email = Some(e.as_str().to_string()),
+                    Err(e) => wrong(key, &e.to_string()),
+                },
+                None => fields.email = None,
+            },
+            "url" | "avatar_url" => {
+                if value.as_deref().is_some_and(|u| {
+                    !(u.starts_with("https://") || u.starts_with("http://"))
+                        || u.contains(char::is_whitespace)
+                }) {
+                    wrong(key, "must be an http:// or https:// address");
+                } else if key == "url" {
+                    fields.url = value;
+                } else {
+                    fields.avatar_url = value;
+                }
+            }
+            "language" => match value.as_deref() {
+                None | Some("en") | Some("de") => fields.language = value,
+                Some(_) => wrong(key, "must be en or de"),
+            },
+            "first_name" => fields.first_name = text,
+            "last_name" => fields.last_name = text,
+            "company" => fields.company = value,
+            "phone" => fields.phone = value,
+            "mobile" => fields.mobile = value,
+            "country" => fields.country = value,
+            "region" => fields.region = value,
+            "street" => fields.street = value,
+            "postcode" => fields.postcode = value,
+            "city" => fields.city = value,
+            "external_id" => fields.external_id = value,
+            _ => fields.notes = value,
+        }
+    }
+    if fields.first_name.is_empty() && fields.last_name.is_empty() && fields.company.is_none() {
+        wrong("last_name", "give a name or a company");
+    }
+}
+
+async fn check_group(
+    tx: &mut dyn gatehouse_store::Tx,
+    fields: &CustomerFields,
+    errors: &mut Vec<FieldError>,
+) -> AppResult<()> {
+    if let Some(id) = fields.group_id {
+        let groups = tx.list_groups().await?;
+        match groups.iter().find(|g| g.id == id) {
+            None => errors.push(FieldError {
+                field: "group_id".into(),
+                message: "there is no such group".into(),
+            }),
+            Some(g) if !g.active => errors.push(FieldError {
+                field: "group_id".into(),
+                message: format!("the group '{}' is inactive", g.name),
+            }),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Adds a customer, optionally with a portal account and a welcome mail.
+pub async fn create(
+    app: &App,
+    caller: &StaffCaller,
+    input: &Map<String, Value>,
+    account: Option<&NewAccount>,
+) -> AppResult<CustomerDetail> {
+    caller.require(Permission::ManageAccounts)?;
+    let now = app.clock.now();
+    let mut fields = CustomerFields {
+        notifications: true,
+        ..CustomerFields::default()
+    };
+    let mut errors = Vec::new();
+    apply(&mut fields, input, &mut errors);
+    let mut tx = app.store.begin().await?;
+    check_group(tx.as_mut(), &fields, &mut errors).await?;
+    let site = match account {
+        Some(a) => Some(load_site(tx.as_mut(), &a.site).await?),
+        None => None,
+    };
+    let mut new_account = None;
+    if let (Some(spec), Some(site)) = (account, &site) {
+        let email = spec
+            .email
+            .clone()
+            .or_else(|| fields.email.clone())
+            .unwrap_or_default();
+        let email = Email::parse(&email)
+            .map_err(|e| {
+                errors.push(FieldError {
+                    field: "account.email".into(),
+                    message: e.to_string(),
+                })
+            })
+            .ok();
+        let login = spec
+            .login_id
+            .clone()
+            .or_else(|| email.as_ref().map(|e| e.as_str().to_string()))
+            .unwrap_or_default();
+        let login = LoginId::parse(&login, site.settings.login_id_mode)
+            .map_err(|e| {
+                errors.push(FieldError {
+                    field: "account.login_id".into(),
+                    message: e.to_string(),
+                })
+            })
+            .ok();
+        if let (Some(email), Some(login)) = (email, login) {
+            new_account = Some((email, login));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Fields(errors));
+    }
+    let customer = Customer {
+        id: Uuid::now_v7(),
+        fields,
+        created_at: now,
+        updated_at: now,
+    };
+    tx.insert_customer(&customer).await?;
+    let mut accounts = Vec::new();
+    if let (Some((email, login)), Some(site), Some(spec)) = (new_account, &site, account) {
+        let account = Account {
+            id: Uuid::now_v7(),
+            site_id: site.id,
+            customer_id: Some(customer.id),
+            login_id: login.as_str().to_string(),
+            email: email.as_str().to_string(),
+            password_hash: None,
+            role: spec.role.unwrap_or(AccountRole::Customer),
+            state: AccountState {
+                email_validated: false,
+                ..AccountState::created_by_staff(false)
+            },
+            deleted_at: None,
+            first_name: customer.fields.first_name.clone(),
+            last_name: customer.fields.last_name.clone(),
+            company: customer.fields.company.clone(),
+            language: customer.fields.language.clone(),
+            registered_at: now,
+            verified_at: None,
+            approved_at: Some(now),
+            last_login_at: None,
+            version: 1,
+        };
+        match tx.insert_account(&account).await {
+            Err(StoreError::Conflict(_)) => {
+                return Err(AppError::Fields(vec![FieldError {
+                    field: "account.login_id".into(),
+                    message: "this login ID is taken on the site".into(),
+                }]));
+            }
+            other => other?,
+        }
+        if spec.send_welcome {
+            let link = issue_link(
+                app,
+                tx.as_mut(),
+                site,
+                &account,
+                LinkPurpose::Invitation,
+                now,
+            )
+            .await?;
+            mail_account(
+                tx.as_mut(),
+                site,
+                &account,
+                MailKey::Welcome,
+                Some(link.url),
+                Some(link.ttl_seconds),
+                now,
+            )
+            .await?;
+        }
+        accounts.push(crate::accounts::view_of(&account, &site.key, now));
+    }
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "customer.create",
+        Some(("customer", customer.id)),
+        None,
+        json!({"fields": customer.fields, "accounts": accounts.len()}),
+    ))
+    .await?;
+    tx.commit().await?;
+    app.mail_queued();
+    Ok(CustomerDetail { customer, accounts })
+}
+
+/// A customer with their accounts.
+pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<CustomerDetail> {
+    caller.require(Permission::ViewCustomers)?;
+    let now = app.clock.now();
+    let mut tx = app.store.read().await?;
+    let customer = tx
+        .customer_by_id(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("customer".into()))?;
+    let sites = tx.list_sites().await?;
+    let accounts = tx
+        .accounts_of_customer(id)
+        .await?
+        .iter()
+        .map(|a| {
+            let key = sites
+                .iter()
+                .find(|s| s.id == a.site_id)
+                .map(|s| s.key.clone())
+                .unwrap_or_default();
+            crate::accounts::view_of(a, &key, now)
+        })
+        .collect();
+    Ok(CustomerDetail { customer, accounts })
+}
+
+/// Changes the fields present in `input`; all or nothing, audited with each
+/// changed field before and after.
+pub async fn update(
+    app: &App,
+    caller: &StaffCaller,
+    id: Uuid,
+    input: &Map<String, Value>,
+) -> AppResult<CustomerDetail> {
+    caller.require(Permission::ManageAccounts)?;
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let mut customer = tx
+        .customer_by_id(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("customer".into()))?;
+    let before = customer.fields.clone();
+    let mut errors = Vec::new();
+    apply(&mut customer.fields, input, &mut errors);
+    if customer.fields.group_id != before.group_id {
+        check_group(tx.as_mut(), &customer.fields, &mut errors).await?;
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Fields(errors));
+    }
+    customer.updated_at = now;
+    tx.update_customer(&customer).await?;
+    let (old, new) = (
+        serde_json::to_value(&before).unwrap_or_default(),
+        serde_json::to_value(&customer.fields).unwrap_or_default(),
+    );
+    let changed: Map<String, Value> = new
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, v)| old.get(k.as_str()) != Some(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let was: Map<String, Value> = changed
+        .keys()
+        .filter_map(|k| old.get(k).map(|v| (k.clone(), v.clone())))
+        .collect();
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "customer.update",
+        Some(("customer", id)),
+        None,
+        json!({"before": was, "after": changed}),
+    ))
+    .await?;
+    tx.commit().await?;
+    get(app, caller, id).await
+}
+
+/// Removes a customer without accounts.
+pub async fn delete(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> {
+    caller.require(Permission::ManageAccounts)?;
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let accounts = tx.accounts_of_customer(id).await?;
+    if !accounts.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "the customer has {} portal account{}; delete or reassign them first",
+            accounts.len(),
+            if accounts.len() == 1 { "" } else { "s" }
+        )));
+    }
+    match tx.delete_customer(id).await {
+        Err(StoreError::NotFound) => return Err(AppError::NotFound("customer".into())),
+        other => other?,
+    }
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "customer.delete",
+        Some(("customer", id)),
+        None,
+        json!({}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! Customers and groups through the staff API, on both engines.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use gatehouse_app::{api_tokens, staff};
+use gatehouse_domain::StaffRole;
+use gatehouse_store::Actor;
+use gatehouse_testkit::{TestServer, both_engines, browser};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn token(server: &TestServer, email: &str, role: StaffRole) -> String {
+    let actor = Actor::system("test");
+    staff::add_staff(
+        &server.app,
+        &actor,
+        email,
+        role,
+        "a long and unusual passphrase",
+    )
+    .await
+    .unwrap();
+    api_tokens::create_token(&server.app, &actor, email, "test", &[])
+        .await
+        .unwrap()
+        .secret
+}
+
+async fn call(
+    server: &TestServer,
+    method: Method,
+    path: &str,
+    bearer: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut r = reqwest::Client::new()
+        .request(method, server.url(path))
+        .bearer_auth(bearer);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let response = r.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+both_engines! {
+    async fn groups_are_managed_and_kept_while_they_have_members(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = token(&server, "admin@example.com", StaffRole::Admin).await;
+        let (status, group) = call(&server, Method::POST, "/api/v1/groups", &admin, Some(json!({"name": "Installers", "description": "Field staff"}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{group}");
+        let gid = group["id"].as_str().unwrap().to_string();
+        assert_eq!(call(&server, Method::POST, "/api/v1/groups", &admin, Some(json!({"name": "installers"}))).await.0, StatusCode::CONFLICT);
+        assert_eq!(call(&server, Method::POST, "/api/v1/groups", &admin, Some(json!({"name": " "}))).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+
+        let (status, customer) = call(&server, Method::POST, "/api/v1/customers", &admin, Some(json!({"first_name": "Ada", "last_name": "Lovelace", "group_id": gid}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{customer}");
+        let (status, body) = call(&server, Method::DELETE, &format!("/api/v1/groups/{gid}"), &admin, None).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(body["error"]["message"], "the group still has 1 customer; move them to another group first");
+
+        // Inactive groups leave the pickers and take no new members.
+        call(&server, Method::PATCH, &format!("/api/v1/groups/{gid}"), &admin, Some(json!({"name": "Installers", "active": false}))).await;
+        assert_eq!(call(&server, Method::GET, "/api/v1/groups", &admin, None).await.1["items"].as_array().unwrap().len(), 0);
+        let (_, all) = call(&server, Method::GET, "/api/v1/groups?all=true", &admin, None).await;
+        assert_eq!((all["items"][0]["members"].as_i64(), all["items"][0]["active"].as_bool()), (Some(1), Some(false)));
+        let (status, body) = call(&server, Method::POST, "/api/v1/customers", &admin, Some(json!({"last_name": "New", "group_id": gid}))).await;
+        assert_eq!((status, body["error"]["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("group_id")));
+
+        let cid = customer["id"].as_str().unwrap();
+        call(&server, Method::PATCH, &format!("/api/v1/customers/{cid}"), &admin, Some(json!({"group_id": null}))).await;
+        assert_eq!(call(&server, Method::DELETE, &format!("/api/v1/groups/{gid}"), &admin, None).await.0, StatusCode::NO_CONTENT);
+        server.stop().await;
+    }
+
+    async fn customers_are_added_with_an_account_and_a_welcome_link(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = token(&server, "admin@example.com", StaffRole::Admin).await;
+        let (status, body) = call(&server, Method::POST, "/api/v1/customers", &admin, Some(json!({
+            "first_name": "Grace", "last_name": "Hopper", "email": "not an address", "url": "ftp://x", "colour": "red", "notifications": "yes"
+        }))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["colour", "email", "notifications", "url"], "{body}");
+
+        let (status, made) = call(&server, Method::POST, "/api/v1/customers", &admin, Some(json!({
+            "first_name": "Grace", "last_name": "Hopper", "email": "Grace@Example.com", "company": "Navy", "country": "US",
+            "phone": "+1 555 0100", "external_id": "ERP-42", "notes": "line one\\nline two",
+            "account": {"site": "main", "send_welcome": true}
+        }))).await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+        assert_eq!(made["email"], "Grace@example.com");
+        assert_eq!(made["accounts"][0]["login_id"], "grace@example.com");
+        assert_eq!(made["accounts"][0]["status"], "active");
+
+        // The welcome mail carries a link to choose a password, never a password.
+        let mail = server.nth_mail("Grace@example.com", 1).await;
+        assert!(mail.subject.starts_with("Your account at"), "{}", mail.subject);
+        let link = mail.link_to(&server.base_url, "/reset-password?token=").unwrap();
+        let token = link.split("token=").nth(1).unwrap();
+        let set = browser().post(server.url("/api/v1/sites/main/password-resets/confirm"))
+            .json(&json!({"token": token, "new_password": "violet anchors juggle quietly"})).send().await.unwrap();
+        assert_eq!(set.status(), StatusCode::OK);
+        let signed = browser().post(server.url("/api/v1/sites/main/sessions"))
+            .json(&json!({"login_id": "grace@example.com", "password": "violet anchors juggle quietly"})).send().await.unwrap();
+        assert_eq!(signed.status(), StatusCode::OK, "the customer chose a password and signs in");
+
+        let id = made["id"].as_str().unwrap();
+        let (status, changed) = call(&server, Method::PATCH, &format!("/api/v1/customers/{id}"), &admin, Some(json!({"city": "Arlington", "company": null}))).await;
+        assert_eq!(status, StatusCode::OK, "{changed}");
+        assert_eq!((changed["city"].as_str(), changed["company"].as_str()), (Some("Arlington"), None));
+        let (status, _) = call(&server, Method::PATCH, &format!("/api/v1/customers/{id}"), &admin, Some(json!({"first_name": "", "last_name": ""}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a customer keeps a name or a company");
+        assert_eq!(call(&server, Method::GET, &format!("/api/v1/customers/{id}"), &admin, None).await.1["last_name"], "Hopper", "nothing of a refused change");
+        let (status, body) = call(&server, Method::DELETE, &format!("/api/v1/customers/{id}"), &admin, None).await;
+        assert_eq!((status, body["error"]["message"].as_str()), (StatusCode::CONFLICT, Some("the customer has 1 portal account; delete or reassign them first")));
+
+        let (_, lone) = call(&server, Method::POST, "/api/v1/customers", &admin, Some(json!({"company": "ACME"}))).await;
+        let lone = lone["id"].as_str().unwrap();
+        assert_eq!(call(&server, Method::DELETE, &format!("/api/v1/customers/{lone}"), &admin, None).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(call(&server, Method::GET, &format!("/api/v1/customers/{lone}"), &admin, None).await.0, StatusCode::NOT_FOUND);
+        let (status, _) = call(&server, Method::POST, "/api/v1/customers", &admin, Some(json!({"company": "Other", "account": {"site": "main", "login_id": "grace@example.com", "email": "g2@example.com"}}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a taken login ID");
+        server.stop().await;
+    }
+}
