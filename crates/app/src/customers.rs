@@ -423,3 +423,155 @@ pub async fn delete(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> 
     tx.commit().await?;
     Ok(())
 }
+
+/// The customer list's parameters (the stable surface's names).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListQuery {
+    /// Search text: names, e-mail address, company.
+    pub q: Option<String>,
+    /// Site key: customers with an account there.
+    pub site: Option<String>,
+    /// Group ID.
+    pub group: Option<String>,
+    /// Account role.
+    pub role: Option<String>,
+    /// Company.
+    pub company: Option<String>,
+    /// Country.
+    pub country: Option<String>,
+    /// Account status (`waiting` means pending: waiting for approval).
+    pub status: Option<String>,
+    /// Sort column, `-column` for descending.
+    pub sort: Option<String>,
+    /// Page, from 1.
+    pub page: Option<i64>,
+    /// Rows per page (1–500).
+    pub per_page: Option<i64>,
+}
+
+fn present(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The store filter a list query means, or the fields it got wrong.
+pub async fn filter_of(app: &App, q: &ListQuery) -> AppResult<gatehouse_store::CustomerFilter> {
+    let mut errors = Vec::new();
+    let mut wrong = |field: &str, message: String| {
+        errors.push(FieldError {
+            field: field.into(),
+            message,
+        })
+    };
+    let site_id = match present(&q.site) {
+        Some(key) => {
+            let mut tx = app.store.read().await?;
+            match tx.site_by_key(key).await? {
+                Some(site) => Some(site.id),
+                None => {
+                    wrong("site", format!("there is no site '{key}'"));
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    let group_id = present(&q.group).and_then(|g| {
+        g.parse()
+            .map_err(|_| wrong("group", format!("'{g}' is not a group ID")))
+            .ok()
+    });
+    let role =
+        present(&q.role).and_then(|r| AccountRole::parse(r).map_err(|e| wrong("role", e)).ok());
+    let status = match present(&q.status) {
+        Some("waiting") => Some(gatehouse_domain::Status::Pending),
+        Some(s) => gatehouse_domain::Status::parse(s)
+            .map_err(|e| wrong("status", e))
+            .ok(),
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Fields(errors));
+    }
+    Ok(gatehouse_store::CustomerFilter {
+        site_id,
+        group_id,
+        role,
+        status,
+        company: present(&q.company).map(str::to_string),
+        country: present(&q.country).map(str::to_string),
+        search: present(&q.q).map(str::to_string),
+    })
+}
+
+/// The sort a query asks for: a column and whether descending.
+pub fn sort_of(q: &ListQuery) -> AppResult<(gatehouse_store::CustomerSort, bool)> {
+    let raw = present(&q.sort).unwrap_or("last_name");
+    let (name, descending) = match raw.strip_prefix('-') {
+        Some(n) => (n, true),
+        None => (raw, false),
+    };
+    gatehouse_store::CustomerSort::ALL
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map(|(s, _)| (*s, descending))
+        .ok_or_else(|| {
+            let names: Vec<&str> = gatehouse_store::CustomerSort::ALL
+                .iter()
+                .map(|(_, n)| *n)
+                .collect();
+            AppError::invalid(
+                "sort",
+                format!(
+                    "'{name}' is not a column to sort by; use one of {}",
+                    names.join(", ")
+                ),
+            )
+        })
+}
+
+/// A page of the customer list with the total.
+pub async fn list(
+    app: &App,
+    caller: &StaffCaller,
+    q: &ListQuery,
+) -> AppResult<crate::accounts::Page<Customer>> {
+    caller.require(Permission::ViewCustomers)?;
+    let filter = filter_of(app, q).await?;
+    let (sort, descending) = sort_of(q)?;
+    let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
+    let page = q.page.unwrap_or(1).max(1);
+    let now = app.clock.now();
+    let mut tx = app.store.read().await?;
+    let total = tx.count_customers(&filter, now).await?;
+    let items = tx
+        .list_customers(
+            &filter,
+            sort,
+            descending,
+            per_page,
+            (page - 1) * per_page,
+            now,
+        )
+        .await?;
+    Ok(crate::accounts::Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// One chunk of an export: the customers after `after` (in ID order).
+pub async fn export_chunk(
+    app: &App,
+    caller: &StaffCaller,
+    filter: &gatehouse_store::CustomerFilter,
+    after: Option<Uuid>,
+    size: i64,
+) -> AppResult<Vec<Customer>> {
+    caller.require(Permission::ViewCustomers)?;
+    let mut tx = app.store.read().await?;
+    Ok(tx
+        .customers_after(filter, after, size, app.clock.now())
+        .await?)
+}

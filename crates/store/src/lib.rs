@@ -27,8 +27,8 @@ use uuid::Uuid;
 pub use error::{StoreError, StoreResult};
 pub use model::{
     Account, AccountFilter, Actor, ApiToken, AuditEvent, AuditFilter, Customer, CustomerFields,
-    EmailTemplate, Group, LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner,
-    Site, StaffUser,
+    CustomerFilter, CustomerSort, EmailTemplate, Group, LinkPurpose, LinkToken, NewMail,
+    OutboxMessage, Session, SessionOwner, Site, StaffUser,
 };
 pub use sql::{ConnectOptions, connect};
 
@@ -135,6 +135,31 @@ pub trait Tx: Send {
     async fn delete_customer(&mut self, id: Uuid) -> StoreResult<()>;
     /// Replaces a customer's data and `updated_at`.
     async fn update_customer(&mut self, customer: &Customer) -> StoreResult<()>;
+    /// A page of the customer list: filtered, sorted (ties by ID), paged.
+    async fn list_customers(
+        &mut self,
+        filter: &CustomerFilter,
+        sort: CustomerSort,
+        descending: bool,
+        limit: i64,
+        offset: i64,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Customer>>;
+    /// How many customers a filter matches.
+    async fn count_customers(
+        &mut self,
+        filter: &CustomerFilter,
+        now: OffsetDateTime,
+    ) -> StoreResult<i64>;
+    /// The next customers matching a filter after `after` in ID order (for
+    /// streaming an export in constant memory).
+    async fn customers_after(
+        &mut self,
+        filter: &CustomerFilter,
+        after: Option<Uuid>,
+        limit: i64,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Customer>>;
     /// Customers whose name, e-mail address, company or phone contains the
     /// text (any case), at most `limit`.
     async fn search_customers(&mut self, text: &str, limit: i64) -> StoreResult<Vec<Customer>>;

@@ -780,3 +780,85 @@ pub struct AuditFilter {
     /// Events at or after this time.
     pub since: Option<OffsetDateTime>,
 }
+
+/// The lowercase text the customer search matches inside: names, e-mail
+/// address and company.
+pub fn search_text(f: &CustomerFields) -> String {
+    format!(
+        "{} {} {} {}",
+        f.first_name,
+        f.last_name,
+        f.email.as_deref().unwrap_or(""),
+        f.company.as_deref().unwrap_or("")
+    )
+    .to_lowercase()
+}
+
+/// Which customers a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerFilter {
+    /// With an account on this site.
+    pub site_id: Option<Uuid>,
+    /// In this group.
+    pub group_id: Option<Uuid>,
+    /// With an account of this role.
+    pub role: Option<gatehouse_domain::AccountRole>,
+    /// With an account of this status.
+    pub status: Option<gatehouse_domain::Status>,
+    /// This company (any case).
+    pub company: Option<String>,
+    /// This country (any case).
+    pub country: Option<String>,
+    /// Name, e-mail address or company containing this (any case, literally).
+    pub search: Option<String>,
+}
+
+/// A column the customer list sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerSort {
+    /// First name.
+    FirstName,
+    /// Last name.
+    LastName,
+    /// E-mail address.
+    Email,
+    /// Company.
+    Company,
+    /// Country.
+    Country,
+    /// City.
+    City,
+    /// Created at.
+    CreatedAt,
+    /// Last changed at.
+    UpdatedAt,
+}
+
+impl CustomerSort {
+    /// Every column, with its name in the API.
+    pub const ALL: [(CustomerSort, &'static str); 8] = [
+        (CustomerSort::FirstName, "first_name"),
+        (CustomerSort::LastName, "last_name"),
+        (CustomerSort::Email, "email"),
+        (CustomerSort::Company, "company"),
+        (CustomerSort::Country, "country"),
+        (CustomerSort::City, "city"),
+        (CustomerSort::CreatedAt, "created_at"),
+        (CustomerSort::UpdatedAt, "updated_at"),
+    ];
+
+    /// The SQL it orders by (text without regard to case; missing values
+    /// first, as the empty text).
+    pub(crate) fn sql(self) -> &'static str {
+        match self {
+            CustomerSort::FirstName => "lower(c.first_name)",
+            CustomerSort::LastName => "lower(c.last_name)",
+            CustomerSort::Email => "lower(coalesce(c.email, ''))",
+            CustomerSort::Company => "lower(coalesce(c.company, ''))",
+            CustomerSort::Country => "lower(coalesce(c.country, ''))",
+            CustomerSort::City => "lower(coalesce(c.city, ''))",
+            CustomerSort::CreatedAt => "c.created_at",
+            CustomerSort::UpdatedAt => "c.updated_at",
+        }
+    }
+}

@@ -24,9 +24,9 @@ use crate::model::{
     lock_columns, stage_str, to_ms,
 };
 use crate::{
-    Account, AccountFilter, ApiToken, AuditEvent, AuditFilter, Customer, DynStore, EmailTemplate,
-    Engine, Group, LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site,
-    StaffUser, Store, StoreError, StoreResult, Tx,
+    Account, AccountFilter, ApiToken, AuditEvent, AuditFilter, Customer, CustomerFilter,
+    CustomerSort, DynStore, EmailTemplate, Engine, Group, LinkPurpose, LinkToken, NewMail,
+    OutboxMessage, Session, SessionOwner, Site, StaffUser, Store, StoreError, StoreResult, Tx,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -162,6 +162,15 @@ struct SqlTx {
     inner: Inner,
 }
 
+impl SqlTx {
+    fn engine(&self) -> Engine {
+        match self.inner {
+            Inner::Sqlite(_) => Engine::Sqlite,
+            Inner::Postgres(_) => Engine::Postgres,
+        }
+    }
+}
+
 /// Runs one body against whichever engine the transaction is on; `$c` is the
 /// transaction, so queries take `&mut **$c`.
 macro_rules! on {
@@ -221,6 +230,105 @@ fn contains_pattern(needle: &str) -> String {
     }
     out.push('%');
     out
+}
+
+/// A value bound to a dynamically built query.
+enum Bind {
+    Text(String),
+    Uuid(Uuid),
+    Int(i64),
+}
+
+/// Binds every value in order, on either engine.
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut q = $query;
+        for b in $binds {
+            q = match b {
+                Bind::Text(t) => q.bind(t.clone()),
+                Bind::Uuid(u) => q.bind(*u),
+                Bind::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }};
+}
+
+/// The WHERE clause of a customer list (alias `c`), built from whitelisted
+/// fragments; every value is bound. Search uses the engine's index: the FTS5
+/// trigram table on SQLite (for three characters or more, without `%`/`_`,
+/// which FTS5 cannot take literally), the `pg_trgm` GIN index on PostgreSQL.
+fn customer_where(
+    filter: &CustomerFilter,
+    engine: Engine,
+    now: OffsetDateTime,
+    binds: &mut Vec<Bind>,
+) -> String {
+    let mut clauses: Vec<String> = Vec::new();
+    let arg = |b: Bind, binds: &mut Vec<Bind>| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    if let Some(g) = filter.group_id {
+        clauses.push(format!("c.group_id = {}", arg(Bind::Uuid(g), binds)));
+    }
+    if let Some(company) = filter.company.as_deref() {
+        clauses.push(format!(
+            "lower(coalesce(c.company, '')) = {}",
+            arg(Bind::Text(company.trim().to_lowercase()), binds)
+        ));
+    }
+    if let Some(country) = filter.country.as_deref() {
+        clauses.push(format!(
+            "lower(coalesce(c.country, '')) = {}",
+            arg(Bind::Text(country.trim().to_lowercase()), binds)
+        ));
+    }
+    if let Some(needle) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        let pattern = contains_pattern(needle);
+        let indexable = needle.chars().count() >= 3 && !needle.contains(['%', '_', '\\']);
+        let p = arg(Bind::Text(pattern), binds);
+        clauses.push(match engine {
+            Engine::Sqlite if indexable => {
+                format!("c.rowid IN (SELECT rowid FROM customers_fts WHERE search_text LIKE {p})")
+            }
+            _ => format!("c.search_text LIKE {p} ESCAPE '\\'"),
+        });
+    }
+    if filter.site_id.is_some() || filter.role.is_some() || filter.status.is_some() {
+        let mut inner = vec!["a.customer_id = c.id".to_string()];
+        if let Some(site) = filter.site_id {
+            inner.push(format!("a.site_id = {}", arg(Bind::Uuid(site), binds)));
+        }
+        if let Some(role) = filter.role {
+            inner.push(format!(
+                "a.role = {}",
+                arg(Bind::Text(role.as_str().into()), binds)
+            ));
+        }
+        if let Some(status) = filter.status {
+            let now = arg(Bind::Int(to_ms(now)), binds);
+            let want = arg(Bind::Text(status.as_str().into()), binds);
+            inner.push(format!(
+                "{want} = CASE WHEN a.deleted_reason IS NOT NULL THEN 'deleted' WHEN a.blocked THEN 'blocked' \
+                 WHEN a.lock_permanent OR (a.lock_until IS NOT NULL AND a.lock_until > {now}) THEN 'locked' ELSE a.stage END"
+            ));
+        }
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM accounts a WHERE {})",
+            inner.join(" AND ")
+        ));
+    }
+    if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    }
 }
 
 fn convert_all<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> StoreResult<Vec<T>> {
@@ -372,12 +480,13 @@ impl Tx for SqlTx {
         let f = &cu.fields;
         exec!(self, sqlx::query(
             "INSERT INTO customers (id, first_name, last_name, email, company, url, phone, mobile, country, region, \
-             street, postcode, city, external_id, group_id, avatar_url, notifications, notes, language, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)")
+             street, postcode, city, external_id, group_id, avatar_url, notifications, notes, language, created_at, updated_at, search_text) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)")
             .bind(cu.id).bind(&f.first_name).bind(&f.last_name).bind(&f.email).bind(&f.company).bind(&f.url)
             .bind(&f.phone).bind(&f.mobile).bind(&f.country).bind(&f.region).bind(&f.street).bind(&f.postcode)
             .bind(&f.city).bind(&f.external_id).bind(f.group_id).bind(&f.avatar_url).bind(f.notifications)
-            .bind(&f.notes).bind(&f.language).bind(to_ms(cu.created_at)).bind(to_ms(cu.updated_at)))?;
+            .bind(&f.notes).bind(&f.language).bind(to_ms(cu.created_at)).bind(to_ms(cu.updated_at))
+            .bind(crate::model::search_text(f)))?;
         Ok(())
     }
 
@@ -397,12 +506,13 @@ impl Tx for SqlTx {
         let done = exec!(self, sqlx::query(
             "UPDATE customers SET first_name = $2, last_name = $3, email = $4, company = $5, url = $6, phone = $7, \
              mobile = $8, country = $9, region = $10, street = $11, postcode = $12, city = $13, external_id = $14, \
-             group_id = $15, avatar_url = $16, notifications = $17, notes = $18, language = $19, updated_at = $20 \
-             WHERE id = $1")
+             group_id = $15, avatar_url = $16, notifications = $17, notes = $18, language = $19, updated_at = $20, \
+             search_text = $21 WHERE id = $1")
             .bind(cu.id).bind(&f.first_name).bind(&f.last_name).bind(&f.email).bind(&f.company).bind(&f.url)
             .bind(&f.phone).bind(&f.mobile).bind(&f.country).bind(&f.region).bind(&f.street).bind(&f.postcode)
             .bind(&f.city).bind(&f.external_id).bind(f.group_id).bind(&f.avatar_url).bind(f.notifications)
-            .bind(&f.notes).bind(&f.language).bind(to_ms(cu.updated_at)))?;
+            .bind(&f.notes).bind(&f.language).bind(to_ms(cu.updated_at))
+            .bind(crate::model::search_text(f)))?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
@@ -450,6 +560,72 @@ impl Tx for SqlTx {
             .bind(company)
             .bind(phone)
         )
+    }
+
+    async fn list_customers(
+        &mut self,
+        filter: &CustomerFilter,
+        sort: CustomerSort,
+        descending: bool,
+        limit: i64,
+        offset: i64,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Customer>> {
+        let mut binds = Vec::new();
+        let engine = self.engine();
+        let filter_sql = customer_where(filter, engine, now, &mut binds);
+        let dir = if descending { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT c.* FROM customers c{filter_sql} ORDER BY {} {dir}, c.id {dir} LIMIT {} OFFSET {}",
+            sort.sql(),
+            limit.clamp(0, 10_000),
+            offset.max(0)
+        );
+        let rows: Vec<CustomerRow> = on!(self, c => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_all(&mut **c).await)?;
+        convert_all(rows)
+    }
+
+    async fn count_customers(
+        &mut self,
+        filter: &CustomerFilter,
+        now: OffsetDateTime,
+    ) -> StoreResult<i64> {
+        let mut binds = Vec::new();
+        let engine = self.engine();
+        let sql = format!(
+            "SELECT COUNT(*) FROM customers c{}",
+            customer_where(filter, engine, now, &mut binds)
+        );
+        Ok(
+            on!(self, c => bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_one(&mut **c).await)?,
+        )
+    }
+
+    async fn customers_after(
+        &mut self,
+        filter: &CustomerFilter,
+        after: Option<Uuid>,
+        limit: i64,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Customer>> {
+        let mut binds = Vec::new();
+        let engine = self.engine();
+        let mut filter_sql = customer_where(filter, engine, now, &mut binds);
+        if let Some(after) = after {
+            binds.push(Bind::Uuid(after));
+            let p = format!("c.id > ${}", binds.len());
+            filter_sql = if filter_sql.is_empty() {
+                format!(" WHERE {p}")
+            } else {
+                format!("{filter_sql} AND {p}")
+            };
+        }
+        let sql = format!(
+            "SELECT c.* FROM customers c{filter_sql} ORDER BY c.id LIMIT {}",
+            limit.clamp(1, 10_000)
+        );
+        let rows: Vec<CustomerRow> = on!(self, c => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_all(&mut **c).await)?;
+        convert_all(rows)
     }
 
     async fn customer_by_id(&mut self, id: Uuid) -> StoreResult<Option<Customer>> {

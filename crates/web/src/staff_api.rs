@@ -46,7 +46,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/audit", get(list_audit))
         .route("/api/v1/audit.csv", get(audit_csv))
         .route("/api/v1/tokens", get(list_tokens).post(create_token))
-        .route("/api/v1/customers", post(create_customer))
+        .route(
+            "/api/v1/customers",
+            get(list_customers).post(create_customer),
+        )
+        .route("/api/v1/customers.csv", get(customers_csv))
         .route(
             "/api/v1/customers/{id}",
             get(get_customer)
@@ -680,6 +684,134 @@ async fn delete_group(
     let caller = api_caller(&state, &headers).await?;
     gatehouse_app::groups::delete(&state.app, &caller, id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+async fn list_customers(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<gatehouse_app::customers::ListQuery>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(Json(gatehouse_app::customers::list(&state.app, &caller, &q).await?).into_response())
+}
+
+/// The CSV columns: the stable field names.
+const CUSTOMER_COLUMNS: [&str; 20] = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "company",
+    "url",
+    "phone",
+    "mobile",
+    "country",
+    "region",
+    "street",
+    "postcode",
+    "city",
+    "external_id",
+    "group_id",
+    "avatar_url",
+    "notifications",
+    "notes",
+    "created_at",
+    "updated_at",
+];
+
+fn customer_record(c: &gatehouse_store::Customer) -> Vec<String> {
+    let f = &c.fields;
+    let t = |v: &Option<String>| v.clone().unwrap_or_default();
+    let time = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    vec![
+        c.id.to_string(),
+        f.first_name.clone(),
+        f.last_name.clone(),
+        t(&f.email),
+        t(&f.company),
+        t(&f.url),
+        t(&f.phone),
+        t(&f.mobile),
+        t(&f.country),
+        t(&f.region),
+        t(&f.street),
+        t(&f.postcode),
+        t(&f.city),
+        t(&f.external_id),
+        f.group_id.map(|g| g.to_string()).unwrap_or_default(),
+        t(&f.avatar_url),
+        f.notifications.to_string(),
+        t(&f.notes),
+        time(c.created_at),
+        time(c.updated_at),
+    ]
+}
+
+fn csv_lines(records: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for record in records {
+        out.write_record(record.iter().map(|c| neutral_cell(c)))?;
+    }
+    out.into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The filtered customer list as CSV, streamed a chunk at a time (constant
+/// memory whatever its length), in ID order (the order they were added).
+async fn customers_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<gatehouse_app::customers::ListQuery>,
+) -> Result<Response, ApiError> {
+    const CHUNK: i64 = 1000;
+    let caller = api_caller(&state, &headers).await?;
+    let filter = gatehouse_app::customers::filter_of(&state.app, &q).await?;
+    // Refuse before the first byte when the caller may not read customers.
+    gatehouse_app::customers::export_chunk(&state.app, &caller, &filter, None, 1).await?;
+    let header = csv_lines([CUSTOMER_COLUMNS.iter().map(|c| c.to_string()).collect()])
+        .map_err(|e| ApiError::from(gatehouse_app::AppError::Internal(e.to_string())))?;
+    let app = state.app.clone();
+    let rows = futures_util::stream::unfold(Some(None::<Uuid>), move |cursor| {
+        let app = app.clone();
+        let caller = caller.clone();
+        let filter = filter.clone();
+        async move {
+            let after = cursor?;
+            match gatehouse_app::customers::export_chunk(&app, &caller, &filter, after, CHUNK).await
+            {
+                Ok(chunk) if chunk.is_empty() => None,
+                Ok(chunk) => {
+                    let next = if (chunk.len() as i64) < CHUNK {
+                        None
+                    } else {
+                        chunk.last().map(|c| Some(c.id))
+                    };
+                    let bytes =
+                        csv_lines(chunk.iter().map(customer_record)).map_err(std::io::Error::other);
+                    Some((bytes.map(axum::body::Bytes::from), next))
+                }
+                Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
+            }
+        }
+    });
+    let head = futures_util::stream::once(async move {
+        Ok::<_, std::io::Error>(axum::body::Bytes::from(header))
+    });
+    let body = axum::body::Body::from_stream(futures_util::StreamExt::chain(head, rows));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"customers.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[cfg(test)]
