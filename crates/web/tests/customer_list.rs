@@ -161,6 +161,9 @@ fn expected(
     matching.iter().map(|r| r.customer.id.to_string()).collect()
 }
 
+/// A query, the rows it should keep, and the expected sort.
+type Case = (String, Box<dyn Fn(&Row) -> bool>, &'static str, bool);
+
 fn text(c: &Customer) -> String {
     gatehouse_store::model::search_text(&c.fields)
 }
@@ -173,7 +176,7 @@ both_engines! {
         let token = api_tokens::create_token(&server.app, &actor, "admin@example.com", "t", &[]).await.unwrap().secret;
         let (rows, group) = dataset(&server).await;
 
-        let cases: Vec<(String, Box<dyn Fn(&Row) -> bool>, &str, bool)> = vec![
+        let cases: Vec<Case> = vec![
             ("sort=last_name".into(), Box::new(|_| true), "last_name", false),
             ("sort=-first_name".into(), Box::new(|_| true), "first_name", true),
             ("sort=city".into(), Box::new(|_| true), "city", false),
