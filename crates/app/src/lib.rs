@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod passwords;
 pub mod portal;
 pub mod secrets;
+pub mod seed;
 pub mod setup;
 pub mod sites;
 pub mod staff;

@@ -141,6 +141,23 @@ both_engines! {
         assert!(retry_at - now >= time::Duration::seconds(29), "backed off: {}", retry_at - now);
         assert_eq!(transport.sent.lock().unwrap().len(), 3);
     }
+
+    async fn seed_writes_customers_with_accounts_in_every_status(db: TestDb) {
+        let app = app(&db).await;
+        sites::ensure_default_site(&app).await.unwrap();
+        let mut seen = Vec::new();
+        gatehouse_app::seed::seed(&app, "main", 6000, |n| seen.push(n)).await.unwrap();
+        assert_eq!(seen, [5000, 6000], "progress after each batch");
+        let now = app.clock.now();
+        let mut tx = app.store.read().await.unwrap();
+        assert_eq!(tx.count_customers(&gatehouse_store::CustomerFilter::default(), now).await.unwrap(), 6000);
+        for status in gatehouse_domain::Status::ALL {
+            let filter = gatehouse_store::AccountFilter { status: Some(status), ..Default::default() };
+            assert!(tx.count_accounts(&filter, now).await.unwrap() > 0, "some {status}");
+        }
+        let search = gatehouse_store::CustomerFilter { search: Some("lovelace".into()), ..Default::default() };
+        assert!(tx.count_customers(&search, now).await.unwrap() > 0, "the search index covers seeded rows");
+    }
 }
 
 /// A transport that answers by recipient: a unit-test stand-in for SMTP.

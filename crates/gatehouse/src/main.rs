@@ -71,6 +71,15 @@ enum Command {
     Token(TokenCommand),
     /// Check the configuration and the database connection, then exit
     CheckConfig,
+    /// Add synthetic customers and accounts (demos and benchmarks)
+    Seed {
+        /// How many customers
+        #[arg(long)]
+        customers: usize,
+        /// The site their accounts are on
+        #[arg(long, default_value = "main")]
+        site: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -181,6 +190,25 @@ async fn run(cli: Cli) -> Result<()> {
                 made.token.name, made.token.scopes
             );
             println!("{}", made.secret);
+            Ok(())
+        }
+        Command::Seed { customers, site } => {
+            let app = prepared(&config).await?;
+            let bar = indicatif::ProgressBar::new(customers as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} customers, {per_sec}, {eta} left",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let started = std::time::Instant::now();
+            gatehouse_app::seed::seed(&app, &site, customers, |n| bar.set_position(n as u64))
+                .await?;
+            bar.finish_and_clear();
+            println!(
+                "added {customers} customers in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::CheckConfig => {

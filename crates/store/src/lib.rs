@@ -131,6 +131,10 @@ pub trait Tx: Send {
     // ---- customers
     /// Adds a customer.
     async fn insert_customer(&mut self, customer: &Customer) -> StoreResult<()>;
+    /// Adds many customers in few statements (for `gatehouse seed` and imports).
+    async fn insert_customers(&mut self, customers: &[Customer]) -> StoreResult<()>;
+    /// Adds many accounts in few statements.
+    async fn insert_accounts(&mut self, accounts: &[Account]) -> StoreResult<()>;
     /// Removes a customer; one with accounts is [`StoreError::Referenced`].
     async fn delete_customer(&mut self, id: Uuid) -> StoreResult<()>;
     /// Replaces a customer's data and `updated_at`.

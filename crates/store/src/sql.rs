@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use gatehouse_domain::SiteSettings;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{ConnectOptions as _, Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -62,7 +62,11 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
                 .foreign_keys(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // sqlx would log whole statements (a bulk insert is ~100 KB of
+                // text); slow queries are for the metrics, not the log.
+                .log_statements(log::LevelFilter::Off)
+                .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(1));
             let pool = SqlitePoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
@@ -71,8 +75,10 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
             Pool::Sqlite(pool)
         }
         Engine::Postgres => {
-            let connect =
-                PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            let connect = PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::BadUrl(e.to_string()))?
+                .log_statements(log::LevelFilter::Off)
+                .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(1));
             // One direct connection first: a pool only says it timed out,
             // while this says why (refused, unknown host, bad password…).
             let probe = tokio::time::timeout(
@@ -487,6 +493,57 @@ impl Tx for SqlTx {
             .bind(&f.city).bind(&f.external_id).bind(f.group_id).bind(&f.avatar_url).bind(f.notifications)
             .bind(&f.notes).bind(&f.language).bind(to_ms(cu.created_at)).bind(to_ms(cu.updated_at))
             .bind(crate::model::search_text(f)))?;
+        Ok(())
+    }
+
+    async fn insert_customers(&mut self, customers: &[Customer]) -> StoreResult<()> {
+        // 22 values a row: 1000 rows stay under both engines' limits on binds.
+        for chunk in customers.chunks(1000) {
+            let mut sql = String::from(
+                "INSERT INTO customers (id, first_name, last_name, email, company, url, phone, mobile, country, region, \
+                 street, postcode, city, external_id, group_id, avatar_url, notifications, notes, language, created_at, \
+                 updated_at, search_text) VALUES ",
+            );
+            // SQLite looks `$n` names up one by one (quadratic in the number
+            // of parameters); anonymous `?` need no lookup.
+            let sqlite = self.engine() == Engine::Sqlite;
+            for (i, _) in chunk.iter().enumerate() {
+                let b = i * 22;
+                let row: Vec<String> = (1..=22)
+                    .map(|n| {
+                        if sqlite {
+                            "?".to_string()
+                        } else {
+                            format!("${}", b + n)
+                        }
+                    })
+                    .collect();
+                sql.push_str(if i == 0 { "(" } else { ", (" });
+                sql.push_str(&row.join(", "));
+                sql.push(')');
+            }
+            on!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for cu in chunk {
+                    let f = &cu.fields;
+                    q = q.bind(cu.id).bind(&f.first_name).bind(&f.last_name).bind(&f.email).bind(&f.company).bind(&f.url)
+                        .bind(&f.phone).bind(&f.mobile).bind(&f.country).bind(&f.region).bind(&f.street).bind(&f.postcode)
+                        .bind(&f.city).bind(&f.external_id).bind(f.group_id).bind(&f.avatar_url).bind(f.notifications)
+                        .bind(&f.notes).bind(&f.language).bind(to_ms(cu.created_at)).bind(to_ms(cu.updated_at))
+                        .bind(crate::model::search_text(f));
+                }
+                q.execute(&mut **c).await.map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
+
+    async fn insert_accounts(&mut self, accounts: &[Account]) -> StoreResult<()> {
+        // Seeding is rare and accounts are fewer: one statement each keeps
+        // the single definition of an account row in `insert_account`.
+        for a in accounts {
+            self.insert_account(a).await?;
+        }
         Ok(())
     }
 

@@ -1,0 +1,207 @@
+//! Synthetic customers and accounts for demos and benchmarks: realistic names,
+//! companies, countries and cities, and accounts in every status, written in
+//! large batches. Deterministic for a given count, so benchmarks compare.
+
+use gatehouse_domain::{AccountRole, AccountState, DeleteReason, Lock, Stage};
+use gatehouse_store::{Account, Customer, CustomerFields};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use time::Duration;
+use uuid::Uuid;
+
+use crate::portal::load_site;
+use crate::{App, AppResult};
+
+const FIRST: [&str; 24] = [
+    "Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Dennis", "Frances", "Ken", "Radia",
+    "Tim", "Hedy", "Klaus", "Jürgen", "Émile", "Zoë", "Sofia", "Mateo", "Aiko", "Lars", "Ingrid",
+    "Omar", "Priya", "Chen",
+];
+const LAST: [&str; 24] = [
+    "Lovelace",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Turing",
+    "Liskov",
+    "Ritchie",
+    "Allen",
+    "Thompson",
+    "Perlman",
+    "Berners-Lee",
+    "Lamarr",
+    "Wirth",
+    "Schmidt",
+    "Müller",
+    "O'Brien",
+    "García",
+    "Rossi",
+    "Tanaka",
+    "Nilsson",
+    "Andersen",
+    "Haddad",
+    "Sharma",
+    "Wang",
+];
+const COMPANY: [&str; 12] = [
+    "Engines Ltd",
+    "Harbour Logistics",
+    "Nordic Storage AG",
+    "Acme Self Storage",
+    "Bluefield Services",
+    "Kessler & Söhne",
+    "Riverside Installers",
+    "Summit Facilities",
+    "Orbit Parcel",
+    "Lindqvist AB",
+    "Atlas Depot",
+    "Meridian",
+];
+const PLACES: [(&str, &str); 10] = [
+    ("DE", "Berlin"),
+    ("DE", "München"),
+    ("GB", "London"),
+    ("US", "Boston"),
+    ("US", "Austin"),
+    ("FR", "Lyon"),
+    ("SE", "Malmö"),
+    ("NL", "Utrecht"),
+    ("ES", "Valencia"),
+    ("JP", "Osaka"),
+];
+
+/// Rows written per transaction.
+const BATCH: usize = 5000;
+
+/// Writes `count` customers, about two thirds of them with an account on the
+/// site in one of every status; calls `progress` with the number written so
+/// far after each batch.
+pub async fn seed(
+    app: &App,
+    site_key: &str,
+    count: usize,
+    mut progress: impl FnMut(usize),
+) -> AppResult<()> {
+    let mut tx = app.store.read().await?;
+    let site = load_site(tx.as_mut(), site_key).await?;
+    drop(tx);
+    let mut rng = StdRng::seed_from_u64(count as u64);
+    let now = app.clock.now();
+    let mut written = 0;
+    while written < count {
+        let n = BATCH.min(count - written);
+        let mut customers = Vec::with_capacity(n);
+        let mut accounts = Vec::new();
+        for i in written..written + n {
+            let first = FIRST[rng.random_range(0..FIRST.len())];
+            let last = LAST[rng.random_range(0..LAST.len())];
+            let (country, city) = PLACES[rng.random_range(0..PLACES.len())];
+            let email = format!("{}.{}.{i}@example.com", ascii(first), ascii(last));
+            let created = now - Duration::minutes(rng.random_range(0..60 * 24 * 365));
+            let customer = Customer {
+                id: Uuid::now_v7(),
+                fields: CustomerFields {
+                    first_name: first.into(),
+                    last_name: last.into(),
+                    email: Some(email.clone()),
+                    company: rng
+                        .random_bool(0.7)
+                        .then(|| COMPANY[rng.random_range(0..COMPANY.len())].to_string()),
+                    phone: Some(format!(
+                        "+{} {:09}",
+                        rng.random_range(1..99),
+                        rng.random_range(0..999_999_999)
+                    )),
+                    country: Some(country.into()),
+                    city: Some(city.into()),
+                    street: Some(format!("{} Street {}", last, rng.random_range(1..300))),
+                    postcode: Some(format!("{:05}", rng.random_range(1000..99999))),
+                    notifications: rng.random_bool(0.8),
+                    ..CustomerFields::default()
+                },
+                created_at: created,
+                updated_at: created,
+            };
+            if rng.random_bool(0.66) {
+                let roll = rng.random_range(0..100);
+                let base = AccountState::created_by_staff(false);
+                let state = match roll {
+                    0..=59 => AccountState {
+                        email_validated: true,
+                        ..base
+                    },
+                    60..=69 => AccountState {
+                        stage: Stage::Unverified,
+                        ..base
+                    },
+                    70..=79 => AccountState {
+                        stage: Stage::Pending,
+                        email_validated: true,
+                        ..base
+                    },
+                    80..=84 => AccountState {
+                        lock: Some(Lock::Permanent),
+                        failed_attempts: 5,
+                        ..base
+                    },
+                    85..=89 => AccountState {
+                        blocked: true,
+                        ..base
+                    },
+                    _ => AccountState {
+                        deleted: Some(DeleteReason::Deleted),
+                        ..base
+                    },
+                };
+                accounts.push(Account {
+                    id: Uuid::now_v7(),
+                    site_id: site.id,
+                    customer_id: Some(customer.id),
+                    login_id: email.to_lowercase(),
+                    email,
+                    password_hash: None,
+                    role: if rng.random_bool(0.1) {
+                        AccountRole::CustomerManager
+                    } else {
+                        AccountRole::Customer
+                    },
+                    state,
+                    deleted_at: None,
+                    first_name: first.into(),
+                    last_name: last.into(),
+                    company: customer.fields.company.clone(),
+                    language: None,
+                    registered_at: created,
+                    verified_at: None,
+                    approved_at: None,
+                    last_login_at: None,
+                    version: 1,
+                });
+            }
+            customers.push(customer);
+        }
+        let mut tx = app.store.begin().await?;
+        tx.insert_customers(&customers).await?;
+        tx.insert_accounts(&accounts).await?;
+        tx.commit().await?;
+        written += n;
+        progress(written);
+    }
+    Ok(())
+}
+
+/// A name as it may stand in an e-mail address.
+fn ascii(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            'ä' => 'a',
+            'ö' => 'o',
+            'ü' => 'u',
+            'é' | 'É' => 'e',
+            'ë' => 'e',
+            'í' => 'i',
+            c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
+            _ => 'x',
+        })
+        .collect()
+}
