@@ -52,6 +52,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/staff", get(staff_page).post(staff_invite))
         .route("/admin/staff/{id}", post(staff_update))
         .route("/admin/tokens", get(tokens_page).post(tokens_create))
+        .route("/admin/customers", get(customers_page))
         .route("/admin/tokens/{id}/revoke", post(tokens_revoke))
         .route("/admin/outbox/{id}/retry", post(outbox_retry))
         .route("/admin/sites/{site}/templates", get(templates_page))
@@ -1400,4 +1401,89 @@ async fn tokens_revoke(
         Ok(()) => tokens_view(&state, &caller, StatusCode::OK, None, None).await,
         Err(e) => forbidden(&caller, e),
     }
+}
+
+// ---- customers
+
+/// The list's columns: their sort name and heading.
+const CUSTOMER_COLUMNS: [(&str, &str); 7] = [
+    ("first_name", "First name"),
+    ("last_name", "Last name"),
+    ("email", "E-mail"),
+    ("company", "Company"),
+    ("country", "Country"),
+    ("city", "City"),
+    ("created_at", "Added"),
+];
+
+fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            out.append_pair(k, v);
+        }
+    }
+    out.finish()
+}
+
+async fn customers_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<gatehouse_app::customers::ListQuery>,
+) -> Response {
+    let caller = match signed_in(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let list = match gatehouse_app::customers::list(&state.app, &caller, &q).await {
+        Ok(l) => l,
+        Err(e @ (AppError::Fields(_) | AppError::Invalid { .. })) => {
+            return page(
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "console/home.html",
+                context! { error => e.to_string(), flash => None::<String> },
+            );
+        }
+        Err(e) => return forbidden(&caller, e),
+    };
+    let groups = gatehouse_app::groups::list(&state.app, &caller, false)
+        .await
+        .unwrap_or_default();
+    let sites: Vec<String> = match state.app.store.read().await {
+        Ok(mut tx) => tx
+            .list_sites()
+            .await
+            .map(|v| v.into_iter().map(|s| s.key).collect())
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let filters = [
+        ("q", q.q.as_deref()),
+        ("site", q.site.as_deref()),
+        ("group", q.group.as_deref()),
+        ("status", q.status.as_deref()),
+        ("country", q.country.as_deref()),
+        ("company", q.company.as_deref()),
+    ];
+    let query_without_sort = query_string(&filters);
+    let mut with_sort = filters.to_vec();
+    with_sort.push(("sort", q.sort.as_deref()));
+    let query = query_string(&with_sort);
+    let pages = ((list.total + list.per_page - 1) / list.per_page).max(1);
+    let statuses: Vec<&str> = std::iter::once("waiting")
+        .chain(gatehouse_domain::Status::ALL.iter().map(|s| s.as_str()))
+        .collect();
+    page(
+        &caller,
+        StatusCode::OK,
+        "console/customers.html",
+        context! {
+            items => pages::ser(&list.items), total => list.total, page => list.page, pages,
+            q => context! { q => q.q.clone(), site => q.site.clone(), group => q.group.clone(), status => q.status.clone(), country => q.country.clone(), company => q.company.clone() },
+            sort => q.sort.clone().unwrap_or_else(|| "last_name".into()), columns => CUSTOMER_COLUMNS.to_vec(),
+            groups => pages::ser(groups.iter().map(|g| &g.group).collect::<Vec<_>>()), sites, statuses, query, query_without_sort,
+            flash => None::<String>, error => None::<String>,
+        },
+    )
 }

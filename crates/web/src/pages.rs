@@ -43,6 +43,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "console/settings.html",
     "console/staff.html",
     "console/tokens.html",
+    "console/customers.html",
 ];
 
 /// A serialisable value for a template context.

@@ -192,6 +192,7 @@ both_engines! {
             ("/admin/staff".to_string(), false),
             ("/admin/settings".to_string(), false),
             ("/admin/tokens".to_string(), false),
+            ("/admin/customers".to_string(), true),
         ];
         for (path, support_sees) in pages {
             for (who, client) in [("anonymous", browser()), ("customer", customer.clone())] {
@@ -210,6 +211,33 @@ both_engines! {
         assert_eq!(made.status(), StatusCode::CREATED);
         let html = made.text().await.unwrap();
         assert!(html.contains("shown only now") && html.contains("gh_") && html.contains("support@example.com"), "{html}");
+        server.stop().await;
+    }
+
+    async fn the_customer_list_page_filters_sorts_and_escapes(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = console(&server, "admin@example.com", StaffRole::Admin).await;
+        let now = time::OffsetDateTime::now_utc();
+        let mut tx = server.app.store.begin().await.unwrap();
+        for (first, last, country) in [("Ada", "Lovelace", "GB"), ("Grace", "Hopper", "US"), (EVIL, "Zed", "US")] {
+            tx.insert_customer(&gatehouse_store::Customer {
+                id: uuid::Uuid::now_v7(),
+                fields: gatehouse_store::CustomerFields { first_name: first.into(), last_name: last.into(), country: Some(country.into()), notifications: true, ..Default::default() },
+                created_at: now,
+                updated_at: now,
+            }).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let all = admin.get(server.url("/admin/customers?sort=-last_name")).send().await.unwrap().text().await.unwrap();
+        assert!(all.contains("3 customers") && !all.contains(EVIL) && all.contains("&lt;img"), "{all}");
+        let zed = all.find("Zed").unwrap();
+        let hopper = all.find("Hopper").unwrap();
+        assert!(zed < hopper, "descending by last name");
+        let us = admin.get(server.url("/admin/customers?country=us&q=hop")).send().await.unwrap().text().await.unwrap();
+        assert!(us.contains("1 customers") && us.contains("Hopper") && !us.contains("Lovelace"), "{us}");
+        assert!(us.contains("/api/v1/customers.csv?q=hop&amp;country=us"), "the CSV link carries the filters: {us}");
+        let bad = admin.get(server.url("/admin/customers?sort=password")).send().await.unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         server.stop().await;
     }
 }
