@@ -262,13 +262,7 @@ async fn logout(
         Err(r) => return r,
     };
     if !csrf_ok(&caller, &form.csrf) {
-        return forbidden(
-            &caller,
-            AppError::Forbidden {
-                code: "csrf",
-                message: "the form had expired; try again".into(),
-            },
-        );
+        return expired(&caller);
     }
     if let Some(token) = cookies::get(&headers, CONSOLE_COOKIE)
         && let Err(e) = staff_auth::sign_out(&state.app, &token).await
@@ -325,13 +319,7 @@ async fn outbox_retry(
         Err(r) => return r,
     };
     if !csrf_ok(&caller, &form.csrf) {
-        return forbidden(
-            &caller,
-            AppError::Forbidden {
-                code: "csrf",
-                message: "the form had expired; try again".into(),
-            },
-        );
+        return expired(&caller);
     }
     match outbox::retry(&state.app, &caller, id).await {
         Ok(_) => redirect("/admin/outbox?retried=1"),
@@ -425,13 +413,7 @@ async fn template_submit(
         Err(r) => return r,
     };
     if !csrf_ok(&caller, &form.csrf) {
-        return forbidden(
-            &caller,
-            AppError::Forbidden {
-                code: "csrf",
-                message: "the form had expired; try again".into(),
-            },
-        );
+        return expired(&caller);
     }
     let parts = Parts {
         subject: form.subject.clone(),
@@ -504,6 +486,32 @@ const TABS: [(&str, &str); 6] = [
     ("deleted", "Deleted"),
     ("active", "Active"),
 ];
+
+/// The answer to a form whose CSRF token is wrong or stale.
+fn expired(caller: &StaffCaller) -> Response {
+    forbidden(
+        caller,
+        AppError::Forbidden {
+            code: "csrf",
+            message: "the form had expired; try again".into(),
+        },
+    )
+}
+
+/// A console form post: the signed-in staff user and the form's fields, or
+/// the answer when there is no session or the CSRF token is wrong.
+async fn posted(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(StaffCaller, Vec<(String, String)>), Response> {
+    let caller = signed_in(state, headers).await?;
+    let all = fields(body);
+    if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
+        return Err(expired(&caller));
+    }
+    Ok((caller, all))
+}
 
 /// A posted form with repeated keys (`ids=…&ids=…`).
 fn fields(body: &[u8]) -> Vec<(String, String)> {
@@ -609,20 +617,10 @@ async fn registrations_action(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let caller = match signed_in(&state, &headers).await {
-        Ok(c) => c,
+    let (caller, all) = match posted(&state, &headers, &body).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let all = fields(&body);
-    if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
-        return forbidden(
-            &caller,
-            AppError::Forbidden {
-                code: "csrf",
-                message: "the form had expired; try again".into(),
-            },
-        );
-    }
     let ids = if field(&all, "scope") == Some("page") {
         all_of(&all, "page_ids")
     } else {
@@ -784,20 +782,10 @@ where
     F: FnOnce(StaffCaller, Vec<(String, String)>) -> Fut,
     Fut: std::future::Future<Output = Result<Outcome, AppError>>,
 {
-    let caller = match signed_in(&state, &headers).await {
-        Ok(c) => c,
+    let (caller, all) = match posted(&state, &headers, &body).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let all = fields(&body);
-    if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
-        return forbidden(
-            &caller,
-            AppError::Forbidden {
-                code: "csrf",
-                message: "the form had expired; try again".into(),
-            },
-        );
-    }
     match work(caller.clone(), all).await {
         Ok(Outcome::Done(flash)) => {
             account_page(
@@ -1066,13 +1054,7 @@ async fn security_submit(
     };
     let all = fields(&body);
     if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
-        return forbidden(
-            &caller,
-            AppError::Forbidden {
-                code: "csrf",
-                message: "the form had expired; try again".into(),
-            },
-        );
+        return expired(&caller);
     }
     let secret = field(&all, "secret").unwrap_or("");
     match staff_auth::enrol_totp(
@@ -1124,20 +1106,10 @@ async fn settings_submit(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let caller = match signed_in(&state, &headers).await {
-        Ok(c) => c,
+    let (caller, all) = match posted(&state, &headers, &body).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let all = fields(&body);
-    if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
-        return forbidden(
-            &caller,
-            AppError::Forbidden {
-                code: "csrf",
-                message: "the form had expired; try again".into(),
-            },
-        );
-    }
     let settings = gatehouse_app::installation::InstallationSettings {
         require_admin_totp: field(&all, "require_admin_totp").is_some(),
         support_may_impersonate: field(&all, "support_may_impersonate").is_some(),
@@ -1178,20 +1150,10 @@ async fn staff_invite(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let caller = match signed_in(&state, &headers).await {
-        Ok(c) => c,
+    let (caller, all) = match posted(&state, &headers, &body).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let all = fields(&body);
-    if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
-        return forbidden(
-            &caller,
-            AppError::Forbidden {
-                code: "csrf",
-                message: "the form had expired; try again".into(),
-            },
-        );
-    }
     let role = match gatehouse_domain::StaffRole::parse(field(&all, "role").unwrap_or("")) {
         Ok(r) => r,
         Err(e) => {
@@ -1234,20 +1196,10 @@ async fn staff_update(
     Path(id): Path<Uuid>,
     body: axum::body::Bytes,
 ) -> Response {
-    let caller = match signed_in(&state, &headers).await {
-        Ok(c) => c,
+    let (caller, all) = match posted(&state, &headers, &body).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let all = fields(&body);
-    if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
-        return forbidden(
-            &caller,
-            AppError::Forbidden {
-                code: "csrf",
-                message: "the form had expired; try again".into(),
-            },
-        );
-    }
     let role = match gatehouse_domain::StaffRole::parse(field(&all, "role").unwrap_or("")) {
         Ok(r) => r,
         Err(e) => {
@@ -1326,20 +1278,10 @@ async fn tokens_create(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let caller = match signed_in(&state, &headers).await {
-        Ok(c) => c,
+    let (caller, all) = match posted(&state, &headers, &body).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let all = fields(&body);
-    if !csrf_ok(&caller, field(&all, "csrf").unwrap_or("")) {
-        return forbidden(
-            &caller,
-            AppError::Forbidden {
-                code: "csrf",
-                message: "the form had expired; try again".into(),
-            },
-        );
-    }
     let scopes: Vec<String> = all
         .iter()
         .filter(|(k, _)| k == "scopes")
@@ -1389,13 +1331,7 @@ async fn tokens_revoke(
         Err(r) => return r,
     };
     if !csrf_ok(&caller, &form.csrf) {
-        return forbidden(
-            &caller,
-            AppError::Forbidden {
-                code: "csrf",
-                message: "the form had expired; try again".into(),
-            },
-        );
+        return expired(&caller);
     }
     match gatehouse_app::api_tokens::revoke(&state.app, &caller, id).await {
         Ok(()) => tokens_view(&state, &caller, StatusCode::OK, None, None).await,
