@@ -72,3 +72,67 @@ pub async fn ensure_default_site(app: &App) -> AppResult<bool> {
         Err(e) => Err(e),
     }
 }
+
+/// Every site (staff who may read customers see them; sites are not secret).
+pub async fn list(app: &App, caller: &crate::staff_auth::StaffCaller) -> AppResult<Vec<Site>> {
+    caller.require(gatehouse_domain::Permission::ViewCustomers)?;
+    let mut tx = app.store.read().await?;
+    Ok(tx.list_sites().await?)
+}
+
+/// Adds a site (admins only).
+pub async fn create(
+    app: &App,
+    caller: &crate::staff_auth::StaffCaller,
+    key: &str,
+    name: &str,
+) -> AppResult<Site> {
+    caller.require(gatehouse_domain::Permission::ManageSettings)?;
+    create_site(app, &caller.actor(), key, name).await
+}
+
+/// A site's settings.
+pub async fn settings(
+    app: &App,
+    caller: &crate::staff_auth::StaffCaller,
+    key: &str,
+) -> AppResult<SiteSettings> {
+    caller.require(gatehouse_domain::Permission::ViewCustomers)?;
+    let mut tx = app.store.read().await?;
+    Ok(crate::portal::load_site(tx.as_mut(), key).await?.settings)
+}
+
+/// Changes some of a site's settings (admins only): every key checked, all or
+/// nothing, audited with each changed key before and after.
+pub async fn patch_settings(
+    app: &App,
+    caller: &crate::staff_auth::StaffCaller,
+    key: &str,
+    patch: &serde_json::Map<String, serde_json::Value>,
+) -> AppResult<SiteSettings> {
+    caller.require(gatehouse_domain::Permission::ManageSettings)?;
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let site = crate::portal::load_site(tx.as_mut(), key).await?;
+    let changed = site
+        .settings
+        .patched(patch)
+        .map_err(|e| AppError::Fields(e.errors))?;
+    tx.update_site_settings(site.id, &changed).await?;
+    let old = serde_json::to_value(&site.settings).unwrap_or_default();
+    let before: serde_json::Map<String, serde_json::Value> = patch
+        .keys()
+        .filter_map(|k| old.get(k).map(|v| (k.clone(), v.clone())))
+        .collect();
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "site.settings",
+        Some(("site", site.id)),
+        Some(site.id),
+        json!({"before": before, "after": patch}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(changed)
+}

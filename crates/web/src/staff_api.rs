@@ -51,6 +51,11 @@ pub(crate) fn routes() -> Router<AppState> {
             get(list_customers).post(create_customer),
         )
         .route("/api/v1/customers.csv", get(customers_csv))
+        .route("/api/v1/sites", get(list_sites).post(create_site))
+        .route(
+            "/api/v1/sites/{site}/settings",
+            get(site_settings).patch(patch_site_settings),
+        )
         .route(
             "/api/v1/customers/{id}",
             get(get_customer)
@@ -812,6 +817,55 @@ async fn customers_csv(
         body,
     )
         .into_response())
+}
+
+async fn list_sites(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(
+        Json(json!({"items": gatehouse_app::sites::list(&state.app, &caller).await?}))
+            .into_response(),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct SiteBody {
+    key: String,
+    name: String,
+}
+
+async fn create_site(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<SiteBody>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    let site = gatehouse_app::sites::create(&state.app, &caller, &body.key, &body.name).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(site)).into_response())
+}
+
+async fn site_settings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(site): Path<String>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(Json(gatehouse_app::sites::settings(&state.app, &caller, &site).await?).into_response())
+}
+
+async fn patch_site_settings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(site): Path<String>,
+    ApiJson(patch): ApiJson<serde_json::Map<String, serde_json::Value>>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    Ok(
+        Json(gatehouse_app::sites::patch_settings(&state.app, &caller, &site, &patch).await?)
+            .into_response(),
+    )
 }
 
 #[cfg(test)]

@@ -123,4 +123,38 @@ both_engines! {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a taken login ID");
         server.stop().await;
     }
+
+    async fn admins_add_sites_and_change_their_settings(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = token(&server, "admin@example.com", StaffRole::Admin).await;
+        let support = token(&server, "support@example.com", StaffRole::Support).await;
+        let (status, site) = call(&server, Method::POST, "/api/v1/sites", &admin, Some(json!({"key": "installers", "name": "Installer portal"}))).await;
+        assert_eq!((status, site["key"].as_str()), (StatusCode::CREATED, Some("installers")));
+        assert_eq!(call(&server, Method::POST, "/api/v1/sites", &admin, Some(json!({"key": "installers", "name": "x"}))).await.0, StatusCode::CONFLICT);
+        assert_eq!(call(&server, Method::POST, "/api/v1/sites", &admin, Some(json!({"key": "Bad Key", "name": "x"}))).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(call(&server, Method::POST, "/api/v1/sites", &support, Some(json!({"key": "other", "name": "x"}))).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(call(&server, Method::GET, "/api/v1/sites", &support, None).await.1["items"].as_array().unwrap().len(), 2);
+
+        let path = "/api/v1/sites/installers/settings";
+        assert_eq!(call(&server, Method::GET, path, &admin, None).await.1["approval_required"], false);
+        let (status, body) = call(&server, Method::PATCH, path, &admin, Some(json!({"approval_required": true, "max_failed_attempts": 0, "colour": 1}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["colour"], "unknown keys are named first, nothing applied: {body}");
+        assert_eq!(call(&server, Method::GET, path, &admin, None).await.1["approval_required"], false);
+        let (status, changed) = call(&server, Method::PATCH, path, &admin, Some(json!({"approval_required": true, "lock_mode": "permanent"}))).await;
+        assert_eq!(status, StatusCode::OK, "{changed}");
+        assert_eq!((changed["approval_required"].as_bool(), changed["lock_mode"].as_str()), (Some(true), Some("permanent")));
+        assert_eq!(call(&server, Method::PATCH, path, &support, Some(json!({"approval_required": false}))).await.0, StatusCode::FORBIDDEN);
+
+        // The setting takes effect: a registration there waits for approval.
+        let r = browser().post(server.url("/api/v1/sites/installers/registrations"))
+            .json(&json!({"email": "ina@example.com", "password": "correct horse battery staple", "first_name": "Ina", "last_name": "S"})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        let link = server.nth_mail("ina@example.com", 1).await.link_to(&server.base_url, "/activate").unwrap();
+        let token_part = link.split("token=").nth(1).unwrap().to_string();
+        let verified = browser().post(server.url("/api/v1/sites/installers/verifications")).json(&json!({"token": token_part})).send().await.unwrap();
+        assert_eq!(verified.json::<Value>().await.unwrap()["status"], "pending");
+        server.stop().await;
+    }
 }
