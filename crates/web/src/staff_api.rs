@@ -421,53 +421,50 @@ async fn audit_csv(
     let items =
         gatehouse_app::audit::list(&state.app, &caller, &q.filter(), q.limit.unwrap_or(10_000))
             .await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let written: Result<(), csv::Error> = (|| {
-        out.write_record([
-            "at",
-            "actor_kind",
-            "actor",
-            "action",
-            "target_kind",
-            "target_id",
-            "site_id",
-            "ip",
-            "details",
-        ])?;
-        for e in &items {
-            let at =
-                e.at.format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default();
-            let record = [
-                at,
-                e.actor.kind.clone(),
-                e.actor.label.clone(),
-                e.action.clone(),
-                e.target_kind.clone().unwrap_or_default(),
-                e.target_id.map(|t| t.to_string()).unwrap_or_default(),
-                e.site_id.map(|t| t.to_string()).unwrap_or_default(),
-                e.ip.clone().unwrap_or_default(),
-                e.details.to_string(),
-            ];
-            out.write_record(record.iter().map(|c| neutral_cell(c)))?;
-        }
-        Ok(())
-    })();
-    written.map_err(|e| ApiError::from(gatehouse_app::AppError::Internal(e.to_string())))?;
-    let bytes = out
-        .into_inner()
-        .map_err(|e| ApiError::from(gatehouse_app::AppError::Internal(e.to_string())))?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit.csv\"",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    let header = [
+        "at",
+        "actor_kind",
+        "actor",
+        "action",
+        "target_kind",
+        "target_id",
+        "site_id",
+        "ip",
+        "details",
+    ];
+    let rows = items.iter().map(|e| {
+        vec![
+            e.at.format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            e.actor.kind.clone(),
+            e.actor.label.clone(),
+            e.action.clone(),
+            e.target_kind.clone().unwrap_or_default(),
+            e.target_id.map(|t| t.to_string()).unwrap_or_default(),
+            e.site_id.map(|t| t.to_string()).unwrap_or_default(),
+            e.ip.clone().unwrap_or_default(),
+            e.details.to_string(),
+        ]
+    });
+    let bytes =
+        csv_lines(std::iter::once(header.iter().map(|h| h.to_string()).collect()).chain(rows))
+            .map_err(|e| ApiError::from(gatehouse_app::AppError::Internal(e.to_string())))?;
+    Ok(csv_response("audit.csv", axum::body::Body::from(bytes)))
+}
+
+/// A CSV download.
+fn csv_response(filename: &str, body: axum::body::Body) -> Response {
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&disposition) {
+        headers.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    response
 }
 
 async fn list_staff(
@@ -806,17 +803,7 @@ async fn customers_csv(
         Ok::<_, std::io::Error>(axum::body::Bytes::from(header))
     });
     let body = axum::body::Body::from_stream(futures_util::StreamExt::chain(head, rows));
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"customers.csv\"",
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(csv_response("customers.csv", body))
 }
 
 async fn list_sites(
