@@ -36,6 +36,9 @@ pub enum AppError {
     /// The customer must change the password before anything else.
     #[error("the password has expired: choose a new one before anything else")]
     PasswordChangeRequired,
+    /// Too much work waiting (a sign-in storm): try again in a moment.
+    #[error("the server is busy; try again in a moment")]
+    Busy,
     /// The thing asked for does not exist.
     #[error("{0} not found")]
     NotFound(String),

@@ -3,6 +3,7 @@
 //! of sign-ins queues for the hashers instead of starving the async workers.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
@@ -29,7 +30,13 @@ fn argon2() -> AppResult<Argon2<'static>> {
 pub struct Hasher {
     permits: Arc<Semaphore>,
     dummy: Arc<String>,
+    waiting: Arc<AtomicUsize>,
+    max_waiting: usize,
 }
+
+/// Hashes that may wait for a hasher, per hasher: beyond this a sign-in storm
+/// is answered "busy, try again" at once instead of piling up.
+pub const QUEUE_PER_WORKER: usize = 64;
 
 impl Hasher {
     /// A pool with one hasher per core.
@@ -40,6 +47,11 @@ impl Hasher {
 
     /// A pool with `workers` hashers at most at once.
     pub fn with_workers(workers: usize) -> Hasher {
+        Hasher::with_queue(workers, workers.max(1) * QUEUE_PER_WORKER)
+    }
+
+    /// A pool with `workers` hashers and at most `max_waiting` hashes waiting.
+    pub fn with_queue(workers: usize, max_waiting: usize) -> Hasher {
         // A hash of a random password: verifying against it costs what a real
         // verification costs, for unknown login IDs.
         let dummy = argon2()
@@ -53,6 +65,8 @@ impl Hasher {
         Hasher {
             permits: Arc::new(Semaphore::new(workers.max(1))),
             dummy: Arc::new(dummy),
+            waiting: Arc::new(AtomicUsize::new(0)),
+            max_waiting,
         }
     }
 
@@ -60,11 +74,19 @@ impl Hasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> AppResult<T> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| AppError::Internal("the hashing pool is closed".into()))?;
+        let closed = |_| AppError::Internal("the hashing pool is closed".into());
+        let _permit = match Arc::clone(&self.permits).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+                    self.waiting.fetch_sub(1, Ordering::SeqCst);
+                    return Err(AppError::Busy);
+                }
+                let permit = Arc::clone(&self.permits).acquire_owned().await;
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                permit.map_err(closed)?
+            }
+        };
         tokio::task::spawn_blocking(work)
             .await
             .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))
@@ -105,6 +127,25 @@ impl Hasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn beyond_the_queue_a_hash_is_refused_at_once() {
+        let h = Hasher::with_queue(1, 1);
+        let (a, b, c) = tokio::join!(
+            h.hash("one password here"),
+            h.hash("two password here"),
+            h.hash("three password here")
+        );
+        assert!(a.is_ok() && b.is_ok(), "one runs, one waits");
+        assert!(
+            matches!(c, Err(AppError::Busy)),
+            "the third is refused: {c:?}"
+        );
+        assert!(
+            h.hash("four password here").await.is_ok(),
+            "the queue drains"
+        );
+    }
 
     #[tokio::test]
     async fn hashes_verify_and_carry_the_chosen_parameters() {

@@ -100,6 +100,10 @@ impl From<AppError> for ApiError {
             AppError::PasswordChangeRequired => {
                 ApiError::new(StatusCode::FORBIDDEN, "password_change_required", message)
             }
+            AppError::Busy => ApiError {
+                retry_after: Some(1),
+                ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message)
+            },
             AppError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
             AppError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
             AppError::Refused(r) => ApiError::new(StatusCode::FORBIDDEN, r.code(), message),
@@ -150,7 +154,15 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// everything else as the API error's status with a plain page.
 pub fn page_error(e: AppError) -> Response {
     let api = ApiError::from(e);
-    crate::pages::message(api.status, "Something went wrong", &[&api.message])
+    let mut page = crate::pages::message(api.status, "Something went wrong", &[&api.message]);
+    if let Some(v) = api
+        .retry_after
+        .and_then(|s| axum::http::HeaderValue::from_str(&s.to_string()).ok())
+    {
+        page.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, v);
+    }
+    page
 }
 
 /// A JSON body whose rejection (not JSON, wrong shape, wrong content type)
