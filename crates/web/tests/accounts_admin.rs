@@ -365,6 +365,16 @@ both_engines! {
             (Method::GET, "/api/v1/outbox".into(), None, true),
             (Method::GET, "/api/v1/sites/main/templates".into(), None, false),
             (Method::GET, "/api/v1/sites/main/templates/activation/en".into(), None, false),
+            (Method::GET, "/api/v1/customers".into(), None, true),
+            (Method::GET, "/api/v1/customers.csv".into(), None, true),
+            (Method::GET, "/api/v1/groups".into(), None, true),
+            (Method::GET, "/api/v1/sites".into(), None, true),
+            (Method::GET, "/api/v1/sites/main/settings".into(), None, true),
+            (Method::PATCH, "/api/v1/sites/main/settings".into(), Some(json!({"brand_name": "Portal"})), false),
+            (Method::GET, "/api/v1/staff".into(), None, false),
+            (Method::GET, "/api/v1/tokens".into(), None, false),
+            (Method::GET, "/api/v1/settings".into(), None, false),
+            (Method::GET, "/api/v1/audit.csv".into(), None, true),
         ];
         for (method, path, body, support_allowed) in calls {
             let mut anonymous = reqwest::Client::new().request(method.clone(), server.url(&path));
