@@ -295,7 +295,7 @@ both_engines! {
 
     async fn failed_attempts_lock_temporarily_then_the_lock_expires(db: TestDb) {
         let server = TestServer::start(&db).await;
-        settings(&server, |s| { s.max_failed_attempts = 3; s.lock_duration_seconds = 2; }).await;
+        settings(&server, |s| { s.max_failed_attempts = 3; s.lock_duration_seconds = 4; }).await;
         signed_up(&server, "ada@example.com").await;
         let api = Api::new(&server);
         for _ in 0..3 {
@@ -311,7 +311,7 @@ both_engines! {
         api.sign_in("ada@example.com", "wrong wrong wrong").await;
         assert_eq!(account(&server, "ada@example.com").await.state.failed_attempts, 3);
 
-        tokio::time::sleep(Duration::from_millis(2100)).await;
+        tokio::time::sleep(Duration::from_millis(4100)).await;
         let (status, body) = api.sign_in("ada@example.com", PASSWORD).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(account(&server, "ada@example.com").await.state.failed_attempts, 0);
