@@ -23,6 +23,7 @@ pub mod mail;
 pub mod outbox;
 pub mod passwords;
 pub mod portal;
+pub mod reports;
 pub mod secrets;
 pub mod seed;
 pub mod setup;

@@ -52,6 +52,11 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/api/v1/customers.csv", get(customers_csv))
         .route("/api/v1/sites", get(list_sites).post(create_site))
+        .route("/api/v1/reports/registrations", get(registrations_report))
+        .route(
+            "/api/v1/reports/registrations.csv",
+            get(registrations_report_csv),
+        )
         .route(
             "/api/v1/sites/{site}/settings",
             get(site_settings).patch(patch_site_settings),
@@ -853,6 +858,82 @@ async fn patch_site_settings(
         Json(gatehouse_app::sites::patch_settings(&state.app, &caller, &site, &patch).await?)
             .into_response(),
     )
+}
+
+#[derive(Debug, Deserialize)]
+struct ReportQuery {
+    site: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn registrations_rows(
+    state: &AppState,
+    headers: &HeaderMap,
+    q: &ReportQuery,
+) -> Result<Vec<gatehouse_app::reports::RegistrationRow>, ApiError> {
+    let caller = api_caller(state, headers).await?;
+    let site = q.site.as_deref().unwrap_or("main");
+    Ok(
+        gatehouse_app::reports::registrations(&state.app, &caller, site, q.limit.unwrap_or(10_000))
+            .await?,
+    )
+}
+
+async fn registrations_report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let rows = registrations_rows(&state, &headers, &q).await?;
+    Ok(Json(json!({"items": rows})).into_response())
+}
+
+async fn registrations_report_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let rows = registrations_rows(&state, &headers, &q).await?;
+    let time = |t: Option<time::OffsetDateTime>| {
+        t.and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+    };
+    let header = [
+        "id",
+        "login_id",
+        "email",
+        "status",
+        "registered_at",
+        "verified_at",
+        "approved_at",
+        "last_login_at",
+        "access_expires_at",
+        "password_expires_at",
+    ];
+    let records = rows.iter().map(|r| {
+        vec![
+            r.id.to_string(),
+            r.login_id.clone(),
+            r.email.clone(),
+            r.status.clone(),
+            time(Some(r.registered_at)),
+            time(r.verified_at),
+            time(r.approved_at),
+            time(r.last_login_at),
+            time(r.access_expires_at),
+            time(r.password_expires_at),
+        ]
+    });
+    let bytes =
+        csv_lines(std::iter::once(header.iter().map(|h| h.to_string()).collect()).chain(records))
+            .map_err(|e| ApiError::from(gatehouse_app::AppError::Internal(e.to_string())))?;
+    Ok(csv_response(
+        "registrations.csv",
+        axum::body::Body::from(bytes),
+    ))
 }
 
 #[cfg(test)]

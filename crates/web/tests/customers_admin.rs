@@ -157,4 +157,30 @@ both_engines! {
         assert_eq!(verified.json::<Value>().await.unwrap()["status"], "pending");
         server.stop().await;
     }
+
+    async fn the_registrations_report_lists_dates_and_expiries(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = token(&server, "admin@example.com", StaffRole::Admin).await;
+        for email in ["ada@example.com", "grace@example.com"] {
+            let r = browser().post(server.url("/api/v1/sites/main/registrations"))
+                .json(&json!({"email": email, "password": "correct horse battery staple", "first_name": "A", "last_name": "B"})).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::ACCEPTED);
+        }
+        let link = server.nth_mail("ada@example.com", 1).await.link_to(&server.base_url, "/activate").unwrap();
+        browser().get(&link).send().await.unwrap();
+        let (status, report) = call(&server, Method::GET, "/api/v1/reports/registrations?site=main", &admin, None).await;
+        assert_eq!(status, StatusCode::OK);
+        let items = report["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2);
+        let ada = items.iter().find(|r| r["login_id"] == "ada@example.com").unwrap();
+        assert!(ada["verified_at"].is_string() && ada["approved_at"].is_string(), "{ada}");
+        let grace = items.iter().find(|r| r["login_id"] == "grace@example.com").unwrap();
+        assert!(grace["verified_at"].is_null() && grace["status"] == "unverified");
+        let csv = reqwest::Client::new().get(server.url("/api/v1/reports/registrations.csv?site=main")).bearer_auth(&admin).send().await.unwrap().text().await.unwrap();
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some("id,login_id,email,status,registered_at,verified_at,approved_at,last_login_at,access_expires_at,password_expires_at"));
+        assert_eq!(lines.count(), 2);
+        assert_eq!(call(&server, Method::GET, "/api/v1/reports/registrations?site=nowhere", &admin, None).await.0, StatusCode::NOT_FOUND);
+        server.stop().await;
+    }
 }
