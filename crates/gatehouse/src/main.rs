@@ -23,7 +23,7 @@ use crate::config::{Config, Overrides};
 
 /// Gatehouse: the account desk of your customer portals.
 #[derive(Debug, Parser)]
-#[command(name = "gatehouse", version, about, long_about = None)]
+#[command(name = "gatehouse", version, about = "Gatehouse: the account desk of your customer portals", long_about = None)]
 struct Cli {
     #[command(flatten)]
     global: Global,
