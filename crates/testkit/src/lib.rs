@@ -8,6 +8,7 @@
 #![allow(clippy::expect_used, clippy::panic)]
 
 mod server;
+mod staff;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ use gatehouse_store::{ConnectOptions, DynStore, Engine};
 use sqlx::Connection;
 
 pub use server::{Mail, TestServer, browser, decode_quoted_printable, generous_limits};
+pub use staff::{STAFF_PASSWORD, form_field};
 
 /// The variable naming the PostgreSQL server tests use.
 pub const PG_URL_VAR: &str = "GATEHOUSE_TEST_DATABASE_URL";

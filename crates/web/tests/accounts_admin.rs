@@ -2,30 +2,16 @@
 //! pages, with the permission table enforced; on both engines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use gatehouse_app::{api_tokens, staff};
 use gatehouse_domain::{SiteSettings, StaffRole};
-use gatehouse_store::{Actor, Customer, CustomerFields};
+use gatehouse_store::{Customer, CustomerFields};
 use gatehouse_testkit::{TestServer, both_engines, browser};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "correct horse battery staple";
-const STAFF_PASSWORD: &str = "a long and unusual passphrase";
 
 async fn token(server: &TestServer, email: &str, role: StaffRole) -> String {
-    let actor = Actor::system("test");
-    let mut tx = server.app.store.read().await.unwrap();
-    let exists = tx.staff_by_email(email).await.unwrap().is_some();
-    drop(tx);
-    if !exists {
-        staff::add_staff(&server.app, &actor, email, role, STAFF_PASSWORD)
-            .await
-            .unwrap();
-    }
-    api_tokens::create_token(&server.app, &actor, email, "test", &[])
-        .await
-        .unwrap()
-        .secret
+    server.staff_token(email, role, &[]).await
 }
 
 async fn call(
@@ -35,20 +21,7 @@ async fn call(
     bearer: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut r = reqwest::Client::new().request(method, server.url(path));
-    if let Some(t) = bearer {
-        r = r.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let response = r.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    server.api(method, path, bearer, body).await
 }
 
 async fn settings(server: &TestServer, change: impl FnOnce(&mut SiteSettings)) {

@@ -5,21 +5,15 @@
 use gatehouse_app::staff;
 use gatehouse_domain::StaffRole;
 use gatehouse_store::Actor;
-use gatehouse_testkit::{TestServer, both_engines, browser};
+use gatehouse_testkit::{STAFF_PASSWORD, TestServer, both_engines, browser, form_field};
 use reqwest::StatusCode;
 use serde_json::json;
 
 const PASSWORD: &str = "correct horse battery staple";
-const STAFF_PASSWORD: &str = "a long and unusual passphrase";
 const EVIL: &str = "<img src=x onerror=alert(1)>";
 
 fn csrf(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html
-        .find(marker)
-        .unwrap_or_else(|| panic!("no CSRF field: {html}"))
-        + marker.len();
-    html[start..].split('"').next().unwrap().to_string()
+    form_field(html, "csrf")
 }
 
 async fn console(server: &TestServer, email: &str, role: StaffRole) -> reqwest::Client {
@@ -32,26 +26,8 @@ async fn console(server: &TestServer, email: &str, role: StaffRole) -> reqwest::
     )
     .await
     .unwrap();
-    let client = browser();
-    let form = client
-        .get(server.url("/admin/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = client
-        .post(server.url("/admin/login"))
-        .form(&[
-            ("csrf", csrf(&form).as_str()),
-            ("email", email),
-            ("password", STAFF_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, client) = server.console_sign_in(email, STAFF_PASSWORD, "").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
     client
 }
 

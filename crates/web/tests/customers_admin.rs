@@ -1,28 +1,13 @@
 //! Customers and groups through the staff API, on both engines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use gatehouse_app::{api_tokens, staff};
 use gatehouse_domain::StaffRole;
-use gatehouse_store::Actor;
 use gatehouse_testkit::{TestServer, both_engines, browser};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 async fn token(server: &TestServer, email: &str, role: StaffRole) -> String {
-    let actor = Actor::system("test");
-    staff::add_staff(
-        &server.app,
-        &actor,
-        email,
-        role,
-        "a long and unusual passphrase",
-    )
-    .await
-    .unwrap();
-    api_tokens::create_token(&server.app, &actor, email, "test", &[])
-        .await
-        .unwrap()
-        .secret
+    server.staff_token(email, role, &[]).await
 }
 
 async fn call(
@@ -32,15 +17,7 @@ async fn call(
     bearer: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut r = reqwest::Client::new()
-        .request(method, server.url(path))
-        .bearer_auth(bearer);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let response = r.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
+    server.api(method, path, Some(bearer), body).await
 }
 
 both_engines! {

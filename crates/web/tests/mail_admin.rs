@@ -3,54 +3,25 @@
 //! the permission table enforced on the server; on both engines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use gatehouse_app::{api_tokens, staff};
 use gatehouse_domain::StaffRole;
-use gatehouse_store::Actor;
-use gatehouse_testkit::{TestServer, both_engines, browser};
-use reqwest::StatusCode;
+use gatehouse_testkit::{STAFF_PASSWORD, TestServer, both_engines, browser, form_field};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "correct horse battery staple";
-const STAFF_PASSWORD: &str = "a long and unusual passphrase";
 
 async fn token(server: &TestServer, email: &str, role: StaffRole, scopes: &[&str]) -> String {
-    let actor = Actor::system("test");
-    let mut tx = server.app.store.read().await.unwrap();
-    let exists = tx.staff_by_email(email).await.unwrap().is_some();
-    drop(tx);
-    if !exists {
-        staff::add_staff(&server.app, &actor, email, role, STAFF_PASSWORD)
-            .await
-            .unwrap();
-    }
-    let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-    api_tokens::create_token(&server.app, &actor, email, "test", &scopes)
-        .await
-        .unwrap()
-        .secret
+    server.staff_token(email, role, scopes).await
 }
 
 async fn call(
     server: &TestServer,
-    method: reqwest::Method,
+    method: Method,
     path: &str,
     bearer: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut r = reqwest::Client::new().request(method, server.url(path));
-    if let Some(t) = bearer {
-        r = r.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let response = r.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    server.api(method, path, bearer, body).await
 }
 
 async fn register(server: &TestServer, email: &str, language: &str) {
@@ -60,40 +31,12 @@ async fn register(server: &TestServer, email: &str, language: &str) {
 }
 
 fn csrf(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html
-        .find(marker)
-        .unwrap_or_else(|| panic!("no CSRF field: {html}"))
-        + marker.len();
-    html[start..].split('"').next().unwrap().to_string()
+    form_field(html, "csrf")
 }
 
 async fn console_sign_in(server: &TestServer, email: &str) -> reqwest::Client {
-    let client = browser();
-    let form = client
-        .get(server.url("/admin/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = client
-        .post(server.url("/admin/login"))
-        .form(&[
-            ("csrf", csrf(&form).as_str()),
-            ("email", email),
-            ("password", STAFF_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        r.text().await.unwrap()
-    );
+    let (status, client) = server.console_sign_in(email, STAFF_PASSWORD, "").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
     client
 }
 

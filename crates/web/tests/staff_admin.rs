@@ -2,24 +2,14 @@
 //! API and the console; on both engines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use gatehouse_app::{api_tokens, staff, totp};
+use gatehouse_app::totp;
 use gatehouse_domain::StaffRole;
-use gatehouse_store::Actor;
-use gatehouse_testkit::{TestServer, both_engines, browser};
+use gatehouse_testkit::{STAFF_PASSWORD, TestServer, both_engines, browser, form_field};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const STAFF_PASSWORD: &str = "a long and unusual passphrase";
-
 async fn token(server: &TestServer, email: &str, role: StaffRole) -> String {
-    let actor = Actor::system("test");
-    staff::add_staff(&server.app, &actor, email, role, STAFF_PASSWORD)
-        .await
-        .unwrap();
-    api_tokens::create_token(&server.app, &actor, email, "test", &[])
-        .await
-        .unwrap()
-        .secret
+    server.staff_token(email, role, &[]).await
 }
 
 async fn call(
@@ -29,24 +19,11 @@ async fn call(
     bearer: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut r = reqwest::Client::new()
-        .request(method, server.url(path))
-        .bearer_auth(bearer);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let response = r.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
+    server.api(method, path, Some(bearer), body).await
 }
 
 fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} field: {html}"))
-        + marker.len();
-    html[start..].split('"').next().unwrap().to_string()
+    form_field(html, name)
 }
 
 async fn console_sign_in(
@@ -55,27 +32,7 @@ async fn console_sign_in(
     password: &str,
     code: &str,
 ) -> (StatusCode, reqwest::Client) {
-    let client = browser();
-    let form = client
-        .get(server.url("/admin/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = client
-        .post(server.url("/admin/login"))
-        .form(&[
-            ("csrf", hidden(&form, "csrf").as_str()),
-            ("email", email),
-            ("password", password),
-            ("code", code),
-        ])
-        .send()
-        .await
-        .unwrap();
-    (r.status(), client)
+    server.console_sign_in(email, password, code).await
 }
 
 fn now_unix() -> u64 {

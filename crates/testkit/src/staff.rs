@@ -1,0 +1,111 @@
+//! Staff helpers for tests: a staff user with an API token, JSON calls with
+//! or without a bearer token, and reading a hidden form field from a page.
+//! One place for what several test binaries need.
+
+use gatehouse_app::{api_tokens, staff};
+use gatehouse_domain::StaffRole;
+use gatehouse_store::Actor;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::TestServer;
+
+/// The password every test staff user gets.
+pub const STAFF_PASSWORD: &str = "a long and unusual passphrase";
+
+impl TestServer {
+    /// An API token of the staff user with this address (added with `role`
+    /// and [`STAFF_PASSWORD`] if there is none yet); no scopes means every
+    /// scope the role allows.
+    pub async fn staff_token(&self, email: &str, role: StaffRole, scopes: &[&str]) -> String {
+        let actor = Actor::system("test");
+        let mut tx = self.app.store.read().await.expect("a read transaction");
+        let exists = tx
+            .staff_by_email(email)
+            .await
+            .expect("look up staff")
+            .is_some();
+        drop(tx);
+        if !exists {
+            staff::add_staff(&self.app, &actor, email, role, STAFF_PASSWORD)
+                .await
+                .expect("add the staff user");
+        }
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        api_tokens::create_token(&self.app, &actor, email, "test", &scopes)
+            .await
+            .expect("create a token")
+            .secret
+    }
+
+    /// A JSON call; the answer's status and body (a non-JSON body as a string).
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = reqwest::Client::new().request(method, self.url(path));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let text = response.text().await.expect("a body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+}
+
+impl TestServer {
+    /// A browser that went through the console's sign-in form; the answer's
+    /// status says whether it is signed in (303) or refused.
+    pub async fn console_sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        code: &str,
+    ) -> (StatusCode, reqwest::Client) {
+        let client = crate::browser();
+        let form = client
+            .get(self.url("/admin/login"))
+            .send()
+            .await
+            .expect("the login page")
+            .text()
+            .await
+            .expect("a body");
+        let answer = client
+            .post(self.url("/admin/login"))
+            .form(&[
+                ("csrf", form_field(&form, "csrf").as_str()),
+                ("email", email),
+                ("password", password),
+                ("code", code),
+            ])
+            .send()
+            .await
+            .expect("the server answers");
+        (answer.status(), client)
+    }
+}
+
+/// The value of the hidden (or any) input `name` in a page.
+pub fn form_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field in: {html}"))
+        + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
