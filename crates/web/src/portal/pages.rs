@@ -266,6 +266,19 @@ impl Visit {
         format!("/s/{}/{page}", self.site.key)
     }
 
+    /// The gate every anonymous form post passes first: the CSRF token must
+    /// match, and the address (and the account named, when there is one) must
+    /// be under its rate limit.
+    fn admit(self, csrf: &str, account_key: Option<&str>) -> Result<Self, Response> {
+        if !self.csrf_ok(csrf) {
+            return Err(self.csrf_refused());
+        }
+        if let Err(e) = rate_limit(&self.state, &self.meta, &self.site.key, account_key) {
+            return Err(self.rate_limited(e));
+        }
+        Ok(self)
+    }
+
     fn csrf_refused(self) -> Response {
         let back = self.path("");
         let again = self.tr("error_csrf");
@@ -448,12 +461,10 @@ async fn register_submit(
     Form(form): Form<RegisterForm>,
 ) -> Response {
     let v = visit!(state, site, headers, peer, PageQuery::default());
-    if !v.csrf_ok(&form.csrf) {
-        return v.csrf_refused();
-    }
-    if let Err(e) = rate_limit(&v.state, &v.meta, &v.site.key, Some(&form.email)) {
-        return v.rate_limited(e);
-    }
+    let v = match v.admit(&form.csrf, Some(&form.email)) {
+        Ok(v) => v,
+        Err(refused) => return refused,
+    };
     let input = register::Registration {
         email: form.email.clone(),
         password: form.password.clone(),
@@ -579,12 +590,10 @@ async fn resend_submit(
     Form(form): Form<EmailForm>,
 ) -> Response {
     let v = visit!(state, site, headers, peer, PageQuery::default());
-    if !v.csrf_ok(&form.csrf) {
-        return v.csrf_refused();
-    }
-    if let Err(e) = rate_limit(&v.state, &v.meta, &v.site.key, Some(&form.email)) {
-        return v.rate_limited(e);
-    }
+    let v = match v.admit(&form.csrf, Some(&form.email)) {
+        Ok(v) => v,
+        Err(refused) => return refused,
+    };
     match activate::resend_activation(&v.state.app, &v.site.key, &form.email).await {
         Ok(()) => {
             let text = v.tr("check_mail_text");
@@ -758,12 +767,10 @@ async fn forgot_submit(
     Form(form): Form<EmailForm>,
 ) -> Response {
     let v = visit!(state, site, headers, peer, PageQuery::default());
-    if !v.csrf_ok(&form.csrf) {
-        return v.csrf_refused();
-    }
-    if let Err(e) = rate_limit(&v.state, &v.meta, &v.site.key, Some(&form.email)) {
-        return v.rate_limited(e);
-    }
+    let v = match v.admit(&form.csrf, Some(&form.email)) {
+        Ok(v) => v,
+        Err(refused) => return refused,
+    };
     match reset::request_reset(&v.state.app, &v.site.key, &form.email).await {
         Ok(()) => {
             let text = v.tr("check_mail_text");
@@ -843,12 +850,10 @@ async fn reset_submit(
     Form(form): Form<NewPasswordForm>,
 ) -> Response {
     let v = visit!(state, site, headers, peer, PageQuery::default());
-    if !v.csrf_ok(&form.csrf) {
-        return v.csrf_refused();
-    }
-    if let Err(e) = rate_limit(&v.state, &v.meta, &v.site.key, None) {
-        return v.rate_limited(e);
-    }
+    let v = match v.admit(&form.csrf, None) {
+        Ok(v) => v,
+        Err(refused) => return refused,
+    };
     if form.new_password != form.new_password_confirm {
         let mut errors = BTreeMap::new();
         errors.insert(
@@ -929,21 +934,14 @@ async fn change_submit(
     Form(form): Form<NewPasswordForm>,
 ) -> Response {
     let v = visit!(state, site, headers, peer, PageQuery::default());
-    let (mut v, current) = match v.require_signed_in(true) {
+    let (v, current) = match v.require_signed_in(true) {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !v.csrf_ok(&form.csrf) {
-        return v.csrf_refused();
-    }
-    if let Err(e) = rate_limit(
-        &v.state,
-        &v.meta,
-        &v.site.key,
-        Some(&current.account.login_id),
-    ) {
-        return v.rate_limited(e);
-    }
+    let mut v = match v.admit(&form.csrf, Some(&current.account.login_id)) {
+        Ok(v) => v,
+        Err(refused) => return refused,
+    };
     if form.new_password != form.new_password_confirm {
         let mut errors = BTreeMap::new();
         errors.insert(
