@@ -79,10 +79,6 @@ pub struct AccountView {
 
 /// An account as staff see it, on the site with this key, at `now`.
 pub fn view_of(a: &Account, site_key: &str, now: OffsetDateTime) -> AccountView {
-    view(a, site_key, now)
-}
-
-fn view(a: &Account, site_key: &str, now: OffsetDateTime) -> AccountView {
     AccountView {
         id: a.id,
         site: site_key.to_string(),
@@ -185,7 +181,7 @@ pub async fn list(app: &App, caller: &StaffCaller, q: &ListQuery) -> AppResult<P
     Ok(Page {
         items: rows
             .iter()
-            .map(|a| view(a, &key_of(&sites, a.site_id), now))
+            .map(|a| view_of(a, &key_of(&sites, a.site_id), now))
             .collect(),
         total,
         page,
@@ -539,7 +535,7 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Account
         Vec::new()
     };
     Ok(AccountDetail {
-        account: view(&account, &site.key, now),
+        account: view_of(&account, &site.key, now),
         customer,
         sessions,
         audit,
@@ -664,7 +660,7 @@ pub async fn update(
     ))
     .await?;
     tx.commit().await?;
-    Ok(view(&account, &site.key, now))
+    Ok(view_of(&account, &site.key, now))
 }
 
 /// A temporary password just set: shown once to the staff user, never stored
@@ -885,7 +881,7 @@ pub async fn assign(
     ))
     .await?;
     tx.commit().await?;
-    Ok(view(&account, &site.key, now))
+    Ok(view_of(&account, &site.key, now))
 }
 
 /// The longest impersonation.
