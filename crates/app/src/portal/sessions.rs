@@ -81,6 +81,16 @@ pub(crate) async fn create(
 /// token is unknown, expired, of another site, or its account may no longer
 /// sign in (such a session is ended on the spot).
 pub async fn authenticate(app: &App, site_key: &str, token: &str) -> AppResult<Option<Current>> {
+    let site = {
+        let mut tx = app.store.read().await?;
+        load_site(tx.as_mut(), site_key).await?
+    };
+    authenticate_on(app, site, token).await
+}
+
+/// [`authenticate`] for a caller that has loaded the site already (a portal
+/// page has it for its look and language), sparing a second read.
+pub async fn authenticate_on(app: &App, site: Site, token: &str) -> AppResult<Option<Current>> {
     let now = app.clock.now();
     let hash = secrets::token_hash(token);
     let mut tx = app.store.read().await?;
@@ -90,7 +100,6 @@ pub async fn authenticate(app: &App, site_key: &str, token: &str) -> AppResult<O
     let SessionOwner::Account(account_id) = session.owner else {
         return Ok(None);
     };
-    let site = load_site(tx.as_mut(), site_key).await?;
     let Some(account) = tx
         .account_by_id(account_id)
         .await?
