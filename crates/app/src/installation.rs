@@ -3,6 +3,7 @@
 //! impersonate customers.
 
 use gatehouse_domain::Permission;
+use gatehouse_store::Tx;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -24,6 +25,12 @@ const KEY: &str = "installation";
 /// The settings in force.
 pub async fn load(app: &App) -> AppResult<InstallationSettings> {
     let mut tx = app.store.read().await?;
+    load_in(tx.as_mut()).await
+}
+
+/// The settings in force, read in a transaction the caller has open (staff
+/// authentication reads them with the session, in one round of reads).
+pub async fn load_in(tx: &mut dyn Tx) -> AppResult<InstallationSettings> {
     Ok(match tx.installation_setting(KEY).await? {
         Some(json) => serde_json::from_str(&json).unwrap_or_default(),
         None => InstallationSettings::default(),

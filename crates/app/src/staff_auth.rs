@@ -207,6 +207,7 @@ pub async fn by_session(app: &App, token: &str) -> AppResult<Option<StaffCaller>
         return Ok(None);
     };
     let staff = tx.staff_by_id(staff_id).await?;
+    let settings = installation::load_in(tx.as_mut()).await?;
     drop(tx);
     let live = now < session.idle_expires_at && now < session.absolute_expires_at;
     let Some(staff) = staff.filter(|s| s.active && live) else {
@@ -221,7 +222,6 @@ pub async fn by_session(app: &App, token: &str) -> AppResult<Option<StaffCaller>
             .await?;
         tx.commit().await?;
     }
-    let settings = installation::load(app).await?;
     Ok(Some(StaffCaller {
         staff,
         via: Via::Session(hash, session.csrf_token),
@@ -244,6 +244,7 @@ pub async fn by_token(app: &App, secret: &str) -> AppResult<Option<StaffCaller>>
     let Some(staff) = tx.staff_by_id(token.staff_id).await?.filter(|s| s.active) else {
         return Ok(None);
     };
+    let settings = installation::load_in(tx.as_mut()).await?;
     drop(tx);
     if token
         .last_used_at
@@ -263,7 +264,6 @@ pub async fn by_token(app: &App, secret: &str) -> AppResult<Option<StaffCaller>>
             _ => None,
         })
         .collect();
-    let settings = installation::load(app).await?;
     Ok(Some(StaffCaller {
         staff,
         via: Via::Token(scopes),
