@@ -206,15 +206,7 @@ pub async fn counts(
         },
     )
     .await?;
-    let mut out = Vec::new();
-    for status in Status::ALL {
-        let filter = AccountFilter {
-            status: Some(status),
-            ..base.clone()
-        };
-        out.push((status, tx.count_accounts(&filter, now).await?));
-    }
-    Ok(out)
+    Ok(tx.count_accounts_by_status(&base, now).await?)
 }
 
 /// The bulk actions of the queue.

@@ -20,7 +20,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use gatehouse_domain::SiteSettings;
+use gatehouse_domain::{SiteSettings, Status};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -217,6 +217,13 @@ pub trait Tx: Send {
         filter: &AccountFilter,
         now: OffsetDateTime,
     ) -> StoreResult<i64>;
+    /// How many accounts match a filter (its status aside) in each status at
+    /// `now`, one pair per status in `Status::ALL` order, in one query.
+    async fn count_accounts_by_status(
+        &mut self,
+        filter: &AccountFilter,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<(Status, i64)>>;
     /// The accounts of a customer.
     async fn accounts_of_customer(&mut self, customer_id: Uuid) -> StoreResult<Vec<Account>>;
     /// Adds one failed attempt atomically; answers the new count, or `None`

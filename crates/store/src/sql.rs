@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use gatehouse_domain::SiteSettings;
+use gatehouse_domain::{SiteSettings, Status};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions as _, Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
@@ -216,11 +216,23 @@ macro_rules! fetch_all {
 /// `AccountState::status`; a test compares them.
 macro_rules! account_filter_sql {
     () => {
+        concat!(
         " WHERE ($2 IS NULL OR site_id = $2) \
           AND ($3 IS NULL OR lower(login_id) LIKE $3 ESCAPE '\\' OR lower(email) LIKE $3 ESCAPE '\\' OR lower(first_name) LIKE $3 ESCAPE '\\' \
                OR lower(last_name) LIKE $3 ESCAPE '\\' OR lower(coalesce(company, '')) LIKE $3 ESCAPE '\\') \
-          AND ($4 IS NULL OR $4 = CASE WHEN deleted_reason IS NOT NULL THEN 'deleted' WHEN blocked THEN 'blocked' \
-               WHEN lock_permanent OR (lock_until IS NOT NULL AND lock_until > $1) THEN 'locked' ELSE stage END)"
+          AND ($4 IS NULL OR $4 = ",
+            account_status_sql!(),
+            ")"
+        )
+    };
+}
+
+/// An account's derived status at `$1`, in SQL; `Status` in the domain is the
+/// rule, and the store contract test holds the two to agreeing.
+macro_rules! account_status_sql {
+    () => {
+        "CASE WHEN deleted_reason IS NOT NULL THEN 'deleted' WHEN blocked THEN 'blocked' \
+         WHEN lock_permanent OR (lock_until IS NOT NULL AND lock_until > $1) THEN 'locked' ELSE stage END"
     };
 }
 
@@ -817,6 +829,29 @@ impl Tx for SqlTx {
             on!(self, c => sqlx::query_scalar(concat!("SELECT COUNT(*) FROM accounts", account_filter_sql!()))
             .bind(to_ms(now)).bind(filter.site_id).bind(search.clone()).bind(status).fetch_one(&mut **c).await)?,
         )
+    }
+
+    async fn count_accounts_by_status(
+        &mut self,
+        filter: &AccountFilter,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<(Status, i64)>> {
+        let search = filter.search.as_deref().map(contains_pattern);
+        let rows: Vec<(String, i64)> = on!(self, c => sqlx::query_as(concat!(
+            "SELECT ", account_status_sql!(), " AS status, COUNT(*) FROM accounts",
+            account_filter_sql!(), " GROUP BY 1"))
+            .bind(to_ms(now)).bind(filter.site_id).bind(search.clone()).bind(None::<&str>)
+            .fetch_all(&mut **c).await)?;
+        Ok(Status::ALL
+            .into_iter()
+            .map(|status| {
+                let n = rows
+                    .iter()
+                    .find(|(s, _)| s == status.as_str())
+                    .map_or(0, |(_, n)| *n);
+                (status, n)
+            })
+            .collect())
     }
 
     async fn accounts_of_customer(&mut self, customer_id: Uuid) -> StoreResult<Vec<Account>> {

@@ -113,6 +113,12 @@ both_engines! {
             assert_eq!(got, want, "SQL and the domain agree on {status}");
             assert_eq!(tx.count_accounts(&filter, t).await.unwrap(), want.len() as i64);
         }
+        let by_status = tx.count_accounts_by_status(&AccountFilter::default(), t).await.unwrap();
+        let per_domain: Vec<(Status, i64)> = Status::ALL
+            .into_iter()
+            .map(|s| (s, accounts.iter().filter(|a| a.state.status(t) == s).count() as i64))
+            .collect();
+        assert_eq!(by_status, per_domain, "one GROUP BY agrees with the domain on every status");
         let find = |q: &str| AccountFilter { search: Some(q.into()), ..AccountFilter::default() };
         assert_eq!(tx.count_accounts(&find("100%"), t).await.unwrap(), 1, "% is literal");
         assert_eq!(tx.count_accounts(&find("_sure"), t).await.unwrap(), 1, "_ is literal");
