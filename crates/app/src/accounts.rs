@@ -18,8 +18,8 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::mail::MailKey;
-use crate::portal::activate::{create_customer_from, send_activation};
-use crate::portal::reset::send_reset_link;
+use crate::portal::activate::create_customer_from;
+use crate::portal::{LinkMail, send_link};
 use crate::portal::{load_site, mail_account};
 use crate::staff_auth::StaffCaller;
 use crate::{App, AppError, AppResult, audit, secrets};
@@ -426,20 +426,14 @@ async fn act(
             tx.save_account(&account).await?;
         }
         None => {
-            let sent = match action {
-                BulkAction::ResendActivation => {
-                    send_activation(app, tx.as_mut(), &site, &account, now).await?
-                }
-                _ => send_reset_link(app, tx.as_mut(), &site, &account, now).await?,
+            let kind = if action == BulkAction::ResendActivation {
+                LinkMail::ACTIVATION
+            } else {
+                LinkMail::PASSWORD_RESET
             };
-            if !sent {
-                let event = if action == BulkAction::ResendActivation {
-                    Event::ResendActivation
-                } else {
-                    Event::PasswordReset
-                };
+            if !send_link(app, tx.as_mut(), &site, &account, kind, now).await? {
                 // Ask the domain for the refusal it gives.
-                decide(&account.state, event, &site.settings, now)?;
+                decide(&account.state, kind.event, &site.settings, now)?;
             }
         }
     }

@@ -2,14 +2,13 @@
 //! new link (older ones void). Verification moves the account on as the site's
 //! settings say: active, or pending for approval or customer assignment.
 
-use gatehouse_domain::{Effect, Email, Event, Status, decide};
-use gatehouse_store::{Account, Customer, CustomerFields, LinkPurpose, Site, Tx};
+use gatehouse_domain::{Effect, Event, Status, decide};
+use gatehouse_store::{Account, Customer, CustomerFields, LinkPurpose, Tx};
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{customer_actor, issue_link, load_site, mail_account};
-use crate::mail::MailKey;
+use super::{LinkMail, customer_actor, load_site, mail_link_by_address};
 use crate::{App, AppError, AppResult, audit, secrets};
 
 /// Creates the customer record from the registration and assigns it, when
@@ -94,44 +93,5 @@ pub async fn activate(app: &App, site_key: &str, token: &str) -> AppResult<Statu
 /// Sends a new activation link to an unverified account with this address.
 /// Answers `Ok` whatever the address, so that nobody learns which exist.
 pub async fn resend_activation(app: &App, site_key: &str, email: &str) -> AppResult<()> {
-    let now = app.clock.now();
-    let mut tx = app.store.begin().await?;
-    let site = load_site(tx.as_mut(), site_key).await?;
-    let Ok(email) = Email::parse(email) else {
-        return Ok(());
-    };
-    let Some(account) = tx.account_by_email(site.id, email.as_str()).await? else {
-        return Ok(());
-    };
-    if send_activation(app, tx.as_mut(), &site, &account, now).await? {
-        tx.commit().await?;
-        app.mail_queued();
-    }
-    Ok(())
-}
-
-/// Voids older activation links and mails a new one, if the lifecycle allows
-/// (the account is unverified); answers whether it did.
-pub async fn send_activation(
-    app: &App,
-    tx: &mut dyn Tx,
-    site: &Site,
-    account: &Account,
-    now: OffsetDateTime,
-) -> AppResult<bool> {
-    if decide(&account.state, Event::ResendActivation, &site.settings, now).is_err() {
-        return Ok(false);
-    }
-    let link = issue_link(app, tx, site, account, LinkPurpose::Activation, now).await?;
-    mail_account(
-        tx,
-        site,
-        account,
-        MailKey::Activation,
-        Some(link.url),
-        Some(link.ttl_seconds),
-        now,
-    )
-    .await?;
-    Ok(true)
+    mail_link_by_address(app, site_key, email, LinkMail::ACTIVATION, |_| Ok(())).await
 }

@@ -19,7 +19,7 @@ pub mod reset;
 pub mod sessions;
 pub mod sign_in;
 
-use gatehouse_domain::Lock;
+use gatehouse_domain::{Email, Event, Lock, SiteSettings, decide};
 use gatehouse_store::{Account, Actor, LinkPurpose, LinkToken, Site, Tx};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
@@ -99,6 +99,88 @@ pub async fn issue_link(
         url: app.links.site_page(site, &format!("{page}?token={token}")),
         ttl_seconds,
     })
+}
+
+/// A link mailed to a customer: the lifecycle event that must allow it, what
+/// the link does, and the mail that carries it.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkMail {
+    /// The event the lifecycle must allow on the account.
+    pub event: Event,
+    /// What the link does.
+    pub purpose: LinkPurpose,
+    /// The mail that carries it.
+    pub mail: MailKey,
+}
+
+impl LinkMail {
+    /// A new activation link (the account is unverified).
+    pub const ACTIVATION: LinkMail = LinkMail {
+        event: Event::ResendActivation,
+        purpose: LinkPurpose::Activation,
+        mail: MailKey::Activation,
+    };
+    /// A password reset link.
+    pub const PASSWORD_RESET: LinkMail = LinkMail {
+        event: Event::PasswordReset,
+        purpose: LinkPurpose::PasswordReset,
+        mail: MailKey::PasswordReset,
+    };
+}
+
+/// Voids older links of the kind and mails a new one, if the lifecycle allows
+/// the kind's event on this account; answers whether it did.
+pub async fn send_link(
+    app: &App,
+    tx: &mut dyn Tx,
+    site: &Site,
+    account: &Account,
+    kind: LinkMail,
+    now: OffsetDateTime,
+) -> AppResult<bool> {
+    if decide(&account.state, kind.event, &site.settings, now).is_err() {
+        return Ok(false);
+    }
+    let link = issue_link(app, tx, site, account, kind.purpose, now).await?;
+    mail_account(
+        tx,
+        site,
+        account,
+        kind.mail,
+        Some(link.url),
+        Some(link.ttl_seconds),
+        now,
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Mails a link of the kind to the account with this address, if there is
+/// one the lifecycle allows it. `offered` refuses first when the site does
+/// not offer the link at all; past that, the answer is `Ok` whatever the
+/// address, so that nobody learns which exist.
+pub(crate) async fn mail_link_by_address(
+    app: &App,
+    site_key: &str,
+    email: &str,
+    kind: LinkMail,
+    offered: fn(&SiteSettings) -> AppResult<()>,
+) -> AppResult<()> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let site = load_site(tx.as_mut(), site_key).await?;
+    offered(&site.settings)?;
+    let Ok(email) = Email::parse(email) else {
+        return Ok(());
+    };
+    let Some(account) = tx.account_by_email(site.id, email.as_str()).await? else {
+        return Ok(());
+    };
+    if send_link(app, tx.as_mut(), &site, &account, kind, now).await? {
+        tx.commit().await?;
+        app.mail_queued();
+    }
+    Ok(())
 }
 
 /// Queues a message to an account in its language.

@@ -3,13 +3,12 @@
 //! and resets the counter, never a block or a permanent lock; it validates the
 //! e-mail address and ends every session.
 
-use gatehouse_domain::{Email, Event, NewPassword, decide};
-use gatehouse_store::{Account, LinkPurpose, Site, Tx};
+use gatehouse_domain::{Event, NewPassword, decide};
+use gatehouse_store::{LinkPurpose, Tx};
 use time::OffsetDateTime;
 
 use super::activate::apply_effects;
-use super::{issue_link, load_site, mail_account, record_new_password};
-use crate::mail::MailKey;
+use super::{LinkMail, load_site, mail_link_by_address, record_new_password};
 use crate::{App, AppError, AppResult, secrets};
 
 fn offered(settings: &gatehouse_domain::SiteSettings) -> AppResult<()> {
@@ -26,47 +25,7 @@ fn offered(settings: &gatehouse_domain::SiteSettings) -> AppResult<()> {
 /// Mails a reset link to the account with this address, if there is one the
 /// lifecycle lets reset. Answers `Ok` whatever the address.
 pub async fn request_reset(app: &App, site_key: &str, email: &str) -> AppResult<()> {
-    let now = app.clock.now();
-    let mut tx = app.store.begin().await?;
-    let site = load_site(tx.as_mut(), site_key).await?;
-    offered(&site.settings)?;
-    let Ok(email) = Email::parse(email) else {
-        return Ok(());
-    };
-    let Some(account) = tx.account_by_email(site.id, email.as_str()).await? else {
-        return Ok(());
-    };
-    if send_reset_link(app, tx.as_mut(), &site, &account, now).await? {
-        tx.commit().await?;
-        app.mail_queued();
-    }
-    Ok(())
-}
-
-/// Voids older reset links and mails a new one, if the lifecycle lets this
-/// account reset its password; answers whether it did.
-pub async fn send_reset_link(
-    app: &App,
-    tx: &mut dyn Tx,
-    site: &Site,
-    account: &Account,
-    now: OffsetDateTime,
-) -> AppResult<bool> {
-    if decide(&account.state, Event::PasswordReset, &site.settings, now).is_err() {
-        return Ok(false);
-    }
-    let link = issue_link(app, tx, site, account, LinkPurpose::PasswordReset, now).await?;
-    mail_account(
-        tx,
-        site,
-        account,
-        MailKey::PasswordReset,
-        Some(link.url),
-        Some(link.ttl_seconds),
-        now,
-    )
-    .await?;
-    Ok(true)
+    mail_link_by_address(app, site_key, email, LinkMail::PASSWORD_RESET, offered).await
 }
 
 /// Whether a reset link can still be used (for showing the form).
