@@ -42,7 +42,8 @@ pub struct CustomerDetail {
     pub accounts: Vec<AccountView>,
 }
 
-const TEXT_FIELDS: [&str; 16] = [
+/// The text fields of a customer, by their stable names.
+pub const TEXT_FIELDS: [&str; 16] = [
     "first_name",
     "last_name",
     "email",
@@ -574,4 +575,106 @@ pub async fn export_chunk(
     Ok(tx
         .customers_after(filter, after, size, app.clock.now())
         .await?)
+}
+
+/// An action on a selection of customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerAction {
+    /// Put each in this group (or in none).
+    SetGroup(Option<Uuid>),
+    /// Delete each (refused, per customer, while they have accounts).
+    Delete,
+}
+
+impl CustomerAction {
+    /// The action a form or API call names: `set_group` (with `group`, empty
+    /// for none) or `delete`.
+    pub fn parse(action: &str, group: Option<&str>) -> AppResult<CustomerAction> {
+        match action {
+            "delete" => Ok(CustomerAction::Delete),
+            "set_group" => match group.map(str::trim).filter(|g| !g.is_empty()) {
+                None => Ok(CustomerAction::SetGroup(None)),
+                Some(g) => g
+                    .parse()
+                    .map(|id| CustomerAction::SetGroup(Some(id)))
+                    .map_err(|_| AppError::invalid("group", format!("'{g}' is not a group ID"))),
+            },
+            other => Err(AppError::invalid(
+                "action",
+                format!("'{other}' is not an action on customers; use set_group or delete"),
+            )),
+        }
+    }
+}
+
+/// What an action did to one customer.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerResult {
+    /// The customer.
+    pub id: Uuid,
+    /// It was done.
+    pub ok: bool,
+    /// What happened, for a person.
+    pub message: String,
+}
+
+/// Applies an action to each customer on its own (each audited as a single
+/// change would be); answers one result each.
+pub async fn bulk(
+    app: &App,
+    caller: &StaffCaller,
+    action: CustomerAction,
+    ids: &[Uuid],
+) -> AppResult<Vec<CustomerResult>> {
+    caller.require(Permission::ManageAccounts)?;
+    if ids.is_empty() || ids.len() > 500 {
+        return Err(AppError::invalid(
+            "ids",
+            "choose between 1 and 500 customers",
+        ));
+    }
+    let mut input = Map::new();
+    if let CustomerAction::SetGroup(group) = action {
+        input.insert(
+            "group_id".into(),
+            group.map_or(Value::Null, |g| Value::String(g.to_string())),
+        );
+    }
+    let mut results = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let done = match action {
+            CustomerAction::SetGroup(_) => update(app, caller, id, &input).await.map(|_| ()),
+            CustomerAction::Delete => delete(app, caller, id).await,
+        };
+        results.push(match done {
+            Ok(()) => CustomerResult {
+                id,
+                ok: true,
+                message: "done".into(),
+            },
+            Err(e @ (AppError::Internal(_) | AppError::Store(_))) => return Err(e),
+            Err(e) => CustomerResult {
+                id,
+                ok: false,
+                message: e.to_string(),
+            },
+        });
+    }
+    Ok(results)
+}
+
+/// One sentence on what a bulk action did: how many were done, then each
+/// distinct reason for a refusal with how many it stopped.
+pub fn bulk_summary(action: CustomerAction, results: &[CustomerResult]) -> String {
+    let done = results.iter().filter(|r| r.ok).count();
+    let verb = match action {
+        CustomerAction::SetGroup(Some(_)) => "moved to the group",
+        CustomerAction::SetGroup(None) => "taken out of their group",
+        CustomerAction::Delete => "deleted",
+    };
+    crate::bulk_sentence(
+        done,
+        verb,
+        results.iter().filter(|r| !r.ok).map(|r| r.message.as_str()),
+    )
 }

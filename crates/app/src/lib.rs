@@ -77,3 +77,24 @@ impl App {
         self.mail_notify.notify_one();
     }
 }
+
+/// One sentence on what a bulk action did: how many were done (`done` and a
+/// past-tense verb), then each distinct refusal with how many it stopped, in
+/// the order they first occurred.
+pub fn bulk_sentence<'a>(
+    done: usize,
+    verb: &str,
+    refusals: impl IntoIterator<Item = &'a str>,
+) -> String {
+    let mut reasons: Vec<(&str, usize)> = Vec::new();
+    for message in refusals {
+        match reasons.iter_mut().find(|(m, _)| *m == message) {
+            Some((_, n)) => *n += 1,
+            None => reasons.push((message, 1)),
+        }
+    }
+    std::iter::once(format!("{done} {verb}"))
+        .chain(reasons.into_iter().map(|(m, n)| format!("{n}: {m}")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}

@@ -76,3 +76,87 @@ pub async fn registrations(
         })
         .collect())
 }
+
+/// How many days the dashboard's registrations chart covers.
+pub const CHART_DAYS: i64 = 90;
+
+/// One site's accounts per status.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteCounts {
+    /// Site key.
+    pub site: String,
+    /// (status, count) in `Status::ALL` order.
+    pub counts: Vec<(String, i64)>,
+    /// All accounts of the site.
+    pub total: i64,
+}
+
+/// Registrations on one UTC day.
+#[derive(Debug, Clone, Serialize)]
+pub struct DayCount {
+    /// The day (YYYY-MM-DD).
+    pub day: String,
+    /// Registrations that day.
+    pub count: i64,
+}
+
+/// What the console's dashboard shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    /// Accounts per status, per site.
+    pub sites: Vec<SiteCounts>,
+    /// Registrations per day for the last [`CHART_DAYS`] days, oldest first,
+    /// days without one included (as 0).
+    pub per_day: Vec<DayCount>,
+}
+
+/// Counts per status per site, and registrations per day (on `site`, or on
+/// every site) for the last [`CHART_DAYS`] days up to today (UTC).
+pub async fn dashboard(
+    app: &App,
+    caller: &StaffCaller,
+    site_key: Option<&str>,
+) -> AppResult<Dashboard> {
+    caller.require(Permission::ViewCustomers)?;
+    let now = app.clock.now();
+    let mut tx = app.store.read().await?;
+    let chart_site = match site_key {
+        Some(key) => Some(load_site(tx.as_mut(), key).await?.id),
+        None => None,
+    };
+    let mut sites = Vec::new();
+    for site in tx.list_sites().await? {
+        let filter = AccountFilter {
+            site_id: Some(site.id),
+            ..AccountFilter::default()
+        };
+        let counts: Vec<(String, i64)> = tx
+            .count_accounts_by_status(&filter, now)
+            .await?
+            .into_iter()
+            .map(|(s, n)| (s.as_str().to_string(), n))
+            .collect();
+        sites.push(SiteCounts {
+            site: site.key,
+            total: counts.iter().map(|(_, n)| n).sum(),
+            counts,
+        });
+    }
+    let today = now.unix_timestamp().div_euclid(86_400);
+    let first = today - (CHART_DAYS - 1);
+    let since = OffsetDateTime::from_unix_timestamp(first * 86_400)
+        .map_err(|e| crate::AppError::Internal(e.to_string()))?;
+    let found = tx.registrations_per_day(chart_site, since).await?;
+    let per_day = (first..=today)
+        .map(|day| {
+            let date = OffsetDateTime::from_unix_timestamp(day * 86_400)
+                .map(|t| t.date().to_string())
+                .unwrap_or_default();
+            DayCount {
+                day: date,
+                count: found.iter().find(|(d, _)| *d == day).map_or(0, |(_, n)| *n),
+            }
+        })
+        .collect();
+    Ok(Dashboard { sites, per_day })
+}

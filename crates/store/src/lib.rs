@@ -224,6 +224,13 @@ pub trait Tx: Send {
         filter: &AccountFilter,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<(Status, i64)>>;
+    /// Registrations per UTC day since `since` (on one site, or all): pairs
+    /// of (days since 1970-01-01, count), days without one left out.
+    async fn registrations_per_day(
+        &mut self,
+        site_id: Option<Uuid>,
+        since: OffsetDateTime,
+    ) -> StoreResult<Vec<(i64, i64)>>;
     /// The accounts of a customer.
     async fn accounts_of_customer(&mut self, customer_id: Uuid) -> StoreResult<Vec<Account>>;
     /// Adds one failed attempt atomically; answers the new count, or `None`

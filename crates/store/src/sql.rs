@@ -854,6 +854,19 @@ impl Tx for SqlTx {
             .collect())
     }
 
+    async fn registrations_per_day(
+        &mut self,
+        site_id: Option<Uuid>,
+        since: OffsetDateTime,
+    ) -> StoreResult<Vec<(i64, i64)>> {
+        // Times are milliseconds in both engines, so integer division by a
+        // day's milliseconds is the UTC day in both.
+        Ok(on!(self, c => sqlx::query_as(
+            "SELECT registered_at / 86400000 AS day, COUNT(*) FROM accounts \
+             WHERE registered_at >= $1 AND ($2 IS NULL OR site_id = $2) GROUP BY 1 ORDER BY 1")
+            .bind(to_ms(since)).bind(site_id).fetch_all(&mut **c).await)?)
+    }
+
     async fn accounts_of_customer(&mut self, customer_id: Uuid) -> StoreResult<Vec<Account>> {
         fetch_all!(
             self,

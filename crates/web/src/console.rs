@@ -27,7 +27,6 @@ use crate::{AppState, cookies, pages, portal};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin", get(home))
         .route("/admin/login", get(login_form).post(login_submit))
         .route("/admin/logout", post(logout))
         .route("/admin/outbox", get(outbox_page))
@@ -52,7 +51,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/staff", get(staff_page).post(staff_invite))
         .route("/admin/staff/{id}", post(staff_update))
         .route("/admin/tokens", get(tokens_page).post(tokens_create))
-        .route("/admin/customers", get(customers_page))
         .route("/admin/tokens/{id}/revoke", post(tokens_revoke))
         .route("/admin/outbox/{id}/retry", post(outbox_retry))
         .route("/admin/sites/{site}/templates", get(templates_page))
@@ -62,7 +60,7 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
-fn redirect(to: &str) -> Response {
+pub(crate) fn redirect(to: &str) -> Response {
     let mut r = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(to) {
         r.headers_mut().insert(LOCATION, v);
@@ -72,7 +70,10 @@ fn redirect(to: &str) -> Response {
 
 /// The signed-in staff user, or a redirect to the sign-in page (or to the
 /// second-factor set-up, when the installation requires one they lack).
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<StaffCaller, Response> {
+pub(crate) async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<StaffCaller, Response> {
     let caller = signed_in_any(state, headers).await?;
     if caller.must_enrol_totp() {
         return Err(redirect("/admin/security"));
@@ -107,11 +108,16 @@ fn base(caller: &StaffCaller) -> Value {
     }
 }
 
-fn page(caller: &StaffCaller, status: StatusCode, template: &str, extra: Value) -> Response {
+pub(crate) fn page(
+    caller: &StaffCaller,
+    status: StatusCode,
+    template: &str,
+    extra: Value,
+) -> Response {
     pages::render(status, template, context! { ..extra, ..base(caller) })
 }
 
-fn forbidden(caller: &StaffCaller, e: AppError) -> Response {
+pub(crate) fn forbidden(caller: &StaffCaller, e: AppError) -> Response {
     let api = crate::error::ApiError::from(e);
     page(
         caller,
@@ -125,18 +131,6 @@ fn csrf_ok(caller: &StaffCaller, submitted: &str) -> bool {
     caller
         .csrf_token()
         .is_some_and(|t| !submitted.is_empty() && t == submitted)
-}
-
-async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match signed_in(&state, &headers).await {
-        Ok(caller) => page(
-            &caller,
-            StatusCode::OK,
-            "console/home.html",
-            context! { error => None::<String>, flash => None::<String> },
-        ),
-        Err(r) => r,
-    }
 }
 
 // ---- sign in and out
@@ -488,7 +482,7 @@ const TABS: [(&str, &str); 6] = [
 ];
 
 /// The answer to a form whose CSRF token is wrong or stale.
-fn expired(caller: &StaffCaller) -> Response {
+pub(crate) fn expired(caller: &StaffCaller) -> Response {
     forbidden(
         caller,
         AppError::Forbidden {
@@ -500,7 +494,7 @@ fn expired(caller: &StaffCaller) -> Response {
 
 /// A console form post: the signed-in staff user and the form's fields, or
 /// the answer when there is no session or the CSRF token is wrong.
-async fn posted(
+pub(crate) async fn posted(
     state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
@@ -518,11 +512,11 @@ fn fields(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
-fn field<'a>(all: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn field<'a>(all: &'a [(String, String)], name: &str) -> Option<&'a str> {
     all.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
-fn all_of(all: &[(String, String)], name: &str) -> Vec<Uuid> {
+pub(crate) fn all_of(all: &[(String, String)], name: &str) -> Vec<Uuid> {
     all.iter()
         .filter(|(k, _)| k == name)
         .filter_map(|(_, v)| v.parse().ok())
@@ -1340,86 +1334,3 @@ async fn tokens_revoke(
 }
 
 // ---- customers
-
-/// The list's columns: their sort name and heading.
-const CUSTOMER_COLUMNS: [(&str, &str); 7] = [
-    ("first_name", "First name"),
-    ("last_name", "Last name"),
-    ("email", "E-mail"),
-    ("company", "Company"),
-    ("country", "Country"),
-    ("city", "City"),
-    ("created_at", "Added"),
-];
-
-fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
-    let mut out = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        if let Some(v) = v.filter(|v| !v.is_empty()) {
-            out.append_pair(k, v);
-        }
-    }
-    out.finish()
-}
-
-async fn customers_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<gatehouse_app::customers::ListQuery>,
-) -> Response {
-    let caller = match signed_in(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let list = match gatehouse_app::customers::list(&state.app, &caller, &q).await {
-        Ok(l) => l,
-        Err(e @ (AppError::Fields(_) | AppError::Invalid { .. })) => {
-            return page(
-                &caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "console/home.html",
-                context! { error => e.to_string(), flash => None::<String> },
-            );
-        }
-        Err(e) => return forbidden(&caller, e),
-    };
-    let groups = gatehouse_app::groups::list(&state.app, &caller, false)
-        .await
-        .unwrap_or_default();
-    let sites: Vec<String> = match state.app.store.read().await {
-        Ok(mut tx) => tx
-            .list_sites()
-            .await
-            .map(|v| v.into_iter().map(|s| s.key).collect())
-            .unwrap_or_default(),
-        Err(_) => Vec::new(),
-    };
-    let filters = [
-        ("q", q.q.as_deref()),
-        ("site", q.site.as_deref()),
-        ("group", q.group.as_deref()),
-        ("status", q.status.as_deref()),
-        ("country", q.country.as_deref()),
-        ("company", q.company.as_deref()),
-    ];
-    let query_without_sort = query_string(&filters);
-    let mut with_sort = filters.to_vec();
-    with_sort.push(("sort", q.sort.as_deref()));
-    let query = query_string(&with_sort);
-    let pages = ((list.total + list.per_page - 1) / list.per_page).max(1);
-    let statuses: Vec<&str> = std::iter::once("waiting")
-        .chain(gatehouse_domain::Status::ALL.iter().map(|s| s.as_str()))
-        .collect();
-    page(
-        &caller,
-        StatusCode::OK,
-        "console/customers.html",
-        context! {
-            items => pages::ser(&list.items), total => list.total, page => list.page, pages,
-            q => context! { q => q.q.clone(), site => q.site.clone(), group => q.group.clone(), status => q.status.clone(), country => q.country.clone(), company => q.company.clone() },
-            sort => q.sort.clone().unwrap_or_else(|| "last_name".into()), columns => CUSTOMER_COLUMNS.to_vec(),
-            groups => pages::ser(groups.iter().map(|g| &g.group).collect::<Vec<_>>()), sites, statuses, query, query_without_sort,
-            flash => None::<String>, error => None::<String>,
-        },
-    )
-}

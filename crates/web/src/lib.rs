@@ -11,6 +11,7 @@
 
 pub mod client;
 mod console;
+mod console_directory;
 pub mod cookies;
 mod csrf;
 pub mod error;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::routes())
         .merge(staff_api::routes())
         .merge(console::routes())
+        .merge(console_directory::routes())
         .fallback(error::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(csrf::same_origin_only))

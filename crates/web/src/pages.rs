@@ -44,6 +44,9 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "console/staff.html",
     "console/tokens.html",
     "console/customers.html",
+    "console/customer.html",
+    "console/groups.html",
+    "console/report.html",
 ];
 
 /// A serialisable value for a template context.

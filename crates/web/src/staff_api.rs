@@ -51,6 +51,8 @@ pub(crate) fn routes() -> Router<AppState> {
             get(list_customers).post(create_customer),
         )
         .route("/api/v1/customers.csv", get(customers_csv))
+        .route("/api/v1/customers/actions", post(customers_action))
+        .route("/api/v1/reports/dashboard", get(dashboard))
         .route("/api/v1/sites", get(list_sites).post(create_site))
         .route("/api/v1/reports/registrations", get(registrations_report))
         .route(
@@ -205,19 +207,11 @@ pub(crate) fn bulk_summary(
     action: accounts::BulkAction,
     results: &[accounts::BulkResult],
 ) -> String {
-    let done = results.iter().filter(|r| r.ok).count();
-    let mut parts = vec![format!("{done} {}", past_tense(action))];
-    let mut reasons: Vec<(String, usize)> = Vec::new();
-    for r in results.iter().filter(|r| !r.ok) {
-        match reasons.iter_mut().find(|(m, _)| *m == r.message) {
-            Some((_, n)) => *n += 1,
-            None => reasons.push((r.message.clone(), 1)),
-        }
-    }
-    for (message, n) in reasons {
-        parts.push(format!("{n}: {message}"));
-    }
-    parts.join("; ")
+    gatehouse_app::bulk_sentence(
+        results.iter().filter(|r| r.ok).count(),
+        past_tense(action),
+        results.iter().filter(|r| !r.ok).map(|r| r.message.as_str()),
+    )
 }
 
 fn past_tense(action: accounts::BulkAction) -> &'static str {
@@ -611,6 +605,44 @@ async fn create_customer(
     let made =
         gatehouse_app::customers::create(&state.app, &caller, &body, account.as_ref()).await?;
     Ok((axum::http::StatusCode::CREATED, Json(made)).into_response())
+}
+
+/// A bulk action on customers, as posted.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomersAction {
+    action: String,
+    ids: Vec<Uuid>,
+    #[serde(default)]
+    group_id: Option<String>,
+}
+
+async fn customers_action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<CustomersAction>,
+) -> Result<Response, ApiError> {
+    use gatehouse_app::customers;
+    let caller = api_caller(&state, &headers).await?;
+    let action = customers::CustomerAction::parse(&body.action, body.group_id.as_deref())?;
+    let results = customers::bulk(&state.app, &caller, action, &body.ids).await?;
+    let summary = customers::bulk_summary(action, &results);
+    Ok(Json(json!({"summary": summary, "results": results})).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct DashboardQuery {
+    site: Option<String>,
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Response, ApiError> {
+    let caller = api_caller(&state, &headers).await?;
+    let site = q.site.as_deref().filter(|s| !s.is_empty());
+    Ok(Json(gatehouse_app::reports::dashboard(&state.app, &caller, site).await?).into_response())
 }
 
 async fn get_customer(

@@ -169,6 +169,9 @@ both_engines! {
             ("/admin/settings".to_string(), false),
             ("/admin/tokens".to_string(), false),
             ("/admin/customers".to_string(), true),
+            ("/admin/customers/new".to_string(), true),
+            ("/admin/groups".to_string(), true),
+            ("/admin/reports/registrations?site=main".to_string(), true),
         ];
         for (path, support_sees) in pages {
             for (who, client) in [("anonymous", browser()), ("customer", customer.clone())] {
@@ -214,6 +217,160 @@ both_engines! {
         assert!(us.contains("/api/v1/customers.csv?q=hop&amp;country=us"), "the CSV link carries the filters: {us}");
         let bad = admin.get(server.url("/admin/customers?sort=password")).send().await.unwrap();
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        server.stop().await;
+    }
+
+    async fn staff_add_change_and_delete_customers_in_the_console(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let support = console(&server, "support@example.com", StaffRole::Support).await;
+        let form = support.get(server.url("/admin/customers/new")).send().await.unwrap().text().await.unwrap();
+        let token = csrf(&form);
+
+        // Wrong fields: shown again as typed, each with its reason; nothing stored.
+        let wrong = support.post(server.url("/admin/customers/new"))
+            .form(&[("csrf", token.as_str()), ("first_name", "Grace"), ("last_name", "Hopper"), ("email", "not an address"), ("url", "ftp://navy"), ("account_site", "")])
+            .send().await.unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = wrong.text().await.unwrap();
+        assert!(html.contains("Nothing was saved") && html.contains("must be an http:&#x2f;&#x2f; or https:&#x2f;&#x2f; address") && html.contains("value=\"ftp:&#x2f;&#x2f;navy\""), "{html}");
+        let mut tx = server.app.store.read().await.unwrap();
+        assert!(tx.search_customers("hopper", 10).await.unwrap().is_empty(), "nothing stored");
+        drop(tx);
+        // No CSRF token: refused, nothing stored.
+        let forged = support.post(server.url("/admin/customers/new")).form(&[("first_name", "Eve"), ("last_name", "Forger")]).send().await.unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+        let made = support.post(server.url("/admin/customers/new"))
+            .form(&[("csrf", token.as_str()), ("first_name", "Grace"), ("last_name", "Hopper"), ("email", "grace@example.com"), ("company", "Navy"),
+                    ("country", "US"), ("notifications", "1"), ("account_site", "main"), ("account_login_id", ""), ("send_welcome", "1")])
+            .send().await.unwrap();
+        assert_eq!(made.status(), StatusCode::SEE_OTHER);
+        let location = made.headers()["location"].to_str().unwrap().to_string();
+        assert!(location.starts_with("/admin/customers/") && location.ends_with("?added=1"), "{location}");
+        let id = location.trim_start_matches("/admin/customers/").trim_end_matches("?added=1").to_string();
+        let page = support.get(server.url(&location)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Customer added.") && page.contains("grace@example.com</a>") && page.contains("value=\"Navy\""), "{page}");
+        let mail = server.nth_mail("grace@example.com", 1).await;
+        assert!(mail.link_to(&server.base_url, "/reset-password?token=").is_some(), "a welcome link to choose a password");
+
+        // A wrong change keeps the stored customer as it was.
+        let changed = support.post(server.url(&format!("/admin/customers/{id}")))
+            .form(&[("csrf", token.as_str()), ("first_name", "Grace"), ("last_name", "Hopper"), ("email", "grace@@x"), ("company", "US Navy")])
+            .send().await.unwrap();
+        assert_eq!(changed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let stored = |server: &TestServer| {
+            let app = server.app.clone();
+            let id: uuid::Uuid = id.parse().unwrap();
+            async move { app.store.read().await.unwrap().customer_by_id(id).await.unwrap().unwrap() }
+        };
+        assert_eq!(stored(&server).await.fields.company.as_deref(), Some("Navy"));
+        let saved = support.post(server.url(&format!("/admin/customers/{id}")))
+            .form(&[("csrf", token.as_str()), ("first_name", "Grace"), ("last_name", "Hopper"), ("email", "grace@example.com"), ("company", "US Navy"), ("city", "Arlington")])
+            .send().await.unwrap().text().await.unwrap();
+        assert!(saved.contains("Saved."), "{saved}");
+        let now = stored(&server).await;
+        assert_eq!((now.fields.company.as_deref(), now.fields.city.as_deref(), now.fields.notifications), (Some("US Navy"), Some("Arlington"), false));
+
+        // Deleting a customer with an account is refused and says why.
+        let refused = support.post(server.url(&format!("/admin/customers/{id}/delete"))).form(&[("csrf", token.as_str())]).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::CONFLICT);
+        let html = refused.text().await.unwrap();
+        assert!(html.contains("not deleted: the customer has 1 portal account; delete or reassign them first"), "{html}");
+        let alone = support.post(server.url("/admin/customers/new"))
+            .form(&[("csrf", token.as_str()), ("last_name", "Alone"), ("account_site", "")]).send().await.unwrap();
+        let alone = alone.headers()["location"].to_str().unwrap().trim_end_matches("?added=1").to_string();
+        let gone = support.post(server.url(&format!("{alone}/delete"))).form(&[("csrf", token.as_str())]).send().await.unwrap().text().await.unwrap();
+        assert!(gone.contains("Customer deleted.") && gone.contains("1 customers"), "{gone}");
+        server.stop().await;
+    }
+
+    async fn groups_and_bulk_actions_on_customers_in_the_console(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = console(&server, "admin@example.com", StaffRole::Admin).await;
+        let page = admin.get(server.url("/admin/groups")).send().await.unwrap().text().await.unwrap();
+        let token = csrf(&page);
+        let added = admin.post(server.url("/admin/groups")).form(&[("csrf", token.as_str()), ("name", "Installers"), ("description", "Field staff"), ("active", "1")]).send().await.unwrap().text().await.unwrap();
+        assert!(added.contains("Group added.") && added.contains("value=\"Installers\""), "{added}");
+        let twice = admin.post(server.url("/admin/groups")).form(&[("csrf", token.as_str()), ("name", "installers"), ("active", "1")]).send().await.unwrap();
+        assert_eq!(twice.status(), StatusCode::CONFLICT);
+        assert!(twice.text().await.unwrap().contains("a group named &#x27;installers&#x27; exists already"));
+        let group = server.app.store.read().await.unwrap().list_groups().await.unwrap().remove(0);
+
+        let mut ids = Vec::new();
+        for name in ["Able", "Baker", "Charlie"] {
+            let made = admin.post(server.url("/admin/customers/new"))
+                .form(&[("csrf", token.as_str()), ("last_name", name), ("email", &format!("{}@example.com", name.to_lowercase())), ("account_site", if name == "Charlie" { "main" } else { "" })])
+                .send().await.unwrap();
+            ids.push(made.headers()["location"].to_str().unwrap().trim_start_matches("/admin/customers/").trim_end_matches("?added=1").to_string());
+        }
+        let gid = group.id.to_string();
+        let moved = admin.post(server.url("/admin/customers/actions"))
+            .form(&[("csrf", token.as_str()), ("back", "sort=last_name"), ("action", "set_group"), ("group", gid.as_str()), ("ids", ids[0].as_str()), ("ids", ids[2].as_str())])
+            .send().await.unwrap().text().await.unwrap();
+        assert!(moved.contains("2 moved to the group") && moved.contains("3 customers"), "{moved}");
+        assert_eq!(server.app.store.read().await.unwrap().group_size(group.id).await.unwrap(), 2);
+        let members = admin.get(server.url(&format!("/admin/customers?group={gid}"))).send().await.unwrap().text().await.unwrap();
+        assert!(members.contains("2 customers") && members.contains("Able") && !members.contains("Baker"), "{members}");
+
+        // Deleting a group with members is refused with a reason; deactivating hides it from pickers.
+        let refused = admin.post(server.url(&format!("/admin/groups/{gid}/delete"))).form(&[("csrf", token.as_str())]).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::CONFLICT);
+        assert!(refused.text().await.unwrap().contains("the group still has 2 customers; move them to another group first"));
+        let off = admin.post(server.url(&format!("/admin/groups/{gid}"))).form(&[("csrf", token.as_str()), ("name", "Installers"), ("description", "Field staff")]).send().await.unwrap().text().await.unwrap();
+        assert!(off.contains("Group saved."), "{off}");
+        assert!(!server.app.store.read().await.unwrap().list_groups().await.unwrap()[0].active);
+        let list = admin.get(server.url("/admin/customers")).send().await.unwrap().text().await.unwrap();
+        assert!(!list.contains(&format!("value=\"{gid}\"")), "an inactive group is not offered: {list}");
+
+        // Bulk delete: done where allowed, the reason for each refusal.
+        let deleted = admin.post(server.url("/admin/customers/actions"))
+            .form(&[("csrf", token.as_str()), ("back", ""), ("action", "delete"), ("group", ""), ("ids", ids[1].as_str()), ("ids", ids[2].as_str())])
+            .send().await.unwrap().text().await.unwrap();
+        assert!(deleted.contains("1 deleted; 1: the customer has 1 portal account; delete or reassign them first") && deleted.contains("2 customers"), "{deleted}");
+        let nothing = admin.post(server.url("/admin/customers/actions"))
+            .form(&[("csrf", token.as_str()), ("back", ""), ("action", "delete"), ("group", "")]).send().await.unwrap();
+        assert_eq!(nothing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(nothing.text().await.unwrap().contains("choose between 1 and 500 customers"));
+        server.stop().await;
+    }
+
+    async fn the_dashboard_counts_and_charts_registrations_and_the_report_lists_them(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = console(&server, "admin@example.com", StaffRole::Admin).await;
+        pending(&server, "ada@example.com", "Ada").await;
+        pending(&server, "bob@example.com", "Bob").await;
+        // Two more registrations: one 10 days ago, one before the chart's 90 days.
+        let now = time::OffsetDateTime::now_utc();
+        let mut tx = server.app.store.begin().await.unwrap();
+        let site = tx.site_by_key("main").await.unwrap().unwrap();
+        let mut old = tx.account_by_email(site.id, "ada@example.com").await.unwrap().unwrap();
+        for (login, days) in [("ten@example.com", 10), ("old@example.com", 120)] {
+            old.id = uuid::Uuid::now_v7();
+            old.login_id = login.into();
+            old.email = login.into();
+            old.registered_at = now - time::Duration::days(days);
+            tx.insert_account(&old).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        let home = admin.get(server.url("/admin")).send().await.unwrap().text().await.unwrap();
+        let today = now.date().to_string();
+        let ten = (now - time::Duration::days(10)).date().to_string();
+        assert!(home.contains(&format!("<title>{today}: 2</title>")) && home.contains(&format!("<title>{ten}: 1</title>")), "{home}");
+        assert_eq!(home.matches("<rect class=\"bar\"").count(), 90, "one bar per day");
+        assert!(home.contains("3 registrations in 90 days"), "the old one is outside the chart");
+        assert!(home.contains("status=pending&site=main\">4</a>"), "four pending on main: {home}");
+
+        let (status, body) = server.api(reqwest::Method::GET, "/api/v1/reports/dashboard?site=main", Some(&server.staff_token("api@example.com", StaffRole::Admin, &[]).await), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["per_day"].as_array().unwrap().len(), 90);
+        assert_eq!(body["per_day"][89]["day"], today);
+        assert_eq!(body["per_day"][89]["count"], 2);
+
+        let report = admin.get(server.url("/admin/reports/registrations?site=main")).send().await.unwrap().text().await.unwrap();
+        assert!(report.contains("4 registrations") && report.contains("old@example.com") && report.contains("/api/v1/reports/registrations.csv?site=main"), "{report}");
+        let csv = admin.get(server.url("/api/v1/reports/registrations.csv?site=main")).send().await.unwrap().text().await.unwrap();
+        assert_eq!(csv.lines().count(), 5, "a header and four rows: {csv}");
         server.stop().await;
     }
 }
