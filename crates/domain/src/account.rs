@@ -162,11 +162,23 @@ impl AccountState {
 
     /// The derived status: deleted, else blocked, else locked, else the stage.
     pub fn status(&self, now: OffsetDateTime) -> Status {
+        self.status_given(self.is_locked(now))
+    }
+
+    /// The status once any temporary lock has run out. It changes only when
+    /// the state is saved, so it can be stored and indexed; `status(now)` is
+    /// `Locked` where this is a stage and a temporary lock runs past `now`,
+    /// and this otherwise (the store's filters rely on exactly that).
+    pub fn standing(&self) -> Status {
+        self.status_given(matches!(self.lock, Some(Lock::Permanent)))
+    }
+
+    fn status_given(&self, locked: bool) -> Status {
         if self.deleted.is_some() {
             Status::Deleted
         } else if self.blocked {
             Status::Blocked
-        } else if self.is_locked(now) {
+        } else if locked {
             Status::Locked
         } else {
             match self.stage {

@@ -643,6 +643,18 @@ proptest! {
                 }
                 account = d.state;
             }
+            // The stored standing and the lock's end give the status at any
+            // time, as the store's status filters compute it.
+            for t in [now - Duration::hours(1), now, now + Duration::days(2)] {
+                let standing = account.standing();
+                let temporary = match account.lock {
+                    Some(Lock::Temporary { until }) => until > t,
+                    _ => false,
+                };
+                let stage_like = matches!(standing, Status::Unverified | Status::Pending | Status::Active);
+                let expected = if stage_like && temporary { Status::Locked } else { standing };
+                prop_assert_eq!(account.status(t), expected);
+            }
             // A blocked or deleted account never signs in.
             if matches!(account.status(now), Status::Blocked | Status::Deleted) {
                 prop_assert!(sign_in_gate(&account, now).is_err());

@@ -175,6 +175,32 @@ impl SqlTx {
             Inner::Postgres(_) => Engine::Postgres,
         }
     }
+
+    /// How a list query should find its search's matches: on SQLite, a probe
+    /// of the FTS5 table (stopping at [`BROAD_SEARCH`] + 1 rows) tells a broad
+    /// search from a narrow one; PostgreSQL's planner has the statistics to
+    /// choose for itself.
+    async fn search_via(&mut self, filter: &CustomerFilter) -> StoreResult<SearchVia> {
+        let needle = filter.search.as_deref().map(str::trim).unwrap_or("");
+        let Inner::Sqlite(c) = &mut self.inner else {
+            return Ok(SearchVia::Index);
+        };
+        if !fts_indexable(needle) {
+            return Ok(SearchVia::Index);
+        }
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM customers_fts WHERE search_text LIKE $1 LIMIT $2)",
+        )
+        .bind(contains_pattern(needle))
+        .bind(BROAD_SEARCH + 1)
+        .fetch_one(&mut **c)
+        .await?;
+        Ok(if n > BROAD_SEARCH {
+            SearchVia::Scan
+        } else {
+            SearchVia::Index
+        })
+    }
 }
 
 /// Runs one body against whichever engine the transaction is on; `$c` is the
@@ -227,13 +253,30 @@ macro_rules! account_filter_sql {
     };
 }
 
-/// An account's derived status at `$1`, in SQL; `Status` in the domain is the
-/// rule, and the store contract test holds the two to agreeing.
+/// An account's derived status at `$1`, in SQL: its stored standing, or
+/// locked while a temporary lock runs (`AccountState::standing` in the
+/// domain is the rule; the store contract test holds the two to agreeing).
 macro_rules! account_status_sql {
     () => {
-        "CASE WHEN deleted_reason IS NOT NULL THEN 'deleted' WHEN blocked THEN 'blocked' \
-         WHEN lock_permanent OR (lock_until IS NOT NULL AND lock_until > $1) THEN 'locked' ELSE stage END"
+        "CASE WHEN standing IN ('unverified', 'pending', 'active') AND lock_until > $1 THEN 'locked' \
+         ELSE standing END"
     };
+}
+
+/// Accounts (alias `a`) in `status` at the time bound as `now`, as index
+/// ranges on the standing: the same rule as `account_status_sql!`, written so
+/// that the planner can use `accounts_standing_idx`.
+fn status_predicate(status: Status, now: &str) -> String {
+    match status {
+        Status::Deleted | Status::Blocked => format!("a.standing = '{}'", status.as_str()),
+        Status::Locked => format!(
+            "(a.standing = 'locked' OR (a.standing IN ('unverified', 'pending', 'active') AND a.lock_until > {now}))"
+        ),
+        stage => format!(
+            "a.standing = '{}' AND (a.lock_until IS NULL OR a.lock_until <= {now})",
+            stage.as_str()
+        ),
+    }
 }
 
 /// A `LIKE` pattern matching text containing `needle` literally (`%`, `_`
@@ -272,14 +315,37 @@ macro_rules! bind_all {
     }};
 }
 
+/// How a customer search finds its matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SearchVia {
+    /// Through the engine's trigram index: the FTS5 trigram table on SQLite
+    /// (for three characters or more, without `%`/`_`, which FTS5 cannot take
+    /// literally), the `pg_trgm` GIN index on PostgreSQL.
+    Index,
+    /// By testing rows as another index (the sort's) yields them: cheaper
+    /// when the matches are many, as the first page is found after a few
+    /// hundred rows instead of after collecting and sorting every match.
+    Scan,
+}
+
+/// Searches matching more customers than this are walked in sort order
+/// ([`SearchVia::Scan`]) on SQLite, whose planner cannot see how many rows
+/// an FTS5 match holds. At a million customers the walk then tests at most
+/// `page end × 500` rows; below it, sorting the matches is cheap.
+const BROAD_SEARCH: i64 = 2000;
+
+/// Whether FTS5 can answer a search (see [`SearchVia::Index`]).
+fn fts_indexable(needle: &str) -> bool {
+    needle.chars().count() >= 3 && !needle.contains(['%', '_', '\\'])
+}
+
 /// The WHERE clause of a customer list (alias `c`), built from whitelisted
-/// fragments; every value is bound. Search uses the engine's index: the FTS5
-/// trigram table on SQLite (for three characters or more, without `%`/`_`,
-/// which FTS5 cannot take literally), the `pg_trgm` GIN index on PostgreSQL.
+/// fragments; every value is bound.
 fn customer_where(
     filter: &CustomerFilter,
     engine: Engine,
     now: OffsetDateTime,
+    via: SearchVia,
     binds: &mut Vec<Bind>,
 ) -> String {
     let mut clauses: Vec<String> = Vec::new();
@@ -309,10 +375,9 @@ fn customer_where(
         .filter(|n| !n.is_empty())
     {
         let pattern = contains_pattern(needle);
-        let indexable = needle.chars().count() >= 3 && !needle.contains(['%', '_', '\\']);
         let p = arg(Bind::Text(pattern), binds);
         clauses.push(match engine {
-            Engine::Sqlite if indexable => {
+            Engine::Sqlite if via == SearchVia::Index && fts_indexable(needle) => {
                 format!("c.rowid IN (SELECT rowid FROM customers_fts WHERE search_text LIKE {p})")
             }
             _ => format!("c.search_text LIKE {p} ESCAPE '\\'"),
@@ -331,11 +396,7 @@ fn customer_where(
         }
         if let Some(status) = filter.status {
             let now = arg(Bind::Int(to_ms(now)), binds);
-            let want = arg(Bind::Text(status.as_str().into()), binds);
-            inner.push(format!(
-                "{want} = CASE WHEN a.deleted_reason IS NOT NULL THEN 'deleted' WHEN a.blocked THEN 'blocked' \
-                 WHEN a.lock_permanent OR (a.lock_until IS NOT NULL AND a.lock_until > {now}) THEN 'locked' ELSE a.stage END"
-            ));
+            inner.push(status_predicate(status, &now));
         }
         // Driven from the accounts (a semi-join), not a probe per customer:
         // far fewer rows to look at when the list is sorted.
@@ -644,7 +705,8 @@ impl Tx for SqlTx {
     ) -> StoreResult<Vec<Customer>> {
         let mut binds = Vec::new();
         let engine = self.engine();
-        let filter_sql = customer_where(filter, engine, now, &mut binds);
+        let via = self.search_via(filter).await?;
+        let filter_sql = customer_where(filter, engine, now, via, &mut binds);
         let dir = if descending { "DESC" } else { "ASC" };
         let sql = format!(
             "SELECT c.* FROM customers c{filter_sql} ORDER BY {} {dir}, c.id {dir} LIMIT {} OFFSET {}",
@@ -665,7 +727,7 @@ impl Tx for SqlTx {
         let engine = self.engine();
         let sql = format!(
             "SELECT COUNT(*) FROM customers c{}",
-            customer_where(filter, engine, now, &mut binds)
+            customer_where(filter, engine, now, SearchVia::Index, &mut binds)
         );
         Ok(
             on!(self, c => bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_one(&mut **c).await)?,
@@ -681,7 +743,7 @@ impl Tx for SqlTx {
     ) -> StoreResult<Vec<Customer>> {
         let mut binds = Vec::new();
         let engine = self.engine();
-        let mut filter_sql = customer_where(filter, engine, now, &mut binds);
+        let mut filter_sql = customer_where(filter, engine, now, SearchVia::Index, &mut binds);
         if let Some(after) = after {
             binds.push(Bind::Uuid(after));
             let p = format!("c.id > ${}", binds.len());
@@ -716,9 +778,9 @@ impl Tx for SqlTx {
             "INSERT INTO accounts (id, site_id, customer_id, login_id, email, password_hash, role, stage, lock_until, \
              lock_permanent, failed_attempts, blocked, deleted_reason, deleted_at, email_validated, access_granted, \
              access_expires_at, password_expires_at, first_name, last_name, company, language, registered_at, \
-             verified_at, approved_at, last_login_at, version) \
+             verified_at, approved_at, last_login_at, version, standing) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-             $22, $23, $24, $25, $26, $27)")
+             $22, $23, $24, $25, $26, $27, $28)")
             .bind(a.id).bind(a.site_id).bind(a.customer_id).bind(&a.login_id).bind(&a.email).bind(&a.password_hash)
             .bind(a.role.as_str()).bind(stage_str(s.stage)).bind(lock_until).bind(lock_permanent)
             .bind(i64::from(s.failed_attempts)).bind(s.blocked).bind(s.deleted.map(|d| d.as_str()))
@@ -726,7 +788,7 @@ impl Tx for SqlTx {
             .bind(s.access_expires_at.map(to_ms)).bind(s.password_expires_at.map(to_ms))
             .bind(&a.first_name).bind(&a.last_name).bind(&a.company).bind(&a.language)
             .bind(to_ms(a.registered_at)).bind(a.verified_at.map(to_ms)).bind(a.approved_at.map(to_ms))
-            .bind(a.last_login_at.map(to_ms)).bind(a.version))?;
+            .bind(a.last_login_at.map(to_ms)).bind(a.version).bind(s.standing().as_str()))?;
         Ok(())
     }
 
@@ -779,7 +841,7 @@ impl Tx for SqlTx {
              lock_until = $9, lock_permanent = $10, failed_attempts = $11, blocked = $12, deleted_reason = $13, \
              deleted_at = $14, email_validated = $15, access_granted = $16, access_expires_at = $17, \
              password_expires_at = $18, first_name = $19, last_name = $20, company = $21, language = $22, \
-             verified_at = $23, approved_at = $24, last_login_at = $25, version = version + 1 \
+             verified_at = $23, approved_at = $24, last_login_at = $25, standing = $26, version = version + 1 \
              WHERE id = $1 AND version = $2 RETURNING version")
             .bind(a.id).bind(a.version).bind(a.customer_id).bind(&a.login_id).bind(&a.email).bind(&a.password_hash)
             .bind(a.role.as_str()).bind(stage_str(s.stage)).bind(lock_until).bind(lock_permanent)
@@ -788,6 +850,7 @@ impl Tx for SqlTx {
             .bind(s.access_expires_at.map(to_ms)).bind(s.password_expires_at.map(to_ms))
             .bind(&a.first_name).bind(&a.last_name).bind(&a.company).bind(&a.language)
             .bind(a.verified_at.map(to_ms)).bind(a.approved_at.map(to_ms)).bind(a.last_login_at.map(to_ms))
+            .bind(s.standing().as_str())
             .fetch_optional(&mut **c).await)?;
         version.ok_or(StoreError::Stale)
     }

@@ -257,4 +257,73 @@ both_engines! {
         assert!(records.iter().all(|r| &r[17] == "a,\"quoted\"\nnote"), "RFC 4180 quoting keeps commas, quotes and line breaks");
         server.stop().await;
     }
+
+    async fn a_broad_search_and_lock_filters_answer_like_the_reference(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let actor = Actor::system("test");
+        staff::add_staff(&server.app, &actor, "admin@example.com", StaffRole::Admin, "a long and unusual passphrase").await.unwrap();
+        let token = api_tokens::create_token(&server.app, &actor, "admin@example.com", "t", &[]).await.unwrap().secret;
+        let now = OffsetDateTime::now_utc();
+        let mut tx = server.app.store.begin().await.unwrap();
+        let main = tx.site_by_key("main").await.unwrap().unwrap();
+        // More matches than SQLite sorts after an FTS5 lookup: the list walks
+        // the sort index instead, and must answer exactly the same.
+        let mut rows = Vec::new();
+        let mut batch = Vec::new();
+        for i in 0..2300usize {
+            let fields = CustomerFields {
+                first_name: FIRST[i % FIRST.len()].into(),
+                last_name: if i % 23 == 0 { format!("Other{i}") } else { format!("Zebra{}", i % 37) },
+                company: COMPANY[i % COMPANY.len()].map(str::to_string),
+                notifications: true,
+                ..CustomerFields::default()
+            };
+            let customer = Customer { id: Uuid::now_v7(), fields, created_at: now + Duration::milliseconds(i as i64), updated_at: now };
+            batch.push(customer.clone());
+            rows.push(Row { customer, site: None });
+        }
+        tx.insert_customers(&batch).await.unwrap();
+        // Accounts with locks: one ran out an hour ago, one runs a day more, one is permanent.
+        let locks = [
+            ("past", Some(gatehouse_domain::Lock::Temporary { until: now - Duration::hours(1) }), "active"),
+            ("future", Some(gatehouse_domain::Lock::Temporary { until: now + Duration::days(1) }), "locked"),
+            ("forever", Some(gatehouse_domain::Lock::Permanent), "locked"),
+            ("none", None, "active"),
+        ];
+        for (i, (login, lock, status)) in locks.iter().enumerate() {
+            let account = Account {
+                id: Uuid::now_v7(), site_id: main.id, customer_id: Some(rows[i].customer.id),
+                login_id: format!("{login}@example.com"), email: format!("{login}@example.com"), password_hash: None,
+                role: AccountRole::Customer,
+                state: AccountState { lock: *lock, ..AccountState::created_by_staff(false) },
+                deleted_at: None, first_name: String::new(), last_name: String::new(), company: None, language: None,
+                registered_at: now, verified_at: None, approved_at: None, last_login_at: None, version: 1,
+            };
+            tx.insert_account(&account).await.unwrap();
+            rows[i].site = Some(("main".into(), AccountRole::Customer, status));
+        }
+        tx.commit().await.unwrap();
+
+        let zebra = |r: &Row| text(&r.customer).contains("zebra");
+        for (query, column, descending) in [("q=zebra&sort=first_name", "first_name", false), ("q=ZEBRA&sort=-company", "company", true), ("q=bra1&sort=last_name", "last_name", false)] {
+            let needle = query.split('&').next().unwrap().trim_start_matches("q=").to_lowercase();
+            let keep = move |r: &Row| text(&r.customer).contains(&needle);
+            let want = expected(&rows, &keep, column, descending);
+            assert!(want.len() > 100, "{query}: a broad search");
+            for page in [1, 3] {
+                let (status, body) = get(&server, &token, &format!("{query}&per_page=50&page={page}")).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                assert_eq!(body["total"].as_i64(), Some(want.len() as i64), "{query}");
+                assert_eq!(ids(&body), want[(page - 1) * 50..page * 50].to_vec(), "{query} page {page}");
+            }
+        }
+        assert!(expected(&rows, zebra, "last_name", false).len() > 2000, "broader than the FTS5 sort threshold");
+        for status in ["locked", "active"] {
+            let want = expected(&rows, |r| matches!(r.site, Some((_, _, s)) if s == status), "last_name", false);
+            let (_, body) = get(&server, &token, &format!("status={status}&site=main&per_page=500")).await;
+            assert_eq!(ids(&body), want, "status={status}");
+            assert_eq!(want.len(), 2, "{status}");
+        }
+        server.stop().await;
+    }
 }
