@@ -109,8 +109,11 @@ pub fn view_of(a: &Account, site_key: &str, now: OffsetDateTime) -> AccountView 
 pub struct Page<T> {
     /// The rows.
     pub items: Vec<T>,
-    /// All rows matching.
+    /// All rows matching (or, when `total_exact` is false, a lower bound:
+    /// more than this many match).
     pub total: i64,
+    /// Whether `total` was counted to the end.
+    pub total_exact: bool,
     /// This page (from 1).
     pub page: i64,
     /// Rows per page.
@@ -179,6 +182,7 @@ pub async fn list(app: &App, caller: &StaffCaller, q: &ListQuery) -> AppResult<P
         .await?;
     let sites = site_keys(tx.as_mut()).await?;
     Ok(Page {
+        total_exact: true,
         items: rows
             .iter()
             .map(|a| view_of(a, &key_of(&sites, a.site_id), now))

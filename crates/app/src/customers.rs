@@ -448,6 +448,9 @@ pub struct ListQuery {
     pub page: Option<i64>,
     /// Rows per page (1–500).
     pub per_page: Option<i64>,
+    /// `exact` to count every match; by default (`capped`) the total stops
+    /// at [`TOTAL_CAP`].
+    pub count: Option<String>,
 }
 
 fn present(v: &Option<String>) -> Option<&str> {
@@ -530,6 +533,11 @@ pub fn sort_of(q: &ListQuery) -> AppResult<(gatehouse_store::CustomerSort, bool)
         })
 }
 
+/// A list's total is counted exactly up to this many customers; beyond it
+/// the page says "more than" this (unless the query asks for `count=exact`),
+/// so that a broad filter over a million customers answers at once.
+pub const TOTAL_CAP: i64 = gatehouse_store::BROAD_MATCHES;
+
 /// A page of the customer list with the total.
 pub async fn list(
     app: &App,
@@ -539,24 +547,36 @@ pub async fn list(
     caller.require(Permission::ViewCustomers)?;
     let filter = filter_of(app, q).await?;
     let (sort, descending) = sort_of(q)?;
+    let exact = match present(&q.count) {
+        None | Some("capped") => false,
+        Some("exact") => true,
+        Some(other) => {
+            return Err(AppError::invalid(
+                "count",
+                format!("'{other}' is not a way to count; use exact or capped"),
+            ));
+        }
+    };
     let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
     let page = q.page.unwrap_or(1).max(1);
     let now = app.clock.now();
     let mut tx = app.store.read().await?;
-    let total = tx.count_customers(&filter, now).await?;
-    let items = tx
-        .list_customers(
-            &filter,
-            sort,
-            descending,
-            per_page,
-            (page - 1) * per_page,
-            now,
-        )
+    let counted = tx
+        .count_customers(&filter, now, (!exact).then_some(TOTAL_CAP))
         .await?;
+    let window = gatehouse_store::CustomerPage {
+        sort,
+        descending,
+        limit: per_page,
+        offset: (page - 1) * per_page,
+    };
+    let broad = counted > gatehouse_store::BROAD_MATCHES;
+    let items = tx.list_customers(&filter, &window, broad, now).await?;
+    let total_exact = exact || counted <= TOTAL_CAP;
     Ok(crate::accounts::Page {
         items,
-        total,
+        total: if total_exact { counted } else { TOTAL_CAP },
+        total_exact,
         page,
         per_page,
     })

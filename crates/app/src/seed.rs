@@ -70,6 +70,26 @@ const PLACES: [(&str, &str); 10] = [
     ("JP", "Osaka"),
 ];
 
+/// Syllables of the invented names and companies that make up the long tail
+/// (real customer lists have a few common names and very many rare ones).
+const SYLLABLES: [&str; 32] = [
+    "ka", "lo", "mi", "ren", "sa", "tor", "vel", "an", "bri", "dan", "el", "fen", "gar", "hol",
+    "is", "jen", "kor", "lin", "mar", "nor", "os", "pel", "quin", "ros", "sel", "tan", "ul", "var",
+    "wen", "yor", "zan", "bel",
+];
+const SUFFIX: [&str; 6] = ["GmbH", "Ltd", "AB", "SARL", "Inc", "BV"];
+
+/// An invented name of `parts` syllables, capitalised.
+fn invented(rng: &mut StdRng, parts: usize) -> String {
+    let mut name: String = (0..parts)
+        .map(|_| SYLLABLES[rng.random_range(0..SYLLABLES.len())])
+        .collect();
+    if let Some(first) = name.get(..1) {
+        name = first.to_uppercase() + &name[1..];
+    }
+    name
+}
+
 /// Rows written per transaction.
 const BATCH: usize = 5000;
 
@@ -93,8 +113,20 @@ pub async fn seed(
         let mut customers = Vec::with_capacity(n);
         let mut accounts = Vec::new();
         for i in written..written + n {
-            let first = FIRST[rng.random_range(0..FIRST.len())];
-            let last = LAST[rng.random_range(0..LAST.len())];
+            // A quarter of the last names and half of the first names are
+            // common ones (about 1 % and 2 % of all customers each); the rest
+            // are rare, as in a real customer list.
+            let first = if rng.random_bool(0.5) {
+                FIRST[rng.random_range(0..FIRST.len())].to_string()
+            } else {
+                invented(&mut rng, 2)
+            };
+            let last = if rng.random_bool(0.25) {
+                LAST[rng.random_range(0..LAST.len())].to_string()
+            } else {
+                invented(&mut rng, 3)
+            };
+            let (first, last) = (first.as_str(), last.as_str());
             let (country, city) = PLACES[rng.random_range(0..PLACES.len())];
             let email = format!("{}.{}.{i}@example.com", ascii(first), ascii(last));
             let created = now - Duration::minutes(rng.random_range(0..60 * 24 * 365));
@@ -104,9 +136,15 @@ pub async fn seed(
                     first_name: first.into(),
                     last_name: last.into(),
                     email: Some(email.clone()),
-                    company: rng
-                        .random_bool(0.7)
-                        .then(|| COMPANY[rng.random_range(0..COMPANY.len())].to_string()),
+                    company: match rng.random_range(0..10) {
+                        0..=2 => Some(COMPANY[rng.random_range(0..COMPANY.len())].to_string()),
+                        3..=6 => Some(format!(
+                            "{} {}",
+                            invented(&mut rng, 2),
+                            SUFFIX[rng.random_range(0..SUFFIX.len())]
+                        )),
+                        _ => None,
+                    },
                     phone: Some(format!(
                         "+{} {:09}",
                         rng.random_range(1..99),

@@ -27,10 +27,10 @@ use uuid::Uuid;
 pub use error::{StoreError, StoreResult};
 pub use model::{
     Account, AccountFilter, Actor, ApiToken, AuditEvent, AuditFilter, Customer, CustomerFields,
-    CustomerFilter, CustomerSort, EmailTemplate, Group, LinkPurpose, LinkToken, NewMail,
+    CustomerFilter, CustomerPage, CustomerSort, EmailTemplate, Group, LinkPurpose, LinkToken, NewMail,
     OutboxMessage, Session, SessionOwner, Site, StaffUser,
 };
-pub use sql::{ConnectOptions, connect};
+pub use sql::{BROAD_MATCHES, ConnectOptions, connect};
 
 /// The database engine behind a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,20 +140,25 @@ pub trait Tx: Send {
     /// Replaces a customer's data and `updated_at`.
     async fn update_customer(&mut self, customer: &Customer) -> StoreResult<()>;
     /// A page of the customer list: filtered, sorted (ties by ID), paged.
+    /// `broad` says that more than [`BROAD_MATCHES`] customers match (as
+    /// `count_customers` found): the page is then looked for first by walking
+    /// the sort order, which finds a page of a large match set after a few
+    /// hundred rows instead of collecting and sorting every match.
     async fn list_customers(
         &mut self,
         filter: &CustomerFilter,
-        sort: CustomerSort,
-        descending: bool,
-        limit: i64,
-        offset: i64,
+        page: &CustomerPage,
+        broad: bool,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Customer>>;
-    /// How many customers a filter matches.
+    /// How many customers a filter matches, counting no further than
+    /// `cap` + 1 when a cap is given (so that "more than `cap`" costs what
+    /// counting `cap` rows costs, not what counting a million does).
     async fn count_customers(
         &mut self,
         filter: &CustomerFilter,
         now: OffsetDateTime,
+        cap: Option<i64>,
     ) -> StoreResult<i64>;
     /// The next customers matching a filter after `after` in ID order (for
     /// streaming an export in constant memory).

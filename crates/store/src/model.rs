@@ -768,6 +768,19 @@ pub struct AccountFilter {
     pub search: Option<String>,
 }
 
+/// Which page of the customer list, in which order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomerPage {
+    /// Sort column (ties are broken by ID, in the same direction).
+    pub sort: CustomerSort,
+    /// Largest first.
+    pub descending: bool,
+    /// Rows on the page.
+    pub limit: i64,
+    /// Rows before the page.
+    pub offset: i64,
+}
+
 /// Which audit events a staff list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {

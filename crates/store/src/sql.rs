@@ -25,7 +25,7 @@ use crate::model::{
 };
 use crate::{
     Account, AccountFilter, ApiToken, AuditEvent, AuditFilter, Customer, CustomerFilter,
-    CustomerSort, DynStore, EmailTemplate, Engine, Group, LinkPurpose, LinkToken, NewMail,
+    CustomerPage, DynStore, EmailTemplate, Engine, Group, LinkPurpose, LinkToken, NewMail,
     OutboxMessage, Session, SessionOwner, Site, StaffUser, Store, StoreError, StoreResult, Tx,
 };
 
@@ -175,32 +175,6 @@ impl SqlTx {
             Inner::Postgres(_) => Engine::Postgres,
         }
     }
-
-    /// How a list query should find its search's matches: on SQLite, a probe
-    /// of the FTS5 table (stopping at [`BROAD_SEARCH`] + 1 rows) tells a broad
-    /// search from a narrow one; PostgreSQL's planner has the statistics to
-    /// choose for itself.
-    async fn search_via(&mut self, filter: &CustomerFilter) -> StoreResult<SearchVia> {
-        let needle = filter.search.as_deref().map(str::trim).unwrap_or("");
-        let Inner::Sqlite(c) = &mut self.inner else {
-            return Ok(SearchVia::Index);
-        };
-        if !fts_indexable(needle) {
-            return Ok(SearchVia::Index);
-        }
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM customers_fts WHERE search_text LIKE $1 LIMIT $2)",
-        )
-        .bind(contains_pattern(needle))
-        .bind(BROAD_SEARCH + 1)
-        .fetch_one(&mut **c)
-        .await?;
-        Ok(if n > BROAD_SEARCH {
-            SearchVia::Scan
-        } else {
-            SearchVia::Index
-        })
-    }
 }
 
 /// Runs one body against whichever engine the transaction is on; `$c` is the
@@ -315,26 +289,32 @@ macro_rules! bind_all {
     }};
 }
 
-/// How a customer search finds its matches.
+/// How a customer list query finds its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SearchVia {
-    /// Through the engine's trigram index: the FTS5 trigram table on SQLite
-    /// (for three characters or more, without `%`/`_`, which FTS5 cannot take
-    /// literally), the `pg_trgm` GIN index on PostgreSQL.
-    Index,
-    /// By testing rows as another index (the sort's) yields them: cheaper
-    /// when the matches are many, as the first page is found after a few
-    /// hundred rows instead of after collecting and sorting every match.
-    Scan,
+enum Plan {
+    /// Collect the matches through indexes, then sort them: the search
+    /// through the engine's trigram index (the FTS5 trigram table on SQLite,
+    /// for three characters or more without `%`/`_`, which FTS5 cannot take
+    /// literally; the `pg_trgm` GIN index on PostgreSQL), the account filters
+    /// as a semi-join driven from the accounts' standing index.
+    Set,
+    /// Test rows one by one as the sort order yields them (the search as a
+    /// plain `LIKE`, the account filters as an `EXISTS` probe per customer):
+    /// cheap when many rows match, as a page fills after a few rows each.
+    Walk,
 }
 
-/// Searches matching more customers than this are walked in sort order
-/// ([`SearchVia::Scan`]) on SQLite, whose planner cannot see how many rows
-/// an FTS5 match holds. At a million customers the walk then tests at most
-/// `page end × 500` rows; below it, sorting the matches is cheap.
-const BROAD_SEARCH: i64 = 2000;
+/// More matches than this make a filter "broad": its page is first looked
+/// for by walking the sort order (see [`Plan::Walk`]).
+pub const BROAD_MATCHES: i64 = 2000;
 
-/// Whether FTS5 can answer a search (see [`SearchVia::Index`]).
+/// How many rows of the sort order a walk looks at before it gives up and
+/// the page is collected and sorted instead ([`Plan::Set`]). A walk that
+/// fails costs this many row reads; one that succeeds reads page end ÷ the
+/// matching fraction.
+const WALK_BUDGET: i64 = 10_000;
+
+/// Whether FTS5 can answer a search (see [`Plan::Set`]).
 fn fts_indexable(needle: &str) -> bool {
     needle.chars().count() >= 3 && !needle.contains(['%', '_', '\\'])
 }
@@ -345,7 +325,7 @@ fn customer_where(
     filter: &CustomerFilter,
     engine: Engine,
     now: OffsetDateTime,
-    via: SearchVia,
+    plan: Plan,
     binds: &mut Vec<Bind>,
 ) -> String {
     let mut clauses: Vec<String> = Vec::new();
@@ -377,7 +357,7 @@ fn customer_where(
         let pattern = contains_pattern(needle);
         let p = arg(Bind::Text(pattern), binds);
         clauses.push(match engine {
-            Engine::Sqlite if via == SearchVia::Index && fts_indexable(needle) => {
+            Engine::Sqlite if plan == Plan::Set && fts_indexable(needle) => {
                 format!("c.rowid IN (SELECT rowid FROM customers_fts WHERE search_text LIKE {p})")
             }
             _ => format!("c.search_text LIKE {p} ESCAPE '\\'"),
@@ -398,12 +378,16 @@ fn customer_where(
             let now = arg(Bind::Int(to_ms(now)), binds);
             inner.push(status_predicate(status, &now));
         }
-        // Driven from the accounts (a semi-join), not a probe per customer:
-        // far fewer rows to look at when the list is sorted.
-        clauses.push(format!(
-            "c.id IN (SELECT a.customer_id FROM accounts a WHERE {})",
-            inner.join(" AND ")
-        ));
+        clauses.push(match plan {
+            Plan::Set => format!(
+                "c.id IN (SELECT a.customer_id FROM accounts a WHERE {})",
+                inner.join(" AND ")
+            ),
+            Plan::Walk => format!(
+                "EXISTS (SELECT 1 FROM accounts a WHERE a.customer_id = c.id AND {})",
+                inner.join(" AND ")
+            ),
+        });
     }
     if clauses.is_empty() {
         String::new()
@@ -697,22 +681,32 @@ impl Tx for SqlTx {
     async fn list_customers(
         &mut self,
         filter: &CustomerFilter,
-        sort: CustomerSort,
-        descending: bool,
-        limit: i64,
-        offset: i64,
+        page: &CustomerPage,
+        broad: bool,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Customer>> {
-        let mut binds = Vec::new();
         let engine = self.engine();
-        let via = self.search_via(filter).await?;
-        let filter_sql = customer_where(filter, engine, now, via, &mut binds);
-        let dir = if descending { "DESC" } else { "ASC" };
+        let dir = if page.descending { "DESC" } else { "ASC" };
+        let order = format!("{} {dir}, c.id {dir}", page.sort.sql());
+        let (limit, offset) = (page.limit.clamp(0, 10_000), page.offset.max(0));
+        if broad && offset + limit <= WALK_BUDGET {
+            let mut binds = Vec::new();
+            let filter_sql = customer_where(filter, engine, now, Plan::Walk, &mut binds);
+            let sql = format!(
+                "SELECT c.* FROM (SELECT c.* FROM customers c ORDER BY {order} LIMIT {WALK_BUDGET}) c\
+                 {filter_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            );
+            let rows: Vec<CustomerRow> = on!(self, c => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_all(&mut **c).await)?;
+            // A full page from the first rows of the sort order is the page:
+            // no row after them can come before it.
+            if rows.len() as i64 == limit {
+                return convert_all(rows);
+            }
+        }
+        let mut binds = Vec::new();
+        let filter_sql = customer_where(filter, engine, now, Plan::Set, &mut binds);
         let sql = format!(
-            "SELECT c.* FROM customers c{filter_sql} ORDER BY {} {dir}, c.id {dir} LIMIT {} OFFSET {}",
-            sort.sql(),
-            limit.clamp(0, 10_000),
-            offset.max(0)
+            "SELECT c.* FROM customers c{filter_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
         );
         let rows: Vec<CustomerRow> = on!(self, c => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_all(&mut **c).await)?;
         convert_all(rows)
@@ -722,13 +716,18 @@ impl Tx for SqlTx {
         &mut self,
         filter: &CustomerFilter,
         now: OffsetDateTime,
+        cap: Option<i64>,
     ) -> StoreResult<i64> {
         let mut binds = Vec::new();
         let engine = self.engine();
-        let sql = format!(
-            "SELECT COUNT(*) FROM customers c{}",
-            customer_where(filter, engine, now, SearchVia::Index, &mut binds)
-        );
+        let filter_sql = customer_where(filter, engine, now, Plan::Set, &mut binds);
+        let sql = match cap {
+            Some(cap) => format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM customers c{filter_sql} LIMIT {}) capped",
+                cap.max(0) + 1
+            ),
+            None => format!("SELECT COUNT(*) FROM customers c{filter_sql}"),
+        };
         Ok(
             on!(self, c => bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_one(&mut **c).await)?,
         )
@@ -743,7 +742,7 @@ impl Tx for SqlTx {
     ) -> StoreResult<Vec<Customer>> {
         let mut binds = Vec::new();
         let engine = self.engine();
-        let mut filter_sql = customer_where(filter, engine, now, SearchVia::Index, &mut binds);
+        let mut filter_sql = customer_where(filter, engine, now, Plan::Set, &mut binds);
         if let Some(after) = after {
             binds.push(Bind::Uuid(after));
             let p = format!("c.id > ${}", binds.len());

@@ -233,7 +233,13 @@ async fn customer_list(
     let mut with_sort = filters.to_vec();
     with_sort.push(("sort", q.sort.as_deref()));
     let query = query_string(&with_sort);
-    let pages = ((list.total + list.per_page - 1) / list.per_page).max(1);
+    // Past a capped total the last page is not known: offer the next one
+    // while pages come full.
+    let pages = if list.total_exact {
+        ((list.total + list.per_page - 1) / list.per_page).max(1)
+    } else {
+        list.page + i64::from(list.items.len() as i64 == list.per_page)
+    };
     let statuses: Vec<&str> = std::iter::once("waiting")
         .chain(gatehouse_domain::Status::ALL.iter().map(|s| s.as_str()))
         .collect();
@@ -242,7 +248,7 @@ async fn customer_list(
         StatusCode::OK,
         "console/customers.html",
         context! {
-            items => pages::ser(&list.items), total => list.total, page => list.page, pages,
+            items => pages::ser(&list.items), total => list.total, total_exact => list.total_exact, page => list.page, pages,
             q => context! { q => q.q.clone(), site => q.site.clone(), group => q.group.clone(), status => q.status.clone(), country => q.country.clone(), company => q.company.clone() },
             sort => q.sort.clone().unwrap_or_else(|| "last_name".into()), columns => CUSTOMER_COLUMNS.to_vec(),
             groups => pages::ser(groups.iter().map(|g| &g.group).collect::<Vec<_>>()), sites, statuses, query, query_without_sort,
