@@ -80,6 +80,23 @@ enum Command {
         #[arg(long, default_value = "main")]
         site: String,
     },
+    /// Measure this machine's raw Argon2id rate with Gatehouse's parameters
+    /// and hash-worker count (the ceiling of password sign-ins)
+    BenchHash {
+        /// How long to hash
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// Threads hashing at once [default: one per core]
+        #[arg(long)]
+        workers: Option<usize>,
+    },
+    /// Serve a bare axum "hello" endpoint (GET /hello) for comparison in
+    /// benchmarks
+    BenchHello {
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        bind: std::net::SocketAddr,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,6 +228,22 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::BenchHash { seconds, workers } => {
+            let rate = gatehouse_app::passwords::raw_rate(workers, seconds)?;
+            println!(
+                "raw Argon2id rate (m={} KiB, t={}, p={}; argon2-rust, {} backend): {:.1} hashes/s with {} workers ({} hashes, {:.1} ms each per worker)",
+                gatehouse_app::passwords::M_COST,
+                gatehouse_app::passwords::T_COST,
+                gatehouse_app::passwords::P_COST,
+                rate.backend,
+                rate.per_second,
+                rate.workers,
+                rate.hashes,
+                1000.0 * rate.workers as f64 / rate.per_second.max(f64::MIN_POSITIVE),
+            );
+            Ok(())
+        }
+        Command::BenchHello { bind } => Ok(gatehouse_web::serve_hello(bind).await?),
         Command::CheckConfig => {
             let app = open(&config).await?;
             app.store

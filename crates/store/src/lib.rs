@@ -27,8 +27,8 @@ use uuid::Uuid;
 pub use error::{StoreError, StoreResult};
 pub use model::{
     Account, AccountFilter, Actor, ApiToken, AuditEvent, AuditFilter, Customer, CustomerFields,
-    CustomerFilter, CustomerPage, CustomerSort, EmailTemplate, Group, LinkPurpose, LinkToken, NewMail,
-    OutboxMessage, Session, SessionOwner, Site, StaffUser,
+    CustomerFilter, CustomerPage, CustomerSort, EmailTemplate, Group, LinkPurpose, LinkToken,
+    NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser,
 };
 pub use sql::{BROAD_MATCHES, ConnectOptions, connect};
 

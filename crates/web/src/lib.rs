@@ -215,3 +215,13 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
         task,
     })
 }
+
+/// Serves a bare axum `GET /hello` (no state, no middleware) until the
+/// process ends: the framework's own limit on this machine, which the
+/// benchmark compares Gatehouse's cheapest real request with.
+pub async fn serve_hello(bind: SocketAddr) -> std::io::Result<()> {
+    let listener = TcpListener::bind(bind).await?;
+    println!("bare hello listening on http://{}", listener.local_addr()?);
+    let router = Router::new().route("/hello", axum::routing::get(|| async { "hello" }));
+    axum::serve(listener, router).await
+}
