@@ -862,6 +862,11 @@ impl CustomerSort {
 
     /// The SQL it orders by (text without regard to case; missing values
     /// first, as the empty text).
+    /// Whether the column is a time (stored as integer milliseconds).
+    pub(crate) fn is_time(self) -> bool {
+        matches!(self, CustomerSort::CreatedAt | CustomerSort::UpdatedAt)
+    }
+
     pub(crate) fn sql(self) -> &'static str {
         match self {
             CustomerSort::FirstName => "lower(c.first_name)",

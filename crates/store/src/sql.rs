@@ -689,12 +689,30 @@ impl Tx for SqlTx {
         let dir = if page.descending { "DESC" } else { "ASC" };
         let order = format!("{} {dir}, c.id {dir}", page.sort.sql());
         let (limit, offset) = (page.limit.clamp(0, 10_000), page.offset.max(0));
-        if broad && offset + limit <= WALK_BUDGET {
+        if broad && offset + limit <= WALK_BUDGET && *filter != CustomerFilter::default() {
+            // The sort key WALK_BUDGET rows down (from the sort index alone)
+            // bounds the walk as an index range, so a walk that finds too few
+            // matches stops there instead of reading the whole table.
+            let key = page.sort.sql();
+            let bound_sql = format!(
+                "SELECT {key} FROM customers c ORDER BY {order} LIMIT 1 OFFSET {WALK_BUDGET}"
+            );
+            let bound: Option<Bind> = if page.sort.is_time() {
+                let v: Option<i64> = on!(self, c => sqlx::query_scalar(sqlx::AssertSqlSafe(bound_sql.clone())).fetch_optional(&mut **c).await)?;
+                v.map(Bind::Int)
+            } else {
+                let v: Option<String> = on!(self, c => sqlx::query_scalar(sqlx::AssertSqlSafe(bound_sql.clone())).fetch_optional(&mut **c).await)?;
+                v.map(Bind::Text)
+            };
             let mut binds = Vec::new();
-            let filter_sql = customer_where(filter, engine, now, Plan::Walk, &mut binds);
+            let mut filter_sql = customer_where(filter, engine, now, Plan::Walk, &mut binds);
+            if let Some(bound) = bound {
+                binds.push(bound);
+                let cmp = if page.descending { ">=" } else { "<=" };
+                filter_sql = format!("{filter_sql} AND {key} {cmp} ${}", binds.len());
+            }
             let sql = format!(
-                "SELECT c.* FROM (SELECT c.* FROM customers c ORDER BY {order} LIMIT {WALK_BUDGET}) c\
-                 {filter_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+                "SELECT c.* FROM customers c{filter_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
             );
             let rows: Vec<CustomerRow> = on!(self, c => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_all(&mut **c).await)?;
             // A full page from the first rows of the sort order is the page:

@@ -7,6 +7,9 @@ ALTER TABLE accounts ADD COLUMN standing TEXT NOT NULL DEFAULT 'unverified';
 UPDATE accounts SET standing = CASE WHEN deleted_reason IS NOT NULL THEN 'deleted' WHEN blocked THEN 'blocked'
     WHEN lock_permanent THEN 'locked' ELSE stage END;
 CREATE INDEX accounts_standing_idx ON accounts (standing, site_id, lock_until, customer_id);
+-- The same conditions probed per customer, when the list walks its sort order.
+DROP INDEX accounts_customer_site_idx;
+CREATE INDEX accounts_customer_site_idx ON accounts (customer_id, site_id, standing, role, lock_until);
 -- 2. Sort and filter indexes on the very expressions the list uses (NULL as
 --    '' so that both engines order missing values alike).
 DROP INDEX customers_company_idx;
