@@ -314,37 +314,60 @@ pub const BROAD_MATCHES: i64 = 2000;
 /// matching fraction.
 const WALK_BUDGET: i64 = 10_000;
 
+/// The columns of a customer record (not the search text: lists read
+/// many rows, and each column read costs a copy in the SQLite driver).
+const CUSTOMER_COLUMNS: &str = "c.id, c.first_name, c.last_name, c.email, c.company, c.url, c.phone, c.mobile, \
+     c.country, c.region, c.street, c.postcode, c.city, c.external_id, c.group_id, c.avatar_url, \
+     c.notifications, c.notes, c.language, c.created_at, c.updated_at";
+
 /// Whether FTS5 can answer a search (see [`Plan::Set`]).
 fn fts_indexable(needle: &str) -> bool {
     needle.chars().count() >= 3 && !needle.contains(['%', '_', '\\'])
 }
 
-/// The WHERE clause of a customer list (alias `c`), built from whitelisted
-/// fragments; every value is bound.
-fn customer_where(
+/// The FROM and WHERE of a customer list (customers as `c`), built from
+/// whitelisted fragments and `extra` conditions; every value is bound.
+///
+/// On SQLite a [`Plan::Set`] search drives the query from the FTS5 table
+/// (`CROSS JOIN` keeps it the outer loop), so that rows stream and a
+/// `LIMIT` stops the search early. In a [`Plan::Walk`] the column filters are
+/// written so that no index serves them: the sort order's index must drive.
+fn customer_source(
     filter: &CustomerFilter,
     engine: Engine,
     now: OffsetDateTime,
     plan: Plan,
     binds: &mut Vec<Bind>,
+    extra: &[String],
 ) -> String {
-    let mut clauses: Vec<String> = Vec::new();
+    let mut from = "customers c";
+    let mut clauses: Vec<String> = extra.to_vec();
+    // In a walk, `|| ''` and `coalesce(x, x)` hide a column from its index.
+    let (hide, hide_id) = match plan {
+        Plan::Set => ("", ("", "")),
+        Plan::Walk => (" || ''", ("coalesce(", ", c.group_id)")),
+    };
     let arg = |b: Bind, binds: &mut Vec<Bind>| {
         binds.push(b);
         format!("${}", binds.len())
     };
     if let Some(g) = filter.group_id {
-        clauses.push(format!("c.group_id = {}", arg(Bind::Uuid(g), binds)));
+        clauses.push(format!(
+            "{}c.group_id{} = {}",
+            hide_id.0,
+            hide_id.1,
+            arg(Bind::Uuid(g), binds)
+        ));
     }
     if let Some(company) = filter.company.as_deref() {
         clauses.push(format!(
-            "lower(coalesce(c.company, '')) = {}",
+            "lower(coalesce(c.company, '')){hide} = {}",
             arg(Bind::Text(company.trim().to_lowercase()), binds)
         ));
     }
     if let Some(country) = filter.country.as_deref() {
         clauses.push(format!(
-            "lower(coalesce(c.country, '')) = {}",
+            "lower(coalesce(c.country, '')){hide} = {}",
             arg(Bind::Text(country.trim().to_lowercase()), binds)
         ));
     }
@@ -358,7 +381,8 @@ fn customer_where(
         let p = arg(Bind::Text(pattern), binds);
         clauses.push(match engine {
             Engine::Sqlite if plan == Plan::Set && fts_indexable(needle) => {
-                format!("c.rowid IN (SELECT rowid FROM customers_fts WHERE search_text LIKE {p})")
+                from = "customers_fts f CROSS JOIN customers c ON c.rowid = f.rowid";
+                format!("f.search_text LIKE {p}")
             }
             _ => format!("c.search_text LIKE {p} ESCAPE '\\'"),
         });
@@ -390,9 +414,9 @@ fn customer_where(
         });
     }
     if clauses.is_empty() {
-        String::new()
+        format!(" {from}")
     } else {
-        format!(" WHERE {}", clauses.join(" AND "))
+        format!(" {from} WHERE {}", clauses.join(" AND "))
     }
 }
 
@@ -705,14 +729,15 @@ impl Tx for SqlTx {
                 v.map(Bind::Text)
             };
             let mut binds = Vec::new();
-            let mut filter_sql = customer_where(filter, engine, now, Plan::Walk, &mut binds);
+            let mut extra = Vec::new();
             if let Some(bound) = bound {
                 binds.push(bound);
                 let cmp = if page.descending { ">=" } else { "<=" };
-                filter_sql = format!("{filter_sql} AND {key} {cmp} ${}", binds.len());
+                extra.push(format!("{key} {cmp} $1"));
             }
+            let source = customer_source(filter, engine, now, Plan::Walk, &mut binds, &extra);
             let sql = format!(
-                "SELECT c.* FROM customers c{filter_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+                "SELECT {CUSTOMER_COLUMNS} FROM{source} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
             );
             let rows: Vec<CustomerRow> = on!(self, c => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_all(&mut **c).await)?;
             // A full page from the first rows of the sort order is the page:
@@ -722,9 +747,9 @@ impl Tx for SqlTx {
             }
         }
         let mut binds = Vec::new();
-        let filter_sql = customer_where(filter, engine, now, Plan::Set, &mut binds);
+        let source = customer_source(filter, engine, now, Plan::Set, &mut binds, &[]);
         let sql = format!(
-            "SELECT c.* FROM customers c{filter_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            "SELECT {CUSTOMER_COLUMNS} FROM{source} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
         );
         let rows: Vec<CustomerRow> = on!(self, c => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_all(&mut **c).await)?;
         convert_all(rows)
@@ -738,13 +763,13 @@ impl Tx for SqlTx {
     ) -> StoreResult<i64> {
         let mut binds = Vec::new();
         let engine = self.engine();
-        let filter_sql = customer_where(filter, engine, now, Plan::Set, &mut binds);
+        let source = customer_source(filter, engine, now, Plan::Set, &mut binds, &[]);
         let sql = match cap {
             Some(cap) => format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM customers c{filter_sql} LIMIT {}) capped",
+                "SELECT COUNT(*) FROM (SELECT 1 FROM{source} LIMIT {}) capped",
                 cap.max(0) + 1
             ),
-            None => format!("SELECT COUNT(*) FROM customers c{filter_sql}"),
+            None => format!("SELECT COUNT(*) FROM{source}"),
         };
         Ok(
             on!(self, c => bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_one(&mut **c).await)?,
@@ -760,18 +785,14 @@ impl Tx for SqlTx {
     ) -> StoreResult<Vec<Customer>> {
         let mut binds = Vec::new();
         let engine = self.engine();
-        let mut filter_sql = customer_where(filter, engine, now, Plan::Set, &mut binds);
+        let mut extra = Vec::new();
         if let Some(after) = after {
             binds.push(Bind::Uuid(after));
-            let p = format!("c.id > ${}", binds.len());
-            filter_sql = if filter_sql.is_empty() {
-                format!(" WHERE {p}")
-            } else {
-                format!("{filter_sql} AND {p}")
-            };
+            extra.push("c.id > $1".to_string());
         }
+        let source = customer_source(filter, engine, now, Plan::Set, &mut binds, &extra);
         let sql = format!(
-            "SELECT c.* FROM customers c{filter_sql} ORDER BY c.id LIMIT {}",
+            "SELECT {CUSTOMER_COLUMNS} FROM{source} ORDER BY c.id LIMIT {}",
             limit.clamp(1, 10_000)
         );
         let rows: Vec<CustomerRow> = on!(self, c => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_all(&mut **c).await)?;
