@@ -23,6 +23,7 @@ pub mod mail;
 pub mod outbox;
 pub mod passwords;
 pub mod portal;
+pub mod recent;
 pub mod reports;
 pub mod secrets;
 pub mod seed;
@@ -57,6 +58,8 @@ pub struct App {
     pub links: Links,
     /// Wakes the delivery worker when mail was queued.
     pub mail_notify: Arc<Notify>,
+    /// Short-lived copies of the portal's hot reads.
+    pub recent: Arc<recent::RecentReads>,
 }
 
 impl App {
@@ -69,6 +72,7 @@ impl App {
             clock: Arc::new(SystemClock),
             links: Links::default(),
             mail_notify: Arc::new(Notify::new()),
+            recent: Arc::new(recent::RecentReads::default()),
         }
     }
 

@@ -91,6 +91,11 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
     /// A transaction for reading only.
     async fn read(&self) -> StoreResult<Box<dyn Tx>>;
+    /// How many write transactions ([`Store::begin`]) have committed through
+    /// this handle. A reader that sees the same count after reading as it saw
+    /// before knows that nothing this process wrote changed in between
+    /// (writes of other processes or nodes are not counted).
+    fn writes(&self) -> u64;
     /// Closes every connection.
     async fn close(&self);
 }

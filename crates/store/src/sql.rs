@@ -9,6 +9,7 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -96,7 +97,10 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
             Pool::Postgres(pool)
         }
     };
-    Ok(Arc::new(SqlStore { pool }))
+    Ok(Arc::new(SqlStore {
+        pool,
+        writes: Arc::new(AtomicU64::new(0)),
+    }))
 }
 
 #[derive(Debug, Clone)]
@@ -108,6 +112,9 @@ enum Pool {
 #[derive(Debug)]
 struct SqlStore {
     pool: Pool,
+    /// Write transactions committed through this handle (see
+    /// [`Store::writes`]).
+    writes: Arc<AtomicU64>,
 }
 
 #[async_trait]
@@ -140,7 +147,10 @@ impl Store for SqlStore {
             Pool::Sqlite(p) => Inner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => Inner::Postgres(p.begin().await?),
         };
-        Ok(Box::new(SqlTx { inner }))
+        Ok(Box::new(SqlTx {
+            inner,
+            writes: Some(Arc::clone(&self.writes)),
+        }))
     }
 
     async fn read(&self) -> StoreResult<Box<dyn Tx>> {
@@ -148,7 +158,14 @@ impl Store for SqlStore {
             Pool::Sqlite(p) => Inner::Sqlite(p.begin().await?),
             Pool::Postgres(p) => Inner::Postgres(p.begin_with("BEGIN READ ONLY").await?),
         };
-        Ok(Box::new(SqlTx { inner }))
+        Ok(Box::new(SqlTx {
+            inner,
+            writes: None,
+        }))
+    }
+
+    fn writes(&self) -> u64 {
+        self.writes.load(Ordering::SeqCst)
     }
 
     async fn close(&self) {
@@ -166,6 +183,8 @@ enum Inner {
 
 struct SqlTx {
     inner: Inner,
+    /// The store's count of committed writes, for a write transaction.
+    writes: Option<Arc<AtomicU64>>,
 }
 
 impl SqlTx {
@@ -462,6 +481,11 @@ impl Tx for SqlTx {
         match self.inner {
             Inner::Sqlite(t) => t.commit().await?,
             Inner::Postgres(t) => t.commit().await?,
+        }
+        // Counted once the change is visible: a reader that saw the count
+        // before it read cannot hold data older than the count says.
+        if let Some(writes) = self.writes {
+            writes.fetch_add(1, Ordering::SeqCst);
         }
         Ok(())
     }

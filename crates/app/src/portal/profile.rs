@@ -87,8 +87,15 @@ fn editable(current: &Current, fields: &CustomerFields) -> Vec<ProfileField> {
 async fn fields_of(app: &App, current: &Current) -> AppResult<CustomerFields> {
     let account = &current.account;
     if let Some(id) = account.customer_id {
+        let writes = app.store.writes();
+        if let Some(fields) = app.recent.fields.get(&id, writes) {
+            return Ok(CustomerFields::clone(&fields));
+        }
         let mut tx = app.store.read().await?;
         if let Some(customer) = tx.customer_by_id(id).await? {
+            app.recent
+                .fields
+                .put(id, writes, std::sync::Arc::new(customer.fields.clone()));
             return Ok(customer.fields);
         }
     }

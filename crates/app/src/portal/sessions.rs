@@ -6,7 +6,10 @@ use gatehouse_domain::{SignInOutcome, sign_in_gate};
 use gatehouse_store::{Account, Session, SessionOwner, Site, Tx};
 use time::{Duration, OffsetDateTime};
 
-use super::{RequestMeta, load_site};
+use std::sync::Arc;
+
+use super::RequestMeta;
+use crate::recent::SessionRead;
 use crate::{App, AppResult, secrets};
 
 /// A session just made: the token goes into the cookie and nowhere else.
@@ -81,18 +84,36 @@ pub(crate) async fn create(
 /// token is unknown, expired, of another site, or its account may no longer
 /// sign in (such a session is ended on the spot).
 pub async fn authenticate(app: &App, site_key: &str, token: &str) -> AppResult<Option<Current>> {
-    let site = {
-        let mut tx = app.store.read().await?;
-        load_site(tx.as_mut(), site_key).await?
+    let Some(read) = read_session(app, token).await? else {
+        return Ok(None);
     };
-    authenticate_on(app, site, token).await
+    if read.site.key != site_key {
+        return Ok(None);
+    }
+    let site = read.site.clone();
+    check(app, site, &read).await
 }
 
 /// [`authenticate`] for a caller that has loaded the site already (a portal
-/// page has it for its look and language), sparing a second read.
+/// page has it for its look and language).
 pub async fn authenticate_on(app: &App, site: Site, token: &str) -> AppResult<Option<Current>> {
-    let now = app.clock.now();
+    let Some(read) = read_session(app, token).await? else {
+        return Ok(None);
+    };
+    if read.site.id != site.id {
+        return Ok(None);
+    }
+    check(app, site, &read).await
+}
+
+/// The session of a token with its account and the account's site, in one
+/// read (or a recent copy of it: see [`crate::recent`]).
+async fn read_session(app: &App, token: &str) -> AppResult<Option<Arc<SessionRead>>> {
     let hash = secrets::token_hash(token);
+    let writes = app.store.writes();
+    if let Some(hit) = app.recent.sessions.get(&hash, writes) {
+        return Ok(Some(hit));
+    }
     let mut tx = app.store.read().await?;
     let Some(session) = tx.session_by_hash(&hash).await? else {
         return Ok(None);
@@ -100,19 +121,33 @@ pub async fn authenticate_on(app: &App, site: Site, token: &str) -> AppResult<Op
     let SessionOwner::Account(account_id) = session.owner else {
         return Ok(None);
     };
-    let Some(account) = tx
-        .account_by_id(account_id)
-        .await?
-        .filter(|a| a.site_id == site.id)
-    else {
+    let Some(account) = tx.account_by_id(account_id).await? else {
+        return Ok(None);
+    };
+    let Some(site) = tx.site_by_id(account.site_id).await? else {
         return Ok(None);
     };
     drop(tx);
+    let read = Arc::new(SessionRead {
+        site,
+        session,
+        account,
+    });
+    app.recent.sessions.put(hash, writes, Arc::clone(&read));
+    Ok(Some(read))
+}
+
+/// Whether the session read is still good at this moment: ends it when it
+/// expired or its account may no longer sign in; moves its idle expiry on.
+async fn check(app: &App, site: Site, read: &SessionRead) -> AppResult<Option<Current>> {
+    let now = app.clock.now();
+    let session = &read.session;
+    let hash = &session.token_hash;
     let expired = now >= session.idle_expires_at || now >= session.absolute_expires_at;
-    let gate = sign_in_gate(&account.state, now);
+    let gate = sign_in_gate(&read.account.state, now);
     if expired || gate.is_err() {
         let mut tx = app.store.begin().await?;
-        tx.delete_session(&hash).await?;
+        tx.delete_session(hash).await?;
         tx.commit().await?;
         return Ok(None);
     }
@@ -120,14 +155,14 @@ pub async fn authenticate_on(app: &App, site: Site, token: &str) -> AppResult<Op
         let idle = (now + Duration::seconds(i64::from(site.settings.session_idle_seconds)))
             .min(session.absolute_expires_at);
         let mut tx = app.store.begin().await?;
-        tx.touch_session(&hash, now, idle).await?;
+        tx.touch_session(hash, now, idle).await?;
         tx.commit().await?;
     }
     let must_change_password = gate == Ok(SignInOutcome::MustChangePassword);
     Ok(Some(Current {
         site,
-        account,
-        session,
+        account: read.account.clone(),
+        session: read.session.clone(),
         must_change_password,
     }))
 }

@@ -25,6 +25,9 @@ pub async fn sign_in(
     password: &str,
     meta: &RequestMeta,
 ) -> AppResult<NewSession> {
+    // A place in the hashing queue first: in a storm beyond it the answer is
+    // "busy" before any database work.
+    let slot = app.hasher.reserve()?;
     let mut tx = app.store.read().await?;
     let site = load_site(tx.as_mut(), site_key).await?;
     let now = app.clock.now();
@@ -37,7 +40,7 @@ pub async fn sign_in(
     // spending a hash, with the same answer.
     let hash = account.as_ref().and_then(|a| a.password_hash.as_deref());
     let right = password.chars().count() <= gatehouse_domain::policy::PASSWORD_MAX_CHARS
-        && app.hasher.verify(password, hash).await?;
+        && app.hasher.verify_in(slot, password, hash).await?;
     let Some(mut account) = account else {
         return Err(SignInRefusal::InvalidCredentials.into());
     };
