@@ -25,7 +25,7 @@ use crate::staff_auth::StaffCaller;
 use crate::{App, AppError, AppResult, audit, secrets};
 
 /// An account as staff see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AccountView {
     /// Identity.
     pub id: Uuid,
@@ -105,7 +105,7 @@ pub fn view_of(a: &Account, site_key: &str, now: OffsetDateTime) -> AccountView 
 }
 
 /// One page of a list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     /// The rows.
     pub items: Vec<T>,
@@ -121,7 +121,8 @@ pub struct Page<T> {
 }
 
 /// What the queue shows.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only this status.
     pub status: Option<String>,
@@ -214,7 +215,7 @@ pub async fn counts(
 }
 
 /// The bulk actions of the queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BulkAction {
     /// Approve pending registrations.
@@ -293,7 +294,7 @@ impl BulkAction {
 }
 
 /// What a bulk action did to one account.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BulkResult {
     /// The account.
     pub id: Uuid,
@@ -456,7 +457,7 @@ async fn act(
 }
 
 /// Everything the account page shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AccountDetail {
     /// The account.
     pub account: AccountView,
@@ -469,7 +470,7 @@ pub struct AccountDetail {
 }
 
 /// A session as staff see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SessionSummary {
     /// Hex of the stored hash (identifies it for revoking).
     pub id: String,
@@ -533,7 +534,7 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Account
 }
 
 /// Changes to an account's own fields (absent keys stay as they are).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountPatch {
     /// New login ID (checked against the site's policy and uniqueness).
@@ -655,7 +656,7 @@ pub async fn update(
 
 /// A temporary password just set: shown once to the staff user, never stored
 /// in clear, never mailed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TemporaryPassword {
     /// The password to hand to the customer.
     pub password: String,
@@ -764,7 +765,7 @@ pub async fn revoke_session(
 }
 
 /// A customer that may be the account's person, with why.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Candidate {
     /// The customer.
     pub customer: Customer,

@@ -113,7 +113,7 @@ pub async fn create_token_until(
 }
 
 /// A token as listed (never its secret).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TokenView {
     /// Identity.
     pub id: Uuid,

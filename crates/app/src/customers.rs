@@ -16,7 +16,7 @@ use crate::staff_auth::StaffCaller;
 use crate::{App, AppError, AppResult, audit};
 
 /// The portal account to create with a customer.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
     /// Site key.
@@ -33,7 +33,7 @@ pub struct NewAccount {
 }
 
 /// A customer with their accounts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CustomerDetail {
     /// The customer.
     #[serde(flatten)]
@@ -426,7 +426,8 @@ pub async fn delete(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> 
 }
 
 /// The customer list's parameters (the stable surface's names).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Search text: names, e-mail address, company.
     pub q: Option<String>,
@@ -628,7 +629,7 @@ impl CustomerAction {
 }
 
 /// What an action did to one customer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CustomerResult {
     /// The customer.
     pub id: Uuid,

@@ -12,7 +12,7 @@ use crate::staff_auth::StaffCaller;
 use crate::{App, AppError, AppResult, audit};
 
 /// A group and how many customers it has.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GroupView {
     /// The group.
     #[serde(flatten)]
@@ -22,7 +22,7 @@ pub struct GroupView {
 }
 
 /// What staff type for a group.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupInput {
     /// Name (unique without regard to case).

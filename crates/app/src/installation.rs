@@ -11,7 +11,7 @@ use crate::staff_auth::StaffCaller;
 use crate::{App, AppError, AppResult, audit};
 
 /// The installation's settings.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct InstallationSettings {
     /// Admins must sign in with a TOTP code (those without one enrol first).

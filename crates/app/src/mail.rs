@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::{AppError, AppResult};
 
 /// The messages Gatehouse sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MailKey {
     /// Confirm the address of a new registration.
@@ -88,7 +88,7 @@ pub struct MailVars {
 }
 
 /// The three templates of one message.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Parts {
     /// Subject (one line once rendered).
     pub subject: String,

@@ -12,7 +12,7 @@ use crate::staff_auth::StaffCaller;
 use crate::{App, AppError, AppResult, audit};
 
 /// One message as listed (without its bodies).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OutboxItem {
     /// Identity.
     pub id: Uuid,

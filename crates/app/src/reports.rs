@@ -12,7 +12,7 @@ use crate::staff_auth::StaffCaller;
 use crate::{App, AppResult};
 
 /// One registration in the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RegistrationRow {
     /// Account.
     pub id: Uuid,
@@ -81,7 +81,7 @@ pub async fn registrations(
 pub const CHART_DAYS: i64 = 90;
 
 /// One site's accounts per status.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SiteCounts {
     /// Site key.
     pub site: String,
@@ -92,7 +92,7 @@ pub struct SiteCounts {
 }
 
 /// Registrations on one UTC day.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DayCount {
     /// The day (YYYY-MM-DD).
     pub day: String,
@@ -101,7 +101,7 @@ pub struct DayCount {
 }
 
 /// What the console's dashboard shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Dashboard {
     /// Accounts per status, per site.
     pub sites: Vec<SiteCounts>,

@@ -79,7 +79,7 @@ pub async fn add_staff(
 }
 
 /// A staff user as the staff page lists them (no secrets).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct StaffView {
     /// Identity.
     pub id: Uuid,
@@ -115,7 +115,7 @@ pub async fn list(app: &App, caller: &crate::staff_auth::StaffCaller) -> AppResu
 }
 
 /// An invitation just made: the link lets the new staff user choose a password.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Invitation {
     /// The staff user.
     pub staff: StaffView,

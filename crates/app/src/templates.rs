@@ -14,7 +14,7 @@ use crate::staff_auth::StaffCaller;
 use crate::{App, AppError, AppResult, audit};
 
 /// A template as the editor shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TemplateView {
     /// Message key.
     pub key: String,

@@ -62,7 +62,7 @@ impl DeleteReason {
 }
 
 /// The derived status of an account: what the console lists and filters by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Registered, e-mail not verified.

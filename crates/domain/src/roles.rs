@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Role of an account on its site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountRole {
     /// An ordinary customer login.
@@ -14,7 +14,7 @@ pub enum AccountRole {
 }
 
 /// Role of a staff user in the management console.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StaffRole {
     /// Everything, including settings, staff, templates and API tokens.

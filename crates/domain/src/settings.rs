@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::policy::Email;
 
 /// How a customer is identified at sign-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LoginIdMode {
     /// The e-mail address, normalised.
@@ -21,7 +21,7 @@ pub enum LoginIdMode {
 }
 
 /// What a lock after too many failed attempts means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LockMode {
     /// Lifted by itself after `lock_duration_seconds`.
@@ -31,7 +31,7 @@ pub enum LockMode {
 }
 
 /// A language the portal and its e-mail speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     /// English.
@@ -53,7 +53,19 @@ impl Language {
 /// Profile fields a site may let customers edit themselves. Group, role,
 /// active flag, notifications and external ID are deliberately absent: they
 /// are staff-only on every site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ProfileField {
     /// First name.
@@ -85,7 +97,7 @@ pub enum ProfileField {
 }
 
 /// The settings of one site. Field names are the API's and the seed's keys.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct SiteSettings {
     /// Customers may register themselves.
@@ -174,7 +186,7 @@ impl Default for SiteSettings {
 }
 
 /// One wrong field of a settings change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// The settings key.
     pub field: String,

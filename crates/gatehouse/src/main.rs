@@ -90,6 +90,8 @@ enum Command {
         #[arg(long)]
         workers: Option<usize>,
     },
+    /// Print the API's OpenAPI 3.1 document (as served at /api/v1/openapi.json)
+    Openapi,
     /// Serve a bare axum "hello" endpoint (GET /hello) for comparison in
     /// benchmarks
     BenchHello {
@@ -157,6 +159,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    if let Command::Openapi = cli.command {
+        print!("{}", gatehouse_web::openapi::document_json());
+        return Ok(());
+    }
     let (bind, smtp_url) = match &cli.command {
         Command::Serve { bind, smtp_url } => (bind.clone(), smtp_url.clone()),
         _ => (None, None),
@@ -243,6 +249,7 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Openapi => Ok(()),
         Command::BenchHello { bind } => Ok(gatehouse_web::serve_hello(bind).await?),
         Command::CheckConfig => {
             let app = open(&config).await?;

@@ -27,7 +27,7 @@ fn opt_from_ms(ms: Option<i64>) -> StoreResult<Option<OffsetDateTime>> {
 }
 
 /// A portal site.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Site {
     /// Identity.
     pub id: Uuid,
@@ -66,7 +66,7 @@ impl TryFrom<SiteRow> for Site {
 }
 
 /// A named set of customers.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Group {
     /// Identity.
     pub id: Uuid,
@@ -81,7 +81,7 @@ pub struct Group {
 }
 
 /// The editable data of a customer (the CRM contact).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CustomerFields {
     /// First name.
     pub first_name: String,
@@ -122,7 +122,7 @@ pub struct CustomerFields {
 }
 
 /// A customer record.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Customer {
     /// Identity.
     pub id: Uuid,
@@ -650,7 +650,7 @@ impl TryFrom<OutboxRow> for OutboxMessage {
 }
 
 /// Who did something.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Actor {
     /// `staff`, `customer`, `api` or `system`.
     pub kind: String,
@@ -677,7 +677,7 @@ impl Actor {
 }
 
 /// An append-only record of a staff action or security event.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AuditEvent {
     /// Identity (time-ordered).
     pub id: Uuid,

@@ -18,6 +18,7 @@ pub mod error;
 mod health;
 pub mod i18n;
 pub mod metrics;
+pub mod openapi;
 pub mod pages;
 mod portal;
 pub mod ratelimit;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/setup/{token}", get(setup::form).post(setup::submit))
         .merge(portal::routes())
         .merge(staff_api::routes())
+        .merge(openapi::routes())
         .merge(console::routes())
         .merge(console_directory::routes())
         .fallback(error::not_found)

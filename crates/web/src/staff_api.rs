@@ -1,19 +1,20 @@
 //! Staff calls of the JSON API for mail: the outbox and the e-mail templates.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use gatehouse_app::mail::Parts;
 use gatehouse_app::{accounts, outbox, templates};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use crate::openapi::{Counts, Items};
 use crate::staff::api_caller;
+use utoipa::{IntoParams, ToSchema};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -80,16 +81,26 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/settings", get(get_settings).put(put_settings))
 }
 
-#[derive(Debug, Deserialize)]
-struct OutboxQuery {
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct OutboxQuery {
     status: Option<String>,
     limit: Option<i64>,
 }
 
-async fn list_outbox(
+#[utoipa::path(
+    get,
+    path = "/api/v1/outbox",
+    tag = "mail",
+    summary = "The outbox",
+    params(OutboxQuery),
+    responses((status = 200, description = "Messages, newest first", body = Items<gatehouse_app::outbox::OutboxItem>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_outbox(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<OutboxQuery>,
+    ApiQuery(q): ApiQuery<OutboxQuery>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     let items = outbox::list(
@@ -99,43 +110,80 @@ async fn list_outbox(
         q.limit.unwrap_or(100),
     )
     .await?;
-    Ok(Json(json!({ "items": items })).into_response())
+    Ok(Json(Items { items }).into_response())
 }
 
-async fn retry_mail(
+#[utoipa::path(
+    post,
+    path = "/api/v1/outbox/{id}/retry",
+    tag = "mail",
+    summary = "Send a failed message again",
+    params(("id" = Uuid, Path, description = "The message's ID")),
+    responses((status = 200, description = "The message, due again", body = gatehouse_app::outbox::OutboxItem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn retry_mail(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     Ok(Json(outbox::retry(&state.app, &caller, id).await?).into_response())
 }
 
-async fn list_templates(
+#[utoipa::path(
+    get,
+    path = "/api/v1/sites/{site}/templates",
+    tag = "mail",
+    summary = "A site's e-mail templates",
+    params(("site" = String, Path, description = "The site key")),
+    responses((status = 200, description = "Every message and language", body = Items<gatehouse_app::templates::TemplateView>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_templates(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
-    Ok(
-        Json(json!({ "items": templates::list(&state.app, &caller, &site).await? }))
-            .into_response(),
-    )
+    Ok(Json(Items {
+        items: templates::list(&state.app, &caller, &site).await?,
+    })
+    .into_response())
 }
 
-async fn get_template(
+#[utoipa::path(
+    get,
+    path = "/api/v1/sites/{site}/templates/{key}/{lang}",
+    tag = "mail",
+    summary = "One e-mail template",
+    params(("site" = String, Path, description = "The site key"), ("key" = String, Path, description = "The message: activation, approved, declined, welcome, password_reset, password_changed, account_locked, registration_notice"), ("lang" = String, Path, description = "en or de")),
+    responses((status = 200, description = "The template in force", body = gatehouse_app::templates::TemplateView)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn get_template(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path((site, key, lang)): Path<(String, String, String)>,
+    ApiPath((site, key, lang)): ApiPath<(String, String, String)>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     Ok(Json(templates::get(&state.app, &caller, &site, &key, &lang).await?).into_response())
 }
 
-async fn save_template(
+#[utoipa::path(
+    put,
+    path = "/api/v1/sites/{site}/templates/{key}/{lang}",
+    tag = "mail",
+    summary = "Change an e-mail template (refused when it does not render)",
+    params(("site" = String, Path, description = "The site key"), ("key" = String, Path, description = "The message: activation, approved, declined, welcome, password_reset, password_changed, account_locked, registration_notice"), ("lang" = String, Path, description = "en or de")),
+    request_body = gatehouse_app::mail::Parts,
+    responses((status = 200, description = "The template in force", body = gatehouse_app::templates::TemplateView)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn save_template(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path((site, key, lang)): Path<(String, String, String)>,
+    ApiPath((site, key, lang)): ApiPath<(String, String, String)>,
     ApiJson(parts): ApiJson<Parts>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
@@ -145,56 +193,99 @@ async fn save_template(
     )
 }
 
-async fn reset_template(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/sites/{site}/templates/{key}/{lang}",
+    tag = "mail",
+    summary = "Go back to the shipped template",
+    params(("site" = String, Path, description = "The site key"), ("key" = String, Path, description = "The message: activation, approved, declined, welcome, password_reset, password_changed, account_locked, registration_notice"), ("lang" = String, Path, description = "en or de")),
+    responses((status = 200, description = "The template in force", body = gatehouse_app::templates::TemplateView)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn reset_template(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path((site, key, lang)): Path<(String, String, String)>,
+    ApiPath((site, key, lang)): ApiPath<(String, String, String)>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     Ok(Json(templates::reset(&state.app, &caller, &site, &key, &lang).await?).into_response())
 }
 
-async fn preview_template(
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites/{site}/templates/{key}/{lang}/preview",
+    tag = "mail",
+    summary = "Render a template on sample data",
+    params(("site" = String, Path, description = "The site key"), ("key" = String, Path, description = "The message: activation, approved, declined, welcome, password_reset, password_changed, account_locked, registration_notice"), ("lang" = String, Path, description = "en or de")),
+    request_body = gatehouse_app::mail::Parts,
+    responses((status = 200, description = "The rendered message", body = Preview)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn preview_template(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path((site, key, lang)): Path<(String, String, String)>,
+    ApiPath((site, key, lang)): ApiPath<(String, String, String)>,
     ApiJson(parts): ApiJson<Parts>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     let r = templates::preview(&state.app, &caller, &site, &key, &lang, &parts).await?;
-    Ok(Json(json!({"subject": r.subject, "text": r.text, "html": r.html})).into_response())
+    Ok(Json(Preview {
+        subject: r.subject,
+        text: r.text,
+        html: r.html,
+    })
+    .into_response())
 }
 
-async fn list_accounts(
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts",
+    tag = "accounts",
+    summary = "The registrations queue",
+    params(gatehouse_app::accounts::ListQuery),
+    responses((status = 200, description = "One page of accounts", body = gatehouse_app::accounts::Page<gatehouse_app::accounts::AccountView>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_accounts(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<accounts::ListQuery>,
+    ApiQuery(q): ApiQuery<accounts::ListQuery>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     Ok(Json(accounts::list(&state.app, &caller, &q).await?).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct SiteQuery {
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct SiteQuery {
     site: Option<String>,
 }
 
-async fn account_counts(
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/counts",
+    tag = "accounts",
+    summary = "Accounts per status",
+    params(SiteQuery),
+    responses((status = 200, description = "Count per status", body = Counts)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn account_counts(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<SiteQuery>,
+    ApiQuery(q): ApiQuery<SiteQuery>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     let counts = accounts::counts(&state.app, &caller, q.site.as_deref()).await?;
-    let map: serde_json::Map<String, serde_json::Value> = counts
+    let map: Counts = counts
         .into_iter()
-        .map(|(s, n)| (s.as_str().to_string(), json!(n)))
+        .map(|(s, n)| (s.as_str().to_string(), n))
         .collect();
     Ok(Json(map).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct BulkBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct BulkBody {
     action: String,
     ids: Vec<Uuid>,
     reason: Option<String>,
@@ -229,7 +320,16 @@ fn past_tense(action: accounts::BulkAction) -> &'static str {
     }
 }
 
-async fn bulk_action(
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/actions",
+    tag = "accounts",
+    summary = "An action on several accounts (each changes entirely or not at all)",
+    request_body = BulkBody,
+    responses((status = 200, description = "A result per account", body = BulkReply)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn bulk_action(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<BulkBody>,
@@ -246,39 +346,68 @@ async fn bulk_action(
     )
     .await?;
     let summary = bulk_summary(action, &results);
-    Ok(Json(json!({"summary": summary, "results": results})).into_response())
+    Ok(Json(BulkReply { summary, results }).into_response())
 }
 
-async fn get_account(
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{id}",
+    tag = "accounts",
+    summary = "The account page",
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    responses((status = 200, description = "The account, its customer, sessions and audit trail", body = gatehouse_app::accounts::AccountDetail)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn get_account(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     Ok(Json(accounts::get(&state.app, &caller, id).await?).into_response())
 }
 
-async fn update_account(
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{id}",
+    tag = "accounts",
+    summary = "Change login ID, e-mail validated, access switch and expiry, role",
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    request_body = gatehouse_app::accounts::AccountPatch,
+    responses((status = 200, description = "The account after the change", body = gatehouse_app::accounts::AccountView)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn update_account(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(patch): ApiJson<accounts::AccountPatch>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     Ok(Json(accounts::update(&state.app, &caller, id, &patch).await?).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct PasswordBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct PasswordBody {
     #[serde(default, with = "time::serde::rfc3339::option")]
     expires_at: Option<time::OffsetDateTime>,
     password: Option<String>,
 }
 
-async fn temporary_password(
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{id}/password",
+    tag = "accounts",
+    summary = "A generated temporary password, shown once",
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    request_body = PasswordBody,
+    responses((status = 200, description = "The password, to hand to the customer", body = gatehouse_app::accounts::TemporaryPassword)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn temporary_password(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<PasswordBody>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
@@ -295,29 +424,48 @@ async fn temporary_password(
     )
 }
 
-async fn account_duplicates(
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{id}/duplicates",
+    tag = "accounts",
+    summary = "Customers the account may belong to, best first",
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    responses((status = 200, description = "Ranked candidates", body = Items<gatehouse_app::accounts::Candidate>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn account_duplicates(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
-    Ok(
-        Json(json!({"items": accounts::duplicates(&state.app, &caller, id).await?}))
-            .into_response(),
-    )
+    Ok(Json(Items {
+        items: accounts::duplicates(&state.app, &caller, id).await?,
+    })
+    .into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct AssignBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct AssignBody {
     customer_id: Option<Uuid>,
     #[serde(default)]
     create: bool,
 }
 
-async fn assign_account(
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{id}/assignment",
+    tag = "accounts",
+    summary = "Assign the account to a customer, or make one from the registration",
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    request_body = AssignBody,
+    responses((status = 200, description = "The account after the assignment", body = gatehouse_app::accounts::AccountView)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn assign_account(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<AssignBody>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
@@ -335,27 +483,46 @@ async fn assign_account(
     Ok(Json(accounts::assign(&state.app, &caller, id, &to).await?).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct ImpersonateBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct ImpersonateBody {
     reason: String,
     minutes: Option<i64>,
 }
 
-async fn impersonate(
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{id}/impersonation",
+    tag = "accounts",
+    summary = "Open the portal as the customer (audited)",
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    request_body = ImpersonateBody,
+    responses((status = 200, description = "The single-use address that opens the portal", body = Impersonation)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn impersonate(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ImpersonateBody>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     let url = accounts::impersonate(&state.app, &caller, id, &body.reason, body.minutes).await?;
-    Ok(Json(json!({"url": url})).into_response())
+    Ok(Json(Impersonation { url }).into_response())
 }
 
-async fn revoke_session(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{id}/sessions/{session}",
+    tag = "accounts",
+    summary = "End one of the account's sessions",
+    params(("id" = Uuid, Path, description = "The account's ID"), ("session" = String, Path, description = "The session's ID from the account page")),
+    responses((status = 204, description = "Ended")),
+    security(("bearer" = []))
+)]
+pub(crate) async fn revoke_session(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path((id, session)): Path<(Uuid, String)>,
+    ApiPath((id, session)): ApiPath<(Uuid, String)>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     accounts::revoke_session(&state.app, &caller, id, &session).await?;
@@ -363,7 +530,8 @@ async fn revoke_session(
 }
 
 /// The audit log's filters, shared by the API, its CSV and the page.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct AuditQuery {
     limit: Option<i64>,
     target: Option<Uuid>,
@@ -390,16 +558,25 @@ impl AuditQuery {
     }
 }
 
-async fn list_audit(
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "audit",
+    summary = "The audit log",
+    params(AuditQuery),
+    responses((status = 200, description = "Events, newest first", body = Items<gatehouse_store::AuditEvent>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_audit(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     let items =
         gatehouse_app::audit::list(&state.app, &caller, &q.filter(), q.limit.unwrap_or(100))
             .await?;
-    Ok(Json(json!({"items": items})).into_response())
+    Ok(Json(Items { items }).into_response())
 }
 
 /// A cell a spreadsheet would not run as a formula.
@@ -411,10 +588,19 @@ pub(crate) fn neutral_cell(value: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-async fn audit_csv(
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit.csv",
+    tag = "audit",
+    summary = "The audit log as CSV",
+    params(AuditQuery),
+    responses((status = 200, description = "RFC 4180; cells a spreadsheet would run are neutralised", body = String, content_type = "text/csv")),
+    security(("bearer" = []))
+)]
+pub(crate) async fn audit_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     let items =
@@ -466,24 +652,41 @@ fn csv_response(filename: &str, body: axum::body::Body) -> Response {
     response
 }
 
-async fn list_staff(
+#[utoipa::path(
+    get,
+    path = "/api/v1/staff",
+    tag = "staff",
+    summary = "Staff users",
+    responses((status = 200, description = "Every staff user", body = Items<gatehouse_app::staff::StaffView>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_staff(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
-    Ok(
-        Json(json!({"items": gatehouse_app::staff::list(&state.app, &caller).await?}))
-            .into_response(),
-    )
+    Ok(Json(Items {
+        items: gatehouse_app::staff::list(&state.app, &caller).await?,
+    })
+    .into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct InviteBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct InviteBody {
     email: String,
     role: gatehouse_domain::StaffRole,
 }
 
-async fn invite_staff(
+#[utoipa::path(
+    post,
+    path = "/api/v1/staff",
+    tag = "staff",
+    summary = "Invite a staff user (a set-password link is mailed)",
+    request_body = InviteBody,
+    responses((status = 201, description = "The invitation", body = gatehouse_app::staff::Invitation)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn invite_staff(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<InviteBody>,
@@ -494,16 +697,26 @@ async fn invite_staff(
     Ok((axum::http::StatusCode::CREATED, Json(invitation)).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct StaffPatch {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct StaffPatch {
     role: gatehouse_domain::StaffRole,
     active: bool,
 }
 
-async fn update_staff(
+#[utoipa::path(
+    patch,
+    path = "/api/v1/staff/{id}",
+    tag = "staff",
+    summary = "Change a staff user's role or active switch",
+    params(("id" = Uuid, Path, description = "The staff user's ID")),
+    request_body = StaffPatch,
+    responses((status = 200, description = "The staff user", body = gatehouse_app::staff::StaffView)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn update_staff(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<StaffPatch>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
@@ -513,7 +726,15 @@ async fn update_staff(
     )
 }
 
-async fn get_settings(
+#[utoipa::path(
+    get,
+    path = "/api/v1/settings",
+    tag = "settings",
+    summary = "Installation settings",
+    responses((status = 200, description = "The settings", body = gatehouse_app::installation::InstallationSettings)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn get_settings(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -522,7 +743,16 @@ async fn get_settings(
     Ok(Json(gatehouse_app::installation::load(&state.app).await?).into_response())
 }
 
-async fn put_settings(
+#[utoipa::path(
+    put,
+    path = "/api/v1/settings",
+    tag = "settings",
+    summary = "Replace the installation settings",
+    request_body = gatehouse_app::installation::InstallationSettings,
+    responses((status = 200, description = "The settings", body = gatehouse_app::installation::InstallationSettings)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn put_settings(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<gatehouse_app::installation::InstallationSettings>,
@@ -531,19 +761,27 @@ async fn put_settings(
     Ok(Json(gatehouse_app::installation::save(&state.app, &caller, &body).await?).into_response())
 }
 
-async fn list_tokens(
+#[utoipa::path(
+    get,
+    path = "/api/v1/tokens",
+    tag = "tokens",
+    summary = "API tokens",
+    responses((status = 200, description = "Every token (never its secret)", body = Items<gatehouse_app::api_tokens::TokenView>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_tokens(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
-    Ok(
-        Json(json!({"items": gatehouse_app::api_tokens::list(&state.app, &caller).await?}))
-            .into_response(),
-    )
+    Ok(Json(Items {
+        items: gatehouse_app::api_tokens::list(&state.app, &caller).await?,
+    })
+    .into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct TokenBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct TokenBody {
     staff: Option<String>,
     name: String,
     #[serde(default)]
@@ -552,7 +790,16 @@ struct TokenBody {
     expires_at: Option<time::OffsetDateTime>,
 }
 
-async fn create_token(
+#[utoipa::path(
+    post,
+    path = "/api/v1/tokens",
+    tag = "tokens",
+    summary = "Create an API token (its secret is shown once)",
+    request_body = TokenBody,
+    responses((status = 201, description = "The token and its secret", body = TokenCreated)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn create_token(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<TokenBody>,
@@ -574,22 +821,43 @@ async fn create_token(
     let view = gatehouse_app::api_tokens::TokenView::from(&made.token);
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(json!({"token": view, "secret": made.secret})),
+        Json(TokenCreated {
+            token: view,
+            secret: made.secret,
+        }),
     )
         .into_response())
 }
 
-async fn revoke_token(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tokens/{id}",
+    tag = "tokens",
+    summary = "Revoke an API token",
+    params(("id" = Uuid, Path, description = "The token's ID")),
+    responses((status = 204, description = "Revoked")),
+    security(("bearer" = []))
+)]
+pub(crate) async fn revoke_token(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     gatehouse_app::api_tokens::revoke(&state.app, &caller, id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
-async fn create_customer(
+#[utoipa::path(
+    post,
+    path = "/api/v1/customers",
+    tag = "customers",
+    summary = "Add a customer, optionally with a portal account and a welcome mail",
+    request_body = CustomerInput,
+    responses((status = 201, description = "The customer and their accounts", body = gatehouse_app::customers::CustomerDetail)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn create_customer(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(mut body): ApiJson<serde_json::Map<String, serde_json::Value>>,
@@ -608,16 +876,25 @@ async fn create_customer(
 }
 
 /// A bulk action on customers, as posted.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CustomersAction {
+pub(crate) struct CustomersAction {
     action: String,
     ids: Vec<Uuid>,
     #[serde(default)]
     group_id: Option<String>,
 }
 
-async fn customers_action(
+#[utoipa::path(
+    post,
+    path = "/api/v1/customers/actions",
+    tag = "customers",
+    summary = "An action on several customers",
+    request_body = CustomersAction,
+    responses((status = 200, description = "A result per customer", body = CustomersReply)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn customers_action(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<CustomersAction>,
@@ -627,37 +904,60 @@ async fn customers_action(
     let action = customers::CustomerAction::parse(&body.action, body.group_id.as_deref())?;
     let results = customers::bulk(&state.app, &caller, action, &body.ids).await?;
     let summary = customers::bulk_summary(action, &results);
-    Ok(Json(json!({"summary": summary, "results": results})).into_response())
+    Ok(Json(CustomersReply { summary, results }).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct DashboardQuery {
-    site: Option<String>,
-}
-
-async fn dashboard(
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/dashboard",
+    tag = "reports",
+    summary = "Counts per status per site, registrations per day",
+    params(SiteQuery),
+    responses((status = 200, description = "The dashboard", body = gatehouse_app::reports::Dashboard)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn dashboard(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<DashboardQuery>,
+    ApiQuery(q): ApiQuery<SiteQuery>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     let site = q.site.as_deref().filter(|s| !s.is_empty());
     Ok(Json(gatehouse_app::reports::dashboard(&state.app, &caller, site).await?).into_response())
 }
 
-async fn get_customer(
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers/{id}",
+    tag = "customers",
+    summary = "A customer",
+    params(("id" = Uuid, Path, description = "The customer's ID")),
+    responses((status = 200, description = "The customer and their accounts", body = gatehouse_app::customers::CustomerDetail)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn get_customer(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     Ok(Json(gatehouse_app::customers::get(&state.app, &caller, id).await?).into_response())
 }
 
-async fn update_customer(
+#[utoipa::path(
+    patch,
+    path = "/api/v1/customers/{id}",
+    tag = "customers",
+    summary = "Change a customer (absent fields stay)",
+    params(("id" = Uuid, Path, description = "The customer's ID")),
+    request_body = CustomerInput,
+    responses((status = 200, description = "The customer after the change", body = gatehouse_app::customers::CustomerDetail)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn update_customer(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
@@ -667,35 +967,63 @@ async fn update_customer(
     )
 }
 
-async fn delete_customer(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/customers/{id}",
+    tag = "customers",
+    summary = "Delete a customer",
+    params(("id" = Uuid, Path, description = "The customer's ID")),
+    responses((status = 204, description = "Deleted")),
+    security(("bearer" = []))
+)]
+pub(crate) async fn delete_customer(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     gatehouse_app::customers::delete(&state.app, &caller, id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct GroupsQuery {
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct GroupsQuery {
     #[serde(default)]
     all: bool,
 }
 
-async fn list_groups(
+#[utoipa::path(
+    get,
+    path = "/api/v1/groups",
+    tag = "groups",
+    summary = "Customer groups",
+    params(GroupsQuery),
+    responses((status = 200, description = "Groups with their member counts", body = Items<gatehouse_app::groups::GroupView>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_groups(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<GroupsQuery>,
+    ApiQuery(q): ApiQuery<GroupsQuery>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
-    Ok(
-        Json(json!({"items": gatehouse_app::groups::list(&state.app, &caller, q.all).await?}))
-            .into_response(),
-    )
+    Ok(Json(Items {
+        items: gatehouse_app::groups::list(&state.app, &caller, q.all).await?,
+    })
+    .into_response())
 }
 
-async fn create_group(
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups",
+    tag = "groups",
+    summary = "Add a group",
+    request_body = gatehouse_app::groups::GroupInput,
+    responses((status = 201, description = "The group", body = gatehouse_store::Group)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn create_group(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<gatehouse_app::groups::GroupInput>,
@@ -705,30 +1033,58 @@ async fn create_group(
     Ok((axum::http::StatusCode::CREATED, Json(group)).into_response())
 }
 
-async fn update_group(
+#[utoipa::path(
+    patch,
+    path = "/api/v1/groups/{id}",
+    tag = "groups",
+    summary = "Change a group",
+    params(("id" = Uuid, Path, description = "The group's ID")),
+    request_body = gatehouse_app::groups::GroupInput,
+    responses((status = 200, description = "The group", body = gatehouse_store::Group)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn update_group(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<gatehouse_app::groups::GroupInput>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     Ok(Json(gatehouse_app::groups::update(&state.app, &caller, id, &body).await?).into_response())
 }
 
-async fn delete_group(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/groups/{id}",
+    tag = "groups",
+    summary = "Delete a group (refused while it has members)",
+    params(("id" = Uuid, Path, description = "The group's ID")),
+    responses((status = 204, description = "Deleted")),
+    security(("bearer" = []))
+)]
+pub(crate) async fn delete_group(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     gatehouse_app::groups::delete(&state.app, &caller, id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
-async fn list_customers(
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers",
+    tag = "customers",
+    summary = "The customer list: search, filters, sort, pages",
+    params(gatehouse_app::customers::ListQuery),
+    responses((status = 200, description = "One page of customers with the total", body = gatehouse_app::accounts::Page<gatehouse_store::Customer>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_customers(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<gatehouse_app::customers::ListQuery>,
+    ApiQuery(q): ApiQuery<gatehouse_app::customers::ListQuery>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     Ok(Json(gatehouse_app::customers::list(&state.app, &caller, &q).await?).into_response())
@@ -815,10 +1171,19 @@ where
 
 /// The filtered customer list as CSV, streamed a chunk at a time (constant
 /// memory whatever its length), in ID order (the order they were added).
-async fn customers_csv(
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers.csv",
+    tag = "customers",
+    summary = "The filtered customer list as CSV, streamed",
+    params(gatehouse_app::customers::ListQuery),
+    responses((status = 200, description = "Every customer the filter matches (RFC 4180; formulas neutralised)", body = String, content_type = "text/csv")),
+    security(("bearer" = []))
+)]
+pub(crate) async fn customers_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<gatehouse_app::customers::ListQuery>,
+    ApiQuery(q): ApiQuery<gatehouse_app::customers::ListQuery>,
 ) -> Result<Response, ApiError> {
     const CHUNK: i64 = 1000;
     let caller = api_caller(&state, &headers).await?;
@@ -858,24 +1223,41 @@ async fn customers_csv(
     Ok(csv_response("customers.csv", body))
 }
 
-async fn list_sites(
+#[utoipa::path(
+    get,
+    path = "/api/v1/sites",
+    tag = "sites",
+    summary = "Sites",
+    responses((status = 200, description = "Every site", body = Items<gatehouse_store::Site>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_sites(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
-    Ok(
-        Json(json!({"items": gatehouse_app::sites::list(&state.app, &caller).await?}))
-            .into_response(),
-    )
+    Ok(Json(Items {
+        items: gatehouse_app::sites::list(&state.app, &caller).await?,
+    })
+    .into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct SiteBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct SiteBody {
     key: String,
     name: String,
 }
 
-async fn create_site(
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites",
+    tag = "sites",
+    summary = "Add a site",
+    request_body = SiteBody,
+    responses((status = 201, description = "The site with default settings", body = gatehouse_store::Site)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn create_site(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<SiteBody>,
@@ -885,19 +1267,38 @@ async fn create_site(
     Ok((axum::http::StatusCode::CREATED, Json(site)).into_response())
 }
 
-async fn site_settings(
+#[utoipa::path(
+    get,
+    path = "/api/v1/sites/{site}/settings",
+    tag = "sites",
+    summary = "A site's settings",
+    params(("site" = String, Path, description = "The site key")),
+    responses((status = 200, description = "The settings", body = gatehouse_domain::SiteSettings)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn site_settings(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
     Ok(Json(gatehouse_app::sites::settings(&state.app, &caller, &site).await?).into_response())
 }
 
-async fn patch_site_settings(
+#[utoipa::path(
+    patch,
+    path = "/api/v1/sites/{site}/settings",
+    tag = "sites",
+    summary = "Change some of a site's settings (all or nothing)",
+    params(("site" = String, Path, description = "The site key")),
+    request_body = gatehouse_domain::SiteSettings,
+    responses((status = 200, description = "The settings after the change", body = gatehouse_domain::SiteSettings)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn patch_site_settings(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
     ApiJson(patch): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Response, ApiError> {
     let caller = api_caller(&state, &headers).await?;
@@ -907,8 +1308,9 @@ async fn patch_site_settings(
     )
 }
 
-#[derive(Debug, Deserialize)]
-struct ReportQuery {
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ReportQuery {
     site: Option<String>,
     limit: Option<i64>,
 }
@@ -926,19 +1328,37 @@ async fn registrations_rows(
     )
 }
 
-async fn registrations_report(
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/registrations",
+    tag = "reports",
+    summary = "Registrations report of a site",
+    params(ReportQuery),
+    responses((status = 200, description = "A row per account", body = Items<gatehouse_app::reports::RegistrationRow>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn registrations_report(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<ReportQuery>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let rows = registrations_rows(&state, &headers, &q).await?;
-    Ok(Json(json!({"items": rows})).into_response())
+    Ok(Json(Items { items: rows }).into_response())
 }
 
-async fn registrations_report_csv(
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/registrations.csv",
+    tag = "reports",
+    summary = "Registrations report of a site as CSV",
+    params(ReportQuery),
+    responses((status = 200, description = "A row per account", body = String, content_type = "text/csv")),
+    security(("bearer" = []))
+)]
+pub(crate) async fn registrations_report_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<ReportQuery>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let rows = registrations_rows(&state, &headers, &q).await?;
     let time = |t: Option<time::OffsetDateTime>| {
@@ -981,6 +1401,74 @@ async fn registrations_report_csv(
         "registrations.csv",
         axum::body::Body::from(bytes),
     ))
+}
+
+/// A rendered template.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Preview {
+    subject: String,
+    text: String,
+    html: String,
+}
+
+/// What a bulk action on accounts did.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct BulkReply {
+    /// One sentence for a person ("3 approved; 1: …").
+    summary: String,
+    /// One per account, in the order given.
+    results: Vec<accounts::BulkResult>,
+}
+
+/// What a bulk action on customers did.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CustomersReply {
+    /// One sentence for a person.
+    summary: String,
+    /// One per customer, in the order given.
+    results: Vec<gatehouse_app::customers::CustomerResult>,
+}
+
+/// An impersonation begun.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Impersonation {
+    /// Opens the portal as the customer; single use, short-lived.
+    url: String,
+}
+
+/// A token just made: its secret is shown here and never again.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TokenCreated {
+    token: gatehouse_app::api_tokens::TokenView,
+    /// Send as `Authorization: Bearer <secret>`.
+    secret: String,
+}
+
+/// A customer's fields by their stable names; every one optional on a
+/// change (absent ones stay), `first_name` and `last_name` needed to add.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // The shape of a JSON body, read as a map.
+pub(crate) struct CustomerInput {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    company: Option<String>,
+    url: Option<String>,
+    phone: Option<String>,
+    mobile: Option<String>,
+    country: Option<String>,
+    region: Option<String>,
+    street: Option<String>,
+    postcode: Option<String>,
+    city: Option<String>,
+    external_id: Option<String>,
+    group_id: Option<Uuid>,
+    avatar_url: Option<String>,
+    notifications: Option<bool>,
+    notes: Option<String>,
+    language: Option<String>,
+    /// A portal account to make with the customer (on adding only).
+    account: Option<gatehouse_app::customers::NewAccount>,
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use super::sessions::Current;
 use crate::{App, AppError, AppResult, audit};
 
 /// The profile as the customer sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Profile {
     /// Login ID.
     pub login_id: String,

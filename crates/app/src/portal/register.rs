@@ -19,7 +19,7 @@ use crate::mail::MailKey;
 use crate::{App, AppError, AppResult, audit};
 
 /// What a customer fills in.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct Registration {
     /// E-mail address.
     pub email: String,

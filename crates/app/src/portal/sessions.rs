@@ -176,7 +176,7 @@ pub async fn sign_out(app: &App, token: &str) -> AppResult<()> {
 }
 
 /// A session as its owner sees it in the list of their sessions.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SessionView {
     /// Identifies the session for "sign out" (the hex of its stored hash;
     /// the token cannot be derived from it).

@@ -3,20 +3,22 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use gatehouse_app::portal::sessions::{self, Current, NewSession};
 use gatehouse_app::portal::{activate, password, profile, register, reset, sign_in};
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use super::{rate_limit, request_meta};
 use crate::AppState;
 use crate::cookies;
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::openapi::{Accepted, Items};
+use utoipa::ToSchema;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -58,7 +60,10 @@ type Peer = ConnectInfo<SocketAddr>;
 fn accepted() -> Response {
     (
         StatusCode::ACCEPTED,
-        Json(json!({"status": "accepted", "message": "if the address can be used, a message was sent to it"})),
+        Json(Accepted {
+            status: "accepted".into(),
+            message: "if the address can be used, a message was sent to it".into(),
+        }),
     )
         .into_response()
 }
@@ -85,7 +90,7 @@ fn with_session(
     site: &str,
     session: &NewSession,
     status: StatusCode,
-    body: Value,
+    body: impl Serialize,
 ) -> Response {
     let mut response = (status, Json(body)).into_response();
     let max_age = u64::from(session.max_age_seconds);
@@ -100,9 +105,18 @@ fn with_session(
     response
 }
 
-async fn register_call(
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites/{site}/registrations",
+    tag = "portal",
+    summary = "Register",
+    params(("site" = String, Path, description = "The site key")),
+    request_body = gatehouse_app::portal::register::Registration,
+    responses((status = 202, description = "Registered, or the address is known (the same answer)", body = Accepted))
+)]
+pub(crate) async fn register_call(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
     headers: HeaderMap,
     peer: Peer,
     ApiJson(input): ApiJson<register::Registration>,
@@ -113,28 +127,46 @@ async fn register_call(
     Ok(accepted())
 }
 
-#[derive(Debug, Deserialize)]
-struct TokenBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct TokenBody {
     token: String,
 }
 
-async fn verify_call(
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites/{site}/verifications",
+    tag = "portal",
+    summary = "Follow an activation link",
+    params(("site" = String, Path, description = "The site key")),
+    request_body = TokenBody,
+    responses((status = 200, description = "The account status that results", body = Verified))
+)]
+pub(crate) async fn verify_call(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<TokenBody>,
 ) -> Result<Response, ApiError> {
     let status = activate::activate(&state.app, &site, &body.token).await?;
-    Ok(Json(json!({"status": status.as_str()})).into_response())
+    Ok(Json(Verified { status }).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct EmailBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct EmailBody {
     email: String,
 }
 
-async fn resend_call(
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites/{site}/verifications/resend",
+    tag = "portal",
+    summary = "Ask for a new activation link",
+    params(("site" = String, Path, description = "The site key")),
+    request_body = EmailBody,
+    responses((status = 202, description = "Sent if the address can be used (the same answer for all)", body = Accepted))
+)]
+pub(crate) async fn resend_call(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
     headers: HeaderMap,
     peer: Peer,
     ApiJson(body): ApiJson<EmailBody>,
@@ -149,15 +181,24 @@ async fn resend_call(
     Ok(accepted())
 }
 
-#[derive(Debug, Deserialize)]
-struct SignInBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct SignInBody {
     login_id: String,
     password: String,
 }
 
-async fn sign_in_call(
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites/{site}/sessions",
+    tag = "portal",
+    summary = "Sign in (sets the session cookie)",
+    params(("site" = String, Path, description = "The site key")),
+    request_body = SignInBody,
+    responses((status = 200, description = "Signed in; `must_change_password` says whether only a password change is allowed", body = SignedIn))
+)]
+pub(crate) async fn sign_in_call(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
     headers: HeaderMap,
     peer: Peer,
     ApiJson(body): ApiJson<SignInBody>,
@@ -166,17 +207,26 @@ async fn sign_in_call(
     rate_limit(&state, &meta, &site, Some(&body.login_id))?;
     let session =
         sign_in::sign_in(&state.app, &site, &body.login_id, &body.password, &meta).await?;
-    let body = json!({
-        "status": "signed_in",
-        "must_change_password": session.must_change_password,
-        "csrf_token": session.csrf_token,
-    });
+    let body = SignedIn {
+        status: "signed_in".into(),
+        must_change_password: session.must_change_password,
+        csrf_token: session.csrf_token.clone(),
+    };
     Ok(with_session(&state, &site, &session, StatusCode::OK, body))
 }
 
-async fn sign_out_call(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/sites/{site}/sessions/current",
+    tag = "portal",
+    summary = "Sign out",
+    params(("site" = String, Path, description = "The site key")),
+    responses((status = 204, description = "Signed out (also when no session was there)")),
+    security(("portal_session" = []))
+)]
+pub(crate) async fn sign_out_call(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let name = cookies::portal_session_name(&site);
@@ -188,38 +238,75 @@ async fn sign_out_call(
     Ok(response)
 }
 
-async fn list_sessions_call(
+#[utoipa::path(
+    get,
+    path = "/api/v1/sites/{site}/sessions",
+    tag = "portal",
+    summary = "The signed-in customer's sessions",
+    params(("site" = String, Path, description = "The site key")),
+    responses((status = 200, description = "Active sessions, newest first", body = Items<gatehouse_app::portal::sessions::SessionView>)),
+    security(("portal_session" = []))
+)]
+pub(crate) async fn list_sessions_call(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let current = current(&state, &site, &headers).await?;
     let items = sessions::list(&state.app, &current).await?;
-    Ok(Json(json!({ "items": items })).into_response())
+    Ok(Json(Items { items }).into_response())
 }
 
-async fn sign_out_others_call(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/sites/{site}/sessions/others",
+    tag = "portal",
+    summary = "Sign out every other session",
+    params(("site" = String, Path, description = "The site key")),
+    responses((status = 200, description = "How many sessions ended", body = SignedOut)),
+    security(("portal_session" = []))
+)]
+pub(crate) async fn sign_out_others_call(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let current = current(&state, &site, &headers).await?;
     let n = sessions::sign_out_others(&state.app, &current).await?;
-    Ok(Json(json!({ "signed_out": n })).into_response())
+    Ok(Json(SignedOut { signed_out: n }).into_response())
 }
 
-async fn me_call(
+#[utoipa::path(
+    get,
+    path = "/api/v1/sites/{site}/me",
+    tag = "portal",
+    summary = "The signed-in customer's profile",
+    params(("site" = String, Path, description = "The site key")),
+    responses((status = 200, description = "The profile and which fields may be edited", body = gatehouse_app::portal::profile::Profile)),
+    security(("portal_session" = []))
+)]
+pub(crate) async fn me_call(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let current = current(&state, &site, &headers).await?;
     Ok(Json(profile::profile(&state.app, &current).await?).into_response())
 }
 
-async fn update_me_call(
+#[utoipa::path(
+    patch,
+    path = "/api/v1/sites/{site}/me",
+    tag = "portal",
+    summary = "Change profile fields the site allows",
+    params(("site" = String, Path, description = "The site key")),
+    request_body = ProfileChanges,
+    responses((status = 200, description = "The profile after the change", body = gatehouse_app::portal::profile::Profile)),
+    security(("portal_session" = []))
+)]
+pub(crate) async fn update_me_call(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(changes): ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
@@ -228,15 +315,25 @@ async fn update_me_call(
     Ok(Json(profile::update_profile(&state.app, &current, &changes).await?).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct ChangePasswordBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct ChangePasswordBody {
     current_password: String,
     new_password: String,
 }
 
-async fn change_password_call(
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites/{site}/me/password",
+    tag = "portal",
+    summary = "Change the password (a new session cookie follows)",
+    params(("site" = String, Path, description = "The site key")),
+    request_body = ChangePasswordBody,
+    responses((status = 200, description = "Changed; every other session ended", body = PasswordChanged)),
+    security(("portal_session" = []))
+)]
+pub(crate) async fn change_password_call(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
     headers: HeaderMap,
     peer: Peer,
     ApiJson(body): ApiJson<ChangePasswordBody>,
@@ -252,13 +349,25 @@ async fn change_password_call(
         &meta,
     )
     .await?;
-    let body = json!({"status": "password_changed", "csrf_token": session.csrf_token});
+    let body = PasswordChanged {
+        status: "password_changed".into(),
+        csrf_token: session.csrf_token.clone(),
+    };
     Ok(with_session(&state, &site, &session, StatusCode::OK, body))
 }
 
-async fn forgot_call(
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites/{site}/password-resets",
+    tag = "portal",
+    summary = "Ask for a password reset link",
+    params(("site" = String, Path, description = "The site key")),
+    request_body = EmailBody,
+    responses((status = 202, description = "Sent if the address can be used (the same answer for all)", body = Accepted))
+)]
+pub(crate) async fn forgot_call(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
     headers: HeaderMap,
     peer: Peer,
     ApiJson(body): ApiJson<EmailBody>,
@@ -273,20 +382,93 @@ async fn forgot_call(
     Ok(accepted())
 }
 
-#[derive(Debug, Deserialize)]
-struct ResetBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct ResetBody {
     token: String,
     new_password: String,
 }
 
-async fn reset_call(
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites/{site}/password-resets/confirm",
+    tag = "portal",
+    summary = "Set a new password with a reset link's token",
+    params(("site" = String, Path, description = "The site key")),
+    request_body = ResetBody,
+    responses((status = 200, description = "Changed", body = Done))
+)]
+pub(crate) async fn reset_call(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    ApiPath(site): ApiPath<String>,
     headers: HeaderMap,
     peer: Peer,
     ApiJson(body): ApiJson<ResetBody>,
 ) -> Result<Response, ApiError> {
     rate_limit(&state, &request_meta(&headers, Some(&peer)), &site, None)?;
     reset::reset_password(&state.app, &site, &body.token, &body.new_password).await?;
-    Ok(Json(json!({"status": "password_changed"})).into_response())
+    Ok(Json(Done {
+        status: "password_changed".into(),
+    })
+    .into_response())
+}
+
+/// The status an activation link led to.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Verified {
+    /// `active`, or `pending` while staff must approve or assign.
+    status: gatehouse_domain::Status,
+}
+
+/// A sign-in that worked (the session cookie comes with it).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SignedIn {
+    /// Always `signed_in`.
+    status: String,
+    /// Only a password change is allowed until it is done.
+    must_change_password: bool,
+    /// The CSRF token for the portal's forms.
+    csrf_token: String,
+}
+
+/// Sessions ended.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SignedOut {
+    /// How many.
+    signed_out: u64,
+}
+
+/// A changed password (a new session cookie comes with it).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PasswordChanged {
+    /// Always `password_changed`.
+    status: String,
+    /// The new session's CSRF token.
+    csrf_token: String,
+}
+
+/// A change done.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Done {
+    /// What was done.
+    status: String,
+}
+
+/// Profile fields to change: only those the site lets customers edit
+/// (`editable_fields` of the profile); `null` or `""` clears one.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // The shape of a JSON body, read as a map.
+pub(crate) struct ProfileChanges {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    company: Option<String>,
+    phone: Option<String>,
+    mobile: Option<String>,
+    country: Option<String>,
+    region: Option<String>,
+    street: Option<String>,
+    postcode: Option<String>,
+    city: Option<String>,
+    url: Option<String>,
+    language: Option<String>,
+    avatar_url: Option<String>,
 }

@@ -11,7 +11,7 @@
 //! - Unauthenticated calls that cost a hash or send mail are rate-limited per
 //!   client address and per account.
 
-mod api;
+pub(crate) mod api;
 mod pages;
 
 use std::net::SocketAddr;
