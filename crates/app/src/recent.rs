@@ -26,15 +26,16 @@ pub const DEFAULT_TTL: Duration = Duration::from_secs(1);
 /// Entries per cache before it starts over.
 pub const CAPACITY: usize = 16_384;
 
-/// A signed-in session as read together from the store.
+/// A signed-in session as read together from the store (shared, so that a
+/// request borrows it instead of copying it).
 #[derive(Debug, Clone)]
 pub struct SessionRead {
     /// The account's site.
-    pub site: Site,
+    pub site: Arc<Site>,
     /// The session.
-    pub session: Session,
+    pub session: Arc<Session>,
     /// Its account.
-    pub account: Account,
+    pub account: Arc<Account>,
 }
 
 /// The caches of the portal's hot reads.

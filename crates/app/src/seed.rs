@@ -225,6 +225,7 @@ pub async fn seed(
         written += n;
         progress(written);
     }
+    app.store.analyze().await?;
     Ok(())
 }
 

@@ -96,6 +96,10 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// before knows that nothing this process wrote changed in between
     /// (writes of other processes or nodes are not counted).
     fn writes(&self) -> u64;
+    /// Refreshes the query planner's statistics (after a bulk load, so that
+    /// list queries pick their indexes by the real numbers at once instead
+    /// of waiting for the engine's own schedule).
+    async fn analyze(&self) -> StoreResult<()>;
     /// Closes every connection.
     async fn close(&self);
 }

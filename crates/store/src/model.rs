@@ -827,7 +827,7 @@ pub struct CustomerFilter {
 }
 
 /// A column the customer list sorts by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CustomerSort {
     /// First name.
     FirstName,

@@ -26,8 +26,9 @@ use crate::model::{
 };
 use crate::{
     Account, AccountFilter, ApiToken, AuditEvent, AuditFilter, Customer, CustomerFilter,
-    CustomerPage, DynStore, EmailTemplate, Engine, Group, LinkPurpose, LinkToken, NewMail,
-    OutboxMessage, Session, SessionOwner, Site, StaffUser, Store, StoreError, StoreResult, Tx,
+    CustomerPage, CustomerSort, DynStore, EmailTemplate, Engine, Group, LinkPurpose, LinkToken,
+    NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser, Store, StoreError, StoreResult,
+    Tx,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -100,6 +101,7 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
     Ok(Arc::new(SqlStore {
         pool,
         writes: Arc::new(AtomicU64::new(0)),
+        bounds: Arc::default(),
     }))
 }
 
@@ -115,6 +117,39 @@ struct SqlStore {
     /// Write transactions committed through this handle (see
     /// [`Store::writes`]).
     writes: Arc<AtomicU64>,
+    /// Recent walk bounds of the customer list.
+    bounds: Arc<WalkBounds>,
+}
+
+/// The customer list's walk bounds (the sort key a budget of rows down the
+/// sort order; see `list_customers`), kept a while: finding one reads the
+/// budget's rows of the sort index, and any bound gives a right page (it
+/// only decides how far a walk may go), so a slightly old one does no harm.
+#[derive(Debug, Default)]
+struct WalkBounds {
+    found: std::sync::Mutex<std::collections::HashMap<BoundKey, (std::time::Instant, Bind)>>,
+}
+
+/// A walk bound's sort, direction and budget.
+type BoundKey = (CustomerSort, bool, i64);
+
+/// How long a walk bound is reused.
+const BOUND_TTL: Duration = Duration::from_secs(30);
+
+impl WalkBounds {
+    fn get(&self, key: BoundKey) -> Option<Bind> {
+        let found = self.found.lock().ok()?;
+        found
+            .get(&key)
+            .filter(|(at, _)| at.elapsed() < BOUND_TTL)
+            .map(|(_, bound)| bound.clone())
+    }
+
+    fn put(&self, key: BoundKey, bound: Bind) {
+        if let Ok(mut found) = self.found.lock() {
+            found.insert(key, (std::time::Instant::now(), bound));
+        }
+    }
 }
 
 #[async_trait]
@@ -150,6 +185,7 @@ impl Store for SqlStore {
         Ok(Box::new(SqlTx {
             inner,
             writes: Some(Arc::clone(&self.writes)),
+            bounds: Arc::clone(&self.bounds),
         }))
     }
 
@@ -161,7 +197,21 @@ impl Store for SqlStore {
         Ok(Box::new(SqlTx {
             inner,
             writes: None,
+            bounds: Arc::clone(&self.bounds),
         }))
+    }
+
+    async fn analyze(&self) -> StoreResult<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ())?,
+            // VACUUM as well: it sets the visibility map that lets index-only
+            // scans skip the table (a bulk load leaves it unset).
+            Pool::Postgres(p) => sqlx::query("VACUUM (ANALYZE) customers, accounts")
+                .execute(p)
+                .await
+                .map(|_| ())?,
+        }
+        Ok(())
     }
 
     fn writes(&self) -> u64 {
@@ -185,6 +235,8 @@ struct SqlTx {
     inner: Inner,
     /// The store's count of committed writes, for a write transaction.
     writes: Option<Arc<AtomicU64>>,
+    /// The store's recent walk bounds.
+    bounds: Arc<WalkBounds>,
 }
 
 impl SqlTx {
@@ -287,6 +339,7 @@ fn contains_pattern(needle: &str) -> String {
 }
 
 /// A value bound to a dynamically built query.
+#[derive(Debug, Clone)]
 enum Bind {
     Text(String),
     Uuid(Uuid),
@@ -327,11 +380,17 @@ enum Plan {
 /// for by walking the sort order (see [`Plan::Walk`]).
 pub const BROAD_MATCHES: i64 = 2000;
 
-/// How many rows of the sort order a walk looks at before it gives up and
-/// the page is collected and sorted instead ([`Plan::Set`]). A walk that
-/// fails costs this many row reads; one that succeeds reads page end ÷ the
-/// matching fraction.
+/// How many rows of the sort order a walk looks at, at least, before it
+/// gives up and the page is collected and sorted instead ([`Plan::Set`]). A
+/// walk that fails costs its budget in row reads; one that succeeds reads
+/// page end ÷ the matching fraction.
 const WALK_BUDGET: i64 = 10_000;
+
+/// The walk's budget grows with the page's depth (this many rows per row up
+/// to the page's end, so a filter matching 5 % still finds deep pages by
+/// walking), up to this many rows.
+const WALK_PER_ROW: i64 = 20;
+const WALK_MAX: i64 = 40_000;
 
 /// The columns of a customer record (not the search text: lists read
 /// many rows, and each column read costs a copy in the SQLite driver).
@@ -737,20 +796,33 @@ impl Tx for SqlTx {
         let dir = if page.descending { "DESC" } else { "ASC" };
         let order = format!("{} {dir}, c.id {dir}", page.sort.sql());
         let (limit, offset) = (page.limit.clamp(0, 10_000), page.offset.max(0));
-        if broad && offset + limit <= WALK_BUDGET && *filter != CustomerFilter::default() {
-            // The sort key WALK_BUDGET rows down (from the sort index alone)
+        let filtered = *filter != CustomerFilter::default();
+        let budget = (offset + limit)
+            .saturating_mul(WALK_PER_ROW)
+            .clamp(WALK_BUDGET, WALK_MAX);
+        if broad && offset + limit <= budget && filtered {
+            // The sort key `budget` rows down (from the sort index alone)
             // bounds the walk as an index range, so a walk that finds too few
             // matches stops there instead of reading the whole table.
             let key = page.sort.sql();
-            let bound_sql = format!(
-                "SELECT {key} FROM customers c ORDER BY {order} LIMIT 1 OFFSET {WALK_BUDGET}"
-            );
-            let bound: Option<Bind> = if page.sort.is_time() {
-                let v: Option<i64> = on!(self, c => sqlx::query_scalar(sqlx::AssertSqlSafe(bound_sql.clone())).fetch_optional(&mut **c).await)?;
-                v.map(Bind::Int)
-            } else {
-                let v: Option<String> = on!(self, c => sqlx::query_scalar(sqlx::AssertSqlSafe(bound_sql.clone())).fetch_optional(&mut **c).await)?;
-                v.map(Bind::Text)
+            let bound_sql =
+                format!("SELECT {key} FROM customers c ORDER BY {order} LIMIT 1 OFFSET {budget}");
+            let bound_key = (page.sort, page.descending, budget);
+            let bound: Option<Bind> = match self.bounds.get(bound_key) {
+                Some(bound) => Some(bound),
+                None => {
+                    let bound = if page.sort.is_time() {
+                        let v: Option<i64> = on!(self, c => sqlx::query_scalar(sqlx::AssertSqlSafe(bound_sql.clone())).fetch_optional(&mut **c).await)?;
+                        v.map(Bind::Int)
+                    } else {
+                        let v: Option<String> = on!(self, c => sqlx::query_scalar(sqlx::AssertSqlSafe(bound_sql.clone())).fetch_optional(&mut **c).await)?;
+                        v.map(Bind::Text)
+                    };
+                    if let Some(b) = &bound {
+                        self.bounds.put(bound_key, b.clone());
+                    }
+                    bound
+                }
             };
             let mut binds = Vec::new();
             let mut extra = Vec::new();
@@ -772,6 +844,22 @@ impl Tx for SqlTx {
         }
         let mut binds = Vec::new();
         let source = customer_source(filter, engine, now, Plan::Set, &mut binds, &[]);
+        // PostgreSQL, given a LIMIT, may walk the sort index and test each
+        // row instead of collecting the matches: ruinous when the matches
+        // sit together far down that order (every "Lovelace" under L, after
+        // 400 000 rows). A set is collected and sorted, so the sort key is
+        // hidden from its index there. (SQLite drives from the FTS5 table or
+        // the semi-join as written.)
+        let order = if engine == Engine::Postgres && filtered {
+            let hidden = if page.sort.is_time() {
+                format!("{} + 0", page.sort.sql())
+            } else {
+                format!("{} || ''", page.sort.sql())
+            };
+            format!("{hidden} {dir}, c.id {dir}")
+        } else {
+            order
+        };
         let sql = format!(
             "SELECT {CUSTOMER_COLUMNS} FROM{source} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
         );

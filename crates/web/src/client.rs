@@ -7,14 +7,12 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, HeaderValue};
-use axum::middleware::Next;
-use axum::response::Response;
 
 /// The internal header carrying the client address.
 pub const CLIENT_IP: &str = "x-gatehouse-client-ip";
 
 /// Stamps the client address on the request.
-pub(crate) async fn stamp(mut request: Request, next: Next) -> Response {
+pub(crate) fn stamp(request: &mut Request) {
     request.headers_mut().remove(CLIENT_IP);
     let peer = request
         .extensions()
@@ -23,7 +21,6 @@ pub(crate) async fn stamp(mut request: Request, next: Next) -> Response {
     if let Some(value) = peer.and_then(|p| HeaderValue::from_str(&p).ok()) {
         request.headers_mut().insert(CLIENT_IP, value);
     }
-    next.run(request).await
 }
 
 /// The client address of a request.

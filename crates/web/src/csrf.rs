@@ -8,7 +8,6 @@
 use axum::extract::Request;
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::{Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
@@ -17,15 +16,15 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// The check, as middleware.
-pub(crate) async fn same_origin_only(request: Request, next: Next) -> Response {
+/// The refusal of a cross-site request that changes state, if it is one.
+pub(crate) fn refusal(request: &Request) -> Option<Response> {
     let bearer = request
         .headers()
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("Bearer "));
     if is_safe(request.method()) || bearer {
-        return next.run(request).await;
+        return None;
     }
     let headers = request.headers();
     let cross_site = headers
@@ -45,13 +44,12 @@ pub(crate) async fn same_origin_only(request: Request, next: Next) -> Response {
         (Some(_), None) => true,
         (None, _) => false,
     };
-    if cross_site || origin_mismatch {
-        return ApiError::new(
+    (cross_site || origin_mismatch).then(|| {
+        ApiError::new(
             StatusCode::FORBIDDEN,
             "cross_site_request",
             "this form was sent from another site and was refused",
         )
-        .into_response();
-    }
-    next.run(request).await
+        .into_response()
+    })
 }

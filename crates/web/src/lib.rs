@@ -47,9 +47,21 @@ use tower_http::trace::TraceLayer;
 /// The largest request body accepted anywhere (imports will stream).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// What every handler can reach.
+/// What every handler can reach: one shared value, so that the clone each
+/// request makes is one reference count, not one per part.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+#[derive(Debug)]
+pub struct Shared {
     /// The use cases.
     pub app: App,
     /// How cookies are set.
@@ -103,9 +115,7 @@ pub fn router(state: AppState) -> Router {
         .merge(console_directory::routes())
         .fallback(error::not_found)
         .with_state(state)
-        .layer(axum::middleware::from_fn(csrf::same_origin_only))
-        .layer(axum::middleware::from_fn(client::stamp))
-        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(axum::middleware::from_fn(edge))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -134,6 +144,23 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(error::panic_response))
+}
+
+/// What every request passes first, in one middleware (each layer costs a
+/// clone of the routes below it per request): it is counted and timed, the
+/// client address is stamped on it, and a cross-site form post is refused.
+async fn edge(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let tracked = metrics::Tracked::start(&request);
+    client::stamp(&mut request);
+    let response = match csrf::refusal(&request) {
+        Some(refused) => refused,
+        None => next.run(request).await,
+    };
+    tracked.finish(&response);
+    response
 }
 
 /// A server running in the background.
@@ -186,14 +213,14 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
         delivery::spawn_worker(app.clone(), transport, options.retry, jobs_stopped)
     });
     let store = app.store.clone();
-    let state = AppState {
+    let state = AppState(Arc::new(Shared {
         app,
         cookies: cookies::CookieOptions {
             secure: options.secure_cookies,
         },
         limits: options.limits,
         limiter: ratelimit::Limiter::default(),
-    };
+    }));
     let router = router(state);
     let task = tokio::spawn(async move {
         let result = axum::serve(

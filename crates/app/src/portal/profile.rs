@@ -257,6 +257,6 @@ pub async fn update_profile(
     .await?;
     tx.commit().await?;
     let mut updated = current.clone();
-    updated.account = account;
+    updated.account = std::sync::Arc::new(account);
     Ok(view(&updated, customer.fields))
 }

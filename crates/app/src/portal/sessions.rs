@@ -25,15 +25,16 @@ pub struct NewSession {
     pub max_age_seconds: u32,
 }
 
-/// A signed-in customer, as a request sees it.
+/// A signed-in customer, as a request sees it (shared with the recent-reads
+/// cache: nothing here is copied per request).
 #[derive(Debug, Clone)]
 pub struct Current {
     /// The site.
-    pub site: Site,
+    pub site: Arc<Site>,
     /// The account.
-    pub account: Account,
+    pub account: Arc<Account>,
     /// The session.
-    pub session: Session,
+    pub session: Arc<Session>,
     /// Only changing the password is allowed until it is done.
     pub must_change_password: bool,
 }
@@ -90,8 +91,7 @@ pub async fn authenticate(app: &App, site_key: &str, token: &str) -> AppResult<O
     if read.site.key != site_key {
         return Ok(None);
     }
-    let site = read.site.clone();
-    check(app, site, &read).await
+    check(app, Arc::clone(&read.site), &read).await
 }
 
 /// [`authenticate`] for a caller that has loaded the site already (a portal
@@ -103,7 +103,7 @@ pub async fn authenticate_on(app: &App, site: Site, token: &str) -> AppResult<Op
     if read.site.id != site.id {
         return Ok(None);
     }
-    check(app, site, &read).await
+    check(app, Arc::new(site), &read).await
 }
 
 /// The session of a token with its account and the account's site, in one
@@ -129,9 +129,9 @@ async fn read_session(app: &App, token: &str) -> AppResult<Option<Arc<SessionRea
     };
     drop(tx);
     let read = Arc::new(SessionRead {
-        site,
-        session,
-        account,
+        site: Arc::new(site),
+        session: Arc::new(session),
+        account: Arc::new(account),
     });
     app.recent.sessions.put(hash, writes, Arc::clone(&read));
     Ok(Some(read))
@@ -139,7 +139,7 @@ async fn read_session(app: &App, token: &str) -> AppResult<Option<Arc<SessionRea
 
 /// Whether the session read is still good at this moment: ends it when it
 /// expired or its account may no longer sign in; moves its idle expiry on.
-async fn check(app: &App, site: Site, read: &SessionRead) -> AppResult<Option<Current>> {
+async fn check(app: &App, site: Arc<Site>, read: &SessionRead) -> AppResult<Option<Current>> {
     let now = app.clock.now();
     let session = &read.session;
     let hash = &session.token_hash;
@@ -161,8 +161,8 @@ async fn check(app: &App, site: Site, read: &SessionRead) -> AppResult<Option<Cu
     let must_change_password = gate == Ok(SignInOutcome::MustChangePassword);
     Ok(Some(Current {
         site,
-        account: read.account.clone(),
-        session: read.session.clone(),
+        account: Arc::clone(&read.account),
+        session: Arc::clone(&read.session),
         must_change_password,
     }))
 }
