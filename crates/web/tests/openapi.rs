@@ -103,6 +103,26 @@ fn every_api_route_is_in_the_document() {
     }
 }
 
+#[test]
+fn the_documented_customer_body_names_every_customer_field() {
+    // `CustomerInput` only documents a body read as a map: hold it to the
+    // fields the use case reads.
+    let doc: Value = serde_json::from_str(&gatehouse_web::openapi::document_json()).unwrap();
+    let properties = doc["components"]["schemas"]["CustomerInput"]["properties"]
+        .as_object()
+        .unwrap();
+    for field in gatehouse_app::customers::TEXT_FIELDS.iter().chain(&[
+        "group_id",
+        "notifications",
+        "account",
+    ]) {
+        assert!(
+            properties.contains_key(*field),
+            "CustomerInput documents {field}"
+        );
+    }
+}
+
 both_engines! {
     async fn the_document_and_swagger_ui_are_served(db: TestDb) {
         let server = TestServer::start(&db).await;
