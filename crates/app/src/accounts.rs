@@ -120,6 +120,12 @@ pub struct Page<T> {
     pub per_page: i64,
 }
 
+/// The rows before a page (from 1) of `per_page` rows; a page too far to
+/// count to starts past every row instead of overflowing.
+pub fn page_offset(page: i64, per_page: i64) -> i64 {
+    page.max(1).saturating_sub(1).saturating_mul(per_page)
+}
+
 /// What the queue shows.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -179,7 +185,7 @@ pub async fn list(app: &App, caller: &StaffCaller, q: &ListQuery) -> AppResult<P
     let filter = filter_of(tx.as_mut(), q).await?;
     let total = tx.count_accounts(&filter, now).await?;
     let rows = tx
-        .list_accounts(&filter, now, per_page, (page - 1) * per_page)
+        .list_accounts(&filter, now, per_page, page_offset(page, per_page))
         .await?;
     let sites = site_keys(tx.as_mut()).await?;
     Ok(Page {
@@ -1029,4 +1035,18 @@ pub async fn search_customers(
     }
     let mut tx = app.store.read().await?;
     Ok(tx.search_customers(text, 20).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_offset;
+
+    #[test]
+    fn pages_start_where_the_previous_ones_end_and_never_overflow() {
+        assert_eq!(page_offset(1, 50), 0);
+        assert_eq!(page_offset(3, 50), 100);
+        assert_eq!(page_offset(0, 50), 0);
+        assert_eq!(page_offset(-7, 50), 0);
+        assert_eq!(page_offset(i64::MAX, 500), i64::MAX);
+    }
 }

@@ -569,7 +569,7 @@ pub async fn list(
         sort,
         descending,
         limit: per_page,
-        offset: (page - 1) * per_page,
+        offset: crate::accounts::page_offset(page, per_page),
     };
     let broad = counted > gatehouse_store::BROAD_MATCHES;
     let items = tx.list_customers(&filter, &window, broad, now).await?;

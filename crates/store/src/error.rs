@@ -27,6 +27,10 @@ pub enum StoreError {
     /// Migrating the schema failed.
     #[error("database migration failed: {0}")]
     Migration(String),
+    /// The database cannot hold the text given (PostgreSQL refuses the NUL
+    /// character in text, which SQLite stores): bad input, not a failure.
+    #[error("text may not contain the NUL character (\\0)")]
+    BadText(String),
     /// A stored value could not be read back (a bug or a hand-edited row).
     #[error("corrupt stored value: {0}")]
     Corrupt(String),
@@ -46,6 +50,12 @@ impl From<sqlx::Error> for StoreError {
                 db.constraint()
                     .map_or_else(|| db.message().to_string(), str::to_string),
             ),
+            // 22021: character not in repertoire (NUL), 22P05: untranslatable.
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("22021" | "22P05")) =>
+            {
+                StoreError::BadText(db.message().to_string())
+            }
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Referenced(
                 db.constraint()
                     .map_or_else(|| db.message().to_string(), str::to_string),

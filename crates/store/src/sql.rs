@@ -797,10 +797,11 @@ impl Tx for SqlTx {
         let order = format!("{} {dir}, c.id {dir}", page.sort.sql());
         let (limit, offset) = (page.limit.clamp(0, 10_000), page.offset.max(0));
         let filtered = *filter != CustomerFilter::default();
-        let budget = (offset + limit)
+        let end = offset.saturating_add(limit);
+        let budget = end
             .saturating_mul(WALK_PER_ROW)
             .clamp(WALK_BUDGET, WALK_MAX);
-        if broad && offset + limit <= budget && filtered {
+        if broad && end <= budget && filtered {
             // The sort key `budget` rows down (from the sort index alone)
             // bounds the walk as an index range, so a walk that finds too few
             // matches stops there instead of reading the whole table.

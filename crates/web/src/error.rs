@@ -110,6 +110,9 @@ impl From<AppError> for ApiError {
             AppError::Store(StoreError::Stale) => {
                 ApiError::new(StatusCode::CONFLICT, "stale", message)
             }
+            AppError::Store(StoreError::BadText(_)) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+            }
             AppError::Store(StoreError::Unavailable(_)) => {
                 tracing::error!(error = %message, "database unavailable");
                 ApiError::new(
