@@ -408,6 +408,27 @@ both_engines! {
         server.stop().await;
     }
 
+    async fn a_sign_out_through_one_node_reaches_another_within_a_second(db: TestDb) {
+        // Each node keeps a signed-in request's reads up to 1 s (README,
+        // PostgreSQL): its own writes end that at once, another node's in time.
+        let first = TestServer::start(&db).await;
+        signed_up(&first, "ada@example.com").await;
+        let second = TestServer::start(&db).await;
+        let (_, _, headers) = Api::new(&first).send(reqwest::Method::POST, "/sessions", Some(json!({"login_id": "ada@example.com", "password": PASSWORD}))).await;
+        let cookie = headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+        let me = |server: &TestServer| {
+            reqwest::Client::new().get(server.url("/api/v1/sites/main/me")).header("cookie", cookie.clone()).send()
+        };
+        assert_eq!(me(&second).await.unwrap().status(), StatusCode::OK, "read, and kept, by the second node");
+        let out = reqwest::Client::new().delete(first.url("/api/v1/sites/main/sessions/current")).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(out.status(), StatusCode::NO_CONTENT);
+        assert_eq!(me(&first).await.unwrap().status(), StatusCode::UNAUTHORIZED, "at once on the node that signed out");
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        assert_eq!(me(&second).await.unwrap().status(), StatusCode::UNAUTHORIZED, "within a second on the other node");
+        second.stop().await;
+        first.stop().await;
+    }
+
     async fn forgot_password_resets_once_and_lifts_a_temporary_lock(db: TestDb) {
         let server = TestServer::start(&db).await;
         settings(&server, |s| s.max_failed_attempts = 2).await;
