@@ -14,6 +14,7 @@
 
 mod error;
 pub mod model;
+pub mod recent;
 mod sql;
 
 use std::fmt;
@@ -30,6 +31,7 @@ pub use model::{
     CustomerFilter, CustomerPage, CustomerSort, EmailTemplate, Group, LinkPurpose, LinkToken,
     NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser,
 };
+pub use recent::Recent;
 pub use sql::{BROAD_MATCHES, ConnectOptions, connect};
 
 /// The database engine behind a store.

@@ -867,6 +867,15 @@ impl CustomerSort {
         matches!(self, CustomerSort::CreatedAt | CustomerSort::UpdatedAt)
     }
 
+    /// [`Self::sql`] in a form that orders alike but that no index serves.
+    pub(crate) fn unindexed_sql(self) -> String {
+        if self.is_time() {
+            format!("{} + 0", self.sql())
+        } else {
+            format!("{} || ''", self.sql())
+        }
+    }
+
     pub(crate) fn sql(self) -> &'static str {
         match self {
             CustomerSort::FirstName => "lower(c.first_name)",

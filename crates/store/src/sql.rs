@@ -24,6 +24,7 @@ use crate::model::{
     AccountRow, ApiTokenRow, AuditRow, CustomerRow, OutboxRow, SessionRow, SiteRow, StaffRow,
     lock_columns, stage_str, to_ms,
 };
+use crate::recent::Recent;
 use crate::{
     Account, AccountFilter, ApiToken, AuditEvent, AuditFilter, Customer, CustomerFilter,
     CustomerPage, CustomerSort, DynStore, EmailTemplate, Engine, Group, LinkPurpose, LinkToken,
@@ -101,7 +102,7 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
     Ok(Arc::new(SqlStore {
         pool,
         writes: Arc::new(AtomicU64::new(0)),
-        bounds: Arc::default(),
+        bounds: Arc::new(Recent::new(BOUND_TTL)),
     }))
 }
 
@@ -122,35 +123,17 @@ struct SqlStore {
 }
 
 /// The customer list's walk bounds (the sort key a budget of rows down the
-/// sort order; see `list_customers`), kept a while: finding one reads the
-/// budget's rows of the sort index, and any bound gives a right page (it
-/// only decides how far a walk may go), so a slightly old one does no harm.
-#[derive(Debug, Default)]
-struct WalkBounds {
-    found: std::sync::Mutex<std::collections::HashMap<BoundKey, (std::time::Instant, Bind)>>,
-}
-
-/// A walk bound's sort, direction and budget.
-type BoundKey = (CustomerSort, bool, i64);
+/// sort order; see `list_customers`) by sort, direction and budget, kept a
+/// while: finding one reads the budget's rows of the sort index, and any
+/// bound gives a right page (it only decides how far a walk may go), so a
+/// slightly old one does no harm, whatever was written since.
+type WalkBounds = Recent<(CustomerSort, bool, i64), Bind>;
 
 /// How long a walk bound is reused.
 const BOUND_TTL: Duration = Duration::from_secs(30);
 
-impl WalkBounds {
-    fn get(&self, key: BoundKey) -> Option<Bind> {
-        let found = self.found.lock().ok()?;
-        found
-            .get(&key)
-            .filter(|(at, _)| at.elapsed() < BOUND_TTL)
-            .map(|(_, bound)| bound.clone())
-    }
-
-    fn put(&self, key: BoundKey, bound: Bind) {
-        if let Ok(mut found) = self.found.lock() {
-            found.insert(key, (std::time::Instant::now(), bound));
-        }
-    }
-}
+/// The write count walk bounds are kept at: they hold whatever is written.
+const ANY_WRITES: u64 = 0;
 
 #[async_trait]
 impl Store for SqlStore {
@@ -806,12 +789,13 @@ impl Tx for SqlTx {
             // bounds the walk as an index range, so a walk that finds too few
             // matches stops there instead of reading the whole table.
             let key = page.sort.sql();
-            let bound_sql =
-                format!("SELECT {key} FROM customers c ORDER BY {order} LIMIT 1 OFFSET {budget}");
             let bound_key = (page.sort, page.descending, budget);
-            let bound: Option<Bind> = match self.bounds.get(bound_key) {
+            let bound: Option<Bind> = match self.bounds.get(&bound_key, ANY_WRITES) {
                 Some(bound) => Some(bound),
                 None => {
+                    let bound_sql = format!(
+                        "SELECT {key} FROM customers c ORDER BY {order} LIMIT 1 OFFSET {budget}"
+                    );
                     let bound = if page.sort.is_time() {
                         let v: Option<i64> = on!(self, c => sqlx::query_scalar(sqlx::AssertSqlSafe(bound_sql.clone())).fetch_optional(&mut **c).await)?;
                         v.map(Bind::Int)
@@ -820,7 +804,7 @@ impl Tx for SqlTx {
                         v.map(Bind::Text)
                     };
                     if let Some(b) = &bound {
-                        self.bounds.put(bound_key, b.clone());
+                        self.bounds.put(bound_key, ANY_WRITES, b.clone());
                     }
                     bound
                 }
@@ -852,12 +836,7 @@ impl Tx for SqlTx {
         // hidden from its index there. (SQLite drives from the FTS5 table or
         // the semi-join as written.)
         let order = if engine == Engine::Postgres && filtered {
-            let hidden = if page.sort.is_time() {
-                format!("{} + 0", page.sort.sql())
-            } else {
-                format!("{} || ''", page.sort.sql())
-            };
-            format!("{hidden} {dir}, c.id {dir}")
+            format!("{} {dir}, c.id {dir}", page.sort.unindexed_sql())
         } else {
             order
         };

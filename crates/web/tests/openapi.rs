@@ -123,6 +123,28 @@ fn the_documented_customer_body_names_every_customer_field() {
     }
 }
 
+#[test]
+fn the_documented_profile_body_names_profile_fields_only() {
+    // `ProfileChanges` only documents a body read as a map: every key it
+    // names must be a profile field, and every field a site may open to
+    // customers by default must be there.
+    let doc: Value = serde_json::from_str(&gatehouse_web::openapi::document_json()).unwrap();
+    let properties = doc["components"]["schemas"]["ProfileChanges"]["properties"]
+        .as_object()
+        .unwrap();
+    for key in properties.keys() {
+        serde_json::from_value::<gatehouse_domain::ProfileField>(Value::String(key.clone()))
+            .unwrap_or_else(|e| panic!("ProfileChanges documents {key}, no profile field: {e}"));
+    }
+    for field in gatehouse_domain::SiteSettings::default().editable_fields {
+        let key = serde_json::to_value(field).unwrap();
+        assert!(
+            properties.contains_key(key.as_str().unwrap()),
+            "ProfileChanges documents {key}"
+        );
+    }
+}
+
 both_engines! {
     async fn the_document_and_swagger_ui_are_served(db: TestDb) {
         let server = TestServer::start(&db).await;

@@ -91,19 +91,19 @@ pub async fn authenticate(app: &App, site_key: &str, token: &str) -> AppResult<O
     if read.site.key != site_key {
         return Ok(None);
     }
-    check(app, Arc::clone(&read.site), &read).await
+    check(app, &read).await
 }
 
 /// [`authenticate`] for a caller that has loaded the site already (a portal
 /// page has it for its look and language).
-pub async fn authenticate_on(app: &App, site: Site, token: &str) -> AppResult<Option<Current>> {
+pub async fn authenticate_on(app: &App, site: &Site, token: &str) -> AppResult<Option<Current>> {
     let Some(read) = read_session(app, token).await? else {
         return Ok(None);
     };
     if read.site.id != site.id {
         return Ok(None);
     }
-    check(app, Arc::new(site), &read).await
+    check(app, &read).await
 }
 
 /// The session of a token with its account and the account's site, in one
@@ -139,7 +139,7 @@ async fn read_session(app: &App, token: &str) -> AppResult<Option<Arc<SessionRea
 
 /// Whether the session read is still good at this moment: ends it when it
 /// expired or its account may no longer sign in; moves its idle expiry on.
-async fn check(app: &App, site: Arc<Site>, read: &SessionRead) -> AppResult<Option<Current>> {
+async fn check(app: &App, read: &SessionRead) -> AppResult<Option<Current>> {
     let now = app.clock.now();
     let session = &read.session;
     let hash = &session.token_hash;
@@ -152,7 +152,7 @@ async fn check(app: &App, site: Arc<Site>, read: &SessionRead) -> AppResult<Opti
         return Ok(None);
     }
     if now - session.last_seen_at >= TOUCH_EVERY {
-        let idle = (now + Duration::seconds(i64::from(site.settings.session_idle_seconds)))
+        let idle = (now + Duration::seconds(i64::from(read.site.settings.session_idle_seconds)))
             .min(session.absolute_expires_at);
         let mut tx = app.store.begin().await?;
         tx.touch_session(hash, now, idle).await?;
@@ -160,7 +160,7 @@ async fn check(app: &App, site: Arc<Site>, read: &SessionRead) -> AppResult<Opti
     }
     let must_change_password = gate == Ok(SignInOutcome::MustChangePassword);
     Ok(Some(Current {
-        site,
+        site: Arc::clone(&read.site),
         account: Arc::clone(&read.account),
         session: Arc::clone(&read.session),
         must_change_password,

@@ -144,7 +144,7 @@ impl Visit {
         let session_cookie = cookies::portal_session_name(&site.key);
         let current = match cookies::get(headers, &session_cookie) {
             Some(token) => {
-                let found = sessions::authenticate_on(&state.app, site.clone(), &token)
+                let found = sessions::authenticate_on(&state.app, &site, &token)
                     .await
                     .map_err(crate::error::page_error)?;
                 if found.is_none() {
