@@ -63,6 +63,15 @@ pub fn set(
     }
 }
 
+/// A fresh token for the double-submit CSRF cookie of anonymous forms, set
+/// on `headers` (the one place that writes that cookie, so its flags are the
+/// same on every page).
+pub fn new_form_csrf(headers: &mut HeaderMap, options: CookieOptions) -> String {
+    let token = gatehouse_app::secrets::new_token("");
+    set(headers, options, FORM_CSRF, &token, 86_400, true);
+    token
+}
+
 /// Adds a `Set-Cookie` that removes the cookie.
 pub fn clear(headers: &mut HeaderMap, options: CookieOptions, name: &str) {
     set(headers, options, name, "", 0, true);

@@ -6,11 +6,20 @@
 //! one by itself. Portal API calls made with the session cookie are not.
 
 use axum::extract::Request;
-use axum::http::header::{HOST, ORIGIN};
-use axum::http::{Method, StatusCode};
+use axum::http::header::{CONNECTION, HOST, ORIGIN};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
+
+/// Whether a submitted form token is the expected one, compared in constant
+/// time (the one comparison every form uses). An empty token never matches.
+pub(crate) fn same(expected: &str, submitted: &str) -> bool {
+    let (a, b) = (expected.as_bytes(), submitted.as_bytes());
+    !a.is_empty()
+        && a.len() == b.len()
+        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
 
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
@@ -45,11 +54,17 @@ pub(crate) fn refusal(request: &Request) -> Option<Response> {
         (None, _) => false,
     };
     (cross_site || origin_mismatch).then(|| {
-        ApiError::new(
+        let mut refused = ApiError::new(
             StatusCode::FORBIDDEN,
             "cross_site_request",
             "this form was sent from another site and was refused",
         )
-        .into_response()
+        .into_response();
+        // The body was never read: the connection cannot carry another
+        // request, so say it closes (a client reusing it would fail).
+        refused
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+        refused
     })
 }

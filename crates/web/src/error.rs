@@ -1,4 +1,6 @@
-//! The API's error body and the mapping of every failure to a status.
+//! The API's error body, the mapping of every use case failure to a status
+//! ([`classify`], which the console and portal pages answer by too), and the
+//! API's body, path and query extractors whose rejections answer in that body.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -77,58 +79,72 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The status and stable code of a use case failure: the one table every
+/// surface (API, console, portal) answers by.
+pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
+    match e {
+        AppError::Invalid { .. } | AppError::Fields(_) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid")
+        }
+        AppError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
+        AppError::SignIn(SignInRefusal::InvalidCredentials) => {
+            (StatusCode::UNAUTHORIZED, "invalid_credentials")
+        }
+        AppError::SignIn(r) => (StatusCode::FORBIDDEN, r.code()),
+        AppError::LinkInvalid => (StatusCode::BAD_REQUEST, "link_invalid"),
+        AppError::PasswordChangeRequired => (StatusCode::FORBIDDEN, "password_change_required"),
+        AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+        AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+        AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        AppError::Refused(r) => (StatusCode::FORBIDDEN, r.code()),
+        AppError::Store(StoreError::Stale) => (StatusCode::CONFLICT, "stale"),
+        AppError::Store(StoreError::BadText(_)) => (StatusCode::BAD_REQUEST, "bad_request"),
+        AppError::Store(StoreError::Unavailable(_)) => {
+            (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable")
+        }
+        AppError::Store(_) | AppError::Internal(_) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+        }
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
+        let (status, code) = classify(&e);
         let message = e.to_string();
         match e {
             AppError::Invalid { field, .. } => ApiError {
                 field,
-                ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+                ..ApiError::new(status, code, message)
             },
             AppError::Fields(fields) => ApiError {
                 fields,
-                ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+                ..ApiError::new(status, code, message)
             },
-            AppError::Forbidden { code, .. } => ApiError::new(StatusCode::FORBIDDEN, code, message),
-            AppError::SignIn(SignInRefusal::InvalidCredentials) => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", message)
-            }
-            AppError::SignIn(r) => ApiError::new(StatusCode::FORBIDDEN, r.code(), message),
-            AppError::LinkInvalid => {
-                ApiError::new(StatusCode::BAD_REQUEST, "link_invalid", message)
-            }
-            AppError::PasswordChangeRequired => {
-                ApiError::new(StatusCode::FORBIDDEN, "password_change_required", message)
-            }
             AppError::Busy => ApiError {
                 retry_after: Some(1),
-                ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message)
+                ..ApiError::new(status, code, message)
             },
-            AppError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
-            AppError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
-            AppError::Refused(r) => ApiError::new(StatusCode::FORBIDDEN, r.code(), message),
-            AppError::Store(StoreError::Stale) => {
-                ApiError::new(StatusCode::CONFLICT, "stale", message)
-            }
-            AppError::Store(StoreError::BadText(_)) => {
-                ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
-            }
             AppError::Store(StoreError::Unavailable(_)) => {
                 tracing::error!(error = %message, "database unavailable");
                 ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "database_unavailable",
+                    status,
+                    code,
                     "the database cannot be reached; try again shortly",
                 )
+            }
+            AppError::Store(StoreError::Stale | StoreError::BadText(_)) => {
+                ApiError::new(status, code, message)
             }
             AppError::Store(_) | AppError::Internal(_) => {
                 tracing::error!(error = %message, "internal error");
                 ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
+                    status,
+                    code,
                     "something went wrong on our side; it has been logged",
                 )
             }
+            _ => ApiError::new(status, code, message),
         }
     }
 }
@@ -175,23 +191,52 @@ pub struct ApiJson<T>(pub T);
 
 impl<S, T> axum::extract::FromRequest<S> for ApiJson<T>
 where
-    Json<T>: axum::extract::FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+    T: serde::de::DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => {
-                let status = rejection.status();
-                let code = match status {
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-                    StatusCode::PAYLOAD_TOO_LARGE => "too_large",
-                    _ => "bad_request",
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|m| m.trim().to_ascii_lowercase())
+            .is_some_and(|m| m == "application/json" || m.ends_with("+json"));
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON, with `Content-Type: application/json`",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|r| {
+                let code = if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    "too_large"
+                } else {
+                    "bad_request"
                 };
-                Err(ApiError::new(status, code, rejection.body_text()))
+                ApiError::new(r.status(), code, r.body_text())
+            })?;
+        match serde_json::from_slice::<T>(&bytes) {
+            Ok(value) => Ok(ApiJson(value)),
+            // Text that is not JSON at all is a bad request (400); JSON of
+            // the wrong shape is understood but refused (422).
+            Err(e) if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() => {
+                Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    format!("the body is not JSON: {e}"),
+                ))
             }
+            Err(e) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!("the body does not have the expected shape: {e}"),
+            )),
         }
     }
 }

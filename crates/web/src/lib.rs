@@ -1,5 +1,7 @@
-//! Gatehouse's HTTP surface: the JSON API, the console and portal pages (as
-//! they arrive), health, readiness and metrics, and the server's lifecycle.
+//! Gatehouse's HTTP surface: the JSON API (`api`), the console (`console`)
+//! and portal (`portal`) pages, health, readiness and metrics, and the
+//! server's lifecycle. Who a request comes from is decided by the extractors
+//! of `extract`, never inside a handler.
 //!
 //! Invariants owned here:
 //! - Every error leaves as `{"error": {"code", "message"}}` with the status
@@ -9,12 +11,13 @@
 //! - The server stops gracefully: in-flight requests finish, then the store
 //!   closes.
 
+mod api;
 pub mod client;
 mod console;
-mod console_directory;
 pub mod cookies;
 mod csrf;
 pub mod error;
+mod extract;
 mod health;
 pub mod i18n;
 pub mod metrics;
@@ -24,7 +27,6 @@ mod portal;
 pub mod ratelimit;
 mod setup;
 pub mod staff;
-mod staff_api;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -109,10 +111,9 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/gatehouse.css", get(pages::stylesheet))
         .route("/admin/setup/{token}", get(setup::form).post(setup::submit))
         .merge(portal::routes())
-        .merge(staff_api::routes())
+        .merge(api::routes())
         .merge(openapi::routes())
         .merge(console::routes())
-        .merge(console_directory::routes())
         .fallback(error::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(edge))

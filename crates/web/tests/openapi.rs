@@ -37,14 +37,13 @@ fn the_committed_document_is_the_one_the_code_makes() {
     }
 }
 
-/// `(METHOD, path)` of every route under `/api/v1` in the router's source.
+/// `(METHOD, path)` of every route under `/api/v1` in the router's source
+/// (every file of `crates/web/src/api`).
 fn routes_in_source() -> BTreeSet<(String, String)> {
     let mut found = BTreeSet::new();
-    for file in [
-        "crates/web/src/staff_api.rs",
-        "crates/web/src/portal/api.rs",
-    ] {
-        let text = std::fs::read_to_string(root().join(file)).unwrap();
+    let dir = root().join("crates/web/src/api");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         // `.route("/api/v1/…", get(a).post(b))`, possibly over several lines.
         for chunk in text.split(".route(").skip(1) {
             let Some(path) = chunk.split('"').nth(1).filter(|p| p.starts_with("/api/v1")) else {

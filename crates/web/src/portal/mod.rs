@@ -1,7 +1,7 @@
 //! The customer portal of each site: pages under `/s/{site}/…` (working
-//! without JavaScript, English and German) and the same operations as JSON
-//! under `/api/v1/sites/{site}/…`. Both call the same use cases in
-//! `gatehouse_app::portal`; this module only translates HTTP.
+//! without JavaScript, English and German). The same operations as JSON are
+//! `crate::api::portal`; both call the use cases in `gatehouse_app::portal`
+//! and share the rate limit here.
 //!
 //! Invariants owned here:
 //! - The session cookie is per site, `HttpOnly`, `SameSite=Lax`, `Secure`
@@ -11,15 +11,9 @@
 //! - Unauthenticated calls that cost a hash or send mail are rate-limited per
 //!   client address and per account.
 
-pub(crate) mod api;
 mod pages;
 
-use std::net::SocketAddr;
-
 use axum::Router;
-use axum::extract::ConnectInfo;
-use axum::http::HeaderMap;
-use axum::http::header::USER_AGENT;
 use gatehouse_app::portal::RequestMeta;
 
 use crate::AppState;
@@ -27,21 +21,7 @@ use crate::error::ApiError;
 
 /// The portal's routes.
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().merge(pages::routes()).merge(api::routes())
-}
-
-/// Who is asking.
-pub(crate) fn request_meta(
-    headers: &HeaderMap,
-    peer: Option<&ConnectInfo<SocketAddr>>,
-) -> RequestMeta {
-    RequestMeta {
-        ip: crate::client::ip(headers).or_else(|| peer.map(|p| p.0.ip().to_string())),
-        user_agent: headers
-            .get(USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
-    }
+    pages::routes()
 }
 
 /// Takes one request from the client's and (when given) the account's budget.

@@ -7,10 +7,11 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{FromRequestParts, Query, RawPathParams};
+use axum::http::Method;
 use axum::http::header::{LOCATION, RETRY_AFTER};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -26,9 +27,10 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 use serde_json::Map;
 
-use super::{rate_limit, request_meta};
+use super::rate_limit;
 use crate::error::ApiError;
-use crate::{AppState, cookies, i18n, pages};
+use crate::extract::ClientMeta;
+use crate::{AppState, cookies, csrf, i18n, pages};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -64,8 +66,6 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/s/{site}/impersonation/end", post(end_impersonation))
 }
 
-type Peer = ConnectInfo<SocketAddr>;
-
 /// Query parameters any page takes.
 #[derive(Debug, Default, Deserialize)]
 struct PageQuery {
@@ -98,14 +98,33 @@ struct Visit {
     flash: Option<String>,
 }
 
-impl Visit {
-    async fn new(
-        state: &AppState,
-        site_key: &str,
-        headers: &HeaderMap,
-        peer: &Peer,
-        query: &PageQuery,
-    ) -> Result<Visit, Response> {
+impl FromRequestParts<AppState> for Visit {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Visit, Response> {
+        let site_key = RawPathParams::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|p| {
+                p.iter()
+                    .find(|(k, _)| *k == "site")
+                    .map(|(_, v)| v.to_string())
+            })
+            .unwrap_or_default();
+        // A page's query may choose the language or show a notice; a form
+        // post's never does.
+        let query = match parts.method {
+            Method::GET | Method::HEAD => Query::<PageQuery>::from_request_parts(parts, state)
+                .await
+                .map(|Query(q)| q)
+                .unwrap_or_default(),
+            _ => PageQuery::default(),
+        };
+        let ClientMeta(meta) = match ClientMeta::from_request_parts(parts, state).await {
+            Ok(meta) => meta,
+            Err(never) => match never {},
+        };
+        let headers = &parts.headers;
         let site = {
             let mut tx = state
                 .app
@@ -113,7 +132,7 @@ impl Visit {
                 .read()
                 .await
                 .map_err(|e| crate::error::page_error(e.into()))?;
-            match load_site(tx.as_mut(), site_key).await {
+            match load_site(tx.as_mut(), &site_key).await {
                 Ok(site) => site,
                 Err(AppError::NotFound(_)) => {
                     return Err(pages::message(
@@ -158,18 +177,7 @@ impl Visit {
         let csrf = match (&current, &anonymous_csrf) {
             (Some(c), _) => c.session.csrf_token.clone(),
             (None, Some(token)) => token.clone(),
-            (None, None) => {
-                let token = gatehouse_app::secrets::new_token("");
-                cookies::set(
-                    &mut set_cookies,
-                    state.cookies,
-                    cookies::FORM_CSRF,
-                    &token,
-                    86_400,
-                    true,
-                );
-                token
-            }
+            (None, None) => cookies::new_form_csrf(&mut set_cookies, state.cookies),
         };
         let flash = query
             .notice
@@ -184,11 +192,13 @@ impl Visit {
             csrf,
             anonymous_csrf,
             set_cookies,
-            meta: request_meta(headers, Some(peer)),
+            meta,
             flash,
         })
     }
+}
 
+impl Visit {
     fn tr(&self, key: &str) -> String {
         i18n::word(self.lang, key)
     }
@@ -199,9 +209,7 @@ impl Visit {
             Some(c) => Some(c.session.csrf_token.as_str()),
             None => self.anonymous_csrf.as_deref(),
         };
-        expected.is_some_and(|e| {
-            !submitted.is_empty() && constant_time_eq(e.as_bytes(), submitted.as_bytes())
-        })
+        expected.is_some_and(|e| csrf::same(e, submitted))
     }
 
     fn base(&self) -> Value {
@@ -304,26 +312,33 @@ impl Visit {
         }
         response
     }
-
-    /// A signed-in page's guard: the customer, or a redirect to sign in (or
-    /// to the forced password change).
-    fn require_signed_in(self, allow_forced: bool) -> Result<(Visit, Current), Response> {
-        match self.current.clone() {
-            None => {
-                let to = self.path("login");
-                Err(self.redirect(&to))
-            }
-            Some(c) if c.must_change_password && !allow_forced => {
-                let to = self.path("change-password");
-                Err(self.redirect(&to))
-            }
-            Some(c) => Ok((self, c)),
-        }
-    }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// A page for a signed-in customer: the visit and the customer, or a
+/// redirect to sign in. `FORCED` lets through a customer who must change
+/// their password first (the password pages); otherwise they are sent there.
+struct SignedIn<const FORCED: bool> {
+    visit: Visit,
+    current: Current,
+}
+
+impl<const FORCED: bool> FromRequestParts<AppState> for SignedIn<FORCED> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let visit = Visit::from_request_parts(parts, state).await?;
+        match visit.current.clone() {
+            None => {
+                let to = visit.path("login");
+                Err(visit.redirect(&to))
+            }
+            Some(c) if c.must_change_password && !FORCED => {
+                let to = visit.path("change-password");
+                Err(visit.redirect(&to))
+            }
+            Some(current) => Ok(SignedIn { visit, current }),
+        }
+    }
 }
 
 /// The field errors of a refused form, and a line for the top of the form.
@@ -367,23 +382,7 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-macro_rules! visit {
-    ($state:expr, $site:expr, $headers:expr, $peer:expr, $query:expr) => {
-        match Visit::new(&$state, &$site, &$headers, &$peer, &$query).await {
-            Ok(v) => v,
-            Err(response) => return response,
-        }
-    };
-}
-
-async fn home(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Query(q): Query<PageQuery>,
-) -> Response {
-    let v = visit!(state, site, headers, peer, q);
+async fn home(v: Visit) -> Response {
     let to = if v.current.is_some() {
         v.path("profile")
     } else {
@@ -436,14 +435,7 @@ fn register_page(
     )
 }
 
-async fn register_form(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Query(q): Query<PageQuery>,
-) -> Response {
-    let v = visit!(state, site, headers, peer, q);
+async fn register_form(v: Visit) -> Response {
     register_page(
         v,
         StatusCode::OK,
@@ -453,14 +445,7 @@ async fn register_form(
     )
 }
 
-async fn register_submit(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Form(form): Form<RegisterForm>,
-) -> Response {
-    let v = visit!(state, site, headers, peer, PageQuery::default());
+async fn register_submit(v: Visit, Form(form): Form<RegisterForm>) -> Response {
     let v = match v.admit(&form.csrf, Some(&form.email)) {
         Ok(v) => v,
         Err(refused) => return refused,
@@ -496,14 +481,7 @@ async fn register_submit(
 
 // ---- activation
 
-async fn activate_link(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Query(q): Query<PageQuery>,
-) -> Response {
-    let v = visit!(state, site, headers, peer, q);
+async fn activate_link(v: Visit, Query(q): Query<PageQuery>) -> Response {
     let token = q.token.clone().unwrap_or_default();
     match activate::activate(&v.state.app, &v.site.key, &token).await {
         Ok(status) => {
@@ -571,25 +549,11 @@ fn email_page(
     )
 }
 
-async fn resend_form(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Query(q): Query<PageQuery>,
-) -> Response {
-    let v = visit!(state, site, headers, peer, q);
+async fn resend_form(v: Visit) -> Response {
     email_page(v, StatusCode::OK, "resend", "", None)
 }
 
-async fn resend_submit(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Form(form): Form<EmailForm>,
-) -> Response {
-    let v = visit!(state, site, headers, peer, PageQuery::default());
+async fn resend_submit(v: Visit, Form(form): Form<EmailForm>) -> Response {
     let v = match v.admit(&form.csrf, Some(&form.email)) {
         Ok(v) => v,
         Err(refused) => return refused,
@@ -630,14 +594,7 @@ fn login_page(
     )
 }
 
-async fn login_form(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Query(q): Query<PageQuery>,
-) -> Response {
-    let v = visit!(state, site, headers, peer, q);
+async fn login_form(v: Visit) -> Response {
     if v.current.is_some() {
         let to = v.path("profile");
         return v.redirect(&to);
@@ -645,14 +602,7 @@ async fn login_form(
     login_page(v, StatusCode::OK, "", None, false)
 }
 
-async fn login_submit(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Form(form): Form<LoginForm>,
-) -> Response {
-    let mut v = visit!(state, site, headers, peer, PageQuery::default());
+async fn login_submit(mut v: Visit, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
     if !v.csrf_ok(&form.csrf) {
         return v.csrf_refused();
     }
@@ -720,14 +670,7 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let mut v = visit!(state, site, headers, peer, PageQuery::default());
+async fn logout(mut v: Visit, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
     if v.current.is_some() && !v.csrf_ok(&form.csrf) {
         return v.csrf_refused();
     }
@@ -744,14 +687,7 @@ async fn logout(
 
 // ---- forgotten password
 
-async fn forgot_form(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Query(q): Query<PageQuery>,
-) -> Response {
-    let v = visit!(state, site, headers, peer, q);
+async fn forgot_form(v: Visit) -> Response {
     if !v.site.settings.forgot_password_enabled {
         let text = v.tr("forgot_disabled");
         return v.notice(StatusCode::FORBIDDEN, "forgot_heading", &[text], None);
@@ -759,14 +695,7 @@ async fn forgot_form(
     email_page(v, StatusCode::OK, "forgot", "", None)
 }
 
-async fn forgot_submit(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Form(form): Form<EmailForm>,
-) -> Response {
-    let v = visit!(state, site, headers, peer, PageQuery::default());
+async fn forgot_submit(v: Visit, Form(form): Form<EmailForm>) -> Response {
     let v = match v.admit(&form.csrf, Some(&form.email)) {
         Ok(v) => v,
         Err(refused) => return refused,
@@ -826,14 +755,7 @@ fn link_gone(v: Visit) -> Response {
     )
 }
 
-async fn reset_form(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Query(q): Query<PageQuery>,
-) -> Response {
-    let v = visit!(state, site, headers, peer, q);
+async fn reset_form(v: Visit, Query(q): Query<PageQuery>) -> Response {
     let token = q.token.clone().unwrap_or_default();
     match reset::reset_link_valid(&v.state.app, &v.site.key, &token).await {
         Ok(true) => reset_page(v, StatusCode::OK, &token, None, BTreeMap::new()),
@@ -842,14 +764,7 @@ async fn reset_form(
     }
 }
 
-async fn reset_submit(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Form(form): Form<NewPasswordForm>,
-) -> Response {
-    let v = visit!(state, site, headers, peer, PageQuery::default());
+async fn reset_submit(v: Visit, Form(form): Form<NewPasswordForm>) -> Response {
     let v = match v.admit(&form.csrf, None) {
         Ok(v) => v,
         Err(refused) => return refused,
@@ -912,32 +827,14 @@ fn change_page(
     )
 }
 
-async fn change_form(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Query(q): Query<PageQuery>,
-) -> Response {
-    let v = visit!(state, site, headers, peer, q);
-    match v.require_signed_in(true) {
-        Ok((v, current)) => change_page(v, &current, StatusCode::OK, None, BTreeMap::new()),
-        Err(r) => r,
-    }
+async fn change_form(SignedIn { visit: v, current }: SignedIn<true>) -> Response {
+    change_page(v, &current, StatusCode::OK, None, BTreeMap::new())
 }
 
 async fn change_submit(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
+    SignedIn { visit: v, current }: SignedIn<true>,
     Form(form): Form<NewPasswordForm>,
 ) -> Response {
-    let v = visit!(state, site, headers, peer, PageQuery::default());
-    let (v, current) = match v.require_signed_in(true) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let mut v = match v.admit(&form.csrf, Some(&current.account.login_id)) {
         Ok(v) => v,
         Err(refused) => return refused,
@@ -1021,18 +918,7 @@ fn profile_page(
     )
 }
 
-async fn profile_form(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Query(q): Query<PageQuery>,
-) -> Response {
-    let v = visit!(state, site, headers, peer, q);
-    let (v, current) = match v.require_signed_in(false) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn profile_form(SignedIn { visit: v, current }: SignedIn<false>) -> Response {
     match profile::profile(&v.state.app, &current).await {
         Ok(p) => profile_page(v, StatusCode::OK, &p, None, BTreeMap::new()),
         Err(e) => crate::error::page_error(e),
@@ -1040,17 +926,9 @@ async fn profile_form(
 }
 
 async fn profile_submit(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
+    SignedIn { visit: v, current }: SignedIn<false>,
     Form(mut form): Form<BTreeMap<String, String>>,
 ) -> Response {
-    let v = visit!(state, site, headers, peer, PageQuery::default());
-    let (v, current) = match v.require_signed_in(false) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let submitted = form.remove("csrf").unwrap_or_default();
     if !v.csrf_ok(&submitted) {
         return v.csrf_refused();
@@ -1075,18 +953,7 @@ async fn profile_submit(
     }
 }
 
-async fn sessions_page(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Query(q): Query<PageQuery>,
-) -> Response {
-    let v = visit!(state, site, headers, peer, q);
-    let (v, current) = match v.require_signed_in(false) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn sessions_page(SignedIn { visit: v, current }: SignedIn<false>) -> Response {
     match sessions::list(&v.state.app, &current).await {
         Ok(list) => {
             let format = time::format_description::well_known::Rfc2822;
@@ -1113,17 +980,9 @@ async fn sessions_page(
 }
 
 async fn sessions_others(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
+    SignedIn { visit: v, current }: SignedIn<false>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let v = visit!(state, site, headers, peer, PageQuery::default());
-    let (v, current) = match v.require_signed_in(false) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     if !v.csrf_ok(&form.csrf) {
         return v.csrf_refused();
     }
@@ -1144,14 +1003,7 @@ struct ImpersonateQuery {
     minutes: Option<i64>,
 }
 
-async fn impersonate_link(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
-    Query(q): Query<ImpersonateQuery>,
-) -> Response {
-    let mut v = visit!(state, site, headers, peer, PageQuery::default());
+async fn impersonate_link(mut v: Visit, Query(q): Query<ImpersonateQuery>) -> Response {
     let token = q.token.unwrap_or_default();
     match gatehouse_app::accounts::open_impersonation(
         &v.state.app,
@@ -1187,17 +1039,12 @@ async fn impersonate_link(
 }
 
 async fn end_impersonation(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    peer: Peer,
+    SignedIn {
+        visit: mut v,
+        current,
+    }: SignedIn<true>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let v = visit!(state, site, headers, peer, PageQuery::default());
-    let (mut v, current) = match v.require_signed_in(true) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     if !v.csrf_ok(&form.csrf) {
         return v.csrf_refused();
     }

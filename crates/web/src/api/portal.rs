@@ -1,23 +1,25 @@
-//! The portal operations as JSON, for businesses that build their own front
-//! end (the "Stable surface" of DESIGN.md). Same use cases as the pages.
+//! The portal operations as JSON under `/api/v1/sites/{site}/…`, for
+//! businesses that build their own front end. Same use cases as the portal
+//! pages; the signed-in customer is the [`PortalCaller`] extractor (the
+//! site's session cookie), and calls that cost a hash or send mail are
+//! rate-limited per client address and per account.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use gatehouse_app::portal::sessions::{self, Current, NewSession};
+use gatehouse_app::portal::sessions::{self, NewSession};
 use gatehouse_app::portal::{activate, password, profile, register, reset, sign_in};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{rate_limit, request_meta};
 use crate::AppState;
 use crate::cookies;
 use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::extract::{ClientMeta, FreshPortalCaller, PortalCaller};
 use crate::openapi::{Accepted, Items};
+use crate::portal::rate_limit;
 use utoipa::ToSchema;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -55,8 +57,6 @@ pub(super) fn routes() -> Router<AppState> {
         )
 }
 
-type Peer = ConnectInfo<SocketAddr>;
-
 fn accepted() -> Response {
     (
         StatusCode::ACCEPTED,
@@ -66,23 +66,6 @@ fn accepted() -> Response {
         }),
     )
         .into_response()
-}
-
-/// The signed-in customer of the request, or 401.
-async fn current(state: &AppState, site: &str, headers: &HeaderMap) -> Result<Current, ApiError> {
-    let token = cookies::get(headers, &cookies::portal_session_name(site))
-        .ok_or_else(ApiError::not_signed_in)?;
-    sessions::authenticate(&state.app, site, &token)
-        .await?
-        .ok_or_else(ApiError::not_signed_in)
-}
-
-/// Refuses everything but changing the password while it must be changed.
-fn require_fresh_password(current: &Current) -> Result<(), ApiError> {
-    if current.must_change_password {
-        return Err(gatehouse_app::AppError::PasswordChangeRequired.into());
-    }
-    Ok(())
 }
 
 fn with_session(
@@ -117,11 +100,9 @@ fn with_session(
 pub(crate) async fn register_call(
     State(state): State<AppState>,
     ApiPath(site): ApiPath<String>,
-    headers: HeaderMap,
-    peer: Peer,
+    ClientMeta(meta): ClientMeta,
     ApiJson(input): ApiJson<register::Registration>,
 ) -> Result<Response, ApiError> {
-    let meta = request_meta(&headers, Some(&peer));
     rate_limit(&state, &meta, &site, Some(&input.email))?;
     register::register(&state.app, &site, &input, &meta).await?;
     Ok(accepted())
@@ -167,16 +148,10 @@ pub(crate) struct EmailBody {
 pub(crate) async fn resend_call(
     State(state): State<AppState>,
     ApiPath(site): ApiPath<String>,
-    headers: HeaderMap,
-    peer: Peer,
+    ClientMeta(meta): ClientMeta,
     ApiJson(body): ApiJson<EmailBody>,
 ) -> Result<Response, ApiError> {
-    rate_limit(
-        &state,
-        &request_meta(&headers, Some(&peer)),
-        &site,
-        Some(&body.email),
-    )?;
+    rate_limit(&state, &meta, &site, Some(&body.email))?;
     activate::resend_activation(&state.app, &site, &body.email).await?;
     Ok(accepted())
 }
@@ -199,11 +174,9 @@ pub(crate) struct SignInBody {
 pub(crate) async fn sign_in_call(
     State(state): State<AppState>,
     ApiPath(site): ApiPath<String>,
-    headers: HeaderMap,
-    peer: Peer,
+    ClientMeta(meta): ClientMeta,
     ApiJson(body): ApiJson<SignInBody>,
 ) -> Result<Response, ApiError> {
-    let meta = request_meta(&headers, Some(&peer));
     rate_limit(&state, &meta, &site, Some(&body.login_id))?;
     let session =
         sign_in::sign_in(&state.app, &site, &body.login_id, &body.password, &meta).await?;
@@ -249,10 +222,8 @@ pub(crate) async fn sign_out_call(
 )]
 pub(crate) async fn list_sessions_call(
     State(state): State<AppState>,
-    ApiPath(site): ApiPath<String>,
-    headers: HeaderMap,
+    PortalCaller(current): PortalCaller,
 ) -> Result<Response, ApiError> {
-    let current = current(&state, &site, &headers).await?;
     let items = sessions::list(&state.app, &current).await?;
     Ok(Json(Items { items }).into_response())
 }
@@ -268,10 +239,8 @@ pub(crate) async fn list_sessions_call(
 )]
 pub(crate) async fn sign_out_others_call(
     State(state): State<AppState>,
-    ApiPath(site): ApiPath<String>,
-    headers: HeaderMap,
+    PortalCaller(current): PortalCaller,
 ) -> Result<Response, ApiError> {
-    let current = current(&state, &site, &headers).await?;
     let n = sessions::sign_out_others(&state.app, &current).await?;
     Ok(Json(SignedOut { signed_out: n }).into_response())
 }
@@ -287,10 +256,8 @@ pub(crate) async fn sign_out_others_call(
 )]
 pub(crate) async fn me_call(
     State(state): State<AppState>,
-    ApiPath(site): ApiPath<String>,
-    headers: HeaderMap,
+    PortalCaller(current): PortalCaller,
 ) -> Result<Response, ApiError> {
-    let current = current(&state, &site, &headers).await?;
     Ok(Json(profile::profile(&state.app, &current).await?).into_response())
 }
 
@@ -306,12 +273,9 @@ pub(crate) async fn me_call(
 )]
 pub(crate) async fn update_me_call(
     State(state): State<AppState>,
-    ApiPath(site): ApiPath<String>,
-    headers: HeaderMap,
+    FreshPortalCaller(current): FreshPortalCaller,
     ApiJson(changes): ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
-    let current = current(&state, &site, &headers).await?;
-    require_fresh_password(&current)?;
     Ok(Json(profile::update_profile(&state.app, &current, &changes).await?).into_response())
 }
 
@@ -334,12 +298,10 @@ pub(crate) struct ChangePasswordBody {
 pub(crate) async fn change_password_call(
     State(state): State<AppState>,
     ApiPath(site): ApiPath<String>,
-    headers: HeaderMap,
-    peer: Peer,
+    PortalCaller(current): PortalCaller,
+    ClientMeta(meta): ClientMeta,
     ApiJson(body): ApiJson<ChangePasswordBody>,
 ) -> Result<Response, ApiError> {
-    let current = current(&state, &site, &headers).await?;
-    let meta = request_meta(&headers, Some(&peer));
     rate_limit(&state, &meta, &site, Some(&current.account.login_id))?;
     let session = password::change_password(
         &state.app,
@@ -368,16 +330,10 @@ pub(crate) async fn change_password_call(
 pub(crate) async fn forgot_call(
     State(state): State<AppState>,
     ApiPath(site): ApiPath<String>,
-    headers: HeaderMap,
-    peer: Peer,
+    ClientMeta(meta): ClientMeta,
     ApiJson(body): ApiJson<EmailBody>,
 ) -> Result<Response, ApiError> {
-    rate_limit(
-        &state,
-        &request_meta(&headers, Some(&peer)),
-        &site,
-        Some(&body.email),
-    )?;
+    rate_limit(&state, &meta, &site, Some(&body.email))?;
     reset::request_reset(&state.app, &site, &body.email).await?;
     Ok(accepted())
 }
@@ -400,11 +356,10 @@ pub(crate) struct ResetBody {
 pub(crate) async fn reset_call(
     State(state): State<AppState>,
     ApiPath(site): ApiPath<String>,
-    headers: HeaderMap,
-    peer: Peer,
+    ClientMeta(meta): ClientMeta,
     ApiJson(body): ApiJson<ResetBody>,
 ) -> Result<Response, ApiError> {
-    rate_limit(&state, &request_meta(&headers, Some(&peer)), &site, None)?;
+    rate_limit(&state, &meta, &site, None)?;
     reset::reset_password(&state.app, &site, &body.token, &body.new_password).await?;
     Ok(Json(Done {
         status: "password_changed".into(),

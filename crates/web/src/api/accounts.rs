@@ -1,0 +1,330 @@
+//! Staff calls on portal accounts: the registrations queue and its counts,
+//! an action on several accounts, one account (read, change), a temporary
+//! password, duplicates, assignment to a customer, impersonation, ending a
+//! session.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::SiteQuery;
+use crate::AppState;
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use crate::extract::ApiCaller;
+use crate::openapi::{Counts, Items};
+use gatehouse_app::accounts;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/accounts", get(list_accounts))
+        .route("/api/v1/accounts/counts", get(account_counts))
+        .route("/api/v1/accounts/actions", post(bulk_action))
+        .route(
+            "/api/v1/accounts/{id}",
+            get(get_account).patch(update_account),
+        )
+        .route("/api/v1/accounts/{id}/password", post(temporary_password))
+        .route("/api/v1/accounts/{id}/duplicates", get(account_duplicates))
+        .route("/api/v1/accounts/{id}/assignment", post(assign_account))
+        .route("/api/v1/accounts/{id}/impersonation", post(impersonate))
+        .route(
+            "/api/v1/accounts/{id}/sessions/{session}",
+            delete(revoke_session),
+        )
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts",
+    tag = "accounts",
+    summary = "The registrations queue",
+    params(gatehouse_app::accounts::ListQuery),
+    responses((status = 200, description = "One page of accounts", body = gatehouse_app::accounts::Page<gatehouse_app::accounts::AccountView>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_accounts(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiQuery(q): ApiQuery<accounts::ListQuery>,
+) -> Result<Response, ApiError> {
+    Ok(Json(accounts::list(&state.app, &caller, &q).await?).into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/counts",
+    tag = "accounts",
+    summary = "Accounts per status",
+    params(SiteQuery),
+    responses((status = 200, description = "Count per status", body = Counts)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn account_counts(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiQuery(q): ApiQuery<SiteQuery>,
+) -> Result<Response, ApiError> {
+    let counts = accounts::counts(&state.app, &caller, q.site.as_deref()).await?;
+    let map: Counts = counts
+        .into_iter()
+        .map(|(s, n)| (s.as_str().to_string(), n))
+        .collect();
+    Ok(Json(map).into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct BulkBody {
+    action: String,
+    ids: Vec<Uuid>,
+    reason: Option<String>,
+    #[serde(default)]
+    notify: bool,
+}
+
+/// "3 approved; 1: cannot approve an account that is blocked; left unchanged".
+pub(crate) fn bulk_summary(
+    action: accounts::BulkAction,
+    results: &[accounts::BulkResult],
+) -> String {
+    gatehouse_app::bulk_sentence(
+        results.iter().filter(|r| r.ok).count(),
+        past_tense(action),
+        results.iter().filter(|r| !r.ok).map(|r| r.message.as_str()),
+    )
+}
+
+fn past_tense(action: accounts::BulkAction) -> &'static str {
+    use accounts::BulkAction::*;
+    match action {
+        Approve => "approved",
+        Delete => "deleted",
+        Disapprove => "disapproved",
+        Undelete => "undeleted",
+        Block => "blocked",
+        Unblock => "unblocked",
+        Unlock => "unlocked",
+        ResendActivation => "sent a new activation link",
+        SendPasswordReset => "sent a password reset link",
+    }
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/actions",
+    tag = "accounts",
+    summary = "An action on several accounts (each changes entirely or not at all)",
+    request_body = BulkBody,
+    responses((status = 200, description = "A result per account", body = BulkReply)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn bulk_action(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(body): ApiJson<BulkBody>,
+) -> Result<Response, ApiError> {
+    let action = accounts::BulkAction::parse(&body.action)?;
+    let results = accounts::bulk(
+        &state.app,
+        &caller,
+        action,
+        &body.ids,
+        body.reason.as_deref(),
+        body.notify,
+    )
+    .await?;
+    let summary = bulk_summary(action, &results);
+    Ok(Json(BulkReply { summary, results }).into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{id}",
+    tag = "accounts",
+    summary = "The account page",
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    responses((status = 200, description = "The account, its customer, sessions and audit trail", body = gatehouse_app::accounts::AccountDetail)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn get_account(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Response, ApiError> {
+    Ok(Json(accounts::get(&state.app, &caller, id).await?).into_response())
+}
+
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{id}",
+    tag = "accounts",
+    summary = "Change login ID, e-mail validated, access switch and expiry, role",
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    request_body = gatehouse_app::accounts::AccountPatch,
+    responses((status = 200, description = "The account after the change", body = gatehouse_app::accounts::AccountView)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn update_account(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(patch): ApiJson<accounts::AccountPatch>,
+) -> Result<Response, ApiError> {
+    Ok(Json(accounts::update(&state.app, &caller, id, &patch).await?).into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct PasswordBody {
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    expires_at: Option<time::OffsetDateTime>,
+    password: Option<String>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{id}/password",
+    tag = "accounts",
+    summary = "A generated temporary password, shown once",
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    request_body = PasswordBody,
+    responses((status = 200, description = "The password, to hand to the customer", body = gatehouse_app::accounts::TemporaryPassword)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn temporary_password(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<PasswordBody>,
+) -> Result<Response, ApiError> {
+    if body.password.is_some() {
+        return Err(gatehouse_app::AppError::invalid(
+            "password",
+            "staff never choose a customer's password; leave it out and one is generated and shown once",
+        )
+        .into());
+    }
+    Ok(
+        Json(accounts::set_temporary_password(&state.app, &caller, id, body.expires_at).await?)
+            .into_response(),
+    )
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{id}/duplicates",
+    tag = "accounts",
+    summary = "Customers the account may belong to, best first",
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    responses((status = 200, description = "Ranked candidates", body = Items<gatehouse_app::accounts::Candidate>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn account_duplicates(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Response, ApiError> {
+    Ok(Json(Items {
+        items: accounts::duplicates(&state.app, &caller, id).await?,
+    })
+    .into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct AssignBody {
+    customer_id: Option<Uuid>,
+    #[serde(default)]
+    create: bool,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{id}/assignment",
+    tag = "accounts",
+    summary = "Assign the account to a customer, or make one from the registration",
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    request_body = AssignBody,
+    responses((status = 200, description = "The account after the assignment", body = gatehouse_app::accounts::AccountView)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn assign_account(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<AssignBody>,
+) -> Result<Response, ApiError> {
+    let to = match (body.customer_id, body.create) {
+        (Some(c), false) => accounts::AssignTo::Customer(c),
+        (None, true) => accounts::AssignTo::New,
+        _ => {
+            return Err(gatehouse_app::AppError::invalid(
+                "customer_id",
+                "give either customer_id or create: true",
+            )
+            .into());
+        }
+    };
+    Ok(Json(accounts::assign(&state.app, &caller, id, &to).await?).into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct ImpersonateBody {
+    reason: String,
+    minutes: Option<i64>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{id}/impersonation",
+    tag = "accounts",
+    summary = "Open the portal as the customer (audited)",
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    request_body = ImpersonateBody,
+    responses((status = 200, description = "The single-use address that opens the portal", body = Impersonation)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn impersonate(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ImpersonateBody>,
+) -> Result<Response, ApiError> {
+    let url = accounts::impersonate(&state.app, &caller, id, &body.reason, body.minutes).await?;
+    Ok(Json(Impersonation { url }).into_response())
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{id}/sessions/{session}",
+    tag = "accounts",
+    summary = "End one of the account's sessions",
+    params(("id" = Uuid, Path, description = "The account's ID"), ("session" = String, Path, description = "The session's ID from the account page")),
+    responses((status = 204, description = "Ended")),
+    security(("bearer" = []))
+)]
+pub(crate) async fn revoke_session(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath((id, session)): ApiPath<(Uuid, String)>,
+) -> Result<Response, ApiError> {
+    accounts::revoke_session(&state.app, &caller, id, &session).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+/// What a bulk action on accounts did.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct BulkReply {
+    /// One sentence for a person ("3 approved; 1: …").
+    summary: String,
+    /// One per account, in the order given.
+    results: Vec<accounts::BulkResult>,
+}
+
+/// An impersonation begun.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Impersonation {
+    /// Opens the portal as the customer; single use, short-lived.
+    url: String,
+}

@@ -1,0 +1,46 @@
+//! The JSON API under `/api/v1`, one module per resource. Staff calls name
+//! their caller with the [`crate::extract::ApiCaller`] extractor (a bearer
+//! token or a console session; the app layer checks the permission), portal
+//! calls with [`crate::extract::PortalCaller`]; bodies, paths and queries are
+//! typed and refused in the one error body of `crate::error`.
+
+pub(crate) mod accounts;
+pub(crate) mod audit;
+pub(crate) mod csv;
+pub(crate) mod customers;
+pub(crate) mod groups;
+pub(crate) mod mail;
+pub(crate) mod portal;
+pub(crate) mod reports;
+pub(crate) mod sites;
+pub(crate) mod staff;
+pub(crate) mod tokens;
+
+use axum::Router;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::AppState;
+
+/// Every API route.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(accounts::routes())
+        .merge(audit::routes())
+        .merge(customers::routes())
+        .merge(groups::routes())
+        .merge(mail::routes())
+        .merge(portal::routes())
+        .merge(reports::routes())
+        .merge(sites::routes())
+        .merge(staff::routes())
+        .merge(tokens::routes())
+}
+
+/// A filter by site key.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct SiteQuery {
+    /// The site key; all sites when absent.
+    pub(crate) site: Option<String>,
+}

@@ -1,0 +1,126 @@
+//! Staff users (list, invite, change role or switch off) and the
+//! installation's settings.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch};
+use axum::{Json, Router};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::extract::ApiCaller;
+use crate::openapi::Items;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/staff", get(list_staff).post(invite_staff))
+        .route("/api/v1/staff/{id}", patch(update_staff))
+        .route("/api/v1/settings", get(get_settings).put(put_settings))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/staff",
+    tag = "staff",
+    summary = "Staff users",
+    responses((status = 200, description = "Every staff user", body = Items<gatehouse_app::staff::StaffView>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_staff(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Response, ApiError> {
+    Ok(Json(Items {
+        items: gatehouse_app::staff::list(&state.app, &caller).await?,
+    })
+    .into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct InviteBody {
+    email: String,
+    role: gatehouse_domain::StaffRole,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/staff",
+    tag = "staff",
+    summary = "Invite a staff user (a set-password link is mailed)",
+    request_body = InviteBody,
+    responses((status = 201, description = "The invitation", body = gatehouse_app::staff::Invitation)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn invite_staff(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(body): ApiJson<InviteBody>,
+) -> Result<Response, ApiError> {
+    let invitation =
+        gatehouse_app::staff::invite(&state.app, &caller, &body.email, body.role).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(invitation)).into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct StaffPatch {
+    role: gatehouse_domain::StaffRole,
+    active: bool,
+}
+
+#[utoipa::path(
+    patch,
+    path = "/api/v1/staff/{id}",
+    tag = "staff",
+    summary = "Change a staff user's role or active switch",
+    params(("id" = Uuid, Path, description = "The staff user's ID")),
+    request_body = StaffPatch,
+    responses((status = 200, description = "The staff user", body = gatehouse_app::staff::StaffView)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn update_staff(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<StaffPatch>,
+) -> Result<Response, ApiError> {
+    Ok(
+        Json(gatehouse_app::staff::update(&state.app, &caller, id, body.role, body.active).await?)
+            .into_response(),
+    )
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/settings",
+    tag = "settings",
+    summary = "Installation settings",
+    responses((status = 200, description = "The settings", body = gatehouse_app::installation::InstallationSettings)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn get_settings(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Response, ApiError> {
+    caller.require(gatehouse_domain::Permission::ManageSettings)?;
+    Ok(Json(gatehouse_app::installation::load(&state.app).await?).into_response())
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/v1/settings",
+    tag = "settings",
+    summary = "Replace the installation settings",
+    request_body = gatehouse_app::installation::InstallationSettings,
+    responses((status = 200, description = "The settings", body = gatehouse_app::installation::InstallationSettings)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn put_settings(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(body): ApiJson<gatehouse_app::installation::InstallationSettings>,
+) -> Result<Response, ApiError> {
+    Ok(Json(gatehouse_app::installation::save(&state.app, &caller, &body).await?).into_response())
+}

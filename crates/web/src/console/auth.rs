@@ -1,0 +1,172 @@
+//! Staff sign-in and sign-out (`/admin/login`, `/admin/logout`) and the
+//! second factor's set-up (`/admin/security`). The sign-in form is shown
+//! before there is a session, so its CSRF token is the double-submit cookie
+//! of anonymous forms; everything after sign-in uses the session's token.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use gatehouse_app::staff_auth::{self, StaffCaller};
+use gatehouse_app::{AppError, totp};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::{Button, ConsoleError, PageResult, page, redirect};
+use crate::extract::{ClientMeta, ConsoleCaller, ConsoleForm, EnrollingCaller};
+use crate::staff::CONSOLE_COOKIE;
+use crate::{AppState, cookies, csrf, pages, portal};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/login", get(login_form).post(login_submit))
+        .route("/admin/logout", post(logout))
+        .route("/admin/security", get(security_page).post(security_submit))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// The sign-in page; a fresh form token is made (and its cookie set) when
+/// the browser has none or sent a stale one.
+fn login_page(
+    state: &AppState,
+    status: StatusCode,
+    csrf: Option<&str>,
+    email: &str,
+    error: Option<&str>,
+) -> Response {
+    let mut set = HeaderMap::new();
+    let csrf = match csrf {
+        Some(token) => token.to_string(),
+        None => cookies::new_form_csrf(&mut set, state.cookies),
+    };
+    let mut r = pages::render(
+        status,
+        "console/login.html",
+        context! { csrf, email, error, staff => None::<String>, flash => None::<String> },
+    );
+    r.headers_mut().extend(set);
+    r
+}
+
+async fn login_form(
+    State(state): State<AppState>,
+    signed_in: Result<ConsoleCaller, ConsoleError>,
+    headers: HeaderMap,
+) -> Response {
+    if signed_in.is_ok() {
+        return redirect("/admin");
+    }
+    let csrf = cookies::get(&headers, cookies::FORM_CSRF);
+    login_page(&state, StatusCode::OK, csrf.as_deref(), "", None)
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientMeta(meta): ClientMeta,
+    axum::Form(form): axum::Form<LoginForm>,
+) -> Response {
+    let expected = cookies::get(&headers, cookies::FORM_CSRF).unwrap_or_default();
+    if !csrf::same(&expected, &form.csrf) {
+        return login_page(
+            &state,
+            StatusCode::FORBIDDEN,
+            None,
+            &form.email,
+            Some("The form had expired. Please sign in again."),
+        );
+    }
+    if let Err(e) = portal::rate_limit(&state, &meta, "admin", Some(&form.email)) {
+        return e.into_response();
+    }
+    let code = Some(form.code.as_str()).filter(|c| !c.trim().is_empty());
+    match staff_auth::sign_in(&state.app, &form.email, &form.password, code, &meta).await {
+        Ok(session) => {
+            let mut r = redirect("/admin");
+            cookies::set(
+                r.headers_mut(),
+                state.cookies,
+                CONSOLE_COOKIE,
+                &session.token,
+                u64::from(session.max_age_seconds),
+                true,
+            );
+            r
+        }
+        Err(AppError::SignIn(_)) => login_page(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            Some(&expected),
+            &form.email,
+            Some("The e-mail address, password or code is not right."),
+        ),
+        Err(e) => crate::error::page_error(e),
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    _: ConsoleForm<Button, EnrollingCaller>,
+) -> PageResult {
+    if let Some(token) = cookies::get(&headers, CONSOLE_COOKIE) {
+        staff_auth::sign_out(&state.app, &token).await?;
+    }
+    let mut r = redirect("/admin/login");
+    cookies::clear(r.headers_mut(), state.cookies, CONSOLE_COOKIE);
+    Ok(r)
+}
+
+/// The set-up page: a fresh secret to scan, or that one is enrolled.
+fn security_view(caller: &StaffCaller, status: StatusCode, error: Option<String>) -> Response {
+    let secret = totp::new_secret();
+    let url = totp::otpauth_url(&secret, &caller.staff.email).unwrap_or_default();
+    page(
+        caller,
+        status,
+        "console/security.html",
+        context! {
+            enrolled => caller.staff.totp_secret.is_some(), forced => caller.must_enrol_totp(),
+            secret, url, error, flash => None::<String>,
+        },
+    )
+}
+
+async fn security_page(EnrollingCaller(caller): EnrollingCaller) -> Response {
+    security_view(&caller, StatusCode::OK, None)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct EnrolForm {
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn security_submit(
+    State(state): State<AppState>,
+    ConsoleForm { caller, form, .. }: ConsoleForm<EnrolForm, EnrollingCaller>,
+) -> PageResult {
+    match staff_auth::enrol_totp(&state.app, &caller, &form.secret, &form.code).await {
+        Ok(()) => Ok(redirect("/admin")),
+        Err(e @ AppError::Invalid { .. }) => Ok(security_view(
+            &caller,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(e.to_string()),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,192 @@
+//! The management console (`/admin/…`), one module per resource. Who may
+//! see a page is decided by the extractors of `crate::extract` (a signed-in
+//! staff user; every form's CSRF token) and by the app layer's permission
+//! table (`StaffCaller::require`); this module owns what every page shares:
+//! the page frame, the one error type of the console ([`ConsoleError`]) and
+//! how a refusal becomes a page.
+//!
+//! Invariant: a refused form is answered with its page again, showing what
+//! was wrong; nothing a staff user typed is silently dropped.
+
+mod account;
+mod auth;
+mod customers;
+mod groups;
+mod mail;
+mod registrations;
+mod reports;
+mod settings;
+mod staff;
+mod tokens;
+
+use axum::Router;
+use axum::http::header::LOCATION;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use gatehouse_app::AppError;
+use gatehouse_app::staff_auth::StaffCaller;
+use gatehouse_domain::Permission;
+use minijinja::{Value, context};
+
+use crate::{AppState, pages};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(auth::routes())
+        .merge(account::routes())
+        .merge(customers::routes())
+        .merge(groups::routes())
+        .merge(mail::routes())
+        .merge(registrations::routes())
+        .merge(reports::routes())
+        .merge(settings::routes())
+        .merge(staff::routes())
+        .merge(tokens::routes())
+}
+
+/// What a console request ends in when it does not get its page.
+#[derive(Debug)]
+pub(crate) enum ConsoleError {
+    /// No console session: to the sign-in page.
+    SignIn,
+    /// An admin who must enrol a second factor first: to the security page.
+    EnrolTotp,
+    /// A form whose CSRF token is wrong or stale.
+    Expired(Box<StaffCaller>),
+    /// A use case refused: the console's front page saying why, in the
+    /// staff user's frame.
+    Refused(Box<StaffCaller>, AppError),
+    /// Something the staff user can put right (422), said on the front page.
+    Unprocessable(Box<StaffCaller>, String),
+    /// Anything else: a plain page with the status the API would give.
+    Failed(AppError),
+}
+
+impl IntoResponse for ConsoleError {
+    fn into_response(self) -> Response {
+        match self {
+            ConsoleError::SignIn => redirect("/admin/login"),
+            ConsoleError::EnrolTotp => redirect("/admin/security"),
+            ConsoleError::Expired(caller) => refusal_page(
+                &caller,
+                StatusCode::FORBIDDEN,
+                "the form had expired; try again".into(),
+            ),
+            ConsoleError::Refused(caller, e) => {
+                let api = crate::error::ApiError::from(e);
+                refusal_page(&caller, api.status, api.message)
+            }
+            ConsoleError::Unprocessable(caller, message) => {
+                refusal_page(&caller, StatusCode::UNPROCESSABLE_ENTITY, message)
+            }
+            ConsoleError::Failed(e) => crate::error::page_error(e),
+        }
+    }
+}
+
+impl From<AppError> for ConsoleError {
+    fn from(e: AppError) -> ConsoleError {
+        ConsoleError::Failed(e)
+    }
+}
+
+/// A console handler's answer.
+pub(crate) type PageResult = Result<Response, ConsoleError>;
+
+/// Turns a use case's refusal into the console page that explains it.
+pub(crate) trait OnPage<T> {
+    /// The value, or the refusal shown in `caller`'s frame.
+    fn on_page(self, caller: &StaffCaller) -> Result<T, ConsoleError>;
+}
+
+impl<T> OnPage<T> for Result<T, AppError> {
+    fn on_page(self, caller: &StaffCaller) -> Result<T, ConsoleError> {
+        self.map_err(|e| ConsoleError::Refused(Box::new(caller.clone()), e))
+    }
+}
+
+/// A 303 to another console address.
+pub(crate) fn redirect(to: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        r.headers_mut().insert(LOCATION, v);
+    }
+    r
+}
+
+/// What every console page shows: who is signed in, the form token, and
+/// which parts of the menu they may open.
+fn base(caller: &StaffCaller) -> Value {
+    context! {
+        staff => context! { email => caller.staff.email.clone(), role => caller.staff.role.as_str() },
+        csrf => caller.csrf_token().unwrap_or_default(),
+        may_templates => caller.may(Permission::ManageTemplates),
+        may_retry => caller.may(Permission::RetryMail),
+        may_audit => caller.may(Permission::ViewAudit),
+        may_staff => caller.may(Permission::ManageStaff),
+    }
+}
+
+/// A console page in the staff user's frame.
+pub(crate) fn page(
+    caller: &StaffCaller,
+    status: StatusCode,
+    template: &str,
+    extra: Value,
+) -> Response {
+    pages::render(status, template, context! { ..extra, ..base(caller) })
+}
+
+/// The console's front page with a refusal on it.
+fn refusal_page(caller: &StaffCaller, status: StatusCode, message: String) -> Response {
+    page(
+        caller,
+        status,
+        "console/home.html",
+        context! { error => message, flash => None::<String>, dashboard => None::<String> },
+    )
+}
+
+/// The status a form's refusal is answered with on its own page.
+pub(crate) fn refusal_status(e: &AppError) -> StatusCode {
+    crate::error::classify(e).0
+}
+
+/// A date typed as `2026-12-31`, as the end of that day (UTC); empty is none.
+pub(crate) fn end_of_day(
+    date: &str,
+    field: &str,
+) -> Result<Option<time::OffsetDateTime>, AppError> {
+    if date.trim().is_empty() {
+        return Ok(None);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let day = time::Date::parse(date.trim(), &format)
+        .map_err(|_| AppError::invalid(field, format!("'{date}' is not a date like 2026-12-31")))?;
+    Ok(Some(
+        day.with_hms(23, 59, 59)
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .assume_utc(),
+    ))
+}
+
+/// The keys of every site, for the site pickers.
+pub(crate) async fn site_keys(state: &AppState) -> Vec<String> {
+    match state.app.store.read().await {
+        Ok(mut tx) => tx
+            .list_sites()
+            .await
+            .map(|v| v.into_iter().map(|s| s.key).collect())
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A form with nothing but its CSRF token (a button).
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct Button {}
+
+/// A checkbox: present (any value) is on, absent is off.
+pub(crate) fn checked(value: &Option<String>) -> bool {
+    value.is_some()
+}

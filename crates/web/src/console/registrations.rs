@@ -1,0 +1,184 @@
+//! The registrations queue (`/admin/registrations`): accounts by status in
+//! tabs with their counts, a search, and one action on a selection or on
+//! every account shown. The action's result comes back on the list the staff
+//! user was looking at.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use gatehouse_app::staff_auth::StaffCaller;
+use gatehouse_app::{AppError, accounts};
+use gatehouse_domain::Permission;
+use minijinja::{Value, context};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{OnPage, PageResult, page, site_keys};
+use crate::extract::{ConsoleCaller, ConsoleForm};
+use crate::{AppState, pages};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/registrations", get(registrations))
+        .route("/admin/registrations/actions", post(registrations_action))
+}
+
+/// The queue's tabs, in order.
+const TABS: [(&str, &str); 6] = [
+    ("unverified", "Unverified"),
+    ("pending", "Pending"),
+    ("locked", "Locked"),
+    ("blocked", "Blocked"),
+    ("deleted", "Deleted"),
+    ("active", "Active"),
+];
+
+fn encoded(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+async fn registrations_page(
+    caller: &StaffCaller,
+    state: &AppState,
+    q: &accounts::ListQuery,
+    flash: Option<String>,
+    error: Option<String>,
+) -> PageResult {
+    let status = q
+        .status
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "pending".into());
+    let query = accounts::ListQuery {
+        status: Some(status.clone()),
+        ..q.clone()
+    };
+    let list = accounts::list(&state.app, caller, &query)
+        .await
+        .on_page(caller)?;
+    let site_filter = q.site.as_deref().filter(|s| !s.is_empty());
+    let counts = accounts::counts(&state.app, caller, site_filter)
+        .await
+        .on_page(caller)?;
+    let tabs: Vec<Value> = TABS
+        .iter()
+        .map(|(s, label)| {
+            let count = counts
+                .iter()
+                .find(|(st, _)| st.as_str() == *s)
+                .map_or(0, |(_, n)| *n);
+            context! { status => *s, label => *label, count }
+        })
+        .collect();
+    let site = q.site.clone().unwrap_or_default();
+    let search = q.q.clone().unwrap_or_default();
+    let back = format!(
+        "/admin/registrations?status={status}&site={}&q={}",
+        encoded(&site),
+        encoded(&search)
+    );
+    let pages = (list.total + list.per_page - 1) / list.per_page;
+    let actions: Vec<&str> = accounts::BulkAction::ALL
+        .iter()
+        .map(|a| a.as_str())
+        .collect();
+    Ok(page(
+        caller,
+        StatusCode::OK,
+        "console/registrations.html",
+        context! {
+            items => pages::ser(&list.items), total => list.total, page => list.page, pages, tabs, status,
+            sites => site_keys(state).await, site,
+            q => search, back, actions, may_manage => caller.may(Permission::ManageAccounts), flash, error,
+            may_audit => caller.may(Permission::ViewAudit),
+        },
+    ))
+}
+
+async fn registrations(
+    State(state): State<AppState>,
+    ConsoleCaller(caller): ConsoleCaller,
+    Query(q): Query<accounts::ListQuery>,
+) -> PageResult {
+    registrations_page(&caller, &state, &q, None, None).await
+}
+
+/// The queue's action form.
+#[derive(Debug, Default, Deserialize)]
+struct ActionForm {
+    #[serde(default)]
+    action: String,
+    /// The ticked accounts.
+    #[serde(default)]
+    ids: Vec<Uuid>,
+    /// Every account shown, for "apply to all shown".
+    #[serde(default)]
+    page_ids: Vec<Uuid>,
+    /// `page` for every account shown.
+    #[serde(default)]
+    scope: String,
+    reason: Option<String>,
+    notify: Option<String>,
+    /// The list address the form was on.
+    back: Option<String>,
+}
+
+async fn registrations_action(
+    State(state): State<AppState>,
+    ConsoleForm { caller, form, .. }: ConsoleForm<ActionForm>,
+) -> PageResult {
+    let ids = if form.scope == "page" {
+        &form.page_ids
+    } else {
+        &form.ids
+    };
+    let query = back_query(form.back.as_deref().unwrap_or("/admin/registrations"));
+    let outcome = match accounts::BulkAction::parse(&form.action) {
+        Ok(action) if !ids.is_empty() => {
+            let reason = form.reason.as_deref().filter(|r| !r.trim().is_empty());
+            accounts::bulk(
+                &state.app,
+                &caller,
+                action,
+                ids,
+                reason,
+                super::checked(&form.notify),
+            )
+            .await
+            .map(|results| crate::api::accounts::bulk_summary(action, &results))
+        }
+        Ok(_) => Err(AppError::invalid("ids", "select at least one account")),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(summary) => registrations_page(&caller, &state, &query, Some(summary), None).await,
+        Err(e @ (AppError::Invalid { .. } | AppError::Forbidden { .. })) => {
+            registrations_page(&caller, &state, &query, None, Some(e.to_string())).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The filters of the queue address a form came back from.
+fn back_query(back: &str) -> accounts::ListQuery {
+    #[derive(Deserialize)]
+    struct Back {
+        status: Option<String>,
+        site: Option<String>,
+        q: Option<String>,
+        page: Option<String>,
+    }
+    let query = back.split_once('?').map_or("", |(_, q)| q);
+    let Ok(b) = crate::extract::parse_form::<Back>(query.as_bytes()) else {
+        return accounts::ListQuery::default();
+    };
+    let text = |v: Option<String>| v.filter(|v| !v.is_empty());
+    accounts::ListQuery {
+        status: text(b.status),
+        site: text(b.site),
+        q: text(b.q),
+        page: b.page.and_then(|p| p.parse().ok()),
+        per_page: None,
+    }
+}

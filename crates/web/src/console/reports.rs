@@ -1,0 +1,168 @@
+//! What staff read about the portal: the dashboard (`/admin`: counts per
+//! status per site and a chart of registrations per day, drawn on the
+//! server), the registrations report of a site, and the audit log.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use gatehouse_app::reports;
+use gatehouse_domain::Permission;
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use super::{OnPage, PageResult, page, site_keys};
+use crate::api::audit::AuditQuery;
+use crate::extract::ConsoleCaller;
+use crate::{AppState, pages};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(dashboard))
+        .route("/admin/reports/registrations", get(report_page))
+        .route("/admin/audit", get(audit_page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SiteQuery {
+    site: Option<String>,
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    ConsoleCaller(caller): ConsoleCaller,
+    Query(q): Query<SiteQuery>,
+) -> PageResult {
+    let site = q.site.as_deref().filter(|s| !s.is_empty());
+    // Staff without the right to see customers still get the console's
+    // front page, without the figures.
+    if !caller.may(Permission::ViewCustomers) {
+        return Ok(page(
+            &caller,
+            StatusCode::OK,
+            "console/home.html",
+            context! { error => None::<String>, flash => None::<String>, dashboard => None::<String> },
+        ));
+    }
+    let d = reports::dashboard(&state.app, &caller, site)
+        .await
+        .on_page(&caller)?;
+    let statuses: Vec<&str> = gatehouse_domain::Status::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let total: i64 = d.per_day.iter().map(|p| p.count).sum();
+    Ok(page(
+        &caller,
+        StatusCode::OK,
+        "console/home.html",
+        context! {
+            error => None::<String>, flash => None::<String>,
+            dashboard => context! {
+                sites => pages::ser(&d.sites), statuses, site, days => reports::CHART_DAYS, total,
+                chart => Value::from_safe_string(registrations_svg(&d.per_day)),
+            },
+        },
+    ))
+}
+
+/// A bar chart of registrations per day, drawn on the server: one bar per
+/// day (a `<title>` on each gives the day and count), the highest count and
+/// the first, middle and last dates as labels. Only numbers and dates go in,
+/// so nothing needs escaping.
+fn registrations_svg(days: &[reports::DayCount]) -> String {
+    const W: f64 = 720.0;
+    const H: f64 = 180.0;
+    const LEFT: f64 = 40.0;
+    const BOTTOM: f64 = 20.0;
+    let max = days.iter().map(|d| d.count).max().unwrap_or(0).max(1);
+    let n = days.len().max(1) as f64;
+    let step = (W - LEFT) / n;
+    let plot = H - BOTTOM - 10.0;
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {W} {H}\" \
+         width=\"{W}\" height=\"{H}\" role=\"img\" aria-labelledby=\"chart-title\">\
+         <title id=\"chart-title\">Registrations per day, {} to {}</title>\
+         <line x1=\"{LEFT}\" y1=\"{y0}\" x2=\"{W}\" y2=\"{y0}\" stroke=\"#888\"/>\
+         <text x=\"{lx}\" y=\"18\" text-anchor=\"end\" font-size=\"11\">{max}</text>\
+         <text x=\"{lx}\" y=\"{y0}\" text-anchor=\"end\" font-size=\"11\">0</text>",
+        days.first().map_or("", |d| d.day.as_str()),
+        days.last().map_or("", |d| d.day.as_str()),
+        y0 = H - BOTTOM,
+        lx = LEFT - 4.0,
+    );
+    for (i, d) in days.iter().enumerate() {
+        let h = plot * d.count as f64 / max as f64;
+        out.push_str(&format!(
+            "<rect class=\"bar\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#3566a8\">\
+             <title>{}: {}</title></rect>",
+            LEFT + step * i as f64 + 0.5,
+            H - BOTTOM - h,
+            (step - 1.0).max(1.0),
+            h,
+            d.day,
+            d.count
+        ));
+    }
+    for i in [0, days.len() / 2, days.len().saturating_sub(1)] {
+        if let Some(d) = days.get(i) {
+            let anchor = if i == 0 {
+                "start"
+            } else if i + 1 == days.len() {
+                "end"
+            } else {
+                "middle"
+            };
+            out.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{H}\" text-anchor=\"{anchor}\" font-size=\"11\">{}</text>",
+                LEFT + step * (i as f64 + 0.5),
+                d.day
+            ));
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    ConsoleCaller(caller): ConsoleCaller,
+    Query(q): Query<SiteQuery>,
+) -> PageResult {
+    let site = q
+        .site
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "main".into());
+    let rows = reports::registrations(&state.app, &caller, &site, 10_000)
+        .await
+        .on_page(&caller)?;
+    Ok(page(
+        &caller,
+        StatusCode::OK,
+        "console/report.html",
+        context! {
+            rows => pages::ser(&rows), site, sites => site_keys(&state).await,
+            flash => None::<String>, error => None::<String>,
+        },
+    ))
+}
+
+async fn audit_page(
+    State(state): State<AppState>,
+    ConsoleCaller(caller): ConsoleCaller,
+    Query(q): Query<AuditQuery>,
+) -> PageResult {
+    let filter = q.filter();
+    let items = gatehouse_app::audit::list(&state.app, &caller, &filter, 500)
+        .await
+        .on_page(&caller)?;
+    Ok(page(
+        &caller,
+        StatusCode::OK,
+        "console/audit.html",
+        context! {
+            items => pages::ser(items), flash => None::<String>, error => None::<String>,
+            action => filter.action.unwrap_or_default(), actor => filter.actor.unwrap_or_default(),
+        },
+    ))
+}
