@@ -130,7 +130,8 @@ pub fn page_offset(page: i64, per_page: i64) -> i64 {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Only this status.
+    /// Only this status (default: pending).
+    #[param(pattern = "^(unverified|pending|active|locked|blocked|deleted)?$")]
     pub status: Option<String>,
     /// Only this site (key).
     pub site: Option<String>,

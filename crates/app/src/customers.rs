@@ -434,16 +434,24 @@ pub struct ListQuery {
     /// Site key: customers with an account there.
     pub site: Option<String>,
     /// Group ID.
+    #[param(
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
     pub group: Option<String>,
     /// Account role.
+    #[param(pattern = "^(customer|customer_manager)?$")]
     pub role: Option<String>,
     /// Company.
     pub company: Option<String>,
     /// Country.
     pub country: Option<String>,
     /// Account status (`waiting` means pending: waiting for approval).
+    #[param(pattern = "^(waiting|unverified|pending|active|locked|blocked|deleted)?$")]
     pub status: Option<String>,
     /// Sort column, `-column` for descending.
+    #[param(
+        pattern = "^(-?(first_name|last_name|email|company|country|city|created_at|updated_at))?$"
+    )]
     pub sort: Option<String>,
     /// Page, from 1.
     pub page: Option<i64>,
@@ -451,6 +459,7 @@ pub struct ListQuery {
     pub per_page: Option<i64>,
     /// `exact` to count every match; by default (`capped`) the total stops
     /// at [`TOTAL_CAP`].
+    #[param(pattern = "^(exact|capped)?$")]
     pub count: Option<String>,
 }
 

@@ -26,6 +26,7 @@ pub struct GroupView {
 #[serde(deny_unknown_fields)]
 pub struct GroupInput {
     /// Name (unique without regard to case).
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
     /// Description.
     #[serde(default)]

@@ -84,7 +84,10 @@ pub enum Permission {
 }
 
 /// The scope an API token needs for a permission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// Reading.
     Read,

@@ -22,14 +22,19 @@ use crate::{App, AppError, AppResult, audit};
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct Registration {
     /// E-mail address.
+    #[schema(format = Email)]
     pub email: String,
-    /// Chosen password.
+    /// Chosen password (at least the site's minimum length, 8 by default,
+    /// and not easy to guess).
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
     /// First name.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 100)]
     pub first_name: String,
     /// Last name.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 100)]
     pub last_name: String,
     /// Company, if any.
     #[serde(default)]

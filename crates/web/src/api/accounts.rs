@@ -78,7 +78,9 @@ pub(crate) async fn account_counts(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct BulkBody {
+    #[schema(value_type = accounts::BulkAction)]
     action: String,
+    #[schema(min_items = 1)]
     ids: Vec<Uuid>,
     reason: Option<String>,
     #[serde(default)]
@@ -178,8 +180,12 @@ pub(crate) async fn update_account(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct PasswordBody {
+    /// When the temporary password stops working (RFC 3339).
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     expires_at: Option<time::OffsetDateTime>,
+    /// Never accepted: staff do not choose a customer's password.
+    #[schema(ignore)]
     password: Option<String>,
 }
 
@@ -271,7 +277,11 @@ pub(crate) async fn assign_account(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct ImpersonateBody {
+    /// Why (kept in the audit log).
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     reason: String,
+    /// How long the portal session lasts (default 30).
+    #[schema(minimum = 1, maximum = 60)]
     minutes: Option<i64>,
 }
 

@@ -241,6 +241,9 @@ pub(crate) async fn customers_csv(
 ) -> Result<Response, ApiError> {
     const CHUNK: i64 = 1000;
     let filter = gatehouse_app::customers::filter_of(&state.app, &q).await?;
+    // The file is in the order customers were added; a sort is still
+    // checked, so that a mistyped one is refused as it is on the list.
+    gatehouse_app::customers::sort_of(&q)?;
     // Refuse before the first byte when the caller may not read customers.
     gatehouse_app::customers::export_chunk(&state.app, &caller, &filter, None, 1).await?;
     let header = csv_lines([CUSTOMER_COLUMNS])

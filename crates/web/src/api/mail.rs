@@ -35,6 +35,8 @@ pub(super) fn routes() -> Router<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct OutboxQuery {
+    /// Only messages of this status; all when absent or empty.
+    #[param(pattern = "^(pending|sent|failed)?$")]
     status: Option<String>,
     limit: Option<i64>,
 }
@@ -56,7 +58,7 @@ pub(crate) async fn list_outbox(
     let items = outbox::list(
         &state.app,
         &caller,
-        q.status.as_deref(),
+        q.status.as_deref().filter(|s| !s.is_empty()),
         q.limit.unwrap_or(100),
     )
     .await?;

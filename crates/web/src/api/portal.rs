@@ -109,7 +109,9 @@ pub(crate) async fn register_call(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub(crate) struct TokenBody {
+pub(crate) struct LinkToken {
+    /// The `token` of the link's address.
+    #[schema(min_length = 1)]
     token: String,
 }
 
@@ -119,13 +121,13 @@ pub(crate) struct TokenBody {
     tag = "portal",
     summary = "Follow an activation link",
     params(("site" = String, Path, description = "The site key")),
-    request_body = TokenBody,
+    request_body = LinkToken,
     responses((status = 200, description = "The account status that results", body = Verified))
 )]
 pub(crate) async fn verify_call(
     State(state): State<AppState>,
     ApiPath(site): ApiPath<String>,
-    ApiJson(body): ApiJson<TokenBody>,
+    ApiJson(body): ApiJson<LinkToken>,
 ) -> Result<Response, ApiError> {
     let status = activate::activate(&state.app, &site, &body.token).await?;
     Ok(Json(Verified { status }).into_response())
@@ -195,7 +197,7 @@ pub(crate) async fn sign_in_call(
     summary = "Sign out",
     params(("site" = String, Path, description = "The site key")),
     responses((status = 204, description = "Signed out (also when no session was there)")),
-    security(("portal_session" = []))
+    security((), ("portal_session" = []))
 )]
 pub(crate) async fn sign_out_call(
     State(state): State<AppState>,

@@ -41,7 +41,12 @@ pub(crate) async fn list_sites(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct SiteBody {
+    /// 1–32 of `a-z`, `0-9`, `-`, not starting with `-`; the site's address
+    /// is `/s/{key}/`.
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,31}$")]
     key: String,
+    /// Shown to customers.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     name: String,
 }
 

@@ -41,6 +41,7 @@ pub(crate) async fn list_staff(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct InviteBody {
+    #[schema(format = Email)]
     email: String,
     role: gatehouse_domain::StaffRole,
 }

@@ -39,11 +39,19 @@ pub(crate) async fn list_tokens(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct TokenBody {
+    /// The staff user the token acts as (e-mail address; default: the caller).
+    #[schema(format = Email)]
     staff: Option<String>,
+    /// A name to recognise it by.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     name: String,
+    /// `read`, `write`, `admin` (default: all the staff user's role allows).
     #[serde(default)]
+    #[schema(value_type = Vec<gatehouse_domain::Scope>)]
     scopes: Vec<String>,
+    /// When it stops working (RFC 3339; never by default).
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     expires_at: Option<time::OffsetDateTime>,
 }
 
