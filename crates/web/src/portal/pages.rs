@@ -2,10 +2,6 @@
 //! with a page (showing what was wrong) or a 303 redirect to the next page, so
 //! everything works without JavaScript.
 
-// The error side of these helpers is the page to answer with; boxing it would
-// only add an allocation to every refusal.
-#![allow(clippy::result_large_err)]
-
 use std::collections::BTreeMap;
 
 use axum::extract::{FromRequestParts, Query, RawPathParams};
@@ -277,12 +273,12 @@ impl Visit {
     /// The gate every anonymous form post passes first: the CSRF token must
     /// match, and the address (and the account named, when there is one) must
     /// be under its rate limit.
-    fn admit(self, csrf: &str, account_key: Option<&str>) -> Result<Self, Response> {
+    fn admit(self, csrf: &str, account_key: Option<&str>) -> Result<Self, Box<Response>> {
         if !self.csrf_ok(csrf) {
-            return Err(self.csrf_refused());
+            return Err(Box::new(self.csrf_refused()));
         }
         if let Err(e) = rate_limit(&self.state, &self.meta, &self.site.key, account_key) {
-            return Err(self.rate_limited(e));
+            return Err(Box::new(self.rate_limited(e)));
         }
         Ok(self)
     }
@@ -448,7 +444,7 @@ async fn register_form(v: Visit) -> Response {
 async fn register_submit(v: Visit, Form(form): Form<RegisterForm>) -> Response {
     let v = match v.admit(&form.csrf, Some(&form.email)) {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let input = register::Registration {
         email: form.email.clone(),
@@ -556,7 +552,7 @@ async fn resend_form(v: Visit) -> Response {
 async fn resend_submit(v: Visit, Form(form): Form<EmailForm>) -> Response {
     let v = match v.admit(&form.csrf, Some(&form.email)) {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     match activate::resend_activation(&v.state.app, &v.site.key, &form.email).await {
         Ok(()) => {
@@ -698,7 +694,7 @@ async fn forgot_form(v: Visit) -> Response {
 async fn forgot_submit(v: Visit, Form(form): Form<EmailForm>) -> Response {
     let v = match v.admit(&form.csrf, Some(&form.email)) {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     match reset::request_reset(&v.state.app, &v.site.key, &form.email).await {
         Ok(()) => {
@@ -767,7 +763,7 @@ async fn reset_form(v: Visit, Query(q): Query<PageQuery>) -> Response {
 async fn reset_submit(v: Visit, Form(form): Form<NewPasswordForm>) -> Response {
     let v = match v.admit(&form.csrf, None) {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     if form.new_password != form.new_password_confirm {
         let mut errors = BTreeMap::new();
@@ -837,7 +833,7 @@ async fn change_submit(
 ) -> Response {
     let mut v = match v.admit(&form.csrf, Some(&current.account.login_id)) {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     if form.new_password != form.new_password_confirm {
         let mut errors = BTreeMap::new();
