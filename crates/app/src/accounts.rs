@@ -1,4 +1,4 @@
-//! Staff work on accounts and registrations (DESIGN.md §4.2): the queue by
+//! Staff work on accounts and registrations: the queue by
 //! status, bulk lifecycle actions that report per account, the account page's
 //! actions (temporary password, login ID, e-mail validated, access switch and
 //! expiry, role), assignment to a customer with ranked duplicate suggestions,

@@ -1,4 +1,4 @@
-//! The account lifecycle of DESIGN.md §2 as a pure function.
+//! The account lifecycle as a pure function.
 //!
 //! An account's state is four independent facts — `stage` (how far
 //! registration got, only ever forward), `lock`, `blocked`, `deleted` — plus

@@ -1,4 +1,4 @@
-//! Input policies as parsed newtypes (DESIGN.md §3): e-mail addresses, login
+//! Input policies as parsed newtypes: e-mail addresses, login
 //! IDs, new passwords and site keys. A value of one of these types has passed
 //! its policy; the refusal says what was wrong in plain words.
 
@@ -115,7 +115,7 @@ impl LoginId {
     }
 }
 
-/// The longest password accepted. DESIGN.md asks for at least 128; more would
+/// The longest password accepted. The product asks for at least 128; more would
 /// only let a caller make the server hash megabytes.
 pub const PASSWORD_MAX_CHARS: usize = 256;
 

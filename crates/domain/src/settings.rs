@@ -1,4 +1,4 @@
-//! Site settings (DESIGN.md §3): what each portal allows and how its accounts
+//! Site settings: what each portal allows and how its accounts
 //! behave. A [`SiteSettings`] value is always valid: it is built from the
 //! defaults and changed only through [`SiteSettings::patched`], which checks
 //! every field and refuses the whole patch if any one is wrong.

@@ -1,4 +1,4 @@
-//! One test per row of DESIGN.md §2's transition table and per sign-in gate,
+//! One test per row of the lifecycle's transition table and per sign-in gate,
 //! and property tests of the lifecycle's invariants.
 
 use gatehouse_domain::{

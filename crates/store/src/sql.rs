@@ -265,7 +265,7 @@ macro_rules! fetch_all {
     }};
 }
 
-/// The derived status as SQL, `$1` being now in ms (DESIGN.md §2: deleted,
+/// The derived status as SQL, `$1` being now in ms (the lifecycle's order: deleted,
 /// else blocked, else locked, else the stage). Kept in step with
 /// `AccountState::status`; a test compares them.
 macro_rules! account_filter_sql {

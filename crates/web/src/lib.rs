@@ -5,7 +5,7 @@
 //!
 //! Invariants owned here:
 //! - Every error leaves as `{"error": {"code", "message"}}` with the status
-//!   DESIGN.md's stable surface gives it ([`error::ApiError`]).
+//!   the API's documented contract gives it ([`error::ApiError`]).
 //! - Request bodies are limited in size; a panic in a handler is a 500, not a
 //!   dropped connection.
 //! - The server stops gracefully: in-flight requests finish, then the store

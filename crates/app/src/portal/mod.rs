@@ -1,4 +1,4 @@
-//! The customer self-service use cases of a portal site (DESIGN.md §2–§4.1):
+//! The customer self-service use cases of a portal site:
 //! register, activate, sign in and out, sessions, forgotten and changed
 //! passwords, profile. The web layer's pages and JSON API both call these, so
 //! they behave identically.
