@@ -10,6 +10,8 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::accounts::AccountView;
+use crate::customer_fields::Change;
+pub use crate::customer_fields::CustomerPatch;
 use crate::mail::MailKey;
 use crate::portal::{issue_link, load_site, mail_account};
 use crate::staff_auth::StaffCaller;
@@ -42,121 +44,17 @@ pub struct CustomerDetail {
     pub accounts: Vec<AccountView>,
 }
 
-/// The text fields of a customer, by their stable names.
-pub const TEXT_FIELDS: [&str; 16] = [
-    "first_name",
-    "last_name",
-    "email",
-    "company",
-    "url",
-    "phone",
-    "mobile",
-    "country",
-    "region",
-    "street",
-    "postcode",
-    "city",
-    "external_id",
-    "avatar_url",
-    "notes",
-    "language",
-];
-
-/// Applies the fields present in `input` to `fields`, checking each; answers
-/// every wrong field at once.
-fn apply(fields: &mut CustomerFields, input: &Map<String, Value>, errors: &mut Vec<FieldError>) {
-    let mut wrong = |field: &str, message: &str| {
-        errors.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        })
-    };
-    for (key, value) in input {
-        if key == "notifications" {
-            match value {
-                Value::Bool(b) => fields.notifications = *b,
-                _ => wrong(key, "must be true or false"),
-            }
-            continue;
-        }
-        if key == "group_id" {
-            match value {
-                Value::Null => fields.group_id = None,
-                Value::String(s) if s.is_empty() => fields.group_id = None,
-                Value::String(s) => match s.parse() {
-                    Ok(id) => fields.group_id = Some(id),
-                    Err(_) => wrong(key, "is not a group ID"),
-                },
-                _ => wrong(key, "is not a group ID"),
-            }
-            continue;
-        }
-        if !TEXT_FIELDS.contains(&key.as_str()) {
-            wrong(key, "is not a customer field");
-            continue;
-        }
-        let text = match value {
-            Value::Null => String::new(),
-            Value::String(s) => s.trim().to_string(),
-            _ => {
-                wrong(key, "must be text");
-                continue;
-            }
-        };
-        let limit = if key == "notes" { 5000 } else { 200 };
-        if text.chars().count() > limit {
-            wrong(key, &format!("must be at most {limit} characters"));
-            continue;
-        }
-        if text
-            .chars()
-            .any(|c| c.is_control() && !(key == "notes" && (c == '\n' || c == '\r' || c == '\t')))
-        {
-            wrong(key, "must not contain control characters");
-            continue;
-        }
-        let value = Some(text.clone()).filter(|t| !t.is_empty());
-        match key.as_str() {
-            "email" => match &value {
-                Some(v) => match Email::parse(v) {
-                    Ok(e) => fields.email = Some(e.as_str().to_string()),
-                    Err(e) => wrong(key, &e.to_string()),
-                },
-                None => fields.email = None,
-            },
-            "url" | "avatar_url" => {
-                if value.as_deref().is_some_and(|u| {
-                    !(u.starts_with("https://") || u.starts_with("http://"))
-                        || u.contains(char::is_whitespace)
-                }) {
-                    wrong(key, "must be an http:// or https:// address");
-                } else if key == "url" {
-                    fields.url = value;
-                } else {
-                    fields.avatar_url = value;
-                }
-            }
-            "language" => match value.as_deref() {
-                None | Some("en") | Some("de") => fields.language = value,
-                Some(_) => wrong(key, "must be en or de"),
-            },
-            "first_name" => fields.first_name = text,
-            "last_name" => fields.last_name = text,
-            "company" => fields.company = value,
-            "phone" => fields.phone = value,
-            "mobile" => fields.mobile = value,
-            "country" => fields.country = value,
-            "region" => fields.region = value,
-            "street" => fields.street = value,
-            "postcode" => fields.postcode = value,
-            "city" => fields.city = value,
-            "external_id" => fields.external_id = value,
-            _ => fields.notes = value,
-        }
-    }
+/// Applies a change, checking each field; answers every wrong field at once.
+/// A customer needs a name or a company.
+fn apply(fields: &mut CustomerFields, patch: &CustomerPatch, errors: &mut Vec<FieldError>) {
+    patch.apply_to(fields, errors);
     if fields.first_name.is_empty() && fields.last_name.is_empty() && fields.company.is_none() {
-        wrong("last_name", "give a name or a company");
+        errors.push(FieldError {
+            field: "last_name".into(),
+            message: "give a name or a company".into(),
+        });
     }
+    errors.sort_by(|a, b| a.field.cmp(&b.field));
 }
 
 async fn check_group(
@@ -185,7 +83,7 @@ async fn check_group(
 pub async fn create(
     app: &App,
     caller: &StaffCaller,
-    input: &Map<String, Value>,
+    input: &CustomerPatch,
     account: Option<&NewAccount>,
 ) -> AppResult<CustomerDetail> {
     caller.require(Permission::ManageAccounts)?;
@@ -347,7 +245,7 @@ pub async fn update(
     app: &App,
     caller: &StaffCaller,
     id: Uuid,
-    input: &Map<String, Value>,
+    input: &CustomerPatch,
 ) -> AppResult<CustomerDetail> {
     caller.require(Permission::ManageAccounts)?;
     let now = app.clock.now();
@@ -663,12 +561,9 @@ pub async fn bulk(
             "choose between 1 and 500 customers",
         ));
     }
-    let mut input = Map::new();
+    let mut input = CustomerPatch::default();
     if let CustomerAction::SetGroup(group) = action {
-        input.insert(
-            "group_id".into(),
-            group.map_or(Value::Null, |g| Value::String(g.to_string())),
-        );
+        input.group_id = group.map_or(Change::Clear, |g| Change::Set(g.to_string()));
     }
     let mut results = Vec::with_capacity(ids.len());
     for &id in ids {

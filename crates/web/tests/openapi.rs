@@ -104,22 +104,28 @@ fn every_api_route_is_in_the_document() {
 
 #[test]
 fn the_documented_customer_body_names_every_customer_field() {
-    // `CustomerInput` only documents a body read as a map: hold it to the
-    // fields the use case reads.
+    // The customer bodies are `CustomerPatch` (every field, from the one
+    // list) and, to add one, `NewCustomer` (those fields and an account).
     let doc: Value = serde_json::from_str(&gatehouse_web::openapi::document_json()).unwrap();
-    let properties = doc["components"]["schemas"]["CustomerInput"]["properties"]
-        .as_object()
-        .unwrap();
-    for field in gatehouse_app::customers::TEXT_FIELDS.iter().chain(&[
-        "group_id",
-        "notifications",
-        "account",
-    ]) {
+    let schemas = &doc["components"]["schemas"];
+    let properties = schemas["CustomerPatch"]["properties"].as_object().unwrap();
+    let names: Vec<&str> = gatehouse_app::customers::CustomerPatch::FIELDS
+        .iter()
+        .map(|f| f.name)
+        .collect();
+    for field in &names {
         assert!(
             properties.contains_key(*field),
-            "CustomerInput documents {field}"
+            "CustomerPatch documents {field}"
         );
     }
+    assert_eq!(properties.len(), names.len(), "and nothing else");
+    let new_customer = schemas["NewCustomer"].to_string();
+    assert!(
+        new_customer.contains("#/components/schemas/CustomerPatch")
+            && new_customer.contains("\"account\""),
+        "{new_customer}"
+    );
 }
 
 #[test]

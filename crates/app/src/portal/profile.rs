@@ -6,13 +6,13 @@
 use gatehouse_domain::{FieldError, ProfileField};
 use gatehouse_store::CustomerFields;
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::json;
 use time::OffsetDateTime;
 
 use super::activate::create_customer_from;
 use super::customer_actor;
-use super::register::{clean_language, clean_text};
 use super::sessions::Current;
+use crate::customer_fields::CustomerPatch;
 use crate::{App, AppError, AppResult, audit};
 
 /// The profile as the customer sees it.
@@ -140,75 +140,47 @@ pub async fn profile(app: &App, current: &Current) -> AppResult<Profile> {
     Ok(view(current, fields_of(app, current).await?))
 }
 
-fn is_web_url(raw: &str) -> bool {
-    let rest = raw
-        .strip_prefix("https://")
-        .or_else(|| raw.strip_prefix("http://"));
-    matches!(rest, Some(r) if !r.is_empty() && !r.chars().any(char::is_whitespace))
-}
-
-/// Changes profile fields. Every key must be an editable field of the site;
-/// `null` or `""` clears an optional one. All or nothing.
+/// Changes profile fields. Every field named must be an editable field of
+/// the site, each obeys the customer fields' rules, and names cannot be
+/// cleared. All or nothing.
 pub async fn update_profile(
     app: &App,
     current: &Current,
-    changes: &Map<String, Value>,
+    changes: &CustomerPatch,
 ) -> AppResult<Profile> {
     if current.must_change_password {
         return Err(AppError::PasswordChangeRequired);
     }
     let mut fields = fields_of(app, current).await?;
-    let allowed = editable(current, &fields);
-    let mut errors: Vec<FieldError> = Vec::new();
-    for (key, value) in changes {
-        let Some(field) = allowed.iter().copied().find(|f| field_name(*f) == *key) else {
+    let allowed: Vec<String> = editable(current, &fields)
+        .into_iter()
+        .map(field_name)
+        .collect();
+    let mut errors: Vec<FieldError> = changes
+        .present()
+        .into_iter()
+        .filter(|name| !allowed.iter().any(|a| a == name))
+        .map(|name| FieldError {
+            field: name.into(),
+            message: "cannot be changed here".into(),
+        })
+        .collect();
+    if errors.is_empty() {
+        changes.apply_to(&mut fields, &mut errors);
+    }
+    for (name, value) in [
+        ("first_name", &fields.first_name),
+        ("last_name", &fields.last_name),
+    ] {
+        let named = changes.present().contains(&name);
+        if named && value.is_empty() && !errors.iter().any(|e| e.field == name) {
             errors.push(FieldError {
-                field: key.clone(),
-                message: "cannot be changed here".into(),
+                field: name.into(),
+                message: "is required".into(),
             });
-            continue;
-        };
-        let text = match value {
-            Value::Null => String::new(),
-            Value::String(s) => s.clone(),
-            _ => {
-                errors.push(FieldError {
-                    field: key.clone(),
-                    message: "must be text".into(),
-                });
-                continue;
-            }
-        };
-        let required = matches!(field, ProfileField::FirstName | ProfileField::LastName);
-        let cleaned = if field == ProfileField::Language {
-            clean_language(&mut errors, Some(&text))
-        } else {
-            clean_text(&mut errors, key, &text, required)
-        };
-        if matches!(field, ProfileField::Url | ProfileField::AvatarUrl)
-            && cleaned.as_deref().is_some_and(|u| !is_web_url(u))
-        {
-            errors.push(FieldError {
-                field: key.clone(),
-                message: "must be an http:// or https:// address".into(),
-            });
-        }
-        match field {
-            ProfileField::FirstName => fields.first_name = cleaned.unwrap_or_default(),
-            ProfileField::LastName => fields.last_name = cleaned.unwrap_or_default(),
-            ProfileField::Company => fields.company = cleaned,
-            ProfileField::Phone => fields.phone = cleaned,
-            ProfileField::Mobile => fields.mobile = cleaned,
-            ProfileField::Country => fields.country = cleaned,
-            ProfileField::Region => fields.region = cleaned,
-            ProfileField::Street => fields.street = cleaned,
-            ProfileField::Postcode => fields.postcode = cleaned,
-            ProfileField::City => fields.city = cleaned,
-            ProfileField::Url => fields.url = cleaned,
-            ProfileField::Language => fields.language = cleaned,
-            ProfileField::AvatarUrl => fields.avatar_url = cleaned,
         }
     }
+    errors.sort_by(|a, b| a.field.cmp(&b.field));
     if !errors.is_empty() {
         return Err(AppError::Fields(errors));
     }
@@ -245,7 +217,7 @@ pub async fn update_profile(
     account.company = customer.fields.company.clone();
     account.language = customer.fields.language.clone();
     tx.save_account(&account).await?;
-    let changed: Vec<&String> = changes.keys().collect();
+    let changed = changes.present();
     tx.append_audit(&audit::event(
         now,
         &customer_actor(&account),

@@ -10,6 +10,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::csv::{csv_lines, csv_response};
+use std::borrow::Cow;
+
+use gatehouse_app::customer_fields;
+use gatehouse_app::customers::CustomerPatch;
+
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::extract::ApiCaller;
@@ -52,7 +57,7 @@ pub(crate) async fn list_customers(
     path = "/api/v1/customers",
     tag = "customers",
     summary = "Add a customer, optionally with a portal account and a welcome mail",
-    request_body = CustomerInput,
+    request_body = NewCustomer,
     responses((status = 201, description = "The customer and their accounts", body = gatehouse_app::customers::CustomerDetail)),
     security(("bearer" = []))
 )]
@@ -68,8 +73,9 @@ pub(crate) async fn create_customer(
                 .map_err(|e| gatehouse_app::AppError::invalid("account", e.to_string()))?,
         ),
     };
+    let patch = CustomerPatch::from_json(&body);
     let made =
-        gatehouse_app::customers::create(&state.app, &caller, &body, account.as_ref()).await?;
+        gatehouse_app::customers::create(&state.app, &caller, &patch, account.as_ref()).await?;
     Ok((axum::http::StatusCode::CREATED, Json(made)).into_response())
 }
 
@@ -96,7 +102,7 @@ pub(crate) async fn get_customer(
     tag = "customers",
     summary = "Change a customer (absent fields stay)",
     params(("id" = Uuid, Path, description = "The customer's ID")),
-    request_body = CustomerInput,
+    request_body = gatehouse_app::customers::CustomerPatch,
     responses((status = 200, description = "The customer after the change", body = gatehouse_app::customers::CustomerDetail)),
     security(("bearer" = []))
 )]
@@ -106,8 +112,9 @@ pub(crate) async fn update_customer(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Response, ApiError> {
+    let patch = CustomerPatch::from_json(&body);
     Ok(
-        Json(gatehouse_app::customers::update(&state.app, &caller, id, &body).await?)
+        Json(gatehouse_app::customers::update(&state.app, &caller, id, &patch).await?)
             .into_response(),
     )
 }
@@ -161,66 +168,30 @@ pub(crate) async fn customers_action(
     Ok(Json(CustomersReply { summary, results }).into_response())
 }
 
-/// The CSV columns: the stable field names.
-const CUSTOMER_COLUMNS: [&str; 20] = [
-    "id",
-    "first_name",
-    "last_name",
-    "email",
-    "company",
-    "url",
-    "phone",
-    "mobile",
-    "country",
-    "region",
-    "street",
-    "postcode",
-    "city",
-    "external_id",
-    "group_id",
-    "avatar_url",
-    "notifications",
-    "notes",
-    "created_at",
-    "updated_at",
-];
+/// The CSV columns: the ID, every customer field by its stable name, and
+/// the record's times.
+fn customer_columns() -> Vec<&'static str> {
+    std::iter::once("id")
+        .chain(CustomerPatch::FIELDS.iter().map(|f| f.name))
+        .chain(["created_at", "updated_at"])
+        .collect()
+}
 
 /// A customer's CSV cells, borrowed where the text is stored as it is shown
 /// (an export writes a million of these).
-fn customer_record(c: &gatehouse_store::Customer) -> [std::borrow::Cow<'_, str>; 20] {
-    use std::borrow::Cow::{Borrowed, Owned};
-    let f = &c.fields;
-    fn t(v: &Option<String>) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(v.as_deref().unwrap_or(""))
-    }
+fn customer_record(c: &gatehouse_store::Customer) -> Vec<Cow<'_, str>> {
     let time = |t: time::OffsetDateTime| {
-        Owned(
+        Cow::Owned(
             t.format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
         )
     };
-    [
-        Owned(c.id.to_string()),
-        Borrowed(f.first_name.as_str()),
-        Borrowed(f.last_name.as_str()),
-        t(&f.email),
-        t(&f.company),
-        t(&f.url),
-        t(&f.phone),
-        t(&f.mobile),
-        t(&f.country),
-        t(&f.region),
-        t(&f.street),
-        t(&f.postcode),
-        t(&f.city),
-        t(&f.external_id),
-        Owned(f.group_id.map(|g| g.to_string()).unwrap_or_default()),
-        t(&f.avatar_url),
-        Borrowed(if f.notifications { "true" } else { "false" }),
-        t(&f.notes),
-        time(c.created_at),
-        time(c.updated_at),
-    ]
+    let mut cells = Vec::with_capacity(CustomerPatch::FIELDS.len() + 3);
+    cells.push(Cow::Owned(c.id.to_string()));
+    cells.extend(customer_fields::cells(&c.fields));
+    cells.push(time(c.created_at));
+    cells.push(time(c.updated_at));
+    cells
 }
 
 /// The filtered customer list as CSV, streamed a chunk at a time (constant
@@ -246,7 +217,7 @@ pub(crate) async fn customers_csv(
     gatehouse_app::customers::sort_of(&q)?;
     // Refuse before the first byte when the caller may not read customers.
     gatehouse_app::customers::export_chunk(&state.app, &caller, &filter, None, 1).await?;
-    let header = csv_lines([CUSTOMER_COLUMNS])
+    let header = csv_lines([customer_columns()])
         .map_err(|e| ApiError::from(gatehouse_app::AppError::Internal(e.to_string())))?;
     let app = state.app.clone();
     let rows = futures_util::stream::unfold(Some(None::<Uuid>), move |cursor| {
@@ -288,29 +259,13 @@ pub(crate) struct CustomersReply {
     results: Vec<gatehouse_app::customers::CustomerResult>,
 }
 
-/// A customer's fields by their stable names; every one optional on a
-/// change (absent ones stay), `first_name` and `last_name` needed to add.
+/// A customer to add: the customer's fields (`first_name` and `last_name`,
+/// or `company`, needed) and optionally a portal account to make with them.
 #[derive(Debug, ToSchema)]
-#[allow(dead_code)] // The shape of a JSON body, read as a map.
-pub(crate) struct CustomerInput {
-    first_name: Option<String>,
-    last_name: Option<String>,
-    email: Option<String>,
-    company: Option<String>,
-    url: Option<String>,
-    phone: Option<String>,
-    mobile: Option<String>,
-    country: Option<String>,
-    region: Option<String>,
-    street: Option<String>,
-    postcode: Option<String>,
-    city: Option<String>,
-    external_id: Option<String>,
-    group_id: Option<Uuid>,
-    avatar_url: Option<String>,
-    notifications: Option<bool>,
-    notes: Option<String>,
-    language: Option<String>,
-    /// A portal account to make with the customer (on adding only).
+#[allow(dead_code)] // The shape of a JSON body, read in two parts.
+pub(crate) struct NewCustomer {
+    #[serde(flatten)]
+    fields: CustomerPatch,
+    /// A portal account to make with the customer.
     account: Option<gatehouse_app::customers::NewAccount>,
 }

@@ -12,7 +12,6 @@ use axum::{Json, Router};
 use gatehouse_app::portal::sessions::{self, NewSession};
 use gatehouse_app::portal::{activate, password, profile, register, reset, sign_in};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::AppState;
 use crate::cookies;
@@ -276,8 +275,9 @@ pub(crate) async fn me_call(
 pub(crate) async fn update_me_call(
     State(state): State<AppState>,
     FreshPortalCaller(current): FreshPortalCaller,
-    ApiJson(changes): ApiJson<Map<String, Value>>,
+    ApiJson(changes): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Response, ApiError> {
+    let changes = gatehouse_app::customers::CustomerPatch::from_json(&changes);
     Ok(Json(profile::update_profile(&state.app, &current, &changes).await?).into_response())
 }
 

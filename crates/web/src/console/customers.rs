@@ -7,7 +7,8 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use gatehouse_app::customers::{self, CustomerAction, TEXT_FIELDS};
+use gatehouse_app::customer_fields;
+use gatehouse_app::customers::{self, CustomerAction, CustomerPatch};
 use gatehouse_app::staff_auth::StaffCaller;
 use gatehouse_app::{AppError, groups};
 use gatehouse_domain::{FieldError, Permission};
@@ -167,71 +168,75 @@ async fn customers_action(
 
 // ---- one customer
 
-/// The form's labels, by field name (the order of the form).
-const LABELS: [(&str, &str); 16] = [
-    ("first_name", "First name"),
-    ("last_name", "Last name"),
-    ("email", "E-mail address"),
-    ("company", "Company"),
-    ("url", "Web address"),
-    ("phone", "Phone"),
-    ("mobile", "Mobile"),
-    ("street", "Street"),
-    ("postcode", "Postcode"),
-    ("city", "City"),
-    ("region", "Region"),
-    ("country", "Country"),
-    ("external_id", "External ID"),
-    ("avatar_url", "Avatar address"),
-    ("language", "Language (en or de)"),
-    ("notes", "Notes"),
-];
-
-/// What the customer form shows: each field's value and error.
+/// What the customer form shows: each text field's value and error.
 fn form_fields(values: &Map<String, serde_json::Value>, errors: &[FieldError]) -> Vec<Value> {
-    LABELS
+    CustomerPatch::FIELDS
         .iter()
-        .map(|&(name, label)| {
+        .filter(|f| f.text)
+        .map(|f| {
             context! {
-                name, label,
-                value => values.get(name).and_then(|v| v.as_str()).unwrap_or(""),
-                error => errors.iter().find(|e| e.field == name).map(|e| e.message.clone()),
+                name => f.name, label => f.label,
+                value => values.get(f.name).and_then(|v| v.as_str()).unwrap_or(""),
+                error => errors.iter().find(|e| e.field == f.name).map(|e| e.message.clone()),
             }
         })
         .collect()
 }
 
-/// The customer form as posted: the customer's fields by name, and the
-/// portal account to make with a new customer.
-#[derive(Debug, Default, Deserialize)]
-struct CustomerFormBody {
-    #[serde(default)]
-    group_id: String,
-    notifications: Option<String>,
-    #[serde(default)]
-    account_site: String,
-    #[serde(default)]
-    account_login_id: String,
-    send_welcome: Option<String>,
-    #[serde(flatten)]
-    other: std::collections::BTreeMap<String, String>,
+/// A customer's stored fields as the form shows them.
+fn stored_values(fields: &gatehouse_store::CustomerFields) -> Map<String, serde_json::Value> {
+    CustomerPatch::FIELDS
+        .iter()
+        .map(|f| {
+            let value = customer_fields::value_of(fields, f.name).into_owned();
+            (f.name.to_string(), value.into())
+        })
+        .collect()
 }
 
-impl CustomerFormBody {
-    /// The customer fields, as the app layer takes them.
-    fn fields(&self) -> Map<String, serde_json::Value> {
-        let mut input = Map::new();
-        for name in TEXT_FIELDS {
-            if let Some(v) = self.other.get(name) {
-                input.insert(name.into(), serde_json::Value::String(v.clone()));
+/// The customer form as posted: what was typed (shown again on a refusal),
+/// the change it means, and the portal account to make with a new customer.
+struct Posted {
+    values: Map<String, serde_json::Value>,
+    patch: CustomerPatch,
+    account_site: String,
+    account_login_id: String,
+    send_welcome: bool,
+}
+
+impl Posted {
+    /// Splits the form's fields: the account's and the token go aside, the
+    /// rest must be customer fields (an unknown one is refused, never
+    /// dropped). The notifications box is a switch: absent means off.
+    fn read(pairs: Vec<(String, String)>) -> Posted {
+        let mut posted = Posted {
+            values: Map::new(),
+            patch: CustomerPatch::default(),
+            account_site: String::new(),
+            account_login_id: String::new(),
+            send_welcome: false,
+        };
+        let mut notifications = false;
+        for (name, value) in pairs {
+            match name.as_str() {
+                "csrf" => {}
+                "account_site" => posted.account_site = value.trim().to_string(),
+                "account_login_id" => posted.account_login_id = value.trim().to_string(),
+                "send_welcome" => posted.send_welcome = true,
+                "notifications" => notifications = true,
+                _ => {
+                    posted.values.insert(name, value.into());
+                }
             }
         }
-        input.insert("group_id".into(), self.group_id.clone().into());
-        input.insert(
-            "notifications".into(),
-            super::checked(&self.notifications).into(),
-        );
-        input
+        posted
+            .values
+            .insert("notifications".into(), notifications.into());
+        posted.patch = CustomerPatch::from_json(&posted.values);
+        posted
+            .values
+            .insert("notifications".into(), notifications.to_string().into());
+        posted
     }
 }
 
@@ -253,17 +258,23 @@ async fn customer_form(
     let groups = groups::list(&state.app, caller, false)
         .await
         .unwrap_or_default();
-    let group = form
-        .values
-        .get("group_id")
-        .and_then(|v| v.as_str())
-        .unwrap_or("")
-        .to_string();
+    let value = |name: &str| {
+        form.values
+            .get(name)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let group = value("group_id");
     let (account_site, account_login, send_welcome) = form.account.unwrap_or(("", "", true));
     let other_errors: Vec<String> = form
         .errors
         .iter()
-        .filter(|e| !TEXT_FIELDS.contains(&e.field.as_str()))
+        .filter(|e| {
+            !CustomerPatch::FIELDS
+                .iter()
+                .any(|f| f.text && f.name == e.field)
+        })
         .map(|e| format!("{}: {}", e.field.replace('_', " "), e.message))
         .collect();
     Ok(page(
@@ -275,7 +286,7 @@ async fn customer_form(
             fields => form_fields(&form.values, &form.errors),
             errors => form.errors.len(), other_errors,
             group, groups => pages::ser(groups.iter().map(|g| &g.group).collect::<Vec<_>>()),
-            notifications => form.values.get("notifications").and_then(|v| v.as_bool()).unwrap_or(true),
+            notifications => form.values.get("notifications").is_none() || value("notifications") == "true",
             accounts => pages::ser(&form.accounts),
             sites => site_keys(state).await, account_site, account_login, send_welcome,
             may_manage => caller.may(Permission::ManageAccounts),
@@ -315,12 +326,12 @@ async fn new_customer(
 
 async fn create_customer(
     State(state): State<AppState>,
-    ConsoleForm { caller, form, .. }: ConsoleForm<CustomerFormBody>,
+    ConsoleForm { caller, form, .. }: ConsoleForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let input = form.fields();
-    let site = form.account_site.trim();
-    let login = form.account_login_id.trim();
-    let welcome = super::checked(&form.send_welcome);
+    let posted = Posted::read(form);
+    let site = posted.account_site.as_str();
+    let login = posted.account_login_id.as_str();
+    let welcome = posted.send_welcome;
     let account = (!site.is_empty()).then(|| customers::NewAccount {
         site: site.to_string(),
         login_id: Some(login.to_string()).filter(|l| !l.is_empty()),
@@ -328,7 +339,7 @@ async fn create_customer(
         role: None,
         send_welcome: welcome,
     });
-    match customers::create(&state.app, &caller, &input, account.as_ref()).await {
+    match customers::create(&state.app, &caller, &posted.patch, account.as_ref()).await {
         Ok(made) => Ok(redirect(&format!(
             "/admin/customers/{}?added=1",
             made.customer.id
@@ -337,7 +348,7 @@ async fn create_customer(
             Ok(errors) => {
                 let form = CustomerForm {
                     id: None,
-                    values: input,
+                    values: posted.values.clone(),
                     errors,
                     accounts: Vec::new(),
                     flash: None,
@@ -374,13 +385,9 @@ async fn show_customer(
     let detail = customers::get(&state.app, caller, id)
         .await
         .on_page(caller)?;
-    let values = match serde_json::to_value(&detail.customer.fields) {
-        Ok(serde_json::Value::Object(m)) => m,
-        _ => Map::new(),
-    };
     let form = CustomerForm {
         id: Some(id),
-        values,
+        values: stored_values(&detail.customer.fields),
         errors: Vec::new(),
         accounts: detail.accounts,
         flash,
@@ -392,10 +399,10 @@ async fn show_customer(
 async fn update_customer(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
-    ConsoleForm { caller, form, .. }: ConsoleForm<CustomerFormBody>,
+    ConsoleForm { caller, form, .. }: ConsoleForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let input = form.fields();
-    match customers::update(&state.app, &caller, id, &input).await {
+    let posted = Posted::read(form);
+    match customers::update(&state.app, &caller, id, &posted.patch).await {
         Ok(_) => show_customer(&caller, &state, id, Some("Saved.")).await,
         Err(e) => match field_errors(e) {
             Ok(errors) => {
@@ -405,7 +412,7 @@ async fn update_customer(
                     .unwrap_or_default();
                 let form = CustomerForm {
                     id: Some(id),
-                    values: input,
+                    values: posted.values,
                     errors,
                     accounts,
                     flash: None,
@@ -435,10 +442,7 @@ async fn delete_customer(
         }
         Err(AppError::Conflict(why)) => {
             let (values, accounts) = match customers::get(&state.app, &caller, id).await {
-                Ok(d) => match serde_json::to_value(&d.customer.fields) {
-                    Ok(serde_json::Value::Object(m)) => (m, d.accounts),
-                    _ => (Map::new(), d.accounts),
-                },
+                Ok(d) => (stored_values(&d.customer.fields), d.accounts),
                 Err(e) => return Err(e).on_page(&caller),
             };
             let form = CustomerForm {

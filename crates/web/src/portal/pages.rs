@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use gatehouse_app::AppError;
+use gatehouse_app::customers::CustomerPatch;
 use gatehouse_app::portal::sessions::{self, Current};
 use gatehouse_app::portal::{
     RequestMeta, activate, load_site, password, profile, register, reset, sign_in,
@@ -21,7 +22,6 @@ use gatehouse_domain::{Language, LoginIdMode, SignInRefusal, Status};
 use gatehouse_store::Site;
 use minijinja::{Value, context};
 use serde::Deserialize;
-use serde_json::Map;
 
 use super::rate_limit;
 use crate::error::ApiError;
@@ -929,10 +929,11 @@ async fn profile_submit(
     if !v.csrf_ok(&submitted) {
         return v.csrf_refused();
     }
-    let changes: Map<String, serde_json::Value> = form
+    let typed: serde_json::Map<String, serde_json::Value> = form
         .into_iter()
         .map(|(k, val)| (k, serde_json::Value::String(val)))
         .collect();
+    let changes = CustomerPatch::from_json(&typed);
     match profile::update_profile(&v.state.app, &current, &changes).await {
         Ok(_) => {
             let to = format!("{}?notice=profile_saved", v.path("profile"));

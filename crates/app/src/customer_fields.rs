@@ -1,0 +1,479 @@
+//! A customer's fields, listed once (the `customer_fields!` call below):
+//! their stable names, their English labels, the rule each obeys, the typed
+//! change staff, customers and integrations send ([`CustomerPatch`]), and
+//! the CSV cells of a record. Everything that names customer fields (the
+//! API bodies, the console form, the portal profile, the CSV columns) reads
+//! them from here.
+//!
+//! Invariants: a change names only fields that exist (`deny_unknown_fields`);
+//! an absent field stays, `null` (or `""`) clears an optional one; every
+//! wrong field is reported at once and nothing is applied then.
+
+use std::borrow::Cow;
+
+use gatehouse_domain::{Email, FieldError};
+use gatehouse_store::CustomerFields;
+use serde::{Deserialize, Deserializer};
+use uuid::Uuid;
+
+/// What a patch says of one field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Change<T> {
+    /// Absent: leave it as it is.
+    #[default]
+    Keep,
+    /// `null`: clear it.
+    Clear,
+    /// A new value (checked by the field's rule).
+    Set(T),
+}
+
+impl<T> Change<T> {
+    /// Whether the patch names this field.
+    pub fn is_present(&self) -> bool {
+        !matches!(self, Change::Keep)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Change<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Reached only when the key is present (absent keys take the
+        // default, `Keep`), so `None` here is an explicit `null`.
+        Ok(match Option::<T>::deserialize(d)? {
+            None => Change::Clear,
+            Some(v) => Change::Set(v),
+        })
+    }
+}
+
+/// The most characters of a name.
+pub const MAX_NAME_CHARS: usize = 100;
+/// The most characters of any other short text.
+pub const MAX_TEXT_CHARS: usize = 200;
+/// The most characters of the notes.
+pub const MAX_NOTES_CHARS: usize = 5000;
+
+/// The rules of the fields, by kind: each checks a change and applies it to
+/// its target, or says what is wrong.
+mod rules {
+    use super::*;
+
+    fn wrong(errors: &mut Vec<FieldError>, field: &str, message: impl Into<String>) {
+        errors.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Trimmed text within `limit` characters and without control
+    /// characters (`notes` may hold line breaks and tabs); empty is none.
+    fn text(
+        field: &str,
+        change: &Change<String>,
+        limit: usize,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<Option<String>> {
+        let raw = match change {
+            Change::Keep => return None,
+            Change::Clear => return Some(None),
+            Change::Set(s) => s.trim(),
+        };
+        if raw.chars().count() > limit {
+            wrong(errors, field, format!("must be at most {limit} characters"));
+            return None;
+        }
+        let multiline = field == "notes";
+        if raw
+            .chars()
+            .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+        {
+            wrong(errors, field, "must not contain control characters");
+            return None;
+        }
+        Some(Some(raw.to_string()).filter(|t| !t.is_empty()))
+    }
+
+    pub fn name(f: &str, c: &Change<String>, t: &mut String, e: &mut Vec<FieldError>) {
+        if let Some(v) = text(f, c, MAX_NAME_CHARS, e) {
+            *t = v.unwrap_or_default();
+        }
+    }
+
+    pub fn short(f: &str, c: &Change<String>, t: &mut Option<String>, e: &mut Vec<FieldError>) {
+        if let Some(v) = text(f, c, MAX_TEXT_CHARS, e) {
+            *t = v;
+        }
+    }
+
+    pub fn notes(f: &str, c: &Change<String>, t: &mut Option<String>, e: &mut Vec<FieldError>) {
+        if let Some(v) = text(f, c, MAX_NOTES_CHARS, e) {
+            *t = v;
+        }
+    }
+
+    pub fn email(f: &str, c: &Change<String>, t: &mut Option<String>, e: &mut Vec<FieldError>) {
+        match text(f, c, MAX_TEXT_CHARS, e) {
+            Some(Some(v)) => match Email::parse(&v) {
+                Ok(email) => *t = Some(email.as_str().to_string()),
+                Err(err) => wrong(e, f, err.to_string()),
+            },
+            Some(None) => *t = None,
+            None => {}
+        }
+    }
+
+    pub fn web(f: &str, c: &Change<String>, t: &mut Option<String>, e: &mut Vec<FieldError>) {
+        match text(f, c, MAX_TEXT_CHARS, e) {
+            Some(Some(v)) => {
+                let rest = v
+                    .strip_prefix("https://")
+                    .or_else(|| v.strip_prefix("http://"));
+                if matches!(rest, Some(r) if !r.is_empty() && !r.contains(char::is_whitespace)) {
+                    *t = Some(v);
+                } else {
+                    wrong(e, f, "must be an http:// or https:// address");
+                }
+            }
+            Some(None) => *t = None,
+            None => {}
+        }
+    }
+
+    pub fn language(f: &str, c: &Change<String>, t: &mut Option<String>, e: &mut Vec<FieldError>) {
+        match text(f, c, MAX_TEXT_CHARS, e) {
+            Some(Some(v)) if v == "en" || v == "de" => *t = Some(v),
+            Some(Some(_)) => wrong(e, f, "must be en or de"),
+            Some(None) => *t = None,
+            None => {}
+        }
+    }
+
+    /// A group ID; empty clears it (whether the group exists is the use
+    /// case's check, it needs the database).
+    pub fn group(f: &str, c: &Change<String>, t: &mut Option<Uuid>, e: &mut Vec<FieldError>) {
+        match c {
+            Change::Keep => {}
+            Change::Clear => *t = None,
+            Change::Set(s) if s.trim().is_empty() => *t = None,
+            Change::Set(s) => match s.trim().parse() {
+                Ok(id) => *t = Some(id),
+                Err(_) => wrong(e, f, "is not a group ID"),
+            },
+        }
+    }
+
+    pub fn flag(f: &str, c: &Change<bool>, t: &mut bool, e: &mut Vec<FieldError>) {
+        match c {
+            Change::Keep => {}
+            Change::Clear => wrong(e, f, "must be true or false"),
+            Change::Set(b) => *t = *b,
+        }
+    }
+}
+
+/// A field's value as one CSV cell.
+pub trait Cell {
+    /// The cell's text.
+    fn cell(&self) -> Cow<'_, str>;
+}
+
+impl Cell for String {
+    fn cell(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl Cell for Option<String> {
+    fn cell(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_deref().unwrap_or(""))
+    }
+}
+
+impl Cell for Option<Uuid> {
+    fn cell(&self) -> Cow<'_, str> {
+        Cow::Owned(self.map(|g| g.to_string()).unwrap_or_default())
+    }
+}
+
+impl Cell for bool {
+    fn cell(&self) -> Cow<'_, str> {
+        Cow::Borrowed(if *self { "true" } else { "false" })
+    }
+}
+
+impl CustomerPatch {
+    /// Reads a JSON object key by key, so that every wrong key is reported
+    /// with the other wrong fields instead of the first one alone: a key that
+    /// is no customer field, or a value of the wrong type, is kept in
+    /// `rejected` with what was wrong.
+    pub fn from_json(object: &serde_json::Map<String, serde_json::Value>) -> CustomerPatch {
+        let mut patch = CustomerPatch::default();
+        for (key, value) in object {
+            let one = serde_json::Map::from_iter([(key.clone(), value.clone())]);
+            match serde_json::from_value::<CustomerPatch>(serde_json::Value::Object(one)) {
+                Ok(p) => patch.merge(p),
+                Err(_) => patch.rejected.push(FieldError {
+                    field: key.clone(),
+                    message: CustomerPatch::FIELDS
+                        .iter()
+                        .find(|f| f.name == key)
+                        .map_or("is not a customer field", |f| f.expects)
+                        .into(),
+                }),
+            }
+        }
+        patch
+    }
+}
+
+/// One field as forms show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldInfo {
+    /// The stable name (API, CSV column, form input).
+    pub name: &'static str,
+    /// The English label.
+    pub label: &'static str,
+    /// Free text a form shows as a text box (not the group or a switch).
+    pub text: bool,
+    /// What a value of the wrong JSON type is told.
+    pub expects: &'static str,
+}
+
+macro_rules! customer_fields {
+    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty as $schema:ty, $rule:ident, $label:literal; )*) => {
+        /// A change to a customer's fields: every field optional (absent
+        /// stays, `null` or `""` clears an optional one); `first_name` and
+        /// `last_name` (or `company`) are needed to add a customer.
+        #[derive(Debug, Clone, Default, PartialEq, Deserialize, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct CustomerPatch {
+            $(
+                $(#[doc = $doc])*
+                #[serde(default)]
+                #[schema(value_type = Option<$schema>)]
+                pub $name: Change<$ty>,
+            )*
+            /// Keys of the body that could not be read as a field (set by
+            /// [`CustomerPatch::from_json`]), reported with the others.
+            #[serde(skip)]
+            pub rejected: Vec<FieldError>,
+        }
+
+        impl CustomerPatch {
+            /// Every field, in the order of forms and CSV columns.
+            pub const FIELDS: &'static [FieldInfo] = &[
+                $( FieldInfo {
+                    name: stringify!($name),
+                    label: $label,
+                    text: !matches!(stringify!($rule).as_bytes(), b"group" | b"flag"),
+                    expects: match stringify!($rule).as_bytes() {
+                        b"flag" => "must be true or false",
+                        b"group" => "is not a group ID",
+                        _ => "must be text",
+                    },
+                }, )*
+            ];
+
+            /// The names of the fields this patch changes.
+            pub fn present(&self) -> Vec<&'static str> {
+                let mut out = Vec::new();
+                $( if self.$name.is_present() { out.push(stringify!($name)); } )*
+                out
+            }
+
+            /// Takes the fields `other` names.
+            fn merge(&mut self, other: CustomerPatch) {
+                $( if other.$name.is_present() { self.$name = other.$name; } )*
+                self.rejected.extend(other.rejected);
+            }
+
+            /// Applies the patch to `fields`, each field by its rule; the
+            /// wrong ones (and the keys that could not be read) are added to
+            /// `errors` and left as they were.
+            pub fn apply_to(&self, fields: &mut CustomerFields, errors: &mut Vec<FieldError>) {
+                errors.extend(self.rejected.iter().cloned());
+                $( rules::$rule(stringify!($name), &self.$name, &mut fields.$name, errors); )*
+            }
+        }
+
+        /// A record's cells, in the order of [`CustomerPatch::FIELDS`].
+        pub fn cells(fields: &CustomerFields) -> Vec<Cow<'_, str>> {
+            vec![$( fields.$name.cell(), )*]
+        }
+
+        /// One field's value as text (a form shows it), by name.
+        pub fn value_of<'a>(fields: &'a CustomerFields, name: &str) -> Cow<'a, str> {
+            match name {
+                $( stringify!($name) => fields.$name.cell(), )*
+                _ => Cow::Borrowed(""),
+            }
+        }
+    };
+}
+
+customer_fields! {
+    /// First name.
+    first_name: String as String, name, "First name";
+    /// Last name.
+    last_name: String as String, name, "Last name";
+    /// E-mail address.
+    email: String as String, email, "E-mail address";
+    /// Company.
+    company: String as String, short, "Company";
+    /// Web address (http:// or https://).
+    url: String as String, web, "Web address";
+    /// Landline.
+    phone: String as String, short, "Phone";
+    /// Mobile.
+    mobile: String as String, short, "Mobile";
+    /// Country.
+    country: String as String, short, "Country";
+    /// Region or state.
+    region: String as String, short, "Region";
+    /// Street.
+    street: String as String, short, "Street";
+    /// Postcode.
+    postcode: String as String, short, "Postcode";
+    /// City.
+    city: String as String, short, "City";
+    /// ID in another system.
+    external_id: String as String, short, "External ID";
+    /// Group (its ID; empty for none).
+    group_id: String as Uuid, group, "Group";
+    /// Avatar picture address (http:// or https://).
+    avatar_url: String as String, web, "Avatar address";
+    /// Wants notifications.
+    notifications: bool as bool, flag, "Notifications";
+    /// Staff notes (up to 5 000 characters, line breaks allowed).
+    notes: String as String, notes, "Notes";
+    /// Preferred language, `en` or `de`.
+    language: String as String, language, "Language (en or de)";
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    fn patch(v: serde_json::Value) -> Result<CustomerPatch, serde_json::Error> {
+        serde_json::from_value(v)
+    }
+
+    #[test]
+    fn absent_stays_null_clears_and_unknown_fields_are_refused() {
+        let p = patch(json!({"city": "Berlin", "phone": null})).unwrap();
+        assert_eq!(p.city, Change::Set("Berlin".into()));
+        assert_eq!(p.phone, Change::Clear);
+        assert_eq!(p.street, Change::Keep);
+        assert_eq!(p.present(), ["phone", "city"]);
+        let err = patch(json!({"nickname": "Ada"})).unwrap_err().to_string();
+        assert!(err.contains("unknown field `nickname`"), "{err}");
+    }
+
+    #[test]
+    fn every_field_is_applied_by_its_own_rule() {
+        // A field forgotten by a rule would keep its old value here.
+        let mut fields = CustomerFields::default();
+        let all = json!({
+            "first_name": " Ada ", "last_name": "Lovelace", "email": "Ada@Example.com",
+            "company": "Engines", "url": "https://example.com", "phone": "1", "mobile": "2",
+            "country": "GB", "region": "London", "street": "St James's Square 12",
+            "postcode": "SW1", "city": "London", "external_id": "X-1",
+            "group_id": "01890a5d-ac96-774b-bcce-b302099a8057",
+            "avatar_url": "http://example.com/a.png", "notifications": true,
+            "notes": "line\nbreak", "language": "en"
+        });
+        assert_eq!(
+            all.as_object().unwrap().len(),
+            CustomerPatch::FIELDS.len(),
+            "the test names every field"
+        );
+        let mut errors = Vec::new();
+        patch(all.clone())
+            .unwrap()
+            .apply_to(&mut fields, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        for info in CustomerPatch::FIELDS {
+            let typed = all[info.name]
+                .as_str()
+                .map_or_else(|| all[info.name].to_string(), |s| s.trim().to_string());
+            let stored = value_of(&fields, info.name);
+            assert!(
+                stored.eq_ignore_ascii_case(&typed) || info.name == "email",
+                "{}: {stored} vs {typed}",
+                info.name
+            );
+        }
+        assert_eq!(fields.email.as_deref(), Some("Ada@example.com"));
+        assert_eq!(cells(&fields).len(), CustomerPatch::FIELDS.len());
+    }
+
+    #[test]
+    fn wrong_fields_are_all_reported_and_left_alone() {
+        let mut fields = CustomerFields {
+            city: Some("Paris".into()),
+            ..CustomerFields::default()
+        };
+        let mut errors = Vec::new();
+        let p = patch(json!({
+            "email": "no-at-sign", "url": "ftp://x", "language": "fr", "group_id": "nope",
+            "notifications": null, "city": "x".repeat(MAX_TEXT_CHARS + 1), "phone": "a\u{7}b",
+            "first_name": "y".repeat(MAX_NAME_CHARS + 1)
+        }))
+        .unwrap();
+        p.apply_to(&mut fields, &mut errors);
+        let wrong: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            wrong,
+            [
+                "first_name",
+                "email",
+                "url",
+                "phone",
+                "city",
+                "group_id",
+                "notifications",
+                "language"
+            ]
+        );
+        assert_eq!(fields.city.as_deref(), Some("Paris"));
+    }
+
+    #[test]
+    fn a_json_body_reports_unknown_keys_and_wrong_types_with_the_rest() {
+        let object = json!({"colour": "red", "notifications": "yes", "city": 5, "phone": "1"});
+        let p = CustomerPatch::from_json(object.as_object().unwrap());
+        assert_eq!(p.phone, Change::Set("1".into()));
+        let mut errors = Vec::new();
+        p.apply_to(&mut CustomerFields::default(), &mut errors);
+        let said: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                ("city", "must be text"),
+                ("colour", "is not a customer field"),
+                ("notifications", "must be true or false")
+            ]
+        );
+    }
+
+    #[test]
+    fn blank_text_and_a_blank_group_clear() {
+        let mut fields = CustomerFields {
+            city: Some("Paris".into()),
+            group_id: Some(Uuid::nil()),
+            ..CustomerFields::default()
+        };
+        let mut errors = Vec::new();
+        patch(json!({"city": "  ", "group_id": ""}))
+            .unwrap()
+            .apply_to(&mut fields, &mut errors);
+        assert!(errors.is_empty());
+        assert_eq!(fields.city, None);
+        assert_eq!(fields.group_id, None);
+    }
+}
