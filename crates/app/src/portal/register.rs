@@ -47,8 +47,8 @@ pub struct Registration {
     pub language: Option<String>,
 }
 
-/// Longest name or company accepted.
-pub const MAX_NAME_CHARS: usize = 100;
+/// Longest name or company accepted (the customer fields' rule).
+pub use crate::customer_fields::MAX_NAME_CHARS;
 
 fn field(errors: &mut Vec<FieldError>, name: &str, message: impl Into<String>) {
     errors.push(FieldError {
