@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use gatehouse_domain::{Email, FieldError};
+use gatehouse_domain::{Email, FieldError, Words};
 use gatehouse_store::CustomerFields;
 use serde::{Deserialize, Deserializer};
 use uuid::Uuid;
@@ -53,44 +53,122 @@ pub const MAX_TEXT_CHARS: usize = 200;
 /// The most characters of the notes.
 pub const MAX_NOTES_CHARS: usize = 5000;
 
+/// The refusals of the fields' rules, each with its message ID.
+pub(crate) mod say {
+    use super::*;
+
+    /// A required field left empty.
+    pub fn required(field: &str) -> FieldError {
+        FieldError::said(field, Words::id("field-required"), "is required")
+    }
+
+    /// Text over its length.
+    pub fn too_long(field: &str, max: usize) -> FieldError {
+        FieldError::said(
+            field,
+            Words::id("field-too-long").arg("max", max),
+            format!("must be at most {max} characters"),
+        )
+    }
+
+    /// Text with control characters.
+    pub fn control(field: &str) -> FieldError {
+        FieldError::said(
+            field,
+            Words::id("field-control-characters"),
+            "must not contain control characters",
+        )
+    }
+
+    /// A language we do not speak.
+    pub fn language(field: &str) -> FieldError {
+        FieldError::said(field, Words::id("field-not-language"), "must be en or de")
+    }
+
+    /// Not a web address.
+    pub fn web(field: &str) -> FieldError {
+        FieldError::said(
+            field,
+            Words::id("field-not-web-address"),
+            "must be an http:// or https:// address",
+        )
+    }
+
+    /// Not a group ID.
+    pub fn group(field: &str) -> FieldError {
+        FieldError::said(field, Words::id("field-not-group"), "is not a group ID")
+    }
+
+    /// Not true or false.
+    pub fn boolean(field: &str) -> FieldError {
+        FieldError::said(
+            field,
+            Words::id("field-not-boolean"),
+            "must be true or false",
+        )
+    }
+
+    /// A value of the wrong JSON type for text.
+    pub fn not_text(field: &str) -> FieldError {
+        FieldError::said(field, Words::id("field-not-text"), "must be text")
+    }
+
+    /// A key that is no customer field.
+    pub fn unknown(field: &str) -> FieldError {
+        FieldError::said(field, Words::id("field-unknown"), "is not a customer field")
+    }
+
+    /// A field the caller may not change.
+    pub fn not_editable(field: &str) -> FieldError {
+        FieldError::said(
+            field,
+            Words::id("field-not-editable"),
+            "cannot be changed here",
+        )
+    }
+}
+
+/// Trimmed text within `limit` characters and without control characters
+/// (`multiline` text may hold line breaks and tabs): the text, empty as none,
+/// or what is wrong. The one text rule of customer data and registrations.
+pub(crate) fn clean_text(
+    field: &str,
+    raw: &str,
+    limit: usize,
+    multiline: bool,
+) -> Result<Option<String>, FieldError> {
+    let raw = raw.trim();
+    if raw.chars().count() > limit {
+        return Err(say::too_long(field, limit));
+    }
+    if raw
+        .chars()
+        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+    {
+        return Err(say::control(field));
+    }
+    Ok(Some(raw.to_string()).filter(|t| !t.is_empty()))
+}
+
 /// The rules of the fields, by kind: each checks a change and applies it to
 /// its target, or says what is wrong.
 mod rules {
     use super::*;
 
-    fn wrong(errors: &mut Vec<FieldError>, field: &str, message: impl Into<String>) {
-        errors.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        });
-    }
-
-    /// Trimmed text within `limit` characters and without control
-    /// characters (`notes` may hold line breaks and tabs); empty is none.
+    /// A text change: `None` for no change, else the new value.
     fn text(
         field: &str,
         change: &Change<String>,
         limit: usize,
         errors: &mut Vec<FieldError>,
     ) -> Option<Option<String>> {
-        let raw = match change {
-            Change::Keep => return None,
-            Change::Clear => return Some(None),
-            Change::Set(s) => s.trim(),
-        };
-        if raw.chars().count() > limit {
-            wrong(errors, field, format!("must be at most {limit} characters"));
-            return None;
+        match change {
+            Change::Keep => None,
+            Change::Clear => Some(None),
+            Change::Set(s) => clean_text(field, s, limit, field == "notes")
+                .map_err(|e| errors.push(e))
+                .ok(),
         }
-        let multiline = field == "notes";
-        if raw
-            .chars()
-            .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
-        {
-            wrong(errors, field, "must not contain control characters");
-            return None;
-        }
-        Some(Some(raw.to_string()).filter(|t| !t.is_empty()))
     }
 
     pub fn name(f: &str, c: &Change<String>, t: &mut String, e: &mut Vec<FieldError>) {
@@ -115,7 +193,7 @@ mod rules {
         match text(f, c, MAX_TEXT_CHARS, e) {
             Some(Some(v)) => match Email::parse(&v) {
                 Ok(email) => *t = Some(email.as_str().to_string()),
-                Err(err) => wrong(e, f, err.to_string()),
+                Err(err) => e.push(FieldError::said(f, err.words(), err.to_string())),
             },
             Some(None) => *t = None,
             None => {}
@@ -131,7 +209,7 @@ mod rules {
                 if matches!(rest, Some(r) if !r.is_empty() && !r.contains(char::is_whitespace)) {
                     *t = Some(v);
                 } else {
-                    wrong(e, f, "must be an http:// or https:// address");
+                    e.push(say::web(f));
                 }
             }
             Some(None) => *t = None,
@@ -142,7 +220,7 @@ mod rules {
     pub fn language(f: &str, c: &Change<String>, t: &mut Option<String>, e: &mut Vec<FieldError>) {
         match text(f, c, MAX_TEXT_CHARS, e) {
             Some(Some(v)) if v == "en" || v == "de" => *t = Some(v),
-            Some(Some(_)) => wrong(e, f, "must be en or de"),
+            Some(Some(_)) => e.push(say::language(f)),
             Some(None) => *t = None,
             None => {}
         }
@@ -157,7 +235,7 @@ mod rules {
             Change::Set(s) if s.trim().is_empty() => *t = None,
             Change::Set(s) => match s.trim().parse() {
                 Ok(id) => *t = Some(id),
-                Err(_) => wrong(e, f, "is not a group ID"),
+                Err(_) => e.push(say::group(f)),
             },
         }
     }
@@ -165,7 +243,7 @@ mod rules {
     pub fn flag(f: &str, c: &Change<bool>, t: &mut bool, e: &mut Vec<FieldError>) {
         match c {
             Change::Keep => {}
-            Change::Clear => wrong(e, f, "must be true or false"),
+            Change::Clear => e.push(say::boolean(f)),
             Change::Set(b) => *t = *b,
         }
     }
@@ -212,14 +290,12 @@ impl CustomerPatch {
             let one = serde_json::Map::from_iter([(key.clone(), value.clone())]);
             match serde_json::from_value::<CustomerPatch>(serde_json::Value::Object(one)) {
                 Ok(p) => patch.merge(p),
-                Err(_) => patch.rejected.push(FieldError {
-                    field: key.clone(),
-                    message: CustomerPatch::FIELDS
-                        .iter()
-                        .find(|f| f.name == key)
-                        .map_or("is not a customer field", |f| f.expects)
-                        .into(),
-                }),
+                Err(_) => patch.rejected.push(
+                    match CustomerPatch::FIELDS.iter().find(|f| f.name == key) {
+                        None => say::unknown(key),
+                        Some(f) => (f.expects)(key),
+                    },
+                ),
             }
         }
         patch
@@ -227,7 +303,7 @@ impl CustomerPatch {
 }
 
 /// One field as forms show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct FieldInfo {
     /// The stable name (API, CSV column, form input).
     pub name: &'static str,
@@ -236,7 +312,7 @@ pub struct FieldInfo {
     /// Free text a form shows as a text box (not the group or a switch).
     pub text: bool,
     /// What a value of the wrong JSON type is told.
-    pub expects: &'static str,
+    pub expects: fn(&str) -> FieldError,
 }
 
 macro_rules! customer_fields {
@@ -267,9 +343,9 @@ macro_rules! customer_fields {
                     label: $label,
                     text: !matches!(stringify!($rule).as_bytes(), b"group" | b"flag"),
                     expects: match stringify!($rule).as_bytes() {
-                        b"flag" => "must be true or false",
-                        b"group" => "is not a group ID",
-                        _ => "must be text",
+                        b"flag" => say::boolean,
+                        b"group" => say::group,
+                        _ => say::not_text,
                     },
                 }, )*
             ];

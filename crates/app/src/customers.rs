@@ -52,6 +52,7 @@ fn apply(fields: &mut CustomerFields, patch: &CustomerPatch, errors: &mut Vec<Fi
         errors.push(FieldError {
             field: "last_name".into(),
             message: "give a name or a company".into(),
+            words: None,
         });
     }
     errors.sort_by(|a, b| a.field.cmp(&b.field));
@@ -68,10 +69,12 @@ async fn check_group(
             None => errors.push(FieldError {
                 field: "group_id".into(),
                 message: "there is no such group".into(),
+                words: None,
             }),
             Some(g) if !g.active => errors.push(FieldError {
                 field: "group_id".into(),
                 message: format!("the group '{}' is inactive", g.name),
+                words: None,
             }),
             Some(_) => {}
         }
@@ -112,6 +115,7 @@ pub async fn create(
                 errors.push(FieldError {
                     field: "account.email".into(),
                     message: e.to_string(),
+                    words: None,
                 })
             })
             .ok();
@@ -125,6 +129,7 @@ pub async fn create(
                 errors.push(FieldError {
                     field: "account.login_id".into(),
                     message: e.to_string(),
+                    words: None,
                 })
             })
             .ok();
@@ -172,6 +177,7 @@ pub async fn create(
                 return Err(AppError::Fields(vec![FieldError {
                     field: "account.login_id".into(),
                     message: "this login ID is taken on the site".into(),
+                    words: None,
                 }]));
             }
             other => other?,
@@ -372,6 +378,7 @@ pub async fn filter_of(app: &App, q: &ListQuery) -> AppResult<gatehouse_store::C
         errors.push(FieldError {
             field: field.into(),
             message,
+            words: None,
         })
     };
     let site_id = match present(&q.site) {

@@ -1,7 +1,7 @@
 //! The use cases' error: each variant is something a caller shows a person
 //! (what was wrong) or maps to one HTTP status.
 
-use gatehouse_domain::{FieldError, PolicyError, Refusal, SignInRefusal};
+use gatehouse_domain::{FieldError, PolicyError, Refusal, SignInRefusal, Words};
 use gatehouse_store::StoreError;
 
 /// A use case failure.
@@ -12,8 +12,10 @@ pub enum AppError {
     Invalid {
         /// The input field, when one is to blame.
         field: Option<String>,
-        /// What was wrong.
+        /// What was wrong (English).
         message: String,
+        /// The same by message ID, for the pages' languages.
+        words: Option<Words>,
     },
     /// Several inputs were wrong; each says how.
     #[error("{}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
@@ -65,11 +67,21 @@ impl AppError {
         AppError::Invalid {
             field: Some(field.to_string()),
             message: message.into(),
+            words: None,
+        }
+    }
+
+    /// An invalid input of one field, with the words to translate it.
+    pub fn said(field: &str, words: Words, english: impl Into<String>) -> AppError {
+        AppError::Invalid {
+            field: Some(field.to_string()),
+            message: english.into(),
+            words: Some(words),
         }
     }
 
     /// A policy refusal of one field.
     pub fn policy(field: &str, e: PolicyError) -> AppError {
-        AppError::invalid(field, e.to_string())
+        AppError::said(field, e.words(), e.to_string())
     }
 }

@@ -13,6 +13,7 @@ pub mod account;
 pub mod policy;
 pub mod roles;
 pub mod settings;
+pub mod words;
 
 pub use account::{
     AccountState, Decision, DeleteReason, Effect, Event, Lock, Refusal, SignInOutcome,
@@ -20,6 +21,5 @@ pub use account::{
 };
 pub use policy::{Email, LoginId, NewPassword, PolicyError, SiteKey};
 pub use roles::{AccountRole, Permission, Scope, StaffRole};
-pub use settings::{
-    FieldError, Language, LockMode, LoginIdMode, ProfileField, SettingsError, SiteSettings,
-};
+pub use settings::{Language, LockMode, LoginIdMode, ProfileField, SettingsError, SiteSettings};
+pub use words::{FieldError, Words};

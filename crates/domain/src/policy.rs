@@ -31,6 +31,21 @@ pub enum PolicyError {
     InvalidSiteKey(String),
 }
 
+impl PolicyError {
+    /// The refusal by message ID, for the pages' languages.
+    pub fn words(&self) -> crate::Words {
+        use crate::Words;
+        match self {
+            PolicyError::InvalidEmail(typed) => Words::id("email-invalid").arg("typed", typed),
+            PolicyError::InvalidUsername => Words::id("username-invalid"),
+            PolicyError::PasswordTooShort(n) => Words::id("password-too-short").arg("min", n),
+            PolicyError::PasswordTooLong(n) => Words::id("password-too-long").arg("max", n),
+            PolicyError::PasswordTooWeak(hint) => Words::id("password-too-weak").arg("hint", hint),
+            PolicyError::InvalidSiteKey(typed) => Words::id("site-key-invalid").arg("typed", typed),
+        }
+    }
+}
+
 /// An e-mail address: trimmed, one `@`, a plausible domain; the domain is
 /// lowercased, the local part kept as given.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

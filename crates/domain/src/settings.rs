@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::words::FieldError;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -185,15 +186,6 @@ impl Default for SiteSettings {
     }
 }
 
-/// One wrong field of a settings change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct FieldError {
-    /// The settings key.
-    pub field: String,
-    /// What is wrong, for a person.
-    pub message: String,
-}
-
 /// A refused settings change; nothing of it was applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", .errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
@@ -219,6 +211,7 @@ impl SiteSettings {
                 errors.push(FieldError {
                     field: key.clone(),
                     message: "is not a site setting".into(),
+                    words: None,
                 });
                 continue;
             }
@@ -229,6 +222,7 @@ impl SiteSettings {
                 errors.push(FieldError {
                     field: key.clone(),
                     message: type_message(&e),
+                    words: None,
                 });
                 continue;
             }
@@ -242,6 +236,7 @@ impl SiteSettings {
                 errors: vec![FieldError {
                     field: "settings".into(),
                     message: type_message(&e),
+                    words: None,
                 }],
             })?;
         candidate.validate()?;
@@ -256,6 +251,7 @@ impl SiteSettings {
                 errors.push(FieldError {
                     field: field.into(),
                     message: format!("must be between {min} and {max}, not {value}"),
+                    words: None,
                 });
             }
         };
@@ -307,6 +303,7 @@ impl SiteSettings {
             errors.push(FieldError {
                 field: "session_idle_seconds".into(),
                 message: "must not be longer than session_absolute_seconds".into(),
+                words: None,
             });
         }
         for (field, value) in [("base_url", &self.base_url), ("logo_url", &self.logo_url)] {
@@ -316,6 +313,7 @@ impl SiteSettings {
                 errors.push(FieldError {
                     field: field.into(),
                     message: format!("'{url}' is not an http:// or https:// address"),
+                    words: None,
                 });
             }
         }
@@ -325,6 +323,7 @@ impl SiteSettings {
                 errors.push(FieldError {
                     field: "brand_colour".into(),
                     message: format!("'{colour}' is not a colour like #1a2b3c"),
+                    words: None,
                 });
             }
         }
@@ -334,6 +333,7 @@ impl SiteSettings {
             errors.push(FieldError {
                 field: "brand_name".into(),
                 message: "must be 1 to 100 characters".into(),
+                words: None,
             });
         }
         if let Some(address) = &self.support_email
@@ -342,6 +342,7 @@ impl SiteSettings {
             errors.push(FieldError {
                 field: "support_email".into(),
                 message: e.to_string(),
+                words: None,
             });
         }
         if errors.is_empty() {

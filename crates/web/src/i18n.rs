@@ -1,40 +1,125 @@
-//! The portal's words in English and German: one flat table per language in
-//! `i18n/{en,de}.toml`, handed to templates as `tr`. A test makes sure both
-//! languages have every key.
+//! Words in English and German by message ID, with Project Fluent's
+//! arguments and plural rules: one catalogue per language in
+//! `i18n/{en,de}.ftl`, compiled into the binary. Pages look words up with
+//! the templates' `t(id, name=value)` function (see `pages.rs`); refusals
+//! carry their message ID from the use case ([`gatehouse_domain::Words`]), so
+//! rewording the English never loses a translation. A test fails when a
+//! language lacks an ID that another has.
+//!
+//! A missing ID falls back to English, then to the ID itself: a page never
+//! fails over a word.
 
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use axum::http::HeaderMap;
 use axum::http::header::ACCEPT_LANGUAGE;
-use gatehouse_domain::Language;
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use gatehouse_domain::{Language, Words};
 
-type Table = BTreeMap<String, String>;
+type Bundle = FluentBundle<FluentResource>;
 
-fn load(source: &str) -> Table {
-    toml::from_str(source).unwrap_or_else(|e| {
-        tracing::error!(error = %e, "a translation table does not parse");
-        Table::new()
-    })
+/// Every language's catalogue, as shipped.
+const SOURCES: [(Language, &str); 2] = [
+    (Language::En, include_str!("../i18n/en.ftl")),
+    (Language::De, include_str!("../i18n/de.ftl")),
+];
+
+fn load(lang: Language, source: &str) -> Bundle {
+    let tag = lang.as_str().parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![tag]);
+    // Plain text and HTML pages: no Unicode isolation marks around values.
+    bundle.set_use_isolating(false);
+    let resource =
+        FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, errors)| {
+            tracing::error!(
+                ?errors,
+                language = lang.as_str(),
+                "a message catalogue has errors"
+            );
+            partial
+        });
+    if let Err(errors) = bundle.add_resource(resource) {
+        tracing::error!(
+            ?errors,
+            language = lang.as_str(),
+            "a message catalogue repeats an ID"
+        );
+    }
+    bundle
 }
 
-static EN: LazyLock<Table> = LazyLock::new(|| load(include_str!("../i18n/en.toml")));
-static DE: LazyLock<Table> = LazyLock::new(|| load(include_str!("../i18n/de.toml")));
+static EN: LazyLock<Bundle> = LazyLock::new(|| load(Language::En, SOURCES[0].1));
+static DE: LazyLock<Bundle> = LazyLock::new(|| load(Language::De, SOURCES[1].1));
 
-/// The words of a language.
-pub fn table(lang: Language) -> &'static Table {
+fn bundle(lang: Language) -> &'static Bundle {
     match lang {
         Language::En => &EN,
         Language::De => &DE,
     }
 }
 
-/// One word, or the key itself when missing (never a panic on a page).
-pub fn word(lang: Language, key: &str) -> String {
-    table(lang)
-        .get(key)
-        .cloned()
-        .unwrap_or_else(|| key.to_string())
+/// An argument as Fluent takes it: numbers as numbers (for plural rules).
+fn value(raw: &str) -> FluentValue<'static> {
+    match raw.parse::<f64>() {
+        Ok(n) if !raw.is_empty() && raw.trim() == raw => FluentValue::from(n),
+        _ => FluentValue::from(raw.to_string()),
+    }
+}
+
+fn format(bundle: &Bundle, id: &str, args: &[(&str, String)]) -> Option<String> {
+    let pattern = bundle.get_message(id)?.value()?;
+    let mut fluent_args = FluentArgs::new();
+    for (name, v) in args {
+        fluent_args.set(name.to_string(), value(v));
+    }
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
+    if !errors.is_empty() {
+        tracing::warn!(?errors, id, "a message was formatted with errors");
+    }
+    Some(text.into_owned())
+}
+
+/// The words of a message in a language, with arguments: English when the
+/// language lacks it, the ID when English does too.
+pub fn text(lang: Language, id: &str, args: &[(&str, String)]) -> String {
+    format(bundle(lang), id, args)
+        .or_else(|| format(&EN, id, args))
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// One word without arguments.
+pub fn word(lang: Language, id: &str) -> String {
+    text(lang, id, &[])
+}
+
+/// A refusal in the reader's language: by its words when it has them,
+/// otherwise the English the use case wrote.
+pub fn refusal(lang: Language, english: &str, words: Option<&Words>) -> String {
+    match words {
+        Some(w) => text(lang, w.id, &w.args),
+        None => english.to_string(),
+    }
+}
+
+/// The message IDs of a language's catalogue, sorted.
+pub fn ids(lang: Language) -> Vec<String> {
+    let source = SOURCES
+        .iter()
+        .find(|(l, _)| *l == lang)
+        .map_or("", |(_, s)| *s);
+    let mut ids: Vec<String> = match FluentResource::try_new(source.to_string()) {
+        Ok(r) | Err((r, _)) => r
+            .entries()
+            .filter_map(|e| match e {
+                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+                _ => None,
+            })
+            .collect(),
+    };
+    ids.sort();
+    ids
 }
 
 /// Parses a language tag we speak.
@@ -62,88 +147,59 @@ pub fn choose(explicit: Option<&str>, headers: &HeaderMap, site_default: Languag
         .unwrap_or(site_default)
 }
 
-/// The German for the refusals the use cases word in English (keyed by how
-/// the English begins); other languages and unknown texts are left as they are.
-const GERMAN_REFUSALS: [(&str, &str); 14] = [
-    ("is required", "ist erforderlich"),
-    ("the password must be at least", "Das Passwort ist zu kurz"),
-    ("the password must be at most", "Das Passwort ist zu lang"),
-    (
-        "the password is too easy to guess",
-        "Das Passwort ist zu leicht zu erraten; verwenden Sie einige ungewöhnliche Wörter",
-    ),
-    (
-        "a username must be",
-        "Ein Benutzername besteht aus 5 bis 31 Buchstaben, Ziffern, - _ @ .",
-    ),
-    (
-        "this username is taken",
-        "Dieser Benutzername ist vergeben; wählen Sie einen anderen",
-    ),
-    (
-        "the current password is not right",
-        "Das aktuelle Passwort stimmt nicht",
-    ),
-    (
-        "the new password must differ",
-        "Das neue Passwort muss sich vom aktuellen unterscheiden",
-    ),
-    ("cannot be changed here", "kann hier nicht geändert werden"),
-    (
-        "must be an http",
-        "muss eine http://- oder https://-Adresse sein",
-    ),
-    ("must be at most", "ist zu lang"),
-    ("must be en or de", "muss en oder de sein"),
-    (
-        "must not contain control characters",
-        "darf keine Steuerzeichen enthalten",
-    ),
-    ("must be text", "muss Text sein"),
-];
-
-/// A refusal's text in the visitor's language, as far as we have it.
-pub fn refusal(lang: Language, english: &str) -> String {
-    if lang == Language::De {
-        let lower = english.to_lowercase();
-        if lower.contains("is not a valid e-mail address") {
-            return "Das ist keine gültige E-Mail-Adresse".into();
-        }
-        if let Some((_, german)) = GERMAN_REFUSALS.iter().find(|(en, _)| lower.starts_with(en)) {
-            return (*german).to_string();
-        }
-    }
-    english.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn both_languages_have_the_same_keys_and_no_empty_words() {
-        let en: Vec<_> = EN.keys().collect();
-        let de: Vec<_> = DE.keys().collect();
-        assert!(en.len() > 40, "the English table loaded");
-        assert_eq!(en, de);
-        assert!(EN.values().chain(DE.values()).all(|w| !w.trim().is_empty()));
+    fn every_language_has_every_id_and_each_parses_whole() {
+        for (lang, source) in SOURCES {
+            assert!(
+                FluentResource::try_new(source.to_string()).is_ok(),
+                "{} parses without errors",
+                lang.as_str()
+            );
+        }
+        let en = ids(Language::En);
+        assert!(en.len() > 60, "the English catalogue loaded: {}", en.len());
+        for (lang, _) in SOURCES {
+            let other = ids(lang);
+            let missing: Vec<_> = en.iter().filter(|id| !other.contains(id)).collect();
+            let extra: Vec<_> = other.iter().filter(|id| !en.contains(id)).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{} lacks {missing:?} and has {extra:?} that English lacks",
+                lang.as_str()
+            );
+            for id in &other {
+                assert!(!word(lang, id).trim().is_empty(), "{id} is empty");
+            }
+        }
     }
 
     #[test]
-    fn refusals_are_put_into_german() {
+    fn refusals_are_said_by_their_id_with_arguments() {
+        let short = gatehouse_domain::PolicyError::PasswordTooShort(8);
+        let words = short.words();
         assert_eq!(
-            refusal(
-                Language::De,
-                "the password must be at least 8 characters long"
-            ),
-            "Das Passwort ist zu kurz"
+            refusal(Language::De, &short.to_string(), Some(&words)),
+            "Das Passwort ist zu kurz: es braucht mindestens 8 Zeichen"
         );
         assert_eq!(
-            refusal(Language::De, "'x' is not a valid e-mail address"),
+            refusal(Language::En, &short.to_string(), Some(&words)),
+            short.to_string(),
+            "the catalogue's English is the use case's"
+        );
+        let email = gatehouse_domain::Email::parse("x").unwrap_err();
+        assert_eq!(
+            refusal(Language::De, &email.to_string(), Some(&email.words())),
             "Das ist keine gültige E-Mail-Adresse"
         );
-        assert_eq!(refusal(Language::En, "is required"), "is required");
-        assert_eq!(refusal(Language::De, "something new"), "something new");
+        assert_eq!(
+            refusal(Language::De, "something new", None),
+            "something new"
+        );
+        assert_eq!(text(Language::De, "no-such-id", &[]), "no-such-id");
     }
 
     #[test]

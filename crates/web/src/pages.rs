@@ -1,6 +1,7 @@
 //! Server-rendered pages: one minijinja environment, built once, with the
 //! templates compiled into the binary. Autoescaping is on for `.html`, and an
-//! undefined variable is an error rather than an empty string.
+//! undefined variable is an error rather than an empty string. Templates
+//! say words with `t(id, …)` in the page's `lang` (`crate::i18n`).
 
 use std::sync::{Arc, LazyLock};
 
@@ -57,6 +58,7 @@ pub fn ser<T: serde::Serialize>(value: T) -> Value {
 static ENV: LazyLock<Arc<Environment<'static>>> = LazyLock::new(|| {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.add_function("t", translate);
     for &(name, source) in TEMPLATES {
         if let Err(e) = env.add_template(name, source) {
             tracing::error!(template = name, error = %e, "a page template does not compile");
@@ -64,6 +66,23 @@ static ENV: LazyLock<Arc<Environment<'static>>> = LazyLock::new(|| {
     }
     Arc::new(env)
 });
+
+/// `t(id, name=value, …)` in a template: the message in the page's
+/// language (the context's `lang`, English without one), with arguments.
+fn translate(state: &minijinja::State, id: &str, kwargs: minijinja::value::Kwargs) -> String {
+    let lang = state
+        .lookup("lang")
+        .and_then(|l| l.as_str().and_then(crate::i18n::parse))
+        .unwrap_or(gatehouse_domain::Language::En);
+    let args: Vec<(&str, String)> = kwargs
+        .args()
+        .filter_map(|name| {
+            let v: Value = kwargs.get(name).ok()?;
+            Some((name, v.to_string()))
+        })
+        .collect();
+    crate::i18n::text(lang, id, &args)
+}
 
 /// Renders a page with `status`; a template failure is logged and answered
 /// with a plain 500 page.
@@ -118,6 +137,26 @@ mod tests {
         assert!(
             !html.contains("<b>x") && html.contains("&lt;b&gt;x") && html.contains("a &amp; b"),
             "{html}"
+        );
+    }
+
+    #[test]
+    fn templates_say_words_in_the_page_language_with_arguments() {
+        let say = |lang: &str| {
+            ENV.render_str(
+                "{{ t('hint_password', n=12) }} | {{ t('nav_profile') }}",
+                minijinja::context! { lang },
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            say("de"),
+            "(mindestens 12 Zeichen; einige ungewöhnliche Wörter eignen sich gut) | Profil"
+        );
+        assert!(
+            say("en").starts_with("(at least 12 characters"),
+            "{}",
+            say("en")
         );
     }
 }

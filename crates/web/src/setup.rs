@@ -79,7 +79,7 @@ pub(crate) async fn submit(
             ],
         ),
         Err(AppError::Invalid { field, .. }) if field.as_deref() == Some("token") => link_gone(),
-        Err(AppError::Invalid { field, message }) => again(
+        Err(AppError::Invalid { field, message, .. }) => again(
             StatusCode::UNPROCESSABLE_ENTITY,
             capitalise(&message),
             field.as_deref().unwrap_or(""),

@@ -222,6 +222,16 @@ both_engines! {
         ]).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(refused.html.contains("Das Passwort ist zu kurz") && refused.html.contains("keine gültige E-Mail-Adresse"), "{}", refused.html);
+        // Said by message ID, with its arguments, for every field at once.
+        let long = "x".repeat(101);
+        let refused = post(&client, &server.url("/s/main/register"), &[
+            ("csrf", &form.csrf()), ("email", "jo@example.com"), ("first_name", &long), ("last_name", ""), ("password", PASSWORD), ("language", "fr"),
+        ]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for german in ["Darf höchstens 100 Zeichen lang sein.", "Ist erforderlich.", "Muss en oder de sein."] {
+            assert!(refused.html.contains(german), "{german}: {}", refused.html);
+        }
+        assert!(!refused.html.contains("must be"), "no English left: {}", refused.html);
 
         // German registration: German mail.
         post(&client, &server.url("/s/main/register"), &[

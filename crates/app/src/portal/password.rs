@@ -2,7 +2,7 @@
 //! password expired). It needs the current password, ends every session and
 //! starts a fresh one for the device that changed it, and mails a notice.
 
-use gatehouse_domain::NewPassword;
+use gatehouse_domain::{NewPassword, Words};
 
 use super::sessions::{self, Current, NewSession};
 use super::{RequestMeta, record_new_password};
@@ -28,14 +28,16 @@ pub async fn change_password(
         .verify(current_password, account.password_hash.as_deref())
         .await?
     {
-        return Err(AppError::invalid(
+        return Err(AppError::said(
             "current_password",
+            Words::id("password-current-wrong"),
             "the current password is not right",
         ));
     }
     if current_password == new_password {
-        return Err(AppError::invalid(
+        return Err(AppError::said(
             "new_password",
+            Words::id("password-must-differ"),
             "the new password must differ from the current one",
         ));
     }

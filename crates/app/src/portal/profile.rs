@@ -160,10 +160,7 @@ pub async fn update_profile(
         .present()
         .into_iter()
         .filter(|name| !allowed.iter().any(|a| a == name))
-        .map(|name| FieldError {
-            field: name.into(),
-            message: "cannot be changed here".into(),
-        })
+        .map(crate::customer_fields::say::not_editable)
         .collect();
     if errors.is_empty() {
         changes.apply_to(&mut fields, &mut errors);
@@ -174,10 +171,7 @@ pub async fn update_profile(
     ] {
         let named = changes.present().contains(&name);
         if named && value.is_empty() && !errors.iter().any(|e| e.field == name) {
-            errors.push(FieldError {
-                field: name.into(),
-                message: "is required".into(),
-            });
+            errors.push(crate::customer_fields::say::required(name));
         }
     }
     errors.sort_by(|a, b| a.field.cmp(&b.field));

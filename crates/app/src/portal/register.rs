@@ -5,7 +5,7 @@
 
 use gatehouse_domain::{
     AccountRole, AccountState, Email, FieldError, LoginId, LoginIdMode, NewPassword, PolicyError,
-    Status,
+    Status, Words,
 };
 use gatehouse_store::{Account, LinkPurpose, Site, StoreError};
 use serde::Deserialize;
@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::{
     RequestMeta, count_failed_attempt, customer_actor, issue_link, load_site, mail_account,
 };
+use crate::customer_fields;
 use crate::mail::MailKey;
 use crate::{App, AppError, AppResult, audit};
 
@@ -50,11 +51,8 @@ pub struct Registration {
 /// Longest name or company accepted (the customer fields' rule).
 pub use crate::customer_fields::MAX_NAME_CHARS;
 
-fn field(errors: &mut Vec<FieldError>, name: &str, message: impl Into<String>) {
-    errors.push(FieldError {
-        field: name.into(),
-        message: message.into(),
-    });
+fn refused(errors: &mut Vec<FieldError>, name: &str, e: PolicyError) {
+    errors.push(FieldError::said(name, e.words(), e.to_string()));
 }
 
 /// Trims a text field and checks its length; empty becomes `None`.
@@ -64,23 +62,17 @@ pub(crate) fn clean_text(
     raw: &str,
     required: bool,
 ) -> Option<String> {
-    let value = raw.trim();
-    if value.is_empty() {
-        if required {
-            field(errors, name, "is required");
+    match customer_fields::clean_text(name, raw, MAX_NAME_CHARS, false) {
+        Ok(None) if required => {
+            errors.push(customer_fields::say::required(name));
+            None
         }
-        return None;
+        Ok(value) => value,
+        Err(e) => {
+            errors.push(e);
+            Some(raw.trim().to_string())
+        }
     }
-    if value.chars().count() > MAX_NAME_CHARS {
-        field(
-            errors,
-            name,
-            format!("must be at most {MAX_NAME_CHARS} characters"),
-        );
-    } else if value.chars().any(char::is_control) {
-        field(errors, name, "must not contain control characters");
-    }
-    Some(value.to_string())
 }
 
 /// Checks a language choice.
@@ -89,7 +81,7 @@ pub(crate) fn clean_language(errors: &mut Vec<FieldError>, raw: Option<&str>) ->
         None => None,
         Some(l @ ("en" | "de")) => Some(l.to_string()),
         Some(_) => {
-            field(errors, "language", "must be en or de");
+            errors.push(customer_fields::say::language("language"));
             None
         }
     }
@@ -117,7 +109,7 @@ pub async fn register(
 
     let mut errors = Vec::new();
     let email = Email::parse(&input.email)
-        .map_err(|e| field(&mut errors, "email", e.to_string()))
+        .map_err(|e| refused(&mut errors, "email", e))
         .ok();
     let first_name = clean_text(&mut errors, "first_name", &input.first_name, true);
     let last_name = clean_text(&mut errors, "last_name", &input.last_name, true);
@@ -136,7 +128,7 @@ pub async fn register(
             input.login_id.as_deref().unwrap_or(""),
             LoginIdMode::Username,
         )
-        .map_err(|e: PolicyError| field(&mut errors, "login_id", e.to_string()))
+        .map_err(|e: PolicyError| refused(&mut errors, "login_id", e))
         .ok(),
     };
     let user_inputs: Vec<&str> = [
@@ -149,7 +141,7 @@ pub async fn register(
     .flatten()
     .collect();
     let password = NewPassword::parse(&input.password, settings.password_min_length, &user_inputs)
-        .map_err(|e| field(&mut errors, "password", e.to_string()))
+        .map_err(|e| refused(&mut errors, "password", e))
         .ok();
     let (Some(email), Some(login_id), Some(password), true) =
         (email, login_id, password, errors.is_empty())
@@ -252,10 +244,11 @@ async fn attempt(app: &App, site: &Site, new: &NewAccount) -> AppResult<Attempt>
     {
         // Usernames are chosen, not owned like an address: saying one is
         // taken is the only way to let the customer pick another.
-        return Err(AppError::Fields(vec![FieldError {
-            field: "login_id".into(),
-            message: "this username is taken; choose another".into(),
-        }]));
+        return Err(AppError::Fields(vec![FieldError::said(
+            "login_id",
+            Words::id("username-taken"),
+            "this username is taken; choose another",
+        )]));
     }
 
     let account = Account {

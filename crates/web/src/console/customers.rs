@@ -301,7 +301,12 @@ fn field_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
         AppError::Invalid {
             field: Some(field),
             message,
-        } => Ok(vec![FieldError { field, message }]),
+            words,
+        } => Ok(vec![FieldError {
+            field,
+            message,
+            words,
+        }]),
         other => Err(other),
     }
 }
@@ -451,6 +456,7 @@ async fn delete_customer(
                 errors: vec![FieldError {
                     field: "customer".into(),
                     message: format!("not deleted: {why}"),
+                    words: None,
                 }],
                 accounts,
                 flash: None,

@@ -185,7 +185,7 @@ async fn template_submit(
         Err(e) => {
             // Shown again as typed, with what was wrong.
             let (field, error) = match e {
-                AppError::Invalid { field, message } => (field, message),
+                AppError::Invalid { field, message, .. } => (field, message),
                 other => (None, other.to_string()),
             };
             let shown = Shown {

@@ -212,7 +212,6 @@ impl Visit {
         let settings = &self.site.settings;
         context! {
             lang => self.lang.as_str(),
-            tr => pages::ser(i18n::table(self.lang)),
             site => context! {
                 key => self.site.key.clone(),
                 name => settings.brand_name.clone().unwrap_or_else(|| self.site.name.clone()),
@@ -343,24 +342,29 @@ fn form_errors(visit: &Visit, e: &AppError) -> (Option<String>, BTreeMap<String,
     match e {
         AppError::Fields(list) => {
             for f in list {
-                errors.insert(
-                    f.field.clone(),
-                    capitalise(&i18n::refusal(visit.lang, &f.message)),
-                );
+                let said = i18n::refusal(visit.lang, &f.message, f.words.as_ref());
+                errors.insert(f.field.clone(), capitalise(&said));
             }
             (Some(visit.tr("error_fix_fields")), errors)
         }
         AppError::Invalid {
             field: Some(field),
             message,
+            words,
         } => {
-            errors.insert(field.clone(), capitalise(message));
+            let said = i18n::refusal(visit.lang, message, words.as_ref());
+            errors.insert(field.clone(), capitalise(&said));
             (Some(visit.tr("error_fix_fields")), errors)
         }
-        other => (
-            Some(capitalise(&i18n::refusal(visit.lang, &other.to_string()))),
+        AppError::Invalid { message, words, .. } => (
+            Some(capitalise(&i18n::refusal(
+                visit.lang,
+                message,
+                words.as_ref(),
+            ))),
             errors,
         ),
+        other => (Some(capitalise(&other.to_string())), errors),
     }
 }
 
