@@ -316,7 +316,7 @@ pub struct FieldInfo {
 }
 
 macro_rules! customer_fields {
-    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty as $schema:ty, $rule:ident, $label:literal; )*) => {
+    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty as $schema:ty, $rule:ident, $label:literal $({ $($attr:tt)* })?; )*) => {
         /// A change to a customer's fields: every field optional (absent
         /// stays, `null` or `""` clears an optional one); `first_name` and
         /// `last_name` (or `company`) are needed to add a customer.
@@ -326,7 +326,7 @@ macro_rules! customer_fields {
             $(
                 $(#[doc = $doc])*
                 #[serde(default)]
-                #[schema(value_type = Option<$schema>)]
+                #[schema(value_type = $schema $(, $($attr)*)?)]
                 pub $name: Change<$ty>,
             )*
             /// Keys of the body that could not be read as a field (set by
@@ -389,41 +389,41 @@ macro_rules! customer_fields {
 
 customer_fields! {
     /// First name.
-    first_name: String as String, name, "First name";
+    first_name: String as Option<String>, name, "First name" { max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Last name.
-    last_name: String as String, name, "Last name";
+    last_name: String as Option<String>, name, "Last name" { max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// E-mail address.
-    email: String as String, email, "E-mail address";
+    email: String as Option<String>, email, "E-mail address" { format = Email, max_length = 200 };
     /// Company.
-    company: String as String, short, "Company";
+    company: String as Option<String>, short, "Company" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Web address (http:// or https://).
-    url: String as String, web, "Web address";
+    url: String as Option<String>, web, "Web address" { max_length = 200, pattern = "^https?://[^\\s]+$" };
     /// Landline.
-    phone: String as String, short, "Phone";
+    phone: String as Option<String>, short, "Phone" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Mobile.
-    mobile: String as String, short, "Mobile";
+    mobile: String as Option<String>, short, "Mobile" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Country.
-    country: String as String, short, "Country";
+    country: String as Option<String>, short, "Country" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Region or state.
-    region: String as String, short, "Region";
+    region: String as Option<String>, short, "Region" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Street.
-    street: String as String, short, "Street";
+    street: String as Option<String>, short, "Street" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Postcode.
-    postcode: String as String, short, "Postcode";
+    postcode: String as Option<String>, short, "Postcode" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// City.
-    city: String as String, short, "City";
+    city: String as Option<String>, short, "City" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// ID in another system.
-    external_id: String as String, short, "External ID";
+    external_id: String as Option<String>, short, "External ID" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Group (its ID; empty for none).
-    group_id: String as Uuid, group, "Group";
+    group_id: String as Option<String>, group, "Group" { format = Uuid, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$" };
     /// Avatar picture address (http:// or https://).
-    avatar_url: String as String, web, "Avatar address";
+    avatar_url: String as Option<String>, web, "Avatar address" { max_length = 200, pattern = "^https?://[^\\s]+$" };
     /// Wants notifications.
     notifications: bool as bool, flag, "Notifications";
     /// Staff notes (up to 5 000 characters, line breaks allowed).
-    notes: String as String, notes, "Notes";
+    notes: String as Option<String>, notes, "Notes" { max_length = 5000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$" };
     /// Preferred language, `en` or `de`.
-    language: String as String, language, "Language (en or de)";
+    language: String as Option<String>, language, "Language (en or de)" { pattern = "^(en|de)?$" };
 }
 
 #[cfg(test)]

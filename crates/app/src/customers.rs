@@ -329,6 +329,19 @@ pub async fn delete(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> 
     Ok(())
 }
 
+/// Whether a list query asks for an exact count (`count=exact`), or what is
+/// wrong with its `count`.
+pub fn count_of(q: &ListQuery) -> AppResult<bool> {
+    match present(&q.count) {
+        None | Some("capped") => Ok(false),
+        Some("exact") => Ok(true),
+        Some(other) => Err(AppError::invalid(
+            "count",
+            format!("'{other}' is not a way to count; use exact or capped"),
+        )),
+    }
+}
+
 /// The customer list's parameters (the stable surface's names).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -462,16 +475,7 @@ pub async fn list(
     caller.require(Permission::ViewCustomers)?;
     let filter = filter_of(app, q).await?;
     let (sort, descending) = sort_of(q)?;
-    let exact = match present(&q.count) {
-        None | Some("capped") => false,
-        Some("exact") => true,
-        Some(other) => {
-            return Err(AppError::invalid(
-                "count",
-                format!("'{other}' is not a way to count; use exact or capped"),
-            ));
-        }
-    };
+    let exact = count_of(q)?;
     let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
     let page = q.page.unwrap_or(1).max(1);
     let now = app.clock.now();

@@ -109,14 +109,17 @@ pub struct SiteSettings {
     /// for staff to assign one.
     pub create_customer_on_registration: bool,
     /// Failed attempts before the account locks.
+    #[schema(minimum = 1, maximum = 100)]
     pub max_failed_attempts: u32,
     /// Temporary or permanent locks.
     pub lock_mode: LockMode,
     /// Length of a temporary lock.
+    #[schema(minimum = 1, maximum = 31536000)]
     pub lock_duration_seconds: u32,
     /// The forgot-password flow is offered.
     pub forgot_password_enabled: bool,
     /// Shortest password accepted (in characters).
+    #[schema(minimum = 8, maximum = 128)]
     pub password_min_length: u32,
     /// E-mail address or username as the login ID.
     pub login_id_mode: LoginIdMode,
@@ -124,29 +127,39 @@ pub struct SiteSettings {
     pub editable_fields: BTreeSet<ProfileField>,
     /// First and last name become staff-only once set.
     pub lock_names_once_set: bool,
-    /// A session ends after this long without a request.
+    /// A session ends after this long without a request (not longer than
+    /// `session_absolute_seconds`).
+    #[schema(minimum = 1, maximum = 2592000)]
     pub session_idle_seconds: u32,
     /// A session ends this long after sign-in, whatever happens.
+    #[schema(minimum = 1, maximum = 31536000)]
     pub session_absolute_seconds: u32,
     /// Lifetime of an activation link.
+    #[schema(minimum = 1, maximum = 2592000)]
     pub activation_link_ttl_seconds: u32,
     /// Lifetime of a password-reset link.
+    #[schema(minimum = 1, maximum = 604800)]
     pub reset_link_ttl_seconds: u32,
     /// Lifetime of an invitation (set-password) link.
+    #[schema(minimum = 1, maximum = 7776000)]
     pub invitation_link_ttl_seconds: u32,
     /// Language of the portal and of mail when the customer has none.
     pub default_language: Language,
     /// The portal's public URL; `None` means `http://{bind}/s/{site}`.
+    #[schema(pattern = "^https?://[^\\s/][^\\s]*$")]
     pub base_url: Option<String>,
     /// Name shown on pages and in mail; `None` means the site's name.
     pub brand_name: Option<String>,
     /// `#rrggbb` accent colour.
+    #[schema(pattern = "^#[0-9a-fA-F]{6}$")]
     pub brand_colour: Option<String>,
     /// Logo picture address.
+    #[schema(pattern = "^https?://[^\\s/][^\\s]*$")]
     pub logo_url: Option<String>,
     /// Address customers are told to write to (the sender takes no replies).
     pub support_email: Option<String>,
     /// Deleted accounts are purged after this many days.
+    #[schema(minimum = 1, maximum = 3650)]
     pub deleted_retention_days: u32,
 }
 
@@ -196,6 +209,14 @@ pub struct SettingsError {
 
 const DAY: u32 = 86_400;
 
+/// A number written with a zero fraction (`16.0`) as the whole number it is.
+fn whole(value: &Value) -> Value {
+    match value.as_f64() {
+        Some(f) if value.is_f64() && f.fract() == 0.0 && f.abs() < 9e15 => Value::from(f as i64),
+        _ => value.clone(),
+    }
+}
+
 impl SiteSettings {
     /// Applies a partial change (the body of `PATCH …/settings`): keys absent
     /// keep their value, `null` clears an optional one. Unknown keys, wrong
@@ -213,6 +234,15 @@ impl SiteSettings {
                     message: "is not a site setting".into(),
                     words: None,
                 });
+                continue;
+            }
+            // JSON may write a whole number as `3600.0`; the settings are
+            // whole numbers, so take it as one.
+            let value = &whole(value);
+            if let Some(list) = value.as_array()
+                && list.iter().enumerate().any(|(i, v)| list[..i].contains(v))
+            {
+                errors.push(FieldError::new(key.clone(), "names an item twice"));
                 continue;
             }
             // Check each key on its own so that every wrong type is reported.
@@ -397,6 +427,16 @@ mod tests {
         assert_eq!(s.deleted_retention_days, 90);
         assert!(!s.editable_fields.contains(&ProfileField::AvatarUrl));
         assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn a_whole_number_written_with_a_fraction_is_taken_and_a_fraction_refused() {
+        let s = SiteSettings::default();
+        let p = patch(serde_json::json!({"session_idle_seconds": 7802.0}));
+        assert_eq!(s.patched(&p).unwrap().session_idle_seconds, 7802);
+        let p = patch(serde_json::json!({"session_idle_seconds": 7802.5}));
+        let e = s.patched(&p).unwrap_err();
+        assert_eq!(e.errors[0].field, "session_idle_seconds");
     }
 
     #[test]

@@ -221,6 +221,19 @@ where
                 };
                 ApiError::new(r.status(), code, r.body_text())
             })?;
+        // Every body of the API is an object; serde would also read a
+        // struct from an array, which no client means.
+        let object = bytes
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| *b == b'{');
+        if !object && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "the body must be a JSON object",
+            ));
+        }
         match serde_json::from_slice::<T>(&bytes) {
             Ok(value) => Ok(ApiJson(value)),
             // Text that is not JSON at all is a bad request (400); JSON of
@@ -238,6 +251,35 @@ where
                 format!("the body does not have the expected shape: {e}"),
             )),
         }
+    }
+}
+
+/// The refusal of text with the NUL character, the same on both engines.
+fn nul_refused() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "text may not contain the NUL character (\\0)",
+    )
+}
+
+/// Reads an optional whole number that JSON may write as `16` or `16.0`
+/// (JSON Schema's `integer` allows both).
+pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<i64>, D::Error> {
+    use serde::Deserialize;
+    match Option::<serde_json::Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(n) => n
+            .as_i64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                    .map(|f| f as i64)
+            })
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number"))),
     }
 }
 
@@ -260,6 +302,10 @@ macro_rules! api_parts_extractor {
                 parts: &mut axum::http::request::Parts,
                 state: &S,
             ) -> Result<Self, Self::Rejection> {
+                let raw = parts.uri.path_and_query().map_or("", |p| p.as_str());
+                if raw.to_ascii_lowercase().contains("%00") {
+                    return Err(nul_refused());
+                }
                 match axum::extract::$inner::<T>::from_request_parts(parts, state).await {
                     Ok(axum::extract::$inner(value)) => Ok($name(value)),
                     Err(rejection) => Err(ApiError::new(

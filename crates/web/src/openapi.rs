@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -146,6 +147,24 @@ impl Modify for Shared {
                         .build(),
                 ),
             );
+        }
+        // A site is addressed by its key, not its ID: say so, so that a
+        // client (and a stateful fuzzer) follows from a new site correctly.
+        if let Some(made) = doc
+            .paths
+            .paths
+            .get_mut("/api/v1/sites")
+            .and_then(|item| item.post.as_mut())
+            .and_then(|op| op.responses.responses.get_mut("201"))
+            && let RefOr::T(made) = made
+        {
+            for operation in ["site_settings", "patch_site_settings", "list_templates"] {
+                let link = LinkBuilder::new()
+                    .operation_id(operation)
+                    .parameter("site", "$response.body#/key")
+                    .build();
+                made.links.insert(operation.to_string(), RefOr::T(link));
+            }
         }
         for item in doc.paths.paths.values_mut() {
             let operations = [

@@ -27,7 +27,7 @@ pub struct Registration {
     pub email: String,
     /// Chosen password (at least the site's minimum length, 8 by default,
     /// and not easy to guess).
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(min_length = 8, max_length = 256)]
     pub password: String,
     /// First name.
     #[serde(default)]

@@ -240,6 +240,8 @@ pub(crate) async fn account_duplicates(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct AssignBody {
+    /// The customer to assign to (or `create: true` instead).
+    #[schema(value_type = Option<String>, format = Uuid, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     customer_id: Option<Uuid>,
     #[serde(default)]
     create: bool,
@@ -282,6 +284,7 @@ pub(crate) struct ImpersonateBody {
     reason: String,
     /// How long the portal session lasts (default 30).
     #[schema(minimum = 1, maximum = 60)]
+    #[serde(default, deserialize_with = "crate::error::whole_number")]
     minutes: Option<i64>,
 }
 

@@ -137,11 +137,23 @@ pub(crate) async fn delete_customer(
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
+/// The actions on customers (`set_group` with `group_id`, or none to take
+/// them out of their group).
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // Documents the action's words, read as text.
+pub(crate) enum CustomerActionName {
+    SetGroup,
+    Delete,
+}
+
 /// A bulk action on customers, as posted.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CustomersAction {
+    #[schema(value_type = CustomerActionName)]
     action: String,
+    #[schema(min_items = 1, max_items = 500)]
     ids: Vec<Uuid>,
     #[serde(default)]
     group_id: Option<String>,
@@ -213,8 +225,10 @@ pub(crate) async fn customers_csv(
     const CHUNK: i64 = 1000;
     let filter = gatehouse_app::customers::filter_of(&state.app, &q).await?;
     // The file is in the order customers were added; a sort is still
-    // checked, so that a mistyped one is refused as it is on the list.
+    // checked (and a count), so that a mistyped one is refused as it is on
+    // the list.
     gatehouse_app::customers::sort_of(&q)?;
+    gatehouse_app::customers::count_of(&q)?;
     // Refuse before the first byte when the caller may not read customers.
     gatehouse_app::customers::export_chunk(&state.app, &caller, &filter, None, 1).await?;
     let header = csv_lines([customer_columns()])
