@@ -1,5 +1,5 @@
 //! A customer's fields, listed once (the `customer_fields!` call below):
-//! their stable names, their English labels, the rule each obeys, the typed
+//! their stable names, the rule each obeys, what the document says of them, the typed
 //! change staff, customers and integrations send ([`CustomerPatch`]), and
 //! the CSV cells of a record. Everything that names customer fields (the
 //! API bodies, the console form, the portal profile, the CSV columns) reads
@@ -305,10 +305,9 @@ impl CustomerPatch {
 /// One field as forms show it.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldInfo {
-    /// The stable name (API, CSV column, form input).
+    /// The stable name (API, CSV column, form input; its words are the
+    /// message `customer-field-{name}`).
     pub name: &'static str,
-    /// The English label.
-    pub label: &'static str,
     /// Free text a form shows as a text box (not the group or a switch).
     pub text: bool,
     /// What a value of the wrong JSON type is told.
@@ -316,7 +315,7 @@ pub struct FieldInfo {
 }
 
 macro_rules! customer_fields {
-    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty as $schema:ty, $rule:ident, $label:literal $({ $($attr:tt)* })?; )*) => {
+    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty as $schema:ty, $rule:ident $({ $($attr:tt)* })?; )*) => {
         /// A change to a customer's fields: every field optional (absent
         /// stays, `null` or `""` clears an optional one); `first_name` and
         /// `last_name` (or `company`) are needed to add a customer.
@@ -340,7 +339,6 @@ macro_rules! customer_fields {
             pub const FIELDS: &'static [FieldInfo] = &[
                 $( FieldInfo {
                     name: stringify!($name),
-                    label: $label,
                     text: !matches!(stringify!($rule).as_bytes(), b"group" | b"flag"),
                     expects: match stringify!($rule).as_bytes() {
                         b"flag" => say::boolean,
@@ -389,41 +387,41 @@ macro_rules! customer_fields {
 
 customer_fields! {
     /// First name.
-    first_name: String as Option<String>, name, "First name" { max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
+    first_name: String as Option<String>, name { max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Last name.
-    last_name: String as Option<String>, name, "Last name" { max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
+    last_name: String as Option<String>, name { max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// E-mail address.
-    email: String as Option<String>, email, "E-mail address" { format = Email, max_length = 200 };
+    email: String as Option<String>, email { format = Email, max_length = 200 };
     /// Company.
-    company: String as Option<String>, short, "Company" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
+    company: String as Option<String>, short { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Web address (http:// or https://).
-    url: String as Option<String>, web, "Web address" { max_length = 200, pattern = "^https?://[^\\s]+$" };
+    url: String as Option<String>, web { max_length = 200, pattern = "^https?://[^\\s]+$" };
     /// Landline.
-    phone: String as Option<String>, short, "Phone" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
+    phone: String as Option<String>, short { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Mobile.
-    mobile: String as Option<String>, short, "Mobile" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
+    mobile: String as Option<String>, short { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Country.
-    country: String as Option<String>, short, "Country" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
+    country: String as Option<String>, short { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Region or state.
-    region: String as Option<String>, short, "Region" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
+    region: String as Option<String>, short { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Street.
-    street: String as Option<String>, short, "Street" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
+    street: String as Option<String>, short { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Postcode.
-    postcode: String as Option<String>, short, "Postcode" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
+    postcode: String as Option<String>, short { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// City.
-    city: String as Option<String>, short, "City" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
+    city: String as Option<String>, short { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// ID in another system.
-    external_id: String as Option<String>, short, "External ID" { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
+    external_id: String as Option<String>, short { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Group (its ID; empty for none).
-    group_id: String as Option<String>, group, "Group" { format = Uuid, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$" };
+    group_id: String as Option<String>, group { format = Uuid, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$" };
     /// Avatar picture address (http:// or https://).
-    avatar_url: String as Option<String>, web, "Avatar address" { max_length = 200, pattern = "^https?://[^\\s]+$" };
+    avatar_url: String as Option<String>, web { max_length = 200, pattern = "^https?://[^\\s]+$" };
     /// Wants notifications.
-    notifications: bool as bool, flag, "Notifications";
+    notifications: bool as bool, flag;
     /// Staff notes (up to 5 000 characters, line breaks allowed).
-    notes: String as Option<String>, notes, "Notes" { max_length = 5000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$" };
+    notes: String as Option<String>, notes { max_length = 5000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$" };
     /// Preferred language, `en` or `de`.
-    language: String as Option<String>, language, "Language (en or de)" { pattern = "^(en|de)?$" };
+    language: String as Option<String>, language { pattern = "^(en|de)?$" };
 }
 
 #[cfg(test)]

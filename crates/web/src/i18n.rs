@@ -178,6 +178,24 @@ mod tests {
     }
 
     #[test]
+    fn every_customer_field_has_its_words() {
+        let en = ids(Language::En);
+        for f in gatehouse_app::customers::CustomerPatch::FIELDS {
+            let id = format!("customer-field-{}", f.name);
+            assert!(en.contains(&id), "{id} is missing");
+        }
+    }
+
+    #[test]
+    fn counts_take_the_plural_rules_of_each_language() {
+        let say = |lang, n: i64| text(lang, "c-customers-total", &[("count", n.to_string())]);
+        assert_eq!(say(Language::En, 1), "1 customer");
+        assert_eq!(say(Language::En, 2), "2 customers");
+        assert_eq!(say(Language::De, 1), "1 Kunde");
+        assert_eq!(say(Language::De, 37), "37 Kunden");
+    }
+
+    #[test]
     fn refusals_are_said_by_their_id_with_arguments() {
         let short = gatehouse_domain::PolicyError::PasswordTooShort(8);
         let words = short.words();

@@ -113,7 +113,12 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::routes())
         .merge(api::routes())
         .merge(openapi::routes())
-        .merge(console::routes())
+        .merge(
+            console::routes().layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                console::language,
+            )),
+        )
         .fallback(error::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(edge))

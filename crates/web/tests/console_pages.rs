@@ -213,7 +213,7 @@ both_engines! {
         let hopper = all.find("Hopper").unwrap();
         assert!(zed < hopper, "descending by last name");
         let us = admin.get(server.url("/admin/customers?country=us&q=hop")).send().await.unwrap().text().await.unwrap();
-        assert!(us.contains("1 customers") && us.contains("Hopper") && !us.contains("Lovelace"), "{us}");
+        assert!(us.contains("1 customer<") && us.contains("Hopper") && !us.contains("Lovelace"), "{us}");
         assert!(us.contains("/api/v1/customers.csv?q=hop&amp;country=us"), "the CSV link carries the filters: {us}");
         let bad = admin.get(server.url("/admin/customers?sort=password")).send().await.unwrap();
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -280,7 +280,7 @@ both_engines! {
             .form(&[("csrf", token.as_str()), ("last_name", "Alone"), ("account_site", "")]).send().await.unwrap();
         let alone = alone.headers()["location"].to_str().unwrap().trim_end_matches("?added=1").to_string();
         let gone = support.post(server.url(&format!("{alone}/delete"))).form(&[("csrf", token.as_str())]).send().await.unwrap().text().await.unwrap();
-        assert!(gone.contains("Customer deleted.") && gone.contains("1 customers"), "{gone}");
+        assert!(gone.contains("Customer deleted.") && gone.contains("1 customer<"), "{gone}");
         server.stop().await;
     }
 
@@ -371,6 +371,43 @@ both_engines! {
         assert!(report.contains("4 registrations") && report.contains("old@example.com") && report.contains("/api/v1/reports/registrations.csv?site=main"), "{report}");
         let csv = admin.get(server.url("/api/v1/reports/registrations.csv?site=main")).send().await.unwrap().text().await.unwrap();
         assert_eq!(csv.lines().count(), 5, "a header and four rows: {csv}");
+        server.stop().await;
+    }
+
+    async fn the_console_speaks_german_with_plural_rules(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = console(&server, "admin@example.com", StaffRole::Admin).await;
+        let id = pending(&server, "ada@example.com", "Ada").await;
+        // English by default; German when asked, and the choice sticks.
+        let en = admin.get(server.url("/admin/registrations")).send().await.unwrap().text().await.unwrap();
+        assert!(en.contains("<html lang=\"en\">") && en.contains("1 account in all"), "{en}");
+        let de = admin.get(server.url("/admin?lang=de")).send().await.unwrap();
+        assert!(de.headers()["set-cookie"].to_str().unwrap().starts_with("gh_lang=de"));
+        let de = de.text().await.unwrap();
+        assert!(de.contains("<html lang=\"de\">") && de.contains("Konten nach Status") && de.contains("Abmelden"), "{de}");
+        let queue = admin.get(server.url("/admin/registrations")).send().await.unwrap().text().await.unwrap();
+        assert!(queue.contains("1 Konto insgesamt") && queue.contains("Auf Ausgewählte anwenden"), "{queue}");
+        let account = admin.get(server.url(&format!("/admin/accounts/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(account.contains("Kontoeinstellungen") && account.contains("freigeben"), "{account}");
+        // A form's answer in German too, and counts by the plural rule.
+        let groups = admin.get(server.url("/admin/groups")).send().await.unwrap().text().await.unwrap();
+        let added = admin.post(server.url("/admin/groups"))
+            .form(&[("csrf", csrf(&groups).as_str()), ("name", "Installers"), ("active", "1")])
+            .send().await.unwrap().text().await.unwrap();
+        assert!(added.contains("Gruppe angelegt."), "{added}");
+        let list = admin.get(server.url("/admin/customers")).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("1 Kunde<"), "{list}");
+        // The sign-in page follows the browser's language.
+        let fresh = reqwest::Client::new().get(server.url("/admin/login")).header("accept-language", "de-DE").send().await.unwrap().text().await.unwrap();
+        assert!(fresh.contains("An der Konsole anmelden"), "{fresh}");
+        // No English heading is left on the German pages.
+        for page in ["/admin", "/admin/registrations", "/admin/customers", "/admin/groups", "/admin/outbox", "/admin/audit", "/admin/staff", "/admin/tokens", "/admin/settings", "/admin/reports/registrations", "/admin/security", "/admin/sites/main/templates"] {
+            let html = admin.get(server.url(page)).send().await.unwrap().text().await.unwrap();
+            assert!(html.contains("<html lang=\"de\">"), "{page}");
+            for english in ["Sign out", "Download CSV", ">Show<", ">Save<", "No groups yet", "Registrations per day"] {
+                assert!(!html.contains(english), "{page} still says {english}");
+            }
+        }
         server.stop().await;
     }
 }

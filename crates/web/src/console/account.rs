@@ -237,7 +237,7 @@ async fn account_update(
             role,
         };
         accounts::update(&state.app, &caller, id, &patch).await?;
-        Ok(Outcome::Done("Saved.".into()))
+        Ok(Outcome::Done("c-saved".into()))
     }
     .await;
     answer(&state, &caller, id, done).await
@@ -280,7 +280,7 @@ async fn account_assign(
     };
     let done = accounts::assign(&state.app, &caller, id, &to)
         .await
-        .map(|_| Outcome::Done("Assigned.".into()));
+        .map(|_| Outcome::Done("c-assigned-done".into()));
     answer(&state, &caller, id, done).await
 }
 
@@ -310,6 +310,6 @@ async fn account_revoke(
 ) -> PageResult {
     let done = accounts::revoke_session(&state.app, &caller, id, &session)
         .await
-        .map(|_| Outcome::Done("The session was signed out.".into()));
+        .map(|_| Outcome::Done("c-session-signed-out".into()));
     answer(&state, &caller, id, done).await
 }

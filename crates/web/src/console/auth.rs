@@ -54,7 +54,7 @@ fn login_page(
     let mut r = pages::render(
         status,
         "console/login.html",
-        context! { csrf, email, error, staff => None::<String>, flash => None::<String> },
+        context! { csrf, email, error, lang => super::lang().as_str(), staff => None::<String>, flash => None::<String> },
     );
     r.headers_mut().extend(set);
     r
@@ -85,7 +85,7 @@ async fn login_submit(
             StatusCode::FORBIDDEN,
             None,
             &form.email,
-            Some("The form had expired. Please sign in again."),
+            Some(&super::word("c-login-expired")),
         );
     }
     if let Err(e) = portal::rate_limit(&state, &meta, "admin", Some(&form.email)) {
@@ -110,7 +110,7 @@ async fn login_submit(
             StatusCode::UNAUTHORIZED,
             Some(&expected),
             &form.email,
-            Some("The e-mail address, password or code is not right."),
+            Some(&super::word("c-login-wrong")),
         ),
         Err(e) => crate::error::page_error(e),
     }

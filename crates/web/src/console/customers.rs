@@ -50,15 +50,15 @@ fn refused(caller: &StaffCaller, e: AppError) -> super::ConsoleError {
     }
 }
 
-/// The list's columns: their sort name and heading.
+/// The list's columns: their sort name and the message ID of their heading.
 const CUSTOMER_COLUMNS: [(&str, &str); 7] = [
-    ("first_name", "First name"),
-    ("last_name", "Last name"),
-    ("email", "E-mail"),
-    ("company", "Company"),
-    ("country", "Country"),
-    ("city", "City"),
-    ("created_at", "Added"),
+    ("first_name", "customer-field-first_name"),
+    ("last_name", "customer-field-last_name"),
+    ("email", "customer-field-email"),
+    ("company", "customer-field-company"),
+    ("country", "customer-field-country"),
+    ("city", "customer-field-city"),
+    ("created_at", "customer-field-created_at"),
 ];
 
 fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
@@ -175,7 +175,7 @@ fn form_fields(values: &Map<String, serde_json::Value>, errors: &[FieldError]) -
         .filter(|f| f.text)
         .map(|f| {
             context! {
-                name => f.name, label => f.label,
+                name => f.name,
                 value => values.get(f.name).and_then(|v| v.as_str()).unwrap_or(""),
                 error => errors.iter().find(|e| e.field == f.name).map(|e| e.message.clone()),
             }
@@ -377,7 +377,7 @@ async fn customer_page(
     Path(id): Path<Uuid>,
     Query(q): Query<CustomerPageQuery>,
 ) -> PageResult {
-    let flash = q.added.is_some().then_some("Customer added.");
+    let flash = q.added.is_some().then_some("c-customer-added");
     show_customer(&caller, &state, id, flash).await
 }
 
@@ -408,7 +408,7 @@ async fn update_customer(
 ) -> PageResult {
     let posted = Posted::read(form);
     match customers::update(&state.app, &caller, id, &posted.patch).await {
-        Ok(_) => show_customer(&caller, &state, id, Some("Saved.")).await,
+        Ok(_) => show_customer(&caller, &state, id, Some("c-saved")).await,
         Err(e) => match field_errors(e) {
             Ok(errors) => {
                 let accounts = customers::get(&state.app, &caller, id)
@@ -441,7 +441,7 @@ async fn delete_customer(
                 &caller,
                 &state,
                 &customers::ListQuery::default(),
-                Some("Customer deleted.".into()),
+                Some("c-customer-deleted".into()),
             )
             .await
         }

@@ -100,7 +100,7 @@ async fn create_group(
     ConsoleForm { caller, form, .. }: ConsoleForm<GroupForm>,
 ) -> PageResult {
     let done = groups::create(&state.app, &caller, &form.into()).await;
-    group_done(&caller, &state, done, "Group added.").await
+    group_done(&caller, &state, done, "c-group-added").await
 }
 
 async fn update_group(
@@ -109,7 +109,7 @@ async fn update_group(
     ConsoleForm { caller, form, .. }: ConsoleForm<GroupForm>,
 ) -> PageResult {
     let done = groups::update(&state.app, &caller, id, &form.into()).await;
-    group_done(&caller, &state, done, "Group saved.").await
+    group_done(&caller, &state, done, "c-group-saved").await
 }
 
 async fn delete_group(
@@ -118,5 +118,5 @@ async fn delete_group(
     ConsoleForm { caller, .. }: ConsoleForm<Button>,
 ) -> PageResult {
     let done = groups::delete(&state.app, &caller, id).await;
-    group_done(&caller, &state, done, "Group deleted.").await
+    group_done(&caller, &state, done, "c-group-deleted").await
 }

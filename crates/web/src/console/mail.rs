@@ -45,9 +45,7 @@ async fn outbox_page(
     let items = outbox::list(&state.app, &caller, status.as_deref(), 200)
         .await
         .on_page(&caller)?;
-    let flash = q
-        .retried
-        .map(|_| "The message is queued again.".to_string());
+    let flash = q.retried.map(|_| "c-message-queued".to_string());
     Ok(page(
         &caller,
         StatusCode::OK,
@@ -162,10 +160,10 @@ async fn template_submit(
     let done = match form.action.as_str() {
         "save" => templates::save(app, &caller, &site, &key, &lang, &parts)
             .await
-            .map(|view| (view, "Saved.", None)),
+            .map(|view| (view, "c-saved", None)),
         "reset" => templates::reset(app, &caller, &site, &key, &lang)
             .await
-            .map(|view| (view, "The shipped default applies again.", None)),
+            .map(|view| (view, "c-default-applies", None)),
         _ => templates::preview(app, &caller, &site, &key, &lang, &parts)
             .await
             .map(|r| {

@@ -28,7 +28,9 @@ use gatehouse_app::staff_auth::StaffCaller;
 use gatehouse_domain::Permission;
 use minijinja::{Value, context};
 
-use crate::{AppState, pages};
+use gatehouse_domain::Language;
+
+use crate::{AppState, cookies, i18n, pages};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -42,6 +44,59 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(settings::routes())
         .merge(staff::routes())
         .merge(tokens::routes())
+}
+
+tokio::task_local! {
+    /// The language of the console request being answered.
+    static LANG: Language;
+}
+
+/// The language the console speaks to this request: `?lang=` (kept in a
+/// cookie), else the cookie, else the browser's, else English.
+pub(crate) async fn language(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let explicit = request
+        .uri()
+        .query()
+        .and_then(|q| url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang"))
+        .and_then(|(_, v)| i18n::parse(&v));
+    let chosen = explicit
+        .map(|l| l.as_str().to_string())
+        .or_else(|| cookies::get(request.headers(), cookies::LANGUAGE));
+    let lang = i18n::choose(chosen.as_deref(), request.headers(), Language::En);
+    let mut response = LANG.scope(lang, next.run(request)).await;
+    if let Some(lang) = explicit {
+        let mut set = axum::http::HeaderMap::new();
+        let year = 365 * 86_400;
+        cookies::set(
+            &mut set,
+            state.cookies,
+            cookies::LANGUAGE,
+            lang.as_str(),
+            year,
+            true,
+        );
+        response.headers_mut().extend(set);
+    }
+    response
+}
+
+/// The language of the console request being answered (English outside one).
+pub(crate) fn lang() -> Language {
+    LANG.try_with(|l| *l).unwrap_or(Language::En)
+}
+
+/// A console word in the request's language.
+pub(crate) fn word(id: &str) -> String {
+    i18n::word(lang(), id)
+}
+
+/// A console sentence with arguments in the request's language.
+pub(crate) fn word_with(id: &str, args: &[(&str, String)]) -> String {
+    i18n::text(lang(), id, args)
 }
 
 /// What a console request ends in when it does not get its page.
@@ -67,11 +122,9 @@ impl IntoResponse for ConsoleError {
         match self {
             ConsoleError::SignIn => redirect("/admin/login"),
             ConsoleError::EnrolTotp => redirect("/admin/security"),
-            ConsoleError::Expired(caller) => refusal_page(
-                &caller,
-                StatusCode::FORBIDDEN,
-                "the form had expired; try again".into(),
-            ),
+            ConsoleError::Expired(caller) => {
+                refusal_page(&caller, StatusCode::FORBIDDEN, word("c-form-expired"))
+            }
             ConsoleError::Refused(caller, e) => {
                 let api = crate::error::ApiError::from(e);
                 refusal_page(&caller, api.status, api.message)
@@ -118,6 +171,7 @@ pub(crate) fn redirect(to: &str) -> Response {
 /// which parts of the menu they may open.
 fn base(caller: &StaffCaller) -> Value {
     context! {
+        lang => lang().as_str(),
         staff => context! { email => caller.staff.email.clone(), role => caller.staff.role.as_str() },
         csrf => caller.csrf_token().unwrap_or_default(),
         may_templates => caller.may(Permission::ManageTemplates),

@@ -68,8 +68,8 @@ async fn dashboard(
 
 /// A bar chart of registrations per day, drawn on the server: one bar per
 /// day (a `<title>` on each gives the day and count), the highest count and
-/// the first, middle and last dates as labels. Only numbers and dates go in,
-/// so nothing needs escaping.
+/// the first, middle and last dates as labels. Only numbers, dates and the
+/// title (from the catalogue, escaped) go in.
 fn registrations_svg(days: &[reports::DayCount]) -> String {
     const W: f64 = 720.0;
     const H: f64 = 180.0;
@@ -82,12 +82,22 @@ fn registrations_svg(days: &[reports::DayCount]) -> String {
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {W} {H}\" \
          width=\"{W}\" height=\"{H}\" role=\"img\" aria-labelledby=\"chart-title\">\
-         <title id=\"chart-title\">Registrations per day, {} to {}</title>\
+         <title id=\"chart-title\">{}</title>\
          <line x1=\"{LEFT}\" y1=\"{y0}\" x2=\"{W}\" y2=\"{y0}\" stroke=\"#888\"/>\
          <text x=\"{lx}\" y=\"18\" text-anchor=\"end\" font-size=\"11\">{max}</text>\
          <text x=\"{lx}\" y=\"{y0}\" text-anchor=\"end\" font-size=\"11\">0</text>",
-        days.first().map_or("", |d| d.day.as_str()),
-        days.last().map_or("", |d| d.day.as_str()),
+        super::word_with(
+            "c-chart-title",
+            &[
+                (
+                    "from",
+                    days.first().map_or("", |d| d.day.as_str()).to_string()
+                ),
+                ("to", days.last().map_or("", |d| d.day.as_str()).to_string()),
+            ],
+        )
+        .replace('&', "&amp;")
+        .replace('<', "&lt;"),
         y0 = H - BOTTOM,
         lx = LEFT - 4.0,
     );

@@ -55,5 +55,5 @@ async fn settings_submit(
     installation::save(&state.app, &caller, &settings)
         .await
         .on_page(&caller)?;
-    settings_view(&state, &caller, Some("Saved.")).await
+    settings_view(&state, &caller, Some("c-saved")).await
 }
