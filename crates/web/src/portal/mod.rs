@@ -1,7 +1,8 @@
 //! The customer portal of each site: pages under `/s/{site}/…` (working
 //! without JavaScript, English and German). The same operations as JSON are
 //! `crate::api::portal`; both call the use cases in `gatehouse_app::portal`
-//! and share the rate limit here.
+//! and share the rate limit here. One file per part of the portal; `visit`
+//! owns what every page view shares.
 //!
 //! Invariants owned here:
 //! - The session cookie is per site, `HttpOnly`, `SameSite=Lax`, `Secure`
@@ -11,17 +12,74 @@
 //! - Unauthenticated calls that cost a hash or send mail are rate-limited per
 //!   client address and per account.
 
-mod pages;
+mod password;
+mod profile;
+mod register;
+mod sessions;
+mod sign_in;
+mod visit;
 
 use axum::Router;
+use axum::response::Response;
+use axum::routing::{get, post};
 use gatehouse_app::portal::RequestMeta;
 
 use crate::AppState;
 use crate::error::ApiError;
+use visit::Visit;
 
 /// The portal's routes.
 pub(crate) fn routes() -> Router<AppState> {
-    pages::routes()
+    Router::new()
+        .route("/s/{site}", get(home))
+        .route("/s/{site}/", get(home))
+        .route(
+            "/s/{site}/register",
+            get(register::register_form).post(register::register_submit),
+        )
+        .route("/s/{site}/activate", get(register::activate_link))
+        .route(
+            "/s/{site}/resend-activation",
+            get(register::resend_form).post(register::resend_submit),
+        )
+        .route(
+            "/s/{site}/login",
+            get(sign_in::login_form).post(sign_in::login_submit),
+        )
+        .route("/s/{site}/logout", post(sign_in::logout))
+        .route(
+            "/s/{site}/forgot-password",
+            get(password::forgot_form).post(password::forgot_submit),
+        )
+        .route(
+            "/s/{site}/reset-password",
+            get(password::reset_form).post(password::reset_submit),
+        )
+        .route(
+            "/s/{site}/change-password",
+            get(password::change_form).post(password::change_submit),
+        )
+        .route(
+            "/s/{site}/profile",
+            get(profile::profile_form).post(profile::profile_submit),
+        )
+        .route("/s/{site}/sessions", get(sessions::sessions_page))
+        .route("/s/{site}/sessions/others", post(sessions::sessions_others))
+        .route("/s/{site}/impersonate", get(sessions::impersonate_link))
+        .route(
+            "/s/{site}/impersonation/end",
+            post(sessions::end_impersonation),
+        )
+}
+
+/// `/s/{site}/`: the profile when signed in, else the sign-in page.
+async fn home(v: Visit) -> Response {
+    let to = if v.current.is_some() {
+        v.path("profile")
+    } else {
+        v.path("login")
+    };
+    v.redirect(&to)
 }
 
 /// Takes one request from the client's and (when given) the account's budget.

@@ -1,0 +1,87 @@
+//! The signed-in customer's profile form: the fields the site lets them
+//! edit, each refusal next to what they typed.
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::http::StatusCode;
+use axum::response::Response;
+use gatehouse_app::AppError;
+use gatehouse_app::customers::CustomerPatch;
+use gatehouse_app::portal::profile;
+use minijinja::context;
+
+use super::visit::*;
+use crate::pages;
+
+/// The customer fields a profile can show (those a site may open to its
+/// customers), in the customer fields' order.
+fn profile_fields() -> Vec<&'static str> {
+    CustomerPatch::FIELDS
+        .iter()
+        .map(|f| f.name)
+        .filter(|name| {
+            serde_json::from_value::<gatehouse_domain::ProfileField>((*name).into()).is_ok()
+        })
+        .collect()
+}
+
+pub(super) fn profile_page(
+    v: Visit,
+    status: StatusCode,
+    profile: &profile::Profile,
+    error: Option<String>,
+    errors: BTreeMap<String, String>,
+) -> Response {
+    let editable: Vec<String> = profile
+        .editable_fields
+        .iter()
+        .filter_map(|f| {
+            serde_json::to_value(f)
+                .ok()
+                .and_then(|x| x.as_str().map(str::to_string))
+        })
+        .collect();
+    let profile = pages::ser(profile);
+    v.page(
+        status,
+        "portal/profile.html",
+        context! { profile, editable, fields => profile_fields(), error, errors },
+    )
+}
+
+pub(super) async fn profile_form(SignedIn { visit: v, current }: SignedIn<false>) -> Response {
+    match profile::profile(&v.state.app, &current).await {
+        Ok(p) => profile_page(v, StatusCode::OK, &p, None, BTreeMap::new()),
+        Err(e) => crate::error::page_error(e),
+    }
+}
+
+pub(super) async fn profile_submit(
+    SignedIn { visit: v, current }: SignedIn<false>,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let submitted = form.remove("csrf").unwrap_or_default();
+    if !v.csrf_ok(&submitted) {
+        return v.csrf_refused();
+    }
+    let typed: serde_json::Map<String, serde_json::Value> = form
+        .into_iter()
+        .map(|(k, val)| (k, serde_json::Value::String(val)))
+        .collect();
+    let changes = CustomerPatch::from_json(&typed);
+    match profile::update_profile(&v.state.app, &current, &changes).await {
+        Ok(_) => {
+            let to = format!("{}?notice=profile_saved", v.path("profile"));
+            v.redirect(&to)
+        }
+        Err(e @ (AppError::Fields(_) | AppError::Invalid { .. })) => {
+            let (error, errors) = form_errors(&v, &e);
+            match profile::profile(&v.state.app, &current).await {
+                Ok(p) => profile_page(v, StatusCode::UNPROCESSABLE_ENTITY, &p, error, errors),
+                Err(e) => crate::error::page_error(e),
+            }
+        }
+        Err(e) => crate::error::page_error(e),
+    }
+}

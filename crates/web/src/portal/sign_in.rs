@@ -1,0 +1,141 @@
+//! Signing in and out of a portal.
+
+use axum::Form;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use gatehouse_app::AppError;
+use gatehouse_app::portal::sessions::{self};
+use gatehouse_app::portal::sign_in;
+use gatehouse_domain::SignInRefusal;
+use minijinja::context;
+use serde::Deserialize;
+
+use super::rate_limit;
+use super::visit::*;
+use crate::cookies;
+
+// ---- sign in and out
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct LoginForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+    #[serde(default)]
+    pub(super) login_id: String,
+    #[serde(default)]
+    pub(super) password: String,
+}
+
+pub(super) fn login_page(
+    v: Visit,
+    status: StatusCode,
+    login_id: &str,
+    error: Option<String>,
+    resend: bool,
+) -> Response {
+    let form = context! { login_id };
+    v.page(
+        status,
+        "portal/login.html",
+        context! { form, error, resend },
+    )
+}
+
+pub(super) async fn login_form(v: Visit) -> Response {
+    if v.current.is_some() {
+        let to = v.path("profile");
+        return v.redirect(&to);
+    }
+    login_page(v, StatusCode::OK, "", None, false)
+}
+
+pub(super) async fn login_submit(
+    mut v: Visit,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    if !v.csrf_ok(&form.csrf) {
+        return v.csrf_refused();
+    }
+    // Signing in again ends the session this browser had.
+    if v.current.take().is_some()
+        && let Some(old) = cookies::get(&headers, &cookies::portal_session_name(&v.site.key))
+    {
+        let _ = sessions::sign_out(&v.state.app, &old).await;
+    }
+    if let Err(e) = rate_limit(&v.state, &v.meta, &v.site.key, Some(&form.login_id)) {
+        return v.rate_limited(e);
+    }
+    match sign_in::sign_in(
+        &v.state.app,
+        &v.site.key,
+        &form.login_id,
+        &form.password,
+        &v.meta,
+    )
+    .await
+    {
+        Ok(session) => {
+            cookies::set(
+                &mut v.set_cookies,
+                v.state.cookies,
+                &cookies::portal_session_name(&v.site.key),
+                &session.token,
+                u64::from(session.max_age_seconds),
+                true,
+            );
+            let to = v.path(if session.must_change_password {
+                "change-password"
+            } else {
+                "profile"
+            });
+            v.redirect(&to)
+        }
+        Err(AppError::SignIn(refusal)) => {
+            let (status, key) = match refusal {
+                SignInRefusal::InvalidCredentials => {
+                    (StatusCode::UNAUTHORIZED, "error_invalid_credentials")
+                }
+                SignInRefusal::Unverified => (StatusCode::FORBIDDEN, "error_unverified"),
+                SignInRefusal::Pending => (StatusCode::FORBIDDEN, "error_pending"),
+                SignInRefusal::Locked => (StatusCode::FORBIDDEN, "error_locked"),
+                SignInRefusal::Blocked => (StatusCode::FORBIDDEN, "error_blocked"),
+                SignInRefusal::Deactivated => (StatusCode::FORBIDDEN, "error_deactivated"),
+            };
+            let error = Some(v.tr(key));
+            login_page(
+                v,
+                status,
+                &form.login_id,
+                error,
+                refusal == SignInRefusal::Unverified,
+            )
+        }
+        Err(e) => crate::error::page_error(e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct CsrfForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+}
+
+pub(super) async fn logout(
+    mut v: Visit,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if v.current.is_some() && !v.csrf_ok(&form.csrf) {
+        return v.csrf_refused();
+    }
+    let name = cookies::portal_session_name(&v.site.key);
+    if let Some(token) = cookies::get(&headers, &name)
+        && let Err(e) = sessions::sign_out(&v.state.app, &token).await
+    {
+        return crate::error::page_error(e);
+    }
+    cookies::clear(&mut v.set_cookies, v.state.cookies, &name);
+    let to = format!("{}?notice=signed_out", v.path("login"));
+    v.redirect(&to)
+}

@@ -1,0 +1,351 @@
+//! One portal page view, as extractors: [`Visit`] (the site, the visitor's
+//! language and session, the anonymous form token, the cookies to set) and
+//! [`SignedIn`] (a signed-in customer, or a redirect to sign in), and how a
+//! refused form's errors are said.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{FromRequestParts, Query, RawPathParams};
+use axum::http::Method;
+use axum::http::header::{LOCATION, RETRY_AFTER};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use gatehouse_app::AppError;
+use gatehouse_app::portal::sessions::{self, Current};
+use gatehouse_app::portal::{RequestMeta, load_site};
+use gatehouse_domain::{Language, LoginIdMode};
+use gatehouse_store::Site;
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use super::rate_limit;
+use crate::error::ApiError;
+use crate::extract::ClientMeta;
+use crate::{AppState, cookies, csrf, i18n, pages};
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct PageQuery {
+    pub(super) lang: Option<String>,
+    pub(super) notice: Option<String>,
+    pub(super) token: Option<String>,
+}
+
+/// Words that may be shown as a notice after a redirect.
+pub(super) const NOTICES: [&str; 6] = [
+    "profile_saved",
+    "change_done",
+    "reset_done",
+    "signed_out",
+    "sessions_signed_out_others",
+    "activated_active",
+];
+
+/// One page view: the site, the visitor's language and session, and the
+/// cookies to set on the answer.
+pub(super) struct Visit {
+    pub(super) state: AppState,
+    pub(super) site: Site,
+    pub(super) lang: Language,
+    pub(super) current: Option<Current>,
+    pub(super) csrf: String,
+    pub(super) anonymous_csrf: Option<String>,
+    pub(super) set_cookies: HeaderMap,
+    pub(super) meta: RequestMeta,
+    pub(super) flash: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Visit {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Visit, Response> {
+        let site_key = RawPathParams::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|p| {
+                p.iter()
+                    .find(|(k, _)| *k == "site")
+                    .map(|(_, v)| v.to_string())
+            })
+            .unwrap_or_default();
+        // A page's query may choose the language or show a notice; a form
+        // post's never does.
+        let query = match parts.method {
+            Method::GET | Method::HEAD => Query::<PageQuery>::from_request_parts(parts, state)
+                .await
+                .map(|Query(q)| q)
+                .unwrap_or_default(),
+            _ => PageQuery::default(),
+        };
+        let ClientMeta(meta) = match ClientMeta::from_request_parts(parts, state).await {
+            Ok(meta) => meta,
+            Err(never) => match never {},
+        };
+        let headers = &parts.headers;
+        let site = {
+            let mut tx = state
+                .app
+                .store
+                .read()
+                .await
+                .map_err(|e| crate::error::page_error(e.into()))?;
+            match load_site(tx.as_mut(), &site_key).await {
+                Ok(site) => site,
+                Err(AppError::NotFound(_)) => {
+                    return Err(pages::message(
+                        StatusCode::NOT_FOUND,
+                        "There is no portal here",
+                        &["Check the address."],
+                    ));
+                }
+                Err(e) => return Err(crate::error::page_error(e)),
+            }
+        };
+        let mut set_cookies = HeaderMap::new();
+        let chosen = match query.lang.as_deref().and_then(i18n::parse) {
+            Some(lang) => {
+                cookies::set(
+                    &mut set_cookies,
+                    state.cookies,
+                    cookies::LANGUAGE,
+                    lang.as_str(),
+                    365 * 86_400,
+                    true,
+                );
+                Some(lang.as_str().to_string())
+            }
+            None => cookies::get(headers, cookies::LANGUAGE),
+        };
+        let lang = i18n::choose(chosen.as_deref(), headers, site.settings.default_language);
+        let session_cookie = cookies::portal_session_name(&site.key);
+        let current = match cookies::get(headers, &session_cookie) {
+            Some(token) => {
+                let found = sessions::authenticate_on(&state.app, &site, &token)
+                    .await
+                    .map_err(crate::error::page_error)?;
+                if found.is_none() {
+                    cookies::clear(&mut set_cookies, state.cookies, &session_cookie);
+                }
+                found
+            }
+            None => None,
+        };
+        let anonymous_csrf = cookies::get(headers, cookies::FORM_CSRF);
+        let csrf = match (&current, &anonymous_csrf) {
+            (Some(c), _) => c.session.csrf_token.clone(),
+            (None, Some(token)) => token.clone(),
+            (None, None) => cookies::new_form_csrf(&mut set_cookies, state.cookies),
+        };
+        let flash = query
+            .notice
+            .as_deref()
+            .filter(|n| NOTICES.contains(n))
+            .map(|n| i18n::word(lang, n));
+        Ok(Visit {
+            state: state.clone(),
+            site,
+            lang,
+            current,
+            csrf,
+            anonymous_csrf,
+            set_cookies,
+            meta,
+            flash,
+        })
+    }
+}
+
+impl Visit {
+    pub(super) fn tr(&self, key: &str) -> String {
+        i18n::word(self.lang, key)
+    }
+
+    /// Whether a posted form carries the right CSRF token.
+    pub(super) fn csrf_ok(&self, submitted: &str) -> bool {
+        let expected = match &self.current {
+            Some(c) => Some(c.session.csrf_token.as_str()),
+            None => self.anonymous_csrf.as_deref(),
+        };
+        expected.is_some_and(|e| csrf::same(e, submitted))
+    }
+
+    pub(super) fn base(&self) -> Value {
+        let settings = &self.site.settings;
+        context! {
+            lang => self.lang.as_str(),
+            site => context! {
+                key => self.site.key.clone(),
+                name => settings.brand_name.clone().unwrap_or_else(|| self.site.name.clone()),
+            },
+            csrf => self.csrf.clone(),
+            signed_in => self.current.is_some(),
+            self_registration => settings.self_registration,
+            forgot_password => settings.forgot_password_enabled,
+            username_mode => settings.login_id_mode == LoginIdMode::Username,
+            min_length => settings.password_min_length,
+            flash => self.flash.clone(),
+            impersonating => self.current.as_ref().is_some_and(|c| c.session.impersonator_id.is_some()),
+            login_id => self.current.as_ref().map(|c| c.account.login_id.clone()),
+        }
+    }
+
+    pub(super) fn finish(self, mut response: Response) -> Response {
+        for (name, value) in self.set_cookies.iter() {
+            response.headers_mut().append(name, value.clone());
+        }
+        response
+    }
+
+    pub(super) fn page(self, status: StatusCode, template: &str, extra: Value) -> Response {
+        let ctx = context! { ..extra, ..self.base() };
+        let response = pages::render(status, template, ctx);
+        self.finish(response)
+    }
+
+    pub(super) fn notice(
+        self,
+        status: StatusCode,
+        heading: &str,
+        lines: &[String],
+        link: Option<(&str, String)>,
+    ) -> Response {
+        let link = link.map(|(href, label)| context! { href, label });
+        let heading = self.tr(heading);
+        self.page(
+            status,
+            "portal/notice.html",
+            context! { heading, lines => pages::ser(lines), link },
+        )
+    }
+
+    pub(super) fn redirect(self, to: &str) -> Response {
+        let mut response = StatusCode::SEE_OTHER.into_response();
+        if let Ok(v) = HeaderValue::from_str(to) {
+            response.headers_mut().insert(LOCATION, v);
+        }
+        self.finish(response)
+    }
+
+    pub(super) fn path(&self, page: &str) -> String {
+        format!("/s/{}/{page}", self.site.key)
+    }
+
+    /// The gate every anonymous form post passes first: the CSRF token must
+    /// match, and the address (and the account named, when there is one) must
+    /// be under its rate limit.
+    pub(super) fn admit(
+        self,
+        csrf: &str,
+        account_key: Option<&str>,
+    ) -> Result<Self, Box<Response>> {
+        if !self.csrf_ok(csrf) {
+            return Err(Box::new(self.csrf_refused()));
+        }
+        if let Err(e) = rate_limit(&self.state, &self.meta, &self.site.key, account_key) {
+            return Err(Box::new(self.rate_limited(e)));
+        }
+        Ok(self)
+    }
+
+    pub(super) fn csrf_refused(self) -> Response {
+        let back = self.path("");
+        let again = self.tr("error_csrf");
+        self.notice(
+            StatusCode::FORBIDDEN,
+            "error_generic",
+            &[again],
+            Some((&back, String::from("OK"))),
+        )
+    }
+
+    pub(super) fn rate_limited(self, error: ApiError) -> Response {
+        let wait = error.retry_after.unwrap_or(60);
+        let text = self.tr("error_rate_limited");
+        let mut response = self.notice(
+            StatusCode::TOO_MANY_REQUESTS,
+            "error_generic",
+            &[text],
+            None,
+        );
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            response.headers_mut().insert(RETRY_AFTER, v);
+        }
+        response
+    }
+}
+
+/// A page for a signed-in customer: the visit and the customer, or a
+/// redirect to sign in. `FORCED` lets through a customer who must change
+/// their password first (the password pages); otherwise they are sent there.
+pub(super) struct SignedIn<const FORCED: bool> {
+    pub(super) visit: Visit,
+    pub(super) current: Current,
+}
+
+impl<const FORCED: bool> FromRequestParts<AppState> for SignedIn<FORCED> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let visit = Visit::from_request_parts(parts, state).await?;
+        match visit.current.clone() {
+            None => {
+                let to = visit.path("login");
+                Err(visit.redirect(&to))
+            }
+            Some(c) if c.must_change_password && !FORCED => {
+                let to = visit.path("change-password");
+                Err(visit.redirect(&to))
+            }
+            Some(current) => Ok(SignedIn { visit, current }),
+        }
+    }
+}
+
+/// The field errors of a refused form, and a line for the top of the form.
+pub(super) fn form_errors(
+    visit: &Visit,
+    e: &AppError,
+) -> (Option<String>, BTreeMap<String, String>) {
+    let mut errors = BTreeMap::new();
+    match e {
+        AppError::Fields(list) => {
+            for f in list {
+                let said = i18n::refusal(visit.lang, &f.message, f.words.as_ref());
+                errors.insert(f.field.clone(), capitalise(&said));
+            }
+            (Some(visit.tr("error_fix_fields")), errors)
+        }
+        AppError::Invalid {
+            field: Some(field),
+            message,
+            words,
+        } => {
+            let said = i18n::refusal(visit.lang, message, words.as_ref());
+            errors.insert(field.clone(), capitalise(&said));
+            (Some(visit.tr("error_fix_fields")), errors)
+        }
+        AppError::Invalid { message, words, .. } => (
+            Some(capitalise(&i18n::refusal(
+                visit.lang,
+                message,
+                words.as_ref(),
+            ))),
+            errors,
+        ),
+        other => (Some(capitalise(&other.to_string())), errors),
+    }
+}
+
+pub(super) fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => {
+            let mut out: String = c.to_uppercase().chain(chars).collect();
+            if !out.ends_with('.') {
+                out.push('.');
+            }
+            out
+        }
+        None => String::new(),
+    }
+}
