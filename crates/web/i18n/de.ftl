@@ -86,6 +86,9 @@ go_to_login = Anmelden
 impersonation_banner = Mitarbeiteransicht: Sie sehen dieses Portal als { $login }. Passwort, E-Mail und Anmelde-ID können hier nicht geändert werden.
 impersonation_end = Ansicht beenden
 
+error_internal = Bei uns ist etwas schiefgegangen; der Fehler wurde protokolliert.
+error_unavailable = Das Portal kann gerade nicht antworten; bitte versuchen Sie es gleich noch einmal.
+
 ## Refusals: what a use case says of a wrong field (the API's English
 ## `message` says the same)
 

@@ -86,6 +86,9 @@ go_to_login = Sign in
 impersonation_banner = Staff view: you are seeing this portal as { $login }. Password, e-mail and login ID cannot be changed here.
 impersonation_end = End impersonation
 
+error_internal = Something went wrong on our side; it has been logged.
+error_unavailable = The portal cannot answer right now; please try again in a moment.
+
 ## Refusals: what a use case says of a wrong field (the API's English
 ## `message` says the same)
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::Form;
 use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use gatehouse_app::AppError;
 use gatehouse_app::portal::sessions::Current;
 use gatehouse_app::portal::{password, reset};
@@ -41,7 +41,7 @@ pub(super) async fn forgot_submit(v: Visit, Form(form): Form<EmailForm>) -> Resp
             let text = v.tr("forgot_disabled");
             v.notice(StatusCode::FORBIDDEN, "forgot_heading", &[text], None)
         }
-        Err(e) => crate::error::page_error(e),
+        Err(e) => v.fail(e).into_response(),
     }
 }
 
@@ -92,7 +92,7 @@ pub(super) async fn reset_form(v: Visit, Query(q): Query<PageQuery>) -> Response
     match reset::reset_link_valid(&v.state.app, &v.site.key, &token).await {
         Ok(true) => reset_page(v, StatusCode::OK, &token, None, BTreeMap::new()),
         Ok(false) => link_gone(v),
-        Err(e) => crate::error::page_error(e),
+        Err(e) => v.fail(e).into_response(),
     }
 }
 
@@ -132,7 +132,7 @@ pub(super) async fn reset_submit(v: Visit, Form(form): Form<NewPasswordForm>) ->
                 errors,
             )
         }
-        Err(e) => crate::error::page_error(e),
+        Err(e) => v.fail(e).into_response(),
     }
 }
 
@@ -205,6 +205,6 @@ pub(super) async fn change_submit(
             let (error, errors) = form_errors(&v, &e);
             change_page(v, &current, StatusCode::UNPROCESSABLE_ENTITY, error, errors)
         }
-        Err(e) => crate::error::page_error(e),
+        Err(e) => v.fail(e).into_response(),
     }
 }

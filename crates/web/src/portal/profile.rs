@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::Form;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use gatehouse_app::AppError;
 use gatehouse_app::customers::CustomerPatch;
 use gatehouse_app::portal::profile;
@@ -53,7 +53,7 @@ pub(super) fn profile_page(
 pub(super) async fn profile_form(SignedIn { visit: v, current }: SignedIn<false>) -> Response {
     match profile::profile(&v.state.app, &current).await {
         Ok(p) => profile_page(v, StatusCode::OK, &p, None, BTreeMap::new()),
-        Err(e) => crate::error::page_error(e),
+        Err(e) => v.fail(e).into_response(),
     }
 }
 
@@ -79,9 +79,9 @@ pub(super) async fn profile_submit(
             let (error, errors) = form_errors(&v, &e);
             match profile::profile(&v.state.app, &current).await {
                 Ok(p) => profile_page(v, StatusCode::UNPROCESSABLE_ENTITY, &p, error, errors),
-                Err(e) => crate::error::page_error(e),
+                Err(e) => v.fail(e).into_response(),
             }
         }
-        Err(e) => crate::error::page_error(e),
+        Err(e) => v.fail(e).into_response(),
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::Form;
 use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use gatehouse_app::AppError;
 use gatehouse_app::portal::{activate, register};
 use gatehouse_domain::Status;
@@ -99,7 +99,7 @@ pub(super) async fn register_submit(v: Visit, Form(form): Form<RegisterForm>) ->
         Err(AppError::Forbidden { .. }) => {
             register_page(v, StatusCode::FORBIDDEN, &form, None, BTreeMap::new())
         }
-        Err(e) => crate::error::page_error(e),
+        Err(e) => v.fail(e).into_response(),
     }
 }
 
@@ -131,7 +131,7 @@ pub(super) async fn activate_link(v: Visit, Query(q): Query<PageQuery>) -> Respo
                 Some((&again, label)),
             )
         }
-        Err(e) => crate::error::page_error(e),
+        Err(e) => v.fail(e).into_response(),
     }
 }
 
@@ -187,6 +187,6 @@ pub(super) async fn resend_submit(v: Visit, Form(form): Form<EmailForm>) -> Resp
             let text = v.tr("check_mail_text");
             v.notice(StatusCode::OK, "check_mail_heading", &[text], None)
         }
-        Err(e) => crate::error::page_error(e),
+        Err(e) => v.fail(e).into_response(),
     }
 }

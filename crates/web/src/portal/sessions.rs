@@ -4,7 +4,7 @@
 use axum::Form;
 use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use gatehouse_app::AppError;
 use gatehouse_app::portal::sessions::{self};
 use minijinja::{Value, context};
@@ -36,7 +36,7 @@ pub(super) async fn sessions_page(SignedIn { visit: v, current }: SignedIn<false
                 context! { sessions => rows },
             )
         }
-        Err(e) => crate::error::page_error(e),
+        Err(e) => v.fail(e).into_response(),
     }
 }
 
@@ -52,7 +52,7 @@ pub(super) async fn sessions_others(
             let to = format!("{}?notice=sessions_signed_out_others", v.path("sessions"));
             v.redirect(&to)
         }
-        Err(e) => crate::error::page_error(e),
+        Err(e) => v.fail(e).into_response(),
     }
 }
 
@@ -95,7 +95,7 @@ pub(super) async fn impersonate_link(mut v: Visit, Query(q): Query<ImpersonateQu
                 None,
             )
         }
-        Err(e) => crate::error::page_error(e),
+        Err(e) => v.fail(e).into_response(),
     }
 }
 
@@ -118,6 +118,6 @@ pub(super) async fn end_impersonation(
             );
             v.redirect(&format!("/admin/accounts/{id}"))
         }
-        Err(e) => crate::error::page_error(e),
+        Err(e) => v.fail(e).into_response(),
     }
 }

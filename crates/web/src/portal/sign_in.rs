@@ -2,7 +2,7 @@
 
 use axum::Form;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use gatehouse_app::AppError;
 use gatehouse_app::portal::sessions::{self};
 use gatehouse_app::portal::sign_in;
@@ -111,7 +111,7 @@ pub(super) async fn login_submit(
                 refusal == SignInRefusal::Unverified,
             )
         }
-        Err(e) => crate::error::page_error(e),
+        Err(e) => v.fail(e).into_response(),
     }
 }
 
@@ -133,7 +133,7 @@ pub(super) async fn logout(
     if let Some(token) = cookies::get(&headers, &name)
         && let Err(e) = sessions::sign_out(&v.state.app, &token).await
     {
-        return crate::error::page_error(e);
+        return v.fail(e).into_response();
     }
     cookies::clear(&mut v.set_cookies, v.state.cookies, &name);
     let to = format!("{}?notice=signed_out", v.path("login"));

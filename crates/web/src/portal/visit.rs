@@ -43,6 +43,7 @@ pub(super) const NOTICES: [&str; 6] = [
 
 /// One page view: the site, the visitor's language and session, and the
 /// cookies to set on the answer.
+#[derive(Debug)]
 pub(super) struct Visit {
     pub(super) state: AppState,
     pub(super) site: Site,
@@ -88,7 +89,7 @@ impl FromRequestParts<AppState> for Visit {
                 .store
                 .read()
                 .await
-                .map_err(|e| crate::error::page_error(e.into()))?;
+                .map_err(|e| PortalError::from(AppError::from(e)).into_response())?;
             match load_site(tx.as_mut(), &site_key).await {
                 Ok(site) => site,
                 Err(AppError::NotFound(_)) => {
@@ -98,7 +99,7 @@ impl FromRequestParts<AppState> for Visit {
                         &["Check the address."],
                     ));
                 }
-                Err(e) => return Err(crate::error::page_error(e)),
+                Err(e) => return Err(PortalError::from(e).into_response()),
             }
         };
         let mut set_cookies = HeaderMap::new();
@@ -122,7 +123,7 @@ impl FromRequestParts<AppState> for Visit {
             Some(token) => {
                 let found = sessions::authenticate_on(&state.app, &site, &token)
                     .await
-                    .map_err(crate::error::page_error)?;
+                    .map_err(|e| PortalError::from(e).into_response())?;
                 if found.is_none() {
                     cookies::clear(&mut set_cookies, state.cookies, &session_cookie);
                 }
@@ -216,6 +217,14 @@ impl Visit {
             "portal/notice.html",
             context! { heading, lines => pages::ser(lines), link },
         )
+    }
+
+    /// A use case's failure, to be shown in this page's frame and language.
+    pub(super) fn fail(self, error: AppError) -> PortalError {
+        PortalError {
+            visit: Some(Box::new(self)),
+            error,
+        }
     }
 
     pub(super) fn redirect(self, to: &str) -> Response {
@@ -347,5 +356,42 @@ pub(super) fn capitalise(s: &str) -> String {
             out
         }
         None => String::new(),
+    }
+}
+
+/// The portal's one page error: a use case's failure shown as a notice in
+/// the site's frame and the visitor's language (with `Retry-After` when it
+/// is worth trying again), or, before the site is known, as a plain page.
+#[derive(Debug)]
+pub(super) struct PortalError {
+    visit: Option<Box<Visit>>,
+    error: AppError,
+}
+
+impl From<AppError> for PortalError {
+    fn from(error: AppError) -> PortalError {
+        PortalError { visit: None, error }
+    }
+}
+
+impl IntoResponse for PortalError {
+    fn into_response(self) -> Response {
+        let Some(visit) = self.visit else {
+            return crate::error::page_error(self.error);
+        };
+        let api = ApiError::from(self.error);
+        let said = match &api.code[..] {
+            "internal" => visit.tr("error_internal"),
+            "database_unavailable" | "busy" => visit.tr("error_unavailable"),
+            _ => capitalise(&api.message),
+        };
+        let mut response = visit.notice(api.status, "error_generic", &[said], None);
+        if let Some(v) = api
+            .retry_after
+            .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+        {
+            response.headers_mut().insert(RETRY_AFTER, v);
+        }
+        response
     }
 }
