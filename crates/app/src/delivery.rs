@@ -135,7 +135,9 @@ impl Transport for SmtpTransport {
 /// How delivery retries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// The wait after the first failure; it doubles with each further one.
+    /// The wait after the first failure; it doubles with each further one
+    /// (each wait between ¾ and 1¼ of that, at random, so that messages
+    /// that failed together do not all come back together).
     pub first_wait: Duration,
     /// The longest wait.
     pub max_wait: Duration,
@@ -150,7 +152,9 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            first_wait: Duration::seconds(30),
+            // A relay that was down for a moment should not hold every
+            // message back by half a minute.
+            first_wait: Duration::seconds(3),
             max_wait: Duration::hours(1),
             max_attempts: 10,
             lease: Duration::minutes(2),
@@ -165,6 +169,12 @@ impl RetryPolicy {
     pub fn backoff(&self, attempts: i64) -> Duration {
         let exponent = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
         (self.first_wait * 2i32.pow(exponent.min(20))).min(self.max_wait)
+    }
+
+    /// The wait after `attempts` tries with its jitter: `unit` (0 to 1)
+    /// places it between ¾ and 1¼ of [`RetryPolicy::backoff`].
+    pub fn jittered(&self, attempts: i64, unit: f64) -> Duration {
+        self.backoff(attempts) * (0.75 + 0.5 * unit.clamp(0.0, 1.0))
     }
 }
 
@@ -189,7 +199,7 @@ pub async fn deliver_due(
             Ok(()) => tx.mark_mail_sent(message.id, now).await?,
             Err(e) => {
                 let retry = (!e.permanent && message.attempts < policy.max_attempts)
-                    .then(|| now + policy.backoff(message.attempts));
+                    .then(|| now + policy.jittered(message.attempts, rand::random::<f64>()));
                 tracing::warn!(id = %message.id, permanent = e.permanent, error = %e.message, "mail not delivered");
                 tx.mark_mail_failed(message.id, &e.message, retry).await?;
             }
@@ -231,12 +241,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_up_to_an_hour() {
+    fn backoff_starts_within_seconds_and_doubles_up_to_an_hour() {
         let p = RetryPolicy::default();
-        assert_eq!(p.backoff(1), Duration::seconds(30));
-        assert_eq!(p.backoff(2), Duration::seconds(60));
-        assert_eq!(p.backoff(4), Duration::seconds(240));
+        assert_eq!(p.backoff(1), Duration::seconds(3));
+        assert_eq!(p.backoff(2), Duration::seconds(6));
+        assert_eq!(p.backoff(4), Duration::seconds(24));
         assert_eq!(p.backoff(50), Duration::seconds(3600));
+    }
+
+    #[test]
+    fn the_jitter_spreads_a_wait_between_three_quarters_and_five_quarters() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.jittered(3, 0.0), Duration::seconds(9));
+        assert_eq!(p.jittered(3, 0.5), Duration::seconds(12));
+        assert_eq!(p.jittered(3, 1.0), Duration::seconds(15));
+        assert_eq!(
+            p.jittered(3, 7.0),
+            Duration::seconds(15),
+            "out of range is clamped"
+        );
     }
 
     #[test]
