@@ -48,6 +48,10 @@ pub struct Config {
     pub rate_limit_per_ip: u32,
     /// Sign-ins and mail requests per minute for one login ID or address.
     pub rate_limit_per_account: u32,
+    /// Load balancers (addresses or networks like `10.0.0.0/8`) whose
+    /// `Forwarded` / `X-Forwarded-For` headers name the client; from any
+    /// other peer those headers are ignored. Default: none.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Config {
@@ -63,6 +67,7 @@ impl Default for Config {
             secure_cookies: false,
             rate_limit_per_ip: 60,
             rate_limit_per_account: 10,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -152,6 +157,8 @@ impl Config {
             }
         }
         self.mail_sender()?;
+        gatehouse_web::client::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|e| anyhow!("trusted_proxies: {e}"))?;
         if self.rate_limit_per_ip == 0 || self.rate_limit_per_account == 0 {
             bail!("rate limits must be at least 1 per minute");
         }
@@ -292,5 +299,25 @@ mod tests {
             );
             Ok(())
         });
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_environment_and_a_wrong_one_is_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GATEHOUSE_TRUSTED_PROXIES", "[\"10.0.0.0/8\", \"::1\"]");
+            let config = Config::load(None, &Overrides::default()).expect("loads");
+            assert_eq!(config.trusted_proxies, ["10.0.0.0/8", "::1"]);
+            assert!(config.check().is_ok());
+            Ok(())
+        });
+        let wrong = Config {
+            trusted_proxies: vec!["10.0.0.0/99".into()],
+            ..Config::default()
+        };
+        let e = wrong.check().unwrap_err().to_string();
+        assert!(
+            e.contains("trusted_proxies") && e.contains("10.0.0.0/99"),
+            "{e}"
+        );
     }
 }

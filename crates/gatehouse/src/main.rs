@@ -339,6 +339,8 @@ async fn serve(config: &Config) -> Result<()> {
     let options = ServeOptions {
         secure_cookies: config.secure_cookies,
         limits: config.rate_limits(),
+        trusted_proxies: gatehouse_web::client::TrustedProxies::parse(&config.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?,
         transport: Some(transport),
         ..ServeOptions::new(bind)
     };

@@ -72,6 +72,8 @@ pub struct Shared {
     pub limits: ratelimit::RateLimits,
     /// The buckets behind them.
     pub limiter: ratelimit::Limiter,
+    /// The load balancers whose forwarding headers are believed.
+    pub proxies: client::TrustedProxies,
 }
 
 /// How to serve.
@@ -87,6 +89,8 @@ pub struct ServeOptions {
     pub transport: Option<Arc<dyn Transport>>,
     /// How delivery retries.
     pub retry: delivery::RetryPolicy,
+    /// Peers whose `Forwarded` / `X-Forwarded-For` name the client.
+    pub trusted_proxies: client::TrustedProxies,
 }
 
 impl ServeOptions {
@@ -98,6 +102,7 @@ impl ServeOptions {
             limits: ratelimit::RateLimits::default(),
             transport: None,
             retry: delivery::RetryPolicy::default(),
+            trusted_proxies: client::TrustedProxies::default(),
         }
     }
 }
@@ -120,8 +125,8 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .fallback(error::not_found)
-        .with_state(state)
-        .layer(axum::middleware::from_fn(edge))
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), edge))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -156,11 +161,12 @@ pub fn router(state: AppState) -> Router {
 /// clone of the routes below it per request): it is counted and timed, the
 /// client address is stamped on it, and a cross-site form post is refused.
 async fn edge(
+    axum::extract::State(state): axum::extract::State<AppState>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let tracked = metrics::Tracked::start(&request);
-    client::stamp(&mut request);
+    client::stamp(&mut request, &state.proxies);
     let response = match csrf::refusal(&request) {
         Some(refused) => refused,
         None => next.run(request).await,
@@ -226,6 +232,7 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
         },
         limits: options.limits,
         limiter: ratelimit::Limiter::default(),
+        proxies: options.trusted_proxies,
     }));
     let router = router(state);
     let task = tokio::spawn(async move {

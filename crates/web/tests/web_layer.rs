@@ -159,3 +159,77 @@ async fn a_cross_site_refusal_closes_the_connection_it_did_not_read() {
     assert!(text.contains("connection: close"), "{text}");
     server.stop().await;
 }
+
+/// Three mail requests from one peer that claims three addresses: how many
+/// were answered, and the audit trail's address of a staff call made with a
+/// claimed address.
+async fn behind(proxies: &[&str]) -> (Vec<u16>, serde_json::Value) {
+    use gatehouse_web::ratelimit::{Budget, RateLimits};
+    let db = gatehouse_testkit::TestDb::sqlite().await;
+    let trusted = gatehouse_web::client::TrustedProxies::parse(proxies).unwrap();
+    let server = TestServer::start_configured(&db, |o| {
+        let two = Budget {
+            burst: 2,
+            per_minute: 1,
+        };
+        o.limits = RateLimits {
+            per_ip: two,
+            per_account: Budget {
+                burst: 100,
+                per_minute: 100,
+            },
+        };
+        o.trusted_proxies = trusted;
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for (n, claimed) in ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+        .iter()
+        .enumerate()
+    {
+        let r = reqwest::Client::new()
+            .post(server.url("/api/v1/sites/main/verifications/resend"))
+            .header("x-forwarded-for", *claimed)
+            .json(&serde_json::json!({"email": format!("a{n}@example.com")}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    let token = server
+        .staff_token("admin@example.com", StaffRole::Admin, &[])
+        .await;
+    let made = reqwest::Client::new()
+        .post(server.url("/api/v1/groups"))
+        .bearer_auth(&token)
+        .header("forwarded", "for=203.0.113.9;proto=https")
+        .json(&serde_json::json!({"name": "Installers"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 201);
+    let (_, audit) = server
+        .api(
+            reqwest::Method::GET,
+            "/api/v1/audit?action=group.create",
+            Some(&token),
+            None,
+        )
+        .await;
+    server.stop().await;
+    (statuses, audit["items"][0]["ip"].clone())
+}
+
+#[tokio::test]
+async fn forwarding_headers_count_only_from_a_trusted_proxy() {
+    // Not configured: a client's own X-Forwarded-For changes nothing; all
+    // three requests come from 127.0.0.1 and the third is over its budget.
+    let (statuses, ip) = behind(&[]).await;
+    assert_eq!(statuses, [202, 202, 429]);
+    assert_eq!(ip, "127.0.0.1");
+    // The peer is the trusted load balancer: each claimed client has its
+    // own budget, and the audit trail names the client it forwarded for.
+    let (statuses, ip) = behind(&["127.0.0.1", "::1"]).await;
+    assert_eq!(statuses, [202, 202, 202]);
+    assert_eq!(ip, "203.0.113.9");
+}
