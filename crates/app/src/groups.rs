@@ -26,7 +26,11 @@ pub struct GroupView {
 #[serde(deny_unknown_fields)]
 pub struct GroupInput {
     /// Name (unique without regard to case).
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "[^\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]"
+    )]
     pub name: String,
     /// Description.
     #[serde(default)]

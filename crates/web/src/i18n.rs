@@ -59,10 +59,16 @@ fn bundle(lang: Language) -> &'static Bundle {
     }
 }
 
-/// An argument as Fluent takes it: numbers as numbers (for plural rules).
+/// An argument as Fluent takes it: a whole count (`0`, `37`) as a number,
+/// so plural rules apply; anything else (a login ID of `007`, `1e5` or `inf`)
+/// as the text it is.
 fn value(raw: &str) -> FluentValue<'static> {
+    let count = !raw.is_empty()
+        && raw.len() < 16
+        && raw.bytes().all(|b| b.is_ascii_digit())
+        && (raw == "0" || !raw.starts_with('0'));
     match raw.parse::<f64>() {
-        Ok(n) if !raw.is_empty() && raw.trim() == raw => FluentValue::from(n),
+        Ok(n) if count => FluentValue::from(n),
         _ => FluentValue::from(raw.to_string()),
     }
 }
@@ -184,6 +190,27 @@ mod tests {
             let id = format!("customer-field-{}", f.name);
             assert!(en.contains(&id), "{id} is missing");
         }
+    }
+
+    #[test]
+    fn only_whole_counts_become_numbers() {
+        let banner = |login: &str| {
+            text(
+                Language::En,
+                "impersonation_banner",
+                &[("login", login.into())],
+            )
+        };
+        for login in ["007", "1e5", "inf", "12.50"] {
+            assert!(
+                banner(login).contains(&format!(" as {login}.")),
+                "{login}: {}",
+                banner(login)
+            );
+        }
+        let say = |n: &str| text(Language::En, "c-customers-total", &[("count", n.into())]);
+        assert_eq!(say("0"), "0 customers");
+        assert_eq!(say("12345"), "12345 customers");
     }
 
     #[test]

@@ -280,7 +280,11 @@ pub(crate) async fn assign_account(
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct ImpersonateBody {
     /// Why (kept in the audit log).
-    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "[^\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]"
+    )]
     reason: String,
     /// How long the portal session lasts (default 30).
     #[schema(minimum = 1, maximum = 60)]

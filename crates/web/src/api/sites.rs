@@ -46,7 +46,11 @@ pub(crate) struct SiteBody {
     #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,31}$")]
     key: String,
     /// Shown to customers.
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "[^\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]"
+    )]
     name: String,
 }
 

@@ -43,7 +43,11 @@ pub(crate) struct TokenBody {
     #[schema(format = Email)]
     staff: Option<String>,
     /// A name to recognise it by.
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "[^\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]"
+    )]
     name: String,
     /// `read`, `write`, `admin` (default: all the staff user's role allows).
     #[serde(default)]
