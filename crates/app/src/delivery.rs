@@ -3,6 +3,14 @@
 //! and records the outcome: sent, retried later with exponential back-off on
 //! a temporary failure, or failed for good on a permanent one. A failing
 //! message never holds up the others.
+//!
+//! Invariants owned here:
+//! - A node that stops gives back what it claimed and did not send; one
+//!   that dies leaves its claims to expire with the lease, and another
+//!   node sends them then.
+//! - Only a message whose success was not recorded can go out twice (the
+//!   relay accepted it, then the node died before writing that down); it
+//!   keeps its Message-ID on every attempt so that the repeat can be told.
 
 use std::fmt::Debug;
 use std::path::PathBuf;
@@ -41,7 +49,11 @@ pub fn build_message(from: &Mailbox, message: &OutboxMessage) -> Result<Message,
         permanent: true,
         message: format!("the address {} is not valid: {e}", message.mail.recipient),
     })?;
+    // The same Message-ID on every attempt: a receiver that got a message
+    // whose success we never recorded (a node killed right after the relay
+    // said yes) can tell the repeat.
     Message::builder()
+        .message_id(Some(format!("<{}@gatehouse>", message.id)))
         .from(from.clone())
         .to(to)
         .subject(message.mail.subject.clone())
@@ -187,11 +199,35 @@ pub async fn deliver_due(
     transport: &dyn Transport,
     policy: &RetryPolicy,
 ) -> AppResult<usize> {
+    let (_, running) = watch::channel(false);
+    deliver_until_stopped(app, transport, policy, &running).await
+}
+
+/// [`deliver_due`], stopping between two messages once `stop` turns true:
+/// the claims not yet sent are given back at once, so that another node
+/// sends them now instead of after the lease.
+async fn deliver_until_stopped(
+    app: &App,
+    transport: &dyn Transport,
+    policy: &RetryPolicy,
+    stop: &watch::Receiver<bool>,
+) -> AppResult<usize> {
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
     let claimed = tx.claim_mail(now, now + policy.lease, BATCH).await?;
     tx.commit().await?;
-    for message in &claimed {
+    for (done, message) in claimed.iter().enumerate() {
+        if *stop.borrow() {
+            let rest: Vec<_> = claimed[done..].iter().map(|m| m.id).collect();
+            let mut tx = app.store.begin().await?;
+            let released = tx.release_mail(&rest).await?;
+            tx.commit().await?;
+            tracing::info!(
+                released,
+                "stopping: gave back the mail claimed but not sent"
+            );
+            return Ok(done);
+        }
         let outcome = transport.send(message).await;
         let now = app.clock.now();
         let mut tx = app.store.begin().await?;
@@ -219,7 +255,7 @@ pub fn spawn_worker(
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match deliver_due(&app, transport.as_ref(), &policy).await {
+            match deliver_until_stopped(&app, transport.as_ref(), &policy, &stop).await {
                 Ok(n) if n as i64 == BATCH => continue,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "mail delivery round failed"),

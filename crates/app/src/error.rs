@@ -35,6 +35,10 @@ pub enum AppError {
     /// A link (activation, reset) is unknown, used or expired.
     #[error("this link is not valid any more: it was used already or it expired")]
     LinkInvalid,
+    /// The session that asked has ended (signed out, expired, or its
+    /// account may no longer sign in), perhaps a moment ago on another node.
+    #[error("your session has ended: sign in again")]
+    SignedOut,
     /// The customer must change the password before anything else.
     #[error("the password has expired: choose a new one before anything else")]
     PasswordChangeRequired,

@@ -3,12 +3,18 @@
 //! that a busy portal does not go to the database on every request.
 //!
 //! Invariants owned here:
-//! - A copy is used only while no write transaction has committed through
-//!   this process's store since it was read ([`gatehouse_store::Store::writes`]),
-//!   and for at most its time to live: a change made through this node
-//!   (sign-out, block, delete, password change, profile edit, settings) is
-//!   seen by the very next request; a change made by another node or
-//!   process (several nodes on PostgreSQL, the CLI) within the time to live.
+//! - A copy is used only while the store has seen no change since it was
+//!   read ([`gatehouse_store::Store::changes_seen`]), and for at most its
+//!   time to live. A change made through this node is seen by the very next
+//!   request; on PostgreSQL a change that can end a session or alter what a
+//!   signed-in request reads (sign-out, block, delete, password change,
+//!   profile edit, settings) made on another node is announced with
+//!   `NOTIFY` and seen as soon as it arrives; the time to live bounds only
+//!   what nobody announced (the CLI writing the same SQLite file) or a
+//!   notification lost to a silently broken connection. While a node cannot
+//!   hear the others, it uses no copies at all.
+//! - Copies serve reads only: every write checks its session again inside
+//!   its own transaction (`portal::sessions::still_signed_in`).
 //! - Bounded, and off with a time to live of zero ([`Recent`]).
 
 use std::sync::Arc;

@@ -52,6 +52,12 @@ pub struct Config {
     /// `Forwarded` / `X-Forwarded-For` headers name the client; from any
     /// other peer those headers are ignored. Default: none.
     pub trusted_proxies: Vec<String>,
+    /// Seconds a stopping server keeps serving with `/readyz` failing before
+    /// it stops accepting, so that a load balancer notices first. Default 0.
+    pub stop_delay_seconds: u32,
+    /// Seconds a node's claim on mail lasts: mail claimed by a node that
+    /// died is sent by another after this. Default 120.
+    pub mail_lease_seconds: u32,
 }
 
 impl Default for Config {
@@ -68,6 +74,8 @@ impl Default for Config {
             rate_limit_per_ip: 60,
             rate_limit_per_account: 10,
             trusted_proxies: Vec::new(),
+            stop_delay_seconds: 0,
+            mail_lease_seconds: 120,
         }
     }
 }

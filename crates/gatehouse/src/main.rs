@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
-use gatehouse_app::delivery::{FileTransport, SmtpTransport, Transport};
+use gatehouse_app::delivery::{FileTransport, RetryPolicy, SmtpTransport, Transport};
 use gatehouse_app::{App, api_tokens, setup, staff, startup};
 use gatehouse_domain::StaffRole;
 use gatehouse_store::{Actor, ConnectOptions, redact_url};
@@ -323,10 +323,10 @@ fn read_password() -> Result<String> {
 async fn serve(config: &Config) -> Result<()> {
     let bind = config.bind_addr()?;
     let data = config.prepare_data_folder()?;
+    if config.mail_lease_seconds == 0 {
+        bail!("mail_lease_seconds must be at least 1");
+    }
     let app = open(config).await?;
-    let found = startup::prepare(&app)
-        .await
-        .context("the database could not be prepared")?;
     let engine = app.store.engine().as_str();
     if let Some(public) = &config.public_url {
         app.links.set_origin(public);
@@ -342,12 +342,31 @@ async fn serve(config: &Config) -> Result<()> {
         trusted_proxies: gatehouse_web::client::TrustedProxies::parse(&config.trusted_proxies)
             .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?,
         transport: Some(transport),
+        retry: RetryPolicy {
+            lease: time::Duration::seconds(i64::from(config.mail_lease_seconds)),
+            ..RetryPolicy::default()
+        },
+        // Listening from the start, so that /healthz answers and /readyz
+        // says "starting" while the database is migrated.
+        starting: true,
+        stop_delay: std::time::Duration::from_secs(u64::from(config.stop_delay_seconds)),
         ..ServeOptions::new(bind)
     };
     let server = gatehouse_web::start(app.clone(), options)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     let addr = server.addr;
+    let stop = shutdown_signal()?;
+    tokio::pin!(stop);
+    let found = tokio::select! {
+        found = startup::prepare(&app) => found.context("the database could not be prepared")?,
+        () = &mut stop => {
+            tracing::info!("stopped while preparing the database");
+            server.stop().await.context("the server did not stop cleanly")?;
+            return Ok(());
+        }
+    };
+    server.ready();
     if found.created_default_site {
         println!("Created the default site 'main' (portal at http://{addr}/s/main).");
     }
@@ -374,10 +393,11 @@ async fn serve(config: &Config) -> Result<()> {
             data.join("mail").display()
         ),
     }
-    let stop = shutdown_signal()?;
     println!("Gatehouse is listening on http://{addr} (database: {engine})");
     stop.await;
-    tracing::info!("shutting down: finishing requests in flight");
+    tracing::info!(
+        "shutting down: /readyz fails, jobs give back their claims, requests in flight finish"
+    );
     server
         .stop()
         .await

@@ -93,11 +93,15 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
     /// A transaction for reading only.
     async fn read(&self) -> StoreResult<Box<dyn Tx>>;
-    /// How many write transactions ([`Store::begin`]) have committed through
-    /// this handle. A reader that sees the same count after reading as it saw
-    /// before knows that nothing this process wrote changed in between
-    /// (writes of other processes or nodes are not counted).
-    fn writes(&self) -> u64;
+    /// How many changes this node has seen: write transactions committed
+    /// through this handle, and on PostgreSQL every change another node
+    /// announced ([`Tx::announce`]). A reader that sees the same number after
+    /// reading as before knows that nothing it read was changed meanwhile by
+    /// this node or by an announced change of another. `None` while this
+    /// node cannot hear the others (its listening connection is lost and not
+    /// yet back): no copy of a read may be used or kept then. Writes that
+    /// nobody announces (the CLI on the same SQLite file) are not counted.
+    fn changes_seen(&self) -> Option<u64>;
     /// Refreshes the query planner's statistics (after a bulk load, so that
     /// list queries pick their indexes by the real numbers at once instead
     /// of waiting for the engine's own schedule).
@@ -114,6 +118,12 @@ pub type DynStore = Arc<dyn Store>;
 pub trait Tx: Send {
     /// Makes every change of this transaction durable.
     async fn commit(self: Box<Self>) -> StoreResult<()>;
+    /// Tells the other nodes, when this transaction commits, that copies of
+    /// reads they hold may be stale. Every write that can end a session or
+    /// change what a signed-in request reads (accounts, sessions, customers,
+    /// site settings) does it itself; a use case calls it only for a change
+    /// of its own kind.
+    fn announce(&mut self);
 
     // ---- sites
     /// Adds a site; a taken key is a conflict.
@@ -362,6 +372,10 @@ pub trait Tx: Send {
         lease_until: OffsetDateTime,
         limit: i64,
     ) -> StoreResult<Vec<OutboxMessage>>;
+    /// Gives back claimed mails that were not sent (a node stopping): they
+    /// are due again at once for any node, and the claim is not counted as
+    /// an attempt.
+    async fn release_mail(&mut self, ids: &[Uuid]) -> StoreResult<u64>;
     /// Marks a mail delivered.
     async fn mark_mail_sent(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<()>;
     /// Records a failed delivery: tried again at `retry_at`, or failed for

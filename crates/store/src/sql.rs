@@ -9,12 +9,12 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use gatehouse_domain::{SiteSettings, Status};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions as _, Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
@@ -99,11 +99,111 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
             Pool::Postgres(pool)
         }
     };
+    let seen = Arc::new(Seen {
+        count: AtomicU64::new(0),
+        // SQLite has no other nodes to hear; PostgreSQL hears nothing until
+        // its listener has said LISTEN.
+        listening: AtomicBool::new(engine == Engine::Sqlite),
+        node: Uuid::new_v4().to_string(),
+    });
+    let listener = match &pool {
+        Pool::Postgres(p) => Some(tokio::spawn(hear_other_nodes(p.clone(), Arc::clone(&seen)))),
+        Pool::Sqlite(_) => None,
+    };
     Ok(Arc::new(SqlStore {
         pool,
-        writes: Arc::new(AtomicU64::new(0)),
+        seen,
+        listener: std::sync::Mutex::new(listener),
         bounds: Arc::new(Recent::new(BOUND_TTL)),
     }))
+}
+
+/// The PostgreSQL channel on which a node announces changes that other
+/// nodes' copies of reads may hold (see [`Tx::announce`]).
+pub const CHANGES_CHANNEL: &str = "gatehouse_changes";
+
+/// What this node has seen change (see [`Store::changes_seen`]).
+#[derive(Debug)]
+struct Seen {
+    /// Write transactions committed through this handle, plus changes other
+    /// nodes announced, plus one each time listening starts again.
+    count: AtomicU64,
+    /// Whether announcements of other nodes reach this one now.
+    listening: AtomicBool,
+    /// This handle's name in its own announcements (it has counted its own
+    /// writes already).
+    node: String,
+}
+
+impl Seen {
+    fn bump(&self) {
+        self.count.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Other nodes cannot be heard: nothing read so far may be used, and
+    /// nothing read from now on may be kept, until listening again.
+    fn deaf(&self) {
+        self.listening.store(false, Ordering::SeqCst);
+        self.bump();
+    }
+
+    /// Listening again: whatever was announced meanwhile is lost, so every
+    /// copy from before is stale.
+    fn hearing(&self) {
+        self.bump();
+        self.listening.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Listens for other nodes' announcements for as long as the pool is open:
+/// each one makes every copy of a read on this node stale. A lost listening
+/// connection makes the node deaf (no copies used) until it listens again.
+async fn hear_other_nodes(pool: PgPool, seen: Arc<Seen>) {
+    let mut pause = Duration::from_millis(100);
+    loop {
+        let listener = async {
+            let mut l = PgListener::connect_with(&pool).await?;
+            // A reconnection inside `try_recv` would hide that announcements
+            // were missed meanwhile: this loop reconnects itself instead.
+            l.eager_reconnect(false);
+            l.listen(CHANGES_CHANNEL).await?;
+            Ok::<_, sqlx::Error>(l)
+        };
+        match listener.await {
+            Ok(mut l) => {
+                seen.hearing();
+                pause = Duration::from_millis(100);
+                loop {
+                    match l.try_recv().await {
+                        Ok(Some(n)) if n.payload() == seen.node => {}
+                        Ok(Some(_)) => seen.bump(),
+                        Ok(None) => {
+                            tracing::warn!(
+                                "lost the connection that hears other nodes; reconnecting"
+                            );
+                            break;
+                        }
+                        Err(sqlx::Error::PoolClosed) => return,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot hear other nodes; reconnecting");
+                            break;
+                        }
+                    }
+                }
+                seen.deaf();
+            }
+            Err(sqlx::Error::PoolClosed) => return,
+            Err(e) => {
+                seen.deaf();
+                tracing::warn!(error = %e, "cannot listen for other nodes' changes; trying again");
+            }
+        }
+        if pool.is_closed() {
+            return;
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(5));
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -115,9 +215,10 @@ enum Pool {
 #[derive(Debug)]
 struct SqlStore {
     pool: Pool,
-    /// Write transactions committed through this handle (see
-    /// [`Store::writes`]).
-    writes: Arc<AtomicU64>,
+    /// What this node has seen change (see [`Store::changes_seen`]).
+    seen: Arc<Seen>,
+    /// The task that hears other nodes (PostgreSQL).
+    listener: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// Recent walk bounds of the customer list.
     bounds: Arc<WalkBounds>,
 }
@@ -167,7 +268,8 @@ impl Store for SqlStore {
         };
         Ok(Box::new(SqlTx {
             inner,
-            writes: Some(Arc::clone(&self.writes)),
+            seen: Some(Arc::clone(&self.seen)),
+            announce: false,
             bounds: Arc::clone(&self.bounds),
         }))
     }
@@ -179,7 +281,8 @@ impl Store for SqlStore {
         };
         Ok(Box::new(SqlTx {
             inner,
-            writes: None,
+            seen: None,
+            announce: false,
             bounds: Arc::clone(&self.bounds),
         }))
     }
@@ -197,11 +300,17 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    fn writes(&self) -> u64 {
-        self.writes.load(Ordering::SeqCst)
+    fn changes_seen(&self) -> Option<u64> {
+        // Read the flag after the count: a node that turns deaf bumps the
+        // count first, so a reader never pairs an old count with "listening".
+        let count = self.seen.count.load(Ordering::SeqCst);
+        self.seen.listening.load(Ordering::SeqCst).then_some(count)
     }
 
     async fn close(&self) {
+        if let Some(listener) = self.listener.lock().ok().and_then(|mut l| l.take()) {
+            listener.abort();
+        }
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,
@@ -216,8 +325,10 @@ enum Inner {
 
 struct SqlTx {
     inner: Inner,
-    /// The store's count of committed writes, for a write transaction.
-    writes: Option<Arc<AtomicU64>>,
+    /// What the store has seen change, for a write transaction.
+    seen: Option<Arc<Seen>>,
+    /// Other nodes are told of this transaction's changes at commit.
+    announce: bool,
     /// The store's recent walk bounds.
     bounds: Arc<WalkBounds>,
 }
@@ -522,14 +633,29 @@ impl Tx for SqlTx {
     async fn commit(self: Box<Self>) -> StoreResult<()> {
         match self.inner {
             Inner::Sqlite(t) => t.commit().await?,
-            Inner::Postgres(t) => t.commit().await?,
+            Inner::Postgres(mut t) => {
+                // NOTIFY is transactional: the other nodes hear it when, and
+                // only if, the change commits.
+                if let (true, Some(seen)) = (self.announce, &self.seen) {
+                    sqlx::query("SELECT pg_notify($1, $2)")
+                        .bind(CHANGES_CHANNEL)
+                        .bind(&seen.node)
+                        .execute(&mut *t)
+                        .await?;
+                }
+                t.commit().await?
+            }
         }
         // Counted once the change is visible: a reader that saw the count
         // before it read cannot hold data older than the count says.
-        if let Some(writes) = self.writes {
-            writes.fetch_add(1, Ordering::SeqCst);
+        if let Some(seen) = self.seen {
+            seen.bump();
         }
         Ok(())
+    }
+
+    fn announce(&mut self) {
+        self.announce = true;
     }
 
     // ---- sites
@@ -566,6 +692,7 @@ impl Tx for SqlTx {
     }
 
     async fn update_site_settings(&mut self, id: Uuid, settings: &SiteSettings) -> StoreResult<()> {
+        self.announce();
         let json = settings_json(settings)?;
         let done = exec!(
             self,
@@ -697,6 +824,7 @@ impl Tx for SqlTx {
     }
 
     async fn delete_customer(&mut self, id: Uuid) -> StoreResult<()> {
+        self.announce();
         let done = exec!(
             self,
             sqlx::query("DELETE FROM customers WHERE id = $1").bind(id)
@@ -708,6 +836,7 @@ impl Tx for SqlTx {
     }
 
     async fn update_customer(&mut self, cu: &Customer) -> StoreResult<()> {
+        self.announce();
         let f = &cu.fields;
         let done = exec!(self, sqlx::query(
             "UPDATE customers SET first_name = $2, last_name = $3, email = $4, company = $5, url = $6, phone = $7, \
@@ -790,7 +919,7 @@ impl Tx for SqlTx {
             // matches stops there instead of reading the whole table.
             let key = page.sort.sql();
             let bound_key = (page.sort, page.descending, budget);
-            let bound: Option<Bind> = match self.bounds.get(&bound_key, ANY_WRITES) {
+            let bound: Option<Bind> = match self.bounds.get(&bound_key, Some(ANY_WRITES)) {
                 Some(bound) => Some(bound),
                 None => {
                     let bound_sql = format!(
@@ -804,7 +933,7 @@ impl Tx for SqlTx {
                         v.map(Bind::Text)
                     };
                     if let Some(b) = &bound {
-                        self.bounds.put(bound_key, ANY_WRITES, b.clone());
+                        self.bounds.put(bound_key, Some(ANY_WRITES), b.clone());
                     }
                     bound
                 }
@@ -964,6 +1093,7 @@ impl Tx for SqlTx {
     }
 
     async fn save_account(&mut self, a: &Account) -> StoreResult<i64> {
+        self.announce();
         let s = &a.state;
         let (lock_until, lock_permanent) = lock_columns(s.lock);
         let version: Option<i64> = on!(self, c => sqlx::query_scalar(
@@ -1220,6 +1350,7 @@ impl Tx for SqlTx {
     }
 
     async fn delete_staff_sessions(&mut self, staff_id: Uuid) -> StoreResult<u64> {
+        self.announce();
         Ok(exec!(
             self,
             sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(staff_id)
@@ -1231,6 +1362,7 @@ impl Tx for SqlTx {
         account_id: Uuid,
         staff_id: Uuid,
     ) -> StoreResult<u64> {
+        self.announce();
         Ok(exec!(
             self,
             sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND impersonator_id = $2")
@@ -1240,6 +1372,7 @@ impl Tx for SqlTx {
     }
 
     async fn delete_session(&mut self, token_hash: &[u8]) -> StoreResult<bool> {
+        self.announce();
         let done = exec!(
             self,
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash)
@@ -1252,6 +1385,7 @@ impl Tx for SqlTx {
         account_id: Uuid,
         keep: Option<&[u8]>,
     ) -> StoreResult<u64> {
+        self.announce();
         // An empty hash never matches a stored one (those are 32 bytes).
         let keep = keep.unwrap_or(&[]);
         let done = exec!(
@@ -1411,6 +1545,21 @@ impl Tx for SqlTx {
             }
         };
         convert_all(rows)
+    }
+
+    async fn release_mail(&mut self, ids: &[Uuid]) -> StoreResult<u64> {
+        let mut released = 0;
+        for id in ids {
+            released += exec!(
+                self,
+                sqlx::query(
+                    "UPDATE outbox SET lease_until = NULL, attempts = attempts - 1 \
+                 WHERE id = $1 AND status = 'pending' AND lease_until IS NOT NULL"
+                )
+                .bind(id)
+            )?;
+        }
+        Ok(released)
     }
 
     async fn mark_mail_sent(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<()> {

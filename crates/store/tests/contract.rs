@@ -567,6 +567,138 @@ both_engines! {
     }
 }
 
+both_engines! {
+    async fn released_claims_are_due_again_at_once_and_not_counted_as_tries(db: TestDb) {
+        let store = db.store().await;
+        let t = now();
+        let mut tx = store.begin().await.unwrap();
+        for i in 0..3 {
+            let mail = NewMail {
+                site_id: None,
+                recipient: format!("r{i}@example.com"),
+                template_key: "activation".into(),
+                language: "en".into(),
+                subject: "Hello".into(),
+                body_text: "text".into(),
+                body_html: "<p>html</p>".into(),
+            };
+            tx.enqueue_mail(Uuid::now_v7(), &mail, t).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let lease = t + Duration::minutes(5);
+        let mut tx = store.begin().await.unwrap();
+        let claimed = tx.claim_mail(t, lease, 10).await.unwrap();
+        assert_eq!(claimed.len(), 3);
+        tx.mark_mail_sent(claimed[0].id, t).await.unwrap();
+        let ids: Vec<Uuid> = claimed.iter().map(|m| m.id).collect();
+        // The sent one is not given back; the two others are.
+        assert_eq!(tx.release_mail(&ids).await.unwrap(), 2);
+        tx.commit().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let again = tx.claim_mail(t, lease, 10).await.unwrap();
+        assert_eq!(again.len(), 2, "due again before the lease ended");
+        assert!(again.iter().all(|m| m.attempts == 1), "a released claim is not a try");
+        tx.commit().await.unwrap();
+    }
+
+    async fn changes_that_can_end_a_session_are_counted_and_reads_are_not(db: TestDb) {
+        let store = db.store().await;
+        let s = with_site(&store, "main").await;
+        let a = account(s.id, "ada@example.com");
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_account(&a).await.unwrap();
+        tx.commit().await.unwrap();
+        let before = listening(&store).await;
+        let mut tx = store.read().await.unwrap();
+        tx.account_by_id(a.id).await.unwrap();
+        drop(tx);
+        assert_eq!(store.changes_seen(), Some(before), "a read changes nothing");
+        let mut tx = store.begin().await.unwrap();
+        tx.delete_account_sessions(a.id, None).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(store.changes_seen().unwrap() > before, "this node's own write is seen at once");
+    }
+}
+
+/// Waits (up to 10 s) until the store hears other nodes (PostgreSQL's
+/// listener connects in the background); answers its count of changes.
+async fn listening(store: &DynStore) -> u64 {
+    for _ in 0..200 {
+        if let Some(n) = store.changes_seen() {
+            return n;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the store never listened for other nodes");
+}
+
+/// Waits (up to 10 s) until `store` has seen more changes than `than`.
+async fn sees_more_than(store: &DynStore, than: u64) -> bool {
+    for _ in 0..200 {
+        if store.changes_seen().is_some_and(|n| n > than) {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
+/// Two nodes on one PostgreSQL database: a change that can end a session,
+/// made through one, is heard by the other (which would otherwise keep its
+/// copies of reads until their time ran out); a node whose listening
+/// connection is cut uses no copies until it listens again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_node_hears_announced_changes_and_a_deaf_node_keeps_no_copies() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let a = db.store().await;
+    let b = db.store().await;
+    let s = with_site(&a, "main").await;
+    let mut acc = account(s.id, "ada@example.com");
+    let mut tx = a.begin().await.unwrap();
+    tx.insert_account(&acc).await.unwrap();
+    tx.commit().await.unwrap();
+    let before = listening(&b).await;
+    // Inserting an account announces nothing: B's copies stay good.
+    // Blocking it (saving the account) is announced.
+    acc.state.blocked = true;
+    let mut tx = a.begin().await.unwrap();
+    tx.save_account(&acc).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        sees_more_than(&b, before).await,
+        "B never heard of the block"
+    );
+
+    // An announcement rolled back is never heard: NOTIFY is transactional.
+    let mut tx = a.begin().await.unwrap();
+    tx.delete_account_sessions(acc.id, None).await.unwrap();
+    drop(tx);
+    let settled = b.changes_seen().unwrap();
+
+    // Cut B's listening connection from the server side.
+    let mut admin = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    let cut: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert!(!cut.is_empty(), "found the listening connections");
+    // B notices, keeps nothing from before, and listens again.
+    assert!(sees_more_than(&b, settled).await, "B never listened again");
+    let again = b.changes_seen().unwrap();
+    let mut tx = a.begin().await.unwrap();
+    tx.delete_account_sessions(acc.id, None).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        sees_more_than(&b, again).await,
+        "B hears again after reconnecting"
+    );
+}
+
 /// The two migration folders must describe the same tables and columns.
 #[tokio::test]
 async fn both_engines_have_the_same_tables_and_columns() {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gatehouse_app::delivery::FileTransport;
+use gatehouse_app::recent::RecentReads;
 use gatehouse_app::{App, Hasher, startup};
 use gatehouse_web::ratelimit::{Budget, RateLimits};
 use gatehouse_web::{RunningServer, ServeOptions};
@@ -27,7 +28,8 @@ pub struct TestServer {
     pub client: reqwest::Client,
     /// Where the delivered mail lands (`<id>.eml`).
     pub mail_dir: PathBuf,
-    running: RunningServer,
+    /// The server itself (to mark it ready or stop it by hand).
+    pub running: RunningServer,
 }
 
 /// Limits so high that only a test of the limits meets them.
@@ -161,8 +163,25 @@ impl TestServer {
         db: &TestDb,
         configure: impl FnOnce(&mut ServeOptions),
     ) -> TestServer {
+        TestServer::start_app(db, RecentReads::default(), configure).await
+    }
+
+    /// Another node on the same database (its own store, caches and
+    /// listener), delivering no mail, whose copies of reads may live
+    /// `recent_ttl`: with a long one, only what the node hears from the
+    /// others makes a copy stale.
+    pub async fn start_node(db: &TestDb, recent_ttl: Duration) -> TestServer {
+        TestServer::start_app(db, RecentReads::new(recent_ttl), |o| o.transport = None).await
+    }
+
+    async fn start_app(
+        db: &TestDb,
+        recent: RecentReads,
+        configure: impl FnOnce(&mut ServeOptions),
+    ) -> TestServer {
         let app = App {
             hasher: Hasher::with_workers(2),
+            recent: Arc::new(recent),
             ..App::new(db.store().await)
         };
         startup::prepare(&app).await.expect("prepare the database");

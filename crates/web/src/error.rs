@@ -92,6 +92,7 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
         }
         AppError::SignIn(r) => (StatusCode::FORBIDDEN, r.code()),
         AppError::LinkInvalid => (StatusCode::BAD_REQUEST, "link_invalid"),
+        AppError::SignedOut => (StatusCode::UNAUTHORIZED, "not_signed_in"),
         AppError::PasswordChangeRequired => (StatusCode::FORBIDDEN, "password_change_required"),
         AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),

@@ -8,8 +8,12 @@
 //!   the API's documented contract gives it ([`error::ApiError`]).
 //! - Request bodies are limited in size; a panic in a handler is a 500, not a
 //!   dropped connection.
-//! - The server stops gracefully: in-flight requests finish, then the store
-//!   closes.
+//! - The server stops gracefully: from the stop on, `/readyz` fails and the
+//!   background jobs claim nothing more (giving back what they claimed but
+//!   did not do); after the configured delay it stops accepting, requests
+//!   in flight finish, then the store closes.
+//! - Until the server is marked ready (its database migrated) it answers
+//!   only `/healthz`, `/readyz` and `/metrics`; everything else is a 503.
 
 mod api;
 pub mod client;
@@ -37,6 +41,7 @@ use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use gatehouse_app::App;
 use gatehouse_app::delivery::{self, Transport};
+pub use health::Phase;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -74,6 +79,8 @@ pub struct Shared {
     pub limiter: ratelimit::Limiter,
     /// The load balancers whose forwarding headers are believed.
     pub proxies: client::TrustedProxies,
+    /// Where the server is in its life.
+    pub phase: tokio::sync::watch::Receiver<health::Phase>,
 }
 
 /// How to serve.
@@ -91,6 +98,12 @@ pub struct ServeOptions {
     pub retry: delivery::RetryPolicy,
     /// Peers whose `Forwarded` / `X-Forwarded-For` name the client.
     pub trusted_proxies: client::TrustedProxies,
+    /// Start as [`Phase::Starting`] (the database is still being prepared:
+    /// call [`RunningServer::ready`] after) instead of ready at once.
+    pub starting: bool,
+    /// How long a stop keeps serving with `/readyz` failing before it stops
+    /// accepting, so that a load balancer notices first.
+    pub stop_delay: Duration,
 }
 
 impl ServeOptions {
@@ -103,6 +116,8 @@ impl ServeOptions {
             transport: None,
             retry: delivery::RetryPolicy::default(),
             trusted_proxies: client::TrustedProxies::default(),
+            starting: false,
+            stop_delay: Duration::ZERO,
         }
     }
 }
@@ -169,7 +184,10 @@ async fn edge(
     client::stamp(&mut request, &state.proxies);
     let response = match csrf::refusal(&request) {
         Some(refused) => refused,
-        None => next.run(request).await,
+        None => match health::not_yet(&state, &request) {
+            Some(refused) => refused,
+            None => next.run(request).await,
+        },
     };
     tracked.finish(&response);
     response
@@ -181,15 +199,29 @@ pub struct RunningServer {
     /// Where it listens.
     pub addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
+    phase: Arc<tokio::sync::watch::Sender<Phase>>,
+    stop_delay: Duration,
     task: JoinHandle<std::io::Result<()>>,
 }
 
-/// A stop switch for background jobs.
-type StopSwitch = tokio::sync::watch::Sender<bool>;
-
 impl RunningServer {
-    /// Asks the server to stop and waits until in-flight requests finished.
+    /// Marks the server ready: it serves everything and its jobs start.
+    pub fn ready(&self) {
+        self.phase.send_replace(Phase::Ready);
+    }
+
+    /// Stops gracefully: `/readyz` fails and the jobs stop claiming work at
+    /// once; after the stop delay no new connection is accepted; then this
+    /// waits until in-flight requests finished and the store closed.
     pub async fn stop(mut self) -> std::io::Result<()> {
+        self.phase.send_replace(Phase::Stopping);
+        if !self.stop_delay.is_zero() {
+            tracing::info!(
+                seconds = self.stop_delay.as_secs_f64(),
+                "stopping: /readyz fails; still serving while the load balancer notices"
+            );
+            tokio::time::sleep(self.stop_delay).await;
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -211,18 +243,35 @@ impl RunningServer {
 }
 
 /// Listens and serves in the background, with the mail delivery worker when
-/// a transport is given. A port of 0 picks a free one;
-/// [`RunningServer::addr`] tells which. Links in mail point at this address
-/// unless the app was given a public origin.
+/// a transport is given (from the moment the server is ready). A port of 0
+/// picks a free one; [`RunningServer::addr`] tells which. Links in mail
+/// point at this address unless the app was given a public origin.
 pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningServer> {
     metrics::install();
     let listener = TcpListener::bind(options.bind).await?;
     let addr = listener.local_addr()?;
     app.links.set_origin_if_unset(&format!("http://{addr}"));
     let (tx, rx) = oneshot::channel::<()>();
-    let (stop_jobs, jobs_stopped): (StopSwitch, _) = tokio::sync::watch::channel(false);
+    let first = if options.starting {
+        Phase::Starting
+    } else {
+        Phase::Ready
+    };
+    let (phase, phase_rx) = tokio::sync::watch::channel(first);
+    let phase = Arc::new(phase);
     let worker = options.transport.clone().map(|transport| {
-        delivery::spawn_worker(app.clone(), transport, options.retry, jobs_stopped)
+        let app = app.clone();
+        let mut phase = phase_rx.clone();
+        let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            if phase.wait_for(|p| *p != Phase::Starting).await.is_err() {
+                return;
+            }
+            let worker = delivery::spawn_worker(app, transport, options.retry, jobs_stopped);
+            let _ = phase.wait_for(|p| *p == Phase::Stopping).await;
+            let _ = stop_jobs.send(true);
+            let _ = worker.await;
+        })
     });
     let store = app.store.clone();
     let state = AppState(Arc::new(Shared {
@@ -233,8 +282,10 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
         limits: options.limits,
         limiter: ratelimit::Limiter::default(),
         proxies: options.trusted_proxies,
+        phase: phase_rx,
     }));
     let router = router(state);
+    let phase_at_end = Arc::clone(&phase);
     let task = tokio::spawn(async move {
         let result = axum::serve(
             listener,
@@ -244,7 +295,8 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
             let _ = rx.await;
         })
         .await;
-        let _ = stop_jobs.send(true);
+        // A server that ended otherwise than by `stop` stops its jobs too.
+        phase_at_end.send_replace(Phase::Stopping);
         if let Some(worker) = worker {
             let _ = worker.await;
         }
@@ -254,6 +306,8 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
     Ok(RunningServer {
         addr,
         shutdown: Some(tx),
+        phase,
+        stop_delay: options.stop_delay,
         task,
     })
 }

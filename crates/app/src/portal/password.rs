@@ -53,10 +53,7 @@ pub async fn change_password(
     let hash = app.hasher.hash(password.expose()).await?;
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let mut fresh = tx
-        .account_by_id(account.id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("account".into()))?;
+    let (mut fresh, _) = sessions::still_signed_in(tx.as_mut(), current, now).await?;
     fresh.state.email_validated = true;
     record_new_password(
         tx.as_mut(),

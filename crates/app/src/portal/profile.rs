@@ -87,7 +87,7 @@ fn editable(current: &Current, fields: &CustomerFields) -> Vec<ProfileField> {
 async fn fields_of(app: &App, current: &Current) -> AppResult<CustomerFields> {
     let account = &current.account;
     if let Some(id) = account.customer_id {
-        let writes = app.store.writes();
+        let writes = app.store.changes_seen();
         if let Some(fields) = app.recent.fields.get(&id, writes) {
             return Ok(CustomerFields::clone(&fields));
         }
@@ -180,10 +180,11 @@ pub async fn update_profile(
     }
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let mut account = tx
-        .account_by_id(current.account.id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("account".into()))?;
+    let (mut account, must_change_password) =
+        super::sessions::still_signed_in(tx.as_mut(), current, now).await?;
+    if must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
     if account.customer_id.is_none() {
         create_customer_from(tx.as_mut(), &mut account, now).await?;
     }

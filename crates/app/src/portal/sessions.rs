@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::RequestMeta;
 use crate::recent::SessionRead;
-use crate::{App, AppResult, secrets};
+use crate::{App, AppError, AppResult, secrets};
 
 /// A session just made: the token goes into the cookie and nowhere else.
 #[derive(Debug, Clone)]
@@ -110,7 +110,7 @@ pub async fn authenticate_on(app: &App, site: &Site, token: &str) -> AppResult<O
 /// read (or a recent copy of it: see [`crate::recent`]).
 async fn read_session(app: &App, token: &str) -> AppResult<Option<Arc<SessionRead>>> {
     let hash = secrets::token_hash(token);
-    let writes = app.store.writes();
+    let writes = app.store.changes_seen();
     if let Some(hit) = app.recent.sessions.get(&hash, writes) {
         return Ok(Some(hit));
     }
@@ -137,20 +137,55 @@ async fn read_session(app: &App, token: &str) -> AppResult<Option<Arc<SessionRea
     Ok(Some(read))
 }
 
+/// Whether a session of this account holds at `now`: not expired, and the
+/// account may still sign in. `None` when it does not; else whether the
+/// password must be changed first. The one rule of [`check`] and
+/// [`still_signed_in`].
+fn holds(session: &Session, account: &Account, now: OffsetDateTime) -> Option<bool> {
+    let expired = now >= session.idle_expires_at || now >= session.absolute_expires_at;
+    let gate = sign_in_gate(&account.state, now).ok()?;
+    (!expired).then_some(gate == SignInOutcome::MustChangePassword)
+}
+
+/// The account of `current` as it stands inside a write's own transaction,
+/// with whether its password must be changed first. A session that ended or
+/// expired, or an account that may no longer sign in, refuses the write
+/// ([`AppError::SignedOut`]) whatever a copy of an earlier read said: a
+/// block, sign-out or password change a moment ago on another node stops
+/// every later write, on every node.
+pub(crate) async fn still_signed_in(
+    tx: &mut dyn Tx,
+    current: &Current,
+    now: OffsetDateTime,
+) -> AppResult<(Account, bool)> {
+    let session = tx
+        .session_by_hash(&current.session.token_hash)
+        .await?
+        .ok_or(AppError::SignedOut)?;
+    if session.owner != SessionOwner::Account(current.account.id) {
+        return Err(AppError::SignedOut);
+    }
+    let account = tx
+        .account_by_id(current.account.id)
+        .await?
+        .ok_or(AppError::SignedOut)?;
+    let must_change = holds(&session, &account, now).ok_or(AppError::SignedOut)?;
+    Ok((account, must_change))
+}
+
 /// Whether the session read is still good at this moment: ends it when it
 /// expired or its account may no longer sign in; moves its idle expiry on.
 async fn check(app: &App, read: &SessionRead) -> AppResult<Option<Current>> {
     let now = app.clock.now();
     let session = &read.session;
     let hash = &session.token_hash;
-    let expired = now >= session.idle_expires_at || now >= session.absolute_expires_at;
-    let gate = sign_in_gate(&read.account.state, now);
-    if expired || gate.is_err() {
+    let held = holds(session, &read.account, now);
+    let Some(must_change_password) = held else {
         let mut tx = app.store.begin().await?;
         tx.delete_session(hash).await?;
         tx.commit().await?;
         return Ok(None);
-    }
+    };
     if now - session.last_seen_at >= TOUCH_EVERY {
         let idle = (now + Duration::seconds(i64::from(read.site.settings.session_idle_seconds)))
             .min(session.absolute_expires_at);
@@ -158,7 +193,6 @@ async fn check(app: &App, read: &SessionRead) -> AppResult<Option<Current>> {
         tx.touch_session(hash, now, idle).await?;
         tx.commit().await?;
     }
-    let must_change_password = gate == Ok(SignInOutcome::MustChangePassword);
     Ok(Some(Current {
         site: Arc::clone(&read.site),
         account: Arc::clone(&read.account),
@@ -221,6 +255,7 @@ pub async fn list(app: &App, current: &Current) -> AppResult<Vec<SessionView>> {
 /// Ends every other session of the customer; answers how many.
 pub async fn sign_out_others(app: &App, current: &Current) -> AppResult<u64> {
     let mut tx = app.store.begin().await?;
+    still_signed_in(tx.as_mut(), current, app.clock.now()).await?;
     let n = tx
         .delete_account_sessions(current.account.id, Some(&current.session.token_hash))
         .await?;

@@ -379,6 +379,10 @@ impl IntoResponse for PortalError {
         let Some(visit) = self.visit else {
             return crate::error::page_error(self.error);
         };
+        if matches!(self.error, AppError::SignedOut) {
+            let to = visit.path("login");
+            return visit.redirect(&to);
+        }
         let api = ApiError::from(self.error);
         let said = match &api.code[..] {
             "internal" => visit.tr("error_internal"),

@@ -1,0 +1,184 @@
+//! Several nodes on one database, over real sockets: a session revoked on
+//! one node (a block, a sign-out) can write nothing on another at once, and
+//! on PostgreSQL the other node's copies of reads are dropped as soon as it
+//! hears of the change, not when their time runs out. Readiness follows the
+//! server's life.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use gatehouse_domain::StaffRole;
+use gatehouse_store::Engine;
+use gatehouse_testkit::{TestServer, both_engines, browser};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Registers and activates an account through `server`; answers its ID.
+async fn active_account(server: &TestServer, email: &str) -> String {
+    let (status, _) = server
+        .api(Method::POST, "/api/v1/sites/main/registrations", None,
+            Some(json!({"email": email, "password": PASSWORD, "first_name": "Ada", "last_name": "Lovelace"})))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let link = server
+        .nth_mail(email, 1)
+        .await
+        .link_to(&server.base_url, "/activate")
+        .unwrap();
+    let token = link.split("token=").nth(1).unwrap();
+    let (status, body) = server
+        .api(
+            Method::POST,
+            "/api/v1/sites/main/verifications",
+            None,
+            Some(json!({"token": token})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut tx = server.app.store.read().await.unwrap();
+    let site = tx.site_by_key("main").await.unwrap().unwrap();
+    tx.account_by_email(site.id, email)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string()
+}
+
+/// A customer's browser signed in through `node`.
+async fn signed_in(node: &TestServer, email: &str) -> reqwest::Client {
+    let client = browser();
+    let r = client
+        .post(node.url("/api/v1/sites/main/sessions"))
+        .json(&json!({"login_id": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    client
+}
+
+async fn me(client: &reqwest::Client, node: &TestServer) -> StatusCode {
+    client
+        .get(node.url("/api/v1/sites/main/me"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn set_city(client: &reqwest::Client, node: &TestServer, city: &str) -> StatusCode {
+    client
+        .patch(node.url("/api/v1/sites/main/me"))
+        .json(&json!({"city": city}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Asks `node` for the customer's profile until it refuses (up to 10 s).
+async fn refused_soon(client: &reqwest::Client, node: &TestServer) -> bool {
+    for _ in 0..200 {
+        if me(client, node).await == StatusCode::UNAUTHORIZED {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+async fn city_of(server: &TestServer, account_id: &str) -> Option<String> {
+    let mut tx = server.app.store.read().await.unwrap();
+    let account = tx
+        .account_by_id(account_id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let customer = tx
+        .customer_by_id(account.customer_id?)
+        .await
+        .unwrap()
+        .unwrap();
+    customer.fields.city
+}
+
+both_engines! {
+    async fn a_session_revoked_on_one_node_writes_nothing_on_another(db: TestDb) {
+        let a = TestServer::start(&db).await;
+        // B's copies of reads would live an hour: only a check inside the
+        // write, or what B hears from A, can stop them.
+        let b = TestServer::start_node(&db, Duration::from_secs(3600)).await;
+        let admin = a.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        let id = active_account(&a, "ada@example.com").await;
+
+        // Blocked on A: B refuses the next write at once.
+        let client = signed_in(&b, "ada@example.com").await;
+        assert_eq!(me(&client, &b).await, StatusCode::OK, "B holds a copy now");
+        assert_eq!(set_city(&client, &b, "BeforeBlock").await, StatusCode::OK);
+        assert_eq!(me(&client, &b).await, StatusCode::OK);
+        let (status, body) = a
+            .api(Method::POST, "/api/v1/accounts/actions", Some(&admin), Some(json!({"action": "block", "ids": [id]})))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(set_city(&client, &b, "AfterBlock").await, StatusCode::UNAUTHORIZED);
+        assert_eq!(city_of(&a, &id).await.as_deref(), Some("BeforeBlock"), "the refused write changed nothing");
+        if db.engine == Engine::Postgres {
+            assert!(refused_soon(&client, &b).await, "B kept serving a blocked customer's reads");
+        }
+
+        // Signed out through A: the session writes nothing on B either.
+        let (status, body) = a
+            .api(Method::POST, "/api/v1/accounts/actions", Some(&admin), Some(json!({"action": "unblock", "ids": [id]})))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let client = signed_in(&b, "ada@example.com").await;
+        assert_eq!(me(&client, &b).await, StatusCode::OK);
+        let out = client.delete(a.url("/api/v1/sites/main/sessions/current")).send().await.unwrap();
+        assert!(out.status().is_success(), "{}", out.status());
+        assert_eq!(set_city(&client, &b, "AfterSignOut").await, StatusCode::UNAUTHORIZED);
+        if db.engine == Engine::Postgres {
+            assert!(refused_soon(&client, &b).await, "B kept serving a signed-out session's reads");
+        }
+        assert_eq!(city_of(&a, &id).await.as_deref(), Some("BeforeBlock"));
+        b.stop().await;
+        a.stop().await;
+    }
+
+    async fn readiness_fails_while_starting_and_from_the_stop_on(db: TestDb) {
+        let server = TestServer::start_configured(&db, |o| {
+            o.starting = true;
+            o.stop_delay = Duration::from_millis(1500);
+        })
+        .await;
+        let http = reqwest::Client::new();
+        let get = |path: &str| http.get(server.url(path)).send();
+        assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
+        let r = get("/readyz").await.unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "starting");
+        let r = get("/api/v1/sites/main/me").await.unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE, "nothing is served before ready");
+        assert_eq!(r.headers()["retry-after"], "1");
+
+        server.running.ready();
+        assert_eq!(get("/readyz").await.unwrap().status(), StatusCode::OK);
+        assert_eq!(get("/api/v1/sites/main/me").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+
+        // Stopping: /readyz fails at once, while requests are still served
+        // during the stop delay.
+        let addr = server.addr;
+        let TestServer { running, .. } = server;
+        let stopping = tokio::spawn(running.stop());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let r = http.get(format!("http://{addr}/readyz")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "stopping");
+        let r = http.get(format!("http://{addr}/api/v1/sites/main/me")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "still serving during the delay");
+        stopping.await.unwrap().unwrap();
+        assert!(reqwest::Client::new().get(format!("http://{addr}/healthz")).send().await.is_err(), "stopped accepting");
+    }
+}
