@@ -7,6 +7,9 @@ Accepts mail on 127.0.0.1:PORT and writes each delivered message to
 FOLDER/<n>.eml (n counts up). Answers by recipient, so tests can steer it:
   tempfail-*@…  451 on the first attempt for that address, accepted after
   reject-*@…    550 always
+  slow-*@…      takes 3 s before it accepts the message, and accepts nothing
+                if the client went away meanwhile (as a relay that never said
+                "250" keeps nothing)
 Prints "ready" once listening; stops on SIGTERM or when stdin closes.
 """
 import asyncio, os, signal, sys, threading
@@ -35,6 +38,10 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if any(a.split("@", 1)[0].lower().startswith("slow") for a in envelope.rcpt_tos):
+            await asyncio.sleep(3)
+            if server.transport is None or server.transport.is_closing():
+                return "451 4.4.2 the client went away"
         with lock:
             count[0] += 1
             n = count[0]

@@ -8,6 +8,7 @@
 #![allow(clippy::expect_used, clippy::panic)]
 
 mod server;
+pub mod smtp;
 mod staff;
 
 use std::io::Write;

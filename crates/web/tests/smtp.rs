@@ -7,118 +7,16 @@
 //! skipped, unless `GATEHOUSE_E2E=required` (as in CI), when they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
 use gatehouse_app::delivery::{RetryPolicy, SmtpTransport};
-use gatehouse_testkit::{Mail, TestServer, both_engines, browser};
+use gatehouse_testkit::smtp::{Sink, available, free_port};
+use gatehouse_testkit::{TestServer, both_engines, browser};
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
 const PASSWORD: &str = "correct horse battery staple";
-
-fn sink_script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/smtp/sink.py")
-}
-
-fn available() -> bool {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        if std::env::var("GATEHOUSE_E2E").is_ok_and(|v| v == "required") {
-            panic!(
-                "the SMTP tests are required but aiosmtpd is not installed (python3 -m pip install aiosmtpd)"
-            );
-        }
-        let _ = writeln!(
-            std::io::stderr(),
-            "note: SMTP tests skipped: aiosmtpd is not installed"
-        );
-    }
-    ok
-}
-
-/// A running aiosmtpd relay that files every accepted message.
-struct Sink {
-    child: Child,
-    dir: PathBuf,
-}
-
-impl Sink {
-    async fn start(port: u16, dir: &PathBuf) -> Sink {
-        let mut child = Command::new("python3")
-            .arg(sink_script())
-            .arg(port.to_string())
-            .arg(dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let ready = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(ready.as_deref(), Some("ready"));
-        Sink {
-            child,
-            dir: dir.clone(),
-        }
-    }
-
-    fn mails(&self) -> Vec<Mail> {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(&self.dir)
-            .map(|d| {
-                d.filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        paths.sort();
-        paths
-            .iter()
-            .map(|p| Mail::parse(&std::fs::read_to_string(p).unwrap()))
-            .collect()
-    }
-
-    fn to(&self, address: &str) -> Vec<Mail> {
-        self.mails()
-            .into_iter()
-            .filter(|m| m.to.contains(address))
-            .collect()
-    }
-
-    async fn wait(&self, count: usize) -> Vec<Mail> {
-        for _ in 0..300 {
-            let found = self.mails();
-            if found.len() >= count {
-                return found;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the relay got {} of {count} messages", self.mails().len());
-    }
-
-    async fn stop(mut self) {
-        let _ = self.child.kill().await;
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn quick_retries() -> RetryPolicy {
     RetryPolicy {
