@@ -206,7 +206,7 @@ pub async fn deliver_due(
 /// [`deliver_due`], stopping between two messages once `stop` turns true:
 /// the claims not yet sent are given back at once, so that another node
 /// sends them now instead of after the lease.
-async fn deliver_until_stopped(
+pub async fn deliver_until_stopped(
     app: &App,
     transport: &dyn Transport,
     policy: &RetryPolicy,

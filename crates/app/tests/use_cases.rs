@@ -107,6 +107,43 @@ both_engines! {
         assert_eq!((audit[0].action.as_str(), audit[0].actor.kind.as_str()), ("staff.create", "setup_link"));
     }
 
+    async fn a_stopping_worker_finishes_its_message_and_gives_back_the_rest(db: TestDb) {
+        let app = app(&db).await;
+        let now = app.clock.now();
+        let mut tx = app.store.begin().await.unwrap();
+        for i in 0..4 {
+            let mail = NewMail {
+                site_id: None,
+                recipient: format!("r{i}@example.com"),
+                template_key: "activation".into(),
+                language: "en".into(),
+                subject: "s".into(),
+                body_text: "t".into(),
+                body_html: "h".into(),
+            };
+            tx.enqueue_mail(uuid::Uuid::now_v7(), &mail, now).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        // The stop comes while the first message is being sent.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let transport = StopsOnFirstSend(Mutex::new(Some(stop)));
+        let done = delivery::deliver_until_stopped(&app, &transport, &delivery::RetryPolicy::default(), &stopped)
+            .await
+            .unwrap();
+        assert_eq!(done, 1, "the message in hand is finished");
+        let mut tx = app.store.read().await.unwrap();
+        let outbox = tx.list_outbox(None, 10).await.unwrap();
+        let sent: Vec<_> = outbox.iter().filter(|m| m.status == "sent").collect();
+        assert_eq!(sent.len(), 1);
+        drop(tx);
+        // The other three are due again at once, for any node, untried.
+        let mut tx = app.store.begin().await.unwrap();
+        let again = tx.claim_mail(now, now + time::Duration::minutes(2), 10).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(again.len(), 3, "given back, not left to the lease");
+        assert!(again.iter().all(|m| m.attempts == 1), "the given-back claim was not a try");
+    }
+
     async fn delivery_retries_temporary_failures_and_gives_up_on_permanent_ones(db: TestDb) {
         let app = app(&db).await;
         let now = app.clock.now();
@@ -167,6 +204,20 @@ both_engines! {
 #[derive(Debug, Default)]
 struct Scripted {
     sent: Mutex<Vec<String>>,
+}
+
+/// A transport that stops its worker when handed the first message.
+#[derive(Debug)]
+struct StopsOnFirstSend(Mutex<Option<tokio::sync::watch::Sender<bool>>>);
+
+#[async_trait]
+impl Transport for StopsOnFirstSend {
+    async fn send(&self, _message: &OutboxMessage) -> Result<(), SendError> {
+        if let Some(stop) = self.0.lock().unwrap().take() {
+            stop.send_replace(true);
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]

@@ -181,4 +181,37 @@ both_engines! {
         stopping.await.unwrap().unwrap();
         assert!(reqwest::Client::new().get(format!("http://{addr}/healthz")).send().await.is_err(), "stopped accepting");
     }
+
+    async fn a_request_in_flight_when_the_stop_comes_is_answered(db: TestDb) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let server = TestServer::start(&db).await;
+        let addr = server.addr;
+        let body = json!({"email": "late@example.com", "password": PASSWORD, "first_name": "Late", "last_name": "Comer"}).to_string();
+        let (first, rest) = body.split_at(body.len() / 2);
+        let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "POST /api/v1/sites/main/registrations HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        socket.write_all(head.as_bytes()).await.unwrap();
+        socket.write_all(first.as_bytes()).await.unwrap();
+        socket.flush().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+
+        let TestServer { running, .. } = server;
+        let stopping = tokio::spawn(running.stop());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!stopping.is_finished(), "the stop waits for the request in flight");
+        socket.write_all(rest.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        socket.read_to_end(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
+        stopping.await.unwrap().unwrap();
+        // The store closed with the server: look with a new handle.
+        let store = db.store().await;
+        let mut tx = store.read().await.unwrap();
+        let site = tx.site_by_key("main").await.unwrap().unwrap();
+        assert!(tx.account_by_email(site.id, "late@example.com").await.unwrap().is_some());
+    }
 }
