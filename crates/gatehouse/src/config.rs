@@ -170,6 +170,11 @@ impl Config {
         if self.rate_limit_per_ip == 0 || self.rate_limit_per_account == 0 {
             bail!("rate limits must be at least 1 per minute");
         }
+        if self.mail_lease_seconds == 0 {
+            bail!(
+                "mail_lease_seconds must be at least 1 (a claim on mail that lasts no time is no claim)"
+            );
+        }
         tracing_subscriber::EnvFilter::try_new(&self.log)
             .map_err(|e| anyhow!("the log filter '{}' is not valid: {e}", self.log))?;
         Ok(())
@@ -307,6 +312,27 @@ mod tests {
             );
             Ok(())
         });
+    }
+
+    #[test]
+    fn stop_delay_and_mail_lease_come_from_the_environment_and_a_zero_lease_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GATEHOUSE_STOP_DELAY_SECONDS", "7");
+            jail.set_env("GATEHOUSE_MAIL_LEASE_SECONDS", "30");
+            let config = Config::load(None, &Overrides::default()).expect("loads");
+            assert_eq!(
+                (config.stop_delay_seconds, config.mail_lease_seconds),
+                (7, 30)
+            );
+            assert!(config.check().is_ok());
+            Ok(())
+        });
+        let zero = Config {
+            mail_lease_seconds: 0,
+            ..Config::default()
+        };
+        let e = zero.check().unwrap_err().to_string();
+        assert!(e.contains("mail_lease_seconds"), "{e}");
     }
 
     #[test]

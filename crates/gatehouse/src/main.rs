@@ -323,9 +323,6 @@ fn read_password() -> Result<String> {
 async fn serve(config: &Config) -> Result<()> {
     let bind = config.bind_addr()?;
     let data = config.prepare_data_folder()?;
-    if config.mail_lease_seconds == 0 {
-        bail!("mail_lease_seconds must be at least 1");
-    }
     let app = open(config).await?;
     let engine = app.store.engine().as_str();
     if let Some(public) = &config.public_url {

@@ -80,7 +80,7 @@ pub struct Shared {
     /// The load balancers whose forwarding headers are believed.
     pub proxies: client::TrustedProxies,
     /// Where the server is in its life.
-    pub phase: tokio::sync::watch::Receiver<health::Phase>,
+    pub phase: Arc<health::Lifecycle>,
 }
 
 /// How to serve.
@@ -199,7 +199,7 @@ pub struct RunningServer {
     /// Where it listens.
     pub addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
-    phase: Arc<tokio::sync::watch::Sender<Phase>>,
+    phase: Arc<health::Lifecycle>,
     stop_delay: Duration,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -207,14 +207,14 @@ pub struct RunningServer {
 impl RunningServer {
     /// Marks the server ready: it serves everything and its jobs start.
     pub fn ready(&self) {
-        self.phase.send_replace(Phase::Ready);
+        self.phase.set(Phase::Ready);
     }
 
     /// Stops gracefully: `/readyz` fails and the jobs stop claiming work at
     /// once; after the stop delay no new connection is accepted; then this
     /// waits until in-flight requests finished and the store closed.
     pub async fn stop(mut self) -> std::io::Result<()> {
-        self.phase.send_replace(Phase::Stopping);
+        self.phase.set(Phase::Stopping);
         if !self.stop_delay.is_zero() {
             tracing::info!(
                 seconds = self.stop_delay.as_secs_f64(),
@@ -257,11 +257,10 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
     } else {
         Phase::Ready
     };
-    let (phase, phase_rx) = tokio::sync::watch::channel(first);
-    let phase = Arc::new(phase);
+    let phase = Arc::new(health::Lifecycle::new(first));
     let worker = options.transport.clone().map(|transport| {
         let app = app.clone();
-        let mut phase = phase_rx.clone();
+        let mut phase = phase.watch();
         let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             if phase.wait_for(|p| *p != Phase::Starting).await.is_err() {
@@ -282,7 +281,7 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
         limits: options.limits,
         limiter: ratelimit::Limiter::default(),
         proxies: options.trusted_proxies,
-        phase: phase_rx,
+        phase: Arc::clone(&phase),
     }));
     let router = router(state);
     let phase_at_end = Arc::clone(&phase);
@@ -296,7 +295,7 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
         })
         .await;
         // A server that ended otherwise than by `stop` stops its jobs too.
-        phase_at_end.send_replace(Phase::Stopping);
+        phase_at_end.set(Phase::Stopping);
         if let Some(worker) = worker {
             let _ = worker.await;
         }
