@@ -394,7 +394,8 @@ async fn act(
             for effect in &decision.effects {
                 match effect {
                     Effect::RevokeSessions => {
-                        tx.delete_account_sessions(account.id, None).await?;
+                        crate::portal::sign_out_everywhere(tx.as_mut(), account.id, None, now)
+                            .await?;
                     }
                     Effect::SendApproved => {
                         let login = app.links.site_page(&site, "login");
@@ -612,7 +613,7 @@ pub async fn update(
         );
         account.state.access_granted = v;
         if !v {
-            tx.delete_account_sessions(account.id, None).await?;
+            crate::portal::sign_out_everywhere(tx.as_mut(), account.id, None, now).await?;
         }
     }
     let rfc = |t: Option<OffsetDateTime>| {
@@ -703,7 +704,7 @@ pub async fn set_temporary_password(
     account.password_hash = Some(hash);
     account.state.password_expires_at = Some(expires_at);
     tx.save_account(&account).await?;
-    tx.delete_account_sessions(account.id, None).await?;
+    crate::portal::sign_out_everywhere(tx.as_mut(), account.id, None, now).await?;
     tx.append_audit(&audit::event(
         now,
         &caller.actor(),

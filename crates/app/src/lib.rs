@@ -21,6 +21,7 @@ pub mod groups;
 pub mod installation;
 pub mod links;
 pub mod mail;
+pub mod oidc;
 pub mod outbox;
 pub mod passwords;
 pub mod portal;
@@ -61,6 +62,8 @@ pub struct App {
     pub mail_notify: Arc<Notify>,
     /// Short-lived copies of the portal's hot reads.
     pub recent: Arc<recent::RecentReads>,
+    /// The OpenID provider's signing keys, as parsed.
+    pub keys: Arc<oidc::keys::KeyRing>,
 }
 
 impl App {
@@ -74,6 +77,7 @@ impl App {
             links: Links::default(),
             mail_notify: Arc::new(Notify::new()),
             recent: Arc::new(recent::RecentReads::default()),
+            keys: Arc::new(oidc::keys::KeyRing::default()),
         }
     }
 

@@ -1,5 +1,6 @@
 //! What every start does before serving: bring the schema up to date, make
-//! the default site on a fresh installation, and tell whether an admin exists.
+//! the default site on a fresh installation and the first signing key of
+//! the OpenID provider, and tell whether an admin exists.
 
 use crate::{App, AppResult, sites};
 
@@ -16,6 +17,7 @@ pub struct Startup {
 pub async fn prepare(app: &App) -> AppResult<Startup> {
     app.store.migrate().await?;
     let created_default_site = sites::ensure_default_site(app).await?;
+    crate::oidc::keys::ensure(app).await?;
     let mut tx = app.store.read().await?;
     let staff_count = tx.count_staff().await?;
     Ok(Startup {

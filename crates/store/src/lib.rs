@@ -14,6 +14,7 @@
 
 mod error;
 pub mod model;
+pub mod oidc;
 pub mod recent;
 mod sql;
 
@@ -31,6 +32,7 @@ pub use model::{
     CustomerFilter, CustomerPage, CustomerSort, EmailTemplate, Group, LinkPurpose, LinkToken,
     NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser,
 };
+pub use oidc::{AuthCode, Client, Grant, OidcTx, RefreshToken, SigningKey};
 pub use recent::Recent;
 pub use sql::{BROAD_MATCHES, ConnectOptions, connect};
 
@@ -113,9 +115,10 @@ pub trait Store: Send + Sync + fmt::Debug {
 /// Shared handle to the store.
 pub type DynStore = Arc<dyn Store>;
 
-/// One transaction. Dropped without [`Tx::commit`], it rolls back.
+/// One transaction. Dropped without [`Tx::commit`], it rolls back. The
+/// OpenID provider's records are its [`OidcTx`] part.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: OidcTx + Send {
     /// Makes every change of this transaction durable.
     async fn commit(self: Box<Self>) -> StoreResult<()>;
     /// Tells the other nodes, when this transaction commits, that copies of

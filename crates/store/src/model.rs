@@ -22,7 +22,7 @@ pub fn from_ms(ms: i64) -> StoreResult<OffsetDateTime> {
         .map_err(|e| StoreError::Corrupt(format!("time {ms}: {e}")))
 }
 
-fn opt_from_ms(ms: Option<i64>) -> StoreResult<Option<OffsetDateTime>> {
+pub(crate) fn opt_from_ms(ms: Option<i64>) -> StoreResult<Option<OffsetDateTime>> {
     ms.map(from_ms).transpose()
 }
 

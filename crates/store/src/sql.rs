@@ -104,7 +104,7 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
         // SQLite has no other nodes to hear; PostgreSQL hears nothing until
         // its listener has said LISTEN.
         listening: AtomicBool::new(engine == Engine::Sqlite),
-        node: Uuid::new_v4().to_string(),
+        node: Uuid::now_v7().to_string(),
     });
     let listener = match &pool {
         Pool::Postgres(p) => Some(tokio::spawn(hear_other_nodes(p.clone(), Arc::clone(&seen)))),
@@ -1753,3 +1753,5 @@ impl Tx for SqlTx {
         )
     }
 }
+
+mod oidc;

@@ -96,16 +96,67 @@ impl TestServer {
     }
 }
 
-/// The value of the hidden (or any) input `name` in a page.
+impl TestServer {
+    /// Registers and activates an account on the site `main` through the
+    /// portal API and the activation mail; answers its ID.
+    pub async fn active_account(&self, email: &str, password: &str) -> uuid::Uuid {
+        let registration = serde_json::json!({"email": email, "password": password,
+            "first_name": "Ada", "last_name": "Lovelace"});
+        let (status, _) = self
+            .api(
+                Method::POST,
+                "/api/v1/sites/main/registrations",
+                None,
+                Some(registration),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        let link = self
+            .nth_mail(email, 1)
+            .await
+            .link_to(&self.base_url, "/activate")
+            .expect("an activation link");
+        let token = link.split("token=").nth(1).expect("a token in the link");
+        let (status, body) = self
+            .api(
+                Method::POST,
+                "/api/v1/sites/main/verifications",
+                None,
+                Some(serde_json::json!({"token": token})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let mut tx = self.app.store.read().await.expect("a read transaction");
+        let site = tx
+            .site_by_key("main")
+            .await
+            .expect("read")
+            .expect("site main");
+        tx.account_by_email(site.id, email)
+            .await
+            .expect("read")
+            .expect("the account")
+            .id
+    }
+}
+
+/// The value of the hidden (or any) input `name` in a page, as a browser
+/// would send it (character references decoded).
 pub fn form_field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html
         .find(&marker)
         .unwrap_or_else(|| panic!("no {name} field in: {html}"))
         + marker.len();
-    html[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_string()
+    unescape(html[start..].split('"').next().unwrap_or_default())
+}
+
+/// Decodes the character references the templates write.
+fn unescape(raw: &str) -> String {
+    raw.replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }

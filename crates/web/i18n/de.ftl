@@ -394,3 +394,10 @@ c-tab-blocked = Blockiert
 c-tab-deleted = Gelöscht
 c-tab-active = Aktiv
 c-chart-title = Registrierungen pro Tag, { $from } bis { $to }
+
+## Anmelden bei den Apps des Unternehmens (OpenID Connect)
+oauth_refused_title = Diese Anmeldung kann nicht fortgesetzt werden
+oauth_refused_lead = Die App, die Sie hierher geschickt hat, hat etwas verlangt, das dieses Portal nicht kann; deshalb wurden Sie nicht zu ihr zurückgeschickt. Bitte teilen Sie den Entwicklern der App mit, was das Portal gemeldet hat:
+oauth_continue_title = Angemeldet
+oauth_continue_lead = Sie sind angemeldet. Sie werden zur App zurückgebracht …
+oauth_continue_link = Weiter zur App

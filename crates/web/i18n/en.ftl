@@ -394,3 +394,10 @@ c-tab-blocked = Blocked
 c-tab-deleted = Deleted
 c-tab-active = Active
 c-chart-title = Registrations per day, { $from } to { $to }
+
+## Signing in to the business's apps (OpenID Connect)
+oauth_refused_title = This sign-in cannot go on
+oauth_refused_lead = The app that sent you here asked for something this portal cannot do, so you were not sent back to it. Please tell the app's makers what the portal said:
+oauth_continue_title = Signed in
+oauth_continue_lead = You are signed in. Taking you back to the app…
+oauth_continue_link = Continue to the app

@@ -3,7 +3,8 @@
 //! browser says it comes from another site (`Sec-Fetch-Site: cross-site`) or
 //! its `Origin` is not this server's. Per-session form tokens come on top
 //! with sessions. Calls with a bearer token are exempt: a browser never sends
-//! one by itself. Portal API calls made with the session cookie are not.
+//! one by itself; so are the OpenID token and userinfo endpoints, which read
+//! no cookie. Portal API calls made with the session cookie are not.
 
 use axum::extract::Request;
 use axum::http::header::{CONNECTION, HOST, ORIGIN};
@@ -32,7 +33,7 @@ pub(crate) fn refusal(request: &Request) -> Option<Response> {
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("Bearer "));
-    if is_safe(request.method()) || bearer {
+    if is_safe(request.method()) || bearer || crate::oidc::cookieless(request.uri().path()) {
         return None;
     }
     let headers = request.headers();

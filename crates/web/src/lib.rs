@@ -25,6 +25,7 @@ mod extract;
 mod health;
 pub mod i18n;
 pub mod metrics;
+mod oidc;
 pub mod openapi;
 pub mod pages;
 mod portal;
@@ -131,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/gatehouse.css", get(pages::stylesheet))
         .route("/admin/setup/{token}", get(setup::form).post(setup::submit))
         .merge(portal::routes())
+        .merge(oidc::routes())
         .merge(api::routes())
         .merge(openapi::routes())
         .merge(

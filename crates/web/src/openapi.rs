@@ -158,7 +158,13 @@ impl Modify for Shared {
             .and_then(|op| op.responses.responses.get_mut("201"))
             && let RefOr::T(made) = made
         {
-            for operation in ["site_settings", "patch_site_settings", "list_templates"] {
+            for operation in [
+                "site_settings",
+                "patch_site_settings",
+                "list_templates",
+                "list_clients",
+                "create_client",
+            ] {
                 let link = LinkBuilder::new()
                     .operation_id(operation)
                     .parameter("site", "$response.body#/key")
@@ -261,6 +267,12 @@ impl Modify for Shared {
         api::staff::update_staff,
         api::staff::get_settings,
         api::staff::put_settings,
+        api::clients::list_clients,
+        api::clients::create_client,
+        api::clients::get_client,
+        api::clients::update_client,
+        api::clients::delete_client,
+        api::clients::rotate_secret,
     )
 )]
 pub struct ApiDoc;

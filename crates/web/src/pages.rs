@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "portal/new_password.html",
     "portal/profile.html",
     "portal/sessions.html",
+    "portal/continue.html",
     "console/base.html",
     "console/login.html",
     "console/home.html",

@@ -15,38 +15,6 @@ use serde_json::{Value, json};
 
 const PASSWORD: &str = "correct horse battery staple";
 
-/// Registers and activates an account through `server`; answers its ID.
-async fn active_account(server: &TestServer, email: &str) -> String {
-    let (status, _) = server
-        .api(Method::POST, "/api/v1/sites/main/registrations", None,
-            Some(json!({"email": email, "password": PASSWORD, "first_name": "Ada", "last_name": "Lovelace"})))
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED);
-    let link = server
-        .nth_mail(email, 1)
-        .await
-        .link_to(&server.base_url, "/activate")
-        .unwrap();
-    let token = link.split("token=").nth(1).unwrap();
-    let (status, body) = server
-        .api(
-            Method::POST,
-            "/api/v1/sites/main/verifications",
-            None,
-            Some(json!({"token": token})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let mut tx = server.app.store.read().await.unwrap();
-    let site = tx.site_by_key("main").await.unwrap().unwrap();
-    tx.account_by_email(site.id, email)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .to_string()
-}
-
 /// A customer's browser signed in through `node`.
 async fn signed_in(node: &TestServer, email: &str) -> reqwest::Client {
     let client = browser();
@@ -112,7 +80,7 @@ both_engines! {
         // write, or what B hears from A, can stop them.
         let b = TestServer::start_node(&db, Duration::from_secs(3600)).await;
         let admin = a.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
-        let id = active_account(&a, "ada@example.com").await;
+        let id = a.active_account("ada@example.com", PASSWORD).await.to_string();
 
         // Blocked on A: B refuses the next write at once.
         let client = signed_in(&b, "ada@example.com").await;

@@ -203,6 +203,20 @@ pub async fn mail_account(
     mail::queue(tx, site, &account.email, lang, key, &vars, now).await
 }
 
+/// Ends every session of an account but `keep` and revokes every grant its
+/// apps hold: what "signed out everywhere" means, in the caller's
+/// transaction. Answers how many portal sessions ended.
+pub(crate) async fn sign_out_everywhere(
+    tx: &mut dyn Tx,
+    account_id: uuid::Uuid,
+    keep: Option<&[u8]>,
+    now: OffsetDateTime,
+) -> AppResult<u64> {
+    let ended = tx.delete_account_sessions(account_id, keep).await?;
+    crate::oidc::end_grants(tx, account_id, now).await?;
+    Ok(ended)
+}
+
 /// Stores a new password hash on an account loaded in this transaction and
 /// does what every password change entails: the expiry is cleared, every
 /// session ends, the customer is told by mail, the audit trail records it.
@@ -217,7 +231,7 @@ pub(crate) async fn record_new_password(
     account.password_hash = Some(password_hash);
     account.state.password_expires_at = None;
     account.version = tx.save_account(account).await?;
-    tx.delete_account_sessions(account.id, None).await?;
+    sign_out_everywhere(tx, account.id, None, now).await?;
     mail_account(tx, site, account, MailKey::PasswordChanged, None, None, now).await?;
     tx.append_audit(&audit::event(
         now,

@@ -255,10 +255,15 @@ pub async fn list(app: &App, current: &Current) -> AppResult<Vec<SessionView>> {
 /// Ends every other session of the customer; answers how many.
 pub async fn sign_out_others(app: &App, current: &Current) -> AppResult<u64> {
     let mut tx = app.store.begin().await?;
-    still_signed_in(tx.as_mut(), current, app.clock.now()).await?;
-    let n = tx
-        .delete_account_sessions(current.account.id, Some(&current.session.token_hash))
-        .await?;
+    let now = app.clock.now();
+    still_signed_in(tx.as_mut(), current, now).await?;
+    let n = super::sign_out_everywhere(
+        tx.as_mut(),
+        current.account.id,
+        Some(&current.session.token_hash),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -6,6 +6,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod audit;
+pub(crate) mod clients;
 pub(crate) mod csv;
 pub(crate) mod customers;
 pub(crate) mod groups;
@@ -27,6 +28,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .merge(accounts::routes())
         .merge(audit::routes())
+        .merge(clients::routes())
         .merge(customers::routes())
         .merge(groups::routes())
         .merge(mail::routes())

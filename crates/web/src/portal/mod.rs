@@ -12,6 +12,7 @@
 //! - Unauthenticated calls that cost a hash or send mail are rate-limited per
 //!   client address and per account.
 
+mod oauth;
 mod password;
 mod profile;
 mod register;
@@ -47,6 +48,7 @@ pub(crate) fn routes() -> Router<AppState> {
             get(sign_in::login_form).post(sign_in::login_submit),
         )
         .route("/s/{site}/logout", post(sign_in::logout))
+        .route("/s/{site}/oauth2/authorize", get(oauth::authorize))
         .route(
             "/s/{site}/forgot-password",
             get(password::forgot_form).post(password::forgot_submit),

@@ -1,6 +1,7 @@
 //! Signing in and out of a portal.
 
 use axum::Form;
+use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gatehouse_app::AppError;
@@ -24,29 +25,46 @@ pub(super) struct LoginForm {
     pub(super) login_id: String,
     #[serde(default)]
     pub(super) password: String,
+    /// Where to continue after signing in (an app's authorization request).
+    #[serde(default)]
+    pub(super) next: String,
 }
 
-pub(super) fn login_page(
+/// The query of the sign-in page.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct LoginQuery {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    login_hint: String,
+}
+
+fn login_page(
     v: Visit,
     status: StatusCode,
     login_id: &str,
     error: Option<String>,
     resend: bool,
+    next: &str,
 ) -> Response {
     let form = context! { login_id };
+    let next = super::oauth::safe_next(&v.site.key, next);
     v.page(
         status,
         "portal/login.html",
-        context! { form, error, resend },
+        context! { form, error, resend, next },
     )
 }
 
-pub(super) async fn login_form(v: Visit) -> Response {
+pub(super) async fn login_form(v: Visit, Query(q): Query<LoginQuery>) -> Response {
     if v.current.is_some() {
-        let to = v.path("profile");
+        let to = match super::oauth::safe_next(&v.site.key, &q.next) {
+            Some(next) => next,
+            None => v.path("profile"),
+        };
         return v.redirect(&to);
     }
-    login_page(v, StatusCode::OK, "", None, false)
+    login_page(v, StatusCode::OK, &q.login_hint, None, false, &q.next)
 }
 
 pub(super) async fn login_submit(
@@ -84,12 +102,24 @@ pub(super) async fn login_submit(
                 u64::from(session.max_age_seconds),
                 true,
             );
-            let to = v.path(if session.must_change_password {
-                "change-password"
-            } else {
-                "profile"
-            });
-            v.redirect(&to)
+            let next = super::oauth::safe_next(&v.site.key, &form.next);
+            match next {
+                // Back to the app's request through a page, not a redirect:
+                // Chromium applies the sign-in form's `form-action 'self'`
+                // to every redirect after the post, and the app is
+                // elsewhere.
+                Some(next) if !session.must_change_password => {
+                    v.page(StatusCode::OK, "portal/continue.html", context! { next })
+                }
+                _ => {
+                    let to = v.path(if session.must_change_password {
+                        "change-password"
+                    } else {
+                        "profile"
+                    });
+                    v.redirect(&to)
+                }
+            }
         }
         Err(AppError::SignIn(refusal)) => {
             let (status, key) = match refusal {
@@ -109,6 +139,7 @@ pub(super) async fn login_submit(
                 &form.login_id,
                 error,
                 refusal == SignInRefusal::Unverified,
+                &form.next,
             )
         }
         Err(e) => v.fail(e).into_response(),

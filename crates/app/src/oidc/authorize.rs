@@ -1,0 +1,270 @@
+//! The authorization endpoint: an app sends the customer here; a signed-in
+//! customer (the site's own portal session, single sign-on) comes back to
+//! the app with a code, anyone else signs in on the portal first.
+//!
+//! Invariants owned here:
+//! - Errors go back to the app (RFC 6749 §4.1.2.1) only once the client and
+//!   the redirect URI are known to be right; before that, a page says what
+//!   was wrong and nobody is redirected anywhere.
+//! - A code is 256 random bits, stored hashed, single-use, valid for
+//!   [`CODE_TTL`]; it belongs to a new grant of this client and account.
+
+use gatehouse_domain::oidc::{CODE_TTL, ClientType, OAuthError, check_pkce, requested_scopes};
+use gatehouse_store::{AuthCode, Client, Grant, Site};
+use serde::Deserialize;
+use serde_json::json;
+use time::Duration;
+use uuid::Uuid;
+
+use crate::portal::customer_actor;
+use crate::portal::sessions::Current;
+use crate::{App, AppResult, audit, secrets};
+
+/// The query of an authorization request (all optional here: each is
+/// checked, with the error the protocol names).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuthorizeRequest {
+    /// The app.
+    pub client_id: Option<String>,
+    /// Where to send the answer; must be registered exactly.
+    pub redirect_uri: Option<String>,
+    /// Must be `code`.
+    pub response_type: Option<String>,
+    /// Space-separated scopes, `openid` among them.
+    pub scope: Option<String>,
+    /// Returned to the app unchanged.
+    pub state: Option<String>,
+    /// Put into the ID token.
+    pub nonce: Option<String>,
+    /// PKCE challenge.
+    pub code_challenge: Option<String>,
+    /// `S256`.
+    pub code_challenge_method: Option<String>,
+    /// `none`, `login` or `consent`.
+    pub prompt: Option<String>,
+    /// Seconds since the customer signed in, at most.
+    pub max_age: Option<String>,
+    /// The login ID to put into the sign-in form.
+    pub login_hint: Option<String>,
+    /// Preferred languages, space-separated.
+    pub ui_locales: Option<String>,
+}
+
+/// What happens next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Next {
+    /// Send the browser back to the app: with a code, or with an error.
+    Redirect(String),
+    /// The customer must sign in first (again, when `fresh`: `prompt=login`
+    /// or `max_age` passed), then come back here.
+    SignIn {
+        /// A sign-in now, even with a live session.
+        fresh: bool,
+    },
+    /// Say on a page what was wrong: the client or its redirect URI cannot
+    /// be trusted with an answer.
+    Refuse(OAuthError),
+}
+
+/// The app's redirect URI with these query parameters added.
+pub fn with_query(uri: &str, pairs: &[(&str, Option<&str>)]) -> String {
+    let mut out = uri.to_string();
+    let mut sep = if uri.contains('?') { '&' } else { '?' };
+    for (k, v) in pairs {
+        if let Some(v) = v {
+            out.push(sep);
+            out.push_str(k);
+            out.push('=');
+            out.push_str(&urlencode(v));
+            sep = '&';
+        }
+    }
+    out
+}
+
+fn urlencode(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for b in raw.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The client a request names, if it is one of this site's.
+pub(crate) async fn client_of(
+    app: &App,
+    site: &Site,
+    client_id: &str,
+) -> AppResult<Option<Client>> {
+    let mut tx = app.store.read().await?;
+    Ok(tx
+        .client_by_client_id(client_id)
+        .await?
+        .filter(|c| c.site_id == site.id))
+}
+
+/// Decides an authorization request for the customer signed in (if any).
+pub async fn authorize(
+    app: &App,
+    site: &Site,
+    req: &AuthorizeRequest,
+    current: Option<&Current>,
+) -> AppResult<Next> {
+    let Some(client_id) = req.client_id.as_deref() else {
+        return Ok(Next::Refuse(OAuthError::new(
+            "invalid_request",
+            "client_id is missing",
+        )));
+    };
+    let Some(client) = client_of(app, site, client_id).await? else {
+        return Ok(Next::Refuse(OAuthError::new(
+            "invalid_client",
+            format!("no app with client_id '{client_id}' is registered on this site"),
+        )));
+    };
+    let Some(redirect_uri) = req.redirect_uri.as_deref() else {
+        return Ok(Next::Refuse(OAuthError::new(
+            "invalid_request",
+            "redirect_uri is missing",
+        )));
+    };
+    if !client.redirect_uris.iter().any(|r| r == redirect_uri) {
+        return Ok(Next::Refuse(OAuthError::new(
+            "invalid_request",
+            "this redirect_uri is not registered for the app (it must match exactly)",
+        )));
+    }
+    let issuer = super::issuer(app, site);
+    let fail = |e: OAuthError| {
+        Next::Redirect(with_query(
+            redirect_uri,
+            &[
+                ("error", Some(e.code)),
+                ("error_description", Some(&e.description)),
+                ("state", req.state.as_deref()),
+                ("iss", Some(&issuer)),
+            ],
+        ))
+    };
+    if req.response_type.as_deref() != Some("code") {
+        return Ok(fail(OAuthError::new(
+            "unsupported_response_type",
+            "only response_type=code is offered",
+        )));
+    }
+    let allowed = client.scopes.iter().cloned().collect();
+    let scopes = match requested_scopes(req.scope.as_deref(), &allowed, true) {
+        Ok(s) => s,
+        Err(e) => return Ok(fail(e)),
+    };
+    let client_type = ClientType::parse(&client.client_type).unwrap_or(ClientType::Confidential);
+    if let Err(e) = check_pkce(
+        client_type,
+        req.code_challenge.as_deref(),
+        req.code_challenge_method.as_deref(),
+    ) {
+        return Ok(fail(e));
+    }
+    let prompts: Vec<&str> = req
+        .prompt
+        .as_deref()
+        .unwrap_or("")
+        .split(' ')
+        .filter(|p| !p.is_empty())
+        .collect();
+    if prompts.contains(&"none") && prompts.len() > 1 {
+        return Ok(fail(OAuthError::new(
+            "invalid_request",
+            "prompt=none cannot be combined",
+        )));
+    }
+    let max_age = match req.max_age.as_deref().map(str::parse::<i64>) {
+        None => None,
+        Some(Ok(s)) if s >= 0 => Some(Duration::seconds(s)),
+        Some(_) => {
+            return Ok(fail(OAuthError::new(
+                "invalid_request",
+                "max_age must be a whole number of seconds",
+            )));
+        }
+    };
+    let now = app.clock.now();
+    let Some(current) = current.filter(|c| c.session.impersonator_id.is_none()) else {
+        if prompts.contains(&"none") {
+            return Ok(fail(OAuthError::new(
+                "login_required",
+                "the customer is not signed in",
+            )));
+        }
+        return Ok(Next::SignIn { fresh: false });
+    };
+    let signed_in_at = current.session.created_at;
+    let too_old = max_age.is_some_and(|m| now - signed_in_at > m);
+    if prompts.contains(&"login") || too_old {
+        if prompts.contains(&"none") {
+            return Ok(fail(OAuthError::new(
+                "login_required",
+                "a fresh sign-in is needed",
+            )));
+        }
+        return Ok(Next::SignIn { fresh: true });
+    }
+    if current.must_change_password {
+        return Ok(fail(OAuthError::new(
+            "interaction_required",
+            "the customer must change their password first",
+        )));
+    }
+    if !client.first_party {
+        return Ok(fail(OAuthError::new(
+            "consent_required",
+            "this app is not the business's own, and consent pages are not offered yet",
+        )));
+    }
+    let code = secrets::new_token("");
+    let grant = Grant {
+        id: Uuid::now_v7(),
+        client_id: client.id,
+        account_id: Some(current.account.id),
+        scopes: scopes.into_iter().collect(),
+        auth_time: signed_in_at,
+        created_at: now,
+        revoked_at: None,
+    };
+    let mut tx = app.store.begin().await?;
+    tx.insert_grant(&grant).await?;
+    tx.insert_code(&AuthCode {
+        code_hash: secrets::token_hash(&code),
+        grant_id: grant.id,
+        redirect_uri: redirect_uri.to_string(),
+        nonce: req.nonce.clone(),
+        code_challenge: req.code_challenge.clone(),
+        created_at: now,
+        expires_at: now + CODE_TTL,
+        used_at: None,
+    })
+    .await?;
+    tx.append_audit(&audit::event(
+        now,
+        &customer_actor(&current.account),
+        "oauth.authorize",
+        Some(("account", current.account.id)),
+        Some(site.id),
+        json!({"client_id": client.client_id, "app": client.name, "scopes": grant.scopes}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(Next::Redirect(with_query(
+        redirect_uri,
+        &[
+            ("code", Some(&code)),
+            ("state", req.state.as_deref()),
+            ("iss", Some(&issuer)),
+        ],
+    )))
+}

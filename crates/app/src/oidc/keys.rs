@@ -1,0 +1,211 @@
+//! The keys ID and access tokens are signed with: ES256 (ECDSA P-256 with
+//! SHA-256, by `ring`, whose private-key operations run in constant time),
+//! made on the first start and kept in the database, so that every node
+//! signs with the same keys and verifies what any node signed.
+//!
+//! Invariants owned here:
+//! - The key that signs is the newest whose `signs_from` has come and that
+//!   is not retired; every key stays in the JWKS until its `expires_at`,
+//!   after every token it signed has expired.
+//! - Every token carries the `kid` of its key.
+//! - Parsed keys are kept in memory and read again from the database when a
+//!   token names an unknown `kid` or the copy is a minute old.
+
+use std::sync::Mutex;
+use std::time::{Duration as StdDuration, Instant};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use gatehouse_store::SigningKey;
+use ring::rand::SystemRandom;
+use ring::signature::{
+    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair,
+    UnparsedPublicKey,
+};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::{App, AppError, AppResult};
+
+/// How long parsed keys are used before the database is asked again.
+const REFRESH: StdDuration = StdDuration::from_secs(60);
+
+struct Loaded {
+    kid: String,
+    pair: EcdsaKeyPair,
+    public: Vec<u8>,
+    jwk: Value,
+    signs_from: OffsetDateTime,
+    retired_at: Option<OffsetDateTime>,
+    expires_at: Option<OffsetDateTime>,
+}
+
+/// The signing keys as parsed, shared by every request of a node.
+#[derive(Default)]
+pub struct KeyRing {
+    loaded: Mutex<Option<(Instant, std::sync::Arc<Vec<Loaded>>)>>,
+}
+
+impl std::fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyRing")
+    }
+}
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn crypto(what: &str) -> AppError {
+    AppError::Internal(format!("signing keys: {what}"))
+}
+
+/// A new ES256 key that signs from `signs_from`.
+fn new_key(now: OffsetDateTime, signs_from: OffsetDateTime) -> AppResult<SigningKey> {
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+        .map_err(|_| crypto("cannot make a key"))?;
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+        .map_err(|_| crypto("cannot read the key just made"))?;
+    let point = pair.public_key().as_ref();
+    // An uncompressed point: 0x04, then x and y of 32 bytes each.
+    let (x, y) = (b64(&point[1..33]), b64(&point[33..65]));
+    // RFC 7638: the thumbprint of the required members, in this order.
+    let thumbprint = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
+    let kid = b64(&Sha256::digest(thumbprint.as_bytes()));
+    let jwk = json!({"kty": "EC", "crv": "P-256", "x": x, "y": y, "use": "sig", "alg": "ES256", "kid": kid});
+    Ok(SigningKey {
+        kid,
+        alg: "ES256".into(),
+        private_der: pkcs8.as_ref().to_vec(),
+        public_jwk: jwk.to_string(),
+        created_at: now,
+        signs_from,
+        retired_at: None,
+        expires_at: None,
+    })
+}
+
+/// Makes the first signing key if there is none that can sign (on the first
+/// start; several nodes starting at once may each make one, which does no
+/// harm: the newest signs, all are published).
+pub async fn ensure(app: &App) -> AppResult<()> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let keys = tx.signing_keys().await?;
+    if keys.iter().any(|k| k.retired_at.is_none()) {
+        return Ok(());
+    }
+    tx.insert_signing_key(&new_key(now, now)?).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn parse(key: &SigningKey) -> AppResult<Loaded> {
+    let rng = SystemRandom::new();
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &key.private_der, &rng)
+        .map_err(|_| crypto("a stored key cannot be read"))?;
+    let public = pair.public_key().as_ref().to_vec();
+    let jwk: Value = serde_json::from_str(&key.public_jwk).map_err(|_| crypto("a stored JWK"))?;
+    Ok(Loaded {
+        kid: key.kid.clone(),
+        pair,
+        public,
+        jwk,
+        signs_from: key.signs_from,
+        retired_at: key.retired_at,
+        expires_at: key.expires_at,
+    })
+}
+
+async fn loaded(app: &App, fresh: bool) -> AppResult<std::sync::Arc<Vec<Loaded>>> {
+    if !fresh
+        && let Ok(guard) = app.keys.loaded.lock()
+        && let Some((at, keys)) = guard.as_ref()
+        && at.elapsed() < REFRESH
+    {
+        return Ok(std::sync::Arc::clone(keys));
+    }
+    let mut tx = app.store.read().await?;
+    let stored = tx.signing_keys().await?;
+    drop(tx);
+    let keys = std::sync::Arc::new(stored.iter().map(parse).collect::<AppResult<Vec<_>>>()?);
+    if let Ok(mut guard) = app.keys.loaded.lock() {
+        *guard = Some((Instant::now(), std::sync::Arc::clone(&keys)));
+    }
+    Ok(keys)
+}
+
+/// The public keys relying parties verify with (the JWKS document).
+pub async fn jwks(app: &App) -> AppResult<Value> {
+    let now = app.clock.now();
+    let keys = loaded(app, false).await?;
+    let published: Vec<&Value> = keys
+        .iter()
+        .filter(|k| k.expires_at.is_none_or(|e| e > now))
+        .map(|k| &k.jwk)
+        .collect();
+    Ok(json!({ "keys": published }))
+}
+
+/// Signs claims as a compact JWS with the key that signs now.
+pub async fn sign(app: &App, claims: &Value) -> AppResult<String> {
+    let now = app.clock.now();
+    let keys = loaded(app, false).await?;
+    let key = keys
+        .iter()
+        .filter(|k| k.signs_from <= now && k.retired_at.is_none_or(|r| r > now))
+        .max_by_key(|k| k.signs_from)
+        .ok_or_else(|| crypto("no key signs now"))?;
+    let header = json!({"alg": "ES256", "typ": "JWT", "kid": key.kid});
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let signature = key
+        .pair
+        .sign(&SystemRandom::new(), input.as_bytes())
+        .map_err(|_| crypto("cannot sign"))?;
+    Ok(format!("{input}.{}", b64(signature.as_ref())))
+}
+
+/// The claims of a token this provider signed, if its signature holds
+/// (expiry and audience are the caller's to check).
+pub async fn verify(app: &App, token: &str) -> AppResult<Option<Value>> {
+    let mut parts = token.split('.');
+    let (Some(header), Some(body), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Ok(None);
+    };
+    let decode = |s: &str| URL_SAFE_NO_PAD.decode(s).ok();
+    let Some(header) = decode(header).and_then(|h| serde_json::from_slice::<Value>(&h).ok()) else {
+        return Ok(None);
+    };
+    if header["alg"] != "ES256" {
+        return Ok(None);
+    }
+    let Some(kid) = header["kid"].as_str() else {
+        return Ok(None);
+    };
+    let mut keys = loaded(app, false).await?;
+    if !keys.iter().any(|k| k.kid == kid) {
+        keys = loaded(app, true).await?;
+    }
+    let Some(key) = keys.iter().find(|k| k.kid == kid) else {
+        return Ok(None);
+    };
+    let (Some(signature), Some(claims)) = (decode(signature), decode(body)) else {
+        return Ok(None);
+    };
+    let input = &token[..token.len() - token.rsplit('.').next().map_or(0, |s| s.len() + 1)];
+    if UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &key.public)
+        .verify(input.as_bytes(), &signature)
+        .is_err()
+    {
+        return Ok(None);
+    }
+    Ok(serde_json::from_slice(&claims).ok())
+}

@@ -1,0 +1,116 @@
+//! Every site is an OpenID Connect provider: its issuer is the site's portal
+//! address, its apps are registered by admins (`clients`), tokens are signed
+//! with keys shared by every node (`keys`), and the sign-in is the portal's
+//! own (`authorize`), with every gate of the account lifecycle. Codes and
+//! refresh tokens are exchanged at the token endpoint (`token`); apps read
+//! the customer's claims from `userinfo`.
+//!
+//! Invariants owned here:
+//! - A customer gets a code only through a live portal session, so only an
+//!   account the lifecycle lets sign in ever gets one; every later exchange
+//!   and every userinfo call checks the account and the grant again.
+//! - Ending an account's sessions (block, delete, lock, password change or
+//!   reset, "sign out everywhere") revokes its grants in the same
+//!   transaction ([`end_grants`]): refresh tokens stop working and userinfo
+//!   answers 401 at once, on every node.
+
+pub mod authorize;
+pub mod clients;
+pub mod keys;
+pub mod token;
+pub mod userinfo;
+
+use gatehouse_domain::oidc::KNOWN_SCOPES;
+use gatehouse_store::{Account, Site, Tx};
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{App, AppResult};
+
+/// The issuer of a site: its portal address.
+pub fn issuer(app: &App, site: &Site) -> String {
+    app.links.site_base(site)
+}
+
+/// The discovery document of a site (OpenID Connect Discovery 1.0).
+pub fn discovery(app: &App, site: &Site) -> Value {
+    let issuer = issuer(app, site);
+    json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/oauth2/authorize"),
+        "token_endpoint": format!("{issuer}/oauth2/token"),
+        "userinfo_endpoint": format!("{issuer}/oauth2/userinfo"),
+        "jwks_uri": format!("{issuer}/oauth2/jwks"),
+        "scopes_supported": KNOWN_SCOPES,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid",
+            "email", "email_verified", "given_name", "family_name", "name", "locale",
+            "customer_id", "company", "role", "groups", "site"],
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "authorization_response_iss_parameter_supported": true,
+        "ui_locales_supported": ["en", "de"],
+    })
+}
+
+/// Revokes every grant of an account: the other half of ending its
+/// sessions, called wherever those end.
+pub async fn end_grants(tx: &mut dyn Tx, account_id: Uuid, now: OffsetDateTime) -> AppResult<u64> {
+    Ok(tx.revoke_account_grants(account_id, now).await?)
+}
+
+/// The claims about an account that the scopes allow.
+pub(crate) async fn claims(
+    tx: &mut dyn Tx,
+    site: &Site,
+    account: &Account,
+    scopes: &[String],
+) -> AppResult<Map<String, Value>> {
+    let has = |s: &str| scopes.iter().any(|x| x == s);
+    let mut out = Map::new();
+    out.insert("sub".into(), json!(account.id.to_string()));
+    if has("email") {
+        out.insert("email".into(), json!(account.email));
+        out.insert(
+            "email_verified".into(),
+            json!(account.state.email_validated),
+        );
+    }
+    if has("profile") {
+        let name = format!("{} {}", account.first_name, account.last_name);
+        out.insert("given_name".into(), json!(account.first_name));
+        out.insert("family_name".into(), json!(account.last_name));
+        out.insert("name".into(), json!(name.trim()));
+        let locale = account
+            .language
+            .clone()
+            .unwrap_or_else(|| site.settings.default_language.as_str().to_string());
+        out.insert("locale".into(), json!(locale));
+    }
+    if has("gatehouse") {
+        let mut groups = Vec::new();
+        if let Some(customer_id) = account.customer_id
+            && let Some(customer) = tx.customer_by_id(customer_id).await?
+            && let Some(group_id) = customer.fields.group_id
+        {
+            let all = tx.list_groups().await?;
+            groups.extend(all.into_iter().filter(|g| g.id == group_id).map(|g| g.name));
+        }
+        out.insert(
+            "customer_id".into(),
+            json!(account.customer_id.map(|c| c.to_string())),
+        );
+        out.insert("company".into(), json!(account.company));
+        out.insert("role".into(), json!(account.role.as_str()));
+        out.insert("groups".into(), json!(groups));
+        out.insert("site".into(), json!(site.key));
+    }
+    Ok(out)
+}

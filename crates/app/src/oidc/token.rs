@@ -1,0 +1,457 @@
+//! The token endpoint: a code for tokens (with its PKCE verifier), a refresh
+//! token for fresh ones, or a machine client's own credentials for an
+//! access token.
+//!
+//! Invariants owned here:
+//! - A code is redeemed once; its second use revokes the grant it made.
+//! - A refresh token is rotated on every use. Used again within
+//!   [`REFRESH_GRACE`] it gets the successor it already got (concurrent
+//!   refreshes do not sign the customer out); later, its use is a replay and
+//!   revokes the whole family (the grant).
+//! - No token is issued to an account the lifecycle no longer lets sign in,
+//!   nor on a revoked grant.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use gatehouse_domain::oidc::{
+    ACCESS_TTL, ClientType, OAuthError, REFRESH_TTL, RefreshUse, refresh_use, requested_scopes,
+};
+use gatehouse_domain::sign_in_gate;
+use gatehouse_store::{Client, Grant, RefreshToken, Site, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::{App, AppResult, secrets};
+
+/// The form of a token request.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TokenRequest {
+    /// `authorization_code`, `refresh_token` or `client_credentials`.
+    pub grant_type: Option<String>,
+    /// The code.
+    pub code: Option<String>,
+    /// The redirect URI the code was sent to.
+    pub redirect_uri: Option<String>,
+    /// The PKCE verifier.
+    pub code_verifier: Option<String>,
+    /// The refresh token.
+    pub refresh_token: Option<String>,
+    /// Scopes (client credentials).
+    pub scope: Option<String>,
+    /// The client (when not in the Authorization header).
+    pub client_id: Option<String>,
+    /// Its secret (`client_secret_post`).
+    pub client_secret: Option<String>,
+}
+
+/// Tokens issued.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tokens {
+    /// A JWT access token.
+    pub access_token: String,
+    /// `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds the access token lives.
+    pub expires_in: i64,
+    /// The ID token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    /// The refresh token (with `offline_access`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// The scopes granted.
+    pub scope: String,
+}
+
+fn refused(code: &'static str, description: &str) -> OAuthError {
+    OAuthError::new(code, description)
+}
+
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Authenticates the client: its secret (Basic or form) for a confidential
+/// client, its ID alone for a public one.
+async fn client(
+    app: &App,
+    site: &Site,
+    req: &TokenRequest,
+    basic: Option<(String, String)>,
+) -> AppResult<Result<Client, OAuthError>> {
+    let (id, secret) = match basic {
+        Some((id, secret)) => (Some(id), Some(secret)),
+        None => (req.client_id.clone(), req.client_secret.clone()),
+    };
+    let unknown = || {
+        refused(
+            "invalid_client",
+            "the client is unknown or its secret is wrong",
+        )
+    };
+    let Some(id) = id else {
+        return Ok(Err(refused(
+            "invalid_client",
+            "the client did not say who it is",
+        )));
+    };
+    let Some(client) = super::authorize::client_of(app, site, &id).await? else {
+        return Ok(Err(unknown()));
+    };
+    let ok = match (&client.secret_hash, secret) {
+        (Some(hash), Some(secret)) => same(hash, &secrets::token_hash(&secret)),
+        (None, None) => true,
+        _ => false,
+    };
+    Ok(if ok { Ok(client) } else { Err(unknown()) })
+}
+
+/// Answers a token request.
+pub async fn token(
+    app: &App,
+    site: &Site,
+    req: &TokenRequest,
+    basic: Option<(String, String)>,
+) -> AppResult<Result<Tokens, OAuthError>> {
+    let client = match client(app, site, req, basic).await? {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    match req.grant_type.as_deref() {
+        Some("authorization_code") => code(app, site, &client, req).await,
+        Some("refresh_token") => refresh(app, site, &client, req).await,
+        Some("client_credentials") => machine(app, site, &client, req).await,
+        Some(_) => Ok(Err(refused(
+            "unsupported_grant_type",
+            "grant_type must be authorization_code, refresh_token or client_credentials",
+        ))),
+        None => Ok(Err(refused("invalid_request", "grant_type is missing"))),
+    }
+}
+
+/// The PKCE check of a code exchange.
+fn pkce_holds(challenge: Option<&str>, verifier: Option<&str>) -> bool {
+    match (challenge, verifier) {
+        (None, None) => true,
+        (Some(c), Some(v)) => {
+            (43..=128).contains(&v.len())
+                && URL_SAFE_NO_PAD.encode(Sha256::digest(v.as_bytes())) == c
+        }
+        _ => false,
+    }
+}
+
+async fn code(
+    app: &App,
+    site: &Site,
+    client: &Client,
+    req: &TokenRequest,
+) -> AppResult<Result<Tokens, OAuthError>> {
+    let invalid = |why: &str| Ok(Err(refused("invalid_grant", why)));
+    let Some(code) = req.code.as_deref() else {
+        return Ok(Err(refused("invalid_request", "code is missing")));
+    };
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let Some(redeemed) = tx.redeem_code(&secrets::token_hash(code), now).await? else {
+        return invalid("the code is unknown");
+    };
+    let Some(grant) = tx.grant_by_id(redeemed.grant_id).await? else {
+        return invalid("the code is unknown");
+    };
+    if grant.client_id != client.id {
+        return invalid("the code was issued to another client");
+    }
+    if redeemed.used_at.is_some() {
+        // A second use: whoever holds the code is not to be trusted with
+        // what the first use gave.
+        tx.revoke_grant(grant.id, now).await?;
+        tx.commit().await?;
+        return invalid("the code was used already; what it gave is revoked");
+    }
+    if now >= redeemed.expires_at {
+        tx.commit().await?;
+        return invalid("the code has expired");
+    }
+    if req.redirect_uri.as_deref() != Some(redeemed.redirect_uri.as_str()) {
+        tx.commit().await?;
+        return invalid("redirect_uri differs from the authorization request's");
+    }
+    if !pkce_holds(
+        redeemed.code_challenge.as_deref(),
+        req.code_verifier.as_deref(),
+    ) {
+        tx.commit().await?;
+        return invalid("the PKCE code_verifier is missing or wrong");
+    }
+    let issued = issue(
+        app,
+        tx.as_mut(),
+        site,
+        client,
+        &grant,
+        redeemed.nonce.as_deref(),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// The pad that seals a rotated token's successor: only the holder of the
+/// rotated token can derive it.
+fn pad(old: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"gatehouse refresh successor\0");
+    h.update(old.as_bytes());
+    h.finalize().into()
+}
+
+fn seal(old: &str, successor: &str) -> Option<String> {
+    let raw = URL_SAFE_NO_PAD.decode(successor).ok()?;
+    let sealed: Vec<u8> = raw.iter().zip(pad(old)).map(|(a, b)| a ^ b).collect();
+    Some(URL_SAFE_NO_PAD.encode(sealed))
+}
+
+fn unseal(old: &str, sealed: &str) -> Option<String> {
+    let raw = URL_SAFE_NO_PAD.decode(sealed).ok()?;
+    let successor: Vec<u8> = raw.iter().zip(pad(old)).map(|(a, b)| a ^ b).collect();
+    Some(URL_SAFE_NO_PAD.encode(successor))
+}
+
+async fn refresh(
+    app: &App,
+    site: &Site,
+    client: &Client,
+    req: &TokenRequest,
+) -> AppResult<Result<Tokens, OAuthError>> {
+    let invalid = |why: &str| Ok(Err(refused("invalid_grant", why)));
+    let Some(presented) = req.refresh_token.as_deref() else {
+        return Ok(Err(refused("invalid_request", "refresh_token is missing")));
+    };
+    let hash = secrets::token_hash(presented);
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let Some(mut token) = tx.refresh_token_by_hash(&hash).await? else {
+        return invalid("the refresh token is unknown");
+    };
+    let Some(grant) = tx.grant_by_id(token.grant_id).await? else {
+        return invalid("the refresh token is unknown");
+    };
+    if grant.client_id != client.id {
+        return invalid("the refresh token was issued to another client");
+    }
+    if grant.revoked_at.is_some() {
+        return invalid("the refresh token was revoked");
+    }
+    if refresh_use(token.expires_at, token.rotated_at, now) == RefreshUse::Fresh {
+        let successor = secrets::new_token("");
+        let sealed = seal(presented, &successor).unwrap_or_default();
+        if tx
+            .rotate_refresh_token(&hash, now, &secrets::token_hash(&successor), &sealed)
+            .await?
+        {
+            tx.insert_refresh_token(&RefreshToken {
+                token_hash: secrets::token_hash(&successor),
+                grant_id: grant.id,
+                created_at: now,
+                expires_at: now + REFRESH_TTL,
+                rotated_at: None,
+                successor_hash: None,
+                successor_seal: None,
+            })
+            .await?;
+            let issued = issue(
+                app,
+                tx.as_mut(),
+                site,
+                client,
+                &grant,
+                None,
+                Some(successor),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(issued);
+        }
+        // Another request rotated it first: read what it did.
+        token = tx.refresh_token_by_hash(&hash).await?.unwrap_or(token);
+    }
+    match refresh_use(token.expires_at, token.rotated_at, now) {
+        RefreshUse::Repeated => {
+            let Some(successor) = token
+                .successor_seal
+                .as_deref()
+                .and_then(|s| unseal(presented, s))
+            else {
+                return invalid("the refresh token was rotated");
+            };
+            let issued = issue(
+                app,
+                tx.as_mut(),
+                site,
+                client,
+                &grant,
+                None,
+                Some(successor),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(issued)
+        }
+        RefreshUse::Replayed => {
+            tx.revoke_grant(grant.id, now).await?;
+            tx.commit().await?;
+            invalid("the refresh token was used before; every token of its sign-in is revoked")
+        }
+        RefreshUse::Expired => invalid("the refresh token has expired"),
+        RefreshUse::Fresh => invalid("the refresh token could not be rotated"),
+    }
+}
+
+async fn machine(
+    app: &App,
+    site: &Site,
+    client: &Client,
+    req: &TokenRequest,
+) -> AppResult<Result<Tokens, OAuthError>> {
+    if client.client_type != ClientType::Confidential.as_str() {
+        return Ok(Err(refused(
+            "unauthorized_client",
+            "client_credentials is for confidential clients",
+        )));
+    }
+    let allowed = client.scopes.iter().cloned().collect();
+    let scopes = match requested_scopes(req.scope.as_deref(), &allowed, false) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(e)),
+    };
+    let now = app.clock.now();
+    let issuer = super::issuer(app, site);
+    let scope = scopes.into_iter().collect::<Vec<_>>().join(" ");
+    let claims = json!({
+        "iss": issuer, "sub": client.client_id, "aud": client.client_id, "client_id": client.client_id,
+        "scope": scope, "iat": now.unix_timestamp(), "exp": (now + ACCESS_TTL).unix_timestamp(),
+        "jti": Uuid::now_v7().to_string(),
+    });
+    Ok(Ok(Tokens {
+        access_token: super::keys::sign(app, &claims).await?,
+        token_type: "Bearer",
+        expires_in: ACCESS_TTL.whole_seconds(),
+        id_token: None,
+        refresh_token: None,
+        scope,
+    }))
+}
+
+/// Issues an access token, an ID token and (with `offline_access`) a
+/// refresh token for a grant, if its account may still sign in; else
+/// revokes the grant.
+async fn issue(
+    app: &App,
+    tx: &mut dyn Tx,
+    site: &Site,
+    client: &Client,
+    grant: &Grant,
+    nonce: Option<&str>,
+    rotated: Option<String>,
+) -> AppResult<Result<Tokens, OAuthError>> {
+    let now = app.clock.now();
+    if grant.revoked_at.is_some() {
+        return Ok(Err(refused("invalid_grant", "the grant was revoked")));
+    }
+    let account = match grant.account_id {
+        Some(id) => tx.account_by_id(id).await?,
+        None => None,
+    };
+    let Some(account) = account.filter(|a| sign_in_gate(&a.state, now).is_ok()) else {
+        tx.revoke_grant(grant.id, now).await?;
+        return Ok(Err(refused(
+            "invalid_grant",
+            "the account may no longer sign in",
+        )));
+    };
+    let issuer = super::issuer(app, site);
+    let scope = grant.scopes.join(" ");
+    let base = json!({
+        "iss": issuer, "sub": account.id.to_string(), "aud": client.client_id,
+        "iat": now.unix_timestamp(), "exp": (now + ACCESS_TTL).unix_timestamp(),
+        "sid": grant.id.to_string(),
+    });
+    let mut access = base.clone();
+    access["client_id"] = json!(client.client_id);
+    access["scope"] = json!(scope);
+    access["jti"] = json!(Uuid::now_v7().to_string());
+    let mut id = base;
+    id["auth_time"] = json!(grant.auth_time.unix_timestamp());
+    id["azp"] = json!(client.client_id);
+    if let Some(nonce) = nonce {
+        id["nonce"] = json!(nonce);
+    }
+    if let (Value::Object(id), claims) = (
+        &mut id,
+        super::claims(tx, site, &account, &grant.scopes).await?,
+    ) {
+        id.extend(claims);
+    }
+    let refresh_token = match rotated {
+        Some(token) => Some(token),
+        None if grant.scopes.iter().any(|s| s == "offline_access") => {
+            let token = secrets::new_token("");
+            tx.insert_refresh_token(&RefreshToken {
+                token_hash: secrets::token_hash(&token),
+                grant_id: grant.id,
+                created_at: now,
+                expires_at: now + REFRESH_TTL,
+                rotated_at: None,
+                successor_hash: None,
+                successor_seal: None,
+            })
+            .await?;
+            Some(token)
+        }
+        None => None,
+    };
+    Ok(Ok(Tokens {
+        access_token: super::keys::sign(app, &access).await?,
+        token_type: "Bearer",
+        expires_in: ACCESS_TTL.whole_seconds(),
+        id_token: Some(super::keys::sign(app, &id).await?),
+        refresh_token,
+        scope,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_successor_is_sealed_for_the_holder_of_the_rotated_token_only() {
+        let (old, next) = (secrets::new_token(""), secrets::new_token(""));
+        let sealed = seal(&old, &next).unwrap();
+        assert_ne!(sealed, next);
+        assert_eq!(unseal(&old, &sealed).as_deref(), Some(next.as_str()));
+        assert_ne!(
+            unseal(&secrets::new_token(""), &sealed).as_deref(),
+            Some(next.as_str())
+        );
+    }
+
+    #[test]
+    fn pkce_needs_the_verifier_whose_s256_is_the_challenge() {
+        // RFC 7636 appendix B.
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        assert!(pkce_holds(Some(challenge), Some(verifier)));
+        assert!(!pkce_holds(
+            Some(challenge),
+            Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXx")
+        ));
+        assert!(!pkce_holds(Some(challenge), None));
+        assert!(!pkce_holds(None, Some(verifier)));
+        assert!(pkce_holds(None, None));
+    }
+}

@@ -1,0 +1,57 @@
+//! The userinfo endpoint: the claims of the customer an access token was
+//! issued for, as its scopes allow, checked against the database on every
+//! call: a revoked grant or an account that may no longer sign in answers
+//! "invalid token" at once.
+
+use gatehouse_domain::sign_in_gate;
+use gatehouse_store::Site;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::{App, AppResult};
+
+/// The claims for a bearer token, or `None` when the token is not (or no
+/// longer) good for them.
+pub async fn userinfo(
+    app: &App,
+    site: &Site,
+    bearer: &str,
+) -> AppResult<Option<Map<String, Value>>> {
+    let Some(claims) = super::keys::verify(app, bearer).await? else {
+        return Ok(None);
+    };
+    let now = app.clock.now();
+    if claims["iss"].as_str() != Some(super::issuer(app, site).as_str())
+        || claims["exp"]
+            .as_i64()
+            .is_none_or(|exp| exp <= now.unix_timestamp())
+        || claims.get("client_id").is_none()
+    {
+        return Ok(None);
+    }
+    let (Some(sid), Some(sub)) = (
+        claims["sid"].as_str().and_then(|s| Uuid::parse_str(s).ok()),
+        claims["sub"].as_str().and_then(|s| Uuid::parse_str(s).ok()),
+    ) else {
+        return Ok(None);
+    };
+    let mut tx = app.store.read().await?;
+    let Some(grant) = tx.grant_by_id(sid).await? else {
+        return Ok(None);
+    };
+    if grant.revoked_at.is_some()
+        || grant.account_id != Some(sub)
+        || !grant.scopes.iter().any(|s| s == "openid")
+    {
+        return Ok(None);
+    }
+    let Some(account) = tx.account_by_id(sub).await? else {
+        return Ok(None);
+    };
+    if sign_in_gate(&account.state, now).is_err() {
+        return Ok(None);
+    }
+    Ok(Some(
+        super::claims(tx.as_mut(), site, &account, &grant.scopes).await?,
+    ))
+}

@@ -1,0 +1,367 @@
+//! The OpenID Connect provider's rules, without I/O: what a client may be
+//! registered with, which redirect URIs count, which scopes a request may
+//! ask for, what PKCE demands, and what a refresh token's second use means.
+//!
+//! Invariants owned here:
+//! - A redirect URI is compared exactly as registered; it is absolute, has
+//!   no fragment, and uses `https`, or `http` only towards the machine itself
+//!   (`127.0.0.1`, `[::1]`, `localhost`), or a private-use scheme of a native
+//!   app (`com.example.app:/callback`, RFC 8252).
+//! - Public clients must use PKCE; the only method is `S256` (`plain` is
+//!   refused for every client).
+//! - A rotated refresh token used again within [`REFRESH_GRACE`] gets the
+//!   successor it already had; after that, its use is a replay and revokes
+//!   the family.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+/// How long an authorization code may be redeemed.
+pub const CODE_TTL: Duration = Duration::seconds(60);
+/// How long an access token (and an ID token) is valid.
+pub const ACCESS_TTL: Duration = Duration::minutes(10);
+/// How long a refresh token is valid if never used.
+pub const REFRESH_TTL: Duration = Duration::days(30);
+/// How long after a rotation the old refresh token still gets the same
+/// successor: parallel refreshes of one token (two tabs, a retry after a
+/// lost answer) must not sign the customer out.
+pub const REFRESH_GRACE: Duration = Duration::seconds(10);
+
+/// The scopes the provider knows.
+pub const KNOWN_SCOPES: [&str; 5] = ["openid", "profile", "email", "offline_access", "gatehouse"];
+
+/// Whether a client can keep a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientType {
+    /// A server-side app: it authenticates with its secret.
+    Confidential,
+    /// A browser or native app: no secret, PKCE required.
+    Public,
+}
+
+impl ClientType {
+    /// Lowercase name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientType::Confidential => "confidential",
+            ClientType::Public => "public",
+        }
+    }
+
+    /// The type a stored name names.
+    pub fn parse(raw: &str) -> Option<ClientType> {
+        match raw {
+            "confidential" => Some(ClientType::Confidential),
+            "public" => Some(ClientType::Public),
+            _ => None,
+        }
+    }
+}
+
+/// The algorithm a client's ID and access tokens are signed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum SigningAlg {
+    /// ECDSA with P-256 and SHA-256.
+    #[serde(rename = "ES256")]
+    Es256,
+}
+
+impl SigningAlg {
+    /// The JOSE name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SigningAlg::Es256 => "ES256",
+        }
+    }
+
+    /// The algorithm a JOSE name names.
+    pub fn parse(raw: &str) -> Option<SigningAlg> {
+        match raw {
+            "ES256" => Some(SigningAlg::Es256),
+            _ => None,
+        }
+    }
+}
+
+/// Why a redirect URI cannot be registered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UriRefusal {
+    /// Not an absolute URI.
+    #[error("'{0}' is not an absolute address (it must start with https://)")]
+    NotAbsolute(String),
+    /// It has a `#fragment`.
+    #[error("'{0}' has a #fragment, which a redirect address may not have")]
+    Fragment(String),
+    /// `http` towards another machine.
+    #[error(
+        "'{0}' uses http towards another machine; use https (http is allowed only for 127.0.0.1, [::1] and localhost)"
+    )]
+    PlainHttp(String),
+    /// A scheme that is neither web nor a native app's.
+    #[error(
+        "'{0}' uses a scheme an app cannot receive (use https, or a private-use scheme like com.example.app:/callback)"
+    )]
+    Scheme(String),
+}
+
+/// Checks a redirect (or post-logout redirect) URI for registration.
+pub fn check_redirect_uri(raw: &str) -> Result<(), UriRefusal> {
+    let uri = url::Url::parse(raw).map_err(|_| UriRefusal::NotAbsolute(raw.to_string()))?;
+    if uri.fragment().is_some() || raw.contains('#') {
+        return Err(UriRefusal::Fragment(raw.to_string()));
+    }
+    match uri.scheme() {
+        "https" if uri.host_str().is_some() => Ok(()),
+        "http" => match uri.host() {
+            Some(url::Host::Ipv4(ip)) if ip.is_loopback() => Ok(()),
+            Some(url::Host::Ipv6(ip)) if ip.is_loopback() => Ok(()),
+            Some(url::Host::Domain("localhost")) => Ok(()),
+            _ => Err(UriRefusal::PlainHttp(raw.to_string())),
+        },
+        // RFC 8252 §7.1: a reverse domain name, so it contains a dot.
+        scheme if scheme.contains('.') => Ok(()),
+        _ => Err(UriRefusal::Scheme(raw.to_string())),
+    }
+}
+
+/// An error of the OAuth 2.0 / OpenID Connect protocol, with the code the
+/// RFCs give it and a sentence for the developer of the client.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {description}")]
+pub struct OAuthError {
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, …
+    pub code: &'static str,
+    /// What was wrong.
+    pub description: String,
+}
+
+impl OAuthError {
+    /// An error with this code and description.
+    pub fn new(code: &'static str, description: impl Into<String>) -> OAuthError {
+        OAuthError {
+            code,
+            description: description.into(),
+        }
+    }
+}
+
+/// The scopes of a request's `scope` parameter, each one known and allowed
+/// to the client. `needs_openid` requires `openid` (an authentication
+/// request); without it an empty parameter means every allowed scope.
+pub fn requested_scopes(
+    raw: Option<&str>,
+    allowed: &BTreeSet<String>,
+    needs_openid: bool,
+) -> Result<BTreeSet<String>, OAuthError> {
+    let asked: BTreeSet<String> = raw
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if asked.is_empty() && !needs_openid {
+        return Ok(allowed.clone());
+    }
+    if needs_openid && !asked.contains("openid") {
+        return Err(OAuthError::new(
+            "invalid_scope",
+            "the scope must include openid",
+        ));
+    }
+    for scope in &asked {
+        if !KNOWN_SCOPES.contains(&scope.as_str()) {
+            return Err(OAuthError::new(
+                "invalid_scope",
+                format!("the scope '{scope}' is not offered"),
+            ));
+        }
+        if !allowed.contains(scope) {
+            return Err(OAuthError::new(
+                "invalid_scope",
+                format!("this client may not ask for the scope '{scope}'"),
+            ));
+        }
+    }
+    Ok(asked)
+}
+
+/// Checks a PKCE challenge of an authorization request: `S256` only, and
+/// required from public clients.
+pub fn check_pkce(
+    client: ClientType,
+    challenge: Option<&str>,
+    method: Option<&str>,
+) -> Result<(), OAuthError> {
+    match (challenge, method) {
+        (None, None) if client == ClientType::Public => Err(OAuthError::new(
+            "invalid_request",
+            "a public client must send a PKCE code_challenge (method S256)",
+        )),
+        (None, None) => Ok(()),
+        (None, Some(_)) => Err(OAuthError::new(
+            "invalid_request",
+            "code_challenge_method without code_challenge",
+        )),
+        (Some(c), Some("S256")) => {
+            let ok = c.len() == 43
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if ok {
+                Ok(())
+            } else {
+                Err(OAuthError::new(
+                    "invalid_request",
+                    "code_challenge must be the base64url SHA-256 of the verifier (43 characters)",
+                ))
+            }
+        }
+        (Some(_), _) => Err(OAuthError::new(
+            "invalid_request",
+            "code_challenge_method must be S256 (plain is not accepted)",
+        )),
+    }
+}
+
+/// What a presented refresh token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshUse {
+    /// Not used before: rotate it.
+    Fresh,
+    /// Rotated a moment ago (inside the grace window): answer with the
+    /// successor it already has.
+    Repeated,
+    /// Rotated before the grace window: a stolen copy, or a client gone
+    /// wrong; the whole family is revoked.
+    Replayed,
+    /// Past its lifetime.
+    Expired,
+}
+
+/// Classifies a refresh token's use at `now`.
+pub fn refresh_use(
+    expires_at: OffsetDateTime,
+    rotated_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> RefreshUse {
+    match rotated_at {
+        Some(at) if now - at <= REFRESH_GRACE => RefreshUse::Repeated,
+        Some(_) => RefreshUse::Replayed,
+        None if now >= expires_at => RefreshUse::Expired,
+        None => RefreshUse::Fresh,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_uris_are_https_loopback_http_or_a_native_scheme() {
+        for ok in [
+            "https://shop.example.com/callback",
+            "https://shop.example.com:8443/cb?x=1",
+            "http://127.0.0.1:8080/cb",
+            "http://[::1]/cb",
+            "http://localhost:3000/cb",
+            "com.example.installer:/oauth",
+        ] {
+            assert_eq!(check_redirect_uri(ok), Ok(()), "{ok}");
+        }
+        let refused = |raw: &str| check_redirect_uri(raw).unwrap_err();
+        assert!(matches!(refused("/callback"), UriRefusal::NotAbsolute(_)));
+        assert!(matches!(
+            refused("https://a.example/cb#x"),
+            UriRefusal::Fragment(_)
+        ));
+        assert!(matches!(
+            refused("http://shop.example.com/cb"),
+            UriRefusal::PlainHttp(_)
+        ));
+        assert!(matches!(
+            refused("http://10.0.0.1/cb"),
+            UriRefusal::PlainHttp(_)
+        ));
+        assert!(matches!(
+            refused("javascript:alert(1)"),
+            UriRefusal::Scheme(_)
+        ));
+        assert!(matches!(refused("ftp://x.example/"), UriRefusal::Scheme(_)));
+    }
+
+    #[test]
+    fn scopes_must_be_known_allowed_and_include_openid_when_authenticating() {
+        let allowed: BTreeSet<String> = ["openid", "email", "profile"].map(String::from).into();
+        let got = requested_scopes(Some("openid  email"), &allowed, true).unwrap();
+        assert_eq!(got, ["email", "openid"].map(String::from).into());
+        assert_eq!(
+            requested_scopes(Some("email"), &allowed, true)
+                .unwrap_err()
+                .code,
+            "invalid_scope"
+        );
+        assert!(
+            requested_scopes(Some("openid offline_access"), &allowed, true)
+                .unwrap_err()
+                .description
+                .contains("may not ask")
+        );
+        assert!(
+            requested_scopes(Some("openid admin"), &allowed, true)
+                .unwrap_err()
+                .description
+                .contains("not offered")
+        );
+        assert_eq!(requested_scopes(None, &allowed, false).unwrap(), allowed);
+    }
+
+    #[test]
+    fn pkce_is_s256_only_and_required_of_public_clients() {
+        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        assert_eq!(
+            check_pkce(ClientType::Public, Some(challenge), Some("S256")),
+            Ok(())
+        );
+        assert_eq!(
+            check_pkce(ClientType::Confidential, Some(challenge), Some("S256")),
+            Ok(())
+        );
+        assert_eq!(check_pkce(ClientType::Confidential, None, None), Ok(()));
+        for (client, c, m) in [
+            (ClientType::Public, None, None),
+            (ClientType::Public, Some(challenge), Some("plain")),
+            (ClientType::Confidential, Some(challenge), Some("plain")),
+            (ClientType::Confidential, Some(challenge), None),
+            (ClientType::Confidential, None, Some("S256")),
+            (ClientType::Public, Some("short"), Some("S256")),
+        ] {
+            assert_eq!(
+                check_pkce(client, c, m).unwrap_err().code,
+                "invalid_request",
+                "{client:?} {c:?} {m:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_rotated_refresh_token_repeats_inside_the_grace_window_and_is_a_replay_after() {
+        let t = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        let expires = t + REFRESH_TTL;
+        assert_eq!(refresh_use(expires, None, t), RefreshUse::Fresh);
+        assert_eq!(refresh_use(expires, None, expires), RefreshUse::Expired);
+        assert_eq!(
+            refresh_use(expires, Some(t), t + REFRESH_GRACE),
+            RefreshUse::Repeated
+        );
+        assert_eq!(
+            refresh_use(
+                expires,
+                Some(t),
+                t + REFRESH_GRACE + Duration::milliseconds(1)
+            ),
+            RefreshUse::Replayed
+        );
+    }
+}

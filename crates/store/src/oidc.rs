@@ -1,0 +1,362 @@
+//! The OpenID Connect provider's records and their part of the store
+//! interface ([`OidcTx`], which every [`crate::Tx`] has).
+//!
+//! Invariants owned here:
+//! - Secrets are stored only as SHA-256 hashes (client secrets, codes,
+//!   refresh tokens); the only exception is a rotated refresh token's
+//!   successor, kept sealed under a key only the holder of the rotated token
+//!   can derive, so that a repeated refresh inside the grace window gets the
+//!   same successor.
+//! - A code is consumed and a refresh token rotated by one conditional
+//!   `UPDATE … RETURNING` each: of two concurrent uses exactly one wins.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::model::{from_ms, opt_from_ms};
+use crate::{StoreError, StoreResult};
+
+/// An app registered on a site (an OAuth 2.0 client).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Client {
+    /// Identity.
+    pub id: Uuid,
+    /// Its site (its issuer).
+    pub site_id: Uuid,
+    /// The public `client_id`.
+    pub client_id: String,
+    /// A name people recognise it by (shown on consent pages).
+    pub name: String,
+    /// `confidential` or `public`.
+    pub client_type: String,
+    /// SHA-256 of the secret (confidential clients).
+    pub secret_hash: Option<Vec<u8>>,
+    /// Where codes may be sent, compared exactly.
+    pub redirect_uris: Vec<String>,
+    /// Where the customer may be sent after signing out.
+    pub post_logout_redirect_uris: Vec<String>,
+    /// The business's own app: no consent page.
+    pub first_party: bool,
+    /// Where back-channel logout tokens go.
+    pub backchannel_logout_uri: Option<String>,
+    /// The scopes it may ask for.
+    pub scopes: Vec<String>,
+    /// `ES256`.
+    pub signing_alg: String,
+    /// Registered at.
+    pub created_at: OffsetDateTime,
+    /// Last changed at.
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ClientRow {
+    id: Uuid,
+    site_id: Uuid,
+    client_id: String,
+    name: String,
+    client_type: String,
+    secret_hash: Option<Vec<u8>>,
+    redirect_uris: String,
+    post_logout_redirect_uris: String,
+    first_party: bool,
+    backchannel_logout_uri: Option<String>,
+    scopes: String,
+    signing_alg: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+fn list(raw: &str) -> StoreResult<Vec<String>> {
+    serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("a stored list: {e}")))
+}
+
+/// A list as stored (JSON text).
+pub(crate) fn list_json(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+}
+
+impl TryFrom<ClientRow> for Client {
+    type Error = StoreError;
+    fn try_from(r: ClientRow) -> StoreResult<Client> {
+        Ok(Client {
+            id: r.id,
+            site_id: r.site_id,
+            client_id: r.client_id,
+            name: r.name,
+            client_type: r.client_type,
+            secret_hash: r.secret_hash,
+            redirect_uris: list(&r.redirect_uris)?,
+            post_logout_redirect_uris: list(&r.post_logout_redirect_uris)?,
+            first_party: r.first_party,
+            backchannel_logout_uri: r.backchannel_logout_uri,
+            scopes: list(&r.scopes)?,
+            signing_alg: r.signing_alg,
+            created_at: from_ms(r.created_at)?,
+            updated_at: from_ms(r.updated_at)?,
+        })
+    }
+}
+
+/// A key tokens are signed with, shared by every node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SigningKey {
+    /// Its `kid`.
+    pub kid: String,
+    /// `ES256`.
+    pub alg: String,
+    /// The private key, PKCS #8 DER.
+    pub private_der: Vec<u8>,
+    /// The public key as a JWK (JSON text).
+    pub public_jwk: String,
+    /// Made (and published) at.
+    pub created_at: OffsetDateTime,
+    /// Signs from (after relying parties have had time to fetch it).
+    pub signs_from: OffsetDateTime,
+    /// Stopped signing at.
+    pub retired_at: Option<OffsetDateTime>,
+    /// Leaves the JWKS at (every token it signed has expired by then).
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SigningKeyRow {
+    kid: String,
+    alg: String,
+    private_der: Vec<u8>,
+    public_jwk: String,
+    created_at: i64,
+    signs_from: i64,
+    retired_at: Option<i64>,
+    expires_at: Option<i64>,
+}
+
+impl TryFrom<SigningKeyRow> for SigningKey {
+    type Error = StoreError;
+    fn try_from(r: SigningKeyRow) -> StoreResult<SigningKey> {
+        Ok(SigningKey {
+            kid: r.kid,
+            alg: r.alg,
+            private_der: r.private_der,
+            public_jwk: r.public_jwk,
+            created_at: from_ms(r.created_at)?,
+            signs_from: from_ms(r.signs_from)?,
+            retired_at: opt_from_ms(r.retired_at)?,
+            expires_at: opt_from_ms(r.expires_at)?,
+        })
+    }
+}
+
+/// What a customer (or, with no account, a machine client) was granted by
+/// one sign-in to one app; its refresh tokens are one family.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grant {
+    /// Identity (the `sid` of the app's session).
+    pub id: Uuid,
+    /// The client ([`Client::id`]).
+    pub client_id: Uuid,
+    /// The account; `None` for a `client_credentials` grant.
+    pub account_id: Option<Uuid>,
+    /// The scopes granted.
+    pub scopes: Vec<String>,
+    /// When the customer signed in.
+    pub auth_time: OffsetDateTime,
+    /// Made at.
+    pub created_at: OffsetDateTime,
+    /// Revoked at: every token of the grant is dead.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct GrantRow {
+    id: Uuid,
+    client_id: Uuid,
+    account_id: Option<Uuid>,
+    scopes: String,
+    auth_time: i64,
+    created_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl TryFrom<GrantRow> for Grant {
+    type Error = StoreError;
+    fn try_from(r: GrantRow) -> StoreResult<Grant> {
+        Ok(Grant {
+            id: r.id,
+            client_id: r.client_id,
+            account_id: r.account_id,
+            scopes: list(&r.scopes)?,
+            auth_time: from_ms(r.auth_time)?,
+            created_at: from_ms(r.created_at)?,
+            revoked_at: opt_from_ms(r.revoked_at)?,
+        })
+    }
+}
+
+/// An authorization code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthCode {
+    /// SHA-256 of the code.
+    pub code_hash: Vec<u8>,
+    /// The grant it redeems into.
+    pub grant_id: Uuid,
+    /// The redirect URI of the request (the token request must repeat it).
+    pub redirect_uri: String,
+    /// The request's nonce, for the ID token.
+    pub nonce: Option<String>,
+    /// The PKCE challenge (S256).
+    pub code_challenge: Option<String>,
+    /// Made at.
+    pub created_at: OffsetDateTime,
+    /// Void after.
+    pub expires_at: OffsetDateTime,
+    /// Redeemed at.
+    pub used_at: Option<OffsetDateTime>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AuthCodeRow {
+    code_hash: Vec<u8>,
+    grant_id: Uuid,
+    redirect_uri: String,
+    nonce: Option<String>,
+    code_challenge: Option<String>,
+    created_at: i64,
+    expires_at: i64,
+    used_at: Option<i64>,
+}
+
+impl TryFrom<AuthCodeRow> for AuthCode {
+    type Error = StoreError;
+    fn try_from(r: AuthCodeRow) -> StoreResult<AuthCode> {
+        Ok(AuthCode {
+            code_hash: r.code_hash,
+            grant_id: r.grant_id,
+            redirect_uri: r.redirect_uri,
+            nonce: r.nonce,
+            code_challenge: r.code_challenge,
+            created_at: from_ms(r.created_at)?,
+            expires_at: from_ms(r.expires_at)?,
+            used_at: opt_from_ms(r.used_at)?,
+        })
+    }
+}
+
+/// A refresh token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshToken {
+    /// SHA-256 of the token.
+    pub token_hash: Vec<u8>,
+    /// Its grant (its family).
+    pub grant_id: Uuid,
+    /// Made at.
+    pub created_at: OffsetDateTime,
+    /// Void after.
+    pub expires_at: OffsetDateTime,
+    /// Exchanged for its successor at.
+    pub rotated_at: Option<OffsetDateTime>,
+    /// The successor's hash.
+    pub successor_hash: Option<Vec<u8>>,
+    /// The successor, sealed under a key derived from this token.
+    pub successor_seal: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RefreshTokenRow {
+    token_hash: Vec<u8>,
+    grant_id: Uuid,
+    created_at: i64,
+    expires_at: i64,
+    rotated_at: Option<i64>,
+    successor_hash: Option<Vec<u8>>,
+    successor_seal: Option<String>,
+}
+
+impl TryFrom<RefreshTokenRow> for RefreshToken {
+    type Error = StoreError;
+    fn try_from(r: RefreshTokenRow) -> StoreResult<RefreshToken> {
+        Ok(RefreshToken {
+            token_hash: r.token_hash,
+            grant_id: r.grant_id,
+            created_at: from_ms(r.created_at)?,
+            expires_at: from_ms(r.expires_at)?,
+            rotated_at: opt_from_ms(r.rotated_at)?,
+            successor_hash: r.successor_hash,
+            successor_seal: r.successor_seal,
+        })
+    }
+}
+
+/// The provider's part of a transaction.
+#[async_trait]
+pub trait OidcTx: Send {
+    /// Registers a client; a taken `client_id` is a conflict.
+    async fn insert_client(&mut self, client: &Client) -> StoreResult<()>;
+    /// The client with this public `client_id`.
+    async fn client_by_client_id(&mut self, client_id: &str) -> StoreResult<Option<Client>>;
+    /// The client with this ID.
+    async fn client_by_id(&mut self, id: Uuid) -> StoreResult<Option<Client>>;
+    /// The clients of a site, by name.
+    async fn list_clients(&mut self, site_id: Uuid) -> StoreResult<Vec<Client>>;
+    /// Replaces everything of a client but its identity and site.
+    async fn update_client(&mut self, client: &Client) -> StoreResult<()>;
+    /// Removes a client with its grants, codes, tokens and consents;
+    /// answers whether it existed.
+    async fn delete_client(&mut self, id: Uuid) -> StoreResult<bool>;
+
+    /// Stores a signing key.
+    async fn insert_signing_key(&mut self, key: &SigningKey) -> StoreResult<()>;
+    /// Every signing key, newest first.
+    async fn signing_keys(&mut self) -> StoreResult<Vec<SigningKey>>;
+    /// Stops a key signing at `retired_at`; it leaves the JWKS at `expires_at`.
+    async fn retire_signing_key(
+        &mut self,
+        kid: &str,
+        retired_at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Removes keys that have left the JWKS for good.
+    async fn delete_expired_signing_keys(&mut self, now: OffsetDateTime) -> StoreResult<u64>;
+
+    /// Stores a grant.
+    async fn insert_grant(&mut self, grant: &Grant) -> StoreResult<()>;
+    /// The grant with this ID.
+    async fn grant_by_id(&mut self, id: Uuid) -> StoreResult<Option<Grant>>;
+    /// Revokes a grant; answers whether it was live.
+    async fn revoke_grant(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool>;
+    /// Revokes every live grant of an account; answers how many.
+    async fn revoke_account_grants(
+        &mut self,
+        account_id: Uuid,
+        now: OffsetDateTime,
+    ) -> StoreResult<u64>;
+
+    /// Stores an authorization code.
+    async fn insert_code(&mut self, code: &AuthCode) -> StoreResult<()>;
+    /// Redeems a code: answers it and marks it used if it was unused, else
+    /// answers it as it is (used, for the caller to revoke what it gave),
+    /// or `None` when there is no such code.
+    async fn redeem_code(
+        &mut self,
+        code_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<AuthCode>>;
+
+    /// Stores a refresh token.
+    async fn insert_refresh_token(&mut self, token: &RefreshToken) -> StoreResult<()>;
+    /// The refresh token whose value hashes to this.
+    async fn refresh_token_by_hash(
+        &mut self,
+        token_hash: &[u8],
+    ) -> StoreResult<Option<RefreshToken>>;
+    /// Marks a token rotated with its successor, if nobody rotated it first;
+    /// answers whether this call did.
+    async fn rotate_refresh_token(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+        successor_hash: &[u8],
+        successor_seal: &str,
+    ) -> StoreResult<bool>;
+}

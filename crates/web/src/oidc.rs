@@ -1,0 +1,175 @@
+//! The OpenID provider's machine endpoints of each site: discovery, the
+//! JWKS, the token endpoint and userinfo (the authorization endpoint is a
+//! portal page, `portal::oauth`). They answer in the protocols' own error
+//! format (`{"error", "error_description"}`), not the API's, and take no
+//! cookies, so the cross-site form check does not apply to them; they
+//! answer any origin (CORS), for browser apps.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Json, Router};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use gatehouse_app::oidc::{self, token::TokenRequest};
+use gatehouse_app::{App, AppError};
+use gatehouse_domain::oidc::OAuthError;
+use gatehouse_store::Site;
+use serde_json::json;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The paths here that carry no cookie-based authority.
+pub(crate) fn cookieless(path: &str) -> bool {
+    path.ends_with("/oauth2/token") || path.ends_with("/oauth2/userinfo")
+}
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/s/{site}/.well-known/openid-configuration", get(discovery))
+        .route("/s/{site}/oauth2/jwks", get(jwks))
+        .route("/s/{site}/oauth2/token", axum::routing::post(token))
+        .route("/s/{site}/oauth2/userinfo", get(userinfo).post(userinfo))
+}
+
+fn open(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response
+}
+
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    open(response)
+}
+
+async fn site_of(app: &App, key: &str) -> Result<Site, Response> {
+    let found = async {
+        let mut tx = app.store.read().await?;
+        gatehouse_app::portal::load_site(tx.as_mut(), key).await
+    };
+    found
+        .await
+        .map_err(|e| open(ApiError::from(e).into_response()))
+}
+
+fn server_error(e: AppError) -> Response {
+    let api = ApiError::from(e);
+    let body = json!({"error": "server_error", "error_description": api.message});
+    no_store((api.status, Json(body)).into_response())
+}
+
+fn oauth_error(status: StatusCode, e: &OAuthError) -> Response {
+    no_store(
+        (
+            status,
+            Json(json!({"error": e.code, "error_description": e.description})),
+        )
+            .into_response(),
+    )
+}
+
+async fn discovery(State(state): State<AppState>, Path(site): Path<String>) -> Response {
+    match site_of(&state.app, &site).await {
+        Ok(site) => open(Json(oidc::discovery(&state.app, &site)).into_response()),
+        Err(r) => r,
+    }
+}
+
+async fn jwks(State(state): State<AppState>, Path(site): Path<String>) -> Response {
+    if let Err(r) = site_of(&state.app, &site).await {
+        return r;
+    }
+    match oidc::keys::jwks(&state.app).await {
+        Ok(keys) => open(Json(keys).into_response()),
+        Err(e) => server_error(e),
+    }
+}
+
+/// `client_secret_basic`: the client's ID and secret, form-encoded, in Basic.
+fn basic(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let raw = STANDARD.decode(value.strip_prefix("Basic ")?.trim()).ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    let decode = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    Some((decode(id)?, decode(secret)?))
+}
+
+async fn token(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<TokenRequest>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let site = match site_of(&state.app, &site).await {
+        Ok(site) => site,
+        Err(r) => return r,
+    };
+    let Ok(Form(req)) = form else {
+        let e = OAuthError::new(
+            "invalid_request",
+            "the body must be a form (application/x-www-form-urlencoded)",
+        );
+        return oauth_error(StatusCode::BAD_REQUEST, &e);
+    };
+    let basic = basic(&headers);
+    let via_basic = basic.is_some();
+    match oidc::token::token(&state.app, &site, &req, basic).await {
+        Ok(Ok(tokens)) => no_store(Json(tokens).into_response()),
+        Ok(Err(e)) if e.code == "invalid_client" => {
+            let mut response = oauth_error(StatusCode::UNAUTHORIZED, &e);
+            if via_basic {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"token\""),
+                );
+            }
+            response
+        }
+        Ok(Err(e)) => oauth_error(StatusCode::BAD_REQUEST, &e),
+        Err(e) => server_error(e),
+    }
+}
+
+async fn userinfo(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let site = match site_of(&state.app, &site).await {
+        Ok(site) => site,
+        Err(r) => return r,
+    };
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let refused = |error: &'static str| {
+        let mut response = StatusCode::UNAUTHORIZED.into_response();
+        let value = format!("Bearer error=\"{error}\"");
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        no_store(response)
+    };
+    let Some(bearer) = bearer else {
+        return refused("invalid_request");
+    };
+    match oidc::userinfo::userinfo(&state.app, &site, bearer.trim()).await {
+        Ok(Some(claims)) => no_store(Json(claims).into_response()),
+        Ok(None) => refused("invalid_token"),
+        Err(e) => server_error(e),
+    }
+}

@@ -1,0 +1,474 @@
+//! Every site an OpenID Connect provider, over a real socket on both
+//! engines, with a real relying-party library (the `openidconnect` crate)
+//! as the app: discovery, the code flow with PKCE through the portal's own
+//! sign-in page, the ID token verified against the JWKS with nonce and
+//! audience, userinfo, refresh rotation (twenty at once get one successor),
+//! a code used twice, the lifecycle reaching the app, client credentials,
+//! and the refusals with the RFCs' error codes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use gatehouse_domain::StaffRole;
+use gatehouse_testkit::{TestServer, both_engines, browser, form_field};
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
+};
+use openidconnect::{
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl,
+    RefreshToken, Scope, TokenResponse,
+};
+
+/// The app as the library builds it from discovery.
+type App = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery staple";
+const REDIRECT: &str = "http://127.0.0.1:9/callback";
+
+/// An HTTP client for the app's side: no redirects followed (the library
+/// asks for that).
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Registers an app; answers (client_id, secret).
+async fn register_app(server: &TestServer, admin: &str, body: Value) -> (String, Option<String>) {
+    let (status, made) = server
+        .api(
+            Method::POST,
+            "/api/v1/sites/main/clients",
+            Some(admin),
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    (
+        made["client_id"].as_str().unwrap().to_string(),
+        made["client_secret"].as_str().map(str::to_string),
+    )
+}
+
+fn shop() -> Value {
+    json!({"name": "Shop", "type": "confidential", "first_party": true, "redirect_uris": [REDIRECT],
+           "scopes": ["openid", "profile", "email", "offline_access", "gatehouse"]})
+}
+
+fn issuer(server: &TestServer) -> String {
+    server.url("/s/main")
+}
+
+async fn app_client(server: &TestServer, id: &str, secret: Option<&str>) -> App {
+    let metadata =
+        CoreProviderMetadata::discover_async(IssuerUrl::new(issuer(server)).unwrap(), &http())
+            .await
+            .expect("discovery");
+    CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(id.to_string()),
+        secret.map(|s| ClientSecret::new(s.to_string())),
+    )
+    .set_redirect_uri(RedirectUrl::new(REDIRECT.to_string()).unwrap())
+}
+
+/// The query parameter `name` of a URL.
+fn param(url: &str, name: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    parsed
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A customer's browser goes to the app's authorization URL, signs in on
+/// the portal page, and is sent back to the app: answers where it was sent.
+async fn sign_in_through(
+    server: &TestServer,
+    browser: &reqwest::Client,
+    auth_url: &str,
+    email: &str,
+) -> String {
+    let first = browser.get(auth_url).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let to_login = location(&first);
+    assert!(to_login.starts_with("/s/main/login?next="), "{to_login}");
+    let page = browser
+        .get(server.url(&to_login))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let next = form_field(&page, "next");
+    let answer = browser
+        .post(server.url("/s/main/login"))
+        .form(&[
+            ("csrf", form_field(&page, "csrf").as_str()),
+            ("login_id", email),
+            ("password", PASSWORD),
+            ("next", next.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.status(),
+        StatusCode::OK,
+        "a page that continues to the app: {:?}",
+        answer.headers().get(reqwest::header::LOCATION)
+    );
+    let back = browser.get(server.url(&next)).send().await.unwrap();
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    location(&back)
+}
+
+/// Token endpoint call with the form and optional Basic credentials.
+async fn token_call(
+    server: &TestServer,
+    form: &[(&str, &str)],
+    basic: Option<(&str, &str)>,
+) -> (StatusCode, Value) {
+    let mut request = http().post(server.url("/s/main/oauth2/token")).form(form);
+    if let Some((id, secret)) = basic {
+        request = request.basic_auth(id, Some(secret));
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn userinfo_status(server: &TestServer, access_token: &str) -> StatusCode {
+    http()
+        .get(server.url("/s/main/oauth2/userinfo"))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+both_engines! {
+    async fn an_app_signs_a_customer_in_with_code_and_pkce_and_reads_who_they_are(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        let account = server.active_account("ada@example.com", PASSWORD).await;
+        let (id, secret) = register_app(&server, &admin, shop()).await;
+        let app = app_client(&server, &id, secret.as_deref()).await;
+
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (auth_url, state, nonce) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .add_scope(Scope::new("email".into()))
+            .add_scope(Scope::new("profile".into()))
+            .add_scope(Scope::new("offline_access".into()))
+            .add_scope(Scope::new("gatehouse".into()))
+            .set_pkce_challenge(challenge)
+            .url();
+        let customer = browser();
+        let back = sign_in_through(&server, &customer, auth_url.as_str(), "ada@example.com").await;
+        assert!(back.starts_with(REDIRECT), "{back}");
+        assert_eq!(param(&back, "state").as_deref(), Some(state.secret().as_str()));
+        assert_eq!(param(&back, "iss"), Some(issuer(&server)));
+        let code = param(&back, "code").unwrap();
+
+        let tokens = app
+            .exchange_code(AuthorizationCode::new(code.clone()))
+            .unwrap()
+            .set_pkce_verifier(verifier)
+            .request_async(&http())
+            .await
+            .expect("the code is exchanged");
+        let id_token = tokens.id_token().expect("an ID token");
+        let claims = id_token.claims(&app.id_token_verifier(), &nonce).expect("the ID token verifies");
+        assert_eq!(claims.subject().as_str(), account.to_string());
+        assert_eq!(claims.email().map(|e| e.as_str()), Some("ada@example.com"));
+        assert_eq!(claims.email_verified(), Some(true));
+        assert!(claims.auth_time().is_some());
+
+        let info: CoreUserInfoClaims = app
+            .user_info(tokens.access_token().clone(), None)
+            .unwrap()
+            .request_async(&http())
+            .await
+            .expect("userinfo answers");
+        assert_eq!(info.email().map(|e| e.as_str()), Some("ada@example.com"));
+        let raw: Value = http()
+            .get(server.url("/s/main/oauth2/userinfo"))
+            .bearer_auth(tokens.access_token().secret())
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(raw["site"], "main");
+        assert_eq!(raw["role"], "customer");
+        assert_eq!(raw["given_name"], "Ada");
+
+        // Single sign-on: the same browser gets a code without a password.
+        let (auth_url, _, _) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .url();
+        let again = customer.get(auth_url.as_str()).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::SEE_OTHER);
+        assert!(param(&location(&again), "code").is_some(), "{}", location(&again));
+
+        // Refresh: rotated, and the successor works.
+        let refresh = tokens.refresh_token().expect("offline_access gives a refresh token").clone();
+        let renewed = app.exchange_refresh_token(&refresh).unwrap().request_async(&http()).await.expect("refreshed");
+        let next = renewed.refresh_token().expect("a successor").clone();
+        assert_ne!(next.secret(), refresh.secret(), "rotated");
+        let renewed_again = app.exchange_refresh_token(&next).unwrap().request_async(&http()).await.expect("the successor works");
+        assert!(renewed_again.refresh_token().is_some());
+
+        // The same code a second time: refused, and what it gave is revoked.
+        let (status, body) = token_call(&server, &[("grant_type", "authorization_code"), ("code", &code),
+            ("redirect_uri", REDIRECT)], Some((&id, secret.as_deref().unwrap()))).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+        assert_eq!(userinfo_status(&server, tokens.access_token().secret()).await, StatusCode::UNAUTHORIZED);
+        let (status, body) = token_call(&server, &[("grant_type", "refresh_token"),
+            ("refresh_token", renewed_again.refresh_token().unwrap().secret())], Some((&id, secret.as_deref().unwrap()))).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+        server.stop().await;
+    }
+
+    async fn twenty_refreshes_of_one_token_at_once_get_one_successor(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        server.active_account("ada@example.com", PASSWORD).await;
+        let (id, secret) = register_app(&server, &admin, shop()).await;
+        let secret = secret.unwrap();
+        let app = app_client(&server, &id, Some(&secret)).await;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (auth_url, _, _) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .add_scope(Scope::new("offline_access".into()))
+            .set_pkce_challenge(challenge)
+            .url();
+        let back = sign_in_through(&server, &browser(), auth_url.as_str(), "ada@example.com").await;
+        let tokens = app
+            .exchange_code(AuthorizationCode::new(param(&back, "code").unwrap()))
+            .unwrap()
+            .set_pkce_verifier(verifier)
+            .request_async(&http())
+            .await
+            .unwrap();
+        let refresh = tokens.refresh_token().unwrap().secret().clone();
+        let calls = (0..20).map(|_| {
+            let (url, id, secret, refresh) = (server.url("/s/main/oauth2/token"), id.clone(), secret.clone(), refresh.clone());
+            tokio::spawn(async move {
+                let r = http().post(url).basic_auth(id, Some(secret))
+                    .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh.as_str())])
+                    .send().await.unwrap();
+                (r.status(), r.json::<Value>().await.unwrap())
+            })
+        });
+        let mut successors = std::collections::BTreeSet::new();
+        for call in calls.collect::<Vec<_>>() {
+            let (status, body) = call.await.unwrap();
+            assert_eq!(status, StatusCode::OK, "{body}");
+            successors.insert(body["refresh_token"].as_str().unwrap().to_string());
+        }
+        assert_eq!(successors.len(), 1, "one successor for all twenty");
+        let successor = RefreshToken::new(successors.into_iter().next().unwrap());
+        app.exchange_refresh_token(&successor).unwrap().request_async(&http()).await.expect("the successor works");
+        server.stop().await;
+    }
+
+    async fn the_lifecycle_reaches_the_app(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        let account = server.active_account("ada@example.com", PASSWORD).await;
+        let (id, secret) = register_app(&server, &admin, shop()).await;
+        let secret = secret.unwrap();
+        let app = app_client(&server, &id, Some(&secret)).await;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (auth_url, _, _) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .add_scope(Scope::new("offline_access".into()))
+            .set_pkce_challenge(challenge)
+            .url();
+        let back = sign_in_through(&server, &browser(), auth_url.as_str(), "ada@example.com").await;
+        let tokens = app
+            .exchange_code(AuthorizationCode::new(param(&back, "code").unwrap()))
+            .unwrap()
+            .set_pkce_verifier(verifier)
+            .request_async(&http())
+            .await
+            .unwrap();
+        assert_eq!(userinfo_status(&server, tokens.access_token().secret()).await, StatusCode::OK);
+
+        // Blocked in the console: userinfo refuses at once, the refresh token is dead.
+        let (status, body) = server.api(Method::POST, "/api/v1/accounts/actions", Some(&admin),
+            Some(json!({"action": "block", "ids": [account]}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(userinfo_status(&server, tokens.access_token().secret()).await, StatusCode::UNAUTHORIZED);
+        let (status, body) = token_call(&server, &[("grant_type", "refresh_token"),
+            ("refresh_token", tokens.refresh_token().unwrap().secret())], Some((&id, &secret))).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+
+        // Unblocked, the old grant stays revoked; a customer waiting for
+        // approval never gets a code: the portal page explains instead.
+        let (status, _) = server.api(Method::POST, "/api/v1/accounts/actions", Some(&admin),
+            Some(json!({"action": "unblock", "ids": [account]}))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(userinfo_status(&server, tokens.access_token().secret()).await, StatusCode::UNAUTHORIZED);
+        let (status, _) = server.api(Method::PATCH, "/api/v1/sites/main/settings", Some(&admin),
+            Some(json!({"approval_required": true}))).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = server.api(Method::POST, "/api/v1/sites/main/registrations", None,
+            Some(json!({"email": "pending@example.com", "password": PASSWORD, "first_name": "Pat", "last_name": "Ending"}))).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        let link = server.nth_mail("pending@example.com", 1).await.link_to(&server.base_url, "/activate").unwrap();
+        let (status, _) = server.api(Method::POST, "/api/v1/sites/main/verifications", None,
+            Some(json!({"token": link.split("token=").nth(1).unwrap()}))).await;
+        assert_eq!(status, StatusCode::OK);
+        let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+        let (auth_url, _, _) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .set_pkce_challenge(challenge)
+            .url();
+        let pending = browser();
+        let first = pending.get(auth_url.as_str()).send().await.unwrap();
+        let page = pending.get(server.url(&location(&first))).send().await.unwrap().text().await.unwrap();
+        let next = form_field(&page, "next");
+        let answer = pending.post(server.url("/s/main/login"))
+            .form(&[("csrf", form_field(&page, "csrf").as_str()), ("login_id", "pending@example.com"),
+                    ("password", PASSWORD), ("next", next.as_str())])
+            .send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::FORBIDDEN, "the page says why, no code");
+        let back = pending.get(server.url(&next)).send().await.unwrap();
+        assert!(location(&back).starts_with("/s/main/login"), "still not signed in: {}", location(&back));
+        server.stop().await;
+    }
+
+    async fn bad_requests_are_refused_with_the_protocols_codes(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        server.active_account("ada@example.com", PASSWORD).await;
+        let (id, secret) = register_app(&server, &admin, shop()).await;
+        let secret = secret.unwrap();
+        let authorize = |query: &str| http().get(server.url(&format!("/s/main/oauth2/authorize?{query}"))).send();
+
+        // Unknown client or unregistered redirect: a page, no redirect.
+        let r = authorize(&format!("client_id=nobody&redirect_uri={REDIRECT}&response_type=code&scope=openid")).await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert!(r.headers().get(reqwest::header::LOCATION).is_none());
+        let r = authorize(&format!("client_id={id}&redirect_uri=http://127.0.0.1:9/other&response_type=code&scope=openid")).await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert!(r.text().await.unwrap().contains("redirect_uri"));
+
+        // Known client and redirect: the error goes back to the app.
+        let r = authorize(&format!("client_id={id}&redirect_uri={REDIRECT}&response_type=token&scope=openid&state=s1")).await.unwrap();
+        let to = location(&r);
+        assert_eq!(param(&to, "error").as_deref(), Some("unsupported_response_type"));
+        assert_eq!(param(&to, "state").as_deref(), Some("s1"));
+        let r = authorize(&format!("client_id={id}&redirect_uri={REDIRECT}&response_type=code&scope=openid&code_challenge=abc&code_challenge_method=plain")).await.unwrap();
+        assert_eq!(param(&location(&r), "error").as_deref(), Some("invalid_request"));
+        let r = authorize(&format!("client_id={id}&redirect_uri={REDIRECT}&response_type=code&scope=openid&prompt=none")).await.unwrap();
+        assert_eq!(param(&location(&r), "error").as_deref(), Some("login_required"));
+
+        // A public app must use PKCE.
+        let (public, none) = register_app(&server, &admin, json!({"name": "Installer", "type": "public",
+            "first_party": true, "redirect_uris": ["com.example.installer:/oauth", REDIRECT]})).await;
+        assert!(none.is_none(), "a public app has no secret");
+        let r = authorize(&format!("client_id={public}&redirect_uri={REDIRECT}&response_type=code&scope=openid")).await.unwrap();
+        assert_eq!(param(&location(&r), "error").as_deref(), Some("invalid_request"));
+
+        // The token endpoint: a wrong secret, an unknown code, a wrong grant type.
+        let (status, body) = token_call(&server, &[("grant_type", "client_credentials")], Some((&id, "wrong"))).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
+        let (status, body) = token_call(&server, &[("grant_type", "authorization_code"), ("code", "nope"),
+            ("redirect_uri", REDIRECT)], Some((&id, &secret))).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+        let (status, body) = token_call(&server, &[("grant_type", "password")], Some((&id, &secret))).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("unsupported_grant_type")));
+
+        // A code with a wrong PKCE verifier is refused.
+        let app = app_client(&server, &id, Some(&secret)).await;
+        let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+        let (auth_url, _, _) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .set_pkce_challenge(challenge)
+            .url();
+        let back = sign_in_through(&server, &browser(), auth_url.as_str(), "ada@example.com").await;
+        let code = param(&back, "code").unwrap();
+        let (status, body) = token_call(&server, &[("grant_type", "authorization_code"), ("code", &code),
+            ("redirect_uri", REDIRECT), ("code_verifier", &"x".repeat(43))], Some((&id, &secret))).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+
+        // Client credentials: a machine token limited to the app's scopes.
+        let (status, body) = token_call(&server, &[("grant_type", "client_credentials"), ("scope", "gatehouse")],
+            Some((&id, &secret))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["scope"], "gatehouse");
+        assert!(body.get("id_token").is_none() && body.get("refresh_token").is_none());
+        let (status, body) = token_call(&server, &[("grant_type", "client_credentials"), ("scope", "admin")],
+            Some((&id, &secret))).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_scope")));
+        let (status, body) = token_call(&server, &[("grant_type", "client_credentials"), ("client_id", &public)], None).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("unauthorized_client")));
+        server.stop().await;
+    }
+
+    async fn admins_register_apps_and_a_secret_is_shown_once_and_stored_hashed(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        let support = server.staff_token("support@example.com", StaffRole::Support, &[]).await;
+        let (status, _) = server.api(Method::POST, "/api/v1/sites/main/clients", Some(&support), Some(shop())).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "support staff register no apps");
+        let (id, secret) = register_app(&server, &admin, shop()).await;
+        let secret = secret.unwrap();
+        let (status, read) = server.api(Method::GET, &format!("/api/v1/sites/main/clients/{id}"), Some(&admin), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!read.to_string().contains(&secret), "the secret is never shown again");
+        let mut tx = server.app.store.read().await.unwrap();
+        let stored = tx.client_by_client_id(&id).await.unwrap().unwrap();
+        drop(tx);
+        assert_eq!(stored.secret_hash, Some(gatehouse_app::secrets::token_hash(&secret)));
+
+        // Bad input: every refusal at once, nothing changed.
+        let (status, body) = server.api(Method::PATCH, &format!("/api/v1/sites/main/clients/{id}"), Some(&admin),
+            Some(json!({"redirect_uris": ["http://shop.example.com/cb", "https://x.example/#frag"], "scopes": ["openid", "admin"]}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["redirect_uris", "redirect_uris", "scopes"], "{body}");
+        let (_, again) = server.api(Method::GET, &format!("/api/v1/sites/main/clients/{id}"), Some(&admin), None).await;
+        assert_eq!(again["redirect_uris"], json!([REDIRECT]));
+
+        // Rotation: the old secret stops working, the new one works.
+        let (status, rotated) = server.api(Method::POST, &format!("/api/v1/sites/main/clients/{id}/secret"), Some(&admin), None).await;
+        assert_eq!(status, StatusCode::OK);
+        let new_secret = rotated["client_secret"].as_str().unwrap();
+        let (status, _) = token_call(&server, &[("grant_type", "client_credentials")], Some((&id, &secret))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = token_call(&server, &[("grant_type", "client_credentials")], Some((&id, new_secret))).await;
+        assert_eq!(status, StatusCode::OK);
+
+        // Removed: its credentials stop working; every change is audited.
+        let (status, _) = server.api(Method::DELETE, &format!("/api/v1/sites/main/clients/{id}"), Some(&admin), None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, _) = token_call(&server, &[("grant_type", "client_credentials")], Some((&id, new_secret))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let mut tx = server.app.store.read().await.unwrap();
+        let actions: Vec<String> = tx.list_audit(20).await.unwrap().into_iter().map(|e| e.action).collect();
+        drop(tx);
+        for action in ["client.create", "client.secret_rotate", "client.delete"] {
+            assert!(actions.iter().any(|a| a == action), "{action} audited: {actions:?}");
+        }
+        server.stop().await;
+    }
+}
