@@ -18,6 +18,19 @@ async fn app(db: &TestDb) -> App {
     }
 }
 
+/// A queued activation mail to `recipient`.
+fn mail_to(recipient: impl Into<String>) -> NewMail {
+    NewMail {
+        site_id: None,
+        recipient: recipient.into(),
+        template_key: "activation".into(),
+        language: "en".into(),
+        subject: "Hello".into(),
+        body_text: "text".into(),
+        body_html: "<p>html</p>".into(),
+    }
+}
+
 both_engines! {
     async fn the_default_site_is_made_once(db: TestDb) {
         let app = app(&db).await;
@@ -112,15 +125,7 @@ both_engines! {
         let now = app.clock.now();
         let mut tx = app.store.begin().await.unwrap();
         for i in 0..4 {
-            let mail = NewMail {
-                site_id: None,
-                recipient: format!("r{i}@example.com"),
-                template_key: "activation".into(),
-                language: "en".into(),
-                subject: "s".into(),
-                body_text: "t".into(),
-                body_html: "h".into(),
-            };
+            let mail = mail_to(format!("r{i}@example.com"));
             tx.enqueue_mail(uuid::Uuid::now_v7(), &mail, now).await.unwrap();
         }
         tx.commit().await.unwrap();
@@ -149,15 +154,7 @@ both_engines! {
         let now = app.clock.now();
         let mut tx = app.store.begin().await.unwrap();
         for to in ["ok@example.com", "later@example.com", "bad@example.com"] {
-            let mail = NewMail {
-                site_id: None,
-                recipient: to.into(),
-                template_key: "activation".into(),
-                language: "en".into(),
-                subject: "s".into(),
-                body_text: "t".into(),
-                body_html: "h".into(),
-            };
+            let mail = mail_to(to);
             tx.enqueue_mail(uuid::Uuid::now_v7(), &mail, now).await.unwrap();
         }
         tx.commit().await.unwrap();

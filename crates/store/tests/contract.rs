@@ -74,6 +74,19 @@ async fn with_site(store: &DynStore, key: &str) -> Site {
     s
 }
 
+/// A queued activation mail to `recipient`.
+fn mail_to(recipient: impl Into<String>) -> NewMail {
+    NewMail {
+        site_id: None,
+        recipient: recipient.into(),
+        template_key: "activation".into(),
+        language: "en".into(),
+        subject: "Hello".into(),
+        body_text: "text".into(),
+        body_html: "<p>html</p>".into(),
+    }
+}
+
 both_engines! {
     async fn accounts_are_listed_by_their_derived_status_and_search(db: TestDb) {
         use gatehouse_domain::Status;
@@ -451,15 +464,7 @@ both_engines! {
         let t = now();
         let mut tx = store.begin().await.unwrap();
         for i in 0..10 {
-            let mail = NewMail {
-                site_id: None,
-                recipient: format!("r{i}@example.com"),
-                template_key: "activation".into(),
-                language: "en".into(),
-                subject: "Hello".into(),
-                body_text: "text".into(),
-                body_html: "<p>html</p>".into(),
-            };
+            let mail = mail_to(format!("r{i}@example.com"));
             tx.enqueue_mail(Uuid::now_v7(), &mail, t).await.unwrap();
         }
         tx.commit().await.unwrap();
@@ -573,15 +578,7 @@ both_engines! {
         let t = now();
         let mut tx = store.begin().await.unwrap();
         for i in 0..3 {
-            let mail = NewMail {
-                site_id: None,
-                recipient: format!("r{i}@example.com"),
-                template_key: "activation".into(),
-                language: "en".into(),
-                subject: "Hello".into(),
-                body_text: "text".into(),
-                body_html: "<p>html</p>".into(),
-            };
+            let mail = mail_to(format!("r{i}@example.com"));
             tx.enqueue_mail(Uuid::now_v7(), &mail, t).await.unwrap();
         }
         tx.commit().await.unwrap();

@@ -140,6 +140,28 @@ async fn sign_in_through(
     location(&back)
 }
 
+/// The tokens an app gets for ada@example.com with `offline_access`, by the
+/// code flow with PKCE through a new browser.
+async fn offline_tokens(server: &TestServer, app: &App) -> openidconnect::core::CoreTokenResponse {
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, _, _) = app
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("offline_access".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let back = sign_in_through(server, &browser(), auth_url.as_str(), "ada@example.com").await;
+    app.exchange_code(AuthorizationCode::new(param(&back, "code").unwrap()))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http())
+        .await
+        .unwrap()
+}
+
 /// Token endpoint call with the form and optional Basic credentials.
 async fn token_call(
     server: &TestServer,
@@ -252,20 +274,7 @@ both_engines! {
         let (id, secret) = register_app(&server, &admin, shop()).await;
         let secret = secret.unwrap();
         let app = app_client(&server, &id, Some(&secret)).await;
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let (auth_url, _, _) = app
-            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
-            .add_scope(Scope::new("offline_access".into()))
-            .set_pkce_challenge(challenge)
-            .url();
-        let back = sign_in_through(&server, &browser(), auth_url.as_str(), "ada@example.com").await;
-        let tokens = app
-            .exchange_code(AuthorizationCode::new(param(&back, "code").unwrap()))
-            .unwrap()
-            .set_pkce_verifier(verifier)
-            .request_async(&http())
-            .await
-            .unwrap();
+        let tokens = offline_tokens(&server, &app).await;
         let refresh = tokens.refresh_token().unwrap().secret().clone();
         let calls = (0..20).map(|_| {
             let (url, id, secret, refresh) = (server.url("/s/main/oauth2/token"), id.clone(), secret.clone(), refresh.clone());
@@ -295,20 +304,7 @@ both_engines! {
         let (id, secret) = register_app(&server, &admin, shop()).await;
         let secret = secret.unwrap();
         let app = app_client(&server, &id, Some(&secret)).await;
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let (auth_url, _, _) = app
-            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
-            .add_scope(Scope::new("offline_access".into()))
-            .set_pkce_challenge(challenge)
-            .url();
-        let back = sign_in_through(&server, &browser(), auth_url.as_str(), "ada@example.com").await;
-        let tokens = app
-            .exchange_code(AuthorizationCode::new(param(&back, "code").unwrap()))
-            .unwrap()
-            .set_pkce_verifier(verifier)
-            .request_async(&http())
-            .await
-            .unwrap();
+        let tokens = offline_tokens(&server, &app).await;
         assert_eq!(userinfo_status(&server, tokens.access_token().secret()).await, StatusCode::OK);
 
         // Blocked in the console: userinfo refuses at once, the refresh token is dead.

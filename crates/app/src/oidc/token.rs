@@ -246,6 +246,7 @@ async fn refresh(
     if grant.revoked_at.is_some() {
         return invalid("the refresh token was revoked");
     }
+    let mut rotated = None;
     if refresh_use(token.expires_at, token.rotated_at, now) == RefreshUse::Fresh {
         let successor = secrets::new_token("");
         let sealed = seal(presented, &successor).unwrap_or_default();
@@ -253,62 +254,67 @@ async fn refresh(
             .rotate_refresh_token(&hash, now, &secrets::token_hash(&successor), &sealed)
             .await?
         {
-            tx.insert_refresh_token(&RefreshToken {
-                token_hash: secrets::token_hash(&successor),
-                grant_id: grant.id,
-                created_at: now,
-                expires_at: now + REFRESH_TTL,
-                rotated_at: None,
-                successor_hash: None,
-                successor_seal: None,
-            })
-            .await?;
-            let issued = issue(
-                app,
-                tx.as_mut(),
-                site,
-                client,
-                &grant,
-                None,
-                Some(successor),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(issued);
+            store_refresh_token(tx.as_mut(), grant.id, &successor, now).await?;
+            rotated = Some(successor);
+        } else {
+            // Another request rotated it first: read what it did.
+            token = tx.refresh_token_by_hash(&hash).await?.unwrap_or(token);
         }
-        // Another request rotated it first: read what it did.
-        token = tx.refresh_token_by_hash(&hash).await?.unwrap_or(token);
     }
-    match refresh_use(token.expires_at, token.rotated_at, now) {
-        RefreshUse::Repeated => {
-            let Some(successor) = token
+    let successor = match rotated {
+        Some(successor) => successor,
+        None => match refresh_use(token.expires_at, token.rotated_at, now) {
+            RefreshUse::Repeated => match token
                 .successor_seal
                 .as_deref()
                 .and_then(|s| unseal(presented, s))
-            else {
-                return invalid("the refresh token was rotated");
-            };
-            let issued = issue(
-                app,
-                tx.as_mut(),
-                site,
-                client,
-                &grant,
-                None,
-                Some(successor),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(issued)
-        }
-        RefreshUse::Replayed => {
-            tx.revoke_grant(grant.id, now).await?;
-            tx.commit().await?;
-            invalid("the refresh token was used before; every token of its sign-in is revoked")
-        }
-        RefreshUse::Expired => invalid("the refresh token has expired"),
-        RefreshUse::Fresh => invalid("the refresh token could not be rotated"),
-    }
+            {
+                Some(successor) => successor,
+                None => return invalid("the refresh token was rotated"),
+            },
+            RefreshUse::Replayed => {
+                tx.revoke_grant(grant.id, now).await?;
+                tx.commit().await?;
+                return invalid(
+                    "the refresh token was used before; every token of its sign-in is revoked",
+                );
+            }
+            RefreshUse::Expired => return invalid("the refresh token has expired"),
+            RefreshUse::Fresh => return invalid("the refresh token could not be rotated"),
+        },
+    };
+    let issued = issue(
+        app,
+        tx.as_mut(),
+        site,
+        client,
+        &grant,
+        None,
+        Some(successor),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// Stores a new refresh token of a grant.
+async fn store_refresh_token(
+    tx: &mut dyn Tx,
+    grant_id: Uuid,
+    token: &str,
+    now: time::OffsetDateTime,
+) -> AppResult<()> {
+    tx.insert_refresh_token(&RefreshToken {
+        token_hash: secrets::token_hash(token),
+        grant_id,
+        created_at: now,
+        expires_at: now + REFRESH_TTL,
+        rotated_at: None,
+        successor_hash: None,
+        successor_seal: None,
+    })
+    .await?;
+    Ok(())
 }
 
 async fn machine(
@@ -400,16 +406,7 @@ async fn issue(
         Some(token) => Some(token),
         None if grant.scopes.iter().any(|s| s == "offline_access") => {
             let token = secrets::new_token("");
-            tx.insert_refresh_token(&RefreshToken {
-                token_hash: secrets::token_hash(&token),
-                grant_id: grant.id,
-                created_at: now,
-                expires_at: now + REFRESH_TTL,
-                rotated_at: None,
-                successor_hash: None,
-                successor_seal: None,
-            })
-            .await?;
+            store_refresh_token(tx, grant.id, &token, now).await?;
             Some(token)
         }
         None => None,
