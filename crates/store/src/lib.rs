@@ -5,7 +5,9 @@
 //! - Every read and write happens inside a [`Tx`]; a use case's state change,
 //!   audit event and outbox mail commit together or not at all.
 //! - Both engines run the same SQL text (see `sql.rs`); the only per-engine
-//!   code is connecting, migrating, and the outbox claim (`SKIP LOCKED`).
+//!   code is connecting, migrating, the outbox claim (`SKIP LOCKED`), and on
+//!   PostgreSQL telling other nodes of changes (`NOTIFY` at commit, `LISTEN`
+//!   in the background: [`Store::changes_seen`]).
 //! - Counters and single-use tokens change atomically in the database
 //!   (`UPDATE … RETURNING`), never read-modify-write in the application.
 //! - Uniqueness (login ID per site, staff e-mail, group name) is enforced by

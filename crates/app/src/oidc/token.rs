@@ -5,7 +5,7 @@
 //! Invariants owned here:
 //! - A code is redeemed once; its second use revokes the grant it made.
 //! - A refresh token is rotated on every use. Used again within
-//!   [`REFRESH_GRACE`] it gets the successor it already got (concurrent
+//!   `REFRESH_GRACE` it gets the successor it already got (concurrent
 //!   refreshes do not sign the customer out); later, its use is a replay and
 //!   revokes the whole family (the grant).
 //! - No token is issued to an account the lifecycle no longer lets sign in,

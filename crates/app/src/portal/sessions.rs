@@ -1,6 +1,11 @@
 //! Customer sessions: made at sign-in (a new token every time), found by the
 //! hash of the cookie's token, ended by idle time, absolute time, sign-out,
 //! or any change that revokes them (password, block, delete).
+//!
+//! Invariant owned here: a read may use a recent copy of its session
+//! ([`crate::recent`]); a write checks it again inside its own transaction
+//! (`still_signed_in`), so a session ended a moment ago on any node can
+//! change nothing.
 
 use gatehouse_domain::{SignInOutcome, sign_in_gate};
 use gatehouse_store::{Account, Session, SessionOwner, Site, Tx};
