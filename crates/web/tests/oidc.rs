@@ -307,6 +307,18 @@ both_engines! {
         let tokens = offline_tokens(&server, &app).await;
         assert_eq!(userinfo_status(&server, tokens.access_token().secret()).await, StatusCode::OK);
 
+        // Staff looking at the portal as the customer cannot sign in to apps.
+        let (status, body) = server.api(Method::POST, &format!("/api/v1/accounts/{account}/impersonation"), Some(&admin),
+            Some(json!({"reason": "customer asked for help"}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let staff_browser = browser();
+        staff_browser.get(body["url"].as_str().unwrap()).send().await.unwrap();
+        let (auth_url, _, _) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .url();
+        let refused = staff_browser.get(auth_url.as_str()).send().await.unwrap();
+        assert_eq!(param(&location(&refused), "error").as_deref(), Some("access_denied"));
+
         // Blocked in the console: userinfo refuses at once, the refresh token is dead.
         let (status, body) = server.api(Method::POST, "/api/v1/accounts/actions", Some(&admin),
             Some(json!({"action": "block", "ids": [account]}))).await;

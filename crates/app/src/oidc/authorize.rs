@@ -194,7 +194,14 @@ pub async fn authorize(
         }
     };
     let now = app.clock.now();
-    let Some(current) = current.filter(|c| c.session.impersonator_id.is_none()) else {
+    if current.is_some_and(|c| c.session.impersonator_id.is_some()) {
+        // Staff looking at the portal as a customer act for nobody in apps.
+        return Ok(fail(OAuthError::new(
+            "access_denied",
+            "an impersonation session cannot sign in to apps",
+        )));
+    }
+    let Some(current) = current else {
         if prompts.contains(&"none") {
             return Ok(fail(OAuthError::new(
                 "login_required",
