@@ -30,8 +30,14 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/s/{site}/.well-known/openid-configuration", get(discovery))
         .route("/s/{site}/oauth2/jwks", get(jwks))
-        .route("/s/{site}/oauth2/token", axum::routing::post(token))
-        .route("/s/{site}/oauth2/userinfo", get(userinfo).post(userinfo))
+        .route(
+            "/s/{site}/oauth2/token",
+            axum::routing::post(token).options(preflight),
+        )
+        .route(
+            "/s/{site}/oauth2/userinfo",
+            get(userinfo).post(userinfo).options(preflight),
+        )
 }
 
 fn open(mut response: Response) -> Response {
@@ -39,6 +45,26 @@ fn open(mut response: Response) -> Response {
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
+    );
+    response
+}
+
+/// The answer to a browser's CORS preflight: any origin may call with
+/// `Authorization` and `Content-Type` (no cookies are involved).
+async fn preflight() -> Response {
+    let mut response = open(StatusCode::NO_CONTENT.into_response());
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("authorization, content-type"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
     );
     response
 }

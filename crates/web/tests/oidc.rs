@@ -418,6 +418,16 @@ both_engines! {
             ("redirect_uri", REDIRECT), ("code_verifier", &"x".repeat(43))], Some((&id, &secret))).await;
         assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
 
+        // A browser app's preflight is answered for any origin.
+        let preflight = http().request(Method::OPTIONS, server.url("/s/main/oauth2/userinfo"))
+            .header("origin", "https://spa.example.com")
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send().await.unwrap();
+        assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+        assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+        assert!(preflight.headers()["access-control-allow-headers"].to_str().unwrap().contains("authorization"));
+
         // Client credentials: a machine token limited to the app's scopes.
         let (status, body) = token_call(&server, &[("grant_type", "client_credentials"), ("scope", "gatehouse")],
             Some((&id, &secret))).await;
