@@ -1,6 +1,6 @@
 //! The OpenID provider's machine endpoints of each site: discovery, the
-//! JWKS, the token endpoint and userinfo (the authorization endpoint is a
-//! portal page, `portal::oauth`). They answer in the protocols' own error
+//! JWKS, the token endpoint, userinfo, introspection and revocation (the
+//! authorization endpoint is a portal page, `portal::oauth`). They answer in the protocols' own error
 //! format (`{"error", "error_description"}`), not the API's, and take no
 //! cookies, so the cross-site form check does not apply to them; they
 //! answer any origin (CORS), for browser apps.
@@ -12,6 +12,7 @@ use axum::routing::get;
 use axum::{Form, Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use gatehouse_app::oidc::introspect::TokenForm;
 use gatehouse_app::oidc::{self, token::TokenRequest};
 use gatehouse_app::{App, AppError};
 use gatehouse_domain::oidc::OAuthError;
@@ -23,7 +24,14 @@ use crate::error::ApiError;
 
 /// The paths here that carry no cookie-based authority.
 pub(crate) fn cookieless(path: &str) -> bool {
-    path.ends_with("/oauth2/token") || path.ends_with("/oauth2/userinfo")
+    [
+        "/oauth2/token",
+        "/oauth2/userinfo",
+        "/oauth2/introspect",
+        "/oauth2/revoke",
+    ]
+    .iter()
+    .any(|end| path.ends_with(end))
 }
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -38,6 +46,11 @@ pub(crate) fn routes() -> Router<AppState> {
             "/s/{site}/oauth2/userinfo",
             get(userinfo).post(userinfo).options(preflight),
         )
+        .route(
+            "/s/{site}/oauth2/introspect",
+            axum::routing::post(introspect),
+        )
+        .route("/s/{site}/oauth2/revoke", axum::routing::post(revoke))
 }
 
 fn open(mut response: Response) -> Response {
@@ -144,26 +157,13 @@ async fn token(
         Err(r) => return r,
     };
     let Ok(Form(req)) = form else {
-        let e = OAuthError::new(
-            "invalid_request",
-            "the body must be a form (application/x-www-form-urlencoded)",
-        );
-        return oauth_error(StatusCode::BAD_REQUEST, &e);
+        return not_a_form();
     };
     let basic = basic(&headers);
     let via_basic = basic.is_some();
     match oidc::token::token(&state.app, &site, &req, basic).await {
         Ok(Ok(tokens)) => no_store(Json(tokens).into_response()),
-        Ok(Err(e)) if e.code == "invalid_client" => {
-            let mut response = oauth_error(StatusCode::UNAUTHORIZED, &e);
-            if via_basic {
-                response.headers_mut().insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Basic realm=\"token\""),
-                );
-            }
-            response
-        }
+        Ok(Err(e)) if e.code == "invalid_client" => client_refused(&e, via_basic),
         Ok(Err(e)) => oauth_error(StatusCode::BAD_REQUEST, &e),
         Err(e) => server_error(e),
     }
@@ -196,6 +196,73 @@ async fn userinfo(
     match oidc::userinfo::userinfo(&state.app, &site, bearer.trim()).await {
         Ok(Some(claims)) => no_store(Json(claims).into_response()),
         Ok(None) => refused("invalid_token"),
+        Err(e) => server_error(e),
+    }
+}
+
+/// A refusal of the client's credentials: 401, with a Basic challenge when
+/// they came as Basic.
+fn client_refused(e: &OAuthError, via_basic: bool) -> Response {
+    let mut response = oauth_error(StatusCode::UNAUTHORIZED, e);
+    if via_basic {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"token\""),
+        );
+    }
+    response
+}
+
+fn not_a_form() -> Response {
+    let e = OAuthError::new(
+        "invalid_request",
+        "the body must be a form (application/x-www-form-urlencoded)",
+    );
+    oauth_error(StatusCode::BAD_REQUEST, &e)
+}
+
+async fn introspect(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<TokenForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let site = match site_of(&state.app, &site).await {
+        Ok(site) => site,
+        Err(r) => return r,
+    };
+    let Ok(Form(form)) = form else {
+        return not_a_form();
+    };
+    let basic = basic(&headers);
+    let via_basic = basic.is_some();
+    match oidc::introspect::introspect(&state.app, &site, &form, basic).await {
+        Ok(Ok(answer)) => no_store(Json(answer).into_response()),
+        Ok(Err(e)) if e.code == "invalid_client" => client_refused(&e, via_basic),
+        Ok(Err(e)) => oauth_error(StatusCode::BAD_REQUEST, &e),
+        Err(e) => server_error(e),
+    }
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<TokenForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let site = match site_of(&state.app, &site).await {
+        Ok(site) => site,
+        Err(r) => return r,
+    };
+    let Ok(Form(form)) = form else {
+        return not_a_form();
+    };
+    let basic = basic(&headers);
+    let via_basic = basic.is_some();
+    match oidc::introspect::revoke(&state.app, &site, &form, basic).await {
+        Ok(Ok(())) => no_store(StatusCode::OK.into_response()),
+        Ok(Err(e)) if e.code == "invalid_client" => client_refused(&e, via_basic),
+        Ok(Err(e)) => oauth_error(StatusCode::BAD_REQUEST, &e),
         Err(e) => server_error(e),
     }
 }

@@ -243,6 +243,7 @@ both_engines! {
         // Single sign-on: the same browser gets a code without a password.
         let (auth_url, _, _) = app
             .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .add_scope(Scope::new("offline_access".into()))
             .url();
         let again = customer.get(auth_url.as_str()).send().await.unwrap();
         assert_eq!(again.status(), StatusCode::SEE_OTHER);
@@ -264,6 +265,39 @@ both_engines! {
         let (status, body) = token_call(&server, &[("grant_type", "refresh_token"),
             ("refresh_token", renewed_again.refresh_token().unwrap().secret())], Some((&id, secret.as_deref().unwrap()))).await;
         assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+        // Introspection: the app's own tokens are active, and revoking the
+        // refresh token ends the sign-in (access token and userinfo too).
+        let introspect = |token: String| {
+            let (url, id, secret) = (server.url("/s/main/oauth2/introspect"), id.clone(), secret.clone().unwrap());
+            async move {
+                http().post(url).basic_auth(id, Some(secret)).form(&[("token", token.as_str())])
+                    .send().await.unwrap().json::<Value>().await.unwrap()
+            }
+        };
+        let sso = app
+            .exchange_code(AuthorizationCode::new(param(&location(&again), "code").unwrap()))
+            .unwrap()
+            .request_async(&http())
+            .await
+            .expect("the single sign-on code is exchanged");
+        let access = sso.access_token().secret().clone();
+        let live = introspect(access.clone()).await;
+        assert_eq!((live["active"].as_bool(), live["token_type"].as_str()), (Some(true), Some("access_token")), "{live}");
+        assert_eq!(live["sub"], account.to_string());
+        let refresh_now = sso.refresh_token().unwrap().secret().clone();
+        assert_eq!(introspect(refresh_now.clone()).await["token_type"], "refresh_token");
+        assert_eq!(introspect("not a token".into()).await, json!({"active": false}));
+        let (other, other_secret) = register_app(&server, &admin, json!({"name": "Other", "type": "confidential",
+            "first_party": true, "redirect_uris": [REDIRECT]})).await;
+        let foreign = http().post(server.url("/s/main/oauth2/introspect")).basic_auth(&other, other_secret.as_deref())
+            .form(&[("token", access.as_str())]).send().await.unwrap().json::<Value>().await.unwrap();
+        assert_eq!(foreign, json!({"active": false}), "another app's token is inactive to it");
+        let revoked = http().post(server.url("/s/main/oauth2/revoke")).basic_auth(&id, secret.as_deref())
+            .form(&[("token", refresh_now.as_str()), ("token_type_hint", "refresh_token")]).send().await.unwrap();
+        assert_eq!(revoked.status(), StatusCode::OK);
+        assert_eq!(introspect(access.clone()).await["active"], false);
+        assert_eq!(userinfo_status(&server, &access).await, StatusCode::UNAUTHORIZED);
+
         server.stop().await;
     }
 

@@ -3,7 +3,8 @@
 //! with keys shared by every node (`keys`), and the sign-in is the portal's
 //! own (`authorize`), with every gate of the account lifecycle. Codes and
 //! refresh tokens are exchanged at the token endpoint (`token`); apps read
-//! the customer's claims from `userinfo`.
+//! the customer's claims from `userinfo`, and ask about or revoke their
+//! tokens (`introspect`).
 //!
 //! Invariants owned here:
 //! - A customer gets a code only through a live portal session, so only an
@@ -16,6 +17,7 @@
 
 pub mod authorize;
 pub mod clients;
+pub mod introspect;
 pub mod keys;
 pub mod token;
 pub mod userinfo;
@@ -42,6 +44,10 @@ pub fn discovery(app: &App, site: &Site) -> Value {
         "token_endpoint": format!("{issuer}/oauth2/token"),
         "userinfo_endpoint": format!("{issuer}/oauth2/userinfo"),
         "jwks_uri": format!("{issuer}/oauth2/jwks"),
+        "introspection_endpoint": format!("{issuer}/oauth2/introspect"),
+        "revocation_endpoint": format!("{issuer}/oauth2/revoke"),
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "scopes_supported": KNOWN_SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

@@ -75,15 +75,15 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 
 /// Authenticates the client: its secret (Basic or form) for a confidential
 /// client, its ID alone for a public one.
-async fn client(
+pub(crate) async fn client(
     app: &App,
     site: &Site,
-    req: &TokenRequest,
+    form: (Option<String>, Option<String>),
     basic: Option<(String, String)>,
 ) -> AppResult<Result<Client, OAuthError>> {
     let (id, secret) = match basic {
         Some((id, secret)) => (Some(id), Some(secret)),
-        None => (req.client_id.clone(), req.client_secret.clone()),
+        None => form,
     };
     let unknown = || {
         refused(
@@ -115,7 +115,8 @@ pub async fn token(
     req: &TokenRequest,
     basic: Option<(String, String)>,
 ) -> AppResult<Result<Tokens, OAuthError>> {
-    let client = match client(app, site, req, basic).await? {
+    let form = (req.client_id.clone(), req.client_secret.clone());
+    let client = match client(app, site, form, basic).await? {
         Ok(c) => c,
         Err(e) => return Ok(Err(e)),
     };

@@ -1,23 +1,34 @@
 //! The userinfo endpoint: the claims of the customer an access token was
 //! issued for, as its scopes allow, checked against the database on every
 //! call: a revoked grant or an account that may no longer sign in answers
-//! "invalid token" at once.
+//! "invalid token" at once. [`live_access`] is that check, shared with
+//! introspection.
 
 use gatehouse_domain::sign_in_gate;
-use gatehouse_store::Site;
+use gatehouse_store::{Account, Grant, Site};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::{App, AppResult};
 
-/// The claims for a bearer token, or `None` when the token is not (or no
-/// longer) good for them.
-pub async fn userinfo(
+/// An access token that is good now: its claims, its grant and its account.
+pub(crate) struct LiveAccess {
+    /// The token's claims.
+    pub claims: Value,
+    /// Its grant (live).
+    pub grant: Grant,
+    /// Its account (may sign in).
+    pub account: Account,
+}
+
+/// The access token of a customer's grant, if it was signed here for this
+/// site, has not expired, and its grant and account are still good.
+pub(crate) async fn live_access(
     app: &App,
     site: &Site,
-    bearer: &str,
-) -> AppResult<Option<Map<String, Value>>> {
-    let Some(claims) = super::keys::verify(app, bearer).await? else {
+    token: &str,
+) -> AppResult<Option<LiveAccess>> {
+    let Some(claims) = super::keys::verify(app, token).await? else {
         return Ok(None);
     };
     let now = app.clock.now();
@@ -39,10 +50,7 @@ pub async fn userinfo(
     let Some(grant) = tx.grant_by_id(sid).await? else {
         return Ok(None);
     };
-    if grant.revoked_at.is_some()
-        || grant.account_id != Some(sub)
-        || !grant.scopes.iter().any(|s| s == "openid")
-    {
+    if grant.revoked_at.is_some() || grant.account_id != Some(sub) {
         return Ok(None);
     }
     let Some(account) = tx.account_by_id(sub).await? else {
@@ -51,7 +59,28 @@ pub async fn userinfo(
     if sign_in_gate(&account.state, now).is_err() {
         return Ok(None);
     }
+    Ok(Some(LiveAccess {
+        claims,
+        grant,
+        account,
+    }))
+}
+
+/// The claims for a bearer token, or `None` when the token is not (or no
+/// longer) good for them.
+pub async fn userinfo(
+    app: &App,
+    site: &Site,
+    bearer: &str,
+) -> AppResult<Option<Map<String, Value>>> {
+    let Some(live) = live_access(app, site, bearer).await? else {
+        return Ok(None);
+    };
+    if !live.grant.scopes.iter().any(|s| s == "openid") {
+        return Ok(None);
+    }
+    let mut tx = app.store.read().await?;
     Ok(Some(
-        super::claims(tx.as_mut(), site, &account, &grant.scopes).await?,
+        super::claims(tx.as_mut(), site, &live.account, &live.grant.scopes).await?,
     ))
 }
