@@ -264,25 +264,7 @@ fn nul_refused() -> ApiError {
     )
 }
 
-/// Reads an optional whole number that JSON may write as `16` or `16.0`
-/// (JSON Schema's `integer` allows both).
-pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<i64>, D::Error> {
-    use serde::Deserialize;
-    match Option::<serde_json::Number>::deserialize(d)? {
-        None => Ok(None),
-        Some(n) => n
-            .as_i64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
-                    .map(|f| f as i64)
-            })
-            .map(Some)
-            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number"))),
-    }
-}
+pub(crate) use gatehouse_domain::policy::whole_number;
 
 /// An extractor of request parts wrapping axum's own, whose rejection
 /// answers 400 in the API's error body instead of plain text.

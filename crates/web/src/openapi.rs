@@ -273,6 +273,8 @@ impl Modify for Shared {
         api::clients::update_client,
         api::clients::delete_client,
         api::clients::rotate_secret,
+        api::keys::list_keys,
+        api::keys::rotate_keys,
     )
 )]
 pub struct ApiDoc;

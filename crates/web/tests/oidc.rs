@@ -510,6 +510,28 @@ both_engines! {
         let (status, _) = token_call(&server, &[("grant_type", "client_credentials")], Some((&id, new_secret))).await;
         assert_eq!(status, StatusCode::OK);
 
+        // Key rotation: the new key is published at once; a token signed by
+        // the old key still verifies, new tokens carry the new key.
+        let old_token = token_call(&server, &[("grant_type", "client_credentials")], Some((&id, new_secret))).await.1;
+        let kid_of = |jwt: &str| -> String {
+            use base64::Engine as _;
+            let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(jwt.split('.').next().unwrap()).unwrap();
+            serde_json::from_slice::<Value>(&header).unwrap()["kid"].as_str().unwrap().to_string()
+        };
+        let old_kid = kid_of(old_token["access_token"].as_str().unwrap());
+        let (status, key) = server.api(Method::POST, "/api/v1/signing-keys/rotate", Some(&admin),
+            Some(json!({"publish_ahead_seconds": 0}))).await;
+        assert_eq!(status, StatusCode::OK, "{key}");
+        let new_kid = key["kid"].as_str().unwrap().to_string();
+        assert_ne!(new_kid, old_kid);
+        let jwks: Value = http().get(server.url("/s/main/oauth2/jwks")).send().await.unwrap().json().await.unwrap();
+        let kids: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
+        assert!(kids.contains(&old_kid.as_str()) && kids.contains(&new_kid.as_str()), "{kids:?}");
+        let fresh = token_call(&server, &[("grant_type", "client_credentials")], Some((&id, new_secret))).await.1;
+        assert_eq!(kid_of(fresh["access_token"].as_str().unwrap()), new_kid);
+        let (_, listed) = server.api(Method::GET, "/api/v1/signing-keys", Some(&admin), None).await;
+        assert!(listed.to_string().contains("retired_at") && !listed.to_string().contains("private"), "{listed}");
+
         // Removed: its credentials stop working; every change is audited.
         let (status, _) = server.api(Method::DELETE, &format!("/api/v1/sites/main/clients/{id}"), Some(&admin), None).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
@@ -518,7 +540,7 @@ both_engines! {
         let mut tx = server.app.store.read().await.unwrap();
         let actions: Vec<String> = tx.list_audit(20).await.unwrap().into_iter().map(|e| e.action).collect();
         drop(tx);
-        for action in ["client.create", "client.secret_rotate", "client.delete"] {
+        for action in ["client.create", "client.secret_rotate", "client.delete", "signing_key.rotate"] {
             assert!(actions.iter().any(|a| a == action), "{action} audited: {actions:?}");
         }
         server.stop().await;

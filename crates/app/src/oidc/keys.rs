@@ -10,6 +10,10 @@
 //! - Every token carries the `kid` of its key.
 //! - Parsed keys are kept in memory and read again from the database when a
 //!   token names an unknown `kid` or the copy is a minute old.
+//! - A rotation publishes the new key at once and lets it sign only after
+//!   the time asked for; the keys it replaces stop signing then and stay
+//!   published for the lifetime of a token (plus the minute a node's copy
+//!   may lag).
 
 use std::sync::Mutex;
 use std::time::{Duration as StdDuration, Instant};
@@ -30,6 +34,112 @@ use crate::{App, AppError, AppResult};
 
 /// How long parsed keys are used before the database is asked again.
 const REFRESH: StdDuration = StdDuration::from_secs(60);
+
+/// How long a retired key stays published: its last tokens (signed by any
+/// node, whose copy of the keys may be a minute old) must expire first.
+fn publish_after_retirement() -> time::Duration {
+    gatehouse_domain::oidc::ACCESS_TTL + time::Duration::seconds(REFRESH.as_secs() as i64)
+}
+
+/// A signing key as staff see it (never the private part).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct KeyView {
+    /// The key's ID, as in every token it signs.
+    pub kid: String,
+    /// `ES256`.
+    pub alg: String,
+    /// Published since.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Signs from.
+    #[serde(with = "time::serde::rfc3339")]
+    pub signs_from: OffsetDateTime,
+    /// Stopped signing at.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub retired_at: Option<OffsetDateTime>,
+    /// Leaves the JWKS at.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// What a rotation is asked to do.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rotation {
+    /// Seconds the new key is published before it signs, so that apps that
+    /// cache the JWKS have it first (0 to 86 400; default 3 600).
+    #[schema(minimum = 0, maximum = 86400)]
+    #[serde(default, deserialize_with = "gatehouse_domain::policy::whole_number")]
+    pub publish_ahead_seconds: Option<i64>,
+}
+
+fn view(k: &SigningKey) -> KeyView {
+    KeyView {
+        kid: k.kid.clone(),
+        alg: k.alg.clone(),
+        created_at: k.created_at,
+        signs_from: k.signs_from,
+        retired_at: k.retired_at,
+        expires_at: k.expires_at,
+    }
+}
+
+/// The signing keys, newest first (admins).
+pub async fn list(app: &App, caller: &crate::staff_auth::StaffCaller) -> AppResult<Vec<KeyView>> {
+    caller.require(gatehouse_domain::Permission::ManageSettings)?;
+    let mut tx = app.store.read().await?;
+    Ok(tx.signing_keys().await?.iter().map(view).collect())
+}
+
+/// Makes a new signing key that signs once `publish_ahead_seconds` have
+/// passed; the keys signing now stop then, and stay published until every
+/// token they signed has expired. Audited.
+pub async fn rotate(
+    app: &App,
+    caller: &crate::staff_auth::StaffCaller,
+    rotation: &Rotation,
+) -> AppResult<KeyView> {
+    caller.require(gatehouse_domain::Permission::ManageSettings)?;
+    let ahead = rotation.publish_ahead_seconds.unwrap_or(3600);
+    if !(0..=86_400).contains(&ahead) {
+        return Err(AppError::invalid(
+            "publish_ahead_seconds",
+            "from 0 to 86 400 seconds (a day)",
+        ));
+    }
+    let now = app.clock.now();
+    let signs_from = now + time::Duration::seconds(ahead);
+    let key = new_key(now, signs_from)?;
+    let mut tx = app.store.begin().await?;
+    for old in tx.signing_keys().await? {
+        if old.retired_at.is_none() {
+            tx.retire_signing_key(
+                &old.kid,
+                signs_from,
+                signs_from + publish_after_retirement(),
+            )
+            .await?;
+        }
+    }
+    tx.delete_expired_signing_keys(now).await?;
+    tx.insert_signing_key(&key).await?;
+    tx.append_audit(&crate::audit::event(
+        now,
+        &caller.actor(),
+        "signing_key.rotate",
+        None,
+        None,
+        json!({"kid": key.kid, "signs_from": signs_from.unix_timestamp()}),
+    ))
+    .await?;
+    tx.commit().await?;
+    // This node signs with the new key from its time on; the others read
+    // the keys again within a minute.
+    if let Ok(mut guard) = app.keys.loaded.lock() {
+        *guard = None;
+    }
+    Ok(view(&key))
+}
 
 struct Loaded {
     kid: String,
@@ -156,6 +266,7 @@ pub async fn sign(app: &App, claims: &Value) -> AppResult<String> {
     let key = keys
         .iter()
         .filter(|k| k.signs_from <= now && k.retired_at.is_none_or(|r| r > now))
+        .filter(|k| k.expires_at.is_none_or(|e| e > now))
         .max_by_key(|k| k.signs_from)
         .ok_or_else(|| crypto("no key signs now"))?;
     let header = json!({"alg": "ES256", "typ": "JWT", "kid": key.kid});

@@ -10,6 +10,7 @@ pub(crate) mod clients;
 pub(crate) mod csv;
 pub(crate) mod customers;
 pub(crate) mod groups;
+pub(crate) mod keys;
 pub(crate) mod mail;
 pub(crate) mod portal;
 pub(crate) mod reports;
@@ -31,6 +32,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(clients::routes())
         .merge(customers::routes())
         .merge(groups::routes())
+        .merge(keys::routes())
         .merge(mail::routes())
         .merge(portal::routes())
         .merge(reports::routes())
