@@ -401,3 +401,7 @@ oauth_refused_lead = Die App, die Sie hierher geschickt hat, hat etwas verlangt,
 oauth_continue_title = Angemeldet
 oauth_continue_lead = Sie sind angemeldet. Sie werden zur App zurückgebracht …
 oauth_continue_link = Weiter zur App
+oauth_logout_title = Abmelden
+oauth_logout_done = Sie sind vom Portal abgemeldet.
+oauth_logout_not_done = Die App hat nicht angegeben, wer sich abmeldet; deshalb wurde nichts geändert. Sie können sich im Portal selbst abmelden.
+oauth_logout_link = Zum Portal

@@ -401,3 +401,7 @@ oauth_refused_lead = The app that sent you here asked for something this portal 
 oauth_continue_title = Signed in
 oauth_continue_lead = You are signed in. Taking you back to the app…
 oauth_continue_link = Continue to the app
+oauth_logout_title = Signing out
+oauth_logout_done = You are signed out of the portal.
+oauth_logout_not_done = The app did not say who is signing out, so nothing was changed. You can sign out on the portal itself.
+oauth_logout_link = Go to the portal

@@ -59,8 +59,11 @@ async fn register_app(server: &TestServer, admin: &str, body: Value) -> (String,
     )
 }
 
+const AFTER_LOGOUT: &str = "http://127.0.0.1:9/signed-out";
+
 fn shop() -> Value {
     json!({"name": "Shop", "type": "confidential", "first_party": true, "redirect_uris": [REDIRECT],
+           "post_logout_redirect_uris": [AFTER_LOGOUT],
            "scopes": ["openid", "profile", "email", "offline_access", "gatehouse"]})
 }
 
@@ -543,6 +546,45 @@ both_engines! {
         for action in ["client.create", "client.secret_rotate", "client.delete", "signing_key.rotate"] {
             assert!(actions.iter().any(|a| a == action), "{action} audited: {actions:?}");
         }
+        server.stop().await;
+    }
+
+    async fn an_app_signs_the_customer_out_of_the_portal_and_back_to_its_own_page(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        server.active_account("ada@example.com", PASSWORD).await;
+        let (id, secret) = register_app(&server, &admin, shop()).await;
+        let app = app_client(&server, &id, secret.as_deref()).await;
+        let (auth_url, _, _) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .url();
+        let customer = browser();
+        let back = sign_in_through(&server, &customer, auth_url.as_str(), "ada@example.com").await;
+        let tokens = app.exchange_code(AuthorizationCode::new(param(&back, "code").unwrap())).unwrap()
+            .request_async(&http()).await.unwrap();
+        let id_token = tokens.id_token().unwrap().to_string();
+        let logout = |query: String| customer.get(server.url(&format!("/s/main/oauth2/logout?{query}"))).send();
+
+        // Without a hint nothing ends and nobody is redirected.
+        let page = logout(format!("post_logout_redirect_uri={AFTER_LOGOUT}")).await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.headers().get(reqwest::header::LOCATION).is_none());
+        let profile = customer.get(server.url("/s/main/profile")).send().await.unwrap();
+        assert_eq!(profile.status(), StatusCode::OK, "still signed in");
+
+        // With the app's ID token: signed out, the grant revoked, and back
+        // to the app's registered page with its state.
+        let out = logout(format!("id_token_hint={id_token}&post_logout_redirect_uri={AFTER_LOGOUT}&state=bye")).await.unwrap();
+        assert_eq!(out.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&out), format!("{AFTER_LOGOUT}?state=bye"));
+        let profile = customer.get(server.url("/s/main/profile")).send().await.unwrap();
+        assert!(location(&profile).starts_with("/s/main/login"), "signed out of the portal");
+        assert_eq!(userinfo_status(&server, tokens.access_token().secret()).await, StatusCode::UNAUTHORIZED);
+
+        // An address the app did not register: no redirect, a page.
+        let page = logout(format!("id_token_hint={id_token}&post_logout_redirect_uri=https://evil.example/")).await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.headers().get(reqwest::header::LOCATION).is_none());
         server.stop().await;
     }
 }

@@ -19,6 +19,7 @@ pub mod authorize;
 pub mod clients;
 pub mod introspect;
 pub mod keys;
+pub mod logout;
 pub mod token;
 pub mod userinfo;
 
@@ -45,6 +46,7 @@ pub fn discovery(app: &App, site: &Site) -> Value {
         "userinfo_endpoint": format!("{issuer}/oauth2/userinfo"),
         "jwks_uri": format!("{issuer}/oauth2/jwks"),
         "introspection_endpoint": format!("{issuer}/oauth2/introspect"),
+        "end_session_endpoint": format!("{issuer}/oauth2/logout"),
         "revocation_endpoint": format!("{issuer}/oauth2/revoke"),
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],

@@ -49,6 +49,7 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/s/{site}/logout", post(sign_in::logout))
         .route("/s/{site}/oauth2/authorize", get(oauth::authorize))
+        .route("/s/{site}/oauth2/logout", get(oauth::logout))
         .route(
             "/s/{site}/forgot-password",
             get(password::forgot_form).post(password::forgot_submit),

@@ -7,6 +7,7 @@ use axum::extract::{OriginalUri, Query};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gatehouse_app::oidc::authorize::{self, AuthorizeRequest, Next};
+use gatehouse_app::oidc::logout::{self, LogoutRequest};
 use gatehouse_app::portal::sessions;
 
 use super::visit::Visit;
@@ -52,6 +53,43 @@ pub(super) async fn authorize(
         }
         Err(e) => v.fail(e).into_response(),
     }
+}
+
+/// `GET /s/{site}/oauth2/logout`: RP-initiated logout.
+pub(super) async fn logout(
+    mut v: Visit,
+    headers: HeaderMap,
+    Query(req): Query<LogoutRequest>,
+) -> Response {
+    let out = match logout::logout(&v.state.app, &v.site, &req, v.current.as_ref()).await {
+        Ok(out) => out,
+        Err(e) => return v.fail(e).into_response(),
+    };
+    if out.end_session {
+        let name = cookies::portal_session_name(&v.site.key);
+        if let Some(token) = cookies::get(&headers, &name)
+            && let Err(e) = sessions::sign_out(&v.state.app, &token).await
+        {
+            return v.fail(e).into_response();
+        }
+        cookies::clear(&mut v.set_cookies, v.state.cookies, &name);
+        v.current = None;
+    }
+    if let Some(to) = out.redirect {
+        return v.redirect(&to);
+    }
+    let line = v.tr(if out.end_session {
+        "oauth_logout_done"
+    } else {
+        "oauth_logout_not_done"
+    });
+    let (home, label) = (v.path(""), v.tr("oauth_logout_link"));
+    v.notice(
+        StatusCode::OK,
+        "oauth_logout_title",
+        &[line],
+        Some((&home, label)),
+    )
 }
 
 /// The address a sign-in may continue to: this site's authorization
