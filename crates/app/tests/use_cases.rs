@@ -8,26 +8,13 @@ use gatehouse_app::delivery::{self, SendError, Transport};
 use gatehouse_app::{App, AppError, Hasher, api_tokens, secrets, setup, sites, staff};
 use gatehouse_domain::StaffRole;
 use gatehouse_store::Actor;
-use gatehouse_store::{NewMail, OutboxMessage};
-use gatehouse_testkit::{TestDb, both_engines};
+use gatehouse_store::OutboxMessage;
+use gatehouse_testkit::{TestDb, both_engines, mail_to};
 
 async fn app(db: &TestDb) -> App {
     App {
         hasher: Hasher::with_workers(2),
         ..App::new(db.store().await)
-    }
-}
-
-/// A queued activation mail to `recipient`.
-fn mail_to(recipient: impl Into<String>) -> NewMail {
-    NewMail {
-        site_id: None,
-        recipient: recipient.into(),
-        template_key: "activation".into(),
-        language: "en".into(),
-        subject: "Hello".into(),
-        body_text: "text".into(),
-        body_html: "<p>html</p>".into(),
     }
 }
 

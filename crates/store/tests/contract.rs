@@ -9,7 +9,7 @@ use gatehouse_domain::{
 };
 use gatehouse_store::model::to_ms;
 use gatehouse_store::*;
-use gatehouse_testkit::{TestDb, both_engines};
+use gatehouse_testkit::{TestDb, both_engines, mail_to};
 use sqlx::Connection;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -72,19 +72,6 @@ async fn with_site(store: &DynStore, key: &str) -> Site {
     tx.insert_site(&s).await.unwrap();
     tx.commit().await.unwrap();
     s
-}
-
-/// A queued activation mail to `recipient`.
-fn mail_to(recipient: impl Into<String>) -> NewMail {
-    NewMail {
-        site_id: None,
-        recipient: recipient.into(),
-        template_key: "activation".into(),
-        language: "en".into(),
-        subject: "Hello".into(),
-        body_text: "text".into(),
-        body_html: "<p>html</p>".into(),
-    }
 }
 
 both_engines! {

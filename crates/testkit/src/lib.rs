@@ -21,6 +21,19 @@ use sqlx::Connection;
 pub use server::{Mail, TestServer, browser, decode_quoted_printable, generous_limits};
 pub use staff::{STAFF_PASSWORD, form_field};
 
+/// A queued activation mail to `recipient`, for tests of the outbox.
+pub fn mail_to(recipient: impl Into<String>) -> gatehouse_store::NewMail {
+    gatehouse_store::NewMail {
+        site_id: None,
+        recipient: recipient.into(),
+        template_key: "activation".into(),
+        language: "en".into(),
+        subject: "Hello".into(),
+        body_text: "text".into(),
+        body_html: "<p>html</p>".into(),
+    }
+}
+
 /// The variable naming the PostgreSQL server tests use.
 pub const PG_URL_VAR: &str = "GATEHOUSE_TEST_DATABASE_URL";
 

@@ -14,7 +14,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use gatehouse_app::oidc::introspect::TokenForm;
 use gatehouse_app::oidc::{self, token::TokenRequest};
-use gatehouse_app::{App, AppError};
+use gatehouse_app::{App, AppError, AppResult};
 use gatehouse_domain::oidc::OAuthError;
 use gatehouse_store::Site;
 use serde_json::json;
@@ -146,29 +146,6 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
     Some((decode(id)?, decode(secret)?))
 }
 
-async fn token(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    form: Result<Form<TokenRequest>, axum::extract::rejection::FormRejection>,
-) -> Response {
-    let site = match site_of(&state.app, &site).await {
-        Ok(site) => site,
-        Err(r) => return r,
-    };
-    let Ok(Form(req)) = form else {
-        return not_a_form();
-    };
-    let basic = basic(&headers);
-    let via_basic = basic.is_some();
-    match oidc::token::token(&state.app, &site, &req, basic).await {
-        Ok(Ok(tokens)) => no_store(Json(tokens).into_response()),
-        Ok(Err(e)) if e.code == "invalid_client" => client_refused(&e, via_basic),
-        Ok(Err(e)) => oauth_error(StatusCode::BAD_REQUEST, &e),
-        Err(e) => server_error(e),
-    }
-}
-
 async fn userinfo(
     State(state): State<AppState>,
     Path(site): Path<String>,
@@ -221,48 +198,96 @@ fn not_a_form() -> Response {
     oauth_error(StatusCode::BAD_REQUEST, &e)
 }
 
-async fn introspect(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    form: Result<Form<TokenForm>, axum::extract::rejection::FormRejection>,
-) -> Response {
-    let site = match site_of(&state.app, &site).await {
-        Ok(site) => site,
-        Err(r) => return r,
-    };
+/// Form endpoints where the app authenticates (token, introspection,
+/// revocation): the site, the form and any Basic credentials, or the
+/// refusal to send at once.
+type FormBody<F> = Result<Form<F>, axum::extract::rejection::FormRejection>;
+
+struct ClientCall<F> {
+    site: Site,
+    form: F,
+    basic: Option<(String, String)>,
+    via_basic: bool,
+}
+
+async fn client_call<F>(
+    state: &AppState,
+    site: &str,
+    headers: &HeaderMap,
+    form: FormBody<F>,
+) -> Result<ClientCall<F>, Response> {
+    let site = site_of(&state.app, site).await?;
     let Ok(Form(form)) = form else {
-        return not_a_form();
+        return Err(not_a_form());
     };
-    let basic = basic(&headers);
+    let basic = basic(headers);
     let via_basic = basic.is_some();
-    match oidc::introspect::introspect(&state.app, &site, &form, basic).await {
-        Ok(Ok(answer)) => no_store(Json(answer).into_response()),
+    Ok(ClientCall {
+        site,
+        form,
+        basic,
+        via_basic,
+    })
+}
+
+/// The answer of a client-authenticated endpoint: its own on success, the
+/// protocol's error (401 for the client's credentials) otherwise.
+fn client_answer(result: AppResult<Result<Response, OAuthError>>, via_basic: bool) -> Response {
+    match result {
+        Ok(Ok(answer)) => no_store(answer),
         Ok(Err(e)) if e.code == "invalid_client" => client_refused(&e, via_basic),
         Ok(Err(e)) => oauth_error(StatusCode::BAD_REQUEST, &e),
         Err(e) => server_error(e),
     }
 }
 
+async fn token(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    form: FormBody<TokenRequest>,
+) -> Response {
+    let c = match client_call(&state, &site, &headers, form).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let result = oidc::token::token(&state.app, &c.site, &c.form, c.basic).await;
+    client_answer(
+        result.map(|r| r.map(|t| Json(t).into_response())),
+        c.via_basic,
+    )
+}
+
+async fn introspect(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    form: FormBody<TokenForm>,
+) -> Response {
+    let c = match client_call(&state, &site, &headers, form).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let result = oidc::introspect::introspect(&state.app, &c.site, &c.form, c.basic).await;
+    client_answer(
+        result.map(|r| r.map(|v| Json(v).into_response())),
+        c.via_basic,
+    )
+}
+
 async fn revoke(
     State(state): State<AppState>,
     Path(site): Path<String>,
     headers: HeaderMap,
-    form: Result<Form<TokenForm>, axum::extract::rejection::FormRejection>,
+    form: FormBody<TokenForm>,
 ) -> Response {
-    let site = match site_of(&state.app, &site).await {
-        Ok(site) => site,
+    let c = match client_call(&state, &site, &headers, form).await {
+        Ok(c) => c,
         Err(r) => return r,
     };
-    let Ok(Form(form)) = form else {
-        return not_a_form();
-    };
-    let basic = basic(&headers);
-    let via_basic = basic.is_some();
-    match oidc::introspect::revoke(&state.app, &site, &form, basic).await {
-        Ok(Ok(())) => no_store(StatusCode::OK.into_response()),
-        Ok(Err(e)) if e.code == "invalid_client" => client_refused(&e, via_basic),
-        Ok(Err(e)) => oauth_error(StatusCode::BAD_REQUEST, &e),
-        Err(e) => server_error(e),
-    }
+    let result = oidc::introspect::revoke(&state.app, &c.site, &c.form, c.basic).await;
+    client_answer(
+        result.map(|r| r.map(|()| StatusCode::OK.into_response())),
+        c.via_basic,
+    )
 }
