@@ -359,7 +359,6 @@ pub async fn bulk(
         };
         results.push(result);
     }
-    app.mail_queued();
     Ok(results)
 }
 

@@ -215,7 +215,6 @@ pub async fn create(
     ))
     .await?;
     tx.commit().await?;
-    app.mail_queued();
     Ok(CustomerDetail { customer, accounts })
 }
 

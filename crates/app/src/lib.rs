@@ -58,7 +58,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Where links in mail point.
     pub links: Links,
-    /// Wakes the delivery worker when mail was queued.
+    /// Wakes the delivery worker: the store's, rung by every commit that
+    /// queued a message.
     pub mail_notify: Arc<Notify>,
     /// Short-lived copies of the portal's hot reads.
     pub recent: Arc<recent::RecentReads>,
@@ -71,20 +72,16 @@ impl App {
     /// the machine's cores.
     pub fn new(store: DynStore) -> App {
         App {
+            mail_notify: store.outbox_queued(),
             store,
             hasher: Hasher::for_this_machine(),
             clock: Arc::new(SystemClock),
             links: Links::default(),
-            mail_notify: Arc::new(Notify::new()),
             recent: Arc::new(recent::RecentReads::default()),
             keys: Arc::new(oidc::keys::KeyRing::default()),
         }
     }
 
-    /// Tells the delivery worker that a committed transaction queued mail.
-    pub fn mail_queued(&self) {
-        self.mail_notify.notify_one();
-    }
 }
 
 /// One sentence on what a bulk action did: how many were done (`done` and a

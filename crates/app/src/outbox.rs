@@ -111,6 +111,5 @@ pub async fn retry(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Outbo
         .await?
         .ok_or_else(|| AppError::NotFound("message".into()))?;
     tx.commit().await?;
-    app.mail_queued();
     Ok(again.into())
 }

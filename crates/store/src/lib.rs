@@ -106,6 +106,11 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// yet back): no copy of a read may be used or kept then. Writes that
     /// nobody announces (the CLI on the same SQLite file) are not counted.
     fn changes_seen(&self) -> Option<u64>;
+    /// Woken (one permit) each time a transaction that queued an outbox
+    /// message, or made one due again, commits through this handle: the
+    /// delivery worker waits on it, so that no use case has to remember to
+    /// wake it. Other nodes' messages are found by the worker's polling.
+    fn outbox_queued(&self) -> std::sync::Arc<tokio::sync::Notify>;
     /// Refreshes the query planner's statistics (after a bulk load, so that
     /// list queries pick their indexes by the real numbers at once instead
     /// of waiting for the engine's own schedule).

@@ -113,6 +113,7 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
     Ok(Arc::new(SqlStore {
         pool,
         seen,
+        queued: Arc::new(tokio::sync::Notify::new()),
         listener: std::sync::Mutex::new(listener),
         bounds: Arc::new(Recent::new(BOUND_TTL)),
     }))
@@ -217,6 +218,8 @@ struct SqlStore {
     pool: Pool,
     /// What this node has seen change (see [`Store::changes_seen`]).
     seen: Arc<Seen>,
+    /// Woken when a transaction that queued outbox messages commits.
+    queued: Arc<tokio::sync::Notify>,
     /// The task that hears other nodes (PostgreSQL).
     listener: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// Recent walk bounds of the customer list.
@@ -270,6 +273,8 @@ impl Store for SqlStore {
             inner,
             seen: Some(Arc::clone(&self.seen)),
             announce: false,
+            queued: Some(Arc::clone(&self.queued)),
+            wakes_delivery: false,
             bounds: Arc::clone(&self.bounds),
         }))
     }
@@ -283,6 +288,8 @@ impl Store for SqlStore {
             inner,
             seen: None,
             announce: false,
+            queued: None,
+            wakes_delivery: false,
             bounds: Arc::clone(&self.bounds),
         }))
     }
@@ -298,6 +305,10 @@ impl Store for SqlStore {
                 .map(|_| ())?,
         }
         Ok(())
+    }
+
+    fn outbox_queued(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.queued)
     }
 
     fn changes_seen(&self) -> Option<u64> {
@@ -329,6 +340,10 @@ struct SqlTx {
     seen: Option<Arc<Seen>>,
     /// Other nodes are told of this transaction's changes at commit.
     announce: bool,
+    /// The store's outbox wake-up, for a write transaction.
+    queued: Option<Arc<tokio::sync::Notify>>,
+    /// Whether this transaction made an outbox message due.
+    wakes_delivery: bool,
     /// The store's recent walk bounds.
     bounds: Arc<WalkBounds>,
 }
@@ -650,6 +665,9 @@ impl Tx for SqlTx {
         // before it read cannot hold data older than the count says.
         if let Some(seen) = self.seen {
             seen.bump();
+        }
+        if let (true, Some(queued)) = (self.wakes_delivery, self.queued) {
+            queued.notify_one();
         }
         Ok(())
     }
@@ -1509,6 +1527,7 @@ impl Tx for SqlTx {
         m: &NewMail,
         now: OffsetDateTime,
     ) -> StoreResult<()> {
+        self.wakes_delivery = true;
         exec!(self, sqlx::query(
             "INSERT INTO outbox (id, site_id, recipient, template_key, language, subject, body_text, body_html, status, \
              attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9)")
@@ -1611,6 +1630,7 @@ impl Tx for SqlTx {
     }
 
     async fn retry_mail(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool> {
+        self.wakes_delivery = true;
         let done = exec!(
             self,
             sqlx::query(

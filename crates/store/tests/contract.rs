@@ -585,6 +585,33 @@ both_engines! {
         tx.commit().await.unwrap();
     }
 
+    async fn a_commit_that_queued_mail_wakes_delivery_and_a_rollback_does_not(db: TestDb) {
+        let store = db.store().await;
+        let queued = store.outbox_queued();
+        let woken = || async {
+            tokio::time::timeout(std::time::Duration::from_millis(200), queued.notified())
+                .await
+                .is_ok()
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.enqueue_mail(Uuid::now_v7(), &mail_to("a@example.com"), now())
+            .await
+            .unwrap();
+        drop(tx);
+        assert!(!woken().await, "a rolled-back message wakes nobody");
+        let mut tx = store.begin().await.unwrap();
+        tx.enqueue_mail(Uuid::now_v7(), &mail_to("b@example.com"), now())
+            .await
+            .unwrap();
+        assert!(!woken().await, "not before the commit");
+        tx.commit().await.unwrap();
+        assert!(woken().await, "the commit wakes the worker");
+        let mut tx = store.begin().await.unwrap();
+        tx.claim_mail(now(), now(), 10).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(!woken().await, "a commit that queued nothing wakes nobody");
+    }
+
     async fn changes_that_can_end_a_session_are_counted_and_reads_are_not(db: TestDb) {
         let store = db.store().await;
         let s = with_site(&store, "main").await;

@@ -178,7 +178,6 @@ pub(crate) async fn mail_link_by_address(
     };
     if send_link(app, tx.as_mut(), &site, &account, kind, now).await? {
         tx.commit().await?;
-        app.mail_queued();
     }
     Ok(())
 }

@@ -66,6 +66,5 @@ pub async fn change_password(
     .await?;
     let session = sessions::create(tx.as_mut(), site, &fresh, false, meta, now).await?;
     tx.commit().await?;
-    app.mail_queued();
     Ok(session)
 }

@@ -165,7 +165,6 @@ pub async fn register(
     for _ in 0..3 {
         match attempt(app, &site, &new).await? {
             Attempt::Done => {
-                app.mail_queued();
                 return Ok(());
             }
             Attempt::Raced => continue,

@@ -119,6 +119,5 @@ pub async fn reset_password(
     tx.void_link_tokens(Some(account.id), LinkPurpose::PasswordReset, now)
         .await?;
     tx.commit().await?;
-    app.mail_queued();
     Ok(())
 }

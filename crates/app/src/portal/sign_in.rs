@@ -49,7 +49,6 @@ pub async fn sign_in(
         let mut tx = app.store.begin().await?;
         count_failed_attempt(tx.as_mut(), &site, account.id, now).await?;
         tx.commit().await?;
-        app.mail_queued();
         return Err(SignInRefusal::InvalidCredentials.into());
     }
     let outcome = sign_in_gate(&account.state, now)?;
