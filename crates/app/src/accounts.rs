@@ -771,6 +771,28 @@ pub async fn revoke_session(
     Ok(())
 }
 
+/// Signs the account out everywhere: every portal session ends, every app's
+/// grant is revoked and each app is sent a back-channel logout. Answers how
+/// many portal sessions ended.
+pub async fn sign_out_everywhere(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<u64> {
+    caller.require(Permission::ManageAccounts)?;
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let (_, site) = load(tx.as_mut(), id).await?;
+    let ended = crate::portal::sign_out_everywhere(tx.as_mut(), id, None, now).await?;
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "account.sign_out_everywhere",
+        Some(("account", id)),
+        Some(site.id),
+        json!({"sessions": ended}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
 /// A customer that may be the account's person, with why.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Candidate {

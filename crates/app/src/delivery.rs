@@ -1,5 +1,7 @@
 //! Delivery of the outbox: a background worker claims due messages (a lease,
-//! so two nodes never send one message twice), hands each to the transport,
+//! so two nodes never send one message twice), hands each to the transport
+//! (mail) or to the app it is for (a back-channel logout notice, which
+//! `oidc::backchannel` signs and POSTs),
 //! and records the outcome: sent, retried later with exponential back-off on
 //! a temporary failure, or failed for good on a permanent one. A failing
 //! message never holds up the others.
@@ -228,7 +230,10 @@ pub async fn deliver_until_stopped(
             );
             return Ok(done);
         }
-        let outcome = transport.send(message).await;
+        let outcome = match message.mail.template_key.as_str() {
+            crate::oidc::backchannel::KIND => crate::oidc::backchannel::deliver(app, message).await,
+            _ => transport.send(message).await,
+        };
         let now = app.clock.now();
         let mut tx = app.store.begin().await?;
         match outcome {

@@ -81,7 +81,6 @@ impl App {
             keys: Arc::new(oidc::keys::KeyRing::default()),
         }
     }
-
 }
 
 /// One sentence on what a bulk action did: how many were done (`done` and a

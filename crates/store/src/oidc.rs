@@ -325,12 +325,13 @@ pub trait OidcTx: Send {
     async fn grant_by_id(&mut self, id: Uuid) -> StoreResult<Option<Grant>>;
     /// Revokes a grant; answers whether it was live.
     async fn revoke_grant(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool>;
-    /// Revokes every live grant of an account; answers how many.
+    /// Revokes every live grant of an account; answers the apps (their
+    /// row IDs, each once) whose grants it revoked.
     async fn revoke_account_grants(
         &mut self,
         account_id: Uuid,
         now: OffsetDateTime,
-    ) -> StoreResult<u64>;
+    ) -> StoreResult<Vec<Uuid>>;
 
     /// Stores an authorization code.
     async fn insert_code(&mut self, code: &AuthCode) -> StoreResult<()>;

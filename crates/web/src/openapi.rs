@@ -238,6 +238,7 @@ impl Modify for Shared {
         api::accounts::account_duplicates,
         api::accounts::assign_account,
         api::accounts::impersonate,
+        api::accounts::sign_out_everywhere,
         api::accounts::revoke_session,
         api::audit::list_audit,
         api::audit::audit_csv,

@@ -3,7 +3,8 @@
 //! as the app: discovery, the code flow with PKCE through the portal's own
 //! sign-in page, the ID token verified against the JWKS with nonce and
 //! audience, userinfo, refresh rotation (twenty at once get one successor),
-//! a code used twice, the lifecycle reaching the app, client credentials,
+//! a code used twice, the lifecycle reaching the app (back-channel logout
+//! tokens received on 127.0.0.1 and verified), client credentials,
 //! and the refusals with the RFCs' error codes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -587,4 +588,188 @@ both_engines! {
         assert!(page.headers().get(reqwest::header::LOCATION).is_none());
         server.stop().await;
     }
+
+    async fn every_lifecycle_event_sends_the_apps_the_customer_used_a_backchannel_logout(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        let account = server.active_account("ada@example.com", PASSWORD).await;
+        let (shop_url, mut shop_inbox) = logout_receiver().await;
+        let (unused_url, mut unused_inbox) = logout_receiver().await;
+        let mut body = shop();
+        body["backchannel_logout_uri"] = json!(shop_url);
+        let (id, secret) = register_app(&server, &admin, body).await;
+        let secret = secret.unwrap();
+        let mut other = shop();
+        other["name"] = json!("Installer app");
+        other["backchannel_logout_uri"] = json!(unused_url);
+        register_app(&server, &admin, other).await;
+        let app = app_client(&server, &id, Some(&secret)).await;
+        let discovery: Value = http().get(server.url("/s/main/.well-known/openid-configuration"))
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(discovery["backchannel_logout_supported"], json!(true));
+
+        // Each event: the app held tokens, the event ends them and the app is told.
+        let (s, a) = (&server, admin.as_str());
+        let accounts = |v: Value| async move { s.api(Method::PATCH, &format!("/api/v1/accounts/{account}"), Some(a), Some(v)).await };
+        let action = |name: &'static str| async move {
+            s.api(Method::POST, "/api/v1/accounts/actions", Some(a), Some(json!({"action": name, "ids": [account]}))).await
+        };
+        let mut seen = Vec::new();
+        for event in ["access switched off", "staff: sign out everywhere", "password changed", "blocked", "deleted"] {
+            let tokens = offline_tokens(&server, &app).await;
+            match event {
+                "access switched off" => {
+                    assert_eq!(accounts(json!({"access_granted": false})).await.0, StatusCode::OK);
+                }
+                "staff: sign out everywhere" => {
+                    let (status, _) = server.api(Method::DELETE, &format!("/api/v1/accounts/{account}/sessions"), Some(&admin), None).await;
+                    assert_eq!(status, StatusCode::NO_CONTENT);
+                }
+                "password changed" => {
+                    let portal = browser();
+                    let call = |path: &str, v: Value| portal.post(server.url(&format!("/api/v1/sites/main{path}"))).json(&v).send();
+                    assert!(call("/sessions", json!({"login_id": "ada@example.com", "password": PASSWORD})).await.unwrap().status().is_success());
+                    let changed = call("/me/password", json!({"current_password": PASSWORD, "new_password": "violet anchors juggle quietly"})).await.unwrap();
+                    assert!(changed.status().is_success(), "{}", changed.status());
+                }
+                "blocked" => assert_eq!(action("block").await.0, StatusCode::OK),
+                "deleted" => assert_eq!(action("delete").await.0, StatusCode::OK),
+                _ => unreachable!(),
+            }
+            let token = tokio::time::timeout(std::time::Duration::from_secs(10), shop_inbox.recv())
+                .await
+                .unwrap_or_else(|_| panic!("{event}: no back-channel logout within 10 s"))
+                .unwrap();
+            let claims = verified_logout_token(&server, &token).await;
+            assert_eq!(claims["iss"], json!(issuer(&server)), "{event}");
+            assert_eq!(claims["aud"], json!(id), "{event}");
+            assert_eq!(claims["sub"], json!(account.to_string()), "{event}");
+            assert!(claims["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object(), "{event}");
+            assert!(claims.get("nonce").is_none(), "a logout token has no nonce");
+            seen.push(claims["jti"].as_str().unwrap().to_string());
+            assert_eq!(userinfo_status(&server, tokens.access_token().secret()).await, StatusCode::UNAUTHORIZED, "{event}");
+            let (status, body) = token_call(&server, &[("grant_type", "refresh_token"),
+                ("refresh_token", tokens.refresh_token().unwrap().secret())], Some((&id, &secret))).await;
+            assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{event}");
+            // Back to a customer who can sign in, for the next event.
+            match event {
+                "access switched off" => assert_eq!(accounts(json!({"access_granted": true})).await.0, StatusCode::OK),
+                "password changed" => {
+                    let portal = browser();
+                    let call = |path: &str, v: Value| portal.post(server.url(&format!("/api/v1/sites/main{path}"))).json(&v).send();
+                    assert!(call("/sessions", json!({"login_id": "ada@example.com", "password": "violet anchors juggle quietly"})).await.unwrap().status().is_success());
+                    assert!(call("/me/password", json!({"current_password": "violet anchors juggle quietly", "new_password": PASSWORD})).await.unwrap().status().is_success());
+                }
+                "blocked" => assert_eq!(action("unblock").await.0, StatusCode::OK),
+                _ => {}
+            }
+        }
+        // One notice per event, each once, and none to the app never used.
+        seen.dedup();
+        assert_eq!(seen.len(), 5);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(shop_inbox.try_recv().is_err(), "nothing sent twice, nothing for an event without a grant");
+        assert!(unused_inbox.try_recv().is_err(), "an app the customer never used is not told");
+        server.stop().await;
+    }
+
+    async fn a_backchannel_logout_the_app_could_not_take_is_retried_until_it_can(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        let account = server.active_account("ada@example.com", PASSWORD).await;
+        // An address nobody listens on yet.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let mut body = shop();
+        body["backchannel_logout_uri"] = json!(format!("http://{addr}/backchannel"));
+        let (id, secret) = register_app(&server, &admin, body).await;
+        let app = app_client(&server, &id, secret.as_deref()).await;
+        offline_tokens(&server, &app).await;
+        let (status, _) = server.api(Method::DELETE, &format!("/api/v1/accounts/{account}/sessions"), Some(&admin), None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        // The first try fails; the outbox shows why and keeps the notice
+        // (a claim counts as a try before its outcome is written).
+        let failed = loop {
+            let (_, items) = server.api(Method::GET, "/api/v1/outbox", Some(&admin), None).await;
+            let notice = items["items"].as_array().unwrap().iter()
+                .find(|m| m["template_key"] == "oidc_backchannel_logout").cloned();
+            if let Some(n) = notice.filter(|n| n["last_error"].is_string()) {
+                break n;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        assert_eq!(failed["status"], "pending", "{failed}");
+        assert!(failed["last_error"].as_str().unwrap().contains("did not answer"), "{failed}");
+        // The app comes up; staff send it again, and it arrives.
+        let (_, mut inbox) = logout_receiver_at(addr).await;
+        let (status, _) = server.api(Method::POST, &format!("/api/v1/outbox/{}/retry", failed["id"].as_str().unwrap()), Some(&admin), None).await;
+        assert!(status.is_success(), "{status}");
+        let token = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv()).await.unwrap().unwrap();
+        let claims = verified_logout_token(&server, &token).await;
+        assert_eq!(claims["jti"], failed["id"], "the same notice, told by its jti");
+        server.stop().await;
+    }
+}
+
+/// An app's back-channel logout endpoint on 127.0.0.1: answers its address
+/// and the logout tokens POSTed to it.
+async fn logout_receiver() -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    logout_receiver_at(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await
+}
+
+async fn logout_receiver_at(
+    addr: std::net::SocketAddr,
+) -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    let (sender, inbox) = tokio::sync::mpsc::unbounded_channel();
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new().route(
+        "/backchannel",
+        axum::routing::post(
+            move |axum::Form(form): axum::Form<std::collections::HashMap<String, String>>| {
+                let sender = sender.clone();
+                async move {
+                    sender.send(form["logout_token"].clone()).unwrap();
+                    StatusCode::OK
+                }
+            },
+        ),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{addr}/backchannel"), inbox)
+}
+
+/// The claims of a logout token whose signature a relying-party library
+/// verifies against the provider's published keys, typed as a logout token.
+async fn verified_logout_token(server: &TestServer, token: &str) -> Value {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use openidconnect::JsonWebKey as _;
+    use openidconnect::core::{CoreJsonWebKeySet, CoreJwsSigningAlgorithm};
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "a compact JWS");
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+    assert_eq!(header["typ"], "logout+jwt");
+    assert_eq!(header["alg"], "ES256");
+    let jwks: CoreJsonWebKeySet = http()
+        .get(server.url("/s/main/oauth2/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = jwks
+        .keys()
+        .iter()
+        .find(|k| k.key_id().map(|k| k.as_str()) == header["kid"].as_str())
+        .expect("the key is published");
+    key.verify_signature(
+        &CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+        format!("{}.{}", parts[0], parts[1]).as_bytes(),
+        &URL_SAFE_NO_PAD.decode(parts[2]).unwrap(),
+    )
+    .expect("the signature holds");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap()
 }

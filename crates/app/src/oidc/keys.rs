@@ -261,6 +261,12 @@ pub async fn jwks(app: &App) -> AppResult<Value> {
 
 /// Signs claims as a compact JWS with the key that signs now.
 pub async fn sign(app: &App, claims: &Value) -> AppResult<String> {
+    sign_as(app, "JWT", claims).await
+}
+
+/// [`sign`] with the token's type in its header (`typ`), for tokens an app
+/// must not mistake for another kind (a logout token for an ID token).
+pub async fn sign_as(app: &App, typ: &str, claims: &Value) -> AppResult<String> {
     let now = app.clock.now();
     let keys = loaded(app, false).await?;
     let key = keys
@@ -269,7 +275,7 @@ pub async fn sign(app: &App, claims: &Value) -> AppResult<String> {
         .filter(|k| k.expires_at.is_none_or(|e| e > now))
         .max_by_key(|k| k.signs_from)
         .ok_or_else(|| crypto("no key signs now"))?;
-    let header = json!({"alg": "ES256", "typ": "JWT", "kid": key.kid});
+    let header = json!({"alg": "ES256", "typ": typ, "kid": key.kid});
     let input = format!(
         "{}.{}",
         b64(header.to_string().as_bytes()),

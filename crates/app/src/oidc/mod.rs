@@ -13,9 +13,11 @@
 //! - Ending an account's sessions (block, delete, lock, password change or
 //!   reset, "sign out everywhere") revokes its grants in the same
 //!   transaction ([`end_grants`]): refresh tokens stop working and userinfo
-//!   answers 401 at once, on every node.
+//!   answers 401 at once, on every node, and every app that held a grant
+//!   is sent a back-channel logout through the outbox (`backchannel`).
 
 pub mod authorize;
+pub mod backchannel;
 pub mod clients;
 pub mod introspect;
 pub mod keys;
@@ -48,6 +50,8 @@ pub fn discovery(app: &App, site: &Site) -> Value {
         "introspection_endpoint": format!("{issuer}/oauth2/introspect"),
         "end_session_endpoint": format!("{issuer}/oauth2/logout"),
         "revocation_endpoint": format!("{issuer}/oauth2/revoke"),
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": false,
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "scopes_supported": KNOWN_SCOPES,
@@ -68,10 +72,16 @@ pub fn discovery(app: &App, site: &Site) -> Value {
     })
 }
 
-/// Revokes every grant of an account: the other half of ending its
-/// sessions, called wherever those end.
-pub async fn end_grants(tx: &mut dyn Tx, account_id: Uuid, now: OffsetDateTime) -> AppResult<u64> {
-    Ok(tx.revoke_account_grants(account_id, now).await?)
+/// Revokes every grant of an account and queues a back-channel logout to
+/// each app that held one: the other half of ending its sessions, called
+/// wherever those end. Answers how many notices were queued.
+pub async fn end_grants(
+    tx: &mut dyn Tx,
+    account_id: Uuid,
+    now: OffsetDateTime,
+) -> AppResult<usize> {
+    let clients = tx.revoke_account_grants(account_id, now).await?;
+    backchannel::queue(tx, &clients, account_id, now).await
 }
 
 /// The claims about an account that the scopes allow.

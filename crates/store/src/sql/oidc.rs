@@ -156,15 +156,18 @@ impl OidcTx for SqlTx {
         &mut self,
         account_id: Uuid,
         now: OffsetDateTime,
-    ) -> StoreResult<u64> {
-        Ok(exec!(
-            self,
-            sqlx::query(
-                "UPDATE oauth_grants SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL"
+    ) -> StoreResult<Vec<Uuid>> {
+        let rows: Vec<(Uuid,)> = on!(self, c => sqlx::query_as(
+                "UPDATE oauth_grants SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL \
+                 RETURNING client_id"
             )
             .bind(account_id)
             .bind(to_ms(now))
-        )?)
+            .fetch_all(&mut **c).await)?;
+        let mut clients: Vec<Uuid> = rows.into_iter().map(|(c,)| c).collect();
+        clients.sort_unstable();
+        clients.dedup();
+        Ok(clients)
     }
 
     async fn insert_code(&mut self, c: &AuthCode) -> StoreResult<()> {

@@ -32,6 +32,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/assignment", post(assign_account))
         .route("/api/v1/accounts/{id}/impersonation", post(impersonate))
         .route(
+            "/api/v1/accounts/{id}/sessions",
+            delete(sign_out_everywhere),
+        )
+        .route(
             "/api/v1/accounts/{id}/sessions/{session}",
             delete(revoke_session),
         )
@@ -327,6 +331,25 @@ pub(crate) async fn revoke_session(
     ApiPath((id, session)): ApiPath<(Uuid, String)>,
 ) -> Result<Response, ApiError> {
     accounts::revoke_session(&state.app, &caller, id, &session).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{id}/sessions",
+    tag = "accounts",
+    summary = "Sign the account out everywhere",
+    description = "Ends every portal session, revokes every app's grant (refresh tokens stop working, userinfo and introspection answer inactive) and sends each app a back-channel logout.",
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    responses((status = 204, description = "Signed out everywhere")),
+    security(("bearer" = []))
+)]
+pub(crate) async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Response, ApiError> {
+    accounts::sign_out_everywhere(&state.app, &caller, id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 

@@ -32,6 +32,10 @@ pub(super) fn routes() -> Router<AppState> {
             post(account_impersonate),
         )
         .route(
+            "/admin/accounts/{id}/sessions/revoke",
+            post(account_sign_out_everywhere),
+        )
+        .route(
             "/admin/accounts/{id}/sessions/{session}/revoke",
             post(account_revoke),
         )
@@ -300,6 +304,17 @@ async fn account_impersonate(
     let done = accounts::impersonate(&state.app, &caller, id, &form.reason, minutes)
         .await
         .map(Outcome::Redirect);
+    answer(&state, &caller, id, done).await
+}
+
+async fn account_sign_out_everywhere(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    ConsoleForm { caller, .. }: ConsoleForm<Button>,
+) -> PageResult {
+    let done = accounts::sign_out_everywhere(&state.app, &caller, id)
+        .await
+        .map(|_| Outcome::Done("c-signed-out-everywhere".into()));
     answer(&state, &caller, id, done).await
 }
 
