@@ -34,7 +34,7 @@ pub use model::{
     CustomerFilter, CustomerPage, CustomerSort, EmailTemplate, Group, LinkPurpose, LinkToken,
     NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser,
 };
-pub use oidc::{AuthCode, Client, Grant, OidcTx, RefreshToken, SigningKey};
+pub use oidc::{AuthCode, Client, Consent, Grant, OidcTx, RefreshToken, SigningKey};
 pub use recent::Recent;
 pub use sql::{BROAD_MATCHES, ConnectOptions, connect};
 

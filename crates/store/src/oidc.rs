@@ -194,6 +194,40 @@ impl TryFrom<GrantRow> for Grant {
     }
 }
 
+/// A customer's consent to what an app (not the business's own) may see,
+/// remembered until they withdraw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Consent {
+    /// The account.
+    pub account_id: Uuid,
+    /// The client ([`Client::id`]).
+    pub client_id: Uuid,
+    /// The scopes consented to.
+    pub scopes: Vec<String>,
+    /// When it was (last) given.
+    pub granted_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ConsentRow {
+    account_id: Uuid,
+    client_id: Uuid,
+    scopes: String,
+    granted_at: i64,
+}
+
+impl TryFrom<ConsentRow> for Consent {
+    type Error = StoreError;
+    fn try_from(r: ConsentRow) -> StoreResult<Consent> {
+        Ok(Consent {
+            account_id: r.account_id,
+            client_id: r.client_id,
+            scopes: list(&r.scopes)?,
+            granted_at: from_ms(r.granted_at)?,
+        })
+    }
+}
+
 /// An authorization code.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuthCode {
@@ -332,6 +366,25 @@ pub trait OidcTx: Send {
         account_id: Uuid,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Uuid>>;
+
+    /// The live grants of an account, newest first.
+    async fn live_account_grants(&mut self, account_id: Uuid) -> StoreResult<Vec<Grant>>;
+    /// Revokes every live grant of an account to one app; answers how many.
+    async fn revoke_app_grants(
+        &mut self,
+        account_id: Uuid,
+        client_id: Uuid,
+        now: OffsetDateTime,
+    ) -> StoreResult<u64>;
+
+    /// Records a consent, replacing the one the account gave the app before.
+    async fn save_consent(&mut self, consent: &Consent) -> StoreResult<()>;
+    /// The consent an account gave an app.
+    async fn consent(&mut self, account_id: Uuid, client_id: Uuid) -> StoreResult<Option<Consent>>;
+    /// Every consent an account gave, newest first.
+    async fn account_consents(&mut self, account_id: Uuid) -> StoreResult<Vec<Consent>>;
+    /// Withdraws a consent; answers whether there was one.
+    async fn delete_consent(&mut self, account_id: Uuid, client_id: Uuid) -> StoreResult<bool>;
 
     /// Stores an authorization code.
     async fn insert_code(&mut self, code: &AuthCode) -> StoreResult<()>;

@@ -151,6 +151,17 @@ pub fn form_field(html: &str, name: &str) -> String {
     unescape(html[start..].split('"').next().unwrap_or_default())
 }
 
+/// Where the portal's "continue" page (after a form post, on the way back
+/// to an app) sends the browser: its link, decoded.
+pub fn continue_to(html: &str) -> String {
+    let marker = "class=\"button\" href=\"";
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("not a continue page: {html}"))
+        + marker.len();
+    unescape(html[start..].split('"').next().unwrap_or_default())
+}
+
 /// Decodes the character references the templates write.
 fn unescape(raw: &str) -> String {
     raw.replace("&#x2f;", "/")

@@ -32,6 +32,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "portal/profile.html",
     "portal/sessions.html",
     "portal/continue.html",
+    "portal/consent.html",
+    "portal/apps.html",
     "console/base.html",
     "console/login.html",
     "console/home.html",

@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use gatehouse_domain::StaffRole;
-use gatehouse_testkit::{TestServer, both_engines, browser, form_field};
+use gatehouse_testkit::{TestServer, both_engines, browser, continue_to, form_field};
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
 };
@@ -586,6 +586,101 @@ both_engines! {
         let page = logout(format!("id_token_hint={id_token}&post_logout_redirect_uri=https://evil.example/")).await.unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         assert!(page.headers().get(reqwest::header::LOCATION).is_none());
+        server.stop().await;
+    }
+
+    async fn a_third_party_app_asks_consent_once_and_the_customer_can_withdraw_it(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        server.active_account("ada@example.com", PASSWORD).await;
+        let (shop_id, shop_secret) = register_app(&server, &admin, shop()).await;
+        let (id, secret) = register_app(&server, &admin, json!({"name": "Partner Shop", "type": "confidential",
+            "first_party": false, "redirect_uris": [REDIRECT], "scopes": ["openid", "profile", "email"]})).await;
+        let app = app_client(&server, &id, secret.as_deref()).await;
+        let url = |scopes: &[&str], prompt: Option<&str>| {
+            let mut request = app.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random);
+            for s in scopes {
+                request = request.add_scope(Scope::new(s.to_string()));
+            }
+            if let Some(p) = prompt {
+                request = request.add_extra_param("prompt", p);
+            }
+            request.url().0.to_string()
+        };
+        let customer = browser();
+        // Signed in on the portal through the business's own shop first.
+        let shop_app = app_client(&server, &shop_id, shop_secret.as_deref()).await;
+        let (shop_url, _, _) = shop_app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .url();
+        sign_in_through(&server, &customer, shop_url.as_str(), "ada@example.com").await;
+
+        // Not asked yet: prompt=none answers consent_required, nothing is asked.
+        let silent = customer.get(url(&["profile"], Some("none"))).send().await.unwrap();
+        assert_eq!(param(&location(&silent), "error").as_deref(), Some("consent_required"));
+
+        // The consent page names the app and what it would see.
+        let page = customer.get(url(&["profile"], None)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let page = page.text().await.unwrap();
+        assert!(page.contains("Allow Partner Shop?") && page.contains("your name and language"), "{page}");
+        assert!(!page.contains("your e-mail address"), "only what it asks for");
+        let answer = |page: &str, decision: &'static str, csrf: Option<&str>| {
+            let csrf = csrf.map_or_else(|| form_field(page, "csrf"), str::to_string);
+            customer.post(server.url("/s/main/oauth2/authorize"))
+                .form(&[("csrf", csrf), ("request", form_field(page, "request")), ("decision", decision.to_string())])
+                .send()
+        };
+        // A forged answer changes nothing.
+        let forged = answer(&page, "allow", Some("forged")).await.unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        let again = customer.get(url(&["profile"], None)).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::OK, "still asked");
+        // "Do not allow": the app hears access_denied, with its state.
+        let denied = answer(&page, "deny", None).await.unwrap().text().await.unwrap();
+        let back = continue_to(&denied);
+        assert!(back.starts_with(REDIRECT), "{back}");
+        assert_eq!(param(&back, "error").as_deref(), Some("access_denied"));
+        assert!(param(&back, "state").is_some());
+
+        // "Allow": a code, and the ID token for the app.
+        let page = customer.get(url(&["profile"], None)).send().await.unwrap().text().await.unwrap();
+        let allowed = answer(&page, "allow", None).await.unwrap().text().await.unwrap();
+        let back = continue_to(&allowed);
+        let tokens = app.exchange_code(AuthorizationCode::new(param(&back, "code").unwrap())).unwrap()
+            .request_async(&http()).await.unwrap();
+        assert_eq!(userinfo_status(&server, tokens.access_token().secret()).await, StatusCode::OK);
+
+        // Remembered: straight back next time; asked again for more, or when the app demands it.
+        let remembered = customer.get(url(&["profile"], None)).send().await.unwrap();
+        assert_eq!(remembered.status(), StatusCode::SEE_OTHER);
+        assert!(param(&location(&remembered), "code").is_some());
+        for (scopes, prompt) in [(&["profile", "email"][..], None), (&["profile"][..], Some("consent"))] {
+            let asked = customer.get(url(scopes, prompt)).send().await.unwrap();
+            assert_eq!(asked.status(), StatusCode::OK, "{scopes:?} {prompt:?}");
+        }
+
+        // Connected apps lists both; disconnecting the partner signs it out
+        // and it asks again.
+        let apps = customer.get(server.url("/s/main/apps")).send().await.unwrap().text().await.unwrap();
+        assert!(apps.contains("Partner Shop") && apps.contains("Shop"), "{apps}");
+        let csrf = form_field(&apps, "csrf");
+        let gone = customer.post(server.url(&format!("/s/main/apps/{id}/disconnect")))
+            .form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(location(&gone), "/s/main/apps?notice=apps_disconnected");
+        assert_eq!(userinfo_status(&server, tokens.access_token().secret()).await, StatusCode::UNAUTHORIZED);
+        let apps = customer.get(server.url(&location(&gone))).send().await.unwrap().text().await.unwrap();
+        assert!(!apps.contains("Partner Shop") && apps.contains("The app was disconnected"), "{apps}");
+        let asked = customer.get(url(&["profile"], None)).send().await.unwrap();
+        assert_eq!(asked.status(), StatusCode::OK, "asks again");
+        let again = customer.post(server.url(&format!("/s/main/apps/{id}/disconnect")))
+            .form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_FOUND, "not connected any more");
+
+        // The audit trail has the consent and its withdrawal, by the customer.
+        let (_, audit) = server.api(Method::GET, "/api/v1/audit?limit=50", Some(&admin), None).await;
+        let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+        assert!(actions.contains(&"oauth.consent") && actions.contains(&"oauth.disconnect"), "{actions:?}");
         server.stop().await;
     }
 

@@ -1,6 +1,9 @@
 //! The authorization endpoint: an app sends the customer here; a signed-in
 //! customer (the site's own portal session, single sign-on) comes back to
-//! the app with a code, anyone else signs in on the portal first.
+//! the app with a code, anyone else signs in on the portal first. An app
+//! that is not the business's own first asks the customer's consent, once
+//! per account and app (again when it asks for more, or demands it with
+//! `prompt=consent`).
 //!
 //! Invariants owned here:
 //! - Errors go back to the app (RFC 6749 §4.1.2.1) only once the client and
@@ -8,9 +11,11 @@
 //!   was wrong and nobody is redirected anywhere.
 //! - A code is 256 random bits, stored hashed, single-use, valid for
 //!   [`CODE_TTL`]; it belongs to a new grant of this client and account.
+//! - A third-party app gets a code only for scopes the customer consented
+//!   to; the consent is recorded with the grant, in one transaction.
 
 use gatehouse_domain::oidc::{CODE_TTL, ClientType, OAuthError, check_pkce, requested_scopes};
-use gatehouse_store::{AuthCode, Client, Grant, Site};
+use gatehouse_store::{AuthCode, Client, Consent, Grant, Site};
 use serde::Deserialize;
 use serde_json::json;
 use time::Duration;
@@ -64,6 +69,23 @@ pub enum Next {
     /// Say on a page what was wrong: the client or its redirect URI cannot
     /// be trusted with an answer.
     Refuse(OAuthError),
+    /// Ask the customer whether this app (not the business's own) may see
+    /// what it asks for; their answer comes back as a [`Decision`].
+    Consent {
+        /// The app's name.
+        app: String,
+        /// The scopes it asks for.
+        scopes: Vec<String>,
+    },
+}
+
+/// The customer's answer on the consent page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// The app may see what it asked for; remembered for the account.
+    Allow,
+    /// It may not: the app gets `access_denied`.
+    Deny,
 }
 
 /// The app's redirect URI with these query parameters added.
@@ -108,12 +130,14 @@ pub(crate) async fn client_of(
         .filter(|c| c.site_id == site.id))
 }
 
-/// Decides an authorization request for the customer signed in (if any).
+/// Decides an authorization request for the customer signed in (if any),
+/// with their answer when it comes from the consent page.
 pub async fn authorize(
     app: &App,
     site: &Site,
     req: &AuthorizeRequest,
     current: Option<&Current>,
+    decision: Option<Decision>,
 ) -> AppResult<Next> {
     let Some(client_id) = req.client_id.as_deref() else {
         return Ok(Next::Refuse(OAuthError::new(
@@ -227,11 +251,32 @@ pub async fn authorize(
             "the customer must change their password first",
         )));
     }
-    if !client.first_party {
+    if decision == Some(Decision::Deny) {
         return Ok(fail(OAuthError::new(
-            "consent_required",
-            "this app is not the business's own, and consent pages are not offered yet",
+            "access_denied",
+            "the customer did not allow the app",
         )));
+    }
+    // The business's own apps need no consent; another app needs one that
+    // covers every scope it asks for, or a new one when it demands it.
+    let asks_consent = !client.first_party
+        && decision.is_none()
+        && (prompts.contains(&"consent") || {
+            let mut tx = app.store.read().await?;
+            let given = tx.consent(current.account.id, client.id).await?;
+            !given.is_some_and(|c| scopes.iter().all(|s| c.scopes.contains(s)))
+        });
+    if asks_consent {
+        if prompts.contains(&"none") {
+            return Ok(fail(OAuthError::new(
+                "consent_required",
+                "the customer has not allowed this app yet",
+            )));
+        }
+        return Ok(Next::Consent {
+            app: client.name.clone(),
+            scopes: scopes.into_iter().collect(),
+        });
     }
     let code = secrets::new_token("");
     let grant = Grant {
@@ -244,6 +289,25 @@ pub async fn authorize(
         revoked_at: None,
     };
     let mut tx = app.store.begin().await?;
+    if decision == Some(Decision::Allow) && !client.first_party {
+        crate::portal::sessions::still_signed_in(tx.as_mut(), current, now).await?;
+        tx.save_consent(&Consent {
+            account_id: current.account.id,
+            client_id: client.id,
+            scopes: grant.scopes.clone(),
+            granted_at: now,
+        })
+        .await?;
+        tx.append_audit(&audit::event(
+            now,
+            &customer_actor(&current.account),
+            "oauth.consent",
+            Some(("account", current.account.id)),
+            Some(site.id),
+            json!({"client_id": client.client_id, "app": client.name, "scopes": grant.scopes}),
+        ))
+        .await?;
+    }
     tx.insert_grant(&grant).await?;
     tx.insert_code(&AuthCode {
         code_hash: secrets::token_hash(&code),

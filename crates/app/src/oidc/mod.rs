@@ -19,6 +19,7 @@
 pub mod authorize;
 pub mod backchannel;
 pub mod clients;
+pub mod connected;
 pub mod introspect;
 pub mod keys;
 pub mod logout;

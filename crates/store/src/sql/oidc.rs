@@ -8,8 +8,8 @@ use uuid::Uuid;
 use super::{Inner, SqlTx, convert_all};
 use crate::model::to_ms;
 use crate::oidc::{
-    AuthCode, AuthCodeRow, Client, ClientRow, Grant, GrantRow, OidcTx, RefreshToken,
-    RefreshTokenRow, SigningKey, SigningKeyRow, list_json,
+    AuthCode, AuthCodeRow, Client, ClientRow, Consent, ConsentRow, Grant, GrantRow, OidcTx,
+    RefreshToken, RefreshTokenRow, SigningKey, SigningKeyRow, list_json,
 };
 use crate::{StoreError, StoreResult};
 
@@ -168,6 +168,82 @@ impl OidcTx for SqlTx {
         clients.sort_unstable();
         clients.dedup();
         Ok(clients)
+    }
+
+    async fn live_account_grants(&mut self, account_id: Uuid) -> StoreResult<Vec<Grant>> {
+        fetch_all!(
+            self,
+            GrantRow,
+            sqlx::query_as(
+                "SELECT * FROM oauth_grants WHERE account_id = $1 AND revoked_at IS NULL \
+                 ORDER BY created_at DESC, id"
+            )
+            .bind(account_id)
+        )
+    }
+
+    async fn revoke_app_grants(
+        &mut self,
+        account_id: Uuid,
+        client_id: Uuid,
+        now: OffsetDateTime,
+    ) -> StoreResult<u64> {
+        Ok(exec!(
+            self,
+            sqlx::query(
+                "UPDATE oauth_grants SET revoked_at = $3 \
+                 WHERE account_id = $1 AND client_id = $2 AND revoked_at IS NULL"
+            )
+            .bind(account_id)
+            .bind(client_id)
+            .bind(to_ms(now))
+        )?)
+    }
+
+    async fn save_consent(&mut self, c: &Consent) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query(
+                "INSERT INTO oauth_consents (account_id, client_id, scopes, granted_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (account_id, client_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at"
+            )
+            .bind(c.account_id)
+            .bind(c.client_id)
+            .bind(list_json(&c.scopes))
+            .bind(to_ms(c.granted_at))
+        )?;
+        Ok(())
+    }
+
+    async fn consent(&mut self, account_id: Uuid, client_id: Uuid) -> StoreResult<Option<Consent>> {
+        fetch_optional!(
+            self,
+            ConsentRow,
+            sqlx::query_as("SELECT * FROM oauth_consents WHERE account_id = $1 AND client_id = $2")
+                .bind(account_id)
+                .bind(client_id)
+        )
+    }
+
+    async fn account_consents(&mut self, account_id: Uuid) -> StoreResult<Vec<Consent>> {
+        fetch_all!(
+            self,
+            ConsentRow,
+            sqlx::query_as(
+                "SELECT * FROM oauth_consents WHERE account_id = $1 ORDER BY granted_at DESC, client_id"
+            )
+            .bind(account_id)
+        )
+    }
+
+    async fn delete_consent(&mut self, account_id: Uuid, client_id: Uuid) -> StoreResult<bool> {
+        let done = exec!(
+            self,
+            sqlx::query("DELETE FROM oauth_consents WHERE account_id = $1 AND client_id = $2")
+                .bind(account_id)
+                .bind(client_id)
+        )?;
+        Ok(done > 0)
     }
 
     async fn insert_code(&mut self, c: &AuthCode) -> StoreResult<()> {

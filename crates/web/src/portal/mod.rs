@@ -48,7 +48,15 @@ pub(crate) fn routes() -> Router<AppState> {
             get(sign_in::login_form).post(sign_in::login_submit),
         )
         .route("/s/{site}/logout", post(sign_in::logout))
-        .route("/s/{site}/oauth2/authorize", get(oauth::authorize))
+        .route(
+            "/s/{site}/oauth2/authorize",
+            get(oauth::authorize).post(oauth::consent_answer),
+        )
+        .route("/s/{site}/apps", get(oauth::apps_page))
+        .route(
+            "/s/{site}/apps/{client_id}/disconnect",
+            post(oauth::disconnect),
+        )
         .route("/s/{site}/oauth2/logout", get(oauth::logout))
         .route(
             "/s/{site}/forgot-password",

@@ -1,17 +1,133 @@
 //! The authorization endpoint of a site's OpenID provider, a portal page:
 //! a signed-in customer goes straight back to the app with a code (single
 //! sign-on); anyone else signs in on the portal's own page first and comes
-//! back here; a request that cannot be trusted gets a page saying why.
+//! back here; an app that is not the business's own asks for consent on a
+//! page whose answer is posted back here; a request that cannot be trusted
+//! gets a page saying why. Also the customer's "Connected apps" page.
 
-use axum::extract::{OriginalUri, Query};
-use axum::http::{HeaderMap, StatusCode};
+use axum::Form;
+use axum::extract::{OriginalUri, Path, Query};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use gatehouse_app::oidc::authorize::{self, AuthorizeRequest, Next};
+use gatehouse_app::oidc::authorize::{self, AuthorizeRequest, Decision, Next};
+use gatehouse_app::oidc::connected;
 use gatehouse_app::oidc::logout::{self, LogoutRequest};
 use gatehouse_app::portal::sessions;
+use minijinja::context;
+use serde::Deserialize;
 
-use super::visit::Visit;
+use super::sign_in::CsrfForm;
+use super::visit::{SignedIn, Visit};
 use crate::cookies;
+
+/// The consent page's answer: the request it was shown for, and the choice.
+#[derive(Debug, Deserialize)]
+pub(super) struct ConsentForm {
+    csrf: String,
+    /// The authorization request's query, as the page received it.
+    request: String,
+    /// `allow` or `deny`.
+    decision: String,
+}
+
+/// `POST /s/{site}/oauth2/authorize`: the customer's answer on the consent
+/// page. Back to the app through a page (not a redirect): Chromium applies
+/// the form's `form-action 'self'` to redirects after a post.
+pub(super) async fn consent_answer(v: Visit, Form(form): Form<ConsentForm>) -> Response {
+    if !v.csrf_ok(&form.csrf) {
+        return v.csrf_refused();
+    }
+    let decision = match form.decision.as_str() {
+        "allow" => Decision::Allow,
+        _ => Decision::Deny,
+    };
+    let Ok(uri) = format!("/?{}", form.request).parse::<Uri>() else {
+        return refused(v, "invalid_request", "the request cannot be read");
+    };
+    let Ok(Query(req)) = Query::<AuthorizeRequest>::try_from_uri(&uri) else {
+        return refused(v, "invalid_request", "the request cannot be read");
+    };
+    let back = format!("{}?{}", v.path("oauth2/authorize"), form.request);
+    match authorize::authorize(
+        &v.state.app,
+        &v.site,
+        &req,
+        v.current.as_ref(),
+        Some(decision),
+    )
+    .await
+    {
+        Ok(Next::Redirect(next)) => {
+            v.page(StatusCode::OK, "portal/continue.html", context! { next })
+        }
+        // Signed out meanwhile: the request starts again.
+        Ok(Next::SignIn { .. } | Next::Consent { .. }) => v.redirect(&back),
+        Ok(Next::Refuse(e)) => refused(v, e.code, &e.description),
+        Err(e) => v.fail(e).into_response(),
+    }
+}
+
+fn refused(v: Visit, code: &str, description: &str) -> Response {
+    let lead = v.tr("oauth_refused_lead");
+    v.notice(
+        StatusCode::BAD_REQUEST,
+        "oauth_refused_title",
+        &[lead, format!("{code}: {description}")],
+        None,
+    )
+}
+
+/// `GET /s/{site}/apps`: the apps the customer allowed or is signed in to.
+pub(super) async fn apps_page(SignedIn { visit: v, current }: SignedIn<false>) -> Response {
+    match connected::list(&v.state.app, &current).await {
+        Ok(list) => {
+            let format = time::format_description::well_known::Rfc2822;
+            let rows: Vec<minijinja::Value> = list
+                .iter()
+                .map(|a| {
+                    let scopes: Vec<String> = a
+                        .scopes
+                        .iter()
+                        .filter(|s| s.as_str() != "openid")
+                        .map(|s| v.tr(&format!("consent_scope_{s}")))
+                        .collect();
+                    context! {
+                        client_id => a.client_id.clone(),
+                        name => a.name.clone(),
+                        first_party => a.first_party,
+                        scopes,
+                        allowed_at => a.allowed_at.and_then(|t| t.format(&format).ok()),
+                        signed_in_at => a.signed_in_at.and_then(|t| t.format(&format).ok()),
+                    }
+                })
+                .collect();
+            v.page(
+                StatusCode::OK,
+                "portal/apps.html",
+                context! { apps => rows },
+            )
+        }
+        Err(e) => v.fail(e).into_response(),
+    }
+}
+
+/// `POST /s/{site}/apps/{client_id}/disconnect`.
+pub(super) async fn disconnect(
+    SignedIn { visit: v, current }: SignedIn<false>,
+    Path((_, client_id)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !v.csrf_ok(&form.csrf) {
+        return v.csrf_refused();
+    }
+    match connected::disconnect(&v.state.app, &current, &client_id).await {
+        Ok(()) => {
+            let to = format!("{}?notice=apps_disconnected", v.path("apps"));
+            v.redirect(&to)
+        }
+        Err(e) => v.fail(e).into_response(),
+    }
+}
 
 /// `GET /s/{site}/oauth2/authorize`.
 pub(super) async fn authorize(
@@ -20,8 +136,21 @@ pub(super) async fn authorize(
     OriginalUri(uri): OriginalUri,
     Query(req): Query<AuthorizeRequest>,
 ) -> Response {
-    match authorize::authorize(&v.state.app, &v.site, &req, v.current.as_ref()).await {
+    match authorize::authorize(&v.state.app, &v.site, &req, v.current.as_ref(), None).await {
         Ok(Next::Redirect(to)) => v.redirect(&to),
+        Ok(Next::Consent { app, scopes }) => {
+            let scopes: Vec<String> = scopes
+                .iter()
+                .filter(|s| s.as_str() != "openid")
+                .map(|s| v.tr(&format!("consent_scope_{s}")))
+                .collect();
+            let request = uri.query().unwrap_or("").to_string();
+            v.page(
+                StatusCode::OK,
+                "portal/consent.html",
+                context! { app, scopes, request },
+            )
+        }
         Ok(Next::SignIn { fresh }) => {
             let mut back = uri.to_string();
             if fresh {
@@ -42,15 +171,7 @@ pub(super) async fn authorize(
             }
             v.redirect(&to)
         }
-        Ok(Next::Refuse(e)) => {
-            let lead = v.tr("oauth_refused_lead");
-            v.notice(
-                StatusCode::BAD_REQUEST,
-                "oauth_refused_title",
-                &[lead, format!("{}: {}", e.code, e.description)],
-                None,
-            )
-        }
+        Ok(Next::Refuse(e)) => refused(v, e.code, &e.description),
         Err(e) => v.fail(e).into_response(),
     }
 }

@@ -32,13 +32,14 @@ pub(super) struct PageQuery {
 }
 
 /// Words that may be shown as a notice after a redirect.
-pub(super) const NOTICES: [&str; 6] = [
+pub(super) const NOTICES: [&str; 7] = [
     "profile_saved",
     "change_done",
     "reset_done",
     "signed_out",
     "sessions_signed_out_others",
     "activated_active",
+    "apps_disconnected",
 ];
 
 /// One page view: the site, the visitor's language and session, and the
