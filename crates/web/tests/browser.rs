@@ -1,6 +1,8 @@
 //! The portal in a real browser: headless Chromium, driven by Playwright
 //! (`e2e/portal.mjs`), registers, activates from the delivered mail, signs
-//! in, changes the password and signs out, on both engines.
+//! in, changes the password and signs out, on both engines; staff walk the
+//! console (`console.mjs`, `customers.mjs`); and a shop built on
+//! `openid-client` signs customers in through the portal (`oidc.mjs`).
 //!
 //! Needs Node.js, Chromium (`/usr/bin/chromium` or `$CHROMIUM`) and
 //! `npm ci --prefix e2e`. Without them the test says it was skipped, unless
@@ -237,7 +239,89 @@ async fn customer_list_walk(server: &TestServer) {
     );
 }
 
+/// The business's shop (`e2e/shop.mjs`, Node with `openid-client`) signs a
+/// customer in through the portal, signs them out through itself, and is
+/// told by back-channel logout when staff block the customer in the console.
+async fn shop_walk(server: &TestServer) {
+    if skipped() {
+        return;
+    }
+    let actor = gatehouse_store::Actor::system("test");
+    gatehouse_app::staff::add_staff(
+        &server.app,
+        &actor,
+        "admin@example.com",
+        gatehouse_domain::StaffRole::Admin,
+        "a long and unusual passphrase",
+    )
+    .await
+    .unwrap();
+    let admin = server
+        .staff_token("api@example.com", gatehouse_domain::StaffRole::Admin, &[])
+        .await;
+    let account = server
+        .active_account("ada@example.com", "correct horse battery staple")
+        .await;
+    let port = gatehouse_testkit::smtp::free_port();
+    let shop = format!("http://127.0.0.1:{port}");
+    let (status, made) = server
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/sites/main/clients",
+            Some(&admin),
+            Some(serde_json::json!({
+                "name": "Shop", "type": "confidential", "first_party": true,
+                "redirect_uris": [format!("{shop}/callback")],
+                "post_logout_redirect_uris": [format!("{shop}/")],
+                "backchannel_logout_uri": format!("{shop}/backchannel"),
+                "scopes": ["openid", "profile", "email"],
+            })),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{made}");
+    let screenshot =
+        std::env::temp_dir().join(format!("gatehouse-shop-{}.png", server.addr.port()));
+    let out = tokio::process::Command::new("node")
+        .arg(e2e_dir().join("oidc.mjs"))
+        .args([
+            server.base_url.as_str(),
+            &port.to_string(),
+            made["client_id"].as_str().unwrap(),
+            made["client_secret"].as_str().unwrap(),
+            "ada@example.com",
+            "correct horse battery staple",
+            &account.to_string(),
+            "admin@example.com",
+            "a long and unusual passphrase",
+        ])
+        .arg(&screenshot)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "shop walk failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("oidc walk: sign in through the shop, sign out through it, blocked in the console, back-channel logout: ok"),
+        "{stdout}"
+    );
+    assert!(
+        std::fs::metadata(&screenshot).is_ok_and(|m| m.len() > 1000),
+        "a screenshot of the shop, signed in"
+    );
+    let _ = std::fs::remove_file(screenshot);
+}
+
 both_engines! {
+    async fn a_shop_signs_customers_in_through_the_portal_in_chromium(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        shop_walk(&server).await;
+        server.stop().await;
+    }
+
     async fn staff_filter_sort_and_download_customers_in_chromium(db: TestDb) {
         let server = TestServer::start(&db).await;
         customer_list_walk(&server).await;
