@@ -1,6 +1,8 @@
 //! Short-lived copies of what every signed-in portal request reads (its
-//! session with the account and site, the customer's profile fields), so
-//! that a busy portal does not go to the database on every request.
+//! session with the account and site, the customer's profile fields) and
+//! of userinfo answers (an app's access token checked against its grant
+//! and account), so that a busy portal does not go to the database, nor
+//! check a signature, on every request.
 //!
 //! Invariants owned here:
 //! - A copy is used only while the store has seen no change since it was
@@ -8,7 +10,8 @@
 //!   time to live. A change made through this node is seen by the very next
 //!   request; on PostgreSQL a change that can end a session or alter what a
 //!   signed-in request reads (sign-out, block, delete, password change,
-//!   profile edit, settings) made on another node is announced with
+//!   profile edit, settings, a grant revoked, an app changed) made on
+//!   another node is announced with
 //!   `NOTIFY` and seen as soon as it arrives; the time to live bounds only
 //!   what nobody announced (the CLI writing the same SQLite file) or a
 //!   notification lost to a silently broken connection. While a node cannot
@@ -38,6 +41,15 @@ pub struct SessionRead {
     pub account: Arc<Account>,
 }
 
+/// A userinfo answer as read for one access token.
+#[derive(Debug, Clone)]
+pub struct UserinfoRead {
+    /// When the token expires (Unix seconds): the copy is not used after.
+    pub expires_at: i64,
+    /// The claims.
+    pub claims: serde_json::Map<String, serde_json::Value>,
+}
+
 /// The caches of the portal's hot reads.
 #[derive(Debug)]
 pub struct RecentReads {
@@ -45,6 +57,8 @@ pub struct RecentReads {
     pub sessions: Recent<Vec<u8>, Arc<SessionRead>>,
     /// Customers' profile fields by customer ID.
     pub fields: Recent<Uuid, Arc<CustomerFields>>,
+    /// Userinfo answers by the hash of the access token.
+    pub userinfo: Recent<Vec<u8>, Arc<UserinfoRead>>,
 }
 
 impl RecentReads {
@@ -53,6 +67,7 @@ impl RecentReads {
         RecentReads {
             sessions: Recent::new(ttl),
             fields: Recent::new(ttl),
+            userinfo: Recent::new(ttl),
         }
     }
 }

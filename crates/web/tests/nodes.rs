@@ -1,8 +1,9 @@
 //! Several nodes on one database, over real sockets: a session revoked on
 //! one node (a block, a sign-out) can write nothing on another at once, and
 //! on PostgreSQL the other node's copies of reads are dropped as soon as it
-//! hears of the change, not when their time runs out. Readiness follows the
-//! server's life.
+//! hears of the change, not when their time runs out; the same holds for an
+//! app's sign-in revoked on one node and its userinfo on another. Readiness
+//! follows the server's life.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
@@ -111,6 +112,57 @@ both_engines! {
             assert!(refused_soon(&client, &b).await, "B kept serving a signed-out session's reads");
         }
         assert_eq!(city_of(&a, &id).await.as_deref(), Some("BeforeBlock"));
+        b.stop().await;
+        a.stop().await;
+    }
+
+    async fn an_apps_sign_in_revoked_on_one_node_ends_its_userinfo_on_another(db: TestDb) {
+        let a = TestServer::start(&db).await;
+        let b = TestServer::start_node(&db, Duration::from_secs(3600)).await;
+        let admin = a.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        a.active_account("ada@example.com", PASSWORD).await;
+        // Both nodes answer for one issuer, as behind one public address.
+        let (status, body) = a.api(Method::PATCH, "/api/v1/sites/main/settings", Some(&admin),
+            Some(json!({"base_url": a.url("/s/main")}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let redirect = "http://127.0.0.1:9/callback";
+        let (status, made) = a.api(Method::POST, "/api/v1/sites/main/clients", Some(&admin), Some(json!({
+            "name": "Shop", "type": "confidential", "first_party": true, "redirect_uris": [redirect],
+            "scopes": ["openid", "profile"]}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+        let (id, secret) = (made["client_id"].as_str().unwrap(), made["client_secret"].as_str().unwrap());
+        let customer = signed_in(&a, "ada@example.com").await;
+        let r = customer
+            .get(a.url(&format!("/s/main/oauth2/authorize?client_id={id}&redirect_uri={redirect}&response_type=code&scope=openid%20profile")))
+            .send().await.unwrap();
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        let code = url::Url::parse(&to).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+        let http = reqwest::Client::new();
+        let tokens: Value = http.post(a.url("/s/main/oauth2/token")).basic_auth(id, Some(secret))
+            .form(&[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", redirect)])
+            .send().await.unwrap().json().await.unwrap();
+        let access = tokens["access_token"].as_str().unwrap().to_string();
+        let userinfo = |node: &TestServer| http.get(node.url("/s/main/oauth2/userinfo")).bearer_auth(&access).send();
+        for node in [&a, &b, &b] {
+            assert_eq!(userinfo(node).await.unwrap().status(), StatusCode::OK, "B keeps a copy now");
+        }
+
+        // The app revokes its sign-in through A (RFC 7009).
+        let r = http.post(a.url("/s/main/oauth2/revoke")).basic_auth(id, Some(secret))
+            .form(&[("token", access.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(userinfo(&a).await.unwrap().status(), StatusCode::UNAUTHORIZED, "at once on A");
+        if db.engine == Engine::Postgres {
+            let mut refused = false;
+            for _ in 0..200 {
+                if userinfo(&b).await.unwrap().status() == StatusCode::UNAUTHORIZED {
+                    refused = true;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            assert!(refused, "B kept answering userinfo for a revoked sign-in");
+        }
         b.stop().await;
         a.stop().await;
     }

@@ -1,15 +1,17 @@
 //! The userinfo endpoint: the claims of the customer an access token was
-//! issued for, as its scopes allow, checked against the database on every
-//! call: a revoked grant or an account that may no longer sign in answers
-//! "invalid token" at once. [`live_access`] is that check, shared with
-//! introspection.
+//! issued for, as its scopes allow, checked against the database: a
+//! revoked grant or an account that may no longer sign in answers "invalid
+//! token" at once. [`live_access`] is that check, shared with
+//! introspection; userinfo keeps its answers in `recent` copies, used only
+//! while the store has seen no change since they were read.
 
 use gatehouse_domain::sign_in_gate;
 use gatehouse_store::{Account, Grant, Site};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::{App, AppResult};
+use crate::recent::UserinfoRead;
+use crate::{App, AppResult, secrets};
 
 /// An access token that is good now: its claims, its grant and its account.
 pub(crate) struct LiveAccess {
@@ -73,6 +75,16 @@ pub async fn userinfo(
     site: &Site,
     bearer: &str,
 ) -> AppResult<Option<Map<String, Value>>> {
+    // A copy is good while nothing changed since it was read (see
+    // `recent`): a revoked grant or a blocked account is seen at once.
+    // The key includes the site: a token is good only where it was issued.
+    let key = secrets::token_hash(&format!("{}\n{bearer}", site.id));
+    let seen = app.store.changes_seen();
+    if let Some(hit) = app.recent.userinfo.get(&key, seen)
+        && hit.expires_at > app.clock.now().unix_timestamp()
+    {
+        return Ok(Some(hit.claims.clone()));
+    }
     let Some(live) = live_access(app, site, bearer).await? else {
         return Ok(None);
     };
@@ -80,7 +92,16 @@ pub async fn userinfo(
         return Ok(None);
     }
     let mut tx = app.store.read().await?;
-    Ok(Some(
-        super::claims(tx.as_mut(), site, &live.account, &live.grant.scopes).await?,
-    ))
+    let claims = super::claims(tx.as_mut(), site, &live.account, &live.grant.scopes).await?;
+    if let Some(expires_at) = live.claims["exp"].as_i64() {
+        app.recent.userinfo.put(
+            key,
+            seen,
+            std::sync::Arc::new(UserinfoRead {
+                expires_at,
+                claims: claims.clone(),
+            }),
+        );
+    }
+    Ok(Some(claims))
 }

@@ -11,7 +11,7 @@ use crate::oidc::{
     AuthCode, AuthCodeRow, Client, ClientRow, Consent, ConsentRow, Grant, GrantRow, OidcTx,
     RefreshToken, RefreshTokenRow, SigningKey, SigningKeyRow, list_json,
 };
-use crate::{StoreError, StoreResult};
+use crate::{StoreError, StoreResult, Tx};
 
 #[async_trait]
 impl OidcTx for SqlTx {
@@ -55,6 +55,8 @@ impl OidcTx for SqlTx {
     }
 
     async fn update_client(&mut self, c: &Client) -> StoreResult<()> {
+        // What an app's token may read changes: copies on other nodes go.
+        self.announce();
         let done = exec!(self, sqlx::query(
             "UPDATE oauth_clients SET name = $2, client_type = $3, secret_hash = $4, redirect_uris = $5, \
              post_logout_redirect_uris = $6, first_party = $7, backchannel_logout_uri = $8, scopes = $9, \
@@ -70,6 +72,8 @@ impl OidcTx for SqlTx {
     }
 
     async fn delete_client(&mut self, id: Uuid) -> StoreResult<bool> {
+        // What an app's token may read changes: copies on other nodes go.
+        self.announce();
         let done = exec!(
             self,
             sqlx::query("DELETE FROM oauth_clients WHERE id = $1").bind(id)
@@ -141,6 +145,8 @@ impl OidcTx for SqlTx {
     }
 
     async fn revoke_grant(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool> {
+        // What an app's token may read changes: copies on other nodes go.
+        self.announce();
         let done = exec!(
             self,
             sqlx::query(
@@ -157,6 +163,7 @@ impl OidcTx for SqlTx {
         account_id: Uuid,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Uuid>> {
+        self.announce();
         let rows: Vec<(Uuid,)> = on!(self, c => sqlx::query_as(
                 "UPDATE oauth_grants SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL \
                  RETURNING client_id"
@@ -188,6 +195,7 @@ impl OidcTx for SqlTx {
         client_id: Uuid,
         now: OffsetDateTime,
     ) -> StoreResult<u64> {
+        self.announce();
         Ok(exec!(
             self,
             sqlx::query(
