@@ -151,10 +151,6 @@ async fn userinfo(
     Path(site): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let site = match site_of(&state.app, &site).await {
-        Ok(site) => site,
-        Err(r) => return r,
-    };
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -173,6 +169,7 @@ async fn userinfo(
     match oidc::userinfo::userinfo(&state.app, &site, bearer.trim()).await {
         Ok(Some(claims)) => no_store(Json(claims).into_response()),
         Ok(None) => refused("invalid_token"),
+        Err(e @ AppError::NotFound(_)) => open(ApiError::from(e).into_response()),
         Err(e) => server_error(e),
     }
 }

@@ -1,5 +1,6 @@
-//! The console's registrations queue and account page as staff use them
-//! without JavaScript; HTML in a customer's name stays text; on both engines.
+//! The console's registrations queue, account page and apps page as staff
+//! use them without JavaScript; HTML in a customer's name stays text; on
+//! both engines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use gatehouse_app::staff;
@@ -59,6 +60,83 @@ async fn pending(server: &TestServer, email: &str, first_name: &str) -> String {
 }
 
 both_engines! {
+    async fn admins_register_change_and_delete_apps_in_the_console(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = console(&server, "admin@example.com", StaffRole::Admin).await;
+        let support = console(&server, "support@example.com", StaffRole::Support).await;
+        let r = support.get(server.url("/admin/sites/main/apps")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "apps are for admins");
+        let page = admin.get(server.url("/admin/sites/main/apps")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("No app is registered yet."));
+        assert!(page.replace("&#x2f;", "/").contains(&server.url("/s/main")), "the issuer is shown: {page}");
+        let register = |form: Vec<(&'static str, String)>| {
+            let mut all = vec![("csrf", csrf(&page))];
+            all.extend(form);
+            admin.post(server.url("/admin/sites/main/apps")).form(&all).send()
+        };
+
+        // Refused: a plain-http redirect URI; what was typed comes back.
+        let r = register(vec![("name", "Shop".into()), ("client_type", "confidential".into()),
+            ("redirect_uris", "http://shop.example.com/callback".into()), ("scope_email", "1".into())]).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refused = r.text().await.unwrap();
+        assert!(refused.replace("&#x2f;", "/").contains("http://shop.example.com/callback</textarea>"), "kept: {refused}");
+        assert!(refused.contains("No app is registered yet."));
+
+        // Registered: the secret once, stored hashed.
+        let r = register(vec![("name", "Shop".into()), ("client_type", "confidential".into()),
+            ("first_party", "1".into()), ("redirect_uris", "https://shop.example.com/callback\r\n\r\nhttp://127.0.0.1:3000/cb".into()),
+            ("backchannel_logout_uri", "https://shop.example.com/backchannel".into()),
+            ("scope_email", "1".into()), ("scope_offline_access", "1".into())]).await.unwrap();
+        let status = r.status();
+        let made = r.text().await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+        let code = |html: &str, after: &str| -> String {
+            let at = html.find(&format!("<dt>{after}</dt><dd><code>")).unwrap_or_else(|| panic!("{after} in {html}"));
+            html[at..].split("<code>").nth(1).unwrap().split("</code>").next().unwrap().to_string()
+        };
+        let (client_id, secret) = (code(&made, "client_id"), code(&made, "client_secret"));
+        assert!(secret.starts_with("ghs_"));
+        let mut tx = server.app.store.read().await.unwrap();
+        let stored = tx.client_by_client_id(&client_id).await.unwrap().unwrap();
+        drop(tx);
+        assert_eq!(stored.redirect_uris, ["https://shop.example.com/callback", "http://127.0.0.1:3000/cb"]);
+        assert_eq!(stored.scopes, ["email", "offline_access", "openid"], "openid always");
+        assert!(stored.first_party);
+        assert_ne!(stored.secret_hash.as_deref(), Some(secret.as_bytes()), "hashed");
+
+        // The app's page: changed, a new secret, deleted.
+        let url = server.url(&format!("/admin/sites/main/apps/{client_id}"));
+        let page = admin.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains(&secret), "the secret is never shown again");
+        let r = admin.post(&url).form(&[("csrf", csrf(&page)), ("name", "The Shop".into()),
+            ("redirect_uris", "https://shop.example.com/callback".into()), ("scope_profile", "1".into())])
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.text().await.unwrap().contains("The app was saved."));
+        let r = admin.post(format!("{url}/secret")).form(&[("csrf", csrf(&page))]).send().await.unwrap();
+        let rotated = r.text().await.unwrap();
+        let new_secret = code(&rotated, "client_secret");
+        assert_ne!(new_secret, secret);
+        let mut tx = server.app.store.read().await.unwrap();
+        let stored = tx.client_by_client_id(&client_id).await.unwrap().unwrap();
+        drop(tx);
+        assert_eq!((stored.name.as_str(), stored.scopes.clone(), stored.first_party), ("The Shop", vec!["openid".to_string(), "profile".to_string()], false));
+        assert_eq!(stored.backchannel_logout_uri, None, "emptied");
+        let r = admin.post(format!("{url}/delete")).form(&[("csrf", csrf(&page))]).send().await.unwrap();
+        assert_eq!(r.headers()["location"], format!("/admin/sites/main/apps?deleted={client_id}"));
+        let list = admin.get(server.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("The app was deleted") && list.contains("No app is registered yet."), "{list}");
+
+        // A forged form changes nothing.
+        let r = admin.post(server.url("/admin/sites/main/apps")).form(&[("csrf", "forged"), ("name", "Evil")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let token = server.staff_token("api@example.com", StaffRole::Admin, &[]).await;
+        let (_, apps) = server.api(reqwest::Method::GET, "/api/v1/sites/main/clients", Some(&token), None).await;
+        assert_eq!(apps["items"], json!([]), "no app was registered");
+        server.stop().await;
+    }
+
     async fn staff_approve_from_the_queue_and_act_on_the_account_page(db: TestDb) {
         let server = TestServer::start(&db).await;
         let admin = console(&server, "admin@example.com", StaffRole::Admin).await;

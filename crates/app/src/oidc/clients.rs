@@ -285,6 +285,14 @@ pub async fn create(
     })
 }
 
+/// The issuer of a site by its key (what its apps are configured with).
+pub async fn issuer_of(app: &App, caller: &StaffCaller, site_key: &str) -> AppResult<String> {
+    caller.require(Permission::ManageSettings)?;
+    let mut tx = app.store.read().await?;
+    let site = site_of(tx.as_mut(), site_key).await?;
+    Ok(super::issuer(app, &site))
+}
+
 /// The apps of a site.
 pub async fn list(app: &App, caller: &StaffCaller, site_key: &str) -> AppResult<Vec<ClientView>> {
     caller.require(Permission::ManageSettings)?;

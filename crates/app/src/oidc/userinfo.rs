@@ -68,23 +68,30 @@ pub(crate) async fn live_access(
     }))
 }
 
-/// The claims for a bearer token, or `None` when the token is not (or no
-/// longer) good for them.
+/// The claims for a bearer token on the site `site_key`, or `None` when
+/// the token is not (or no longer) good for them; an unknown site is not
+/// found.
 pub async fn userinfo(
     app: &App,
-    site: &Site,
+    site_key: &str,
     bearer: &str,
 ) -> AppResult<Option<Map<String, Value>>> {
     // A copy is good while nothing changed since it was read (see
-    // `recent`): a revoked grant or a blocked account is seen at once.
-    // The key includes the site: a token is good only where it was issued.
-    let key = secrets::token_hash(&format!("{}\n{bearer}", site.id));
+    // `recent`): a revoked grant, a blocked account, a changed site or app
+    // is seen at once. The key includes the site: a token is good only
+    // where it was issued.
+    let key = secrets::token_hash(&format!("{site_key}\n{bearer}"));
     let seen = app.store.changes_seen();
     if let Some(hit) = app.recent.userinfo.get(&key, seen)
         && hit.expires_at > app.clock.now().unix_timestamp()
     {
         return Ok(Some(hit.claims.clone()));
     }
+    let site = {
+        let mut tx = app.store.read().await?;
+        crate::portal::load_site(tx.as_mut(), site_key).await?
+    };
+    let site = &site;
     let Some(live) = live_access(app, site, bearer).await? else {
         return Ok(None);
     };

@@ -9,6 +9,7 @@
 //! was wrong; nothing a staff user typed is silently dropped.
 
 mod account;
+mod apps;
 mod auth;
 mod customers;
 mod groups;
@@ -36,6 +37,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .merge(auth::routes())
         .merge(account::routes())
+        .merge(apps::routes())
         .merge(customers::routes())
         .merge(groups::routes())
         .merge(mail::routes())
@@ -178,6 +180,7 @@ fn base(caller: &StaffCaller) -> Value {
         may_retry => caller.may(Permission::RetryMail),
         may_audit => caller.may(Permission::ViewAudit),
         may_staff => caller.may(Permission::ManageStaff),
+        may_apps => caller.may(Permission::ManageSettings),
     }
 }
 
