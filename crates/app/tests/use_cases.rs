@@ -18,7 +18,53 @@ async fn app(db: &TestDb) -> App {
     }
 }
 
+/// A clock the test moves.
+#[derive(Debug)]
+struct Moved(Mutex<time::OffsetDateTime>);
+
+impl gatehouse_app::clock::Clock for Moved {
+    fn now(&self) -> time::OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
 both_engines! {
+    async fn the_signing_key_schedule_publishes_a_new_key_a_day_ahead_once_due(db: TestDb) {
+        use gatehouse_app::clock::Clock as _;
+        use gatehouse_app::oidc::keys;
+        let clock = std::sync::Arc::new(Moved(Mutex::new(time::OffsetDateTime::now_utc())));
+        let app = App { clock: clock.clone(), ..app(&db).await };
+        keys::ensure(&app).await.unwrap();
+        let every = time::Duration::days(90);
+        assert!(keys::rotate_if_due(&app, every).await.unwrap().is_none(), "a new key is not due");
+        let first = keys::jwks(&app).await.unwrap()["keys"][0]["kid"].as_str().unwrap().to_string();
+
+        *clock.0.lock().unwrap() += time::Duration::days(90);
+        let made = keys::rotate_if_due(&app, every).await.unwrap().expect("due after 90 days");
+        assert_ne!(made.kid, first);
+        assert_eq!(made.signs_from, clock.now() + time::Duration::days(1), "signs a day later");
+        assert!(keys::rotate_if_due(&app, every).await.unwrap().is_none(), "once, not on every run");
+        let published: Vec<String> = keys::jwks(&app).await.unwrap()["keys"].as_array().unwrap()
+            .iter().map(|k| k["kid"].as_str().unwrap().to_string()).collect();
+        assert!(published.contains(&first) && published.contains(&made.kid), "both published: {published:?}");
+        let kid_of = |jwt: &str| -> String {
+            use base64::Engine as _;
+            let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(jwt.split('.').next().unwrap()).unwrap();
+            serde_json::from_slice::<serde_json::Value>(&header).unwrap()["kid"].as_str().unwrap().to_string()
+        };
+        let claims = serde_json::json!({"sub": "x"});
+        assert_eq!(kid_of(&keys::sign(&app, &claims).await.unwrap()), first, "the old key signs until then");
+        let old_token = keys::sign(&app, &claims).await.unwrap();
+
+        *clock.0.lock().unwrap() += time::Duration::days(1);
+        let new_token = keys::sign(&app, &claims).await.unwrap();
+        assert_eq!(kid_of(&new_token), made.kid, "the new key signs from its time");
+        assert!(keys::verify(&app, &old_token).await.unwrap().is_some(), "a token of the old key still verifies");
+        let mut tx = app.store.read().await.unwrap();
+        let audit = tx.list_audit(10).await.unwrap();
+        assert!(audit.iter().any(|e| e.action == "signing_key.rotate" && e.actor.label == "signing key schedule"), "{audit:?}");
+    }
+
     async fn the_default_site_is_made_once(db: TestDb) {
         let app = app(&db).await;
         assert!(sites::ensure_default_site(&app).await.unwrap());

@@ -24,6 +24,21 @@ pub const CODE_TTL: Duration = Duration::seconds(60);
 pub const ACCESS_TTL: Duration = Duration::minutes(10);
 /// How long a refresh token is valid if never used.
 pub const REFRESH_TTL: Duration = Duration::days(30);
+
+/// How long before it signs a key made by the schedule is published: apps
+/// that cache the JWKS for up to a day have it before they see a token.
+pub const SCHEDULED_PUBLISH_AHEAD: Duration = Duration::days(1);
+
+/// Whether the schedule makes a new signing key now: the newest key (the
+/// one that signs, or will) began or begins signing `every` or longer ago;
+/// with no key at all, yes.
+pub fn key_rotation_due(
+    newest_signs_from: Option<OffsetDateTime>,
+    every: Duration,
+    now: OffsetDateTime,
+) -> bool {
+    newest_signs_from.is_none_or(|from| now - from >= every)
+}
 /// How long after a rotation the old refresh token still gets the same
 /// successor: parallel refreshes of one token (two tabs, a retry after a
 /// lost answer) must not sign the customer out.
@@ -256,6 +271,25 @@ pub fn refresh_use(
 
 #[cfg(test)]
 mod tests {
+    use time::macros::datetime;
+
+    #[test]
+    fn the_schedule_rotates_once_the_newest_key_is_old_enough() {
+        let now = datetime!(2026-12-04 12:00 UTC);
+        let every = Duration::days(90);
+        assert!(key_rotation_due(None, every, now), "no key at all");
+        assert!(key_rotation_due(Some(now - Duration::days(90)), every, now));
+        assert!(!key_rotation_due(
+            Some(now - Duration::days(89)),
+            every,
+            now
+        ));
+        assert!(
+            !key_rotation_due(Some(now + Duration::days(1)), every, now),
+            "a key published ahead counts as the newest"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -58,6 +58,9 @@ pub struct Config {
     /// Seconds a node's claim on mail lasts: mail claimed by a node that
     /// died is sent by another after this. Default 120.
     pub mail_lease_seconds: u32,
+    /// Days after which the signing key is replaced by a new one (published
+    /// a day before it signs); 0 turns the schedule off. Default 90.
+    pub signing_key_rotation_days: u32,
 }
 
 impl Default for Config {
@@ -76,6 +79,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             stop_delay_seconds: 0,
             mail_lease_seconds: 120,
+            signing_key_rotation_days: 90,
         }
     }
 }
@@ -315,15 +319,22 @@ mod tests {
     }
 
     #[test]
-    fn stop_delay_and_mail_lease_come_from_the_environment_and_a_zero_lease_is_refused() {
+    fn stop_delay_mail_lease_and_key_rotation_come_from_the_environment_and_a_zero_lease_is_refused()
+     {
         figment::Jail::expect_with(|jail| {
             jail.set_env("GATEHOUSE_STOP_DELAY_SECONDS", "7");
             jail.set_env("GATEHOUSE_MAIL_LEASE_SECONDS", "30");
+            jail.set_env("GATEHOUSE_SIGNING_KEY_ROTATION_DAYS", "0");
             let config = Config::load(None, &Overrides::default()).expect("loads");
             assert_eq!(
-                (config.stop_delay_seconds, config.mail_lease_seconds),
-                (7, 30)
+                (
+                    config.stop_delay_seconds,
+                    config.mail_lease_seconds,
+                    config.signing_key_rotation_days
+                ),
+                (7, 30, 0)
             );
+            assert_eq!(Config::default().signing_key_rotation_days, 90);
             assert!(config.check().is_ok());
             Ok(())
         });

@@ -347,6 +347,8 @@ async fn serve(config: &Config) -> Result<()> {
         // says "starting" while the database is migrated.
         starting: true,
         stop_delay: std::time::Duration::from_secs(u64::from(config.stop_delay_seconds)),
+        key_rotation: (config.signing_key_rotation_days > 0)
+            .then(|| time::Duration::days(i64::from(config.signing_key_rotation_days))),
         ..ServeOptions::new(bind)
     };
     let server = gatehouse_web::start(app.clone(), options)

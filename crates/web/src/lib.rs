@@ -105,6 +105,9 @@ pub struct ServeOptions {
     /// How long a stop keeps serving with `/readyz` failing before it stops
     /// accepting, so that a load balancer notices first.
     pub stop_delay: Duration,
+    /// How often the signing key is replaced (`oidc::keys::spawn_schedule`);
+    /// `None` only on demand.
+    pub key_rotation: Option<time::Duration>,
 }
 
 impl ServeOptions {
@@ -119,6 +122,7 @@ impl ServeOptions {
             trusted_proxies: client::TrustedProxies::default(),
             starting: false,
             stop_delay: Duration::ZERO,
+            key_rotation: None,
         }
     }
 }
@@ -260,18 +264,26 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
         Phase::Ready
     };
     let phase = Arc::new(health::Lifecycle::new(first));
-    let worker = options.transport.clone().map(|transport| {
+    // The background jobs run from ready to stopping.
+    let worker = (options.transport.is_some() || options.key_rotation.is_some()).then(|| {
         let app = app.clone();
         let mut phase = phase.watch();
         let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+        let (transport, every) = (options.transport.clone(), options.key_rotation);
         tokio::spawn(async move {
             if phase.wait_for(|p| *p != Phase::Starting).await.is_err() {
                 return;
             }
-            let worker = delivery::spawn_worker(app, transport, options.retry, jobs_stopped);
+            let mail = transport.map(|transport| {
+                delivery::spawn_worker(app.clone(), transport, options.retry, jobs_stopped.clone())
+            });
+            let keys = every
+                .map(|every| gatehouse_app::oidc::keys::spawn_schedule(app, every, jobs_stopped));
             let _ = phase.wait_for(|p| *p == Phase::Stopping).await;
             let _ = stop_jobs.send(true);
-            let _ = worker.await;
+            for job in mail.into_iter().chain(keys) {
+                let _ = job.await;
+            }
         })
     });
     let store = app.store.clone();

@@ -533,6 +533,11 @@ both_engines! {
         assert!(kids.contains(&old_kid.as_str()) && kids.contains(&new_kid.as_str()), "{kids:?}");
         let fresh = token_call(&server, &[("grant_type", "client_credentials")], Some((&id, new_secret))).await.1;
         assert_eq!(kid_of(fresh["access_token"].as_str().unwrap()), new_kid);
+        for token in [&old_token, &fresh] {
+            let answer: Value = http().post(server.url("/s/main/oauth2/introspect")).basic_auth(&id, Some(new_secret))
+                .form(&[("token", token["access_token"].as_str().unwrap())]).send().await.unwrap().json().await.unwrap();
+            assert_eq!(answer["active"], json!(true), "signed by either key, still good: {answer}");
+        }
         let (_, listed) = server.api(Method::GET, "/api/v1/signing-keys", Some(&admin), None).await;
         assert!(listed.to_string().contains("retired_at") && !listed.to_string().contains("private"), "{listed}");
 

@@ -73,6 +73,28 @@ async fn live_refresh(app: &App, client: &Client, token: &str) -> AppResult<Opti
         .map(|_| grant))
 }
 
+/// The claims of a `client_credentials` access token this client holds,
+/// if it was signed here for this site and has not expired. It has no grant
+/// (no customer): it lives as long as it lasts, or until the app is
+/// deleted (then nobody can ask about it).
+async fn live_machine_token(
+    app: &App,
+    site: &Site,
+    client: &Client,
+    token: &str,
+) -> AppResult<Option<Value>> {
+    let Some(claims) = super::keys::verify(app, token).await? else {
+        return Ok(None);
+    };
+    let now = app.clock.now().unix_timestamp();
+    let good = claims["iss"].as_str() == Some(super::issuer(app, site).as_str())
+        && claims["exp"].as_i64().is_some_and(|exp| exp > now)
+        && claims.get("sid").is_none()
+        && claims["client_id"].as_str() == Some(client.client_id.as_str())
+        && claims["sub"] == claims["client_id"];
+    Ok(good.then_some(claims))
+}
+
 /// Answers whether a token is active, with what it is good for.
 pub async fn introspect(
     app: &App,
@@ -97,6 +119,13 @@ pub async fn introspect(
             "active": true, "token_type": "access_token", "client_id": client.client_id,
             "scope": live.grant.scopes.join(" "), "sub": c["sub"], "iss": c["iss"], "aud": c["aud"],
             "exp": c["exp"], "iat": c["iat"], "sid": c["sid"],
+        })));
+    }
+    if let Some(c) = live_machine_token(app, site, &client, token).await? {
+        return Ok(Ok(json!({
+            "active": true, "token_type": "access_token", "client_id": client.client_id,
+            "scope": c["scope"], "sub": c["sub"], "iss": c["iss"], "aud": c["aud"],
+            "exp": c["exp"], "iat": c["iat"],
         })));
     }
     if let Some(grant) = live_refresh(app, &client, token).await? {

@@ -10,10 +10,11 @@
 //! - Every token carries the `kid` of its key.
 //! - Parsed keys are kept in memory and read again from the database when a
 //!   token names an unknown `kid` or the copy is a minute old.
-//! - A rotation publishes the new key at once and lets it sign only after
-//!   the time asked for; the keys it replaces stop signing then and stay
-//!   published for the lifetime of a token (plus the minute a node's copy
-//!   may lag).
+//! - A rotation (on demand, or by the schedule every node runs) publishes
+//!   the new key at once and lets it sign only after the time asked for (a
+//!   day, for the schedule); the keys it replaces stop signing then and
+//!   stay published for the lifetime of a token (plus the minute a node's
+//!   copy may lag).
 
 use std::sync::Mutex;
 use std::time::{Duration as StdDuration, Instant};
@@ -29,6 +30,8 @@ use ring::signature::{
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
+
+use gatehouse_domain::oidc::{SCHEDULED_PUBLISH_AHEAD, key_rotation_due};
 
 use crate::{App, AppError, AppResult};
 
@@ -108,9 +111,29 @@ pub async fn rotate(
         ));
     }
     let now = app.clock.now();
-    let signs_from = now + time::Duration::seconds(ahead);
-    let key = new_key(now, signs_from)?;
     let mut tx = app.store.begin().await?;
+    let key = rotate_in(
+        tx.as_mut(),
+        &caller.actor(),
+        now,
+        time::Duration::seconds(ahead),
+    )
+    .await?;
+    tx.commit().await?;
+    forget(app);
+    Ok(view(&key))
+}
+
+/// Publishes a new key that signs `ahead` from now, retiring the others
+/// then, in the caller's transaction; audited as `actor`'s.
+async fn rotate_in(
+    tx: &mut dyn gatehouse_store::Tx,
+    actor: &gatehouse_store::Actor,
+    now: OffsetDateTime,
+    ahead: time::Duration,
+) -> AppResult<SigningKey> {
+    let signs_from = now + ahead;
+    let key = new_key(now, signs_from)?;
     for old in tx.signing_keys().await? {
         if old.retired_at.is_none() {
             tx.retire_signing_key(
@@ -125,20 +148,70 @@ pub async fn rotate(
     tx.insert_signing_key(&key).await?;
     tx.append_audit(&crate::audit::event(
         now,
-        &caller.actor(),
+        actor,
         "signing_key.rotate",
         None,
         None,
         json!({"kid": key.kid, "signs_from": signs_from.unix_timestamp()}),
     ))
     .await?;
-    tx.commit().await?;
-    // This node signs with the new key from its time on; the others read
-    // the keys again within a minute.
+    Ok(key)
+}
+
+/// This node signs with a new key from its time on; the others read the
+/// keys again within a minute.
+fn forget(app: &App) {
     if let Ok(mut guard) = app.keys.loaded.lock() {
         *guard = None;
     }
-    Ok(view(&key))
+}
+
+/// The schedule: a new key when the newest began signing `every` ago or
+/// longer ([`key_rotation_due`]), published [`SCHEDULED_PUBLISH_AHEAD`]
+/// before it signs; answers it. Several nodes deciding at once may each
+/// make one, which does no harm: all are published, the newest signs.
+pub async fn rotate_if_due(app: &App, every: time::Duration) -> AppResult<Option<KeyView>> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let newest = tx
+        .signing_keys()
+        .await?
+        .into_iter()
+        .filter(|k| k.retired_at.is_none())
+        .map(|k| k.signs_from)
+        .max();
+    if !key_rotation_due(newest, every, now) {
+        return Ok(None);
+    }
+    let actor = gatehouse_store::Actor::system("signing key schedule");
+    let key = rotate_in(tx.as_mut(), &actor, now, SCHEDULED_PUBLISH_AHEAD).await?;
+    tx.commit().await?;
+    forget(app);
+    tracing::info!(kid = %key.kid, "a new signing key is published; it signs in a day");
+    Ok(Some(view(&key)))
+}
+
+/// Runs the schedule on this node until `stop` turns true: at once, then
+/// every hour.
+pub fn spawn_schedule(
+    app: App,
+    every: time::Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = rotate_if_due(&app, every).await {
+                tracing::warn!(error = %e, "the signing key schedule could not run");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(StdDuration::from_secs(3600)) => {}
+                _ = stop.changed() => {}
+            }
+            if *stop.borrow() {
+                break;
+            }
+        }
+    })
 }
 
 struct Loaded {

@@ -198,7 +198,7 @@ async fn code(
     )
     .await?;
     tx.commit().await?;
-    Ok(issued)
+    signed(app, issued).await
 }
 
 /// The pad that seals a rotated token's successor: only the holder of the
@@ -295,7 +295,7 @@ async fn refresh(
     )
     .await?;
     tx.commit().await?;
-    Ok(issued)
+    signed(app, issued).await
 }
 
 /// Stores a new refresh token of a grant.
@@ -353,9 +353,38 @@ async fn machine(
     }))
 }
 
-/// Issues an access token, an ID token and (with `offline_access`) a
-/// refresh token for a grant, if its account may still sign in; else
-/// revokes the grant.
+/// What a grant's exchange issues, before it is signed: the claims of the
+/// access and ID tokens, and the refresh token.
+struct Unsigned {
+    access: Value,
+    id: Value,
+    refresh_token: Option<String>,
+    scope: String,
+}
+
+/// Signs what was issued, once the transaction that issued it committed:
+/// signing is CPU work that need not hold the write lock.
+async fn signed(
+    app: &App,
+    issued: Result<Unsigned, OAuthError>,
+) -> AppResult<Result<Tokens, OAuthError>> {
+    let u = match issued {
+        Ok(u) => u,
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(Ok(Tokens {
+        access_token: super::keys::sign(app, &u.access).await?,
+        token_type: "Bearer",
+        expires_in: ACCESS_TTL.whole_seconds(),
+        id_token: Some(super::keys::sign(app, &u.id).await?),
+        refresh_token: u.refresh_token,
+        scope: u.scope,
+    }))
+}
+
+/// Issues the claims of an access token, an ID token and (with
+/// `offline_access`) a refresh token for a grant, if its account may still
+/// sign in; else revokes the grant.
 async fn issue(
     app: &App,
     tx: &mut dyn Tx,
@@ -364,7 +393,7 @@ async fn issue(
     grant: &Grant,
     nonce: Option<&str>,
     rotated: Option<String>,
-) -> AppResult<Result<Tokens, OAuthError>> {
+) -> AppResult<Result<Unsigned, OAuthError>> {
     let now = app.clock.now();
     if grant.revoked_at.is_some() {
         return Ok(Err(refused("invalid_grant", "the grant was revoked")));
@@ -412,11 +441,9 @@ async fn issue(
         }
         None => None,
     };
-    Ok(Ok(Tokens {
-        access_token: super::keys::sign(app, &access).await?,
-        token_type: "Bearer",
-        expires_in: ACCESS_TTL.whole_seconds(),
-        id_token: Some(super::keys::sign(app, &id).await?),
+    Ok(Ok(Unsigned {
+        access,
+        id,
         refresh_token,
         scope,
     }))
