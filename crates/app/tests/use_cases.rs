@@ -37,10 +37,14 @@ both_engines! {
         keys::ensure(&app).await.unwrap();
         let every = time::Duration::days(90);
         assert!(keys::rotate_if_due(&app, every).await.unwrap().is_none(), "a new key is not due");
-        let first = keys::jwks(&app).await.unwrap()["keys"][0]["kid"].as_str().unwrap().to_string();
+        let es256 = gatehouse_domain::oidc::SigningAlg::Es256;
+        let first = keys::jwks(&app).await.unwrap()["keys"].as_array().unwrap().iter()
+            .find(|k| k["alg"] == "ES256").unwrap()["kid"].as_str().unwrap().to_string();
 
         *clock.0.lock().unwrap() += time::Duration::days(90);
         let made = keys::rotate_if_due(&app, every).await.unwrap().expect("due after 90 days");
+        assert_eq!(made.iter().map(|k| k.alg.as_str()).collect::<Vec<_>>(), ["ES256", "RS256"], "one of each");
+        let made = made.into_iter().find(|k| k.alg == "ES256").unwrap();
         assert_ne!(made.kid, first);
         assert_eq!(made.signs_from, clock.now() + time::Duration::days(1), "signs a day later");
         assert!(keys::rotate_if_due(&app, every).await.unwrap().is_none(), "once, not on every run");
@@ -53,11 +57,11 @@ both_engines! {
             serde_json::from_slice::<serde_json::Value>(&header).unwrap()["kid"].as_str().unwrap().to_string()
         };
         let claims = serde_json::json!({"sub": "x"});
-        assert_eq!(kid_of(&keys::sign(&app, &claims).await.unwrap()), first, "the old key signs until then");
-        let old_token = keys::sign(&app, &claims).await.unwrap();
+        assert_eq!(kid_of(&keys::sign(&app, es256, &claims).await.unwrap()), first, "the old key signs until then");
+        let old_token = keys::sign(&app, es256, &claims).await.unwrap();
 
         *clock.0.lock().unwrap() += time::Duration::days(1);
-        let new_token = keys::sign(&app, &claims).await.unwrap();
+        let new_token = keys::sign(&app, es256, &claims).await.unwrap();
         assert_eq!(kid_of(&new_token), made.kid, "the new key signs from its time");
         assert!(keys::verify(&app, &old_token).await.unwrap().is_some(), "a token of the old key still verifies");
         let mut tx = app.store.read().await.unwrap();

@@ -82,13 +82,20 @@ pub enum SigningAlg {
     /// ECDSA with P-256 and SHA-256.
     #[serde(rename = "ES256")]
     Es256,
+    /// RSA PKCS#1 v1.5 with SHA-256, for older libraries.
+    #[serde(rename = "RS256")]
+    Rs256,
 }
 
 impl SigningAlg {
+    /// Every algorithm offered; a key of each is kept.
+    pub const ALL: [SigningAlg; 2] = [SigningAlg::Es256, SigningAlg::Rs256];
+
     /// The JOSE name.
     pub fn as_str(self) -> &'static str {
         match self {
             SigningAlg::Es256 => "ES256",
+            SigningAlg::Rs256 => "RS256",
         }
     }
 
@@ -96,6 +103,7 @@ impl SigningAlg {
     pub fn parse(raw: &str) -> Option<SigningAlg> {
         match raw {
             "ES256" => Some(SigningAlg::Es256),
+            "RS256" => Some(SigningAlg::Rs256),
             _ => None,
         }
     }

@@ -526,7 +526,9 @@ both_engines! {
         let (status, key) = server.api(Method::POST, "/api/v1/signing-keys/rotate", Some(&admin),
             Some(json!({"publish_ahead_seconds": 0}))).await;
         assert_eq!(status, StatusCode::OK, "{key}");
-        let new_kid = key["kid"].as_str().unwrap().to_string();
+        let new_kid = key["items"].as_array().unwrap().iter()
+            .find(|k| k["alg"] == "ES256").unwrap()["kid"].as_str().unwrap().to_string();
+        assert!(key["items"].as_array().unwrap().iter().any(|k| k["alg"] == "RS256"), "one of each algorithm: {key}");
         assert_ne!(new_kid, old_kid);
         let jwks: Value = http().get(server.url("/s/main/oauth2/jwks")).send().await.unwrap().json().await.unwrap();
         let kids: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
@@ -686,6 +688,50 @@ both_engines! {
         let (_, audit) = server.api(Method::GET, "/api/v1/audit?limit=50", Some(&admin), None).await;
         let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
         assert!(actions.contains(&"oauth.consent") && actions.contains(&"oauth.disconnect"), "{actions:?}");
+        server.stop().await;
+    }
+
+    async fn an_older_library_gets_rs256_tokens_when_its_app_asks_for_them(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        let account = server.active_account("ada@example.com", PASSWORD).await;
+        let mut body = shop();
+        body["signing_alg"] = json!("RS256");
+        let (id, secret) = register_app(&server, &admin, body).await;
+        let app = app_client(&server, &id, secret.as_deref()).await;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (auth_url, _, nonce) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .set_pkce_challenge(challenge)
+            .url();
+        let back = sign_in_through(&server, &browser(), auth_url.as_str(), "ada@example.com").await;
+        let tokens = app.exchange_code(AuthorizationCode::new(param(&back, "code").unwrap())).unwrap()
+            .set_pkce_verifier(verifier).request_async(&http()).await.unwrap();
+        let id_token = tokens.id_token().unwrap();
+        let header = |jwt: &str| -> Value {
+            use base64::Engine as _;
+            serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(jwt.split('.').next().unwrap()).unwrap()).unwrap()
+        };
+        assert_eq!(header(&id_token.to_string())["alg"], "RS256");
+        assert_eq!(header(tokens.access_token().secret())["alg"], "RS256");
+        // The library checks the RS256 signature against the published RSA key.
+        let verifier = app.id_token_verifier().set_allowed_algs(vec![openidconnect::core::CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256]);
+        let claims = id_token.claims(&verifier, &nonce).expect("the RS256 ID token verifies");
+        assert_eq!(claims.subject().as_str(), account.to_string());
+        assert_eq!(userinfo_status(&server, tokens.access_token().secret()).await, StatusCode::OK);
+        // A token whose header claims another algorithm than its key's is refused.
+        let forged = {
+            use base64::Engine as _;
+            let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+            let mut h = header(tokens.access_token().secret());
+            h["alg"] = json!("ES256");
+            let rest: Vec<&str> = tokens.access_token().secret().splitn(2, '.').collect();
+            format!("{}.{}", engine.encode(h.to_string()), rest[1])
+        };
+        assert_eq!(userinfo_status(&server, &forged).await, StatusCode::UNAUTHORIZED);
+        let jwks: Value = http().get(server.url("/s/main/oauth2/jwks")).send().await.unwrap().json().await.unwrap();
+        let algs: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["alg"].as_str().unwrap()).collect();
+        assert!(algs.contains(&"ES256") && algs.contains(&"RS256"), "{algs:?}");
         server.stop().await;
     }
 

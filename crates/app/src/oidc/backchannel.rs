@@ -142,7 +142,7 @@ pub async fn deliver(app: &App, message: &OutboxMessage) -> Result<(), SendError
         "sub": notice.account.to_string(),
         "events": { EVENT: {} },
     });
-    let token = super::keys::sign_as(app, "logout+jwt", &claims)
+    let token = super::keys::sign_as(app, super::token::alg_of(&client), "logout+jwt", &claims)
         .await
         .map_err(|e| temporary(e.to_string()))?;
     let answer = http()?

@@ -14,7 +14,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_domain::oidc::{
-    ACCESS_TTL, ClientType, OAuthError, REFRESH_TTL, RefreshUse, refresh_use, requested_scopes,
+    ACCESS_TTL, ClientType, OAuthError, REFRESH_TTL, RefreshUse, SigningAlg, refresh_use,
+    requested_scopes,
 };
 use gatehouse_domain::sign_in_gate;
 use gatehouse_store::{Client, Grant, RefreshToken, Site, Tx};
@@ -344,7 +345,7 @@ async fn machine(
         "jti": Uuid::now_v7().to_string(),
     });
     Ok(Ok(Tokens {
-        access_token: super::keys::sign(app, &claims).await?,
+        access_token: super::keys::sign(app, alg_of(client), &claims).await?,
         token_type: "Bearer",
         expires_in: ACCESS_TTL.whole_seconds(),
         id_token: None,
@@ -353,9 +354,16 @@ async fn machine(
     }))
 }
 
+/// The algorithm a client's tokens are signed with (ES256 unless it asked
+/// for another).
+pub(crate) fn alg_of(client: &Client) -> SigningAlg {
+    SigningAlg::parse(&client.signing_alg).unwrap_or(SigningAlg::Es256)
+}
+
 /// What a grant's exchange issues, before it is signed: the claims of the
 /// access and ID tokens, and the refresh token.
 struct Unsigned {
+    alg: SigningAlg,
     access: Value,
     id: Value,
     refresh_token: Option<String>,
@@ -373,10 +381,10 @@ async fn signed(
         Err(e) => return Ok(Err(e)),
     };
     Ok(Ok(Tokens {
-        access_token: super::keys::sign(app, &u.access).await?,
+        access_token: super::keys::sign(app, u.alg, &u.access).await?,
         token_type: "Bearer",
         expires_in: ACCESS_TTL.whole_seconds(),
-        id_token: Some(super::keys::sign(app, &u.id).await?),
+        id_token: Some(super::keys::sign(app, u.alg, &u.id).await?),
         refresh_token: u.refresh_token,
         scope: u.scope,
     }))
@@ -442,6 +450,7 @@ async fn issue(
         None => None,
     };
     Ok(Ok(Unsigned {
+        alg: alg_of(client),
         access,
         id,
         refresh_token,

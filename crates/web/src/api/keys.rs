@@ -38,9 +38,9 @@ pub(crate) async fn list_keys(
     post,
     path = "/api/v1/signing-keys/rotate",
     tag = "apps",
-    summary = "Make a new signing key: published now, signing after publish_ahead_seconds; the keys it replaces stay published until their tokens expired",
+    summary = "Make a new signing key of each algorithm (ES256, RS256): published now, signing after publish_ahead_seconds; the keys they replace stay published until their tokens expired",
     request_body = keys::Rotation,
-    responses((status = 200, description = "The new key", body = keys::KeyView)),
+    responses((status = 200, description = "The new keys, one per algorithm", body = Items<keys::KeyView>)),
     security(("bearer" = []))
 )]
 pub(crate) async fn rotate_keys(
@@ -48,5 +48,6 @@ pub(crate) async fn rotate_keys(
     ApiCaller(caller): ApiCaller,
     ApiJson(body): ApiJson<keys::Rotation>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(keys::rotate(&state.app, &caller, &body).await?).into_response())
+    let items = keys::rotate(&state.app, &caller, &body).await?;
+    Ok(Json(Items { items }).into_response())
 }
