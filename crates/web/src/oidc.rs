@@ -115,7 +115,19 @@ fn oauth_error(status: StatusCode, e: &OAuthError) -> Response {
     )
 }
 
-async fn discovery(State(state): State<AppState>, Path(site): Path<String>) -> Response {
+#[utoipa::path(
+    get,
+    path = "/s/{site}/.well-known/openid-configuration",
+    tag = "apps",
+    summary = "The site's OpenID Connect discovery document",
+    description = "The issuer is the site's portal address; the document names every endpoint (authorization, token, userinfo, JWKS, introspection, revocation, end session), the scopes (openid, profile, email, offline_access, gatehouse) and the claims (see the Claims schema).",
+    params(("site" = String, Path, description = "The site's key")),
+    responses(
+        (status = 200, description = "OpenID Connect Discovery 1.0 metadata", body = Object),
+        (status = 404, description = "No such site", body = crate::openapi::ErrorBody)
+    )
+)]
+pub(crate) async fn discovery(State(state): State<AppState>, Path(site): Path<String>) -> Response {
     match site_of(&state.app, &site).await {
         Ok(site) => open(Json(oidc::discovery(&state.app, &site)).into_response()),
         Err(r) => r,

@@ -208,8 +208,9 @@ impl Modify for Shared {
         license(name = "Apache-2.0")
     ),
     modifiers(&Shared),
-    components(schemas(ErrorBody, ErrorDetail)),
+    components(schemas(ErrorBody, ErrorDetail, gatehouse_app::oidc::Claims)),
     paths(
+        crate::oidc::discovery,
         api::portal::register_call,
         api::portal::verify_call,
         api::portal::resend_call,

@@ -632,6 +632,11 @@ both_engines! {
         let page = page.text().await.unwrap();
         assert!(page.contains("Allow Partner Shop?") && page.contains("your name and language"), "{page}");
         assert!(!page.contains("your e-mail address"), "only what it asks for");
+        // ui_locales: the consent page, and the sign-in page of a stranger, in German.
+        let german = customer.get(format!("{}&ui_locales=fr%20de-AT", url(&["profile"], None))).send().await.unwrap().text().await.unwrap();
+        assert!(german.contains("Partner Shop erlauben?") && german.contains("Ihren Namen"), "{german}");
+        let stranger = browser().get(format!("{}&ui_locales=de", url(&["profile"], None))).send().await.unwrap();
+        assert!(location(&stranger).contains("&lang=de"), "{}", location(&stranger));
         let answer = |page: &str, decision: &'static str, csrf: Option<&str>| {
             let csrf = csrf.map_or_else(|| form_field(page, "csrf"), str::to_string);
             customer.post(server.url("/s/main/oauth2/authorize"))

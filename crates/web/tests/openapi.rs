@@ -38,15 +38,23 @@ fn the_committed_document_is_the_one_the_code_makes() {
 }
 
 /// `(METHOD, path)` of every route under `/api/v1` in the router's source
-/// (every file of `crates/web/src/api`).
+/// (every file of `crates/web/src/api`), and the OpenID discovery route
+/// (`crates/web/src/oidc.rs`; the other OpenID endpoints are described by
+/// discovery itself).
 fn routes_in_source() -> BTreeSet<(String, String)> {
     let mut found = BTreeSet::new();
     let dir = root().join("crates/web/src/api");
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    let files = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .chain([root().join("crates/web/src/oidc.rs")]);
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
         // `.route("/api/v1/…", get(a).post(b))`, possibly over several lines.
         for chunk in text.split(".route(").skip(1) {
-            let Some(path) = chunk.split('"').nth(1).filter(|p| p.starts_with("/api/v1")) else {
+            let Some(path) = chunk.split('"').nth(1).filter(|p| {
+                p.starts_with("/api/v1") || p.ends_with("/.well-known/openid-configuration")
+            }) else {
                 continue;
             };
             let end = chunk.find("\n        .route").unwrap_or(chunk.len());

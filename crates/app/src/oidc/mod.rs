@@ -34,6 +34,37 @@ use uuid::Uuid;
 
 use crate::{App, AppResult};
 
+/// The claims of ID tokens and userinfo, by scope (a schema for the API
+/// document; the answers are built by [`claims`]).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct Claims {
+    /// The account's stable ID on this site (`openid`).
+    pub sub: String,
+    /// Its e-mail address (`email`).
+    pub email: Option<String>,
+    /// Whether the address was confirmed (`email`).
+    pub email_verified: Option<bool>,
+    /// First name (`profile`).
+    pub given_name: Option<String>,
+    /// Last name (`profile`).
+    pub family_name: Option<String>,
+    /// Full name (`profile`).
+    pub name: Option<String>,
+    /// Language, `en` or `de` (`profile`).
+    pub locale: Option<String>,
+    /// The customer record's ID (`gatehouse`).
+    pub customer_id: Option<String>,
+    /// The company (`gatehouse`).
+    pub company: Option<String>,
+    /// `customer` or `customer_manager` (`gatehouse`).
+    pub role: Option<String>,
+    /// The customer's groups (`gatehouse`).
+    pub groups: Option<Vec<String>>,
+    /// The site's key (`gatehouse`).
+    pub site: Option<String>,
+}
+
 /// The issuer of a site: its portal address.
 pub fn issuer(app: &App, site: &Site) -> String {
     app.links.site_base(site)

@@ -136,6 +136,14 @@ pub(super) async fn authorize(
     OriginalUri(uri): OriginalUri,
     Query(req): Query<AuthorizeRequest>,
 ) -> Response {
+    // `ui_locales`: the first language asked for that the portal speaks.
+    let asked = req
+        .ui_locales
+        .as_deref()
+        .and_then(|list| list.split(' ').find_map(crate::i18n::parse));
+    if let Some(lang) = asked {
+        v.lang = lang;
+    }
     match authorize::authorize(&v.state.app, &v.site, &req, v.current.as_ref(), None).await {
         Ok(Next::Redirect(to)) => v.redirect(&to),
         Ok(Next::Consent { app, scopes }) => {
@@ -168,6 +176,9 @@ pub(super) async fn authorize(
             let mut to = format!("{}?next={}", v.path("login"), encode(&back));
             if let Some(hint) = req.login_hint.as_deref() {
                 to.push_str(&format!("&login_hint={}", encode(hint)));
+            }
+            if let Some(lang) = asked {
+                to.push_str(&format!("&lang={}", lang.as_str()));
             }
             v.redirect(&to)
         }
