@@ -158,7 +158,7 @@ async fn scalar(db: &mut sqlx::PgConnection, sql: &str, bind: &str) -> i64 {
         .bind(bind)
         .fetch_one(db)
         .await
-        .unwrap()
+        .unwrap_or_else(|e| panic!("{sql} ({bind}): {e}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
