@@ -2,7 +2,7 @@
 // impersonate the customer (banner visible, password change refused), in
 // headless Chromium.
 // Usage: node console.mjs BASE_URL STAFF_EMAIL STAFF_PASSWORD CUSTOMER_LOGIN [SCREENSHOT.png]
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const [base, staffEmail, staffPassword, customer, screenshot] = process.argv.slice(2);
 if (!customer) {
@@ -14,12 +14,7 @@ function check(condition, what) {
   if (!condition) throw new Error(`expected: ${what}; the page said:\n${lastText}`);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 let step = "start";
 try {
   const page = await browser.newPage();

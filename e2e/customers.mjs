@@ -3,7 +3,7 @@
 // the last names in the order shown after sorting, and the downloaded CSV.
 // Usage: node customers.mjs BASE_URL STAFF_EMAIL STAFF_PASSWORD COUNTRY
 import { readFile } from "node:fs/promises";
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const [base, staffEmail, staffPassword, country] = process.argv.slice(2);
 if (!country) {
@@ -11,12 +11,7 @@ if (!country) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 let step = "start";
 try {
   const context = await browser.newContext({ acceptDownloads: true });

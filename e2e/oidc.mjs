@@ -7,7 +7,7 @@
 // the customer out of the shop within seconds.
 // Usage: node oidc.mjs BASE_URL SHOP_PORT CLIENT_ID CLIENT_SECRET CUSTOMER_LOGIN
 //        CUSTOMER_PASSWORD ACCOUNT_ID STAFF_EMAIL STAFF_PASSWORD [SCREENSHOT.png]
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 import { startShop } from "./shop.mjs";
 
 const [base, shopPort, clientId, clientSecret, login, password, accountId, staffEmail, staffPassword, screenshot] =
@@ -22,12 +22,7 @@ function check(condition, what) {
 }
 
 const shop = await startShop({ issuer: `${base}/s/main`, clientId, clientSecret, port: Number(shopPort) });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 let step = "start";
 try {
   const customer = await browser.newPage();

@@ -2,7 +2,7 @@
 // out through Gatehouse's portal pages in headless Chromium.
 // Usage: node portal.mjs BASE_URL MAIL_DIR [SCREENSHOT.png]
 // Exits 0 when every step showed what it should; otherwise prints the step.
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -40,12 +40,7 @@ async function activationLink() {
   throw new Error(`no activation mail reached ${email}`);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 let step = "start";
 try {
   const page = await browser.newPage();

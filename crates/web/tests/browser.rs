@@ -55,29 +55,49 @@ async fn walk(server: &TestServer) {
         return;
     }
     let screenshot = std::env::temp_dir().join(format!("gatehouse-e2e-{}.png", server.addr.port()));
+    let mail_dir = server.mail_dir.to_string_lossy();
+    node_walk(
+        "portal.mjs",
+        &[server.base_url.as_str(), &mail_dir],
+        &screenshot,
+        "browser walk: register, activate, sign in, change password, sign out: ok",
+    )
+    .await;
+}
+
+/// The staff user the console walks sign in as.
+const ADMIN: (&str, &str) = ("admin@example.com", "a long and unusual passphrase");
+
+async fn console_admin(server: &TestServer) {
+    let actor = gatehouse_store::Actor::system("test");
+    gatehouse_app::staff::add_staff(
+        &server.app,
+        &actor,
+        ADMIN.0,
+        gatehouse_domain::StaffRole::Admin,
+        ADMIN.1,
+    )
+    .await
+    .unwrap();
+}
+
+/// Runs `node e2e/SCRIPT ARGS… SCREENSHOT`; asserts it succeeded, printed
+/// `done`, and took a screenshot.
+async fn node_walk(script: &str, args: &[&str], screenshot: &std::path::Path, done: &str) {
     let out = tokio::process::Command::new("node")
-        .arg(e2e_dir().join("portal.mjs"))
-        .arg(&server.base_url)
-        .arg(&server.mail_dir)
-        .arg(&screenshot)
+        .arg(e2e_dir().join(script))
+        .args(args)
+        .arg(screenshot)
         .output()
         .await
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains(done), "{stdout}");
     assert!(
-        out.status.success(),
-        "browser walk failed:\n{stdout}\n{stderr}"
-    );
-    assert!(
-        stdout.contains("browser walk: register, activate, sign in, change password, sign out: ok"),
-        "{stdout}"
-    );
-    assert!(
-        std::fs::metadata(&screenshot)
-            .map(|m| m.len() > 1000)
-            .unwrap_or(false),
-        "a screenshot of the profile page"
+        std::fs::metadata(screenshot).is_ok_and(|m| m.len() > 1000),
+        "{script} took a screenshot"
     );
     let _ = std::fs::remove_file(screenshot);
 }
@@ -86,16 +106,7 @@ async fn console_walk(server: &TestServer) {
     if missing().is_some() {
         return walk(server).await;
     }
-    let actor = gatehouse_store::Actor::system("test");
-    gatehouse_app::staff::add_staff(
-        &server.app,
-        &actor,
-        "admin@example.com",
-        gatehouse_domain::StaffRole::Admin,
-        "a long and unusual passphrase",
-    )
-    .await
-    .unwrap();
+    console_admin(server).await;
     let mut tx = server.app.store.begin().await.unwrap();
     let mut site = tx.site_by_key("main").await.unwrap().unwrap();
     site.settings.approval_required = true;
@@ -119,31 +130,18 @@ async fn console_walk(server: &TestServer) {
     client.get(&link).send().await.unwrap();
     let screenshot =
         std::env::temp_dir().join(format!("gatehouse-console-{}.png", server.addr.port()));
-    let out = tokio::process::Command::new("node")
-        .arg(e2e_dir().join("console.mjs"))
-        .args([
+    node_walk(
+        "console.mjs",
+        &[
             server.base_url.as_str(),
-            "admin@example.com",
-            "a long and unusual passphrase",
+            ADMIN.0,
+            ADMIN.1,
             "grace@example.com",
-        ])
-        .arg(&screenshot)
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "console walk failed:\n{stdout}\n{stderr}"
-    );
-    assert!(
-        stdout.contains(
-            "console walk: approve from the queue, impersonate, password change refused: ok"
-        ),
-        "{stdout}"
-    );
-    let _ = std::fs::remove_file(screenshot);
+        ],
+        &screenshot,
+        "console walk: approve from the queue, impersonate, password change refused: ok",
+    )
+    .await;
 }
 
 /// Staff filter the customer list by country, sort it by last name
@@ -192,12 +190,7 @@ async fn customer_list_walk(server: &TestServer) {
     tx.commit().await.unwrap();
     let out = tokio::process::Command::new("node")
         .arg(e2e_dir().join("customers.mjs"))
-        .args([
-            server.base_url.as_str(),
-            "admin@example.com",
-            "a long and unusual passphrase",
-            "us",
-        ])
+        .args([server.base_url.as_str(), ADMIN.0, ADMIN.1, "us"])
         .output()
         .await
         .unwrap();
@@ -246,16 +239,7 @@ async fn shop_walk(server: &TestServer) {
     if skipped() {
         return;
     }
-    let actor = gatehouse_store::Actor::system("test");
-    gatehouse_app::staff::add_staff(
-        &server.app,
-        &actor,
-        "admin@example.com",
-        gatehouse_domain::StaffRole::Admin,
-        "a long and unusual passphrase",
-    )
-    .await
-    .unwrap();
+    console_admin(server).await;
     let admin = server
         .staff_token("api@example.com", gatehouse_domain::StaffRole::Admin, &[])
         .await;
@@ -281,38 +265,24 @@ async fn shop_walk(server: &TestServer) {
     assert_eq!(status, reqwest::StatusCode::CREATED, "{made}");
     let screenshot =
         std::env::temp_dir().join(format!("gatehouse-shop-{}.png", server.addr.port()));
-    let out = tokio::process::Command::new("node")
-        .arg(e2e_dir().join("oidc.mjs"))
-        .args([
-            server.base_url.as_str(),
-            &port.to_string(),
-            made["client_id"].as_str().unwrap(),
-            made["client_secret"].as_str().unwrap(),
-            "ada@example.com",
-            "correct horse battery staple",
-            &account.to_string(),
-            "admin@example.com",
-            "a long and unusual passphrase",
-        ])
-        .arg(&screenshot)
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "shop walk failed:\n{stdout}\n{stderr}"
-    );
-    assert!(
-        stdout.contains("oidc walk: sign in through the shop, sign out through it, blocked in the console, back-channel logout: ok"),
-        "{stdout}"
-    );
-    assert!(
-        std::fs::metadata(&screenshot).is_ok_and(|m| m.len() > 1000),
-        "a screenshot of the shop, signed in"
-    );
-    let _ = std::fs::remove_file(screenshot);
+    let args = [
+        server.base_url.as_str(),
+        &port.to_string(),
+        made["client_id"].as_str().unwrap(),
+        made["client_secret"].as_str().unwrap(),
+        "ada@example.com",
+        "correct horse battery staple",
+        &account.to_string(),
+        ADMIN.0,
+        ADMIN.1,
+    ];
+    node_walk(
+        "oidc.mjs",
+        &args,
+        &screenshot,
+        "oidc walk: sign in through the shop, sign out through it, blocked in the console, back-channel logout: ok",
+    )
+    .await;
 }
 
 both_engines! {
