@@ -1,31 +1,11 @@
 -- wrk script: password sign-ins to the benchmark account, counting each
 -- response status (printed as "status CODE COUNT" lines when done).
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "status.lua")
+
 wrk.method = "POST"
 wrk.body = '{"login_id":"bench@example.com","password":"correct horse battery staple"}'
 wrk.headers["Content-Type"] = "application/json"
 
-local threads = {}
-
-function setup(thread)
-  table.insert(threads, thread)
-end
-
-function init(args)
-  counts = {}
-end
-
 function response(status, headers, body)
-  counts[status] = (counts[status] or 0) + 1
-end
-
-function done(summary, latency, requests)
-  local total = {}
-  for _, t in ipairs(threads) do
-    for code, n in pairs(t:get("counts")) do
-      total[code] = (total[code] or 0) + n
-    end
-  end
-  for code, n in pairs(total) do
-    io.write(string.format("status %d %d\n", code, n))
-  end
+  count(status)
 end
