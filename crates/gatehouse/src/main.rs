@@ -393,6 +393,14 @@ async fn serve(config: &Config) -> Result<()> {
         ),
     }
     println!("Gatehouse is listening on http://{addr} (database: {engine})");
+    println!("  console:  http://{addr}/admin");
+    let sites = match app.store.read().await {
+        Ok(mut tx) => tx.list_sites().await.unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    for site in sites {
+        println!("  portal:   http://{addr}/s/{}/ ({})", site.key, site.name);
+    }
     stop.await;
     tracing::info!(
         "shutting down: /readyz fails, jobs give back their claims, requests in flight finish"

@@ -150,12 +150,62 @@ impl From<AppError> for ApiError {
     }
 }
 
-/// The answer for a path nobody serves.
-pub async fn not_found() -> ApiError {
-    ApiError::new(
+/// The answer for a path nobody serves: the API's error body under
+/// `/api/`, else a page in the visitor's language (the landing page at
+/// `/`, which links the console and each site's portal).
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = uri.path();
+    if path.starts_with("/api/") {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "there is nothing at this address",
+        )
+        .into_response();
+    }
+    let explicit = crate::cookies::get(&headers, crate::cookies::LANGUAGE);
+    let lang = crate::i18n::choose(
+        explicit.as_deref(),
+        &headers,
+        gatehouse_domain::Language::En,
+    );
+    let say = |id: &str| crate::i18n::word(lang, id);
+    if path == "/" {
+        let sites = match state.app.store.read().await {
+            Ok(mut tx) => tx.list_sites().await.unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
+        let sites: Vec<minijinja::Value> = sites
+            .iter()
+            .map(|s| {
+                let name = s
+                    .settings
+                    .brand_name
+                    .clone()
+                    .unwrap_or_else(|| s.name.clone());
+                minijinja::context! { key => s.key.clone(), name }
+            })
+            .collect();
+        return crate::pages::render(
+            StatusCode::OK,
+            "landing.html",
+            minijinja::context! { lang => lang.as_str(), sites },
+        );
+    }
+    let lines = [say("not-found-text")];
+    crate::pages::render(
         StatusCode::NOT_FOUND,
-        "not_found",
-        "there is nothing at this address",
+        "message.html",
+        minijinja::context! {
+            lang => lang.as_str(),
+            heading => say("not-found-title"),
+            lines => crate::pages::ser(&lines),
+        },
     )
 }
 

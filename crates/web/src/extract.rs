@@ -294,3 +294,46 @@ mod tests {
         assert!(err.contains("action"), "{err}");
     }
 }
+
+/// An extractor of request parts for console pages, wrapping axum's own:
+/// an address it cannot read is answered with the console's page saying
+/// what was wrong (or the sign-in page), never plain text.
+macro_rules! console_parts_extractor {
+    ($(#[$doc:meta])* $name:ident wraps $inner:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default)]
+        pub(crate) struct $name<T>(pub T);
+
+        impl<T> FromRequestParts<AppState> for $name<T>
+        where
+            T: serde::de::DeserializeOwned + Send,
+        {
+            type Rejection = ConsoleError;
+
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &AppState,
+            ) -> Result<Self, Self::Rejection> {
+                match axum::extract::$inner::<T>::from_request_parts(parts, state).await {
+                    Ok(axum::extract::$inner(value)) => Ok($name(value)),
+                    Err(rejection) => {
+                        let caller = console_session(parts, state).await?;
+                        Err(ConsoleError::BadAddress(
+                            Box::new(caller),
+                            rejection.body_text(),
+                        ))
+                    }
+                }
+            }
+        }
+    };
+}
+
+console_parts_extractor!(
+    /// Path parameters of a console page.
+    ConsolePath wraps Path
+);
+console_parts_extractor!(
+    /// Query parameters of a console page.
+    ConsoleQuery wraps Query
+);

@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "base.html",
     "setup.html",
     "message.html",
+    "landing.html",
     "portal/base.html",
     "portal/forms.html",
     "portal/notice.html",

@@ -60,6 +60,40 @@ async fn pending(server: &TestServer, email: &str, first_name: &str) -> String {
 }
 
 both_engines! {
+    async fn pages_answer_pages_for_bad_addresses_and_the_front_page_links_everything(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = console(&server, "admin@example.com", StaffRole::Admin).await;
+        let html = |r: &reqwest::Response| r.headers()["content-type"].to_str().unwrap().starts_with("text/html");
+        for (path, status) in [
+            ("/admin/customers?page=abc", StatusCode::BAD_REQUEST),
+            ("/admin/accounts/not-a-uuid", StatusCode::BAD_REQUEST),
+            ("/admin/audit?since=yesterday", StatusCode::BAD_REQUEST),
+            ("/admin/no-such-page", StatusCode::NOT_FOUND),
+        ] {
+            let r = admin.get(server.url(path)).send().await.unwrap();
+            assert_eq!(r.status(), status, "{path}");
+            assert!(html(&r), "{path} answers a page");
+            let body = r.text().await.unwrap();
+            assert!(body.contains("<html") && !body.contains("Failed to deserialize query string:\n"), "{path}: {body}");
+            if status == StatusCode::BAD_REQUEST {
+                assert!(body.contains("This address cannot be opened") && body.contains("admin@example.com"), "in the console's frame: {body}");
+            }
+        }
+        let stranger = browser().get(server.url("/admin/accounts/not-a-uuid")).send().await.unwrap();
+        assert_eq!(stranger.headers()["location"], "/admin/login", "no session: to the sign-in page");
+
+        let front = browser().get(server.url("/")).send().await.unwrap();
+        assert_eq!(front.status(), StatusCode::OK);
+        let front = front.text().await.unwrap();
+        assert!(front.contains("href=\"/admin\"") && front.contains("href=\"/s/main/\""), "links the console and the portal: {front}");
+        let german = browser().get(server.url("/")).header("accept-language", "de-DE,de;q=0.9").send().await.unwrap().text().await.unwrap();
+        assert!(german.contains("Kundenportale"), "{german}");
+        let api = browser().get(server.url("/api/v1/no-such-thing")).send().await.unwrap();
+        assert_eq!(api.status(), StatusCode::NOT_FOUND);
+        assert_eq!(api.json::<serde_json::Value>().await.unwrap()["error"]["code"], "not_found", "the API keeps its JSON");
+        server.stop().await;
+    }
+
     async fn admins_register_change_and_delete_apps_in_the_console(db: TestDb) {
         let server = TestServer::start(&db).await;
         let admin = console(&server, "admin@example.com", StaffRole::Admin).await;

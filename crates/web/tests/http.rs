@@ -34,13 +34,17 @@ both_engines! {
         assert_eq!(server.client.get(server.url("/healthz")).send().await.unwrap().status(), 200);
     }
 
-    async fn unknown_paths_get_the_json_error_body_and_security_headers(db: TestDb) {
+    async fn unknown_paths_get_a_page_or_the_apis_json_error_body_and_security_headers(db: TestDb) {
         let server = TestServer::start(&db).await;
         let r = server.client.get(server.url("/no/such/page")).send().await.unwrap();
         assert_eq!(r.status(), 404);
         assert_eq!(r.headers()["x-content-type-options"], "nosniff");
         assert_eq!(r.headers()["referrer-policy"], "same-origin");
         assert_eq!(r.headers()["x-frame-options"], "DENY");
+        assert!(r.text().await.unwrap().contains("There is no page at this address"), "a page, not JSON");
+        let r = server.client.get(server.url("/api/v1/no/such/call")).send().await.unwrap();
+        assert_eq!(r.status(), 404);
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["error"]["code"], "not_found");
         assert!(body["error"]["message"].as_str().unwrap().contains("nothing at this address"));

@@ -5,7 +5,7 @@
 //! again, saying what happened or what was wrong.
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use gatehouse_app::AppError;
@@ -17,7 +17,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{Button, OnPage, PageResult, checked, end_of_day, page, redirect};
-use crate::extract::{ConsoleCaller, ConsoleForm};
+use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath, ConsoleQuery};
 use crate::{AppState, pages};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -109,8 +109,8 @@ struct AccountQuery {
 async fn account(
     State(state): State<AppState>,
     ConsoleCaller(caller): ConsoleCaller,
-    Path(id): Path<Uuid>,
-    Query(q): Query<AccountQuery>,
+    ConsolePath(id): ConsolePath<Uuid>,
+    ConsoleQuery(q): ConsoleQuery<AccountQuery>,
 ) -> PageResult {
     let text = q.customer_q.unwrap_or_default();
     let search = if text.trim().is_empty() {
@@ -192,7 +192,7 @@ struct ActionForm {
 
 async fn account_action(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ConsolePath(id): ConsolePath<Uuid>,
     ConsoleForm { caller, form, .. }: ConsoleForm<ActionForm>,
 ) -> PageResult {
     let done = async {
@@ -223,7 +223,7 @@ struct UpdateForm {
 
 async fn account_update(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ConsolePath(id): ConsolePath<Uuid>,
     ConsoleForm { caller, form, .. }: ConsoleForm<UpdateForm>,
 ) -> PageResult {
     let done = async {
@@ -255,7 +255,7 @@ struct PasswordForm {
 
 async fn account_password(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ConsolePath(id): ConsolePath<Uuid>,
     ConsoleForm { caller, form, .. }: ConsoleForm<PasswordForm>,
 ) -> PageResult {
     let done = async {
@@ -274,7 +274,7 @@ struct AssignForm {
 
 async fn account_assign(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ConsolePath(id): ConsolePath<Uuid>,
     ConsoleForm { caller, form, .. }: ConsoleForm<AssignForm>,
 ) -> PageResult {
     // No customer picked (or "new") makes one from the registration.
@@ -297,7 +297,7 @@ struct ImpersonateForm {
 
 async fn account_impersonate(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ConsolePath(id): ConsolePath<Uuid>,
     ConsoleForm { caller, form, .. }: ConsoleForm<ImpersonateForm>,
 ) -> PageResult {
     let minutes = form.minutes.and_then(|m| m.parse().ok());
@@ -309,7 +309,7 @@ async fn account_impersonate(
 
 async fn account_sign_out_everywhere(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ConsolePath(id): ConsolePath<Uuid>,
     ConsoleForm { caller, .. }: ConsoleForm<Button>,
 ) -> PageResult {
     let done = accounts::sign_out_everywhere(&state.app, &caller, id)
@@ -320,7 +320,7 @@ async fn account_sign_out_everywhere(
 
 async fn account_revoke(
     State(state): State<AppState>,
-    Path((id, session)): Path<(Uuid, String)>,
+    ConsolePath((id, session)): ConsolePath<(Uuid, String)>,
     ConsoleForm { caller, .. }: ConsoleForm<Button>,
 ) -> PageResult {
     let done = accounts::revoke_session(&state.app, &caller, id, &session)

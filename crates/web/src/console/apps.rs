@@ -5,7 +5,7 @@
 //! back with what was typed and why.
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use gatehouse_app::AppError;
@@ -16,7 +16,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::{Button, OnPage, PageResult, checked, page};
-use crate::extract::{ConsoleCaller, ConsoleForm};
+use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath, ConsoleQuery};
 use crate::{AppState, pages};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -176,8 +176,8 @@ struct Deleted {
 
 async fn apps_page(
     State(state): State<AppState>,
-    Path(site): Path<String>,
-    Query(q): Query<Deleted>,
+    ConsolePath(site): ConsolePath<String>,
+    ConsoleQuery(q): ConsoleQuery<Deleted>,
     ConsoleCaller(caller): ConsoleCaller,
 ) -> PageResult {
     let flash = q.deleted.is_some().then_some("c-app-deleted");
@@ -186,7 +186,7 @@ async fn apps_page(
 
 async fn create_app(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    ConsolePath(site): ConsolePath<String>,
     ConsoleForm { caller, form, .. }: ConsoleForm<AppForm>,
 ) -> PageResult {
     let client_type = match form.client_type.as_str() {
@@ -254,7 +254,7 @@ enum One<'a> {
 
 async fn app_page(
     State(state): State<AppState>,
-    Path((site, client_id)): Path<(String, String)>,
+    ConsolePath((site, client_id)): ConsolePath<(String, String)>,
     ConsoleCaller(caller): ConsoleCaller,
 ) -> PageResult {
     one(&caller, &state, &site, &client_id, One::AsItIs).await
@@ -262,7 +262,7 @@ async fn app_page(
 
 async fn update_app(
     State(state): State<AppState>,
-    Path((site, client_id)): Path<(String, String)>,
+    ConsolePath((site, client_id)): ConsolePath<(String, String)>,
     ConsoleForm { caller, form, .. }: ConsoleForm<AppForm>,
 ) -> PageResult {
     let patch = ClientPatch {
@@ -292,7 +292,7 @@ async fn update_app(
 
 async fn new_secret(
     State(state): State<AppState>,
-    Path((site, client_id)): Path<(String, String)>,
+    ConsolePath((site, client_id)): ConsolePath<(String, String)>,
     ConsoleForm { caller, .. }: ConsoleForm<Button>,
 ) -> PageResult {
     let made = clients::rotate_secret(&state.app, &caller, &site, &client_id)
@@ -306,7 +306,7 @@ async fn new_secret(
 
 async fn delete_app(
     State(state): State<AppState>,
-    Path((site, client_id)): Path<(String, String)>,
+    ConsolePath((site, client_id)): ConsolePath<(String, String)>,
     ConsoleForm { caller, .. }: ConsoleForm<Button>,
 ) -> PageResult {
     clients::delete(&state.app, &caller, &site, &client_id)

@@ -4,7 +4,7 @@
 //! typed.
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use gatehouse_app::customer_fields;
@@ -18,7 +18,7 @@ use serde_json::Map;
 use uuid::Uuid;
 
 use super::{Button, OnPage, PageResult, page, redirect, site_keys};
-use crate::extract::{ConsoleCaller, ConsoleForm};
+use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath, ConsoleQuery};
 use crate::{AppState, pages};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -74,7 +74,7 @@ fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
 async fn customers_page(
     State(state): State<AppState>,
     ConsoleCaller(caller): ConsoleCaller,
-    Query(q): Query<customers::ListQuery>,
+    ConsoleQuery(q): ConsoleQuery<customers::ListQuery>,
 ) -> PageResult {
     customer_list(&caller, &state, &q, None).await
 }
@@ -374,8 +374,8 @@ struct CustomerPageQuery {
 async fn customer_page(
     State(state): State<AppState>,
     ConsoleCaller(caller): ConsoleCaller,
-    Path(id): Path<Uuid>,
-    Query(q): Query<CustomerPageQuery>,
+    ConsolePath(id): ConsolePath<Uuid>,
+    ConsoleQuery(q): ConsoleQuery<CustomerPageQuery>,
 ) -> PageResult {
     let flash = q.added.is_some().then_some("c-customer-added");
     show_customer(&caller, &state, id, flash).await
@@ -403,7 +403,7 @@ async fn show_customer(
 
 async fn update_customer(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ConsolePath(id): ConsolePath<Uuid>,
     ConsoleForm { caller, form, .. }: ConsoleForm<Vec<(String, String)>>,
 ) -> PageResult {
     let posted = Posted::read(form);
@@ -432,7 +432,7 @@ async fn update_customer(
 
 async fn delete_customer(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ConsolePath(id): ConsolePath<Uuid>,
     ConsoleForm { caller, .. }: ConsoleForm<Button>,
 ) -> PageResult {
     match customers::delete(&state.app, &caller, id).await {

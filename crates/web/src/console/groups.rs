@@ -3,7 +3,7 @@
 //! no members. A refused form is answered with the list and why.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use gatehouse_app::staff_auth::StaffCaller;
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{Button, OnPage, PageResult, checked, page};
-use crate::extract::{ConsoleCaller, ConsoleForm};
+use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath};
 use crate::{AppState, pages};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -105,7 +105,7 @@ async fn create_group(
 
 async fn update_group(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ConsolePath(id): ConsolePath<Uuid>,
     ConsoleForm { caller, form, .. }: ConsoleForm<GroupForm>,
 ) -> PageResult {
     let done = groups::update(&state.app, &caller, id, &form.into()).await;
@@ -114,7 +114,7 @@ async fn update_group(
 
 async fn delete_group(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ConsolePath(id): ConsolePath<Uuid>,
     ConsoleForm { caller, .. }: ConsoleForm<Button>,
 ) -> PageResult {
     let done = groups::delete(&state.app, &caller, id).await;

@@ -4,7 +4,7 @@
 //! refused and shown again as typed, with the error.
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -16,7 +16,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{Button, OnPage, PageResult, page, redirect};
-use crate::extract::{ConsoleCaller, ConsoleForm};
+use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath, ConsoleQuery};
 use crate::{AppState, pages};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -39,7 +39,7 @@ struct OutboxQuery {
 async fn outbox_page(
     State(state): State<AppState>,
     ConsoleCaller(caller): ConsoleCaller,
-    Query(q): Query<OutboxQuery>,
+    ConsoleQuery(q): ConsoleQuery<OutboxQuery>,
 ) -> PageResult {
     let status = q.status.filter(|s| !s.is_empty());
     let items = outbox::list(&state.app, &caller, status.as_deref(), 200)
@@ -56,7 +56,7 @@ async fn outbox_page(
 
 async fn outbox_retry(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ConsolePath(id): ConsolePath<Uuid>,
     ConsoleForm { caller, .. }: ConsoleForm<Button>,
 ) -> PageResult {
     outbox::retry(&state.app, &caller, id)
@@ -68,7 +68,7 @@ async fn outbox_retry(
 async fn templates_page(
     State(state): State<AppState>,
     ConsoleCaller(caller): ConsoleCaller,
-    Path(site): Path<String>,
+    ConsolePath(site): ConsolePath<String>,
 ) -> PageResult {
     let items = templates::list(&state.app, &caller, &site)
         .await
@@ -112,7 +112,7 @@ fn edit_page(
 async fn template_form(
     State(state): State<AppState>,
     ConsoleCaller(caller): ConsoleCaller,
-    Path((site, key, lang)): Path<(String, String, String)>,
+    ConsolePath((site, key, lang)): ConsolePath<(String, String, String)>,
 ) -> PageResult {
     let view = templates::get(&state.app, &caller, &site, &key, &lang)
         .await
@@ -141,7 +141,7 @@ struct TemplateForm {
 
 async fn template_submit(
     State(state): State<AppState>,
-    Path((site, key, lang)): Path<(String, String, String)>,
+    ConsolePath((site, key, lang)): ConsolePath<(String, String, String)>,
     ConsoleForm { caller, form, .. }: ConsoleForm<TemplateForm>,
 ) -> PageResult {
     let parts = Parts {

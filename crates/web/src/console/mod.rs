@@ -115,6 +115,9 @@ pub(crate) enum ConsoleError {
     Refused(Box<StaffCaller>, AppError),
     /// Something the staff user can put right (422), said on the front page.
     Unprocessable(Box<StaffCaller>, String),
+    /// An address whose path or query cannot be read (a page that is not a
+    /// number, an ID that is not one): 400, said on the front page.
+    BadAddress(Box<StaffCaller>, String),
     /// Anything else: a plain page with the status the API would give.
     Failed(AppError),
 }
@@ -134,6 +137,11 @@ impl IntoResponse for ConsoleError {
             ConsoleError::Unprocessable(caller, message) => {
                 refusal_page(&caller, StatusCode::UNPROCESSABLE_ENTITY, message)
             }
+            ConsoleError::BadAddress(caller, detail) => refusal_page(
+                &caller,
+                StatusCode::BAD_REQUEST,
+                word_with("c-bad-address", &[("detail", detail)]),
+            ),
             ConsoleError::Failed(e) => crate::error::page_error(e),
         }
     }

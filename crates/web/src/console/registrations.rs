@@ -4,7 +4,7 @@
 //! user was looking at.
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use gatehouse_app::staff_auth::StaffCaller;
@@ -15,7 +15,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{OnPage, PageResult, page, site_keys};
-use crate::extract::{ConsoleCaller, ConsoleForm};
+use crate::extract::{ConsoleCaller, ConsoleForm, ConsoleQuery};
 use crate::{AppState, pages};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -99,7 +99,7 @@ async fn registrations_page(
 async fn registrations(
     State(state): State<AppState>,
     ConsoleCaller(caller): ConsoleCaller,
-    Query(q): Query<accounts::ListQuery>,
+    ConsoleQuery(q): ConsoleQuery<accounts::ListQuery>,
 ) -> PageResult {
     registrations_page(&caller, &state, &q, None, None).await
 }

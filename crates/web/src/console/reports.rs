@@ -3,7 +3,7 @@
 //! server), the registrations report of a site, and the audit log.
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use gatehouse_app::reports;
@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::{OnPage, PageResult, page, site_keys};
 use crate::api::audit::AuditQuery;
-use crate::extract::ConsoleCaller;
+use crate::extract::{ConsoleCaller, ConsoleQuery};
 use crate::{AppState, pages};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -31,7 +31,7 @@ struct SiteQuery {
 async fn dashboard(
     State(state): State<AppState>,
     ConsoleCaller(caller): ConsoleCaller,
-    Query(q): Query<SiteQuery>,
+    ConsoleQuery(q): ConsoleQuery<SiteQuery>,
 ) -> PageResult {
     let site = q.site.as_deref().filter(|s| !s.is_empty());
     // Staff without the right to see customers still get the console's
@@ -137,7 +137,7 @@ fn registrations_svg(days: &[reports::DayCount]) -> String {
 async fn report_page(
     State(state): State<AppState>,
     ConsoleCaller(caller): ConsoleCaller,
-    Query(q): Query<SiteQuery>,
+    ConsoleQuery(q): ConsoleQuery<SiteQuery>,
 ) -> PageResult {
     let site = q
         .site
@@ -160,7 +160,7 @@ async fn report_page(
 async fn audit_page(
     State(state): State<AppState>,
     ConsoleCaller(caller): ConsoleCaller,
-    Query(q): Query<AuditQuery>,
+    ConsoleQuery(q): ConsoleQuery<AuditQuery>,
 ) -> PageResult {
     let filter = q.filter();
     let items = gatehouse_app::audit::list(&state.app, &caller, &filter, 500)

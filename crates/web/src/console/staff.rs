@@ -3,7 +3,7 @@
 //! active switch. Admins only (the app layer's `ManageStaff`).
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use gatehouse_app::AppError;
@@ -15,7 +15,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{OnPage, PageResult, checked, page};
-use crate::extract::{ConsoleCaller, ConsoleForm};
+use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath};
 use crate::{AppState, pages};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -95,7 +95,7 @@ struct UpdateForm {
 
 async fn staff_update(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ConsolePath(id): ConsolePath<Uuid>,
     ConsoleForm { caller, form, .. }: ConsoleForm<UpdateForm>,
 ) -> PageResult {
     let done = match StaffRole::parse(&form.role) {

@@ -2,7 +2,7 @@
 //! secret is shown once) and revoking one.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use gatehouse_app::staff_auth::StaffCaller;
@@ -12,7 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{Button, OnPage, PageResult, end_of_day, page};
-use crate::extract::{ConsoleCaller, ConsoleForm};
+use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath};
 use crate::{AppState, pages};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -102,7 +102,7 @@ async fn tokens_create(
 
 async fn tokens_revoke(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ConsolePath(id): ConsolePath<Uuid>,
     ConsoleForm { caller, .. }: ConsoleForm<Button>,
 ) -> PageResult {
     api_tokens::revoke(&state.app, &caller, id)
