@@ -276,10 +276,32 @@ impl BulkAction {
 
     /// Parses [`BulkAction::as_str`].
     pub fn parse(raw: &str) -> AppResult<BulkAction> {
+        if raw.trim().is_empty() {
+            return Err(AppError::invalid("action", "choose an action first"));
+        }
         BulkAction::ALL
             .into_iter()
             .find(|a| a.as_str() == raw)
             .ok_or_else(|| AppError::invalid("action", format!("'{raw}' is not an action")))
+    }
+
+    /// Whether the lifecycle lets this action be done to an account in
+    /// `state` now (what staff are offered; the domain decides).
+    pub fn allowed(
+        self,
+        state: &gatehouse_domain::AccountState,
+        settings: &gatehouse_domain::SiteSettings,
+        now: OffsetDateTime,
+    ) -> bool {
+        let event = match self {
+            BulkAction::ResendActivation => Event::ResendActivation,
+            BulkAction::SendPasswordReset => Event::PasswordReset,
+            other => match other.event() {
+                Some(e) => e,
+                None => return false,
+            },
+        };
+        decide(state, event, settings, now).is_ok()
     }
 
     fn event(self) -> Option<Event> {
@@ -468,6 +490,8 @@ async fn act(
 pub struct AccountDetail {
     /// The account.
     pub account: AccountView,
+    /// The lifecycle actions its status allows now.
+    pub actions: Vec<BulkAction>,
     /// Its customer.
     pub customer: Option<Customer>,
     /// Its live sessions.
@@ -532,7 +556,12 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Account
     } else {
         Vec::new()
     };
+    let actions = BulkAction::ALL
+        .into_iter()
+        .filter(|a| a.allowed(&account.state, &site.settings, now))
+        .collect();
     Ok(AccountDetail {
+        actions,
         account: view_of(&account, &site.key, now),
         customer,
         sessions,

@@ -389,6 +389,7 @@ c-last-connection = Letzte Verbindung
 c-account-expires = Konto läuft ab
 c-no-registrations = Keine Registrierungen auf dieser Website.
 c-bad-address = Diese Adresse lässt sich nicht öffnen: { $detail }. Prüfen Sie den Link oder gehen Sie zurück und versuchen Sie es erneut.
+c-choose-action = Aktion wählen …
 c-form-expired = Das Formular war abgelaufen; bitte versuchen Sie es erneut
 c-login-expired = Das Formular war abgelaufen. Bitte melden Sie sich erneut an.
 c-login-wrong = E-Mail-Adresse, Passwort oder Code stimmen nicht.

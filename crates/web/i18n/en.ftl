@@ -389,6 +389,7 @@ c-last-connection = Last connection
 c-account-expires = Account expires
 c-no-registrations = No registrations on this site.
 c-bad-address = This address cannot be opened: { $detail }. Check the link, or go back and try again.
+c-choose-action = Choose an action…
 c-form-expired = the form had expired; try again
 c-login-expired = The form had expired. Please sign in again.
 c-login-wrong = The e-mail address, password or code is not right.

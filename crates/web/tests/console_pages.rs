@@ -60,6 +60,30 @@ async fn pending(server: &TestServer, email: &str, first_name: &str) -> String {
 }
 
 both_engines! {
+    async fn the_account_page_offers_only_what_the_status_allows_and_the_queue_no_default(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = console(&server, "admin@example.com", StaffRole::Admin).await;
+        let id = server.active_account("ada@example.com", PASSWORD).await;
+        let page = admin.get(server.url(&format!("/admin/accounts/{id}"))).send().await.unwrap().text().await.unwrap();
+        let offered = |page: &str| -> Vec<String> {
+            page.split("name=\"action\" value=\"").skip(1).map(|s| s.split('"').next().unwrap().to_string()).collect()
+        };
+        assert_eq!(offered(&page), ["delete", "block", "send_password_reset"], "an active account");
+        let r = admin.post(server.url(&format!("/admin/accounts/{id}/action")))
+            .form(&[("csrf", csrf(&page)), ("action", "block".into()), ("reason", "fraud".into())]).send().await.unwrap();
+        assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+        let page = admin.get(server.url(&format!("/admin/accounts/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert_eq!(offered(&page), ["delete", "unblock"], "a blocked account");
+
+        let queue = admin.get(server.url("/admin/registrations?status=blocked")).send().await.unwrap().text().await.unwrap();
+        assert!(queue.contains("<select id=\"action\" name=\"action\" required><option value=\"\">Choose an action"), "no default action");
+        let r = admin.post(server.url("/admin/registrations/actions"))
+            .form(&[("csrf", csrf(&queue)), ("action", String::new()), ("ids", id.to_string()), ("scope", "selected".into())]).send().await.unwrap();
+        let answer = r.text().await.unwrap();
+        assert!(answer.contains("choose an action first"), "{answer}");
+        server.stop().await;
+    }
+
     async fn pages_answer_pages_for_bad_addresses_and_the_front_page_links_everything(db: TestDb) {
         let server = TestServer::start(&db).await;
         let admin = console(&server, "admin@example.com", StaffRole::Admin).await;

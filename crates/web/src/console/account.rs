@@ -86,7 +86,7 @@ async fn account_page(
         .access_expires_at
         .map(|t| t.date().to_string())
         .unwrap_or_default();
-    let actions: Vec<&str> = BulkAction::ALL.iter().map(|a| a.as_str()).collect();
+    let actions: Vec<&str> = detail.actions.iter().map(|a| a.as_str()).collect();
     Ok(page(
         caller,
         status,
