@@ -356,6 +356,12 @@ both_engines! {
             .url();
         let refused = staff_browser.get(auth_url.as_str()).send().await.unwrap();
         assert_eq!(param(&location(&refused), "error").as_deref(), Some("access_denied"));
+        // Nor disconnect the customer's apps for them.
+        let apps = staff_browser.get(server.url("/s/main/apps")).send().await.unwrap().text().await.unwrap();
+        let r = staff_browser.post(server.url(&format!("/s/main/apps/{id}/disconnect")))
+            .form(&[("csrf", form_field(&apps, "csrf").as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert_eq!(userinfo_status(&server, tokens.access_token().secret()).await, StatusCode::OK, "nothing changed");
 
         // Blocked in the console: userinfo refuses at once, the refresh token is dead.
         let (status, body) = server.api(Method::POST, "/api/v1/accounts/actions", Some(&admin),

@@ -2,6 +2,8 @@
 //! signed in to (live grants), and disconnecting one.
 //!
 //! Invariants owned here:
+//! - Only the customer disconnects (not staff impersonating them, whom the
+//!   audit trail would name as the customer).
 //! - Disconnecting withdraws the consent and revokes every grant the
 //!   account gave the app, in one transaction that re-checks the portal
 //!   session; the app is sent a back-channel logout if it held a grant, so
@@ -103,6 +105,13 @@ pub async fn list(app: &App, current: &Current) -> AppResult<Vec<ConnectedApp>> 
 /// Disconnects an app: the consent is withdrawn, its sign-ins end and it is
 /// told by back-channel logout. An app that is not connected is not found.
 pub async fn disconnect(app: &App, current: &Current, client_id: &str) -> AppResult<()> {
+    // The audit trail names the customer as the one who disconnected.
+    if current.session.impersonator_id.is_some() {
+        return Err(AppError::Forbidden {
+            code: "impersonating",
+            message: "apps cannot be disconnected while impersonating a customer".into(),
+        });
+    }
     let now = app.clock.now();
     let account = current.account.id;
     let mut tx = app.store.begin().await?;

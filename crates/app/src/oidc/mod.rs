@@ -37,7 +37,6 @@ use crate::{App, AppResult};
 /// The claims of ID tokens and userinfo, by scope (a schema for the API
 /// document; the answers are built by [`claims`]).
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-#[allow(dead_code)]
 pub struct Claims {
     /// The account's stable ID on this site (`openid`).
     pub sub: String,
