@@ -1,10 +1,11 @@
-// The business's shop signs a customer in through Gatehouse, in headless
-// Chromium: the customer clicks "Sign in" in the shop, signs in on the
-// portal's page and lands back in the shop signed in; signs out through the
-// shop (RP-initiated logout, which ends the portal session too); signs in
-// again; then a staff user blocks them in the console, and the shop's
-// back-channel endpoint receives a logout token it verifies, which signs
-// the customer out of the shop within seconds.
+// A shop signs a customer in through Gatehouse, in headless Chromium: the
+// customer clicks "Sign in" in the shop, signs in on the portal's page,
+// allows the shop (a third-party app) on the consent page, and lands back
+// in the shop signed in; signs out through the shop (RP-initiated logout,
+// which ends the portal session too); signs in again (not asked again);
+// then a staff user blocks them in the console, and the shop's back-channel
+// endpoint receives a logout token it verifies, which signs the customer
+// out of the shop within seconds.
 // Usage: node oidc.mjs BASE_URL SHOP_PORT CLIENT_ID CLIENT_SECRET CUSTOMER_LOGIN
 //        CUSTOMER_PASSWORD ACCOUNT_ID STAFF_EMAIL STAFF_PASSWORD [SCREENSHOT.png]
 import { launch } from "./chromium.mjs";
@@ -27,7 +28,7 @@ let step = "start";
 try {
   const customer = await browser.newPage();
   const text = async (page = customer) => (lastText = await page.locator("body").innerText());
-  const signInThroughShop = async () => {
+  const signInThroughShop = async (asksConsent) => {
     await customer.goto(`${shop.url}/`);
     check((await text()).includes("Signed out"), "the shop, signed out");
     await customer.click("#sign-in");
@@ -35,13 +36,21 @@ try {
     await customer.fill("#login_id", login);
     await customer.fill("#password", password);
     await customer.click("main button[type=submit]");
-    // The portal's page continues to the shop by itself.
+    // The portal's page continues by itself: to the consent page (the shop
+    // is not the business's own) the first time, then to the shop.
+    await customer.waitForURL((url) => url.href.startsWith(shop.url) || url.pathname.endsWith("/oauth2/authorize"));
+    const consent = customer.url().includes("/oauth2/authorize");
+    check(consent === asksConsent, asksConsent ? "the consent page" : "no consent page: the answer is remembered");
+    if (consent) {
+      check((await text()).includes("Allow Shop?"), "the consent page names the app");
+      await customer.click("button[name=decision][value=allow]");
+    }
     await customer.waitForURL(`${shop.url}/`);
     check((await text()).includes(`Signed in as ${login}`), "back in the shop, signed in");
   };
 
-  step = "sign in through the shop";
-  await signInThroughShop();
+  step = "sign in through the shop, allowing it";
+  await signInThroughShop(true);
   if (screenshot) await customer.screenshot({ path: screenshot, fullPage: true });
 
   step = "sign out through the shop";
@@ -52,7 +61,7 @@ try {
   check(customer.url().includes("/s/main/login"), "signed out of the portal as well");
 
   step = "sign in again";
-  await signInThroughShop();
+  await signInThroughShop(false);
 
   step = "staff block the customer in the console";
   const staff = await browser.newPage();

@@ -232,9 +232,10 @@ async fn customer_list_walk(server: &TestServer) {
     );
 }
 
-/// The business's shop (`e2e/shop.mjs`, Node with `openid-client`) signs a
-/// customer in through the portal, signs them out through itself, and is
-/// told by back-channel logout when staff block the customer in the console.
+/// A shop (`e2e/shop.mjs`, Node with `openid-client`, registered as a
+/// third-party app) signs a customer in through the portal after their
+/// consent, signs them out through itself, and is told by back-channel
+/// logout when staff block the customer in the console.
 async fn shop_walk(server: &TestServer) {
     if skipped() {
         return;
@@ -254,7 +255,7 @@ async fn shop_walk(server: &TestServer) {
             "/api/v1/sites/main/clients",
             Some(&admin),
             Some(serde_json::json!({
-                "name": "Shop", "type": "confidential", "first_party": true,
+                "name": "Shop", "type": "confidential", "first_party": false,
                 "redirect_uris": [format!("{shop}/callback")],
                 "post_logout_redirect_uris": [format!("{shop}/")],
                 "backchannel_logout_uri": format!("{shop}/backchannel"),
