@@ -1,5 +1,6 @@
-//! The first-admin setup page (`/admin/setup/{token}`), reachable only through
-//! the single-use link a fresh installation prints at start.
+//! The set-password page of a single-use link (`/admin/setup/{token}`): the
+//! first admin's, which a fresh installation prints at start, or an invited
+//! staff user's; the page and its answer say which.
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -52,11 +53,18 @@ pub(crate) async fn submit(
     Path(token): Path<String>,
     Form(input): Form<SetupForm>,
 ) -> Response {
+    // An invited staff user's link, or the first admin's: the page and the
+    // answer say which, before and after a refusal.
+    let invited = setup::invited_email(&state.app, &token)
+        .await
+        .ok()
+        .flatten()
+        .is_some();
     let again = |status: StatusCode, error: String, field: &str| {
         pages::render(
             status,
             "setup.html",
-            minijinja::context! { token => token.clone(), error, field, email => input.email.clone(), invited => false },
+            minijinja::context! { token => token.clone(), error, field, email => input.email.clone(), invited },
         )
     };
     if input.password != input.password_confirm {
@@ -69,7 +77,11 @@ pub(crate) async fn submit(
     match setup::complete_setup(&state.app, &token, &input.email, &input.password).await {
         Ok(admin) => pages::message(
             StatusCode::CREATED,
-            "The first admin exists",
+            if invited {
+                "Your password is set"
+            } else {
+                "The first admin exists"
+            },
             &[
                 &format!(
                     "{} can sign in to the console now, as {}.",

@@ -56,10 +56,15 @@ both_engines! {
         let invited = browser();
         let page = invited.get(&link).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Choose your console password") && page.contains("value=\"new@example.com\""), "{page}");
+        assert!(!page.contains("Create admin") && !page.contains("first admin"), "an invited support user is not told about creating an admin: {page}");
         let wrong = invited.post(&link).form(&[("email", "other@example.com"), ("password", STAFF_PASSWORD), ("password_confirm", STAFF_PASSWORD)]).send().await.unwrap();
         assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let wrong = wrong.text().await.unwrap();
+        assert!(wrong.contains("Choose your console password") && !wrong.contains("Create the first admin"), "still the invitation after a refusal: {wrong}");
         let done = invited.post(&link).form(&[("email", "new@example.com"), ("password", STAFF_PASSWORD), ("password_confirm", STAFF_PASSWORD)]).send().await.unwrap();
         assert_eq!(done.status(), StatusCode::CREATED);
+        let done = done.text().await.unwrap();
+        assert!(done.contains("Your password is set") && !done.contains("first admin"), "{done}");
         assert_eq!(invited.get(&link).send().await.unwrap().status(), StatusCode::NOT_FOUND, "used up");
         let (status, console) = console_sign_in(&server, "new@example.com", STAFF_PASSWORD, "").await;
         assert_eq!(status, StatusCode::SEE_OTHER);
