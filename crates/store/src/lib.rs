@@ -345,6 +345,13 @@ pub trait Tx: OidcTx + Send {
         purpose: LinkPurpose,
         now: OffsetDateTime,
     ) -> StoreResult<Option<LinkToken>>;
+    /// The account of a token of this purpose that was used already (to
+    /// tell someone who follows their link twice what became of it).
+    async fn used_link_account(
+        &mut self,
+        token_hash: &[u8],
+        purpose: LinkPurpose,
+    ) -> StoreResult<Option<Uuid>>;
     /// Voids every unused token of this purpose (for this account, or with no
     /// account when `None`); answers how many.
     async fn void_link_tokens(

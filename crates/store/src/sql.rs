@@ -1451,6 +1451,17 @@ impl Tx for SqlTx {
         row.map(|r| link_token(token_hash, purpose, r)).transpose()
     }
 
+    async fn used_link_account(
+        &mut self,
+        token_hash: &[u8],
+        purpose: LinkPurpose,
+    ) -> StoreResult<Option<Uuid>> {
+        let row: Option<(Option<Uuid>,)> = on!(self, c => sqlx::query_as(
+            "SELECT account_id FROM link_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NOT NULL")
+            .bind(token_hash).bind(purpose.as_str()).fetch_optional(&mut **c).await)?;
+        Ok(row.and_then(|(a,)| a))
+    }
+
     async fn void_link_tokens(
         &mut self,
         account_id: Option<Uuid>,

@@ -83,6 +83,16 @@ async fn register_and_activate(
         "{}",
         activated.html
     );
+    // The link followed again: where the account stands, no new link offered.
+    let again = get(client, &link).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert!(
+        again.html.contains("This link was used already")
+            && again.html.contains("Your account is activated")
+            && !again.html.contains("resend-activation"),
+        "{}",
+        again.html
+    );
 }
 
 async fn sign_in(

@@ -90,6 +90,28 @@ pub async fn activate(app: &App, site_key: &str, token: &str) -> AppResult<Statu
     Ok(status)
 }
 
+/// The status of the account whose activation link this was, if the link
+/// was used already and the account is activated since (someone following
+/// their link a second time is told where they stand, not offered a new
+/// link they do not need).
+pub async fn used_activation(app: &App, site_key: &str, token: &str) -> AppResult<Option<Status>> {
+    let now = app.clock.now();
+    let mut tx = app.store.read().await?;
+    let site = load_site(tx.as_mut(), site_key).await?;
+    let Some(id) = tx
+        .used_link_account(&secrets::token_hash(token), LinkPurpose::Activation)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(tx
+        .account_by_id(id)
+        .await?
+        .filter(|a| a.site_id == site.id)
+        .map(|a| a.state.status(now))
+        .filter(|s| matches!(s, Status::Active | Status::Pending)))
+}
+
 /// Sends a new activation link to an unverified account with this address.
 /// Answers `Ok` whatever the address, so that nobody learns which exist.
 pub async fn resend_activation(app: &App, site_key: &str, email: &str) -> AppResult<()> {

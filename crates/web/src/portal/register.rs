@@ -121,6 +121,24 @@ pub(super) async fn activate_link(v: Visit, Query(q): Query<PageQuery>) -> Respo
             v.notice(StatusCode::OK, "activated_heading", &[line], link)
         }
         Err(AppError::LinkInvalid | AppError::Refused(_)) => {
+            match activate::used_activation(&v.state.app, &v.site.key, &token).await {
+                Ok(Some(Status::Active)) => {
+                    let (login, label) = (v.path("login"), v.tr("go_to_login"));
+                    let line = v.tr("activation_used_active");
+                    return v.notice(
+                        StatusCode::OK,
+                        "activation_used_heading",
+                        &[line],
+                        Some((&login, label)),
+                    );
+                }
+                Ok(Some(_)) => {
+                    let line = v.tr("activation_used_pending");
+                    return v.notice(StatusCode::OK, "activation_used_heading", &[line], None);
+                }
+                Ok(None) => {}
+                Err(e) => return v.fail(e).into_response(),
+            }
             let text = v.tr("link_invalid_text");
             let again = v.path("resend-activation");
             let label = v.tr("resend_heading");
