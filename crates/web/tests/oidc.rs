@@ -402,6 +402,9 @@ both_engines! {
                     ("password", PASSWORD), ("next", next.as_str())])
             .send().await.unwrap();
         assert_eq!(answer.status(), StatusCode::FORBIDDEN, "the page says why, no code");
+        let said = answer.text().await.unwrap();
+        assert!(said.contains("<p class=\"info\" role=\"status\">Your registration is waiting for approval")
+            && !said.contains("class=\"error\""), "news, not an error: {said}");
         let back = pending.get(server.url(&next)).send().await.unwrap();
         assert!(location(&back).starts_with("/s/main/login"), "still not signed in: {}", location(&back));
         server.stop().await;

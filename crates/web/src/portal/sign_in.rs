@@ -39,20 +39,36 @@ pub(super) struct LoginQuery {
     login_hint: String,
 }
 
+/// What the sign-in page says above its form.
+enum Said {
+    /// Nothing.
+    Nothing,
+    /// The sign-in was refused for something the visitor can put right.
+    Refused(String),
+    /// The account is fine and waits for someone else (approval): news,
+    /// not an error.
+    Waiting(String),
+}
+
 fn login_page(
     v: Visit,
     status: StatusCode,
     login_id: &str,
-    error: Option<String>,
+    said: Said,
     resend: bool,
     next: &str,
 ) -> Response {
     let form = context! { login_id };
     let next = super::oauth::safe_next(&v.site.key, next);
+    let (error, info) = match said {
+        Said::Nothing => (None, None),
+        Said::Refused(e) => (Some(e), None),
+        Said::Waiting(i) => (None, Some(i)),
+    };
     v.page(
         status,
         "portal/login.html",
-        context! { form, error, resend, next },
+        context! { form, error, info, resend, next },
     )
 }
 
@@ -64,7 +80,14 @@ pub(super) async fn login_form(v: Visit, Query(q): Query<LoginQuery>) -> Respons
         };
         return v.redirect(&to);
     }
-    login_page(v, StatusCode::OK, &q.login_hint, None, false, &q.next)
+    login_page(
+        v,
+        StatusCode::OK,
+        &q.login_hint,
+        Said::Nothing,
+        false,
+        &q.next,
+    )
 }
 
 pub(super) async fn login_submit(
@@ -132,12 +155,15 @@ pub(super) async fn login_submit(
                 SignInRefusal::Blocked => (StatusCode::FORBIDDEN, "error_blocked"),
                 SignInRefusal::Deactivated => (StatusCode::FORBIDDEN, "error_deactivated"),
             };
-            let error = Some(v.tr(key));
+            let said = match refusal {
+                SignInRefusal::Pending => Said::Waiting(v.tr(key)),
+                _ => Said::Refused(v.tr(key)),
+            };
             login_page(
                 v,
                 status,
                 &form.login_id,
-                error,
+                said,
                 refusal == SignInRefusal::Unverified,
                 &form.next,
             )
