@@ -284,6 +284,9 @@ both_engines! {
         let admin = token(&server, "admin@example.com", StaffRole::Admin).await;
         let support = token(&server, "support@example.com", StaffRole::Support).await;
         let id = account(&server, "ada@example.com", "Ada", true).await;
+        // A temporary password does not hold staff at the change page they may not use.
+        let (status, _) = call(&server, Method::POST, &format!("/api/v1/accounts/{id}/password"), Some(&admin), Some(json!({}))).await;
+        assert_eq!(status, StatusCode::OK);
         let path = format!("/api/v1/accounts/{id}/impersonation");
         assert_eq!(call(&server, Method::POST, &path, Some(&support), Some(json!({"reason": "help"}))).await.0, StatusCode::FORBIDDEN);
         assert_eq!(call(&server, Method::POST, &path, Some(&admin), Some(json!({"reason": " "}))).await.0, StatusCode::UNPROCESSABLE_ENTITY);
@@ -295,7 +298,9 @@ both_engines! {
         let opened = staff_browser.get(url).send().await.unwrap();
         assert_eq!(opened.status(), StatusCode::SEE_OTHER);
         assert_eq!(staff_browser.get(url).send().await.unwrap().status(), StatusCode::BAD_REQUEST, "the link works once");
-        let profile = staff_browser.get(server.url("/s/main/profile")).send().await.unwrap().text().await.unwrap();
+        let profile = staff_browser.get(server.url("/s/main/profile")).send().await.unwrap();
+        assert_eq!(profile.url().path(), "/s/main/profile", "not held at the change-password page");
+        let profile = profile.text().await.unwrap();
         assert!(profile.contains("Staff view: you are seeing this portal as ada@example.com"), "{profile}");
         let (status, body) = {
             let r = staff_browser.post(server.url("/api/v1/sites/main/me/password")).json(&json!({"current_password": PASSWORD, "new_password": "violet anchors juggle quietly"})).send().await.unwrap();

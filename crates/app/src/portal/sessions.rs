@@ -144,12 +144,15 @@ async fn read_session(app: &App, token: &str) -> AppResult<Option<Arc<SessionRea
 
 /// Whether a session of this account holds at `now`: not expired, and the
 /// account may still sign in. `None` when it does not; else whether the
-/// password must be changed first. The one rule of [`check`] and
-/// [`still_signed_in`].
+/// password must be changed first (never for staff looking at the portal
+/// as the customer: they may not change it, so they are not held at that
+/// page). The one rule of [`check`] and [`still_signed_in`].
 fn holds(session: &Session, account: &Account, now: OffsetDateTime) -> Option<bool> {
     let expired = now >= session.idle_expires_at || now >= session.absolute_expires_at;
     let gate = sign_in_gate(&account.state, now).ok()?;
-    (!expired).then_some(gate == SignInOutcome::MustChangePassword)
+    (!expired).then_some(
+        gate == SignInOutcome::MustChangePassword && session.impersonator_id.is_none(),
+    )
 }
 
 /// The account of `current` as it stands inside a write's own transaction,
