@@ -112,6 +112,28 @@ async fn sign_in(
 }
 
 both_engines! {
+    async fn a_signed_in_account_sees_its_own_language_whatever_the_browser_asks(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let client = browser();
+        let r = client.post(server.url("/api/v1/sites/main/registrations"))
+            .json(&serde_json::json!({"email": "ute@example.com", "password": PASSWORD, "first_name": "Ute", "last_name": "L", "language": "de"}))
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        let link = server.nth_mail("ute@example.com", 1).await.link_to(&server.base_url, "/activate").unwrap();
+        client.get(&link).send().await.unwrap();
+        let r = client.post(server.url("/api/v1/sites/main/sessions"))
+            .json(&serde_json::json!({"login_id": "ute@example.com", "password": PASSWORD})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let page = |path: &str| client.get(server.url(path)).header("accept-language", "en-GB,en;q=0.9").send();
+        let german = page("/s/main/profile").await.unwrap().text().await.unwrap();
+        assert!(german.contains("<html lang=\"de\">") && german.contains(">Sitzungen<"), "the account's language: {german}");
+        let english = page("/s/main/profile?lang=en").await.unwrap().text().await.unwrap();
+        assert!(english.contains("<html lang=\"en\">"), "a language chosen on the page still wins: {english}");
+        let kept = page("/s/main/sessions").await.unwrap().text().await.unwrap();
+        assert!(kept.contains("<html lang=\"en\">"), "and is kept: {kept}");
+        server.stop().await;
+    }
+
     async fn a_customer_walks_every_page_without_javascript(db: TestDb) {
         let server = TestServer::start(&db).await;
         let client = browser();

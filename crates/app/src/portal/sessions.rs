@@ -150,9 +150,8 @@ async fn read_session(app: &App, token: &str) -> AppResult<Option<Arc<SessionRea
 fn holds(session: &Session, account: &Account, now: OffsetDateTime) -> Option<bool> {
     let expired = now >= session.idle_expires_at || now >= session.absolute_expires_at;
     let gate = sign_in_gate(&account.state, now).ok()?;
-    (!expired).then_some(
-        gate == SignInOutcome::MustChangePassword && session.impersonator_id.is_none(),
-    )
+    (!expired)
+        .then_some(gate == SignInOutcome::MustChangePassword && session.impersonator_id.is_none())
 }
 
 /// The account of `current` as it stands inside a write's own transaction,

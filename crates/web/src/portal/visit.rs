@@ -118,7 +118,6 @@ impl FromRequestParts<AppState> for Visit {
             }
             None => cookies::get(headers, cookies::LANGUAGE),
         };
-        let lang = i18n::choose(chosen.as_deref(), headers, site.settings.default_language);
         let session_cookie = cookies::portal_session_name(&site.key);
         let current = match cookies::get(headers, &session_cookie) {
             Some(token) => {
@@ -131,6 +130,17 @@ impl FromRequestParts<AppState> for Visit {
                 found
             }
             None => None,
+        };
+        // The language: one the visitor chose (now, or kept in the cookie),
+        // else the signed-in account's own, else the browser's, the site's.
+        let own = current
+            .as_ref()
+            .and_then(|c| c.account.language.as_deref())
+            .and_then(i18n::parse);
+        let lang = match (chosen.as_deref().and_then(i18n::parse), own) {
+            (Some(chosen), _) => chosen,
+            (None, Some(own)) => own,
+            (None, None) => i18n::choose(None, headers, site.settings.default_language),
         };
         let anonymous_csrf = cookies::get(headers, cookies::FORM_CSRF);
         let csrf = match (&current, &anonymous_csrf) {
