@@ -298,18 +298,29 @@ pub async fn update(
     get(app, caller, id).await
 }
 
-/// Removes a customer without accounts.
+/// Removes a customer whose accounts are all deleted (or who has none);
+/// the deleted accounts stay, no longer assigned to anyone (undeleted, one
+/// is assigned again like a new registration).
 pub async fn delete(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> {
     caller.require(Permission::ManageAccounts)?;
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let accounts = tx.accounts_of_customer(id).await?;
-    if !accounts.is_empty() {
+    let (deleted, live): (Vec<_>, Vec<_>) = tx
+        .accounts_of_customer(id)
+        .await?
+        .into_iter()
+        .partition(|a| a.state.status(now) == gatehouse_domain::Status::Deleted);
+    if !live.is_empty() {
         return Err(AppError::Conflict(format!(
-            "the customer has {} portal account{}; delete or reassign them first",
-            accounts.len(),
-            if accounts.len() == 1 { "" } else { "s" }
+            "the customer has {} portal account{} in use; delete them or assign them to another customer first",
+            live.len(),
+            if live.len() == 1 { "" } else { "s" }
         )));
+    }
+    for mut account in deleted {
+        account.customer_id = None;
+        account.state.has_customer = false;
+        tx.save_account(&account).await?;
     }
     match tx.delete_customer(id).await {
         Err(StoreError::NotFound) => return Err(AppError::NotFound("customer".into())),

@@ -411,7 +411,7 @@ both_engines! {
         let refused = support.post(server.url(&format!("/admin/customers/{id}/delete"))).form(&[("csrf", token.as_str())]).send().await.unwrap();
         assert_eq!(refused.status(), StatusCode::CONFLICT);
         let html = refused.text().await.unwrap();
-        assert!(html.contains("not deleted: the customer has 1 portal account; delete or reassign them first"), "{html}");
+        assert!(html.contains("not deleted: the customer has 1 portal account in use; delete them or assign them to another customer first"), "{html}");
         let alone = support.post(server.url("/admin/customers/new"))
             .form(&[("csrf", token.as_str()), ("last_name", "Alone"), ("account_site", "")]).send().await.unwrap();
         let alone = alone.headers()["location"].to_str().unwrap().trim_end_matches("?added=1").to_string();
@@ -462,7 +462,7 @@ both_engines! {
         let deleted = admin.post(server.url("/admin/customers/actions"))
             .form(&[("csrf", token.as_str()), ("back", ""), ("action", "delete"), ("group", ""), ("ids", ids[1].as_str()), ("ids", ids[2].as_str())])
             .send().await.unwrap().text().await.unwrap();
-        assert!(deleted.contains("1 deleted; 1: the customer has 1 portal account; delete or reassign them first") && deleted.contains("2 customers"), "{deleted}");
+        assert!(deleted.contains("1 deleted; 1: the customer has 1 portal account in use; delete them or assign them to another customer first") && deleted.contains("2 customers"), "{deleted}");
         let nothing = admin.post(server.url("/admin/customers/actions"))
             .form(&[("csrf", token.as_str()), ("back", ""), ("action", "delete"), ("group", "")]).send().await.unwrap();
         assert_eq!(nothing.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -90,7 +90,19 @@ both_engines! {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a customer keeps a name or a company");
         assert_eq!(call(&server, Method::GET, &format!("/api/v1/customers/{id}"), &admin, None).await.1["last_name"], "Hopper", "nothing of a refused change");
         let (status, body) = call(&server, Method::DELETE, &format!("/api/v1/customers/{id}"), &admin, None).await;
-        assert_eq!((status, body["error"]["message"].as_str()), (StatusCode::CONFLICT, Some("the customer has 1 portal account; delete or reassign them first")));
+        assert_eq!((status, body["error"]["message"].as_str()), (StatusCode::CONFLICT, Some("the customer has 1 portal account in use; delete them or assign them to another customer first")));
+
+        // Once its account is deleted, the customer can be deleted; the
+        // deleted account stays, assigned to nobody.
+        let (_, other) = call(&server, Method::POST, "/api/v1/customers", &admin, Some(json!({"company": "Gone Ltd",
+            "account": {"site": "main", "login_id": "gone@example.com", "email": "gone@example.com"}}))).await;
+        let (other, account) = (other["id"].as_str().unwrap().to_string(), other["accounts"][0]["id"].as_str().unwrap().to_string());
+        let (status, _) = call(&server, Method::POST, "/api/v1/accounts/actions", &admin, Some(json!({"action": "delete", "ids": [account]}))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(call(&server, Method::DELETE, &format!("/api/v1/customers/{other}"), &admin, None).await.0, StatusCode::NO_CONTENT);
+        let (status, kept) = call(&server, Method::GET, &format!("/api/v1/accounts/{account}"), &admin, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!((kept["account"]["status"].as_str(), &kept["account"]["customer_id"]), (Some("deleted"), &Value::Null), "{kept}");
 
         let (_, lone) = call(&server, Method::POST, "/api/v1/customers", &admin, Some(json!({"company": "ACME"}))).await;
         let lone = lone["id"].as_str().unwrap();
