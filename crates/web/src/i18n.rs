@@ -128,6 +128,21 @@ pub fn ids(lang: Language) -> Vec<String> {
     ids
 }
 
+/// A moment as people of `lang` write it, in UTC ("4 Dec 2026, 17:36 UTC",
+/// "04.12.2026, 17:36 UTC").
+pub fn when(lang: Language, t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let format = match lang {
+        Language::En => time::macros::format_description!(
+            "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
+        ),
+        Language::De => {
+            time::macros::format_description!("[day].[month].[year], [hour]:[minute] UTC")
+        }
+    };
+    t.format(&format).unwrap_or_default()
+}
+
 /// Parses a language tag we speak.
 pub fn parse(tag: &str) -> Option<Language> {
     match tag.trim().get(..2).map(str::to_ascii_lowercase).as_deref() {

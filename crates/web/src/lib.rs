@@ -20,6 +20,7 @@ pub mod client;
 mod console;
 pub mod cookies;
 mod csrf;
+mod device;
 pub mod error;
 mod extract;
 mod health;

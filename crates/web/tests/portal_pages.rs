@@ -121,12 +121,19 @@ both_engines! {
         assert_eq!(r.status(), StatusCode::ACCEPTED);
         let link = server.nth_mail("ute@example.com", 1).await.link_to(&server.base_url, "/activate").unwrap();
         client.get(&link).send().await.unwrap();
-        let r = client.post(server.url("/api/v1/sites/main/sessions"))
+        let firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+        let r = client.post(server.url("/api/v1/sites/main/sessions")).header("user-agent", firefox)
             .json(&serde_json::json!({"login_id": "ute@example.com", "password": PASSWORD})).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         let page = |path: &str| client.get(server.url(path)).header("accept-language", "en-GB,en;q=0.9").send();
         let german = page("/s/main/profile").await.unwrap().text().await.unwrap();
         assert!(german.contains("<html lang=\"de\">") && german.contains(">Sitzungen<"), "the account's language: {german}");
+        // Sessions name the device and give German dates.
+        let today = time::OffsetDateTime::now_utc()
+            .format(time::macros::format_description!("[day].[month].[year]"))
+            .unwrap();
+        let sessions = page("/s/main/sessions").await.unwrap().text().await.unwrap();
+        assert!(sessions.contains("Firefox unter Windows") && sessions.contains(&format!("{today}, ")), "{sessions}");
         let english = page("/s/main/profile?lang=en").await.unwrap().text().await.unwrap();
         assert!(english.contains("<html lang=\"en\">"), "a language chosen on the page still wins: {english}");
         let kept = page("/s/main/sessions").await.unwrap().text().await.unwrap();

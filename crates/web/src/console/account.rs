@@ -87,13 +87,24 @@ async fn account_page(
         .map(|t| t.date().to_string())
         .unwrap_or_default();
     let actions: Vec<&str> = detail.actions.iter().map(|a| a.as_str()).collect();
+    let sessions: Vec<minijinja::Value> = detail
+        .sessions
+        .iter()
+        .map(|s| {
+            let device = s
+                .user_agent
+                .as_deref()
+                .and_then(|ua| crate::device::label(super::lang(), ua));
+            context! { device, ..pages::ser(s) }
+        })
+        .collect();
     Ok(page(
         caller,
         status,
         "console/account.html",
         context! {
             a => pages::ser(&detail.account), customer => pages::ser(detail.customer.as_ref().map(|c| &c.fields)),
-            sessions => pages::ser(&detail.sessions), audit => pages::ser(&detail.audit), candidates => pages::ser(&candidates),
+            sessions, audit => pages::ser(&detail.audit), candidates => pages::ser(&candidates),
             access_expires_on, actions, temporary => pages::ser(&extras.temporary), customer_q,
             may_manage => caller.may(Permission::ManageAccounts), may_impersonate => caller.may(Permission::Impersonate),
             may_audit => caller.may(Permission::ViewAudit), flash => extras.flash, error => extras.error,

@@ -17,15 +17,16 @@ use crate::cookies;
 pub(super) async fn sessions_page(SignedIn { visit: v, current }: SignedIn<false>) -> Response {
     match sessions::list(&v.state.app, &current).await {
         Ok(list) => {
-            let format = time::format_description::well_known::Rfc2822;
+            let when = |t| crate::i18n::when(v.lang, t);
             let rows: Vec<Value> = list
                 .iter()
                 .map(|s| {
                     context! {
-                        created_at => s.created_at.format(&format).unwrap_or_default(),
-                        last_seen_at => s.last_seen_at.format(&format).unwrap_or_default(),
+                        created_at => when(s.created_at),
+                        last_seen_at => when(s.last_seen_at),
                         ip => s.ip.clone(),
                         user_agent => s.user_agent.clone(),
+                        device => s.user_agent.as_deref().and_then(|ua| crate::device::label(v.lang, ua)),
                         current => s.current,
                     }
                 })
