@@ -298,13 +298,13 @@ pub async fn update(
     get(app, caller, id).await
 }
 
-/// Removes a customer whose accounts are all deleted (or who has none);
-/// the deleted accounts stay, no longer assigned to anyone (undeleted, one
-/// is assigned again like a new registration).
-pub async fn delete(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> {
-    caller.require(Permission::ManageAccounts)?;
-    let now = app.clock.now();
-    let mut tx = app.store.begin().await?;
+/// The customer's accounts, if every one is deleted; else why the customer
+/// cannot be deleted. The one rule of [`delete`] and [`deletable`].
+async fn deleted_accounts_only(
+    tx: &mut dyn gatehouse_store::Tx,
+    id: Uuid,
+    now: time::OffsetDateTime,
+) -> AppResult<Vec<gatehouse_store::Account>> {
     let (deleted, live): (Vec<_>, Vec<_>) = tx
         .accounts_of_customer(id)
         .await?
@@ -317,6 +317,26 @@ pub async fn delete(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> 
             if live.len() == 1 { "" } else { "s" }
         )));
     }
+    Ok(deleted)
+}
+
+/// Whether [`delete`] would delete the customer now (to ask staff only
+/// about a deletion that can happen); answers why not.
+pub async fn deletable(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> {
+    caller.require(Permission::ManageAccounts)?;
+    let mut tx = app.store.read().await?;
+    deleted_accounts_only(tx.as_mut(), id, app.clock.now()).await?;
+    Ok(())
+}
+
+/// Removes a customer whose accounts are all deleted (or who has none);
+/// the deleted accounts stay, no longer assigned to anyone (undeleted, one
+/// is assigned again like a new registration).
+pub async fn delete(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> {
+    caller.require(Permission::ManageAccounts)?;
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let deleted = deleted_accounts_only(tx.as_mut(), id, now).await?;
     for mut account in deleted {
         account.customer_id = None;
         account.state.has_customer = false;

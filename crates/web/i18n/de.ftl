@@ -474,3 +474,7 @@ landing-api = Die API und ihre Dokumentation
 not-found-title = Hier ist nichts
 not-found-text = Unter dieser Adresse gibt es keine Seite. Prüfen Sie den Link oder beginnen Sie auf der Startseite (/).
 device-on = { $browser } unter { $system }
+c-cancel = Abbrechen
+c-delete-customer-ask = { $name } löschen?
+c-delete-customer-lasting = Der Kundendatensatz wird endgültig entfernt. Seine gelöschten Portalkonten bleiben, ohne Zuordnung.
+c-delete-customer-yes = { $name } löschen

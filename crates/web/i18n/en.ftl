@@ -474,3 +474,7 @@ landing-api = The API and its documentation
 not-found-title = Nothing here
 not-found-text = There is no page at this address. Check the link, or start from the home page (/).
 device-on = { $browser } on { $system }
+c-cancel = Cancel
+c-delete-customer-ask = Delete { $name }?
+c-delete-customer-lasting = The customer record is removed for good. Its deleted portal accounts stay, assigned to nobody.
+c-delete-customer-yes = Delete { $name }

@@ -38,6 +38,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "console/base.html",
     "console/login.html",
     "console/home.html",
+    "console/confirm.html",
     "console/apps.html",
     "console/app.html",
     "console/app_form.html",

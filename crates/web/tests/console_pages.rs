@@ -415,7 +415,11 @@ both_engines! {
         let alone = support.post(server.url("/admin/customers/new"))
             .form(&[("csrf", token.as_str()), ("last_name", "Alone"), ("account_site", "")]).send().await.unwrap();
         let alone = alone.headers()["location"].to_str().unwrap().trim_end_matches("?added=1").to_string();
-        let gone = support.post(server.url(&format!("{alone}/delete"))).form(&[("csrf", token.as_str())]).send().await.unwrap().text().await.unwrap();
+        // Asked first, naming the customer; deleted once confirmed.
+        let asked = support.post(server.url(&format!("{alone}/delete"))).form(&[("csrf", token.as_str())]).send().await.unwrap().text().await.unwrap();
+        assert!(asked.contains("<h1>Delete Alone?</h1>") && asked.contains("name=\"confirm\" value=\"1\""), "{asked}");
+        assert_eq!(support.get(server.url(&alone)).send().await.unwrap().status(), StatusCode::OK, "not deleted by the question");
+        let gone = support.post(server.url(&format!("{alone}/delete"))).form(&[("csrf", token.as_str()), ("confirm", "1")]).send().await.unwrap().text().await.unwrap();
         assert!(gone.contains("Customer deleted.") && gone.contains("1 customer<"), "{gone}");
         server.stop().await;
     }

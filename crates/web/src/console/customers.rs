@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Map;
 use uuid::Uuid;
 
-use super::{Button, OnPage, PageResult, page, redirect, site_keys};
+use super::{OnPage, PageResult, checked, page, redirect, site_keys, word, word_with};
 use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath, ConsoleQuery};
 use crate::{AppState, pages};
 
@@ -430,12 +430,51 @@ async fn update_customer(
     }
 }
 
+/// The delete button's form: asked once, then confirmed.
+#[derive(Debug, Default, Deserialize)]
+struct DeleteForm {
+    confirm: Option<String>,
+}
+
 async fn delete_customer(
     State(state): State<AppState>,
     ConsolePath(id): ConsolePath<Uuid>,
-    ConsoleForm { caller, .. }: ConsoleForm<Button>,
+    ConsoleForm { caller, form, .. }: ConsoleForm<DeleteForm>,
 ) -> PageResult {
-    match customers::delete(&state.app, &caller, id).await {
+    // A deletion that can happen is asked about first, naming the customer;
+    // one that cannot is refused at once.
+    let done = match (
+        checked(&form.confirm),
+        customers::deletable(&state.app, &caller, id).await,
+    ) {
+        (false, Ok(())) => {
+            let detail = customers::get(&state.app, &caller, id)
+                .await
+                .on_page(&caller)?;
+            let f = &detail.customer.fields;
+            let name = format!("{} {}", f.first_name, f.last_name);
+            let name = match (name.trim(), f.company.as_deref()) {
+                ("", Some(company)) => company.to_string(),
+                (name, _) => name.to_string(),
+            };
+            return Ok(page(
+                &caller,
+                StatusCode::OK,
+                "console/confirm.html",
+                context! {
+                    heading => word_with("c-delete-customer-ask", &[("name", name.clone())]),
+                    lines => [word("c-delete-customer-lasting")],
+                    yes => word_with("c-delete-customer-yes", &[("name", name)]),
+                    action => format!("/admin/customers/{id}/delete"),
+                    back => format!("/admin/customers/{id}"),
+                    flash => None::<String>, error => None::<String>,
+                },
+            ));
+        }
+        (_, Err(e)) => Err(e),
+        (true, Ok(())) => customers::delete(&state.app, &caller, id).await,
+    };
+    match done {
         Ok(()) => {
             customer_list(
                 &caller,
