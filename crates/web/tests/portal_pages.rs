@@ -154,6 +154,10 @@ both_engines! {
         assert!(profile.html.contains("&lt;b&gt;Ada&lt;&#x2f;b&gt;") && !profile.html.contains("<b>Ada</b>"), "escaped: {}", profile.html);
 
         let csrf = profile.csrf();
+        // Refused (no first name): the page shows what was typed, not what is stored.
+        let refused = post(&client, &server.url("/s/main/profile"), &[("csrf", &csrf), ("first_name", ""), ("last_name", "Lovelace"), ("city", "Paris")]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.html.contains("value=\"Paris\"") && !refused.html.contains("&lt;b&gt;Ada"), "typed values kept: {}", refused.html);
         let saved = post(&client, &server.url("/s/main/profile"), &[("csrf", &csrf), ("first_name", "Ada"), ("last_name", "Lovelace"), ("city", "London")]).await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
         let after = get(&client, &server.url(saved.location.as_deref().unwrap())).await;

@@ -26,10 +26,13 @@ fn profile_fields() -> Vec<&'static str> {
         .collect()
 }
 
+/// The profile form: the stored values, with what the customer typed over
+/// them when a save was refused (nothing they typed is lost).
 pub(super) fn profile_page(
     v: Visit,
     status: StatusCode,
     profile: &profile::Profile,
+    typed: &BTreeMap<String, String>,
     error: Option<String>,
     errors: BTreeMap<String, String>,
 ) -> Response {
@@ -42,7 +45,15 @@ pub(super) fn profile_page(
                 .and_then(|x| x.as_str().map(str::to_string))
         })
         .collect();
-    let profile = pages::ser(profile);
+    let mut shown = serde_json::to_value(profile).unwrap_or_default();
+    if let serde_json::Value::Object(values) = &mut shown {
+        for (field, value) in typed {
+            if editable.contains(field) {
+                values.insert(field.clone(), serde_json::Value::String(value.clone()));
+            }
+        }
+    }
+    let profile = pages::ser(&shown);
     v.page(
         status,
         "portal/profile.html",
@@ -52,7 +63,14 @@ pub(super) fn profile_page(
 
 pub(super) async fn profile_form(SignedIn { visit: v, current }: SignedIn<false>) -> Response {
     match profile::profile(&v.state.app, &current).await {
-        Ok(p) => profile_page(v, StatusCode::OK, &p, None, BTreeMap::new()),
+        Ok(p) => profile_page(
+            v,
+            StatusCode::OK,
+            &p,
+            &BTreeMap::new(),
+            None,
+            BTreeMap::new(),
+        ),
         Err(e) => v.fail(e).into_response(),
     }
 }
@@ -66,8 +84,8 @@ pub(super) async fn profile_submit(
         return v.csrf_refused();
     }
     let typed: serde_json::Map<String, serde_json::Value> = form
-        .into_iter()
-        .map(|(k, val)| (k, serde_json::Value::String(val)))
+        .iter()
+        .map(|(k, val)| (k.clone(), serde_json::Value::String(val.clone())))
         .collect();
     let changes = CustomerPatch::from_json(&typed);
     match profile::update_profile(&v.state.app, &current, &changes).await {
@@ -78,7 +96,14 @@ pub(super) async fn profile_submit(
         Err(e @ (AppError::Fields(_) | AppError::Invalid { .. })) => {
             let (error, errors) = form_errors(&v, &e);
             match profile::profile(&v.state.app, &current).await {
-                Ok(p) => profile_page(v, StatusCode::UNPROCESSABLE_ENTITY, &p, error, errors),
+                Ok(p) => profile_page(
+                    v,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &p,
+                    &form,
+                    error,
+                    errors,
+                ),
                 Err(e) => v.fail(e).into_response(),
             }
         }
