@@ -431,10 +431,18 @@ both_engines! {
         let token = csrf(&page);
         let added = admin.post(server.url("/admin/groups")).form(&[("csrf", token.as_str()), ("name", "Installers"), ("description", "Field staff"), ("active", "1")]).send().await.unwrap().text().await.unwrap();
         assert!(added.contains("Group added.") && added.contains("value=\"Installers\""), "{added}");
-        let twice = admin.post(server.url("/admin/groups")).form(&[("csrf", token.as_str()), ("name", "installers"), ("active", "1")]).send().await.unwrap();
+        let twice = admin.post(server.url("/admin/groups")).form(&[("csrf", token.as_str()), ("name", "installers"), ("description", "Typed, not lost"), ("active", "1")]).send().await.unwrap();
         assert_eq!(twice.status(), StatusCode::CONFLICT);
-        assert!(twice.text().await.unwrap().contains("a group named &#x27;installers&#x27; exists already"));
+        let twice = twice.text().await.unwrap();
+        assert!(twice.contains("a group named &#x27;installers&#x27; exists already"));
+        assert!(twice.contains("value=\"installers\" aria-invalid=\"true\"") && twice.contains("value=\"Typed, not lost\""), "the new group's form keeps what was typed: {twice}");
         let group = server.app.store.read().await.unwrap().list_groups().await.unwrap().remove(0);
+        // A rename to a taken name keeps the typed name in that group's row.
+        admin.post(server.url("/admin/groups")).form(&[("csrf", token.as_str()), ("name", "Office"), ("active", "1")]).send().await.unwrap();
+        let renamed = admin.post(server.url(&format!("/admin/groups/{}", group.id))).form(&[("csrf", token.as_str()), ("name", "office"), ("description", "Field staff"), ("active", "1")]).send().await.unwrap();
+        assert_eq!(renamed.status(), StatusCode::CONFLICT);
+        let renamed = renamed.text().await.unwrap();
+        assert!(renamed.contains("value=\"office\" aria-label=\"name of Installers\" aria-invalid=\"true\""), "{renamed}");
 
         let mut ids = Vec::new();
         for name in ["Able", "Baker", "Charlie"] {

@@ -1,6 +1,7 @@
 //! Customer groups in the console (`/admin/groups`): the list with member
 //! counts, adding, renaming or switching one off, and deleting one that has
-//! no members. A refused form is answered with the list and why.
+//! no members. A refused form is answered with the list, why, and what was
+//! typed, in place.
 
 use axum::Router;
 use axum::extract::State;
@@ -28,7 +29,17 @@ async fn groups_page(
     State(state): State<AppState>,
     ConsoleCaller(caller): ConsoleCaller,
 ) -> PageResult {
-    group_list(&caller, &state, StatusCode::OK, None, None).await
+    group_list(&caller, &state, StatusCode::OK, None, None, None).await
+}
+
+/// A refused group form as typed: which group (none for a new one) and
+/// its fields, shown again in place.
+#[derive(Debug, serde::Serialize)]
+struct Typed {
+    id: Option<Uuid>,
+    name: String,
+    description: String,
+    active: bool,
 }
 
 async fn group_list(
@@ -37,6 +48,7 @@ async fn group_list(
     status: StatusCode,
     flash: Option<&str>,
     error: Option<String>,
+    typed: Option<Typed>,
 ) -> PageResult {
     let list = groups::list(&state.app, caller, true)
         .await
@@ -48,7 +60,7 @@ async fn group_list(
         context! {
             groups => pages::ser(&list),
             may_manage => caller.may(Permission::ManageAccounts),
-            flash, error,
+            flash, error, typed => typed.as_ref().map(pages::ser),
         },
     ))
 }
@@ -73,15 +85,17 @@ impl From<GroupForm> for groups::GroupInput {
     }
 }
 
-/// Answers a group form: the list with what happened, or with why not.
+/// Answers a group form: the list with what happened, or with why not and
+/// what was typed.
 async fn group_done<T>(
     caller: &StaffCaller,
     state: &AppState,
     done: Result<T, AppError>,
     flash: &str,
+    typed: Option<Typed>,
 ) -> PageResult {
     match done {
-        Ok(_) => group_list(caller, state, StatusCode::OK, Some(flash), None).await,
+        Ok(_) => group_list(caller, state, StatusCode::OK, Some(flash), None, None).await,
         Err(
             e @ (AppError::Invalid { .. }
             | AppError::Fields(_)
@@ -89,9 +103,20 @@ async fn group_done<T>(
             | AppError::NotFound(_)),
         ) => {
             let status = super::refusal_status(&e);
-            group_list(caller, state, status, None, Some(e.to_string())).await
+            group_list(caller, state, status, None, Some(e.to_string()), typed).await
         }
         Err(e) => Err(e).on_page(caller),
+    }
+}
+
+impl GroupForm {
+    fn typed(&self, id: Option<Uuid>) -> Typed {
+        Typed {
+            id,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            active: checked(&self.active),
+        }
     }
 }
 
@@ -99,8 +124,9 @@ async fn create_group(
     State(state): State<AppState>,
     ConsoleForm { caller, form, .. }: ConsoleForm<GroupForm>,
 ) -> PageResult {
+    let typed = form.typed(None);
     let done = groups::create(&state.app, &caller, &form.into()).await;
-    group_done(&caller, &state, done, "c-group-added").await
+    group_done(&caller, &state, done, "c-group-added", Some(typed)).await
 }
 
 async fn update_group(
@@ -108,8 +134,9 @@ async fn update_group(
     ConsolePath(id): ConsolePath<Uuid>,
     ConsoleForm { caller, form, .. }: ConsoleForm<GroupForm>,
 ) -> PageResult {
+    let typed = form.typed(Some(id));
     let done = groups::update(&state.app, &caller, id, &form.into()).await;
-    group_done(&caller, &state, done, "c-group-saved").await
+    group_done(&caller, &state, done, "c-group-saved", Some(typed)).await
 }
 
 async fn delete_group(
@@ -118,5 +145,5 @@ async fn delete_group(
     ConsoleForm { caller, .. }: ConsoleForm<Button>,
 ) -> PageResult {
     let done = groups::delete(&state.app, &caller, id).await;
-    group_done(&caller, &state, done, "c-group-deleted").await
+    group_done(&caller, &state, done, "c-group-deleted", None).await
 }
