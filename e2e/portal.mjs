@@ -64,6 +64,9 @@ try {
   await page.fill("#login_id", email);
   await page.fill("#password", password);
   await page.click("main button[type=submit]");
+  await page.waitForURL(`${base}/s/main/`);
+  check((await text()).includes(`You are signed in as ${email}`), "the home page");
+  await page.click("main a:has-text('Your details')");
   await page.waitForURL("**/s/main/profile");
   check((await text()).includes("Your profile"), "the profile page");
   check((await text()).includes(email), "the profile shows the login ID");
@@ -88,7 +91,8 @@ try {
   await page.fill("#login_id", email);
   await page.fill("#password", newPassword);
   await page.click("main button[type=submit]");
-  await page.waitForURL("**/s/main/profile");
+  await page.waitForURL(`${base}/s/main/`);
+  check((await text()).includes("One session: this one."), "the home page counts the sessions");
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   console.log("browser walk: register, activate, sign in, change password, sign out: ok");
 } catch (e) {

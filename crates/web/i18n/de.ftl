@@ -478,3 +478,17 @@ c-cancel = Abbrechen
 c-delete-customer-ask = { $name } löschen?
 c-delete-customer-lasting = Der Kundendatensatz wird endgültig entfernt. Seine gelöschten Portalkonten bleiben, ohne Zuordnung.
 c-delete-customer-yes = { $name } löschen
+nav_home = Start
+home_title = Willkommen, { $name }
+home_account = Sie sind angemeldet als { $login } ({ $email }).
+home_profile = Ihre Angaben
+home_profile_lead = Ihr Name, Ihre Firma und Ihre Adresse, wie dieses Portal sie kennt.
+home_password = Passwort ändern
+home_sessions = Wo Sie angemeldet sind
+home_sessions_count = { $count ->
+    [one] Eine Sitzung: diese.
+   *[other] { $count } Sitzungen.
+}
+home_apps = Ihre Apps
+home_apps_none = Sie haben sich mit diesem Konto noch bei keiner App angemeldet.
+home_apps_some = Sie haben sich angemeldet bei: { $apps }.

@@ -478,3 +478,17 @@ c-cancel = Cancel
 c-delete-customer-ask = Delete { $name }?
 c-delete-customer-lasting = The customer record is removed for good. Its deleted portal accounts stay, assigned to nobody.
 c-delete-customer-yes = Delete { $name }
+nav_home = Home
+home_title = Welcome, { $name }
+home_account = You are signed in as { $login } ({ $email }).
+home_profile = Your details
+home_profile_lead = Your name, company and address, as this portal knows them.
+home_password = Change your password
+home_sessions = Where you are signed in
+home_sessions_count = { $count ->
+    [one] One session: this one.
+   *[other] { $count } sessions.
+}
+home_apps = Your apps
+home_apps_none = You have not signed in to an app with this account yet.
+home_apps_some = You signed in to: { $apps }.

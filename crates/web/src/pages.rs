@@ -33,6 +33,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "portal/profile.html",
     "portal/sessions.html",
     "portal/continue.html",
+    "portal/home.html",
     "portal/consent.html",
     "portal/apps.html",
     "console/base.html",

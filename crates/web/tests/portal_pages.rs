@@ -148,7 +148,11 @@ both_engines! {
 
         let signed = sign_in(&server, &client, "ada@example.com", PASSWORD).await;
         assert_eq!(signed.status, StatusCode::SEE_OTHER);
-        assert_eq!(signed.location.as_deref(), Some("/s/main/profile"));
+        assert_eq!(signed.location.as_deref(), Some("/s/main/"));
+        let home = get(&client, &server.url("/s/main/")).await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(home.html.contains("You are signed in as ada@example.com") && home.html.contains("href=\"/s/main/apps\"")
+            && home.html.contains("not signed in to an app"), "{}", home.html);
         let profile = get(&client, &server.url("/s/main/profile")).await;
         assert_eq!(profile.status, StatusCode::OK);
         assert!(profile.html.contains("&lt;b&gt;Ada&lt;&#x2f;b&gt;") && !profile.html.contains("<b>Ada</b>"), "escaped: {}", profile.html);

@@ -21,7 +21,7 @@ mod sign_in;
 mod visit;
 
 use axum::Router;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gatehouse_app::portal::RequestMeta;
 
@@ -83,13 +83,39 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
-/// `/s/{site}/`: the profile when signed in, else the sign-in page.
+/// `/s/{site}/`: the customer's home page when signed in (their account,
+/// their sessions, their apps, and where to go from here), else the
+/// sign-in page.
 async fn home(v: Visit) -> Response {
-    let to = if v.current.is_some() {
-        v.path("profile")
-    } else {
-        v.path("login")
-    };
+    if let Some(current) = v.current.clone() {
+        if current.must_change_password {
+            let to = v.path("change-password");
+            return v.redirect(&to);
+        }
+        let sessions = match gatehouse_app::portal::sessions::list(&v.state.app, &current).await {
+            Ok(list) => list.len(),
+            Err(e) => return v.fail(e).into_response(),
+        };
+        let apps: Vec<String> =
+            match gatehouse_app::oidc::connected::list(&v.state.app, &current).await {
+                Ok(list) => list.into_iter().map(|a| a.name).collect(),
+                Err(e) => return v.fail(e).into_response(),
+            };
+        let account = &current.account;
+        let name = Some(account.first_name.trim())
+            .filter(|n| !n.is_empty())
+            .unwrap_or(account.login_id.as_str())
+            .to_string();
+        return v.page(
+            axum::http::StatusCode::OK,
+            "portal/home.html",
+            minijinja::context! {
+                name, email => account.email.clone(), login => account.login_id.clone(),
+                sessions, apps,
+            },
+        );
+    }
+    let to = v.path("login");
     v.redirect(&to)
 }
 

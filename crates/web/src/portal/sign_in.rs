@@ -76,7 +76,7 @@ pub(super) async fn login_form(v: Visit, Query(q): Query<LoginQuery>) -> Respons
     if v.current.is_some() {
         let to = match super::oauth::safe_next(&v.site.key, &q.next) {
             Some(next) => next,
-            None => v.path("profile"),
+            None => v.path(""),
         };
         return v.redirect(&to);
     }
@@ -138,7 +138,7 @@ pub(super) async fn login_submit(
                     let to = v.path(if session.must_change_password {
                         "change-password"
                     } else {
-                        "profile"
+                        ""
                     });
                     v.redirect(&to)
                 }
