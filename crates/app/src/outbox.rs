@@ -83,6 +83,37 @@ pub async fn list(
     Ok(items.into_iter().map(OutboxItem::from).collect())
 }
 
+/// One message as staff open it: its listing and its bodies.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OutboxMessageView {
+    /// What the list shows.
+    #[serde(flatten)]
+    pub item: OutboxItem,
+    /// The plain-text part (a back-channel logout notice: its IDs).
+    pub body_text: String,
+    /// The HTML part.
+    pub body_html: String,
+}
+
+/// One message with its bodies.
+pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<OutboxMessageView> {
+    caller.require(Permission::ViewOutbox)?;
+    let mut tx = app.store.read().await?;
+    let message = tx
+        .outbox_by_id(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("message".into()))?;
+    let (body_text, body_html) = (
+        message.mail.body_text.clone(),
+        message.mail.body_html.clone(),
+    );
+    Ok(OutboxMessageView {
+        item: message.into(),
+        body_text,
+        body_html,
+    })
+}
+
 /// Sends a failed (or waiting) message again at once.
 pub async fn retry(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<OutboxItem> {
     caller.require(Permission::RetryMail)?;

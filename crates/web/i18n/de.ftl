@@ -492,3 +492,6 @@ home_sessions_count = { $count ->
 home_apps = Ihre Apps
 home_apps_none = Sie haben sich mit diesem Konto noch bei keiner App angemeldet.
 home_apps_some = Sie haben sich angemeldet bei: { $apps }.
+c-message-text = Reiner Text
+c-message-html = HTML (wie gesendet, als Quelltext)
+c-back-to-outbox = Zurück zum Postausgang

@@ -492,3 +492,6 @@ home_sessions_count = { $count ->
 home_apps = Your apps
 home_apps_none = You have not signed in to an app with this account yet.
 home_apps_some = You signed in to: { $apps }.
+c-message-text = Plain text
+c-message-html = HTML (as sent, shown as source)
+c-back-to-outbox = Back to the outbox

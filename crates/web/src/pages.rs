@@ -44,6 +44,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "console/app.html",
     "console/app_form.html",
     "console/outbox.html",
+    "console/outbox_message.html",
     "console/templates.html",
     "console/template_edit.html",
     "console/registrations.html",

@@ -174,8 +174,19 @@ both_engines! {
         let forged = admin.post(&edit_url).form(&[("csrf", "forged"), ("action", "save"), ("subject", "x"), ("text", "t"), ("html", "h")]).send().await.unwrap();
         assert_eq!(forged.status(), StatusCode::FORBIDDEN);
 
+        let (status, _) = server.api(Method::POST, "/api/v1/sites/main/registrations", None,
+            Some(json!({"email": "mail@example.com", "password": "correct horse battery staple", "first_name": "M", "last_name": "L"}))).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
         let outbox = admin.get(server.url("/admin/outbox")).send().await.unwrap();
         assert_eq!(outbox.status(), StatusCode::OK);
+        // A message opens with its bodies; its HTML shows as source, never as markup.
+        let outbox = outbox.text().await.unwrap();
+        let id = outbox.split("href=\"/admin/outbox/").nth(1).and_then(|s| s.split('"').next()).expect("a message link").to_string();
+        let message = admin.get(server.url(&format!("/admin/outbox/{id}"))).send().await.unwrap();
+        assert_eq!(message.status(), StatusCode::OK);
+        let message = message.text().await.unwrap();
+        assert!(message.contains("Plain text") && message.contains("<pre class=\"mail\">&lt;"), "{message}");
+        assert_eq!(admin.get(server.url("/admin/outbox/not-an-id")).send().await.unwrap().status(), StatusCode::BAD_REQUEST);
 
         let support = console_sign_in(&server, "support@example.com").await;
         let support_home = support.get(server.url("/admin")).send().await.unwrap().text().await.unwrap();

@@ -1,5 +1,5 @@
-//! Mail in the console: the outbox (`/admin/outbox`, with a retry for a
-//! failed message) and each site's e-mail templates with a live preview
+//! Mail in the console: the outbox (`/admin/outbox`, each message opened
+//! with its bodies, a retry for a failed one) and each site's e-mail templates with a live preview
 //! (`/admin/sites/{site}/templates/…`). A template that does not render is
 //! refused and shown again as typed, with the error.
 
@@ -22,6 +22,7 @@ use crate::{AppState, pages};
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/outbox", get(outbox_page))
+        .route("/admin/outbox/{id}", get(outbox_message))
         .route("/admin/outbox/{id}/retry", post(outbox_retry))
         .route("/admin/sites/{site}/templates", get(templates_page))
         .route(
@@ -51,6 +52,22 @@ async fn outbox_page(
         StatusCode::OK,
         "console/outbox.html",
         context! { items => pages::ser(items), status, statuses => outbox::STATUSES, flash, error => None::<String> },
+    ))
+}
+
+async fn outbox_message(
+    State(state): State<AppState>,
+    ConsoleCaller(caller): ConsoleCaller,
+    ConsolePath(id): ConsolePath<Uuid>,
+) -> PageResult {
+    let m = outbox::get(&state.app, &caller, id)
+        .await
+        .on_page(&caller)?;
+    Ok(page(
+        &caller,
+        StatusCode::OK,
+        "console/outbox_message.html",
+        context! { m => pages::ser(&m), flash => None::<String>, error => None::<String> },
     ))
 }
 
