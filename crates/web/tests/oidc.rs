@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use gatehouse_domain::StaffRole;
-use gatehouse_testkit::{TestServer, both_engines, browser, continue_to, form_field};
+use gatehouse_testkit::{TestServer, both_engines, browser, continue_to, form_field, jwt_part};
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
 };
@@ -526,11 +526,7 @@ both_engines! {
         // Key rotation: the new key is published at once; a token signed by
         // the old key still verifies, new tokens carry the new key.
         let old_token = token_call(&server, &[("grant_type", "client_credentials")], Some((&id, new_secret))).await.1;
-        let kid_of = |jwt: &str| -> String {
-            use base64::Engine as _;
-            let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(jwt.split('.').next().unwrap()).unwrap();
-            serde_json::from_slice::<Value>(&header).unwrap()["kid"].as_str().unwrap().to_string()
-        };
+        let kid_of = |jwt: &str| -> String { jwt_part(jwt, 0)["kid"].as_str().unwrap().to_string() };
         let old_kid = kid_of(old_token["access_token"].as_str().unwrap());
         let (status, key) = server.api(Method::POST, "/api/v1/signing-keys/rotate", Some(&admin),
             Some(json!({"publish_ahead_seconds": 0}))).await;
@@ -722,10 +718,7 @@ both_engines! {
         let tokens = app.exchange_code(AuthorizationCode::new(param(&back, "code").unwrap())).unwrap()
             .set_pkce_verifier(verifier).request_async(&http()).await.unwrap();
         let id_token = tokens.id_token().unwrap();
-        let header = |jwt: &str| -> Value {
-            use base64::Engine as _;
-            serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(jwt.split('.').next().unwrap()).unwrap()).unwrap()
-        };
+        let header = |jwt: &str| jwt_part(jwt, 0);
         assert_eq!(header(&id_token.to_string())["alg"], "RS256");
         assert_eq!(header(tokens.access_token().secret())["alg"], "RS256");
         // The library checks the RS256 signature against the published RSA key.
@@ -909,7 +902,7 @@ async fn verified_logout_token(server: &TestServer, token: &str) -> Value {
     use openidconnect::core::{CoreJsonWebKeySet, CoreJwsSigningAlgorithm};
     let parts: Vec<&str> = token.split('.').collect();
     assert_eq!(parts.len(), 3, "a compact JWS");
-    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+    let header = jwt_part(token, 0);
     assert_eq!(header["typ"], "logout+jwt");
     assert_eq!(header["alg"], "ES256");
     let jwks: CoreJsonWebKeySet = http()
@@ -931,5 +924,5 @@ async fn verified_logout_token(server: &TestServer, token: &str) -> Value {
         &URL_SAFE_NO_PAD.decode(parts[2]).unwrap(),
     )
     .expect("the signature holds");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap()
+    jwt_part(token, 1)
 }

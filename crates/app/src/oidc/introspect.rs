@@ -83,13 +83,10 @@ async fn live_machine_token(
     client: &Client,
     token: &str,
 ) -> AppResult<Option<Value>> {
-    let Some(claims) = super::keys::verify(app, token).await? else {
+    let Some(claims) = super::userinfo::access_claims(app, site, token).await? else {
         return Ok(None);
     };
-    let now = app.clock.now().unix_timestamp();
-    let good = claims["iss"].as_str() == Some(super::issuer(app, site).as_str())
-        && claims["exp"].as_i64().is_some_and(|exp| exp > now)
-        && claims.get("sid").is_none()
+    let good = claims.get("sid").is_none()
         && claims["client_id"].as_str() == Some(client.client_id.as_str())
         && claims["sub"] == claims["client_id"];
     Ok(good.then_some(claims))

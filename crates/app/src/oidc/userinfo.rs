@@ -23,6 +23,20 @@ pub(crate) struct LiveAccess {
     pub account: Account,
 }
 
+/// The claims of an access token signed here for this site that has not
+/// expired (whose ever it is: a customer's or a machine's). The one check
+/// of [`live_access`] and of introspection's machine tokens.
+pub(crate) async fn access_claims(app: &App, site: &Site, token: &str) -> AppResult<Option<Value>> {
+    let Some(claims) = super::keys::verify(app, token).await? else {
+        return Ok(None);
+    };
+    let now = app.clock.now().unix_timestamp();
+    let good = claims["iss"].as_str() == Some(super::issuer(app, site).as_str())
+        && claims["exp"].as_i64().is_some_and(|exp| exp > now)
+        && claims["client_id"].is_string();
+    Ok(good.then_some(claims))
+}
+
 /// The access token of a customer's grant, if it was signed here for this
 /// site, has not expired, and its grant and account are still good.
 pub(crate) async fn live_access(
@@ -30,18 +44,10 @@ pub(crate) async fn live_access(
     site: &Site,
     token: &str,
 ) -> AppResult<Option<LiveAccess>> {
-    let Some(claims) = super::keys::verify(app, token).await? else {
+    let Some(claims) = access_claims(app, site, token).await? else {
         return Ok(None);
     };
     let now = app.clock.now();
-    if claims["iss"].as_str() != Some(super::issuer(app, site).as_str())
-        || claims["exp"]
-            .as_i64()
-            .is_none_or(|exp| exp <= now.unix_timestamp())
-        || claims.get("client_id").is_none()
-    {
-        return Ok(None);
-    }
     let (Some(sid), Some(sub)) = (
         claims["sid"].as_str().and_then(|s| Uuid::parse_str(s).ok()),
         claims["sub"].as_str().and_then(|s| Uuid::parse_str(s).ok()),
