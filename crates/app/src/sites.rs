@@ -91,19 +91,25 @@ pub async fn create(
     create_site(app, &caller.actor(), key, name).await
 }
 
+/// One site with its settings (staff who may read customers).
+pub async fn get(app: &App, caller: &crate::staff_auth::StaffCaller, key: &str) -> AppResult<Site> {
+    caller.require(gatehouse_domain::Permission::ViewCustomers)?;
+    let mut tx = app.store.read().await?;
+    crate::portal::load_site(tx.as_mut(), key).await
+}
+
 /// A site's settings.
 pub async fn settings(
     app: &App,
     caller: &crate::staff_auth::StaffCaller,
     key: &str,
 ) -> AppResult<SiteSettings> {
-    caller.require(gatehouse_domain::Permission::ViewCustomers)?;
-    let mut tx = app.store.read().await?;
-    Ok(crate::portal::load_site(tx.as_mut(), key).await?.settings)
+    Ok(get(app, caller, key).await?.settings)
 }
 
 /// Changes some of a site's settings (admins only): every key checked, all or
-/// nothing, audited with each changed key before and after.
+/// nothing, audited with each key whose value changed, before and after. A
+/// patch that changes nothing writes nothing.
 pub async fn patch_settings(
     app: &App,
     caller: &crate::staff_auth::StaffCaller,
@@ -118,19 +124,27 @@ pub async fn patch_settings(
         .settings
         .patched(patch)
         .map_err(|e| AppError::Fields(e.errors))?;
-    tx.update_site_settings(site.id, &changed).await?;
     let old = serde_json::to_value(&site.settings).unwrap_or_default();
-    let before: serde_json::Map<String, serde_json::Value> = patch
+    let new = serde_json::to_value(&changed).unwrap_or_default();
+    let (before, after): (serde_json::Map<_, _>, serde_json::Map<_, _>) = patch
         .keys()
-        .filter_map(|k| old.get(k).map(|v| (k.clone(), v.clone())))
-        .collect();
+        .filter(|k| old.get(*k) != new.get(*k))
+        .map(|k| {
+            let at = |v: &serde_json::Value| v.get(k).cloned().unwrap_or_default();
+            ((k.clone(), at(&old)), (k.clone(), at(&new)))
+        })
+        .unzip();
+    if after.is_empty() {
+        return Ok(changed);
+    }
+    tx.update_site_settings(site.id, &changed).await?;
     tx.append_audit(&audit::event(
         now,
         &caller.actor(),
         "site.settings",
         Some(("site", site.id)),
         Some(site.id),
-        json!({"before": before, "after": patch}),
+        json!({"before": before, "after": after}),
     ))
     .await?;
     tx.commit().await?;

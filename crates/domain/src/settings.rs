@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::words::FieldError;
+use crate::words::{FieldError, Words};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -229,11 +229,11 @@ impl SiteSettings {
         };
         for (key, value) in patch {
             if !merged.contains_key(key) {
-                errors.push(FieldError {
-                    field: key.clone(),
-                    message: "is not a site setting".into(),
-                    words: None,
-                });
+                errors.push(FieldError::said(
+                    key.clone(),
+                    Words::id("field-not-setting"),
+                    "is not a site setting",
+                ));
                 continue;
             }
             // JSON may write a whole number as `3600.0`; the settings are
@@ -242,7 +242,11 @@ impl SiteSettings {
             if let Some(list) = value.as_array()
                 && list.iter().enumerate().any(|(i, v)| list[..i].contains(v))
             {
-                errors.push(FieldError::new(key.clone(), "names an item twice"));
+                errors.push(FieldError::said(
+                    key.clone(),
+                    Words::id("field-item-twice"),
+                    "names an item twice",
+                ));
                 continue;
             }
             // Check each key on its own so that every wrong type is reported.
@@ -252,7 +256,7 @@ impl SiteSettings {
                 errors.push(FieldError {
                     field: key.clone(),
                     message: type_message(&e),
-                    words: None,
+                    words: merged.get(key).map(|current| expected_words(key, current)),
                 });
                 continue;
             }
@@ -278,11 +282,14 @@ impl SiteSettings {
         let mut errors = Vec::new();
         let mut range = |field: &str, value: u32, min: u32, max: u32| {
             if value < min || value > max {
-                errors.push(FieldError {
-                    field: field.into(),
-                    message: format!("must be between {min} and {max}, not {value}"),
-                    words: None,
-                });
+                errors.push(FieldError::said(
+                    field,
+                    Words::id("field-between")
+                        .arg("min", min)
+                        .arg("max", max)
+                        .arg("value", value),
+                    format!("must be between {min} and {max}, not {value}"),
+                ));
             }
         };
         range("max_failed_attempts", self.max_failed_attempts, 1, 100);
@@ -330,50 +337,46 @@ impl SiteSettings {
             3650,
         );
         if self.session_idle_seconds > self.session_absolute_seconds {
-            errors.push(FieldError {
-                field: "session_idle_seconds".into(),
-                message: "must not be longer than session_absolute_seconds".into(),
-                words: None,
-            });
+            errors.push(FieldError::said(
+                "session_idle_seconds",
+                Words::id("field-idle-over-absolute"),
+                "must not be longer than session_absolute_seconds",
+            ));
         }
         for (field, value) in [("base_url", &self.base_url), ("logo_url", &self.logo_url)] {
             if let Some(url) = value
                 && !is_web_url(url)
             {
-                errors.push(FieldError {
-                    field: field.into(),
-                    message: format!("'{url}' is not an http:// or https:// address"),
-                    words: None,
-                });
+                errors.push(FieldError::said(
+                    field,
+                    Words::id("field-not-web-address"),
+                    format!("'{url}' is not an http:// or https:// address"),
+                ));
             }
         }
         if let Some(colour) = &self.brand_colour {
             let hex = colour.strip_prefix('#').unwrap_or("");
             if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-                errors.push(FieldError {
-                    field: "brand_colour".into(),
-                    message: format!("'{colour}' is not a colour like #1a2b3c"),
-                    words: None,
-                });
+                errors.push(FieldError::said(
+                    "brand_colour",
+                    Words::id("field-not-colour").arg("value", colour),
+                    format!("'{colour}' is not a colour like #1a2b3c"),
+                ));
             }
         }
         if let Some(name) = &self.brand_name
             && (name.trim().is_empty() || name.chars().count() > 100)
         {
-            errors.push(FieldError {
-                field: "brand_name".into(),
-                message: "must be 1 to 100 characters".into(),
-                words: None,
-            });
+            errors.push(FieldError::said(
+                "brand_name",
+                Words::id("field-length").arg("min", 1).arg("max", 100),
+                "must be 1 to 100 characters",
+            ));
         }
         if let Some(address) = &self.support_email
             && let Err(e) = Email::parse(address)
         {
-            errors.push(FieldError {
-                field: "support_email".into(),
-                message: e.to_string(),
-                words: None,
-            });
+            errors.push(FieldError::said("support_email", e.words(), e.to_string()));
         }
         if errors.is_empty() {
             Ok(())
@@ -389,6 +392,21 @@ fn is_web_url(raw: &str) -> bool {
         .or_else(|| raw.strip_prefix("http://"));
     matches!(rest, Some(r) if !r.is_empty() && !r.starts_with('/') && !r.chars().any(char::is_whitespace))
 }
+
+/// What a value of the wrong type should have been, judged by the kind of
+/// the value it would replace.
+fn expected_words(key: &str, current: &Value) -> Words {
+    Words::id(match current {
+        Value::Bool(_) => "field-not-boolean",
+        Value::Number(_) => "field-not-whole-number",
+        Value::Array(_) => "field-not-list",
+        _ if CHOICES.contains(&key) => "field-not-choice",
+        _ => "field-not-text",
+    })
+}
+
+/// The settings whose value is one of a few words.
+const CHOICES: [&str; 3] = ["login_id_mode", "lock_mode", "default_language"];
 
 fn type_message(e: &serde_json::Error) -> String {
     // serde's text names Rust types; keep only the part a person can use.

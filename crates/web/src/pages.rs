@@ -41,6 +41,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "console/home.html",
     "console/confirm.html",
     "console/apps.html",
+    "console/site.html",
+    "console/sites.html",
     "console/app.html",
     "console/app_form.html",
     "console/outbox.html",

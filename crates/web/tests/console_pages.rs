@@ -60,6 +60,107 @@ async fn pending(server: &TestServer, email: &str, first_name: &str) -> String {
 }
 
 both_engines! {
+
+    async fn admins_add_sites_and_change_every_setting_in_the_console(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = console(&server, "admin@example.com", StaffRole::Admin).await;
+        let support = console(&server, "support@example.com", StaffRole::Support).await;
+        let stored = |key: &'static str| {
+            let app = server.app.clone();
+            async move {
+                let mut tx = app.store.read().await.unwrap();
+                tx.site_by_key(key).await.unwrap().map(|s| s.settings)
+            }
+        };
+
+        // Support staff read the list and the settings, and change nothing.
+        let list = support.get(server.url("/admin/sites")).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("href=\"/admin/sites/main\"") && !list.contains("action=\"/admin/sites\""), "support sees no add form: {list}");
+        let page = support.get(server.url("/admin/sites/main")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Only admins change a site") && page.contains("<fieldset disabled>"), "{page}");
+        let r = support.post(server.url("/admin/sites/main")).form(&[("csrf", csrf(&page)), ("max_failed_attempts", "9".into())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert_eq!(stored("main").await.unwrap().max_failed_attempts, 5, "nothing changed");
+        let r = support.post(server.url("/admin/sites")).form(&[("csrf", csrf(&page)), ("key", "shop".into()), ("name", "Shop".into())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert!(stored("shop").await.is_none());
+
+        // Adding a site: a taken key and a bad key are said next to the field, the name kept.
+        let list = admin.get(server.url("/admin/sites")).send().await.unwrap().text().await.unwrap();
+        let token = csrf(&list);
+        let r = admin.post(server.url("/admin/sites")).form(&[("csrf", token.clone()), ("key", "main".into()), ("name", "Second shop".into())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text().await.unwrap();
+        assert!(body.contains("id=\"key-error\">A site with the key “main” exists already.") && body.contains("value=\"Second shop\""), "{body}");
+        let r = admin.post(server.url("/admin/sites")).form(&[("csrf", token.clone()), ("key", "-Shop".into()), ("name", "Shop".into())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("id=\"key-error\""));
+        let r = admin.post(server.url("/admin/sites")).form(&[("csrf", "forged".to_string()), ("key", "shop".into()), ("name", "Shop".into())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "a forged form");
+        assert!(stored("shop").await.is_none(), "no refused form added a site");
+        let r = admin.post(server.url("/admin/sites")).form(&[("csrf", token.clone()), ("key", "shop".into()), ("name", "Shop".into())]).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/admin/sites/shop?added=1");
+        assert_eq!(stored("shop").await.unwrap(), gatehouse_domain::SiteSettings::default());
+
+        // The settings page shows every setting with its meaning.
+        let page = admin.get(server.url("/admin/sites/shop?added=1")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("default settings") && page.contains("Registrations need approval") && page.contains("waits in “Awaiting approval”"), "{page}");
+        let form = |page: &str, changes: &[(&str, &str)]| -> Vec<(String, String)> {
+            // The form as the browser would post it: the checked boxes, every
+            // field's value, then the changes (a change to "" unticks a box).
+            let mut posted: Vec<(String, String)> = vec![("csrf".into(), csrf(page))];
+            for (key, value) in [
+                ("self_registration", "1"), ("create_customer_on_registration", "1"), ("login_id_mode", "email"),
+                ("max_failed_attempts", "5"), ("lock_mode", "temporary"), ("lock_duration_seconds", "900"),
+                ("forgot_password_enabled", "1"), ("password_min_length", "8"), ("session_idle_seconds", "1800"),
+                ("session_absolute_seconds", "43200"), ("activation_link_ttl_seconds", "86400"),
+                ("reset_link_ttl_seconds", "3600"), ("invitation_link_ttl_seconds", "604800"),
+                ("editable_fields", "first_name"), ("editable_fields", "city"), ("default_language", "en"),
+                ("deleted_retention_days", "90"),
+            ] {
+                if !changes.iter().any(|(k, _)| *k == key) {
+                    posted.push((key.into(), value.into()));
+                }
+            }
+            for (k, v) in changes.iter().filter(|(_, v)| !v.is_empty()) {
+                posted.push((k.to_string(), v.to_string()));
+            }
+            posted
+        };
+        let bad = form(&page, &[("max_failed_attempts", "five"), ("brand_colour", "blue"), ("session_idle_seconds", "90000"), ("approval_required", "1"), ("brand_name", "Engines Shop")]);
+        let r = admin.post(server.url("/admin/sites/shop")).form(&bad).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text().await.unwrap();
+        for said in [
+            "id=\"max_failed_attempts-error\">must be a whole number",
+            "id=\"brand_colour-error\">“blue” is not a colour like #1a2b3c",
+            "id=\"session_idle_seconds-error\">must not be longer than the longest session",
+            "value=\"five\"", "value=\"Engines Shop\"", "Nothing was saved",
+        ] {
+            assert!(body.contains(said), "{said} in {body}");
+        }
+        assert_eq!(stored("shop").await.unwrap(), gatehouse_domain::SiteSettings::default(), "nothing of a refused form is saved");
+        let r = admin.post(server.url("/admin/sites/shop?lang=de")).form(&bad).send().await.unwrap();
+        let body = r.text().await.unwrap();
+        assert!(body.contains("muss eine ganze Zahl sein") && body.contains("„blue“ ist keine Farbe"), "in German: {body}");
+
+        let good = form(&page, &[("approval_required", "1"), ("self_registration", ""), ("brand_name", "Engines Shop"), ("max_failed_attempts", "3")]);
+        let r = admin.post(server.url("/admin/sites/shop")).form(&good).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/admin/sites/shop?saved=1");
+        let now = stored("shop").await.unwrap();
+        assert!(now.approval_required && !now.self_registration && now.max_failed_attempts == 3);
+        assert_eq!(now.brand_name.as_deref(), Some("Engines Shop"));
+        assert_eq!(now.editable_fields.len(), 2, "{:?}", now.editable_fields);
+        assert_eq!(stored("main").await.unwrap(), gatehouse_domain::SiteSettings::default(), "another site is untouched");
+        let events = server.app.store.read().await.unwrap().list_audit(50).await.unwrap();
+        let event = events.iter().find(|e| e.action == "site.settings").expect("the change is audited");
+        let details = &event.details;
+        let mut changed: Vec<&str> = details["after"].as_object().unwrap().keys().map(String::as_str).collect();
+        changed.sort_unstable();
+        assert_eq!(changed, ["approval_required", "brand_name", "editable_fields", "max_failed_attempts", "self_registration"], "only what changed is audited: {details}");
+        assert_eq!(details["before"]["max_failed_attempts"], 5);
+        server.stop().await;
+    }
     async fn the_account_page_offers_only_what_the_status_allows_and_the_queue_no_default(db: TestDb) {
         let server = TestServer::start(&db).await;
         let admin = console(&server, "admin@example.com", StaffRole::Admin).await;

@@ -177,10 +177,15 @@ fn form_fields(values: &Map<String, serde_json::Value>, errors: &[FieldError]) -
             context! {
                 name => f.name,
                 value => values.get(f.name).and_then(|v| v.as_str()).unwrap_or(""),
-                error => errors.iter().find(|e| e.field == f.name).map(|e| e.message.clone()),
+                error => errors.iter().find(|e| e.field == f.name).map(said),
             }
         })
         .collect()
+}
+
+/// What is wrong with a field, in the staff user's language.
+fn said(e: &FieldError) -> String {
+    crate::i18n::refusal(super::lang(), &e.message, e.words.as_ref())
 }
 
 /// A customer's stored fields as the form shows them.
@@ -275,7 +280,7 @@ async fn customer_form(
                 .iter()
                 .any(|f| f.text && f.name == e.field)
         })
-        .map(|e| format!("{}: {}", e.field.replace('_', " "), e.message))
+        .map(|e| format!("{}: {}", e.field.replace('_', " "), said(e)))
         .collect();
     Ok(page(
         caller,

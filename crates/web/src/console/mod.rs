@@ -17,6 +17,7 @@ mod mail;
 mod registrations;
 mod reports;
 mod settings;
+mod sites;
 mod staff;
 mod tokens;
 
@@ -44,6 +45,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(registrations::routes())
         .merge(reports::routes())
         .merge(settings::routes())
+        .merge(sites::routes())
         .merge(staff::routes())
         .merge(tokens::routes())
 }
