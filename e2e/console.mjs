@@ -31,9 +31,18 @@ try {
   step = "approve from the queue";
   await page.goto(`${base}/admin/registrations?status=pending`);
   check((await text()).includes("Pending (1)"), "one pending registration");
+  await page.check("input[data-select-all]");
+  check(await page.isChecked(`input[aria-label='select ${customer}']`), "the select-all box ticks every row");
+  await page.uncheck(`input[aria-label='select ${customer}']`);
+  check(!(await page.isChecked("input[data-select-all]")), "unticking a row unticks select-all");
   await page.check(`input[aria-label='select ${customer}']`);
+  const offered = await page.locator("#action option").evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  check(!offered.includes("unblock") && offered.includes("approve"), `only what a pending account allows: ${offered}`);
   await page.selectOption("#action", "approve");
   await submitVia("button[value=selected]");
+  check((await text()).includes("Approve one account?"), "asked first, naming the count");
+  check(!(await text()).includes("approved"), "nothing done yet");
+  await submitVia("main form button[type=submit]");
   check((await text()).includes("1 approved"), "the per-row report");
   check((await text()).includes("Pending (0)"), "the queue emptied");
 

@@ -178,6 +178,16 @@ async fn filter_of(tx: &mut dyn Tx, q: &ListQuery) -> AppResult<AccountFilter> {
 
 /// Accounts by status, site and search, a page at a time.
 pub async fn list(app: &App, caller: &StaffCaller, q: &ListQuery) -> AppResult<Page<AccountView>> {
+    Ok(list_offering(app, caller, q).await?.0)
+}
+
+/// A page of accounts and the lifecycle actions that at least one of them
+/// allows now (what the queue offers; the domain decides each).
+pub async fn list_offering(
+    app: &App,
+    caller: &StaffCaller,
+    q: &ListQuery,
+) -> AppResult<(Page<AccountView>, Vec<BulkAction>)> {
     caller.require(Permission::ViewCustomers)?;
     let now = app.clock.now();
     let per_page = q.per_page.unwrap_or(50).clamp(1, 200);
@@ -189,7 +199,18 @@ pub async fn list(app: &App, caller: &StaffCaller, q: &ListQuery) -> AppResult<P
         .list_accounts(&filter, now, per_page, page_offset(page, per_page))
         .await?;
     let sites = site_keys(tx.as_mut()).await?;
-    Ok(Page {
+    let offered = BulkAction::ALL
+        .into_iter()
+        .filter(|action| {
+            rows.iter().any(|a| {
+                sites
+                    .iter()
+                    .find(|s| s.id == a.site_id)
+                    .is_some_and(|s| action.allowed(&a.state, &s.settings, now))
+            })
+        })
+        .collect();
+    let page = Page {
         total_exact: true,
         items: rows
             .iter()
@@ -198,7 +219,8 @@ pub async fn list(app: &App, caller: &StaffCaller, q: &ListQuery) -> AppResult<P
         total,
         page,
         per_page,
-    })
+    };
+    Ok((page, offered))
 }
 
 /// How many accounts have each status (for the queue's tabs).

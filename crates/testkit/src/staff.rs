@@ -151,6 +151,31 @@ pub fn form_field(html: &str, name: &str) -> String {
     unescape(html[start..].split('"').next().unwrap_or_default())
 }
 
+/// The hidden fields of the form posting to `action` (a confirmation page's
+/// form, say), decoded, in page order: what a browser posts when the button
+/// is pressed.
+pub fn hidden_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    let escaped = action.replace('/', "&#x2f;");
+    let start = [action, escaped.as_str()]
+        .iter()
+        .find_map(|a| html.find(&format!("action=\"{a}\"")))
+        .unwrap_or_else(|| panic!("no form posting to {action} in: {html}"));
+    let form = &html[start..];
+    let form = &form[..form.find("</form>").unwrap_or(form.len())];
+    form.split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .map(|s| {
+            let name = s.split('"').next().unwrap_or_default().to_string();
+            let value = s
+                .split("value=\"")
+                .nth(1)
+                .and_then(|v| v.split('"').next())
+                .unwrap_or_default();
+            (name, unescape(value))
+        })
+        .collect()
+}
+
 /// Where the portal's "continue" page (after a form post, on the way back
 /// to an app) sends the browser: its link, decoded.
 pub fn continue_to(html: &str) -> String {

@@ -582,3 +582,80 @@ site-choice-lock_mode-temporary = Vorübergehend
 site-choice-lock_mode-permanent = Dauerhaft (Mitarbeiter entsperren)
 site-choice-default_language-en = Englisch
 site-choice-default_language-de = Deutsch
+
+# Bulk confirmation in the registrations queue
+c-select-all-shown = alle angezeigten Konten auswählen
+c-bulk-reason = Grund (steht im Audit-Log): { $reason }
+c-bulk-notify = Die Kunden werden per E-Mail benachrichtigt, wo die Aktion eine sendet.
+c-bulk-ask-approve = { $count ->
+    [one] Ein Konto freigeben?
+   *[other] { $count } Konten freigeben?
+}
+c-bulk-yes-approve = { $count ->
+    [one] Freigeben
+   *[other] { $count } Konten freigeben
+}
+c-bulk-ask-delete = { $count ->
+    [one] Ein Konto löschen?
+   *[other] { $count } Konten löschen?
+}
+c-bulk-yes-delete = { $count ->
+    [one] Löschen
+   *[other] { $count } Konten löschen
+}
+c-bulk-ask-disapprove = { $count ->
+    [one] Eine Registrierung ablehnen?
+   *[other] { $count } Registrierungen ablehnen?
+}
+c-bulk-yes-disapprove = { $count ->
+    [one] Ablehnen
+   *[other] { $count } Registrierungen ablehnen
+}
+c-bulk-ask-undelete = { $count ->
+    [one] Ein Konto wiederherstellen?
+   *[other] { $count } Konten wiederherstellen?
+}
+c-bulk-yes-undelete = { $count ->
+    [one] Wiederherstellen
+   *[other] { $count } Konten wiederherstellen
+}
+c-bulk-ask-block = { $count ->
+    [one] Ein Konto blockieren?
+   *[other] { $count } Konten blockieren?
+}
+c-bulk-yes-block = { $count ->
+    [one] Blockieren
+   *[other] { $count } Konten blockieren
+}
+c-bulk-ask-unblock = { $count ->
+    [one] Ein Konto entblocken?
+   *[other] { $count } Konten entblocken?
+}
+c-bulk-yes-unblock = { $count ->
+    [one] Entblocken
+   *[other] { $count } Konten entblocken
+}
+c-bulk-ask-unlock = { $count ->
+    [one] Ein Konto entsperren?
+   *[other] { $count } Konten entsperren?
+}
+c-bulk-yes-unlock = { $count ->
+    [one] Entsperren
+   *[other] { $count } Konten entsperren
+}
+c-bulk-ask-resend_activation = { $count ->
+    [one] Den Aktivierungslink erneut an ein Konto senden?
+   *[other] Den Aktivierungslink erneut an { $count } Konten senden?
+}
+c-bulk-yes-resend_activation = { $count ->
+    [one] Senden
+   *[other] { $count } Links senden
+}
+c-bulk-ask-send_password_reset = { $count ->
+    [one] Einen Link zum Zurücksetzen des Passworts an ein Konto senden?
+   *[other] Einen Link zum Zurücksetzen des Passworts an { $count } Konten senden?
+}
+c-bulk-yes-send_password_reset = { $count ->
+    [one] Senden
+   *[other] { $count } Links senden
+}

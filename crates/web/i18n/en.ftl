@@ -582,3 +582,80 @@ site-choice-lock_mode-temporary = Temporary
 site-choice-lock_mode-permanent = Permanent (staff unlock)
 site-choice-default_language-en = English
 site-choice-default_language-de = German
+
+# Bulk confirmation in the registrations queue
+c-select-all-shown = select every account shown
+c-bulk-reason = Reason (kept in the audit log): { $reason }
+c-bulk-notify = The customers are told by e-mail where the action sends one.
+c-bulk-ask-approve = { $count ->
+    [one] Approve one account?
+   *[other] Approve { $count } accounts?
+}
+c-bulk-yes-approve = { $count ->
+    [one] Approve it
+   *[other] Approve { $count } accounts
+}
+c-bulk-ask-delete = { $count ->
+    [one] Delete one account?
+   *[other] Delete { $count } accounts?
+}
+c-bulk-yes-delete = { $count ->
+    [one] Delete it
+   *[other] Delete { $count } accounts
+}
+c-bulk-ask-disapprove = { $count ->
+    [one] Disapprove one registration?
+   *[other] Disapprove { $count } registrations?
+}
+c-bulk-yes-disapprove = { $count ->
+    [one] Disapprove it
+   *[other] Disapprove { $count } registrations
+}
+c-bulk-ask-undelete = { $count ->
+    [one] Undelete one account?
+   *[other] Undelete { $count } accounts?
+}
+c-bulk-yes-undelete = { $count ->
+    [one] Undelete it
+   *[other] Undelete { $count } accounts
+}
+c-bulk-ask-block = { $count ->
+    [one] Block one account?
+   *[other] Block { $count } accounts?
+}
+c-bulk-yes-block = { $count ->
+    [one] Block it
+   *[other] Block { $count } accounts
+}
+c-bulk-ask-unblock = { $count ->
+    [one] Unblock one account?
+   *[other] Unblock { $count } accounts?
+}
+c-bulk-yes-unblock = { $count ->
+    [one] Unblock it
+   *[other] Unblock { $count } accounts
+}
+c-bulk-ask-unlock = { $count ->
+    [one] Unlock one account?
+   *[other] Unlock { $count } accounts?
+}
+c-bulk-yes-unlock = { $count ->
+    [one] Unlock it
+   *[other] Unlock { $count } accounts
+}
+c-bulk-ask-resend_activation = { $count ->
+    [one] Send the activation link again to one account?
+   *[other] Send the activation link again to { $count } accounts?
+}
+c-bulk-yes-resend_activation = { $count ->
+    [one] Send it
+   *[other] Send { $count } links
+}
+c-bulk-ask-send_password_reset = { $count ->
+    [one] Send a password-reset link to one account?
+   *[other] Send a password-reset link to { $count } accounts?
+}
+c-bulk-yes-send_password_reset = { $count ->
+    [one] Send it
+   *[other] Send { $count } links
+}

@@ -135,6 +135,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
         .route("/assets/gatehouse.css", get(pages::stylesheet))
+        .route("/assets/console.js", get(pages::console_script))
         .route("/admin/setup/{token}", get(setup::form).post(setup::submit))
         .merge(portal::routes())
         .merge(oidc::routes())

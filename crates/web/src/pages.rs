@@ -123,12 +123,28 @@ pub fn message(status: StatusCode, heading: &str, lines: &[&str]) -> Response {
 
 /// The stylesheet.
 pub async fn stylesheet() -> Response {
+    asset(
+        "text/css; charset=utf-8",
+        include_str!("../assets/gatehouse.css"),
+    )
+}
+
+/// The console's one script: conveniences only (the select-all box); every
+/// page works without it.
+pub async fn console_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/console.js"),
+    )
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CONTENT_TYPE, content_type),
             (CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../assets/gatehouse.css"),
+        body,
     )
         .into_response()
 }

@@ -6,7 +6,9 @@
 use gatehouse_app::staff;
 use gatehouse_domain::StaffRole;
 use gatehouse_store::Actor;
-use gatehouse_testkit::{STAFF_PASSWORD, TestServer, both_engines, browser, form_field};
+use gatehouse_testkit::{
+    STAFF_PASSWORD, TestServer, both_engines, browser, form_field, hidden_fields,
+};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -306,13 +308,33 @@ both_engines! {
         assert!(queue.contains("Pending (2)") && queue.contains("Unverified (0)"), "{queue}");
         assert!(!queue.contains(EVIL) && queue.contains("&lt;img src=x onerror=alert(1)&gt;"), "escaped in the queue");
 
-        let done = admin.post(server.url("/admin/registrations/actions"))
+        let offered: Vec<&str> = queue.split("<option value=\"").skip(1).filter_map(|s| s.split('"').next()).filter(|v| !v.is_empty() && !v.contains("main")).collect();
+        assert_eq!(offered, ["approve", "delete", "disapprove", "block", "send_password_reset"], "what pending accounts allow, no unblock or undelete");
+        assert!(queue.contains("name=\"all\" value=\"1\" data-select-all"), "a select-all box");
+
+        // Asked first, naming the count; nothing happens until confirmed.
+        let ask = admin.post(server.url("/admin/registrations/actions"))
+            .form(&[("csrf", csrf(&queue).as_str()), ("back", "/admin/registrations?status=pending&site=&q="), ("page_ids", evil.as_str()), ("page_ids", other.as_str()), ("all", "1"), ("action", "approve"), ("scope", "selected"), ("reason", "checked by phone")])
+            .send().await.unwrap().text().await.unwrap();
+        assert!(ask.contains("<h1>Approve 2 accounts?</h1>") && ask.contains("Approve 2 accounts</button>") && ask.contains("checked by phone"), "{ask}");
+        let still = admin.get(server.url("/admin/registrations")).send().await.unwrap().text().await.unwrap();
+        assert!(still.contains("Pending (2)"), "nothing was done before the answer");
+        // The confirmation carries exactly what was chosen.
+        let confirm = |page: &str| hidden_fields(page, "/admin/registrations/actions");
+        let carried = confirm(&ask);
+        assert!(carried.contains(&("ids".into(), evil.clone())) && carried.contains(&("ids".into(), other.clone())), "{carried:?}");
+
+        let ask = admin.post(server.url("/admin/registrations/actions"))
             .form(&[("csrf", csrf(&queue).as_str()), ("back", "/admin/registrations?status=pending&site=&q="), ("ids", evil.as_str()), ("page_ids", evil.as_str()), ("page_ids", other.as_str()), ("action", "approve"), ("scope", "selected")])
             .send().await.unwrap().text().await.unwrap();
+        assert!(ask.contains("Approve one account?"), "{ask}");
+        let done = admin.post(server.url("/admin/registrations/actions")).form(&confirm(&ask)).send().await.unwrap().text().await.unwrap();
         assert!(done.contains("1 approved") && done.contains("Pending (1)"), "{done}");
-        let all = admin.post(server.url("/admin/registrations/actions"))
+        let ask = admin.post(server.url("/admin/registrations/actions"))
             .form(&[("csrf", csrf(&queue).as_str()), ("back", "/admin/registrations?status=pending"), ("page_ids", other.as_str()), ("action", "block"), ("scope", "page")])
             .send().await.unwrap().text().await.unwrap();
+        assert!(ask.contains("Block one account?") && ask.contains("class=\"danger\""), "{ask}");
+        let all = admin.post(server.url("/admin/registrations/actions")).form(&confirm(&ask)).send().await.unwrap().text().await.unwrap();
         assert!(all.contains("1 blocked") && all.contains("Blocked (1)"), "{all}");
 
         let page_url = server.url(&format!("/admin/accounts/{evil}"));

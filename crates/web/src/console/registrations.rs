@@ -1,7 +1,9 @@
 //! The registrations queue (`/admin/registrations`): accounts by status in
 //! tabs with their counts, a search, and one action on a selection or on
-//! every account shown. The action's result comes back on the list the staff
-//! user was looking at.
+//! every account shown. Only actions that some account shown allows are
+//! offered, none is chosen beforehand, and an action is asked about first,
+//! naming how many accounts it touches. The action's result comes back on
+//! the list the staff user was looking at.
 
 use axum::Router;
 use axum::extract::State;
@@ -14,7 +16,7 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{OnPage, PageResult, page, site_keys};
+use super::{OnPage, PageResult, page, site_keys, word, word_with};
 use crate::extract::{ConsoleCaller, ConsoleForm, ConsoleQuery};
 use crate::{AppState, pages};
 
@@ -54,7 +56,7 @@ async fn registrations_page(
         status: Some(status.clone()),
         ..q.clone()
     };
-    let list = accounts::list(&state.app, caller, &query)
+    let (list, offered) = accounts::list_offering(&state.app, caller, &query)
         .await
         .on_page(caller)?;
     let site_filter = q.site.as_deref().filter(|s| !s.is_empty());
@@ -79,10 +81,7 @@ async fn registrations_page(
         encoded(&search)
     );
     let pages = (list.total + list.per_page - 1) / list.per_page;
-    let actions: Vec<&str> = accounts::BulkAction::ALL
-        .iter()
-        .map(|a| a.as_str())
-        .collect();
+    let actions: Vec<&str> = offered.iter().map(|a| a.as_str()).collect();
     Ok(page(
         caller,
         StatusCode::OK,
@@ -118,6 +117,10 @@ struct ActionForm {
     /// `page` for every account shown.
     #[serde(default)]
     scope: String,
+    /// The select-all box: every account shown.
+    all: Option<String>,
+    /// Present once the staff user has confirmed.
+    confirm: Option<String>,
     reason: Option<String>,
     notify: Option<String>,
     /// The list address the form was on.
@@ -128,26 +131,28 @@ async fn registrations_action(
     State(state): State<AppState>,
     ConsoleForm { caller, form, .. }: ConsoleForm<ActionForm>,
 ) -> PageResult {
-    let ids = if form.scope == "page" {
+    let ids = if form.scope == "page" || super::checked(&form.all) {
         &form.page_ids
     } else {
         &form.ids
     };
-    let query = back_query(form.back.as_deref().unwrap_or("/admin/registrations"));
+    let back = form.back.as_deref().unwrap_or("/admin/registrations");
+    let query = back_query(back);
+    let reason = form.reason.as_deref().filter(|r| !r.trim().is_empty());
     let outcome = match accounts::BulkAction::parse(&form.action) {
-        Ok(action) if !ids.is_empty() => {
-            let reason = form.reason.as_deref().filter(|r| !r.trim().is_empty());
-            accounts::bulk(
-                &state.app,
-                &caller,
-                action,
-                ids,
-                reason,
-                super::checked(&form.notify),
-            )
-            .await
-            .map(|results| crate::api::accounts::bulk_summary(action, &results))
+        Ok(action) if !ids.is_empty() && !super::checked(&form.confirm) => {
+            return Ok(confirm_page(&caller, action, ids, reason, &form, back));
         }
+        Ok(action) if !ids.is_empty() => accounts::bulk(
+            &state.app,
+            &caller,
+            action,
+            ids,
+            reason,
+            super::checked(&form.notify),
+        )
+        .await
+        .map(|results| crate::api::accounts::bulk_summary(action, &results)),
         Ok(_) => Err(AppError::invalid("ids", "select at least one account")),
         Err(e) => Err(e),
     };
@@ -158,6 +163,58 @@ async fn registrations_action(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// "Approve 37 accounts?": the chosen action, the count, and the same form
+/// again with `confirm` set.
+fn confirm_page(
+    caller: &StaffCaller,
+    action: accounts::BulkAction,
+    ids: &[Uuid],
+    reason: Option<&str>,
+    form: &ActionForm,
+    back: &str,
+) -> axum::response::Response {
+    let count = ids.len().to_string();
+    let name = action.as_str();
+    let mut hidden: Vec<(&str, String)> = vec![
+        ("action", name.to_string()),
+        ("back", back.to_string()),
+        ("scope", "selected".into()),
+    ];
+    hidden.extend(ids.iter().map(|id| ("ids", id.to_string())));
+    let mut lines = Vec::new();
+    if let Some(reason) = reason {
+        hidden.push(("reason", reason.to_string()));
+        lines.push(word_with(
+            "c-bulk-reason",
+            &[("reason", reason.to_string())],
+        ));
+    }
+    if super::checked(&form.notify) {
+        hidden.push(("notify", "1".into()));
+        lines.push(word("c-bulk-notify"));
+    }
+    let back = if back.starts_with("/admin/registrations") {
+        back
+    } else {
+        "/admin/registrations"
+    };
+    page(
+        caller,
+        StatusCode::OK,
+        "console/confirm.html",
+        context! {
+            heading => word_with(&format!("c-bulk-ask-{name}"), &[("count", count.clone())]),
+            lines,
+            yes => word_with(&format!("c-bulk-yes-{name}"), &[("count", count)]),
+            hidden,
+            calm => !matches!(action, accounts::BulkAction::Delete | accounts::BulkAction::Block | accounts::BulkAction::Disapprove),
+            action => "/admin/registrations/actions",
+            back,
+            flash => None::<String>, error => None::<String>,
+        },
+    )
 }
 
 /// The filters of the queue address a form came back from.
