@@ -659,3 +659,29 @@ c-bulk-yes-send_password_reset = { $count ->
     [one] Senden
    *[other] { $count } Links senden
 }
+
+# The set-password page of a setup or invitation link
+setup-title-invited = Wählen Sie Ihr Konsolen-Passwort
+setup-intro-invited = Sie wurden in die Gatehouse-Konsole eingeladen. Wählen Sie das Passwort, mit dem Sie sich anmelden. Dieser Link funktioniert einmal.
+setup-title-first = Den ersten Admin anlegen
+setup-intro-first = Diese Installation hat noch keine Mitarbeiter. Der Admin, den Sie hier anlegen, verwaltet Sites, Einstellungen, Mitarbeiter und alle Kundenkonten. Dieser Link funktioniert einmal.
+setup-email = E-Mail-Adresse
+setup-password = Passwort
+setup-password-hint = (mindestens 12 Zeichen; einige ungewöhnliche Wörter eignen sich gut)
+setup-password-again = Passwort wiederholen
+setup-button-invited = Passwort festlegen
+setup-button-first = Admin anlegen
+setup-mismatch = Die beiden Passwörter stimmen nicht überein.
+setup-gone-title = Dieser Einrichtungslink funktioniert nicht mehr
+setup-gone-why = Er wurde schon benutzt, ist abgelaufen, oder es gibt schon einen Admin.
+setup-gone-then = Starten Sie den Server neu, um einen neuen Link zu erhalten, solange es keine Mitarbeiter gibt, oder führen Sie `gatehouse staff add` auf dem Server aus.
+setup-done-invited = Ihr Passwort ist festgelegt
+setup-done-first = Der erste Admin ist angelegt
+setup-done-who = { $email } kann sich jetzt als { $role } in der Konsole anmelden.
+setup-done-next = Dieser Link funktioniert nicht mehr. Melden Sie sich unter /admin/login an.
+no-portal-title = Hier gibt es kein Portal
+no-portal-text = Prüfen Sie die Adresse.
+
+# Headings of columns without a visible heading
+th-actions = Aktionen
+th-select = Auswahl

@@ -659,3 +659,29 @@ c-bulk-yes-send_password_reset = { $count ->
     [one] Send it
    *[other] Send { $count } links
 }
+
+# The set-password page of a setup or invitation link
+setup-title-invited = Choose your console password
+setup-intro-invited = You were invited to the Gatehouse console. Choose the password you will sign in with. This link works once.
+setup-title-first = Create the first admin
+setup-intro-first = This installation has no staff user yet. The admin you create here can manage sites, settings, staff and every customer account. This link works once.
+setup-email = E-mail address
+setup-password = Password
+setup-password-hint = (at least 12 characters; a few unusual words work well)
+setup-password-again = Password again
+setup-button-invited = Set my password
+setup-button-first = Create admin
+setup-mismatch = The two passwords are not the same.
+setup-gone-title = This setup link does not work any more
+setup-gone-why = It was used already, it expired, or an admin exists already.
+setup-gone-then = Restart the server for a new link while no staff user exists, or run `gatehouse staff add` on the server.
+setup-done-invited = Your password is set
+setup-done-first = The first admin exists
+setup-done-who = { $email } can sign in to the console now, as { $role }.
+setup-done-next = This link no longer works. Sign in at /admin/login.
+no-portal-title = There is no portal here
+no-portal-text = Check the address.
+
+# Headings of columns without a visible heading
+th-actions = Actions
+th-select = Select

@@ -168,13 +168,7 @@ pub async fn not_found(
         )
         .into_response();
     }
-    let explicit = crate::cookies::get(&headers, crate::cookies::LANGUAGE);
-    let lang = crate::i18n::choose(
-        explicit.as_deref(),
-        &headers,
-        gatehouse_domain::Language::En,
-    );
-    let say = |id: &str| crate::i18n::word(lang, id);
+    let lang = crate::pages::visitor_lang(&headers);
     if path == "/" {
         let sites = match state.app.store.read().await {
             Ok(mut tx) => tx.list_sites().await.unwrap_or_default(),
@@ -197,15 +191,11 @@ pub async fn not_found(
             minijinja::context! { lang => lang.as_str(), sites },
         );
     }
-    let lines = [say("not-found-text")];
-    crate::pages::render(
+    crate::pages::said(
         StatusCode::NOT_FOUND,
-        "message.html",
-        minijinja::context! {
-            lang => lang.as_str(),
-            heading => say("not-found-title"),
-            lines => crate::pages::ser(&lines),
-        },
+        lang,
+        "not-found-title",
+        &[crate::i18n::word(lang, "not-found-text")],
     )
 }
 

@@ -121,6 +121,31 @@ pub fn message(status: StatusCode, heading: &str, lines: &[&str]) -> Response {
     )
 }
 
+/// The language of a visitor who is neither signed in nor on a site: the
+/// language cookie, else the browser's, else English.
+pub fn visitor_lang(headers: &axum::http::HeaderMap) -> gatehouse_domain::Language {
+    let explicit = crate::cookies::get(headers, crate::cookies::LANGUAGE);
+    crate::i18n::choose(explicit.as_deref(), headers, gatehouse_domain::Language::En)
+}
+
+/// A page with a heading and a few paragraphs, each by message ID, in `lang`.
+pub fn said(
+    status: StatusCode,
+    lang: gatehouse_domain::Language,
+    heading: &str,
+    lines: &[String],
+) -> Response {
+    render(
+        status,
+        "message.html",
+        minijinja::context! {
+            lang => lang.as_str(),
+            heading => crate::i18n::word(lang, heading),
+            lines => Value::from(minijinja::value::Serde(lines)),
+        },
+    )
+}
+
 /// The stylesheet.
 pub async fn stylesheet() -> Response {
     asset(

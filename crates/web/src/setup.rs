@@ -1,29 +1,37 @@
 //! The set-password page of a single-use link (`/admin/setup/{token}`): the
 //! first admin's, which a fresh installation prints at start, or an invited
-//! staff user's; the page and its answer say which.
+//! staff user's; the page and its answer say which, in the visitor's
+//! language.
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use gatehouse_app::{AppError, setup};
+use gatehouse_domain::Language;
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::pages;
+use crate::{AppState, i18n};
 
-fn link_gone() -> Response {
-    pages::message(
+fn link_gone(lang: Language) -> Response {
+    pages::said(
         StatusCode::NOT_FOUND,
-        "This setup link does not work any more",
+        lang,
+        "setup-gone-title",
         &[
-            "It was used already, it expired, or an admin exists already.",
-            "Restart the server for a new link while no staff user exists, or run `gatehouse staff add` on the server.",
+            i18n::word(lang, "setup-gone-why"),
+            i18n::word(lang, "setup-gone-then"),
         ],
     )
 }
 
-pub(crate) async fn form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = pages::visitor_lang(&headers);
     match setup::setup_token_valid(&state.app, &token).await {
         Ok(true) => {
             let invited = setup::invited_email(&state.app, &token)
@@ -33,10 +41,10 @@ pub(crate) async fn form(State(state): State<AppState>, Path(token): Path<String
             pages::render(
                 StatusCode::OK,
                 "setup.html",
-                minijinja::context! { token, error => None::<String>, field => None::<String>, email => invited.clone(), invited => invited.is_some() },
+                minijinja::context! { lang => lang.as_str(), token, error => None::<String>, field => None::<String>, email => invited.clone(), invited => invited.is_some() },
             )
         }
-        Ok(false) => link_gone(),
+        Ok(false) => link_gone(lang),
         Err(e) => crate::error::page_error(e),
     }
 }
@@ -51,8 +59,10 @@ pub(crate) struct SetupForm {
 pub(crate) async fn submit(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     Form(input): Form<SetupForm>,
 ) -> Response {
+    let lang = pages::visitor_lang(&headers);
     // An invited staff user's link, or the first admin's: the page and the
     // answer say which, before and after a refusal.
     let invited = setup::invited_email(&state.app, &token)
@@ -64,36 +74,47 @@ pub(crate) async fn submit(
         pages::render(
             status,
             "setup.html",
-            minijinja::context! { token => token.clone(), error, field, email => input.email.clone(), invited },
+            minijinja::context! { lang => lang.as_str(), token => token.clone(), error, field, email => input.email.clone(), invited },
         )
     };
     if input.password != input.password_confirm {
         return again(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "The two passwords are not the same.".into(),
+            i18n::word(lang, "setup-mismatch"),
             "password",
         );
     }
     match setup::complete_setup(&state.app, &token, &input.email, &input.password).await {
-        Ok(admin) => pages::message(
+        Ok(admin) => pages::said(
             StatusCode::CREATED,
+            lang,
             if invited {
-                "Your password is set"
+                "setup-done-invited"
             } else {
-                "The first admin exists"
+                "setup-done-first"
             },
             &[
-                &format!(
-                    "{} can sign in to the console now, as {}.",
-                    admin.email, admin.role
+                i18n::text(
+                    lang,
+                    "setup-done-who",
+                    &[
+                        ("email", admin.email.clone()),
+                        ("role", admin.role.as_str().to_string()),
+                    ],
                 ),
-                "This link no longer works. Sign in at /admin/login.",
+                i18n::word(lang, "setup-done-next"),
             ],
         ),
-        Err(AppError::Invalid { field, .. }) if field.as_deref() == Some("token") => link_gone(),
-        Err(AppError::Invalid { field, message, .. }) => again(
+        Err(AppError::Invalid { field, .. }) if field.as_deref() == Some("token") => {
+            link_gone(lang)
+        }
+        Err(AppError::Invalid {
+            field,
+            message,
+            words,
+        }) => again(
             StatusCode::UNPROCESSABLE_ENTITY,
-            capitalise(&message),
+            capitalise(&i18n::refusal(lang, &message, words.as_ref())),
             field.as_deref().unwrap_or(""),
         ),
         Err(e) => crate::error::page_error(e),

@@ -1,8 +1,11 @@
 //! The portal in a real browser: headless Chromium, driven by Playwright
 //! (`e2e/portal.mjs`), registers, activates from the delivered mail, signs
 //! in, changes the password and signs out, on both engines; staff walk the
-//! console (`console.mjs`, `customers.mjs`); and a shop built on
-//! `openid-client` signs customers in through the portal (`oidc.mjs`).
+//! console (`console.mjs`, `customers.mjs`); a shop built on
+//! `openid-client` signs customers in through the portal (`oidc.mjs`); and
+//! every console and portal page, in English and German, passes axe-core's
+//! default rules with no serious or critical violation, photographed into
+//! `target/screenshots/` (`a11y.mjs`).
 //!
 //! Needs Node.js, Chromium (`/usr/bin/chromium` or `$CHROMIUM`) and
 //! `npm ci --prefix e2e`. Without them the test says it was skipped, unless
@@ -310,4 +313,135 @@ both_engines! {
         walk(&server).await;
         server.stop().await;
     }
+}
+
+/// Where the accessibility walk leaves its screenshots, to be looked at.
+fn screenshot_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots")
+}
+
+/// Every page of the console and the portal with data on it: an active
+/// customer, a pending registration, a group, an app, a sent mail.
+#[tokio::test]
+async fn every_page_passes_axe_in_english_and_german() {
+    if skipped() {
+        return;
+    }
+    let db = gatehouse_testkit::TestDb::sqlite().await;
+    let server = TestServer::start(&db).await;
+    console_admin(&server).await;
+    let password = "correct horse battery staple";
+    let account = server.active_account("ada@example.com", password).await;
+    let mut tx = server.app.store.begin().await.unwrap();
+    let customer = tx
+        .account_by_id(account)
+        .await
+        .unwrap()
+        .unwrap()
+        .customer_id
+        .unwrap();
+    let mut site = tx.site_by_key("main").await.unwrap().unwrap();
+    site.settings.approval_required = true;
+    tx.update_site_settings(site.id, &site.settings)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (status, _) = server
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/sites/main/registrations",
+            None,
+            Some(serde_json::json!({"email": "grace@example.com", "password": password, "first_name": "Grace", "last_name": "Hopper", "company": "Navy"})),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let admin = server
+        .staff_token(ADMIN.0, gatehouse_domain::StaffRole::Admin, &[])
+        .await;
+    let (status, _) = server
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/groups",
+            Some(&admin),
+            Some(serde_json::json!({"name": "Installers"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, app) = server
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/sites/main/clients",
+            Some(&admin),
+            Some(serde_json::json!({"name": "Shop", "type": "confidential", "redirect_uris": ["https://shop.example.com/callback"], "scopes": ["openid", "profile"]})),
+        )
+        .await;
+    assert_eq!(status, 201, "{app}");
+    let client_id = app["client_id"].as_str().unwrap();
+    let mail = server
+        .app
+        .store
+        .read()
+        .await
+        .unwrap()
+        .list_outbox(None, 1)
+        .await
+        .unwrap()[0]
+        .id;
+
+    let plan = serde_json::json!({
+        "base": server.base_url,
+        "staff": {"email": ADMIN.0, "password": ADMIN.1},
+        "customer": {"login": "ada@example.com", "password": password},
+        "public": ["/", "/admin/login", "/admin/setup/not-a-token", "/s/main/login", "/s/main/register",
+                   "/s/main/forgot-password", "/s/main/resend-activation", "/s/main/activate?token=stale",
+                   "/s/main/reset-password?token=stale", "/s/no-such-site/login"],
+        "console": ["/admin", "/admin/registrations", "/admin/registrations?status=unverified", "/admin/registrations?status=active",
+                    format!("/admin/accounts/{account}"), "/admin/customers",
+                    "/admin/customers/new", format!("/admin/customers/{customer}"),
+                    "/admin/groups", "/admin/reports/registrations?site=main",
+                    "/admin/outbox", format!("/admin/outbox/{mail}"), "/admin/audit",
+                    "/admin/sites", "/admin/sites/main", "/admin/sites/main/templates",
+                    "/admin/sites/main/templates/activation/en", "/admin/sites/main/apps",
+                    format!("/admin/sites/main/apps/{client_id}"), "/admin/staff",
+                    "/admin/tokens", "/admin/settings", "/admin/security",
+                    "/admin/no-such-page", "/admin/customers?page=abc"],
+        "portal": ["/s/main/", "/s/main/profile", "/s/main/sessions", "/s/main/apps", "/s/main/change-password"],
+    });
+    let pages = ["public", "console", "portal"]
+        .iter()
+        .map(|k| plan[k].as_array().unwrap().len())
+        .sum::<usize>();
+    let plan_file =
+        std::env::temp_dir().join(format!("gatehouse-a11y-{}.json", server.addr.port()));
+    std::fs::write(&plan_file, plan.to_string()).unwrap();
+    let out = screenshot_dir();
+    let _ = std::fs::remove_dir_all(&out);
+    let run = tokio::process::Command::new("node")
+        .arg(e2e_dir().join("a11y.mjs"))
+        .arg(&plan_file)
+        .arg(&out)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "a11y.mjs failed:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "accessibility: {} pages checked, no serious or critical violation",
+            pages * 2
+        )),
+        "{stdout}"
+    );
+    let shots = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().metadata().unwrap().len() > 1000)
+        .count();
+    assert_eq!(
+        shots,
+        pages * 2,
+        "a screenshot of every page in both languages"
+    );
+    let _ = std::fs::remove_file(plan_file);
+    server.stop().await;
 }

@@ -94,10 +94,12 @@ impl FromRequestParts<AppState> for Visit {
             match load_site(tx.as_mut(), &site_key).await {
                 Ok(site) => site,
                 Err(AppError::NotFound(_)) => {
-                    return Err(pages::message(
+                    let lang = pages::visitor_lang(&parts.headers);
+                    return Err(pages::said(
                         StatusCode::NOT_FOUND,
-                        "There is no portal here",
-                        &["Check the address."],
+                        lang,
+                        "no-portal-title",
+                        &[i18n::word(lang, "no-portal-text")],
                     ));
                 }
                 Err(e) => return Err(PortalError::from(e).into_response()),
