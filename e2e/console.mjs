@@ -17,7 +17,8 @@ function check(condition, what) {
 const browser = await launch();
 let step = "start";
 try {
-  const page = await browser.newPage();
+  // A reader in New York: the console shows times in their zone.
+  const page = await browser.newPage({ timezoneId: "America/New_York", locale: "en-US" });
   const text = async () => (lastText = await page.locator("body").innerText());
   const submitVia = async (selector) => Promise.all([page.waitForNavigation(), page.click(selector)]);
 
@@ -31,6 +32,9 @@ try {
   step = "approve from the queue";
   await page.goto(`${base}/admin/registrations?status=pending`);
   check((await text()).includes("Pending (1)"), "one pending registration");
+  const registered = page.locator("tbody time").first();
+  check((await registered.getAttribute("title")).endsWith(" UTC"), "the exact UTC time on hover");
+  check(/\b(EST|EDT|GMT-5|GMT-4)\b/.test(await registered.innerText()), `in the reader's time zone: ${await registered.innerText()}`);
   await page.check("input[data-select-all]");
   check(await page.isChecked(`input[aria-label='select ${customer}']`), "the select-all box ticks every row");
   await page.uncheck(`input[aria-label='select ${customer}']`);

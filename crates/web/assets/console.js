@@ -11,3 +11,18 @@ document.addEventListener("change", (event) => {
     all.checked = Array.from(rows).every((row) => row.checked);
   }
 });
+
+// Times are written in UTC by the server; here they are rewritten in the
+// reader's own time zone and language. The exact UTC time stays on hover.
+const lang = document.documentElement.lang || "en";
+const local = new Intl.DateTimeFormat(lang, {
+  year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+});
+const rewrite = () => {
+  for (const t of document.querySelectorAll("time[datetime]")) {
+    const moment = new Date(t.getAttribute("datetime"));
+    if (!Number.isNaN(moment.getTime())) t.textContent = local.format(moment);
+  }
+};
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", rewrite);
+else rewrite();

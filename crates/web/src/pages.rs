@@ -71,6 +71,8 @@ static ENV: LazyLock<Arc<Environment<'static>>> = LazyLock::new(|| {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.add_function("t", translate);
+    env.add_filter("when", when);
+    env.add_filter("when_text", when_text);
     for &(name, source) in TEMPLATES {
         if let Err(e) = env.add_template(name, source) {
             tracing::error!(template = name, error = %e, "a page template does not compile");
@@ -78,6 +80,51 @@ static ENV: LazyLock<Arc<Environment<'static>>> = LazyLock::new(|| {
     }
     Arc::new(env)
 });
+
+/// `{{ moment | when }}` in a template: a stored time (RFC 3339) as a
+/// `<time>` element, written as people of the page's language write it (in
+/// UTC; the console's script rewrites it in the reader's own time zone), with
+/// the exact time on hover. Nothing (none, undefined) is empty, so that
+/// `{{ x | when or "–" }}` works.
+fn when(state: &minijinja::State, value: Value) -> Value {
+    let Some(raw) = value.as_str() else {
+        return Value::from_safe_string(String::new());
+    };
+    let rfc = time::format_description::well_known::Rfc3339;
+    let Ok(moment) = time::OffsetDateTime::parse(raw, &rfc) else {
+        return Value::from(raw);
+    };
+    let lang = page_lang(state);
+    let utc = moment.to_offset(time::UtcOffset::UTC);
+    let exact =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    let machine = utc.format(&rfc).unwrap_or_default();
+    Value::from_safe_string(format!(
+        "<time datetime=\"{machine}\" title=\"{}\">{}</time>",
+        utc.format(&exact).unwrap_or_default(),
+        crate::i18n::when(lang, utc)
+    ))
+}
+
+/// `{{ moment | when_text }}`: the same words as [`when`] without the
+/// element, for a time inside a sentence.
+fn when_text(state: &minijinja::State, value: Value) -> String {
+    let Some(raw) = value.as_str() else {
+        return String::new();
+    };
+    let rfc = time::format_description::well_known::Rfc3339;
+    match time::OffsetDateTime::parse(raw, &rfc) {
+        Ok(moment) => crate::i18n::when(page_lang(state), moment),
+        Err(_) => raw.to_string(),
+    }
+}
+
+fn page_lang(state: &minijinja::State) -> gatehouse_domain::Language {
+    state
+        .lookup("lang")
+        .and_then(|l| l.as_str().and_then(crate::i18n::parse))
+        .unwrap_or(gatehouse_domain::Language::En)
+}
 
 /// `t(id, name=value, …)` in a template: the message in the page's
 /// language (the context's `lang`, English without one), with arguments.
@@ -177,6 +224,25 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_written_in_the_page_language_with_the_exact_time_on_hover() {
+        let env = &*ENV;
+        let render = |lang: &str, source: &str| {
+            env.render_str(source, minijinja::context! { lang, at => "2026-11-21T18:47:42.045Z", none => None::<String> })
+                .unwrap()
+        };
+        assert_eq!(
+            render("en", "{{ at | when }}"),
+            "<time datetime=\"2026-11-21T18:47:42.045Z\" title=\"2026-11-21 18:47:42 UTC\">21 Nov 2026, 18:47 UTC</time>"
+        );
+        assert!(render("de", "{{ at | when }}").contains(">21.11.2026, 18:47 UTC</time>"));
+        assert_eq!(render("en", "{{ none | when or \"–\" }}"), "–");
+        assert_eq!(
+            render("de", "{{ at | when_text }}"),
+            "21.11.2026, 18:47 UTC"
+        );
+    }
 
     #[test]
     fn every_template_compiles_and_escapes_html() {

@@ -351,7 +351,7 @@ both_engines! {
         let saved = admin.post(server.url(&format!("/admin/accounts/{evil}/update")))
             .form(&[("csrf", csrf(&page).as_str()), ("login_id", "evil@example.com"), ("email_validated", "1"), ("access_expires_on", "2031-01-31"), ("role", "customer")])
             .send().await.unwrap().text().await.unwrap();
-        assert!(saved.contains("Access</dt><dd>off, until 2031-01-31"), "the unchecked box switched access off: {saved}");
+        assert!(saved.contains("Access</dt><dd>off, until 31 Jan 2031, 23:59 UTC"), "the unchecked box switched access off: {saved}");
         let audit = admin.get(server.url("/admin/audit")).send().await.unwrap().text().await.unwrap();
         assert!(audit.contains("account.update") && audit.contains("account.approve") && !audit.contains(EVIL));
 
