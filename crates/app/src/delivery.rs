@@ -10,9 +10,14 @@
 //! - A node that stops gives back what it claimed and did not send; one
 //!   that dies leaves its claims to expire with the lease, and another
 //!   node sends them then.
+//! - A claim outlives the work on it: one send takes at most half the lease
+//!   (longer is a temporary failure), and none starts with less than that
+//!   left (the rest of the batch is given back), so a slow relay never lets
+//!   a second node claim a message its first node is still sending.
 //! - Only a message whose success was not recorded can go out twice (the
-//!   relay accepted it, then the node died before writing that down); it
-//!   keeps its Message-ID on every attempt so that the repeat can be told.
+//!   relay accepted it, then the node died or the send ran out of time
+//!   before that was written down); it keeps its Message-ID on every
+//!   attempt so that the repeat can be told.
 
 use std::fmt::Debug;
 use std::path::PathBuf;
@@ -178,6 +183,11 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The longest one send may take: half the lease.
+    pub fn send_limit(&self) -> Duration {
+        self.lease / 2
+    }
+
     /// When to try again after `attempts` tries: the first wait, doubled
     /// with each further try, at most the longest wait.
     pub fn backoff(&self, attempts: i64) -> Duration {
@@ -215,24 +225,45 @@ pub async fn deliver_until_stopped(
     stop: &watch::Receiver<bool>,
 ) -> AppResult<usize> {
     let now = app.clock.now();
+    let lease_until = now + policy.lease;
     let mut tx = app.store.begin().await?;
-    let claimed = tx.claim_mail(now, now + policy.lease, BATCH).await?;
+    let claimed = tx.claim_mail(now, lease_until, BATCH).await?;
     tx.commit().await?;
+    // A send may take at most half the lease, and none starts with less than
+    // that left: a claim never runs out while its node still works on it, so
+    // no other node can send the same message meanwhile.
+    let limit = policy.send_limit();
     for (done, message) in claimed.iter().enumerate() {
-        if *stop.borrow() {
+        let stopping = *stop.borrow();
+        if stopping || app.clock.now() + limit >= lease_until {
             let rest: Vec<_> = claimed[done..].iter().map(|m| m.id).collect();
             let mut tx = app.store.begin().await?;
             let released = tx.release_mail(&rest).await?;
             tx.commit().await?;
             tracing::info!(
                 released,
-                "stopping: gave back the mail claimed but not sent"
+                stopping,
+                "gave back the mail claimed but not sent"
             );
             return Ok(done);
         }
-        let outcome = match message.mail.template_key.as_str() {
-            crate::oidc::backchannel::KIND => crate::oidc::backchannel::deliver(app, message).await,
-            _ => transport.send(message).await,
+        let sending = async {
+            match message.mail.template_key.as_str() {
+                crate::oidc::backchannel::KIND => {
+                    crate::oidc::backchannel::deliver(app, message).await
+                }
+                _ => transport.send(message).await,
+            }
+        };
+        let outcome = match tokio::time::timeout(limit.unsigned_abs(), sending).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(SendError {
+                permanent: false,
+                message: format!(
+                    "no answer within {} s (half the claim's lease)",
+                    limit.whole_seconds()
+                ),
+            }),
         };
         let now = app.clock.now();
         let mut tx = app.store.begin().await?;

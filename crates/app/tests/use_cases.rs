@@ -184,6 +184,26 @@ both_engines! {
         assert!(again.iter().all(|m| m.attempts == 1), "the given-back claim was not a try");
     }
 
+    async fn a_send_slower_than_half_the_lease_is_a_temporary_failure_and_the_rest_is_given_back(db: TestDb) {
+        let app = app(&db).await;
+        let now = app.clock.now();
+        let mut tx = app.store.begin().await.unwrap();
+        for to in ["slow-1@example.com", "slow-2@example.com"] {
+            tx.enqueue_mail(uuid::Uuid::now_v7(), &mail_to(to), now).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let policy = delivery::RetryPolicy { lease: time::Duration::milliseconds(1200), ..Default::default() };
+        let sent = delivery::deliver_due(&app, &Slow, &policy).await.unwrap();
+        assert_eq!(sent, 1, "the second is not started with less than half the lease left");
+        let mut tx = app.store.read().await.unwrap();
+        let outbox = tx.list_outbox(None, 10).await.unwrap();
+        let tried = outbox.iter().find(|m| m.attempts == 1).expect("one was tried");
+        assert_eq!(tried.status, "pending", "a timeout is temporary");
+        assert!(tried.last_error.as_deref().unwrap_or("").contains("no answer within"), "{:?}", tried.last_error);
+        let given_back = outbox.iter().find(|m| m.id != tried.id).unwrap();
+        assert_eq!((given_back.attempts, given_back.last_error.as_deref()), (0, None), "given back untried");
+    }
+
     async fn delivery_retries_temporary_failures_and_gives_up_on_permanent_ones(db: TestDb) {
         let app = app(&db).await;
         let now = app.clock.now();
@@ -236,6 +256,18 @@ both_engines! {
 #[derive(Debug, Default)]
 struct Scripted {
     sent: Mutex<Vec<String>>,
+}
+
+/// A relay that answers after 2 s: slower than half a short lease.
+#[derive(Debug)]
+struct Slow;
+
+#[async_trait]
+impl Transport for Slow {
+    async fn send(&self, _message: &OutboxMessage) -> Result<(), SendError> {
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        Ok(())
+    }
 }
 
 /// A transport that stops its worker when handed the first message.

@@ -38,7 +38,9 @@ use tokio::process::{Child, Command};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
 const PASSWORD: &str = "correct horse battery staple";
-const LEASE_SECONDS: &str = "2";
+/// Longer than twice the slow relay's 3 s, since one send may take at most
+/// half a lease.
+const LEASE_SECONDS: &str = "8";
 
 /// One `gatehouse serve` process.
 struct Node {
