@@ -685,3 +685,17 @@ no-portal-text = Prüfen Sie die Adresse.
 # Headings of columns without a visible heading
 th-actions = Aktionen
 th-select = Auswahl
+
+# Audit details and targets
+c-field = Feld
+c-before = Vorher
+c-after = Nachher
+c-open = öffnen
+c-kind-account = Konto
+c-kind-customer = Kunde
+c-kind-site = Site
+c-kind-group = Gruppe
+c-kind-staff = Mitarbeiter
+c-kind-client = App
+c-kind-api_token = API-Schlüssel
+c-kind-outbox = Nachricht

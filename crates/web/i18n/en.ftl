@@ -685,3 +685,17 @@ no-portal-text = Check the address.
 # Headings of columns without a visible heading
 th-actions = Actions
 th-select = Select
+
+# Audit details and targets
+c-field = Field
+c-before = Before
+c-after = After
+c-open = open
+c-kind-account = Account
+c-kind-customer = Customer
+c-kind-site = Site
+c-kind-group = Group
+c-kind-staff = Staff user
+c-kind-client = App
+c-kind-api_token = API token
+c-kind-outbox = Message

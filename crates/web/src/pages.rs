@@ -52,6 +52,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "console/registrations.html",
     "console/account.html",
     "console/audit.html",
+    "console/audit_details.html",
     "console/security.html",
     "console/settings.html",
     "console/staff.html",

@@ -161,6 +161,10 @@ both_engines! {
         changed.sort_unstable();
         assert_eq!(changed, ["approval_required", "brand_name", "editable_fields", "max_failed_attempts", "self_registration"], "only what changed is audited: {details}");
         assert_eq!(details["before"]["max_failed_attempts"], 5);
+        // The audit page names the site and shows the change as a table.
+        let audit = admin.get(server.url("/admin/audit?action=site.settings")).send().await.unwrap().text().await.unwrap();
+        assert!(audit.contains("Site: <a href=\"&#x2f;admin&#x2f;sites&#x2f;shop\">shop</a>") || audit.contains("Site: <a href=\"/admin/sites/shop\">shop</a>"), "{audit}");
+        assert!(audit.contains("<tr><td>max_failed_attempts</td><td>5</td><td>3</td></tr>") && audit.contains("<tr><td>brand_name</td><td>–</td><td>Engines Shop</td></tr>"), "{audit}");
         server.stop().await;
     }
     async fn the_account_page_offers_only_what_the_status_allows_and_the_queue_no_default(db: TestDb) {

@@ -104,7 +104,7 @@ async fn account_page(
         "console/account.html",
         context! {
             a => pages::ser(&detail.account), customer => pages::ser(detail.customer.as_ref().map(|c| &c.fields)),
-            sessions, audit => pages::ser(&detail.audit), candidates => pages::ser(&candidates),
+            sessions, audit => super::reports::audit_rows(&detail.audit), candidates => pages::ser(&candidates),
             access_expires_on, actions, temporary => pages::ser(&extras.temporary), customer_q,
             may_manage => caller.may(Permission::ManageAccounts), may_impersonate => caller.may(Permission::Impersonate),
             may_audit => caller.may(Permission::ViewAudit), flash => extras.flash, error => extras.error,

@@ -166,13 +166,95 @@ async fn audit_page(
     let items = gatehouse_app::audit::list(&state.app, &caller, &filter, 500)
         .await
         .on_page(&caller)?;
+    let names = gatehouse_app::audit::target_names(&state.app, &caller, &items)
+        .await
+        .on_page(&caller)?;
     Ok(page(
         &caller,
         StatusCode::OK,
         "console/audit.html",
         context! {
-            items => pages::ser(items), flash => None::<String>, error => None::<String>,
+            items => audit_rows(&items), names => pages::ser(names), flash => None::<String>, error => None::<String>,
             action => filter.action.unwrap_or_default(), actor => filter.actor.unwrap_or_default(),
         },
     ))
+}
+
+/// Audit events as the console shows them: each with its details split into
+/// the fields a change touched (before and after) and the other facts.
+pub(crate) fn audit_rows(events: &[gatehouse_store::AuditEvent]) -> Vec<minijinja::Value> {
+    events
+        .iter()
+        .map(|e| {
+            let (changes, facts) = details_view(&e.details);
+            context! { changes, facts, ..pages::ser(e) }
+        })
+        .collect()
+}
+
+/// A detail value as text: a string as it is, nothing as a dash, anything
+/// else as compact JSON.
+fn shown(value: Option<&serde_json::Value>) -> String {
+    match value {
+        None | Some(serde_json::Value::Null) => "–".into(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// `{before: {…}, after: {…}, …}` as rows (field, before, after), and every
+/// other key as (key, value).
+fn details_view(details: &serde_json::Value) -> (Vec<[String; 3]>, Vec<[String; 2]>) {
+    let Some(map) = details.as_object() else {
+        return (Vec::new(), vec![["".into(), shown(Some(details))]]);
+    };
+    let before = map.get("before").and_then(|v| v.as_object());
+    let after = map.get("after").and_then(|v| v.as_object());
+    let mut changes = Vec::new();
+    if let (Some(before), Some(after)) = (before, after) {
+        let mut fields: Vec<&String> = after.keys().chain(before.keys()).collect();
+        fields.sort_unstable();
+        fields.dedup();
+        changes = fields
+            .into_iter()
+            .map(|f| [f.clone(), shown(before.get(f)), shown(after.get(f))])
+            .collect();
+    }
+    let facts = map
+        .iter()
+        .filter(|(k, _)| changes.is_empty() || (k.as_str() != "before" && k.as_str() != "after"))
+        .map(|(k, v)| [k.clone(), shown(Some(v))])
+        .collect();
+    (changes, facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_is_a_table_and_the_rest_are_facts() {
+        let (changes, facts) = details_view(&serde_json::json!({
+            "before": {"first_name": "Ada", "city": null},
+            "after": {"first_name": "Ada <b>", "city": "Bonn"},
+            "reason": "asked by phone",
+        }));
+        assert_eq!(
+            changes,
+            [
+                ["city".to_string(), "–".into(), "Bonn".into()],
+                ["first_name".to_string(), "Ada".into(), "Ada <b>".into()],
+            ]
+        );
+        assert_eq!(facts, [["reason".to_string(), "asked by phone".into()]]);
+        let (changes, facts) = details_view(&serde_json::json!({"key": "shop", "ids": [1, 2]}));
+        assert!(changes.is_empty());
+        assert_eq!(
+            facts,
+            [
+                ["ids".to_string(), "[1,2]".into()],
+                ["key".to_string(), "shop".into()]
+            ]
+        );
+    }
 }
