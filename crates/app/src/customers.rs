@@ -531,6 +531,51 @@ pub async fn list(
     })
 }
 
+/// One portal account as the customer list shows it beside its customer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccountBrief {
+    /// The account.
+    pub id: Uuid,
+    /// Its site's key.
+    pub site: String,
+    /// Its role.
+    pub role: gatehouse_domain::AccountRole,
+    /// Its status now.
+    pub status: gatehouse_domain::Status,
+}
+
+/// The accounts of the customers on a page of the list, by customer, in one
+/// read.
+pub async fn accounts_on_page(
+    app: &App,
+    caller: &StaffCaller,
+    customers: &[Customer],
+) -> AppResult<std::collections::BTreeMap<Uuid, Vec<AccountBrief>>> {
+    caller.require(Permission::ViewCustomers)?;
+    let now = app.clock.now();
+    let ids: Vec<Uuid> = customers.iter().map(|c| c.id).collect();
+    let mut tx = app.store.read().await?;
+    let sites = tx.list_sites().await?;
+    let mut by_customer: std::collections::BTreeMap<Uuid, Vec<AccountBrief>> = Default::default();
+    for a in tx.accounts_of_customers(&ids).await? {
+        let Some(customer) = a.customer_id else {
+            continue;
+        };
+        let site = sites
+            .iter()
+            .find(|s| s.id == a.site_id)
+            .map(|s| s.key.clone())
+            .unwrap_or_default();
+        by_customer.entry(customer).or_default().push(AccountBrief {
+            id: a.id,
+            site,
+            role: a.role,
+            status: a.state.status(now),
+        });
+    }
+    Ok(by_customer)
+}
+
 /// One chunk of an export: the customers after `after` (in ID order).
 pub async fn export_chunk(
     app: &App,

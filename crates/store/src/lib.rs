@@ -269,6 +269,9 @@ pub trait Tx: OidcTx + Send {
     ) -> StoreResult<Vec<(i64, i64)>>;
     /// The accounts of a customer.
     async fn accounts_of_customer(&mut self, customer_id: Uuid) -> StoreResult<Vec<Account>>;
+    /// The accounts of several customers (a page of the customer list), in
+    /// one query; at most 500 customers.
+    async fn accounts_of_customers(&mut self, customer_ids: &[Uuid]) -> StoreResult<Vec<Account>>;
     /// Adds one failed attempt atomically; answers the new count, or `None`
     /// when there is no such account.
     async fn record_failed_attempt(&mut self, id: Uuid) -> StoreResult<Option<u32>>;

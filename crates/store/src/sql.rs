@@ -1217,6 +1217,26 @@ impl Tx for SqlTx {
         )
     }
 
+    async fn accounts_of_customers(&mut self, customer_ids: &[Uuid]) -> StoreResult<Vec<Account>> {
+        let ids = &customer_ids[..customer_ids.len().min(500)];
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT * FROM accounts WHERE customer_id IN ({}) ORDER BY registered_at",
+            marks.join(", ")
+        );
+        let rows: Vec<AccountRow> = on!(self, c => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(&mut **c).await
+        })?;
+        convert_all(rows)
+    }
+
     async fn record_failed_attempt(&mut self, id: Uuid) -> StoreResult<Option<u32>> {
         let count: Option<i64> = on!(self, c => sqlx::query_scalar(
             "UPDATE accounts SET failed_attempts = failed_attempts + 1, version = version + 1 \

@@ -480,6 +480,20 @@ both_engines! {
         assert!(us.contains("/api/v1/customers.csv?q=hop&amp;country=us"), "the CSV link carries the filters: {us}");
         let bad = admin.get(server.url("/admin/customers?sort=password")).send().await.unwrap();
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Each row shows the customer's group and their accounts' status and role.
+        let account = server.active_account("ada@example.com", PASSWORD).await;
+        let token = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        let (_, group) = server.api(reqwest::Method::POST, "/api/v1/groups", Some(&token), Some(json!({"name": "Installers"}))).await;
+        let mut tx = server.app.store.read().await.unwrap();
+        let customer = tx.account_by_id(account).await.unwrap().unwrap().customer_id.unwrap();
+        drop(tx);
+        let (status, _) = server.api(reqwest::Method::PATCH, &format!("/api/v1/customers/{customer}"), Some(&token), Some(json!({"group_id": group["id"]}))).await;
+        assert_eq!(status, StatusCode::OK);
+        let list = admin.get(server.url("/admin/customers?q=ada")).send().await.unwrap().text().await.unwrap();
+        let row = list.split(&format!("value=\"{customer}\"")).nth(1).expect("the customer's row").split("</tr>").next().unwrap();
+        assert!(row.contains("<td>Installers</td>"), "the group: {row}");
+        assert!(row.contains(&format!("<a href=\"/admin/accounts/{account}\">main</a>: active, customer")), "the account: {row}");
         server.stop().await;
     }
 

@@ -88,9 +88,18 @@ async fn customer_list(
     let list = customers::list(&state.app, caller, q)
         .await
         .map_err(|e| refused(caller, e))?;
-    let groups = groups::list(&state.app, caller, false)
+    // Every group names the rows; the active ones are offered in pickers.
+    let mut groups = groups::list(&state.app, caller, true)
         .await
         .unwrap_or_default();
+    let accounts = customers::accounts_on_page(&state.app, caller, &list.items)
+        .await
+        .map_err(|e| refused(caller, e))?;
+    let group_names: std::collections::BTreeMap<String, String> = groups
+        .iter()
+        .map(|g| (g.group.id.to_string(), g.group.name.clone()))
+        .collect();
+    groups.retain(|g| g.group.active);
     let sites = site_keys(state).await;
     let filters = [
         ("q", q.q.as_deref()),
@@ -119,7 +128,7 @@ async fn customer_list(
         StatusCode::OK,
         "console/customers.html",
         context! {
-            items => pages::ser(&list.items), total => list.total, total_exact => list.total_exact, page => list.page, pages,
+            items => pages::ser(&list.items), accounts => pages::ser(&accounts), group_names => pages::ser(&group_names), total => list.total, total_exact => list.total_exact, page => list.page, pages,
             q => context! { q => q.q.clone(), site => q.site.clone(), group => q.group.clone(), status => q.status.clone(), country => q.country.clone(), company => q.company.clone() },
             sort => q.sort.clone().unwrap_or_else(|| "last_name".into()), columns => CUSTOMER_COLUMNS.to_vec(),
             groups => pages::ser(groups.iter().map(|g| &g.group).collect::<Vec<_>>()), sites, statuses, query, query_without_sort,
