@@ -365,7 +365,7 @@ c-nothing-recorded = Noch nichts protokolliert.
 c-second-factor = Zweiter Faktor
 c-totp-on = Ihre Anmeldung verlangt einen Code aus Ihrer Authenticator-App.
 c-totp-forced = Administratoren dieser Installation müssen einen zweiten Faktor verwenden. Richten Sie ihn ein, um fortzufahren.
-c-totp-intro = Fügen Sie diesen Schlüssel einer Authenticator-App hinzu (oder öffnen Sie den Link auf Ihrem Telefon) und geben Sie dann den angezeigten Code ein.
+c-totp-intro = Scannen Sie den QR-Code mit einer Authenticator-App und geben Sie dann den angezeigten Code ein.
 c-code = Code
 c-turn-on = Einschalten
 c-installation-settings = Einstellungen der Installation
@@ -699,3 +699,8 @@ c-kind-staff = Mitarbeiter
 c-kind-client = App
 c-kind-api_token = API-Schlüssel
 c-kind-outbox = Nachricht
+
+# TOTP set-up
+c-totp-qr = QR-Code zum Scannen mit einer Authenticator-App
+c-totp-or-type = Oder tippen Sie diesen Schlüssel in die App ein:
+c-totp-address = Die Adresse im QR-Code

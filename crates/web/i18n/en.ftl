@@ -365,7 +365,7 @@ c-nothing-recorded = Nothing recorded yet.
 c-second-factor = Second factor
 c-totp-on = Your sign-in asks for a code from your authenticator app.
 c-totp-forced = Admins of this installation must use a second factor. Set it up to go on.
-c-totp-intro = Add this key to an authenticator app (or open the link on your phone), then enter the code it shows.
+c-totp-intro = Scan the QR code with an authenticator app, then enter the code it shows.
 c-code = Code
 c-turn-on = Turn on
 c-installation-settings = Installation settings
@@ -699,3 +699,8 @@ c-kind-staff = Staff user
 c-kind-client = App
 c-kind-api_token = API token
 c-kind-outbox = Message
+
+# TOTP set-up
+c-totp-qr = QR code to scan with an authenticator app
+c-totp-or-type = Or type this key into the app:
+c-totp-address = The address inside the QR code

@@ -34,6 +34,13 @@ fn missing() -> Option<String> {
     {
         return Some("no node on PATH".into());
     }
+    if std::process::Command::new("zbarimg")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return Some("no zbarimg on PATH (apt-get install zbar-tools)".into());
+    }
     if !e2e_dir().join("node_modules/playwright-core").exists() {
         return Some("playwright-core is not installed (npm ci --prefix e2e)".into());
     }
@@ -441,6 +448,20 @@ async fn every_page_passes_axe_in_english_and_german() {
         shots,
         pages * 2,
         "a screenshot of every page in both languages"
+    );
+    // The TOTP set-up's QR code, read back from its screenshot by a real
+    // decoder, is the otpauth:// address of the staff user.
+    let scanned = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(out.join("en-admin-security.png"))
+        .output()
+        .expect("zbarimg (apt-get install zbar-tools) reads QR codes");
+    let scanned = String::from_utf8_lossy(&scanned.stdout);
+    assert!(
+        scanned.starts_with("otpauth://totp/")
+            && scanned.contains("admin%40example.com")
+            && scanned.contains("secret="),
+        "the QR code holds the set-up address: {scanned:?}"
     );
     let _ = std::fs::remove_file(plan_file);
     server.stop().await;
