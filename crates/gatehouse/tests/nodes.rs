@@ -38,9 +38,9 @@ use tokio::process::{Child, Command};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
 const PASSWORD: &str = "correct horse battery staple";
-/// Longer than twice the slow relay's 3 s, since one send may take at most
-/// half a lease.
-const LEASE_SECONDS: &str = "8";
+/// Well over twice the slow relay's 3 s, since one send may take at most
+/// half a lease (the margin is for a loaded machine).
+const LEASE_SECONDS: &str = "12";
 
 /// One `gatehouse serve` process.
 struct Node {
@@ -461,6 +461,15 @@ async fn nodes_killed_mid_work_lose_nothing_and_send_nothing_twice() {
         1,
         "the half-sent mail arrived once"
     );
+    // The relay has the message before the node has written down that it was
+    // sent: wait for that record.
+    let sent = "SELECT count(*) FROM outbox WHERE recipient = $1 AND status = 'sent'";
+    for _ in 0..100 {
+        if scalar(&mut pg, sent, half_sent).await == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(
         scalar(
             &mut pg,
