@@ -704,3 +704,10 @@ c-kind-outbox = Nachricht
 c-totp-qr = QR-Code zum Scannen mit einer Authenticator-App
 c-totp-or-type = Oder tippen Sie diesen Schlüssel in die App ein:
 c-totp-address = Die Adresse im QR-Code
+
+# A form posted after the session ended
+c-session-ended = Ihre Sitzung war abgelaufen. Melden Sie sich erneut an: Ihre Eingaben bleiben erhalten, und Sie können sie danach absenden.
+c-resume-heading = Formular absenden?
+c-resume-text = Sie sind wieder angemeldet. Das haben Sie eingegeben, bevor die Sitzung ablief; noch ist nichts gespeichert.
+c-resume-send = Jetzt absenden
+c-resume-drop = Verwerfen

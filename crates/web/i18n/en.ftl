@@ -704,3 +704,10 @@ c-kind-outbox = Message
 c-totp-qr = QR code to scan with an authenticator app
 c-totp-or-type = Or type this key into the app:
 c-totp-address = The address inside the QR code
+
+# A form posted after the session ended
+c-session-ended = Your session had ended. Sign in again: what you filled in is kept, and you can send it after signing in.
+c-resume-heading = Send your form?
+c-resume-text = You are signed in again. This is what you filled in before the session ended; nothing has been saved yet.
+c-resume-send = Send it now
+c-resume-drop = Discard it

@@ -108,11 +108,18 @@ impl FromRequestParts<AppState> for ApiCaller {
 
 /// The console session's staff user, whatever they must still do.
 async fn console_session(parts: &Parts, state: &AppState) -> Result<StaffCaller, ConsoleError> {
-    let token = cookies::get(&parts.headers, CONSOLE_COOKIE).ok_or(ConsoleError::SignIn)?;
+    // A page asked for without a session is shown after signing in.
+    let sign_in = || {
+        let next = (parts.method == axum::http::Method::GET)
+            .then(|| parts.uri.path_and_query().map(|p| p.as_str().to_string()))
+            .flatten();
+        ConsoleError::SignIn(next)
+    };
+    let token = cookies::get(&parts.headers, CONSOLE_COOKIE).ok_or_else(sign_in)?;
     let found = staff_auth::by_session(&state.app, &token)
         .await
         .map_err(ConsoleError::Failed)?
-        .ok_or(ConsoleError::SignIn)?;
+        .ok_or_else(sign_in)?;
     Ok(with_ip(found, &parts.headers))
 }
 
@@ -196,10 +203,31 @@ where
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
-        let caller: StaffCaller = G::from_request_parts(&mut parts, state).await?.into();
+        let guard: Result<StaffCaller, ConsoleError> = G::from_request_parts(&mut parts, state)
+            .await
+            .map(Into::into);
+        let action = parts.uri.path().to_string();
         let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|e| ConsoleError::Failed(AppError::invalid("form", e.body_text())))?;
+        let caller: StaffCaller = match guard {
+            Ok(caller) => caller,
+            // The session ended while the form was being filled in: keep
+            // what was typed for after the sign-in (never the old token).
+            Err(ConsoleError::SignIn(_)) => {
+                let pairs: Vec<(String, String)> = parse_form(&bytes).unwrap_or_default();
+                let mut resume = url::form_urlencoded::Serializer::new(String::new());
+                for (k, v) in pairs.iter().filter(|(k, _)| k != "csrf") {
+                    resume.append_pair(k, v);
+                }
+                return Err(ConsoleError::SessionEnded {
+                    action,
+                    resume: resume.finish(),
+                    cookies: state.cookies,
+                });
+            }
+            Err(e) => return Err(e),
+        };
         let token: CsrfField = parse_form(&bytes).unwrap_or_default();
         let expected = caller.csrf_token().unwrap_or("");
         if !csrf::same(expected, &token.csrf) {

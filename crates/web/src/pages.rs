@@ -40,6 +40,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "console/login.html",
     "console/home.html",
     "console/confirm.html",
+    "console/resume.html",
     "console/apps.html",
     "console/site.html",
     "console/sites.html",

@@ -63,6 +63,63 @@ async fn pending(server: &TestServer, email: &str, first_name: &str) -> String {
 
 both_engines! {
 
+    async fn a_form_sent_after_the_session_ended_is_kept_through_the_sign_in(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = console(&server, "admin@example.com", StaffRole::Admin).await;
+        let groups = admin.get(server.url("/admin/groups")).send().await.unwrap().text().await.unwrap();
+        let old_token = csrf(&groups);
+        // Signed out in another tab.
+        let r = admin.post(server.url("/admin/logout")).form(&[("csrf", old_token.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+        let r = admin.post(server.url("/admin/groups"))
+            .form(&[("csrf", old_token.as_str()), ("name", "Installers"), ("description", "Fit the boilers"), ("active", "1")])
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let login = r.text().await.unwrap();
+        assert!(login.contains("Your session had ended"), "it says so: {login}");
+        let carried = hidden_fields(&login, "/admin/login");
+        let field = |name: &str| carried.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+        assert_eq!(field("next"), "/admin/groups");
+        assert!(field("resume").contains("name=Installers") && !field("resume").contains("csrf"), "{carried:?}");
+        let mut tx = server.app.store.read().await.unwrap();
+        assert!(tx.list_groups().await.unwrap().is_empty(), "nothing was saved without a session");
+        drop(tx);
+
+        // Signing in leads back to the form, filled as it was, sent with one press.
+        let mut form = carried.clone();
+        form.push(("email".into(), "admin@example.com".into()));
+        form.push(("password".into(), STAFF_PASSWORD.into()));
+        let back = admin.post(server.url("/admin/login")).form(&form).send().await.unwrap();
+        assert_eq!(back.status(), StatusCode::OK);
+        let back = back.text().await.unwrap();
+        assert!(back.contains("Send your form?") && back.contains("Fit the boilers"), "{back}");
+        let again = hidden_fields(&back, "/admin/groups");
+        assert!(again.iter().any(|(k, v)| k == "csrf" && *v != old_token), "a fresh token: {again:?}");
+        let sent = admin.post(server.url("/admin/groups")).form(&again).send().await.unwrap();
+        assert_eq!(sent.status(), StatusCode::OK);
+        let mut tx = server.app.store.read().await.unwrap();
+        let made = tx.list_groups().await.unwrap();
+        assert_eq!((made.len(), made[0].name.as_str(), made[0].description.as_str()), (1, "Installers", "Fit the boilers"));
+        drop(tx);
+
+        // A page asked for without a session is shown after the sign-in; an
+        // address elsewhere is not followed.
+        let stranger = browser();
+        let r = stranger.get(server.url("/admin/customers?q=ada")).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/admin/login?next=%2Fadmin%2Fcustomers%3Fq%3Dada");
+        for (next, to) in [("/admin/customers?q=ada", "/admin/customers?q=ada"), ("//evil.example/admin", "/admin"), ("https://evil.example/", "/admin")] {
+            let client = browser();
+            let page = client.get(server.url(&format!("/admin/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()))).send().await.unwrap().text().await.unwrap();
+            let mut form = hidden_fields(&page, "/admin/login");
+            form.push(("email".into(), "admin@example.com".into()));
+            form.push(("password".into(), STAFF_PASSWORD.into()));
+            let r = client.post(server.url("/admin/login")).form(&form).send().await.unwrap();
+            assert_eq!(r.headers()["location"], to, "next={next}");
+        }
+        server.stop().await;
+    }
+
     async fn admins_add_sites_and_change_every_setting_in_the_console(db: TestDb) {
         let server = TestServer::start(&db).await;
         let admin = console(&server, "admin@example.com", StaffRole::Admin).await;
@@ -211,7 +268,7 @@ both_engines! {
             }
         }
         let stranger = browser().get(server.url("/admin/accounts/not-a-uuid")).send().await.unwrap();
-        assert_eq!(stranger.headers()["location"], "/admin/login", "no session: to the sign-in page");
+        assert_eq!(stranger.headers()["location"], "/admin/login?next=%2Fadmin%2Faccounts%2Fnot-a-uuid", "no session: to the sign-in page, then back");
 
         let front = browser().get(server.url("/")).send().await.unwrap();
         assert_eq!(front.status(), StatusCode::OK);
@@ -439,8 +496,9 @@ both_engines! {
         for (path, support_sees) in pages {
             for (who, client) in [("anonymous", browser()), ("customer", customer.clone())] {
                 let r = client.get(server.url(&path)).send().await.unwrap();
+                let back = format!("/admin/login?next={}", url::form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>());
                 assert_eq!((r.status(), r.headers().get("location").map(|v| v.to_str().unwrap().to_string())),
-                    (StatusCode::SEE_OTHER, Some("/admin/login".to_string())), "{who} {path}");
+                    (StatusCode::SEE_OTHER, Some(back)), "{who} {path}");
             }
             let s = support.get(server.url(&path)).send().await.unwrap().status();
             assert_eq!(s, if support_sees { StatusCode::OK } else { StatusCode::FORBIDDEN }, "support {path}");

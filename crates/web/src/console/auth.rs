@@ -29,6 +29,10 @@ pub(super) fn routes() -> Router<AppState> {
 struct LoginForm {
     #[serde(default)]
     csrf: String,
+    /// The console page to go to after signing in.
+    next: Option<String>,
+    /// A form posted after the session ended, URL-encoded, to send again.
+    resume: Option<String>,
     #[serde(default)]
     code: String,
     #[serde(default)]
@@ -37,39 +41,110 @@ struct LoginForm {
     password: String,
 }
 
+/// Where the sign-in form goes on to: the page asked for, and a form to send
+/// again.
+#[derive(Debug, Default, Clone)]
+struct Onward {
+    next: Option<String>,
+    resume: Option<String>,
+}
+
 /// The sign-in page; a fresh form token is made (and its cookie set) when
 /// the browser has none or sent a stale one.
 fn login_page(
-    state: &AppState,
+    options: cookies::CookieOptions,
     status: StatusCode,
     csrf: Option<&str>,
     email: &str,
     error: Option<&str>,
+    onward: &Onward,
 ) -> Response {
     let mut set = HeaderMap::new();
     let csrf = match csrf {
         Some(token) => token.to_string(),
-        None => cookies::new_form_csrf(&mut set, state.cookies),
+        None => cookies::new_form_csrf(&mut set, options),
     };
+    let next = onward.next.as_deref().filter(|n| super::resumable(n));
+    let resume = onward.resume.as_deref().filter(|_| next.is_some());
     let mut r = pages::render(
         status,
         "console/login.html",
-        context! { csrf, email, error, lang => super::lang().as_str(), staff => None::<String>, flash => None::<String> },
+        context! {
+            csrf, email, error, next, resume,
+            lang => super::lang().as_str(), staff => None::<String>,
+            flash => resume.map(|_| "c-session-ended"),
+        },
     );
     r.headers_mut().extend(set);
     r
+}
+
+/// The answer to a form posted after its session ended: the sign-in page,
+/// saying so, with the form's fields kept for after the sign-in.
+pub(super) fn session_ended(
+    options: cookies::CookieOptions,
+    action: &str,
+    resume: &str,
+) -> Response {
+    let onward = Onward {
+        next: Some(action.to_string()),
+        resume: Some(resume.to_string()),
+    };
+    login_page(options, StatusCode::UNAUTHORIZED, None, "", None, &onward)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
 }
 
 async fn login_form(
     State(state): State<AppState>,
     signed_in: Result<ConsoleCaller, ConsoleError>,
     headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
 ) -> Response {
     if signed_in.is_ok() {
         return redirect("/admin");
     }
     let csrf = cookies::get(&headers, cookies::FORM_CSRF);
-    login_page(&state, StatusCode::OK, csrf.as_deref(), "", None)
+    let onward = Onward {
+        next: q.next,
+        resume: None,
+    };
+    login_page(
+        state.cookies,
+        StatusCode::OK,
+        csrf.as_deref(),
+        "",
+        None,
+        &onward,
+    )
+}
+
+/// After signing in: the form that was posted when the session had ended,
+/// filled as it was, to send with one press (with the new session's token);
+/// else the page asked for; else the console's front page.
+async fn onward_after_sign_in(state: &AppState, token: &str, onward: &Onward) -> Response {
+    let Some(next) = onward.next.as_deref().filter(|n| super::resumable(n)) else {
+        return redirect("/admin");
+    };
+    let Some(resume) = onward.resume.as_deref() else {
+        return redirect(next);
+    };
+    let caller = match staff_auth::by_session(&state.app, token).await {
+        Ok(Some(caller)) => caller,
+        _ => return redirect("/admin"),
+    };
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(resume.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    page(
+        &caller,
+        StatusCode::OK,
+        "console/resume.html",
+        context! { action => next, fields, flash => None::<String>, error => None::<String> },
+    )
 }
 
 async fn login_submit(
@@ -79,13 +154,18 @@ async fn login_submit(
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
     let expected = cookies::get(&headers, cookies::FORM_CSRF).unwrap_or_default();
+    let onward = Onward {
+        next: form.next.clone(),
+        resume: form.resume.clone(),
+    };
     if !csrf::same(&expected, &form.csrf) {
         return login_page(
-            &state,
+            state.cookies,
             StatusCode::FORBIDDEN,
             None,
             &form.email,
             Some(&super::word("c-login-expired")),
+            &onward,
         );
     }
     if let Err(e) = portal::rate_limit(&state, &meta, "admin", Some(&form.email)) {
@@ -94,7 +174,7 @@ async fn login_submit(
     let code = Some(form.code.as_str()).filter(|c| !c.trim().is_empty());
     match staff_auth::sign_in(&state.app, &form.email, &form.password, code, &meta).await {
         Ok(session) => {
-            let mut r = redirect("/admin");
+            let mut r = onward_after_sign_in(&state, &session.token, &onward).await;
             cookies::set(
                 r.headers_mut(),
                 state.cookies,
@@ -106,11 +186,12 @@ async fn login_submit(
             r
         }
         Err(AppError::SignIn(_)) => login_page(
-            &state,
+            state.cookies,
             StatusCode::UNAUTHORIZED,
             Some(&expected),
             &form.email,
             Some(&super::word("c-login-wrong")),
+            &onward,
         ),
         Err(e) => crate::error::page_error(e),
     }

@@ -106,8 +106,19 @@ pub(crate) fn word_with(id: &str, args: &[(&str, String)]) -> String {
 /// What a console request ends in when it does not get its page.
 #[derive(Debug)]
 pub(crate) enum ConsoleError {
-    /// No console session: to the sign-in page.
-    SignIn,
+    /// No console session: to the sign-in page, and back to `next` (the
+    /// page asked for) after it.
+    SignIn(Option<String>),
+    /// A form posted after its session ended: the sign-in page, carrying
+    /// what was posted (without its CSRF token) to send again after it.
+    SessionEnded {
+        /// Where the form was posted.
+        action: String,
+        /// The posted body, URL-encoded, without `csrf`.
+        resume: String,
+        /// For the sign-in form's own token cookie.
+        cookies: crate::cookies::CookieOptions,
+    },
     /// An admin who must enrol a second factor first: to the security page.
     EnrolTotp,
     /// A form whose CSRF token is wrong or stale.
@@ -127,7 +138,18 @@ pub(crate) enum ConsoleError {
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
         match self {
-            ConsoleError::SignIn => redirect("/admin/login"),
+            ConsoleError::SignIn(next) => match next.filter(|n| resumable(n)) {
+                Some(next) => redirect(&format!(
+                    "/admin/login?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                )),
+                None => redirect("/admin/login"),
+            },
+            ConsoleError::SessionEnded {
+                action,
+                resume,
+                cookies,
+            } => auth::session_ended(cookies, &action, &resume),
             ConsoleError::EnrolTotp => redirect("/admin/security"),
             ConsoleError::Expired(caller) => {
                 refusal_page(&caller, StatusCode::FORBIDDEN, word("c-form-expired"))
@@ -153,6 +175,17 @@ impl From<AppError> for ConsoleError {
     fn from(e: AppError) -> ConsoleError {
         ConsoleError::Failed(e)
     }
+}
+
+/// Whether a staff user may be sent back to `path` after signing in: a
+/// console page of this server, not the sign-in page itself.
+pub(crate) fn resumable(path: &str) -> bool {
+    path.starts_with("/admin")
+        && !path.starts_with("/admin/login")
+        && !path.starts_with("/admin/logout")
+        && !path.contains("//")
+        && !path.contains('\\')
+        && path.chars().all(|c| !c.is_control())
 }
 
 /// A console handler's answer.
