@@ -85,6 +85,14 @@ pub(crate) mod say {
         FieldError::said(field, Words::id("field-not-language"), "must be en or de")
     }
 
+    pub fn country(field: &str) -> FieldError {
+        FieldError::said(
+            field,
+            Words::id("field-not-country"),
+            "is not a country: give its code (DE) or its name (Germany)",
+        )
+    }
+
     /// Not a web address.
     pub fn web(field: &str) -> FieldError {
         FieldError::said(
@@ -212,6 +220,19 @@ mod rules {
                     e.push(say::web(f));
                 }
             }
+            Some(None) => *t = None,
+            None => {}
+        }
+    }
+
+    /// A country, by its ISO 3166-1 code or its name in English or German;
+    /// stored as the code.
+    pub fn country(f: &str, c: &Change<String>, t: &mut Option<String>, e: &mut Vec<FieldError>) {
+        match text(f, c, MAX_TEXT_CHARS, e) {
+            Some(Some(v)) => match gatehouse_domain::countries::code_of(&v) {
+                Some(code) => *t = Some(code.to_string()),
+                None => e.push(say::country(f)),
+            },
             Some(None) => *t = None,
             None => {}
         }
@@ -400,8 +421,9 @@ customer_fields! {
     phone: String as Option<String>, short { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Mobile.
     mobile: String as Option<String>, short { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
-    /// Country.
-    country: String as Option<String>, short { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
+    /// Country: its ISO 3166-1 alpha-2 code (`DE`), or its name in English or
+    /// German (`Germany`, `Deutschland`); stored and answered as the code.
+    country: String as Option<String>, country { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Region or state.
     region: String as Option<String>, short { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// Street.
@@ -443,6 +465,29 @@ mod tests {
         assert_eq!(p.present(), ["phone", "city"]);
         let err = patch(json!({"nickname": "Ada"})).unwrap_err().to_string();
         assert!(err.contains("unknown field `nickname`"), "{err}");
+    }
+
+    #[test]
+    fn a_country_is_stored_as_its_code_and_an_unknown_one_refused() {
+        for (typed, stored) in [("Deutschland", "DE"), ("germany", "DE"), ("us", "US")] {
+            let mut fields = CustomerFields::default();
+            let mut errors = Vec::new();
+            patch(json!({"country": typed}))
+                .unwrap()
+                .apply_to(&mut fields, &mut errors);
+            assert!(errors.is_empty(), "{errors:?}");
+            assert_eq!(fields.country.as_deref(), Some(stored), "{typed}");
+        }
+        let mut fields = CustomerFields::default();
+        let mut errors = Vec::new();
+        patch(json!({"country": "Atlantis"}))
+            .unwrap()
+            .apply_to(&mut fields, &mut errors);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            (errors[0].field.as_str(), fields.country),
+            ("country", None)
+        );
     }
 
     #[test]

@@ -390,7 +390,7 @@ pub struct ListQuery {
     pub role: Option<String>,
     /// Company.
     pub company: Option<String>,
-    /// Country.
+    /// Country: its code (`DE`) or its name in English or German.
     pub country: Option<String>,
     /// Account status (`waiting` means pending: waiting for approval).
     #[param(pattern = "^(waiting|unverified|pending|active|locked|blocked|deleted)?$")]
@@ -460,7 +460,12 @@ pub async fn filter_of(app: &App, q: &ListQuery) -> AppResult<gatehouse_store::C
         role,
         status,
         company: present(&q.company).map(str::to_string),
-        country: present(&q.country).map(str::to_string),
+        // A name (`Germany`, `Deutschland`) finds the code it is stored as.
+        country: present(&q.country).map(|c| {
+            gatehouse_domain::countries::code_of(c)
+                .unwrap_or(c)
+                .to_string()
+        }),
         search: present(&q.q).map(str::to_string),
     })
 }

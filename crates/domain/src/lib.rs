@@ -10,6 +10,7 @@
 //!   valid by construction: there is no other way to build one.
 
 pub mod account;
+pub mod countries;
 pub mod oidc;
 pub mod policy;
 pub mod roles;

@@ -124,6 +124,7 @@ field-length = muss { $min } bis { $max } Zeichen lang sein
 field-not-whole-number = muss eine ganze Zahl sein
 field-not-list = muss eine Liste sein
 field-not-choice = ist keine der Möglichkeiten
+field-not-country = ist kein Land: geben Sie das Kürzel (DE) oder den Namen (Deutschland) an
 field-unknown = ist kein Feld eines Kunden
 
 ## Console

@@ -124,6 +124,7 @@ field-length = must be { $min } to { $max } characters
 field-not-whole-number = must be a whole number
 field-not-list = must be a list
 field-not-choice = is not one of the choices
+field-not-country = is not a country: give its code (DE) or its name (Germany)
 field-unknown = is not a customer field
 
 ## Console

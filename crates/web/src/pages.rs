@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "setup.html",
     "message.html",
     "landing.html",
+    "country.html",
     "portal/base.html",
     "portal/forms.html",
     "portal/notice.html",
@@ -75,6 +76,8 @@ static ENV: LazyLock<Arc<Environment<'static>>> = LazyLock::new(|| {
     env.add_function("t", translate);
     env.add_filter("when", when);
     env.add_filter("when_text", when_text);
+    env.add_filter("country", country_name);
+    env.add_function("countries", countries);
     for &(name, source) in TEMPLATES {
         if let Err(e) = env.add_template(name, source) {
             tracing::error!(template = name, error = %e, "a page template does not compile");
@@ -126,6 +129,32 @@ fn page_lang(state: &minijinja::State) -> gatehouse_domain::Language {
         .lookup("lang")
         .and_then(|l| l.as_str().and_then(crate::i18n::parse))
         .unwrap_or(gatehouse_domain::Language::En)
+}
+
+/// `{{ code | country }}`: a country's name in the page's language; a value
+/// that is no code we know (typed before codes were enforced) as it is.
+fn country_name(state: &minijinja::State, value: Value) -> String {
+    let raw = value.as_str().unwrap_or_default();
+    gatehouse_domain::countries::name_of(raw, page_lang(state))
+        .map_or_else(|| raw.to_string(), str::to_string)
+}
+
+/// `countries()`: every country as `{code, name}` in the page's language,
+/// by name, for a picker.
+fn countries(state: &minijinja::State) -> Value {
+    let lang = page_lang(state);
+    let mut all: Vec<(&str, &str)> = gatehouse_domain::countries::COUNTRIES
+        .iter()
+        .map(|(code, en, de)| match lang {
+            gatehouse_domain::Language::En => (*code, *en),
+            gatehouse_domain::Language::De => (*code, *de),
+        })
+        .collect();
+    all.sort_by_key(|(_, name)| name.to_lowercase());
+    Value::from_iter(
+        all.into_iter()
+            .map(|(code, name)| minijinja::context! { code, name }),
+    )
 }
 
 /// `t(id, name=value, …)` in a template: the message in the page's

@@ -536,6 +536,10 @@ both_engines! {
         let us = admin.get(server.url("/admin/customers?country=us&q=hop")).send().await.unwrap().text().await.unwrap();
         assert!(us.contains("1 customer<") && us.contains("Hopper") && !us.contains("Lovelace"), "{us}");
         assert!(us.contains("/api/v1/customers.csv?q=hop&amp;country=us"), "the CSV link carries the filters: {us}");
+        assert!(us.contains("<option value=\"US\" selected>United States</option>"), "the filter names the country: {us}");
+        assert!(all.contains("<td>United Kingdom</td>"), "the list names countries: {all}");
+        let by_name = admin.get(server.url("/admin/customers?country=Vereinigte%20Staaten&lang=de")).send().await.unwrap().text().await.unwrap();
+        assert!(by_name.contains("Hopper") && !by_name.contains("Lovelace") && by_name.contains("<td>Vereinigte Staaten</td>") && by_name.contains(">Deutschland</option>"), "a German name finds the code, shown in German: {by_name}");
         let bad = admin.get(server.url("/admin/customers?sort=password")).send().await.unwrap();
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
@@ -548,7 +552,7 @@ both_engines! {
         drop(tx);
         let (status, _) = server.api(reqwest::Method::PATCH, &format!("/api/v1/customers/{customer}"), Some(&token), Some(json!({"group_id": group["id"]}))).await;
         assert_eq!(status, StatusCode::OK);
-        let list = admin.get(server.url("/admin/customers?q=ada")).send().await.unwrap().text().await.unwrap();
+        let list = admin.get(server.url("/admin/customers?q=ada&lang=en")).send().await.unwrap().text().await.unwrap();
         let row = list.split(&format!("value=\"{customer}\"")).nth(1).expect("the customer's row").split("</tr>").next().unwrap();
         assert!(row.contains("<td>Installers</td>"), "the group: {row}");
         assert!(row.contains(&format!("<a href=\"/admin/accounts/{account}\">main</a>: active, customer")), "the account: {row}");

@@ -129,7 +129,7 @@ async fn customer_list(
         "console/customers.html",
         context! {
             items => pages::ser(&list.items), accounts => pages::ser(&accounts), group_names => pages::ser(&group_names), total => list.total, total_exact => list.total_exact, page => list.page, pages,
-            q => context! { q => q.q.clone(), site => q.site.clone(), group => q.group.clone(), status => q.status.clone(), country => q.country.clone(), company => q.company.clone() },
+            q => context! { q => q.q.clone(), site => q.site.clone(), group => q.group.clone(), status => q.status.clone(), country => q.country.as_deref().map(|c| gatehouse_domain::countries::code_of(c).unwrap_or(c).to_string()), company => q.company.clone() },
             sort => q.sort.clone().unwrap_or_else(|| "last_name".into()), columns => CUSTOMER_COLUMNS.to_vec(),
             groups => pages::ser(groups.iter().map(|g| &g.group).collect::<Vec<_>>()), sites, statuses, query, query_without_sort,
             may_manage => caller.may(Permission::ManageAccounts),
