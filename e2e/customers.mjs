@@ -26,7 +26,7 @@ try {
 
   step = "filter by country";
   await page.goto(`${base}/admin/customers`);
-  await page.fill("#country", country);
+  await page.selectOption("#country", country);
   await submitVia("form.filters button[type=submit]");
   const total = (await page.locator("#total").innerText()).trim();
 

@@ -200,7 +200,7 @@ async fn customer_list_walk(server: &TestServer) {
     tx.commit().await.unwrap();
     let out = tokio::process::Command::new("node")
         .arg(e2e_dir().join("customers.mjs"))
-        .args([server.base_url.as_str(), ADMIN.0, ADMIN.1, "us"])
+        .args([server.base_url.as_str(), ADMIN.0, ADMIN.1, "US"])
         .output()
         .await
         .unwrap();
