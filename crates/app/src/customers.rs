@@ -610,6 +610,7 @@ impl CustomerAction {
     /// for none) or `delete`.
     pub fn parse(action: &str, group: Option<&str>) -> AppResult<CustomerAction> {
         match action {
+            "" => Err(AppError::invalid("action", "choose an action first")),
             "delete" => Ok(CustomerAction::Delete),
             "set_group" => match group.map(str::trim).filter(|g| !g.is_empty()) {
                 None => Ok(CustomerAction::SetGroup(None)),

@@ -712,3 +712,11 @@ c-resume-heading = Formular absenden?
 c-resume-text = Sie sind wieder angemeldet. Das haben Sie eingegeben, bevor die Sitzung ablief; noch ist nichts gespeichert.
 c-resume-send = Jetzt absenden
 c-resume-drop = Verwerfen
+c-bulk-ask-delete-customers = { $count ->
+    [one] Einen Kunden löschen?
+   *[other] { $count } Kunden löschen?
+}
+c-bulk-yes-delete-customers = { $count ->
+    [one] Löschen
+   *[other] { $count } Kunden löschen
+}

@@ -712,3 +712,11 @@ c-resume-heading = Send your form?
 c-resume-text = You are signed in again. This is what you filled in before the session ended; nothing has been saved yet.
 c-resume-send = Send it now
 c-resume-drop = Discard it
+c-bulk-ask-delete-customers = { $count ->
+    [one] Delete one customer?
+   *[other] Delete { $count } customers?
+}
+c-bulk-yes-delete-customers = { $count ->
+    [one] Delete it
+   *[other] Delete { $count } customers
+}

@@ -674,14 +674,24 @@ both_engines! {
         assert!(!list.contains(&format!("value=\"{gid}\"")), "an inactive group is not offered: {list}");
 
         // Bulk delete: done where allowed, the reason for each refusal.
-        let deleted = admin.post(server.url("/admin/customers/actions"))
+        let ask = admin.post(server.url("/admin/customers/actions"))
             .form(&[("csrf", token.as_str()), ("back", ""), ("action", "delete"), ("group", ""), ("ids", ids[1].as_str()), ("ids", ids[2].as_str())])
+            .send().await.unwrap().text().await.unwrap();
+        assert!(ask.contains("<h1>Delete 2 customers?</h1>"), "asked first: {ask}");
+        let still = admin.get(server.url("/admin/customers")).send().await.unwrap().text().await.unwrap();
+        assert!(still.contains("3 customers"), "nothing deleted before the answer");
+        let deleted = admin.post(server.url("/admin/customers/actions"))
+            .form(&hidden_fields(&ask, "/admin/customers/actions"))
             .send().await.unwrap().text().await.unwrap();
         assert!(deleted.contains("1 deleted; 1: the customer has 1 portal account in use; delete them or assign them to another customer first") && deleted.contains("2 customers"), "{deleted}");
         let nothing = admin.post(server.url("/admin/customers/actions"))
             .form(&[("csrf", token.as_str()), ("back", ""), ("action", "delete"), ("group", "")]).send().await.unwrap();
         assert_eq!(nothing.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(nothing.text().await.unwrap().contains("choose between 1 and 500 customers"));
+        let unchosen = admin.post(server.url("/admin/customers/actions"))
+            .form(&[("csrf", token.as_str()), ("back", ""), ("action", ""), ("ids", ids[0].as_str())]).send().await.unwrap();
+        assert_eq!(unchosen.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(unchosen.text().await.unwrap().contains("choose an action first"), "no default action");
         server.stop().await;
     }
 

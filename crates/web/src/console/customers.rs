@@ -148,6 +148,8 @@ struct ActionForm {
     ids: Vec<Uuid>,
     /// The group to add to or remove from.
     group: Option<String>,
+    /// Present once a deletion was confirmed.
+    confirm: Option<String>,
     /// The query of the list the form was on.
     back: Option<String>,
 }
@@ -165,14 +167,45 @@ async fn customers_action(
         .unwrap_or_default();
     let done = async {
         let action = CustomerAction::parse(&form.action, form.group.as_deref())?;
+        if matches!(action, CustomerAction::Delete)
+            && !checked(&form.confirm)
+            && !form.ids.is_empty()
+        {
+            return Ok(Err(confirm_delete(&caller, &form)));
+        }
         let results = customers::bulk(&state.app, &caller, action, &form.ids).await?;
-        Ok::<_, AppError>(customers::bulk_summary(action, &results))
+        Ok::<_, AppError>(Ok(customers::bulk_summary(action, &results)))
     }
     .await;
     match done {
-        Ok(summary) => customer_list(&caller, &state, &back, Some(summary)).await,
+        Ok(Ok(summary)) => customer_list(&caller, &state, &back, Some(summary)).await,
+        Ok(Err(ask)) => Ok(ask),
         Err(e) => Err(refused(&caller, e)),
     }
+}
+
+/// "Delete 3 customers?": the same form again with `confirm` set.
+fn confirm_delete(caller: &StaffCaller, form: &ActionForm) -> axum::response::Response {
+    let count = form.ids.len().to_string();
+    let mut hidden: Vec<(&str, String)> = vec![
+        ("action", "delete".into()),
+        ("back", form.back.clone().unwrap_or_default()),
+    ];
+    hidden.extend(form.ids.iter().map(|id| ("ids", id.to_string())));
+    page(
+        caller,
+        StatusCode::OK,
+        "console/confirm.html",
+        context! {
+            heading => word_with("c-bulk-ask-delete-customers", &[("count", count.clone())]),
+            lines => [word("c-delete-customer-lasting")],
+            yes => word_with("c-bulk-yes-delete-customers", &[("count", count)]),
+            hidden,
+            action => "/admin/customers/actions",
+            back => format!("/admin/customers?{}", form.back.as_deref().unwrap_or("")),
+            flash => None::<String>, error => None::<String>,
+        },
+    )
 }
 
 // ---- one customer
