@@ -1,5 +1,6 @@
 //! Building audit events: every staff action and security event is recorded
-//! in the same transaction as the change it describes.
+//! in the same transaction as the change it describes; reading them back,
+//! with what their targets are called now.
 
 use gatehouse_store::{Actor, AuditEvent};
 use serde_json::Value;

@@ -97,6 +97,25 @@ impl TestServer {
 }
 
 impl TestServer {
+    /// Changes the settings of the site `main` straight in the store (a
+    /// test's starting point, not the feature under test).
+    pub async fn change_main_settings(
+        &self,
+        change: impl FnOnce(&mut gatehouse_domain::SiteSettings),
+    ) {
+        let mut tx = self.app.store.begin().await.expect("a transaction");
+        let mut site = tx
+            .site_by_key("main")
+            .await
+            .expect("read")
+            .expect("site main");
+        change(&mut site.settings);
+        tx.update_site_settings(site.id, &site.settings)
+            .await
+            .expect("settings saved");
+        tx.commit().await.expect("committed");
+    }
+
     /// Registers and activates an account on the site `main` through the
     /// portal API and the activation mail; answers its ID.
     pub async fn active_account(&self, email: &str, password: &str) -> uuid::Uuid {

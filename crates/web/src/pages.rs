@@ -1,7 +1,10 @@
 //! Server-rendered pages: one minijinja environment, built once, with the
 //! templates compiled into the binary. Autoescaping is on for `.html`, and an
 //! undefined variable is an error rather than an empty string. Templates
-//! say words with `t(id, …)` in the page's `lang` (`crate::i18n`).
+//! say words with `t(id, …)` in the page's `lang` (`crate::i18n`), write a
+//! stored time with `| when` (a `<time>` element, exact UTC on hover) and a
+//! country code with `| country` (its name), and pick a country from
+//! `countries()`.
 
 use std::sync::{Arc, LazyLock};
 

@@ -117,13 +117,9 @@ async fn console_walk(server: &TestServer) {
         return walk(server).await;
     }
     console_admin(server).await;
-    let mut tx = server.app.store.begin().await.unwrap();
-    let mut site = tx.site_by_key("main").await.unwrap().unwrap();
-    site.settings.approval_required = true;
-    tx.update_site_settings(site.id, &site.settings)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    server
+        .change_main_settings(|s| s.approval_required = true)
+        .await;
     let client = reqwest::Client::new();
     let r = client
         .post(server.url("/api/v1/sites/main/registrations"))
@@ -339,7 +335,7 @@ async fn every_page_passes_axe_in_english_and_german() {
     console_admin(&server).await;
     let password = "correct horse battery staple";
     let account = server.active_account("ada@example.com", password).await;
-    let mut tx = server.app.store.begin().await.unwrap();
+    let mut tx = server.app.store.read().await.unwrap();
     let customer = tx
         .account_by_id(account)
         .await
@@ -347,12 +343,10 @@ async fn every_page_passes_axe_in_english_and_german() {
         .unwrap()
         .customer_id
         .unwrap();
-    let mut site = tx.site_by_key("main").await.unwrap().unwrap();
-    site.settings.approval_required = true;
-    tx.update_site_settings(site.id, &site.settings)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    drop(tx);
+    server
+        .change_main_settings(|s| s.approval_required = true)
+        .await;
     let (status, _) = server
         .api(
             reqwest::Method::POST,

@@ -35,13 +35,9 @@ async fn console(server: &TestServer, email: &str, role: StaffRole) -> reqwest::
 }
 
 async fn pending(server: &TestServer, email: &str, first_name: &str) -> String {
-    let mut tx = server.app.store.begin().await.unwrap();
-    let mut site = tx.site_by_key("main").await.unwrap().unwrap();
-    site.settings.approval_required = true;
-    tx.update_site_settings(site.id, &site.settings)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    server
+        .change_main_settings(|s| s.approval_required = true)
+        .await;
     let r = reqwest::Client::new().post(server.url("/api/v1/sites/main/registrations"))
         .json(&json!({"email": email, "password": PASSWORD, "first_name": first_name, "last_name": "L"})).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::ACCEPTED);

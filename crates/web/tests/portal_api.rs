@@ -97,13 +97,7 @@ async fn signed_up(server: &TestServer, email: &str) -> Value {
 }
 
 async fn settings(server: &TestServer, change: impl FnOnce(&mut SiteSettings)) {
-    let mut tx = server.app.store.begin().await.unwrap();
-    let mut site = tx.site_by_key("main").await.unwrap().unwrap();
-    change(&mut site.settings);
-    tx.update_site_settings(site.id, &site.settings)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    server.change_main_settings(change).await;
 }
 
 async fn account(server: &TestServer, email: &str) -> Account {

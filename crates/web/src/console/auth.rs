@@ -2,6 +2,9 @@
 //! second factor's set-up (`/admin/security`). The sign-in form is shown
 //! before there is a session, so its CSRF token is the double-submit cookie
 //! of anonymous forms; everything after sign-in uses the session's token.
+//! After signing in, the staff user goes on to the console page they had
+//! asked for, or gets back a form they had sent after their session ended,
+//! filled as it was (only console addresses are followed).
 
 use axum::Router;
 use axum::extract::State;

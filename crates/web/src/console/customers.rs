@@ -1,7 +1,7 @@
 //! Customers in the console: the list (`/admin/customers`: search,
-//! filters, sort, pages, an action on a selection) and one customer's form
-//! (add, change, delete), which shows every refused field next to what was
-//! typed.
+//! filters, sort, pages, each customer's group and accounts, an action on a
+//! selection, a deletion asked about first) and one customer's form (add,
+//! change, delete), which shows every refused field next to what was typed.
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -219,15 +219,10 @@ fn form_fields(values: &Map<String, serde_json::Value>, errors: &[FieldError]) -
             context! {
                 name => f.name,
                 value => values.get(f.name).and_then(|v| v.as_str()).unwrap_or(""),
-                error => errors.iter().find(|e| e.field == f.name).map(said),
+                error => errors.iter().find(|e| e.field == f.name).map(super::field_said),
             }
         })
         .collect()
-}
-
-/// What is wrong with a field, in the staff user's language.
-fn said(e: &FieldError) -> String {
-    crate::i18n::refusal(super::lang(), &e.message, e.words.as_ref())
 }
 
 /// A customer's stored fields as the form shows them.
@@ -322,7 +317,7 @@ async fn customer_form(
                 .iter()
                 .any(|f| f.text && f.name == e.field)
         })
-        .map(|e| format!("{}: {}", e.field.replace('_', " "), said(e)))
+        .map(|e| format!("{}: {}", e.field.replace('_', " "), super::field_said(e)))
         .collect();
     Ok(page(
         caller,

@@ -98,6 +98,11 @@ pub(crate) fn word(id: &str) -> String {
     i18n::word(lang(), id)
 }
 
+/// What is wrong with a field, in the request's language.
+pub(crate) fn field_said(e: &gatehouse_domain::FieldError) -> String {
+    i18n::refusal(lang(), &e.message, e.words.as_ref())
+}
+
 /// A console sentence with arguments in the request's language.
 pub(crate) fn word_with(id: &str, args: &[(&str, String)]) -> String {
     i18n::text(lang(), id, args)

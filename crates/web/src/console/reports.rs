@@ -1,6 +1,8 @@
 //! What staff read about the portal: the dashboard (`/admin`: counts per
 //! status per site and a chart of registrations per day, drawn on the
-//! server), the registrations report of a site, and the audit log.
+//! server), the registrations report of a site, and the audit log (each
+//! event's target named as it is called now, a change as a table of fields
+//! before and after).
 
 use axum::Router;
 use axum::extract::State;

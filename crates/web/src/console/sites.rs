@@ -19,9 +19,9 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
 
-use super::{OnPage, PageResult, lang, page, redirect, word};
+use super::{OnPage, PageResult, page, redirect, word};
 use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath, ConsoleQuery};
-use crate::{AppState, i18n, pages};
+use crate::{AppState, pages};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -157,7 +157,7 @@ fn said(errors: &[FieldError], field: &str) -> Option<String> {
     errors
         .iter()
         .find(|e| e.field == field)
-        .map(|e| i18n::refusal(lang(), &e.message, e.words.as_ref()))
+        .map(super::field_said)
 }
 
 async fn sites_page(
