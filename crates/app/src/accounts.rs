@@ -61,6 +61,9 @@ pub struct AccountView {
     pub last_name: String,
     /// Registration data.
     pub company: Option<String>,
+    /// The assigned customer's name now (first and last), in lists; the
+    /// registration data keeps what was typed at registration.
+    pub customer_name: Option<String>,
     /// Preferred language.
     pub language: Option<String>,
     /// Registered at.
@@ -96,6 +99,7 @@ pub fn view_of(a: &Account, site_key: &str, now: OffsetDateTime) -> AccountView 
         first_name: a.first_name.clone(),
         last_name: a.last_name.clone(),
         company: a.company.clone(),
+        customer_name: None,
         language: a.language.clone(),
         registered_at: a.registered_at,
         verified_at: a.verified_at,
@@ -210,11 +214,23 @@ pub async fn list_offering(
             })
         })
         .collect();
+    // A list names each assigned account's customer as they are called now,
+    // not as they typed it at registration.
+    let assigned: Vec<Uuid> = rows.iter().filter_map(|a| a.customer_id).collect();
+    let customers = tx.customers_by_ids(&assigned).await?;
+    let name_of = |id: Option<Uuid>| {
+        let c = customers.iter().find(|c| Some(c.id) == id)?;
+        let name = format!("{} {}", c.fields.first_name, c.fields.last_name);
+        Some(name.trim().to_string()).filter(|n| !n.is_empty())
+    };
     let page = Page {
         total_exact: true,
         items: rows
             .iter()
-            .map(|a| view_of(a, &key_of(&sites, a.site_id), now))
+            .map(|a| AccountView {
+                customer_name: name_of(a.customer_id),
+                ..view_of(a, &key_of(&sites, a.site_id), now)
+            })
             .collect(),
         total,
         page,

@@ -216,6 +216,9 @@ pub trait Tx: OidcTx + Send {
     ) -> StoreResult<Vec<Customer>>;
     /// The customer with this ID.
     async fn customer_by_id(&mut self, id: Uuid) -> StoreResult<Option<Customer>>;
+    /// Several customers (those of a page of accounts) in one query; at most
+    /// 500.
+    async fn customers_by_ids(&mut self, ids: &[Uuid]) -> StoreResult<Vec<Customer>>;
 
     // ---- accounts
     /// Adds an account; a login ID taken on the site (any case) is a conflict.

@@ -384,6 +384,14 @@ macro_rules! fetch_optional {
 }
 
 /// Fetches every row of `$row` and converts each to its record.
+/// `$1, $2, …, $n`: the placeholders of an `IN (…)` list.
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 macro_rules! fetch_all {
     ($self:ident, $row:ty, $query:expr) => {{
         let rows: Vec<$row> = on!($self, c => $query.fetch_all(&mut **c).await)?;
@@ -1222,12 +1230,30 @@ impl Tx for SqlTx {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT * FROM accounts WHERE customer_id IN ({}) ORDER BY registered_at",
-            marks.join(", ")
+            placeholders(ids.len())
         );
         let rows: Vec<AccountRow> = on!(self, c => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(&mut **c).await
+        })?;
+        convert_all(rows)
+    }
+
+    async fn customers_by_ids(&mut self, ids: &[Uuid]) -> StoreResult<Vec<Customer>> {
+        let ids = &ids[..ids.len().min(500)];
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT * FROM customers WHERE id IN ({})",
+            placeholders(ids.len())
+        );
+        let rows: Vec<CustomerRow> = on!(self, c => {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
             for id in ids {
                 q = q.bind(*id);

@@ -720,3 +720,4 @@ c-bulk-yes-delete-customers = { $count ->
     [one] Löschen
    *[other] { $count } Kunden löschen
 }
+c-name-at-registration = Name bei der Registrierung

@@ -720,3 +720,4 @@ c-bulk-yes-delete-customers = { $count ->
     [one] Delete it
    *[other] Delete { $count } customers
 }
+c-name-at-registration = Name at registration

@@ -552,6 +552,11 @@ both_engines! {
         let row = list.split(&format!("value=\"{customer}\"")).nth(1).expect("the customer's row").split("</tr>").next().unwrap();
         assert!(row.contains("<td>Installers</td>"), "the group: {row}");
         assert!(row.contains(&format!("<a href=\"/admin/accounts/{account}\">main</a>: active, customer")), "the account: {row}");
+        // The queue names an assigned account by its customer's name now.
+        let (status, _) = server.api(reqwest::Method::PATCH, &format!("/api/v1/customers/{customer}"), Some(&token), Some(json!({"first_name": "Augusta"}))).await;
+        assert_eq!(status, StatusCode::OK);
+        let queue = admin.get(server.url("/admin/registrations?status=active")).send().await.unwrap().text().await.unwrap();
+        assert!(queue.contains("<td>Augusta Lovelace</td>"), "the current name: {queue}");
         server.stop().await;
     }
 
