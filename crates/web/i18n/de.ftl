@@ -721,3 +721,5 @@ c-bulk-yes-delete-customers = { $count ->
    *[other] { $count } Kunden löschen
 }
 c-name-at-registration = Name bei der Registrierung
+c-staff-role-admin = Admin
+c-staff-role-support = Support

@@ -721,3 +721,5 @@ c-bulk-yes-delete-customers = { $count ->
    *[other] Delete { $count } customers
 }
 c-name-at-registration = Name at registration
+c-staff-role-admin = admin
+c-staff-role-support = support

@@ -218,6 +218,8 @@ both_engines! {
         let audit = admin.get(server.url("/admin/audit?action=site.settings")).send().await.unwrap().text().await.unwrap();
         assert!(audit.contains("Site: <a href=\"&#x2f;admin&#x2f;sites&#x2f;shop\">shop</a>") || audit.contains("Site: <a href=\"/admin/sites/shop\">shop</a>"), "{audit}");
         assert!(audit.contains("<tr><td>max_failed_attempts</td><td>5</td><td>3</td></tr>") && audit.contains("<tr><td>brand_name</td><td>–</td><td>Engines Shop</td></tr>"), "{audit}");
+        let staff = admin.get(server.url("/admin/staff?lang=de")).send().await.unwrap().text().await.unwrap();
+        assert!(staff.contains("admin@example.com (Admin)") && staff.contains("<td>Support</td>"), "staff roles by their words: {staff}");
         server.stop().await;
     }
     async fn the_account_page_offers_only_what_the_status_allows_and_the_queue_no_default(db: TestDb) {
