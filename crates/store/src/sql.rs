@@ -392,6 +392,27 @@ fn placeholders(n: usize) -> String {
         .join(", ")
 }
 
+/// The rows whose key is one of `ids` (the first 500): `$sql` has `{}`
+/// where the `IN` list's placeholders go. No IDs, no query.
+macro_rules! fetch_in {
+    ($self:ident, $row:ty, $sql:literal, $ids:expr) => {{
+        let ids: &[Uuid] = &$ids[..$ids.len().min(500)];
+        if ids.is_empty() {
+            Ok(Vec::new())
+        } else {
+            let sql = format!($sql, placeholders(ids.len()));
+            let rows: Vec<$row> = on!($self, c => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+                for id in ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(&mut **c).await
+            })?;
+            convert_all(rows)
+        }
+    }};
+}
+
 macro_rules! fetch_all {
     ($self:ident, $row:ty, $query:expr) => {{
         let rows: Vec<$row> = on!($self, c => $query.fetch_all(&mut **c).await)?;
@@ -1226,41 +1247,21 @@ impl Tx for SqlTx {
     }
 
     async fn accounts_of_customers(&mut self, customer_ids: &[Uuid]) -> StoreResult<Vec<Account>> {
-        let ids = &customer_ids[..customer_ids.len().min(500)];
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
+        fetch_in!(
+            self,
+            AccountRow,
             "SELECT * FROM accounts WHERE customer_id IN ({}) ORDER BY registered_at",
-            placeholders(ids.len())
-        );
-        let rows: Vec<AccountRow> = on!(self, c => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-            for id in ids {
-                q = q.bind(*id);
-            }
-            q.fetch_all(&mut **c).await
-        })?;
-        convert_all(rows)
+            customer_ids
+        )
     }
 
     async fn customers_by_ids(&mut self, ids: &[Uuid]) -> StoreResult<Vec<Customer>> {
-        let ids = &ids[..ids.len().min(500)];
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
+        fetch_in!(
+            self,
+            CustomerRow,
             "SELECT * FROM customers WHERE id IN ({})",
-            placeholders(ids.len())
-        );
-        let rows: Vec<CustomerRow> = on!(self, c => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-            for id in ids {
-                q = q.bind(*id);
-            }
-            q.fetch_all(&mut **c).await
-        })?;
-        convert_all(rows)
+            ids
+        )
     }
 
     async fn record_failed_attempt(&mut self, id: Uuid) -> StoreResult<Option<u32>> {

@@ -99,7 +99,7 @@ fn when(state: &minijinja::State, value: Value) -> Value {
         return Value::from_safe_string(String::new());
     };
     let rfc = time::format_description::well_known::Rfc3339;
-    let Ok(moment) = time::OffsetDateTime::parse(raw, &rfc) else {
+    let Some(moment) = moment(raw) else {
         return Value::from(raw);
     };
     let lang = page_lang(state);
@@ -120,11 +120,15 @@ fn when_text(state: &minijinja::State, value: Value) -> String {
     let Some(raw) = value.as_str() else {
         return String::new();
     };
-    let rfc = time::format_description::well_known::Rfc3339;
-    match time::OffsetDateTime::parse(raw, &rfc) {
-        Ok(moment) => crate::i18n::when(page_lang(state), moment),
-        Err(_) => raw.to_string(),
+    match moment(raw) {
+        Some(moment) => crate::i18n::when(page_lang(state), moment),
+        None => raw.to_string(),
     }
+}
+
+/// A stored time (RFC 3339), if that is what `raw` is.
+fn moment(raw: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339).ok()
 }
 
 fn page_lang(state: &minijinja::State) -> gatehouse_domain::Language {

@@ -204,18 +204,26 @@ struct SiteQuery {
     saved: Option<String>,
 }
 
-/// The settings form: the values shown (stored, or as typed) and the
-/// refusals by key.
+/// The settings form: the values as typed (or, without them, as stored) and
+/// the refusals by key.
 async fn site_view(
     state: &AppState,
     caller: &StaffCaller,
     key: &str,
     status: StatusCode,
-    shown: &Map<String, Json>,
+    typed: Option<&Map<String, Json>>,
     errors: &[FieldError],
     flash: Option<&str>,
 ) -> PageResult {
     let site = sites::get(&state.app, caller, key).await.on_page(caller)?;
+    let as_stored;
+    let shown = match typed {
+        Some(typed) => typed,
+        None => {
+            as_stored = stored(&site.settings);
+            &as_stored
+        }
+    };
     let sections: Vec<Value> = SETTINGS
         .iter()
         .map(|(section, settings)| {
@@ -304,24 +312,12 @@ async fn site_page(
     ConsolePath(key): ConsolePath<String>,
     ConsoleQuery(q): ConsoleQuery<SiteQuery>,
 ) -> PageResult {
-    let settings = sites::settings(&state.app, &caller, &key)
-        .await
-        .on_page(&caller)?;
     let flash = match (q.added.is_some(), q.saved.is_some()) {
         (true, _) => Some("c-site-added"),
         (_, true) => Some("c-saved"),
         _ => None,
     };
-    site_view(
-        &state,
-        &caller,
-        &key,
-        StatusCode::OK,
-        &stored(&settings),
-        &[],
-        flash,
-    )
-    .await
+    site_view(&state, &caller, &key, StatusCode::OK, None, &[], flash).await
 }
 
 /// The settings form read into a patch of every setting; a number that is
@@ -403,7 +399,7 @@ async fn save_site(
         &caller,
         &key,
         StatusCode::UNPROCESSABLE_ENTITY,
-        &patch,
+        Some(&patch),
         &errors,
         None,
     )
