@@ -85,13 +85,15 @@ try {
   await page.waitForURL("**/s/main/login?notice=signed_out");
   check((await text()).includes("You are signed out."), "the signed-out notice");
   await page.goto(`${base}/s/main/profile`);
-  check(page.url().endsWith("/s/main/login"), "the profile needs signing in again");
+  check(page.url().endsWith("/s/main/login?next=%2Fs%2Fmain%2Fprofile"), "the profile needs signing in again");
 
   step = "sign in with the new password";
   await page.fill("#login_id", email);
   await page.fill("#password", newPassword);
   await page.click("main button[type=submit]");
-  await page.waitForURL(`${base}/s/main/`);
+  await page.waitForURL(`${base}/s/main/profile`);
+  check((await text()).includes("Your profile"), "back to the page asked for");
+  await page.goto(`${base}/s/main/`);
   check((await text()).includes("One session: this one."), "the home page counts the sessions");
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   console.log("browser walk: register, activate, sign in, change password, sign out: ok");

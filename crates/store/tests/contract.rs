@@ -417,6 +417,42 @@ both_engines! {
         assert_eq!(tx.api_token_by_hash(&[8; 32]).await.unwrap(), None);
     }
 
+    async fn countries_typed_as_names_become_codes(db: TestDb) {
+        let store = db.store().await;
+        let typed = [Some("Germany"), Some(" deutschland "), Some("Österreich"), Some("fr"), Some("Atlantis"), None];
+        let customers: Vec<Customer> = typed.iter().map(|country| Customer {
+            id: Uuid::now_v7(),
+            fields: CustomerFields { first_name: "Ada".into(), country: country.map(str::to_string), ..CustomerFields::default() },
+            created_at: now(),
+            updated_at: now(),
+        }).collect();
+        let mut tx = store.begin().await.unwrap();
+        for c in &customers {
+            tx.insert_customer(c).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        // What migration 0007 did to the countries stored before it, done
+        // again over these.
+        let lite = include_str!("../migrations/sqlite/0007_country_codes.sql");
+        assert_eq!(lite, include_str!("../migrations/postgres/0007_country_codes.sql"), "one statement for both engines");
+        let sql = sqlx::AssertSqlSafe(lite);
+        if db.url.starts_with("sqlite") {
+            let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        } else {
+            let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        }
+        let mut tx = store.read().await.unwrap();
+        let mut now_stored = Vec::new();
+        for c in &customers {
+            now_stored.push(tx.customer_by_id(c.id).await.unwrap().unwrap().fields.country);
+        }
+        let want: Vec<Option<String>> = [Some("DE"), Some("DE"), Some("AT"), Some("FR"), Some("Atlantis"), None]
+            .iter().map(|c| c.map(str::to_string)).collect();
+        assert_eq!(now_stored, want);
+    }
+
     async fn groups_with_members_cannot_be_deleted(db: TestDb) {
         let store = db.store().await;
         let g = Group { id: Uuid::now_v7(), name: "Installers".into(), description: "".into(), active: true, created_at: to_ms(now()) };

@@ -2,7 +2,7 @@
 //! tokens, cookies, redirects, two languages; on both engines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use gatehouse_testkit::{TestServer, both_engines, browser};
+use gatehouse_testkit::{TestServer, both_engines, browser, hidden_fields};
 use reqwest::StatusCode;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -112,6 +112,65 @@ async fn sign_in(
 }
 
 both_engines! {
+    async fn a_profile_sent_after_the_session_ended_comes_back_filled_after_signing_in(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let client = browser();
+        register_and_activate(&server, &client, "ada@example.com", "Ada").await;
+        assert_eq!(sign_in(&server, &client, "ada@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
+        let profile = get(&client, &server.url("/s/main/profile")).await;
+        let old = profile.csrf();
+        // Signed out in another tab while the form was being filled in.
+        let out = post(&client, &server.url("/s/main/logout"), &[("csrf", &old)]).await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        let sent = post(&client, &server.url("/s/main/profile"), &[("csrf", &old), ("first_name", "Ada"), ("last_name", "Byron"), ("city", "Berlin")]).await;
+        assert_eq!(sent.status, StatusCode::UNAUTHORIZED);
+        assert!(sent.html.contains("Your session ended before the form was sent") && sent.html.contains("class=\"info\""), "{}", sent.html);
+        let carried = hidden_fields(&sent.html, "/s/main/login");
+        let field = |name: &str| carried.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+        assert_eq!(field("next"), "/s/main/profile");
+        assert!(field("resume").contains("city=Berlin") && !field("resume").contains(&old), "{carried:?}");
+
+        // Signing in brings the form back as typed; nothing was saved yet.
+        let mut form = carried.clone();
+        form.push(("login_id".into(), "ada@example.com".into()));
+        form.push(("password".into(), PASSWORD.into()));
+        let back = page(client.post(server.url("/s/main/login")).form(&form).send().await.unwrap()).await;
+        assert_eq!(back.status, StatusCode::OK, "{}", back.html);
+        assert!(back.html.contains("value=\"Berlin\"") && back.html.contains("value=\"Byron\"") && back.html.contains("nothing has been saved yet"), "{}", back.html);
+        let stored = get(&client, &server.url("/s/main/profile")).await;
+        assert!(!stored.html.contains("Berlin") && stored.html.contains("value=\"Lovelace\""), "not saved without a session: {}", stored.html);
+        let again = hidden_fields(&back.html, "/s/main/profile");
+        assert!(again.iter().any(|(k, v)| k == "csrf" && *v != old), "a fresh token");
+        let resent: Vec<(String, String)> = again.into_iter()
+            .chain([("first_name".into(), "Ada".into()), ("last_name".into(), "Byron".into()), ("city".into(), "Berlin".into())])
+            .collect();
+        let saved = page(client.post(server.url("/s/main/profile")).form(&resent).send().await.unwrap()).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+        let stored = get(&client, &server.url("/s/main/profile")).await;
+        assert!(stored.html.contains("value=\"Berlin\""), "{}", stored.html);
+
+        // A page asked for without a session is shown after signing in; an
+        // address elsewhere is not followed.
+        let stranger = browser();
+        let r = get(&stranger, &server.url("/s/main/sessions")).await;
+        assert_eq!(r.location.as_deref(), Some("/s/main/login?next=%2Fs%2Fmain%2Fsessions"));
+        for (next, to) in [("/s/main/sessions", "/s/main/sessions"), ("//evil.example/s/main/sessions", "/s/main/"), ("https://evil.example/", "/s/main/")] {
+            let client = browser();
+            let login = get(&client, &server.url(&format!("/s/main/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()))).await;
+            let mut form = hidden_fields(&login.html, "/s/main/login");
+            form.push(("login_id".into(), "ada@example.com".into()));
+            form.push(("password".into(), PASSWORD.into()));
+            let r = page(client.post(server.url("/s/main/login")).form(&form).send().await.unwrap()).await;
+            assert_eq!(r.location.as_deref(), Some(to), "next={next}");
+        }
+        // Other forms posted without a session say it ended.
+        let r = post(&stranger, &server.url("/s/main/sessions/others"), &[("csrf", "x")]).await;
+        assert_eq!(r.location.as_deref(), Some("/s/main/login?notice=session_ended"));
+        let said = get(&stranger, &server.url("/s/main/login?notice=session_ended")).await;
+        assert!(said.html.contains("Your session ended. Sign in again to go on."), "{}", said.html);
+        server.stop().await;
+    }
+
     async fn a_signed_in_account_sees_its_own_language_whatever_the_browser_asks(db: TestDb) {
         let server = TestServer::start(&db).await;
         let client = browser();
@@ -183,7 +242,7 @@ both_engines! {
         assert_eq!(out.status, StatusCode::SEE_OTHER);
         assert_eq!(out.location.as_deref(), Some("/s/main/login?notice=signed_out"));
         let gone = get(&client, &server.url("/s/main/profile")).await;
-        assert_eq!((gone.status, gone.location.as_deref()), (StatusCode::SEE_OTHER, Some("/s/main/login")));
+        assert_eq!((gone.status, gone.location.as_deref()), (StatusCode::SEE_OTHER, Some("/s/main/login?next=%2Fs%2Fmain%2Fprofile")));
         assert_eq!(sign_in(&server, &client, "ada@example.com", NEW_PASSWORD).await.status, StatusCode::SEE_OTHER);
         server.stop().await;
     }

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use axum::Form;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use gatehouse_app::AppError;
@@ -75,14 +74,45 @@ pub(super) async fn profile_form(SignedIn { visit: v, current }: SignedIn<false>
     }
 }
 
-pub(super) async fn profile_submit(
-    SignedIn { visit: v, current }: SignedIn<false>,
-    Form(mut form): Form<BTreeMap<String, String>>,
+/// Just signed in again after the session ended under a posted profile
+/// form: the form as it was typed, over the stored values, saying nothing
+/// has been saved yet.
+pub(super) async fn resumed(
+    mut v: Visit,
+    session: &gatehouse_app::portal::sessions::NewSession,
+    resume: &str,
 ) -> Response {
-    let submitted = form.remove("csrf").unwrap_or_default();
-    if !v.csrf_ok(&submitted) {
-        return v.csrf_refused();
+    let current = match gatehouse_app::portal::sessions::authenticate_on(
+        &v.state.app,
+        &v.site,
+        &session.token,
+    )
+    .await
+    {
+        Ok(Some(current)) => current,
+        Ok(None) => return v.fail(AppError::SignedOut).into_response(),
+        Err(e) => return v.fail(e).into_response(),
+    };
+    v.csrf = session.csrf_token.clone();
+    v.current = Some(current.clone());
+    v.flash = Some(v.tr("resume_profile"));
+    let typed: BTreeMap<String, String> = url::form_urlencoded::parse(resume.as_bytes())
+        .map(|(k, val)| (k.into_owned(), val.into_owned()))
+        .collect();
+    match profile::profile(&v.state.app, &current).await {
+        Ok(p) => profile_page(v, StatusCode::OK, &p, &typed, None, BTreeMap::new()),
+        Err(e) => v.fail(e).into_response(),
     }
+}
+
+pub(super) async fn profile_submit(
+    SignedInForm {
+        visit: v,
+        current,
+        mut form,
+    }: SignedInForm<BTreeMap<String, String>>,
+) -> Response {
+    form.remove("csrf");
     let typed: serde_json::Map<String, serde_json::Value> = form
         .iter()
         .map(|(k, val)| (k.clone(), serde_json::Value::String(val.clone())))

@@ -25,9 +25,14 @@ pub(super) struct LoginForm {
     pub(super) login_id: String,
     #[serde(default)]
     pub(super) password: String,
-    /// Where to continue after signing in (an app's authorization request).
+    /// Where to continue after signing in (an app's authorization request,
+    /// or one of the portal's own pages).
     #[serde(default)]
     pub(super) next: String,
+    /// A form posted after the session ended (URL-encoded, without its
+    /// token or any password), to fill in again on `next`.
+    #[serde(default)]
+    pub(super) resume: String,
 }
 
 /// The query of the sign-in page.
@@ -45,9 +50,15 @@ enum Said {
     Nothing,
     /// The sign-in was refused for something the visitor can put right.
     Refused(String),
-    /// The account is fine and waits for someone else (approval): news,
-    /// not an error.
-    Waiting(String),
+    /// News, not an error: the account waits for someone else (approval),
+    /// or the session ended before a form was sent.
+    News(String),
+}
+
+/// Where the sign-in goes on to, carried by its form.
+struct Onward<'a> {
+    next: &'a str,
+    resume: &'a str,
 }
 
 fn login_page(
@@ -56,20 +67,29 @@ fn login_page(
     login_id: &str,
     said: Said,
     resend: bool,
-    next: &str,
+    onward: &Onward,
 ) -> Response {
     let form = context! { login_id };
-    let next = super::oauth::safe_next(&v.site.key, next);
+    let next = super::oauth::safe_next(&v.site.key, onward.next);
+    let resume = Some(onward.resume).filter(|r| next.is_some() && !r.is_empty());
     let (error, info) = match said {
         Said::Nothing => (None, None),
         Said::Refused(e) => (Some(e), None),
-        Said::Waiting(i) => (None, Some(i)),
+        Said::News(i) => (None, Some(i)),
     };
     v.page(
         status,
         "portal/login.html",
-        context! { form, error, info, resend, next },
+        context! { form, error, info, resend, next, resume },
     )
+}
+
+/// A signed-in form posted after its session ended: the sign-in page (401)
+/// saying so, carrying what was typed back to `page` after signing in.
+pub(super) fn session_ended(v: Visit, page: &str, resume: &str) -> Response {
+    let said = Said::News(v.tr("session_ended_form_kept"));
+    let onward = Onward { next: page, resume };
+    login_page(v, StatusCode::UNAUTHORIZED, "", said, false, &onward)
 }
 
 pub(super) async fn login_form(v: Visit, Query(q): Query<LoginQuery>) -> Response {
@@ -80,13 +100,17 @@ pub(super) async fn login_form(v: Visit, Query(q): Query<LoginQuery>) -> Respons
         };
         return v.redirect(&to);
     }
+    let onward = Onward {
+        next: &q.next,
+        resume: "",
+    };
     login_page(
         v,
         StatusCode::OK,
         &q.login_hint,
         Said::Nothing,
         false,
-        &q.next,
+        &onward,
     )
 }
 
@@ -131,9 +155,22 @@ pub(super) async fn login_submit(
                 // Chromium applies the sign-in form's `form-action 'self'`
                 // to every redirect after the post, and the app is
                 // elsewhere.
-                Some(next) if !session.must_change_password => {
+                Some(next)
+                    if !session.must_change_password
+                        && super::oauth::is_app_request(&v.site.key, &next) =>
+                {
                     v.page(StatusCode::OK, "portal/continue.html", context! { next })
                 }
+                // The profile form posted after the session ended: back,
+                // filled in as it was, with nothing saved yet.
+                Some(next)
+                    if !session.must_change_password
+                        && !form.resume.is_empty()
+                        && next == v.path("profile") =>
+                {
+                    super::profile::resumed(v, &session, &form.resume).await
+                }
+                Some(next) if !session.must_change_password => v.redirect(&next),
                 _ => {
                     let to = v.path(if session.must_change_password {
                         "change-password"
@@ -156,8 +193,12 @@ pub(super) async fn login_submit(
                 SignInRefusal::Deactivated => (StatusCode::FORBIDDEN, "error_deactivated"),
             };
             let said = match refusal {
-                SignInRefusal::Pending => Said::Waiting(v.tr(key)),
+                SignInRefusal::Pending => Said::News(v.tr(key)),
                 _ => Said::Refused(v.tr(key)),
+            };
+            let onward = Onward {
+                next: &form.next,
+                resume: &form.resume,
             };
             login_page(
                 v,
@@ -165,7 +206,7 @@ pub(super) async fn login_submit(
                 &form.login_id,
                 said,
                 refusal == SignInRefusal::Unverified,
-                &form.next,
+                &onward,
             )
         }
         Err(e) => v.fail(e).into_response(),

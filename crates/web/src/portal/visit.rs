@@ -1,11 +1,14 @@
 //! One portal page view, as extractors: [`Visit`] (the site, the visitor's
 //! language and session, the anonymous form token, the cookies to set) and
-//! [`SignedIn`] (a signed-in customer, or a redirect to sign in), and how a
-//! refused form's errors are said.
+//! [`SignedIn`] (a signed-in customer, or a redirect to sign in and back),
+//! [`SignedInForm`] (a signed-in customer's form post whose token matched;
+//! posted after the session ended, the sign-in page carrying what was
+//! typed), and how a refused form's errors are said.
 
 use std::collections::BTreeMap;
 
-use axum::extract::{FromRequestParts, Query, RawPathParams};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Query, RawPathParams, Request};
 use axum::http::Method;
 use axum::http::header::{LOCATION, RETRY_AFTER};
 use axum::http::request::Parts;
@@ -21,7 +24,7 @@ use serde::Deserialize;
 
 use super::rate_limit;
 use crate::error::ApiError;
-use crate::extract::ClientMeta;
+use crate::extract::{ClientMeta, parse_form};
 use crate::{AppState, cookies, csrf, i18n, pages};
 
 #[derive(Debug, Default, Deserialize)]
@@ -32,7 +35,8 @@ pub(super) struct PageQuery {
 }
 
 /// Words that may be shown as a notice after a redirect.
-pub(super) const NOTICES: [&str; 7] = [
+pub(super) const NOTICES: [&str; 8] = [
+    "session_ended",
     "profile_saved",
     "change_done",
     "reset_done",
@@ -310,15 +314,91 @@ impl<const FORCED: bool> FromRequestParts<AppState> for SignedIn<FORCED> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let visit = Visit::from_request_parts(parts, state).await?;
         match visit.current.clone() {
-            None => {
-                let to = visit.path("login");
-                Err(visit.redirect(&to))
-            }
+            None => Err(to_sign_in(visit, parts)),
             Some(c) if c.must_change_password && !FORCED => {
                 let to = visit.path("change-password");
                 Err(visit.redirect(&to))
             }
             Some(current) => Ok(SignedIn { visit, current }),
+        }
+    }
+}
+
+/// Without a session: to the sign-in page, and back to the page asked for
+/// after it; a post (whose body is gone by now) says the session ended.
+fn to_sign_in(visit: Visit, parts: &Parts) -> Response {
+    let page = parts.uri.path();
+    let mut to = visit.path("login");
+    let back = super::oauth::safe_next(&visit.site.key, page);
+    if parts.method != Method::GET && parts.method != Method::HEAD {
+        to.push_str("?notice=session_ended");
+        if let Some(back) = back {
+            to.push_str("&next=");
+            to.push_str(&encode(&back));
+        }
+    } else if let Some(back) = back {
+        to.push_str("?next=");
+        to.push_str(&encode(&back));
+    }
+    visit.redirect(&to)
+}
+
+fn encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A signed-in customer's form post whose CSRF token matched, read as `T`.
+/// Posted after the session ended, it is answered with the sign-in page
+/// carrying what was typed (never a password or the old token), which comes
+/// back filled in after signing in.
+pub(super) struct SignedInForm<T> {
+    pub(super) visit: Visit,
+    pub(super) current: Current,
+    pub(super) form: T,
+}
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for SignedInForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let visit = Visit::from_request_parts(&mut parts, state).await?;
+        let page = parts.uri.path().to_string();
+        let bytes = match Bytes::from_request(Request::from_parts(parts, body), state).await {
+            Ok(bytes) => bytes,
+            Err(e) => return Err(e.into_response()),
+        };
+        let current = match visit.current.clone() {
+            None => {
+                let pairs: Vec<(String, String)> = parse_form(&bytes).unwrap_or_default();
+                let mut kept = url::form_urlencoded::Serializer::new(String::new());
+                for (k, v) in pairs
+                    .iter()
+                    .filter(|(k, _)| k != "csrf" && !k.contains("password"))
+                {
+                    kept.append_pair(k, v);
+                }
+                return Err(super::sign_in::session_ended(visit, &page, &kept.finish()));
+            }
+            Some(c) if c.must_change_password => {
+                let to = visit.path("change-password");
+                return Err(visit.redirect(&to));
+            }
+            Some(current) => current,
+        };
+        let token: super::sign_in::CsrfForm = parse_form(&bytes).unwrap_or_default();
+        if !visit.csrf_ok(&token.csrf) {
+            return Err(visit.csrf_refused());
+        }
+        match parse_form(&bytes) {
+            Ok(form) => Ok(SignedInForm {
+                visit,
+                current,
+                form,
+            }),
+            Err(message) => Err(visit
+                .fail(AppError::invalid("form", message))
+                .into_response()),
         }
     }
 }
