@@ -22,6 +22,7 @@ QUERIES = [
     ("search 'engin' + country DE, sort -created_at", "q=engin&country=de&sort=-created_at&per_page=50"),
     ("status pending + site, sort company, page 20", "status=pending&site=main&sort=company&per_page=50&page=20"),
     ("no filter, sort -last_name, page 1", "sort=-last_name&per_page=50"),
+    ("company 'storage' (part of 2 names, 5 %), sort last_name", "company=storage&sort=last_name&per_page=50"),
 ]
 
 

@@ -81,6 +81,7 @@ pub async fn target_names(
             }),
             "site" => tx.site_by_id(id).await?.map(|s| s.key),
             "group" => groups.iter().find(|g| g.id == id).map(|g| g.name.clone()),
+            "company" => tx.company_by_id(id).await?.map(|c| c.name),
             "staff" => tx.staff_by_id(id).await?.map(|s| s.email),
             _ => None,
         };

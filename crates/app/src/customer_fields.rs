@@ -107,6 +107,11 @@ pub(crate) mod say {
         FieldError::said(field, Words::id("field-not-group"), "is not a group ID")
     }
 
+    /// Not a company's ID.
+    pub fn company(field: &str) -> FieldError {
+        FieldError::said(field, Words::id("field-not-company"), "is not a company ID")
+    }
+
     /// Not true or false.
     pub fn boolean(field: &str) -> FieldError {
         FieldError::said(
@@ -250,13 +255,28 @@ mod rules {
     /// A group ID; empty clears it (whether the group exists is the use
     /// case's check, it needs the database).
     pub fn group(f: &str, c: &Change<String>, t: &mut Option<Uuid>, e: &mut Vec<FieldError>) {
+        id(f, c, t, e, say::group);
+    }
+
+    pub fn company(f: &str, c: &Change<String>, t: &mut Option<Uuid>, e: &mut Vec<FieldError>) {
+        id(f, c, t, e, say::company);
+    }
+
+    /// A record's ID, or empty for none.
+    fn id(
+        f: &str,
+        c: &Change<String>,
+        t: &mut Option<Uuid>,
+        e: &mut Vec<FieldError>,
+        wrong: fn(&str) -> FieldError,
+    ) {
         match c {
             Change::Keep => {}
             Change::Clear => *t = None,
             Change::Set(s) if s.trim().is_empty() => *t = None,
             Change::Set(s) => match s.trim().parse() {
                 Ok(id) => *t = Some(id),
-                Err(_) => e.push(say::group(f)),
+                Err(_) => e.push(wrong(f)),
             },
         }
     }
@@ -360,10 +380,11 @@ macro_rules! customer_fields {
             pub const FIELDS: &'static [FieldInfo] = &[
                 $( FieldInfo {
                     name: stringify!($name),
-                    text: !matches!(stringify!($rule).as_bytes(), b"group" | b"flag"),
+                    text: !matches!(stringify!($rule).as_bytes(), b"group" | b"company" | b"flag"),
                     expects: match stringify!($rule).as_bytes() {
                         b"flag" => say::boolean,
                         b"group" => say::group,
+                        b"company" => say::company,
                         _ => say::not_text,
                     },
                 }, )*
@@ -413,8 +434,12 @@ customer_fields! {
     last_name: String as Option<String>, name { max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
     /// E-mail address.
     email: String as Option<String>, email { format = Email, max_length = 200 };
-    /// Company.
+    /// Company, by name: the company with this name (case, spaces and a
+    /// trailing full stop aside), or a new one made with it. Answers carry
+    /// the company's name as its record spells it.
     company: String as Option<String>, short { max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" };
+    /// Company, by its ID (empty for none); wins over `company`.
+    company_id: String as Option<String>, company { format = Uuid, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$" };
     /// Web address (http:// or https://).
     url: String as Option<String>, web { max_length = 200, pattern = "^https?://[^\\s]+$" };
     /// Landline.
@@ -496,7 +521,8 @@ mod tests {
         let mut fields = CustomerFields::default();
         let all = json!({
             "first_name": " Ada ", "last_name": "Lovelace", "email": "Ada@Example.com",
-            "company": "Engines", "url": "https://example.com", "phone": "1", "mobile": "2",
+            "company": "Engines", "company_id": "01890a5d-ac96-774b-bcce-b302099a8058",
+            "url": "https://example.com", "phone": "1", "mobile": "2",
             "country": "GB", "region": "London", "street": "St James's Square 12",
             "postcode": "SW1", "city": "London", "external_id": "X-1",
             "group_id": "01890a5d-ac96-774b-bcce-b302099a8057",

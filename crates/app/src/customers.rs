@@ -44,11 +44,20 @@ pub struct CustomerDetail {
     pub accounts: Vec<AccountView>,
 }
 
-/// Applies a change, checking each field; answers every wrong field at once.
-/// A customer needs a name or a company.
-fn apply(fields: &mut CustomerFields, patch: &CustomerPatch, errors: &mut Vec<FieldError>) {
+/// Applies a change, checking each field and deciding the company (which
+/// may make one); answers every wrong field at once. A customer needs a
+/// name or a company.
+async fn apply(
+    tx: &mut dyn gatehouse_store::Tx,
+    fields: &mut CustomerFields,
+    patch: &CustomerPatch,
+    actor: &gatehouse_store::Actor,
+    now: time::OffsetDateTime,
+    errors: &mut Vec<FieldError>,
+) -> AppResult<()> {
     patch.apply_to(fields, errors);
-    if fields.first_name.is_empty() && fields.last_name.is_empty() && fields.company.is_none() {
+    crate::companies::resolve(tx, patch, fields, actor, now, errors).await?;
+    if fields.first_name.is_empty() && fields.last_name.is_empty() && fields.company_id.is_none() {
         errors.push(FieldError {
             field: "last_name".into(),
             message: "give a name or a company".into(),
@@ -56,6 +65,7 @@ fn apply(fields: &mut CustomerFields, patch: &CustomerPatch, errors: &mut Vec<Fi
         });
     }
     errors.sort_by(|a, b| a.field.cmp(&b.field));
+    Ok(())
 }
 
 async fn check_group(
@@ -96,8 +106,16 @@ pub async fn create(
         ..CustomerFields::default()
     };
     let mut errors = Vec::new();
-    apply(&mut fields, input, &mut errors);
     let mut tx = app.store.begin().await?;
+    apply(
+        tx.as_mut(),
+        &mut fields,
+        input,
+        &caller.actor(),
+        now,
+        &mut errors,
+    )
+    .await?;
     check_group(tx.as_mut(), &fields, &mut errors).await?;
     let site = match account {
         Some(a) => Some(load_site(tx.as_mut(), &a.site).await?),
@@ -261,7 +279,15 @@ pub async fn update(
         .ok_or_else(|| AppError::NotFound("customer".into()))?;
     let before = customer.fields.clone();
     let mut errors = Vec::new();
-    apply(&mut customer.fields, input, &mut errors);
+    apply(
+        tx.as_mut(),
+        &mut customer.fields,
+        input,
+        &caller.actor(),
+        now,
+        &mut errors,
+    )
+    .await?;
     if customer.fields.group_id != before.group_id {
         check_group(tx.as_mut(), &customer.fields, &mut errors).await?;
     }
@@ -388,8 +414,14 @@ pub struct ListQuery {
     /// Account role.
     #[param(pattern = "^(customer|customer_manager)?$")]
     pub role: Option<String>,
-    /// Company.
+    /// Company: customers of the companies whose name contains this (any
+    /// case).
     pub company: Option<String>,
+    /// Company ID: that company's customers.
+    #[param(
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
+    pub company_id: Option<String>,
     /// Country: its code (`DE`) or its name in English or German.
     pub country: Option<String>,
     /// Account status (`waiting` means pending: waiting for approval).
@@ -442,6 +474,11 @@ pub async fn filter_of(app: &App, q: &ListQuery) -> AppResult<gatehouse_store::C
             .map_err(|_| wrong("group", format!("'{g}' is not a group ID")))
             .ok()
     });
+    let company_id = present(&q.company_id).and_then(|c| {
+        c.parse()
+            .map_err(|_| wrong("company_id", format!("'{c}' is not a company ID")))
+            .ok()
+    });
     let role =
         present(&q.role).and_then(|r| AccountRole::parse(r).map_err(|e| wrong("role", e)).ok());
     let status = match present(&q.status) {
@@ -460,6 +497,7 @@ pub async fn filter_of(app: &App, q: &ListQuery) -> AppResult<gatehouse_store::C
         role,
         status,
         company: present(&q.company).map(str::to_string),
+        company_id,
         // A name (`Germany`, `Deutschland`) finds the code it is stored as.
         country: present(&q.country).map(|c| {
             gatehouse_domain::countries::code_of(c)

@@ -51,6 +51,10 @@ pub enum AppError {
     /// It clashes with something that exists.
     #[error("{0}")]
     Conflict(String),
+    /// Fields whose values something that exists has already (a name, a
+    /// key); each says which.
+    #[error("{}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Taken(Vec<FieldError>),
     /// The lifecycle does not allow it.
     #[error(transparent)]
     Refused(#[from] Refusal),

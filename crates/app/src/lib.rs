@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
 pub mod clock;
+pub mod companies;
 pub mod customer_fields;
 pub mod customers;
 pub mod delivery;

@@ -22,6 +22,12 @@ pub struct RegistrationRow {
     pub email: String,
     /// Status now.
     pub status: String,
+    /// `customer` or `customer_manager`.
+    pub role: String,
+    /// The company the account's customer belongs to.
+    pub company: Option<String>,
+    /// That company's ID.
+    pub company_id: Option<Uuid>,
     /// Registered at.
     #[serde(with = "time::serde::rfc3339")]
     pub registered_at: OffsetDateTime,
@@ -60,19 +66,36 @@ pub async fn registrations(
     let accounts = tx
         .list_accounts(&filter, now, limit.clamp(1, 100_000), 0)
         .await?;
+    let mut ids: Vec<Uuid> = accounts.iter().filter_map(|a| a.customer_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut companies = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        for c in tx.customers_by_ids(chunk).await? {
+            if let Some(id) = c.fields.company_id {
+                companies.insert(c.id, (c.fields.company.unwrap_or_default(), id));
+            }
+        }
+    }
     Ok(accounts
         .into_iter()
-        .map(|a| RegistrationRow {
-            id: a.id,
-            status: a.state.status(now).as_str().to_string(),
-            login_id: a.login_id,
-            email: a.email,
-            registered_at: a.registered_at,
-            verified_at: a.verified_at,
-            approved_at: a.approved_at,
-            last_login_at: a.last_login_at,
-            access_expires_at: a.state.access_expires_at,
-            password_expires_at: a.state.password_expires_at,
+        .map(|a| {
+            let company = a.customer_id.and_then(|c| companies.get(&c)).cloned();
+            RegistrationRow {
+                id: a.id,
+                status: a.state.status(now).as_str().to_string(),
+                role: a.role.as_str().to_string(),
+                company: company.as_ref().map(|c| c.0.clone()),
+                company_id: company.map(|c| c.1),
+                login_id: a.login_id,
+                email: a.email,
+                registered_at: a.registered_at,
+                verified_at: a.verified_at,
+                approved_at: a.approved_at,
+                last_login_at: a.last_login_at,
+                access_expires_at: a.state.access_expires_at,
+                password_expires_at: a.state.password_expires_at,
+            }
         })
         .collect())
 }

@@ -90,6 +90,53 @@ fn invented(rng: &mut StdRng, parts: usize) -> String {
     name
 }
 
+/// The companies customers are seeded into: the well-known ones first, then
+/// one invented company per 200 customers (at most 5000), made as records
+/// unless a company with the name exists.
+async fn company_pool(
+    app: &App,
+    rng: &mut StdRng,
+    count: usize,
+    now: time::OffsetDateTime,
+) -> AppResult<Vec<(Uuid, String)>> {
+    let mut names: Vec<String> = COMPANY.iter().map(|c| c.to_string()).collect();
+    for _ in 0..(count / 200).clamp(1, 5000) {
+        names.push(format!(
+            "{} {}",
+            invented(rng, 2),
+            SUFFIX[rng.random_range(0..SUFFIX.len())]
+        ));
+    }
+    let mut pool = Vec::with_capacity(names.len());
+    let mut keys = std::collections::HashSet::new();
+    let mut tx = app.store.begin().await?;
+    for name in names {
+        let key = gatehouse_domain::company_key(&name);
+        if !keys.insert(key.clone()) {
+            continue;
+        }
+        let company = match tx.company_by_key(&key).await? {
+            Some(company) => company,
+            None => {
+                let company = gatehouse_store::Company {
+                    id: Uuid::now_v7(),
+                    name,
+                    external_id: None,
+                    address: None,
+                    notes: String::new(),
+                    created_at: now,
+                    updated_at: now,
+                };
+                tx.insert_company(&company).await?;
+                company
+            }
+        };
+        pool.push((company.id, company.name));
+    }
+    tx.commit().await?;
+    Ok(pool)
+}
+
 /// Rows written per transaction.
 const BATCH: usize = 5000;
 
@@ -107,6 +154,7 @@ pub async fn seed(
     drop(tx);
     let mut rng = StdRng::seed_from_u64(count as u64);
     let now = app.clock.now();
+    let companies = company_pool(app, &mut rng, count, now).await?;
     let mut written = 0;
     while written < count {
         let n = BATCH.min(count - written);
@@ -130,21 +178,24 @@ pub async fn seed(
             let (country, city) = PLACES[rng.random_range(0..PLACES.len())];
             let email = format!("{}.{}.{i}@example.com", ascii(first), ascii(last));
             let created = now - Duration::minutes(rng.random_range(0..60 * 24 * 365));
+            // Three in ten work at a well-known company, four at one of
+            // the invented ones, the rest at none.
+            let named = COMPANY.len().min(companies.len());
+            let company = match rng.random_range(0..10) {
+                0..=2 if named > 0 => Some(&companies[rng.random_range(0..named)]),
+                3..=6 if companies.len() > named => {
+                    Some(&companies[rng.random_range(named..companies.len())])
+                }
+                _ => None,
+            };
             let customer = Customer {
                 id: Uuid::now_v7(),
                 fields: CustomerFields {
                     first_name: first.into(),
                     last_name: last.into(),
                     email: Some(email.clone()),
-                    company: match rng.random_range(0..10) {
-                        0..=2 => Some(COMPANY[rng.random_range(0..COMPANY.len())].to_string()),
-                        3..=6 => Some(format!(
-                            "{} {}",
-                            invented(&mut rng, 2),
-                            SUFFIX[rng.random_range(0..SUFFIX.len())]
-                        )),
-                        _ => None,
-                    },
+                    company: company.map(|c| c.1.clone()),
+                    company_id: company.map(|c| c.0),
                     phone: Some(format!(
                         "+{} {:09}",
                         rng.random_range(1..99),

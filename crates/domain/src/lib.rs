@@ -10,6 +10,7 @@
 //!   valid by construction: there is no other way to build one.
 
 pub mod account;
+pub mod companies;
 pub mod countries;
 pub mod oidc;
 pub mod policy;
@@ -21,6 +22,7 @@ pub use account::{
     AccountState, Decision, DeleteReason, Effect, Event, Lock, Refusal, SignInOutcome,
     SignInRefusal, Stage, Status, decide, lock_after_failures, sign_in_gate,
 };
+pub use companies::{company_key, company_name};
 pub use policy::{Email, LoginId, NewPassword, PolicyError, SiteKey};
 pub use roles::{AccountRole, Permission, Scope, StaffRole};
 pub use settings::{Language, LockMode, LoginIdMode, ProfileField, SettingsError, SiteSettings};

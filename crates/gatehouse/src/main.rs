@@ -184,6 +184,10 @@ async fn run(cli: Cli) -> Result<()> {
                 .migrate()
                 .await
                 .context("the database could not be migrated")?;
+            let adopted = gatehouse_app::companies::adopt_free_text(&app)
+                .await
+                .context("free-text companies could not be turned into records")?;
+            say_adopted(&adopted);
             println!("the {} database is up to date", app.store.engine().as_str());
             Ok(())
         }
@@ -299,10 +303,27 @@ async fn open(config: &Config) -> Result<App> {
 /// Opens and prepares the database (migrated, default site present).
 async fn prepared(config: &Config) -> Result<App> {
     let app = open(config).await?;
-    startup::prepare(&app)
+    let found = startup::prepare(&app)
         .await
         .context("the database could not be prepared")?;
+    say_adopted(&found.companies);
     Ok(app)
+}
+
+/// Says which free-text companies became records, and which spellings were
+/// merged into one.
+fn say_adopted(adopted: &gatehouse_app::companies::Adopted) {
+    if adopted.customers == 0 {
+        return;
+    }
+    println!(
+        "Companies are records now: {} customers linked to {} companies made from their free-text company.",
+        adopted.customers, adopted.companies
+    );
+    for (name, spellings) in &adopted.merged {
+        let quoted: Vec<String> = spellings.iter().map(|s| format!("\"{s}\"")).collect();
+        println!("  merged into \"{name}\": {}", quoted.join(", "));
+    }
 }
 
 fn read_password() -> Result<String> {
@@ -366,6 +387,7 @@ async fn serve(config: &Config) -> Result<()> {
         }
     };
     server.ready();
+    say_adopted(&found.companies);
     if found.created_default_site {
         println!("Created the default site 'main' (portal at http://{addr}/s/main).");
     }

@@ -30,9 +30,9 @@ use uuid::Uuid;
 
 pub use error::{StoreError, StoreResult};
 pub use model::{
-    Account, AccountFilter, Actor, ApiToken, AuditEvent, AuditFilter, Customer, CustomerFields,
-    CustomerFilter, CustomerPage, CustomerSort, EmailTemplate, Group, LinkPurpose, LinkToken,
-    NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser,
+    Account, AccountFilter, Actor, ApiToken, AuditEvent, AuditFilter, Company, CompanyListed,
+    Customer, CustomerFields, CustomerFilter, CustomerPage, CustomerSort, EmailTemplate, Group,
+    LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser,
 };
 pub use oidc::{AuthCode, Client, Consent, Grant, OidcTx, RefreshToken, SigningKey};
 pub use recent::Recent;
@@ -158,6 +158,34 @@ pub trait Tx: OidcTx + Send {
     async fn group_size(&mut self, id: Uuid) -> StoreResult<i64>;
     /// Removes a group; one with members is [`StoreError::Referenced`].
     async fn delete_group(&mut self, id: Uuid) -> StoreResult<()>;
+
+    // ---- companies
+    /// Adds a company; a taken name key or external ID is a conflict (the
+    /// text names `name_key` or `external_id`).
+    async fn insert_company(&mut self, company: &Company) -> StoreResult<()>;
+    /// Replaces a company's data; a new name is written into its customers'
+    /// records too (their `company` and search text), in the same
+    /// transaction.
+    async fn update_company(&mut self, company: &Company) -> StoreResult<()>;
+    /// The company with this ID.
+    async fn company_by_id(&mut self, id: Uuid) -> StoreResult<Option<Company>>;
+    /// The company with this name key (see `gatehouse_domain::company_key`).
+    async fn company_by_key(&mut self, name_key: &str) -> StoreResult<Option<Company>>;
+    /// A page of companies by name, those whose name or external ID
+    /// contains `search` (any case) when given, with their counts.
+    async fn list_companies(
+        &mut self,
+        search: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<CompanyListed>>;
+    /// How many companies `list_companies` would list in all.
+    async fn count_companies(&mut self, search: Option<&str>) -> StoreResult<i64>;
+    /// Removes a company; one with customers is [`StoreError::Referenced`].
+    async fn delete_company(&mut self, id: Uuid) -> StoreResult<()>;
+    /// Customers with a free-text company (blank ones too) and no company
+    /// record (written before companies were records), at most `limit`.
+    async fn customers_without_company_record(&mut self, limit: i64) -> StoreResult<Vec<Customer>>;
 
     // ---- customers
     /// Adds a customer.

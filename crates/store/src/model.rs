@@ -80,6 +80,85 @@ pub struct Group {
     pub created_at: i64,
 }
 
+/// A client company: the customers who work there belong to it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Company {
+    /// Identity.
+    pub id: Uuid,
+    /// Name, as spelled.
+    pub name: String,
+    /// The ERP's key (unique when given).
+    pub external_id: Option<String>,
+    /// Postal address, as written.
+    pub address: Option<String>,
+    /// Staff notes.
+    pub notes: String,
+    /// Created at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last changed at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// A company with how many customers belong to it and how many portal
+/// accounts they have.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CompanyListed {
+    /// The company.
+    #[serde(flatten)]
+    pub company: Company,
+    /// Customers in it.
+    pub customers: i64,
+    /// Portal accounts of those customers (deleted ones not counted).
+    pub accounts: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CompanyRow {
+    id: Uuid,
+    name: String,
+    external_id: Option<String>,
+    address: Option<String>,
+    notes: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<CompanyRow> for Company {
+    type Error = StoreError;
+    fn try_from(r: CompanyRow) -> StoreResult<Company> {
+        Ok(Company {
+            id: r.id,
+            name: r.name,
+            external_id: r.external_id,
+            address: r.address,
+            notes: r.notes,
+            created_at: from_ms(r.created_at)?,
+            updated_at: from_ms(r.updated_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CompanyListedRow {
+    #[sqlx(flatten)]
+    company: CompanyRow,
+    customers: i64,
+    accounts: i64,
+}
+
+impl TryFrom<CompanyListedRow> for CompanyListed {
+    type Error = StoreError;
+    fn try_from(r: CompanyListedRow) -> StoreResult<CompanyListed> {
+        Ok(CompanyListed {
+            company: r.company.try_into()?,
+            customers: r.customers,
+            accounts: r.accounts,
+        })
+    }
+}
+
 /// The editable data of a customer (the CRM contact).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CustomerFields {
@@ -89,8 +168,11 @@ pub struct CustomerFields {
     pub last_name: String,
     /// E-mail address.
     pub email: Option<String>,
-    /// Company.
+    /// The company's name (kept in step with the company record by the
+    /// store; answers and CSV keep it for integrations that read names).
     pub company: Option<String>,
+    /// The company the customer belongs to.
+    pub company_id: Option<Uuid>,
     /// Web address.
     pub url: Option<String>,
     /// Landline.
@@ -144,6 +226,7 @@ pub(crate) struct CustomerRow {
     last_name: String,
     email: Option<String>,
     company: Option<String>,
+    company_id: Option<Uuid>,
     url: Option<String>,
     phone: Option<String>,
     mobile: Option<String>,
@@ -172,6 +255,7 @@ impl TryFrom<CustomerRow> for Customer {
                 last_name: r.last_name,
                 email: r.email,
                 company: r.company,
+                company_id: r.company_id,
                 url: r.url,
                 phone: r.phone,
                 mobile: r.mobile,
@@ -818,8 +902,10 @@ pub struct CustomerFilter {
     pub role: Option<gatehouse_domain::AccountRole>,
     /// With an account of this status.
     pub status: Option<gatehouse_domain::Status>,
-    /// This company (any case).
+    /// Belonging to a company whose name contains this (any case).
     pub company: Option<String>,
+    /// Belonging to this company.
+    pub company_id: Option<Uuid>,
     /// This country (any case).
     pub country: Option<String>,
     /// Name, e-mail address or company containing this (any case, literally).

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use gatehouse_domain::{SiteSettings, Status};
+use gatehouse_domain::{SiteSettings, Status, company_key};
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions as _, Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
@@ -21,15 +21,15 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::model::{
-    AccountRow, ApiTokenRow, AuditRow, CustomerRow, OutboxRow, SessionRow, SiteRow, StaffRow,
-    lock_columns, stage_str, to_ms,
+    AccountRow, ApiTokenRow, AuditRow, CompanyListedRow, CompanyRow, CustomerRow, OutboxRow,
+    SessionRow, SiteRow, StaffRow, lock_columns, stage_str, to_ms,
 };
 use crate::recent::Recent;
 use crate::{
-    Account, AccountFilter, ApiToken, AuditEvent, AuditFilter, Customer, CustomerFilter,
-    CustomerPage, CustomerSort, DynStore, EmailTemplate, Engine, Group, LinkPurpose, LinkToken,
-    NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser, Store, StoreError, StoreResult,
-    Tx,
+    Account, AccountFilter, ApiToken, AuditEvent, AuditFilter, Company, CompanyListed, Customer,
+    CustomerFilter, CustomerPage, CustomerSort, DynStore, EmailTemplate, Engine, Group,
+    LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser, Store,
+    StoreError, StoreResult, Tx,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -532,7 +532,7 @@ const WALK_MAX: i64 = 40_000;
 
 /// The columns of a customer record (not the search text: lists read
 /// many rows, and each column read costs a copy in the SQLite driver).
-const CUSTOMER_COLUMNS: &str = "c.id, c.first_name, c.last_name, c.email, c.company, c.url, c.phone, c.mobile, \
+const CUSTOMER_COLUMNS: &str = "c.id, c.first_name, c.last_name, c.email, c.company, c.company_id, c.url, c.phone, c.mobile, \
      c.country, c.region, c.street, c.postcode, c.city, c.external_id, c.group_id, c.avatar_url, \
      c.notifications, c.notes, c.language, c.created_at, c.updated_at";
 
@@ -559,9 +559,13 @@ fn customer_source(
     let mut from = "customers c";
     let mut clauses: Vec<String> = extra.to_vec();
     // In a walk, `|| ''` and `coalesce(x, x)` hide a column from its index.
-    let (hide, hide_id) = match plan {
-        Plan::Set => ("", ("", "")),
-        Plan::Walk => (" || ''", ("coalesce(", ", c.group_id)")),
+    let hide = match plan {
+        Plan::Set => "",
+        Plan::Walk => " || ''",
+    };
+    let id_column = |column: &str| match plan {
+        Plan::Set => format!("c.{column}"),
+        Plan::Walk => format!("coalesce(c.{column}, c.{column})"),
     };
     let arg = |b: Bind, binds: &mut Vec<Bind>| {
         binds.push(b);
@@ -569,16 +573,24 @@ fn customer_source(
     };
     if let Some(g) = filter.group_id {
         clauses.push(format!(
-            "{}c.group_id{} = {}",
-            hide_id.0,
-            hide_id.1,
+            "{} = {}",
+            id_column("group_id"),
             arg(Bind::Uuid(g), binds)
         ));
     }
-    if let Some(company) = filter.company.as_deref() {
+    if let Some(id) = filter.company_id {
         clauses.push(format!(
-            "lower(coalesce(c.company, '')){hide} = {}",
-            arg(Bind::Text(company.trim().to_lowercase()), binds)
+            "{} = {}",
+            id_column("company_id"),
+            arg(Bind::Uuid(id), binds)
+        ));
+    }
+    if let Some(company) = filter.company.as_deref() {
+        // Few companies: find the matching ones, then their customers.
+        clauses.push(format!(
+            "{} IN (SELECT co.id FROM companies co WHERE co.name_key LIKE {} ESCAPE '\\')",
+            id_column("company_id"),
+            arg(Bind::Text(contains_pattern(&company_key(company))), binds)
         ));
     }
     if let Some(country) = filter.country.as_deref() {
@@ -803,36 +815,152 @@ impl Tx for SqlTx {
         Ok(())
     }
 
+    // ---- companies
+
+    async fn insert_company(&mut self, co: &Company) -> StoreResult<()> {
+        exec!(self, sqlx::query(
+            "INSERT INTO companies (id, name, name_key, external_id, address, notes, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(co.id).bind(&co.name).bind(company_key(&co.name)).bind(&co.external_id).bind(&co.address)
+            .bind(&co.notes).bind(to_ms(co.created_at)).bind(to_ms(co.updated_at)))?;
+        Ok(())
+    }
+
+    async fn update_company(&mut self, co: &Company) -> StoreResult<()> {
+        self.announce();
+        let before = self
+            .company_by_id(co.id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        exec!(self, sqlx::query(
+            "UPDATE companies SET name = $2, name_key = $3, external_id = $4, address = $5, notes = $6, \
+             updated_at = $7 WHERE id = $1")
+            .bind(co.id).bind(&co.name).bind(company_key(&co.name)).bind(&co.external_id).bind(&co.address)
+            .bind(&co.notes).bind(to_ms(co.updated_at)))?;
+        if before.name != co.name {
+            // The search text is lowercased as Rust does it (SQLite's
+            // lower() knows ASCII only), so each member is rewritten here.
+            let mut after = None;
+            loop {
+                let members = self
+                    .customers_after(
+                        &CustomerFilter {
+                            company_id: Some(co.id),
+                            ..CustomerFilter::default()
+                        },
+                        after,
+                        500,
+                        co.updated_at,
+                    )
+                    .await?;
+                let Some(last) = members.last() else { break };
+                after = Some(last.id);
+                for mut member in members {
+                    member.fields.company = Some(co.name.clone());
+                    exec!(
+                        self,
+                        sqlx::query(
+                            "UPDATE customers SET company = $2, search_text = $3 WHERE id = $1"
+                        )
+                        .bind(member.id)
+                        .bind(&member.fields.company)
+                        .bind(crate::model::search_text(&member.fields))
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn company_by_id(&mut self, id: Uuid) -> StoreResult<Option<Company>> {
+        fetch_optional!(self, CompanyRow, sqlx::query_as("SELECT id, name, external_id, address, notes, created_at, updated_at FROM companies WHERE id = $1").bind(id))
+    }
+
+    async fn company_by_key(&mut self, name_key: &str) -> StoreResult<Option<Company>> {
+        fetch_optional!(self, CompanyRow, sqlx::query_as("SELECT id, name, external_id, address, notes, created_at, updated_at FROM companies WHERE name_key = $1").bind(name_key))
+    }
+
+    async fn list_companies(
+        &mut self,
+        search: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<CompanyListed>> {
+        let pattern = search
+            .map(company_key)
+            .filter(|s| !s.is_empty())
+            .map(|s| contains_pattern(&s));
+        fetch_all!(self, CompanyListedRow, sqlx::query_as(
+            "SELECT co.id, co.name, co.external_id, co.address, co.notes, co.created_at, co.updated_at, \
+             (SELECT COUNT(*) FROM customers c WHERE c.company_id = co.id) AS customers, \
+             (SELECT COUNT(*) FROM customers c JOIN accounts a ON a.customer_id = c.id \
+               WHERE c.company_id = co.id AND a.standing <> 'deleted') AS accounts \
+             FROM companies co \
+             WHERE ($1 IS NULL OR co.name_key LIKE $1 ESCAPE '\\' OR lower(coalesce(co.external_id, '')) LIKE $1 ESCAPE '\\') \
+             ORDER BY co.name_key, co.id LIMIT $2 OFFSET $3")
+            .bind(pattern).bind(limit.clamp(0, 10_000)).bind(offset.max(0)))
+    }
+
+    async fn count_companies(&mut self, search: Option<&str>) -> StoreResult<i64> {
+        let pattern = search
+            .map(company_key)
+            .filter(|s| !s.is_empty())
+            .map(|s| contains_pattern(&s));
+        Ok(on!(self, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM companies co \
+             WHERE ($1 IS NULL OR co.name_key LIKE $1 ESCAPE '\\' OR lower(coalesce(co.external_id, '')) LIKE $1 ESCAPE '\\')")
+            .bind(pattern).fetch_one(&mut **c).await)?)
+    }
+
+    async fn delete_company(&mut self, id: Uuid) -> StoreResult<()> {
+        self.announce();
+        let done = exec!(
+            self,
+            sqlx::query("DELETE FROM companies WHERE id = $1").bind(id)
+        )?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn customers_without_company_record(&mut self, limit: i64) -> StoreResult<Vec<Customer>> {
+        fetch_all!(self, CustomerRow, sqlx::query_as(
+            "SELECT * FROM customers WHERE company_id IS NULL AND company IS NOT NULL ORDER BY id LIMIT $1")
+            .bind(limit))
+    }
+
     // ---- customers
 
     async fn insert_customer(&mut self, cu: &Customer) -> StoreResult<()> {
         let f = &cu.fields;
         exec!(self, sqlx::query(
             "INSERT INTO customers (id, first_name, last_name, email, company, url, phone, mobile, country, region, \
-             street, postcode, city, external_id, group_id, avatar_url, notifications, notes, language, created_at, updated_at, search_text) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)")
+             street, postcode, city, external_id, group_id, avatar_url, notifications, notes, language, created_at, updated_at, search_text, \
+             company_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)")
             .bind(cu.id).bind(&f.first_name).bind(&f.last_name).bind(&f.email).bind(&f.company).bind(&f.url)
             .bind(&f.phone).bind(&f.mobile).bind(&f.country).bind(&f.region).bind(&f.street).bind(&f.postcode)
             .bind(&f.city).bind(&f.external_id).bind(f.group_id).bind(&f.avatar_url).bind(f.notifications)
             .bind(&f.notes).bind(&f.language).bind(to_ms(cu.created_at)).bind(to_ms(cu.updated_at))
-            .bind(crate::model::search_text(f)))?;
+            .bind(crate::model::search_text(f)).bind(f.company_id))?;
         Ok(())
     }
 
     async fn insert_customers(&mut self, customers: &[Customer]) -> StoreResult<()> {
-        // 22 values a row: 1000 rows stay under both engines' limits on binds.
+        // 23 values a row: 1000 rows stay under both engines' limits on binds.
         for chunk in customers.chunks(1000) {
             let mut sql = String::from(
                 "INSERT INTO customers (id, first_name, last_name, email, company, url, phone, mobile, country, region, \
                  street, postcode, city, external_id, group_id, avatar_url, notifications, notes, language, created_at, \
-                 updated_at, search_text) VALUES ",
+                 updated_at, search_text, company_id) VALUES ",
             );
             // SQLite looks `$n` names up one by one (quadratic in the number
             // of parameters); anonymous `?` need no lookup.
             let sqlite = self.engine() == Engine::Sqlite;
             for (i, _) in chunk.iter().enumerate() {
-                let b = i * 22;
-                let row: Vec<String> = (1..=22)
+                let b = i * 23;
+                let row: Vec<String> = (1..=23)
                     .map(|n| {
                         if sqlite {
                             "?".to_string()
@@ -853,7 +981,7 @@ impl Tx for SqlTx {
                         .bind(&f.phone).bind(&f.mobile).bind(&f.country).bind(&f.region).bind(&f.street).bind(&f.postcode)
                         .bind(&f.city).bind(&f.external_id).bind(f.group_id).bind(&f.avatar_url).bind(f.notifications)
                         .bind(&f.notes).bind(&f.language).bind(to_ms(cu.created_at)).bind(to_ms(cu.updated_at))
-                        .bind(crate::model::search_text(f));
+                        .bind(crate::model::search_text(f)).bind(f.company_id);
                 }
                 q.execute(&mut **c).await.map(|_| ())
             })?;
@@ -889,12 +1017,12 @@ impl Tx for SqlTx {
             "UPDATE customers SET first_name = $2, last_name = $3, email = $4, company = $5, url = $6, phone = $7, \
              mobile = $8, country = $9, region = $10, street = $11, postcode = $12, city = $13, external_id = $14, \
              group_id = $15, avatar_url = $16, notifications = $17, notes = $18, language = $19, updated_at = $20, \
-             search_text = $21 WHERE id = $1")
+             search_text = $21, company_id = $22 WHERE id = $1")
             .bind(cu.id).bind(&f.first_name).bind(&f.last_name).bind(&f.email).bind(&f.company).bind(&f.url)
             .bind(&f.phone).bind(&f.mobile).bind(&f.country).bind(&f.region).bind(&f.street).bind(&f.postcode)
             .bind(&f.city).bind(&f.external_id).bind(f.group_id).bind(&f.avatar_url).bind(f.notifications)
             .bind(&f.notes).bind(&f.language).bind(to_ms(cu.updated_at))
-            .bind(crate::model::search_text(f)))?;
+            .bind(crate::model::search_text(f)).bind(f.company_id))?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }

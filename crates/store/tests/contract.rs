@@ -66,6 +66,12 @@ fn staff(email: &str) -> StaffUser {
     }
 }
 
+async fn with_site_in(tx: &mut dyn Tx, key: &str) -> Uuid {
+    let s = site(key);
+    tx.insert_site(&s).await.unwrap();
+    s.id
+}
+
 async fn with_site(store: &DynStore, key: &str) -> Site {
     let s = site(key);
     let mut tx = store.begin().await.unwrap();
@@ -415,6 +421,93 @@ both_engines! {
         let mut tx = store.read().await.unwrap();
         assert_eq!(tx.api_token_by_hash(&[7; 32]).await.unwrap(), Some(token));
         assert_eq!(tx.api_token_by_hash(&[8; 32]).await.unwrap(), None);
+    }
+
+    async fn companies_are_records_their_customers_follow_their_name(db: TestDb) {
+        let store = db.store().await;
+        let company = |name: &str, external: Option<&str>| Company {
+            id: Uuid::now_v7(),
+            name: name.into(),
+            external_id: external.map(str::to_string),
+            address: None,
+            notes: String::new(),
+            created_at: now(),
+            updated_at: now(),
+        };
+        let engines = company("Engines Ltd.", Some("ERP-1"));
+        let looms = company("Jacquard Looms", None);
+        let empty = company("Nobody GmbH", None);
+        let member = |first: &str, co: &Company| Customer {
+            id: Uuid::now_v7(),
+            fields: CustomerFields { first_name: first.into(), company: Some(co.name.clone()), company_id: Some(co.id), ..CustomerFields::default() },
+            created_at: now(),
+            updated_at: now(),
+        };
+        let ada = member("Ada", &engines);
+        let charles = member("Charles", &engines);
+        let joseph = member("Joseph", &looms);
+        let mut tx = store.begin().await.unwrap();
+        for c in [&engines, &looms, &empty] {
+            tx.insert_company(c).await.unwrap();
+        }
+        tx.insert_customers(&[ada.clone(), charles.clone()]).await.unwrap();
+        tx.insert_customer(&joseph).await.unwrap();
+        let account = Account { customer_id: Some(ada.id), ..account(with_site_in(tx.as_mut(), "main").await, "ada@example.com") };
+        tx.insert_account(&account).await.unwrap();
+        tx.commit().await.unwrap();
+
+        // One company per name key, one per external ID.
+        for clash in [company("ENGINES LTD", None), company("Other", Some("ERP-1"))] {
+            let mut tx = store.begin().await.unwrap();
+            let refused = tx.insert_company(&clash).await;
+            assert!(matches!(&refused, Err(StoreError::Conflict(_))), "{refused:?}");
+            if clash.external_id.is_some() {
+                assert!(matches!(&refused, Err(StoreError::Conflict(what)) if what.contains("external_id")), "{refused:?}");
+            }
+        }
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.company_by_key("engines ltd").await.unwrap(), Some(engines.clone()));
+        let listed = tx.list_companies(None, 10, 0).await.unwrap();
+        let counts: Vec<(&str, i64, i64)> = listed.iter().map(|c| (c.company.name.as_str(), c.customers, c.accounts)).collect();
+        assert_eq!(counts, [("Engines Ltd.", 2, 1), ("Jacquard Looms", 1, 0), ("Nobody GmbH", 0, 0)]);
+        let found = tx.list_companies(Some("loom"), 10, 0).await.unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(tx.count_companies(Some("erp-1")).await.unwrap(), 1, "the external ID is searched too");
+        assert_eq!(tx.count_companies(None).await.unwrap(), 3);
+        // The customer list finds a company's people by part of its name or by its ID.
+        let t = now();
+        let page = CustomerPage { sort: CustomerSort::FirstName, descending: false, limit: 10, offset: 0 };
+        for filter in [
+            CustomerFilter { company: Some("gines".into()), ..CustomerFilter::default() },
+            CustomerFilter { company_id: Some(engines.id), ..CustomerFilter::default() },
+        ] {
+            for broad in [false, true] {
+                let names: Vec<String> = tx.list_customers(&filter, &page, broad, t).await.unwrap().into_iter().map(|c| c.fields.first_name).collect();
+                assert_eq!(names, ["Ada", "Charles"], "{filter:?} broad={broad}");
+            }
+        }
+        drop(tx);
+
+        // A new name is written into its customers' records and search text.
+        let mut tx = store.begin().await.unwrap();
+        let renamed = Company { name: "Analytical Engines".into(), updated_at: now(), ..engines.clone() };
+        tx.update_company(&renamed).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.customer_by_id(charles.id).await.unwrap().unwrap().fields.company.as_deref(), Some("Analytical Engines"));
+        let searched = tx.list_customers(&CustomerFilter { search: Some("analytical".into()), ..CustomerFilter::default() }, &page, false, t).await.unwrap();
+        assert_eq!(searched.len(), 2);
+        assert_eq!(tx.customer_by_id(joseph.id).await.unwrap().unwrap().fields.company.as_deref(), Some("Jacquard Looms"), "other companies' people are untouched");
+        drop(tx);
+
+        // A company with customers cannot be deleted; an empty one can.
+        let mut tx = store.begin().await.unwrap();
+        assert!(matches!(tx.delete_company(looms.id).await, Err(StoreError::Referenced(_))));
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        tx.delete_company(empty.id).await.unwrap();
+        assert!(matches!(tx.delete_company(empty.id).await, Err(StoreError::NotFound)));
+        tx.commit().await.unwrap();
     }
 
     async fn countries_typed_as_names_become_codes(db: TestDb) {

@@ -540,7 +540,7 @@ site-setting-reset_link_ttl_seconds-help = Standard 3600 (eine Stunde); höchste
 site-setting-invitation_link_ttl_seconds = Einladungslinks gelten (Sekunden)
 site-setting-invitation_link_ttl_seconds-help = Links, mit denen ein Kunde ein erstes Passwort setzt. Standard 604800 (7 Tage); höchstens 90 Tage.
 site-setting-editable_fields = Felder, die Kunden selbst ändern dürfen
-site-setting-editable_fields-help = Gruppe, Rolle, externe ID und Notizen ändern immer nur Mitarbeiter.
+site-setting-editable_fields-help = Gruppe, Rolle, Firma, externe ID und Notizen ändern immer nur Mitarbeiter (die Firma wird, wenn aufgeführt, nur angezeigt).
 site-setting-lock_names_once_set = Vor- und Nachname sind nach dem ersten Setzen fest
 site-setting-lock_names_once_set-help = Danach ändern sie nur Mitarbeiter.
 site-setting-default_language = Standardsprache
@@ -727,3 +727,41 @@ c-bulk-yes-delete-customers = { $count ->
 c-name-at-registration = Name bei der Registrierung
 c-staff-role-admin = Admin
 c-staff-role-support = Support
+
+# Companies
+c-nav-companies = Firmen
+c-companies-intro = Die Firmen, für die Ihre Kunden arbeiten. Ein Kunde gehört zu höchstens einer Firma; ein Kundenmanager betreut die Leute seiner eigenen Firma.
+c-search-companies-hint = Name oder externe ID
+c-companies-total = { $count ->
+        [one] { $count } Firma
+       *[other] { $count } Firmen
+    }
+c-no-companies = Noch keine Firmen.
+c-add-company = Firma hinzufügen
+c-all-companies = Alle Firmen
+c-company-name = Name
+c-company-external_id = Externe ID (Schlüssel im ERP)
+c-company-address = Anschrift
+c-company-notes = Notizen
+c-company-data = Die Firma
+c-company-added = Die Firma wurde hinzugefügt.
+c-company-deleted = Die Firma wurde gelöscht.
+c-delete-company = Diese Firma löschen
+c-company-has-customers = Zu dieser Firma gehören noch Kunden: Ordnen Sie sie zuerst einer anderen Firma zu. Es wurde nichts gelöscht.
+c-company-open-existing = Stattdessen „{ $name }“ öffnen
+c-company-people = { $count ->
+        [one] { $count } Kunde
+       *[other] { $count } Kunden
+    }
+c-company-all-customers = Alle { $count } in der Kundenliste zeigen
+c-company-no-customers = Zu dieser Firma gehört noch kein Kunde.
+c-company-help = Wählen Sie eine Firma aus der Liste oder geben Sie einen neuen Namen ein, um eine Firma damit anzulegen.
+c-only-company = nur „{ $name }“
+c-kind-company = Firma
+company-name-needed = geben Sie den Namen der Firma an
+company-name-taken = eine Firma namens „{ $name }“ gibt es schon; wählen Sie diese
+company-name-just-taken = eine Firma mit diesem Namen wurde eben angelegt; wählen Sie diese
+company-external-id-taken = eine andere Firma hat diese externe ID
+field-not-company = ist keine Firmen-ID
+field-no-such-company = diese Firma gibt es nicht
+customer-field-company_id = Firma

@@ -540,7 +540,7 @@ site-setting-reset_link_ttl_seconds-help = Default 3600 (one hour); at most 7 da
 site-setting-invitation_link_ttl_seconds = Invitation links last (seconds)
 site-setting-invitation_link_ttl_seconds-help = Links that let a customer set a first password. Default 604800 (7 days); at most 90 days.
 site-setting-editable_fields = Fields customers may change themselves
-site-setting-editable_fields-help = Group, role, external ID and notes are always staff-only.
+site-setting-editable_fields-help = Group, role, company, external ID and notes are always staff-only (the company, when listed, is shown read-only).
 site-setting-lock_names_once_set = First and last name are fixed once set
 site-setting-lock_names_once_set-help = After that only staff change them.
 site-setting-default_language = Default language
@@ -727,3 +727,41 @@ c-bulk-yes-delete-customers = { $count ->
 c-name-at-registration = Name at registration
 c-staff-role-admin = admin
 c-staff-role-support = support
+
+# Companies
+c-nav-companies = Companies
+c-companies-intro = The client companies your customers work for. A customer belongs to at most one; a customer manager looks after the people of their own company.
+c-search-companies-hint = name or external ID
+c-companies-total = { $count ->
+        [one] { $count } company
+       *[other] { $count } companies
+    }
+c-no-companies = No companies yet.
+c-add-company = Add a company
+c-all-companies = All companies
+c-company-name = Name
+c-company-external_id = External ID (the ERP's key)
+c-company-address = Address
+c-company-notes = Notes
+c-company-data = The company
+c-company-added = The company was added.
+c-company-deleted = The company was deleted.
+c-delete-company = Delete this company
+c-company-has-customers = Customers still belong to this company: move them to another company first. Nothing was deleted.
+c-company-open-existing = Open “{ $name }” instead
+c-company-people = { $count ->
+        [one] { $count } customer
+       *[other] { $count } customers
+    }
+c-company-all-customers = Show all { $count } in the customer list
+c-company-no-customers = No customer belongs to this company yet.
+c-company-help = Pick a company from the list, or type a new name to add a company with it.
+c-only-company = only “{ $name }”
+c-kind-company = Company
+company-name-needed = give the company's name
+company-name-taken = a company named “{ $name }” exists already; choose it instead
+company-name-just-taken = a company with this name was added a moment ago; choose it instead
+company-external-id-taken = another company has this external ID
+field-not-company = is not a company ID
+field-no-such-company = there is no such company
+customer-field-company_id = Company

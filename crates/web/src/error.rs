@@ -96,7 +96,7 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
         AppError::PasswordChangeRequired => (StatusCode::FORBIDDEN, "password_change_required"),
         AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-        AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        AppError::Conflict(_) | AppError::Taken(_) => (StatusCode::CONFLICT, "conflict"),
         AppError::Refused(r) => (StatusCode::FORBIDDEN, r.code()),
         AppError::Store(StoreError::Stale) => (StatusCode::CONFLICT, "stale"),
         AppError::Store(StoreError::BadText(_)) => (StatusCode::BAD_REQUEST, "bad_request"),
@@ -118,7 +118,7 @@ impl From<AppError> for ApiError {
                 field,
                 ..ApiError::new(status, code, message)
             },
-            AppError::Fields(fields) => ApiError {
+            AppError::Fields(fields) | AppError::Taken(fields) => ApiError {
                 fields,
                 ..ApiError::new(status, code, message)
             },

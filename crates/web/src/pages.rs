@@ -65,6 +65,9 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "console/customers.html",
     "console/customer.html",
     "console/groups.html",
+    "console/companies.html",
+    "console/company.html",
+    "console/company_form.html",
     "console/report.html",
 ];
 

@@ -378,6 +378,25 @@ async fn every_page_passes_axe_in_english_and_german() {
         .await;
     assert_eq!(status, 201, "{app}");
     let client_id = app["client_id"].as_str().unwrap();
+    let (status, company) = server
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/companies",
+            Some(&admin),
+            Some(serde_json::json!({"name": "Analytical Engines Ltd", "external_id": "ERP-1", "address": "1 Engine Way\nLondon"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{company}");
+    let company = company["id"].as_str().unwrap().to_string();
+    let (status, _) = server
+        .api(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/customers/{customer}"),
+            Some(&admin),
+            Some(serde_json::json!({"company_id": company})),
+        )
+        .await;
+    assert_eq!(status, 200);
     let mail = server
         .app
         .store
@@ -399,7 +418,8 @@ async fn every_page_passes_axe_in_english_and_german() {
         "console": ["/admin", "/admin/registrations", "/admin/registrations?status=unverified", "/admin/registrations?status=active",
                     format!("/admin/accounts/{account}"), "/admin/customers",
                     "/admin/customers/new", format!("/admin/customers/{customer}"),
-                    "/admin/groups", "/admin/reports/registrations?site=main",
+                    "/admin/groups", "/admin/companies", format!("/admin/companies/{company}"),
+                    "/admin/reports/registrations?site=main",
                     "/admin/outbox", format!("/admin/outbox/{mail}"), "/admin/audit",
                     "/admin/sites", "/admin/sites/main", "/admin/sites/main/templates",
                     "/admin/sites/main/templates/activation/en", "/admin/sites/main/apps",

@@ -58,6 +58,65 @@ async fn pending(server: &TestServer, email: &str, first_name: &str) -> String {
 }
 
 both_engines! {
+    async fn staff_keep_companies_and_pick_them_on_the_customer_form(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = console(&server, "admin@example.com", StaffRole::Admin).await;
+        let list = admin.get(server.url("/admin/companies")).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("No companies yet.") && list.contains("action=\"/admin/companies\""), "{list}");
+        let r = admin.post(server.url("/admin/companies"))
+            .form(&[("csrf", csrf(&list)), ("name", "Engines Ltd".into()), ("external_id", "ERP-1".into()), ("address", "".into()), ("notes", "Key account".into())])
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        let id = to.trim_start_matches("/admin/companies/").trim_end_matches("?added=1").to_string();
+        let page = admin.get(server.url(&to)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("The company was added.") && page.contains("Key account") && page.contains("No customer belongs to this company yet."), "{page}");
+
+        // The same name again: refused, the existing company offered, what was typed kept.
+        let r = admin.post(server.url("/admin/companies"))
+            .form(&[("csrf", csrf(&list)), ("name", "engines LTD.".into()), ("external_id", "".into()), ("address", "2 Other Street".into()), ("notes", "".into())])
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        let refused = r.text().await.unwrap();
+        assert!(refused.contains(&format!("href=\"/admin/companies/{id}\">Open “Engines Ltd” instead")) && refused.contains("2 Other Street")
+            && refused.contains("value=\"engines LTD.\""), "{refused}");
+        let mut tx = server.app.store.read().await.unwrap();
+        assert_eq!(tx.count_companies(None).await.unwrap(), 1, "nothing was added");
+        drop(tx);
+
+        // The customer form offers the companies; a name typed picks the record.
+        let form = admin.get(server.url("/admin/customers/new")).send().await.unwrap().text().await.unwrap();
+        assert!(form.contains("<datalist id=\"company-names\"><option value=\"Engines Ltd\">"), "{form}");
+        let r = admin.post(server.url("/admin/customers/new"))
+            .form(&[("csrf", csrf(&form)), ("first_name", "Ada".into()), ("last_name", "Lovelace".into()), ("company", "ENGINES ltd".into())])
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let customer = admin.get(server.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
+        assert!(customer.contains(&format!("href=\"/admin/companies/{id}\"")) && customer.contains("value=\"Engines Ltd\""), "{customer}");
+        let page = admin.get(server.url(&format!("/admin/companies/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Ada Lovelace") && page.contains("1 customer"), "{page}");
+        let found = admin.get(server.url("/admin/customers?company=gines")).send().await.unwrap().text().await.unwrap();
+        assert!(found.contains(&format!("<a href=\"/admin/companies/{id}\">Engines Ltd</a>")) && found.contains("1 customer"), "{found}");
+        let companies = admin.get(server.url("/admin/companies?q=erp")).send().await.unwrap().text().await.unwrap();
+        assert!(companies.contains(&format!("href=\"/admin/customers?company_id={id}\">1</a>")), "{companies}");
+
+        // A rename reaches the customer; a company with customers is kept.
+        let r = admin.post(server.url(&format!("/admin/companies/{id}")))
+            .form(&[("csrf", csrf(&page)), ("name", "Analytical Engines".into()), ("external_id", "ERP-1".into()), ("address", "".into()), ("notes", "".into())])
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.text().await.unwrap().contains("Saved"));
+        let found = admin.get(server.url("/admin/customers?company=analytical")).send().await.unwrap().text().await.unwrap();
+        assert!(found.contains(">Analytical Engines</a>"), "{found}");
+        let r = admin.post(server.url(&format!("/admin/companies/{id}/delete"))).form(&[("csrf", csrf(&page))]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert!(r.text().await.unwrap().contains("Customers still belong to this company"));
+        let mut tx = server.app.store.read().await.unwrap();
+        assert_eq!(tx.count_companies(None).await.unwrap(), 1);
+        drop(tx);
+        server.stop().await;
+    }
+
 
     async fn a_form_sent_after_the_session_ended_is_kept_through_the_sign_in(db: TestDb) {
         let server = TestServer::start(&db).await;

@@ -21,6 +21,120 @@ async fn call(
 }
 
 both_engines! {
+    async fn companies_are_records_through_the_api(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = token(&server, "admin@example.com", StaffRole::Admin).await;
+        let support = token(&server, "support@example.com", StaffRole::Support).await;
+        let (status, engines) = call(&server, Method::POST, "/api/v1/companies", &admin, Some(json!({"name": " Engines  Ltd. ", "external_id": "ERP-1", "address": "1 Engine Way\nLondon"}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{engines}");
+        assert_eq!(engines["name"], "Engines Ltd.", "kept as spelled, without stray spaces");
+        let eid = engines["id"].as_str().unwrap().to_string();
+
+        // A name another company has (case, spaces, a full stop aside) is refused, naming it.
+        let (status, body) = call(&server, Method::POST, "/api/v1/companies", &admin, Some(json!({"name": "engines LTD"}))).await;
+        assert_eq!((status, body["error"]["fields"][0]["field"].as_str()), (StatusCode::CONFLICT, Some("name")));
+        let said = body["error"]["fields"][0]["message"].as_str().unwrap();
+        assert!(said.contains("'Engines Ltd.' exists already") && said.contains(&eid), "{said}");
+        let (status, body) = call(&server, Method::POST, "/api/v1/companies", &admin, Some(json!({"name": "Other", "external_id": "ERP-1"}))).await;
+        assert_eq!((status, body["error"]["fields"][0]["field"].as_str()), (StatusCode::CONFLICT, Some("external_id")));
+        let (status, body) = call(&server, Method::POST, "/api/v1/companies", &admin, Some(json!({"name": " . "}))).await;
+        assert_eq!((status, body["error"]["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("name")));
+        assert_eq!(server.api(Method::POST, "/api/v1/companies", None, Some(json!({"name": "Anonymous Co"}))).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(server.api(Method::GET, "/api/v1/companies", None, None).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(call(&server, Method::GET, "/api/v1/companies", &support, None).await.0, StatusCode::OK, "support staff read them");
+
+        // A customer's company by name finds the record, or makes one; by ID it must exist.
+        let (status, ada) = call(&server, Method::POST, "/api/v1/customers", &admin, Some(json!({"first_name": "Ada", "last_name": "Lovelace", "company": "ENGINES ltd"}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{ada}");
+        assert_eq!((ada["company"].as_str(), ada["company_id"].as_str()), (Some("Engines Ltd."), Some(eid.as_str())));
+        let (status, charles) = call(&server, Method::POST, "/api/v1/customers", &admin, Some(json!({"last_name": "Babbage", "company": "Difference Engines"}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{charles}");
+        let did = charles["company_id"].as_str().unwrap().to_string();
+        assert_ne!(did, eid);
+        let (_, found) = call(&server, Method::GET, "/api/v1/companies?q=difference", &admin, None).await;
+        assert_eq!((found["total"].as_i64(), found["items"][0]["customers"].as_i64()), (Some(1), Some(1)));
+        for wrong in [json!("01890a5d-ac96-774b-bcce-b302099a8057"), json!("nope")] {
+            let (status, body) = call(&server, Method::POST, "/api/v1/customers", &admin, Some(json!({"last_name": "Nobody", "company_id": wrong}))).await;
+            assert_eq!((status, body["error"]["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("company_id")), "{body}");
+        }
+        let (_, all) = call(&server, Method::GET, "/api/v1/companies", &admin, None).await;
+        assert_eq!(all["total"], 2, "a refused customer made no company");
+
+        // A new name reaches the customers; the list filters by part of it or by ID.
+        let (status, renamed) = call(&server, Method::PATCH, &format!("/api/v1/companies/{eid}"), &admin, Some(json!({"name": "Analytical Engines"}))).await;
+        assert_eq!((status, renamed["external_id"].as_str()), (StatusCode::OK, Some("ERP-1")), "absent fields stay");
+        let aid = ada["id"].as_str().unwrap();
+        let (_, ada_now) = call(&server, Method::GET, &format!("/api/v1/customers/{aid}"), &admin, None).await;
+        assert_eq!(ada_now["company"], "Analytical Engines");
+        for query in ["company=ANALYT", &format!("company_id={eid}")] {
+            let (_, page) = call(&server, Method::GET, &format!("/api/v1/customers?{query}"), &admin, None).await;
+            assert_eq!((page["total"].as_i64(), page["items"][0]["first_name"].as_str()), (Some(1), Some("Ada")), "{query}");
+        }
+        let (_, detail) = call(&server, Method::GET, &format!("/api/v1/companies/{eid}"), &admin, None).await;
+        assert_eq!((detail["customer_count"].as_i64(), detail["customers"][0]["first_name"].as_str()), (Some(1), Some("Ada")));
+        let csv = reqwest::Client::new().get(server.url("/api/v1/companies.csv")).bearer_auth(&admin).send().await.unwrap().text().await.unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "name,external_id,address,notes,customers,accounts,id");
+        assert!(lines[1].starts_with("Analytical Engines,ERP-1,\"1 Engine Way") && csv.contains(&format!(",1,0,{eid}")), "{csv}");
+        let customers_csv = reqwest::Client::new().get(server.url("/api/v1/customers.csv")).bearer_auth(&admin).send().await.unwrap().text().await.unwrap();
+        let header = customers_csv.lines().next().unwrap();
+        assert!(header.contains(",company,company_id,"), "{header}");
+        assert!(customers_csv.contains(&format!("Analytical Engines,{eid}")), "{customers_csv}");
+
+        // Deleting is refused while customers belong to it.
+        let (status, body) = call(&server, Method::DELETE, &format!("/api/v1/companies/{eid}"), &admin, None).await;
+        assert_eq!((status, body["error"]["message"].as_str()), (StatusCode::CONFLICT, Some("the company still has 1 customer; move them to another company first")));
+        let (_, moved) = call(&server, Method::PATCH, &format!("/api/v1/customers/{aid}"), &admin, Some(json!({"company_id": null}))).await;
+        assert_eq!((moved["company"].as_str(), moved["company_id"].as_str()), (None, None));
+        assert_eq!(call(&server, Method::DELETE, &format!("/api/v1/companies/{eid}"), &admin, None).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(call(&server, Method::GET, &format!("/api/v1/companies/{eid}"), &admin, None).await.0, StatusCode::NOT_FOUND);
+        let (_, audit) = call(&server, Method::GET, "/api/v1/audit?action=company.", &admin, None).await;
+        let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions.iter().filter(|a| **a == "company.create").count(), 2, "{actions:?}");
+        assert!(actions.contains(&"company.update") && actions.contains(&"company.delete"), "{actions:?}");
+        server.stop().await;
+    }
+
+    async fn free_text_companies_become_records_merging_spellings(db: TestDb) {
+        use gatehouse_store::{Company, Customer, CustomerFields};
+        let server = TestServer::start(&db).await;
+        let now = time::OffsetDateTime::now_utc();
+        let looms = Company { id: uuid::Uuid::now_v7(), name: "Jacquard Looms".into(), external_id: None, address: None, notes: String::new(), created_at: now, updated_at: now };
+        // As customers were stored before companies were records.
+        let typed = ["Engines Ltd", "Engines Ltd.", " engines  ltd ", "jacquard looms.", "Solo GmbH", "  "];
+        let customers: Vec<Customer> = typed.iter().enumerate().map(|(i, company)| Customer {
+            id: uuid::Uuid::now_v7(),
+            fields: CustomerFields { last_name: format!("Person {i}"), company: Some(company.to_string()), ..CustomerFields::default() },
+            created_at: now,
+            updated_at: now,
+        }).collect();
+        let mut tx = server.app.store.begin().await.unwrap();
+        tx.insert_company(&looms).await.unwrap();
+        tx.insert_customers(&customers).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let report = gatehouse_app::companies::adopt_free_text(&server.app).await.unwrap();
+        assert_eq!((report.companies, report.customers), (2, 5), "{report:?}");
+        let merged: Vec<(&str, Vec<&str>)> = report.merged.iter().map(|(k, v)| (k.as_str(), v.iter().map(String::as_str).collect())).collect();
+        assert_eq!(merged, [("Engines Ltd", vec!["Engines Ltd", "Engines Ltd.", "engines ltd"]), ("Jacquard Looms", vec!["jacquard looms."])]);
+        let mut tx = server.app.store.read().await.unwrap();
+        let now_stored: Vec<(Option<String>, bool)> = {
+            let mut out = Vec::new();
+            for c in &customers {
+                let f = tx.customer_by_id(c.id).await.unwrap().unwrap().fields;
+                out.push((f.company, f.company_id.is_some()));
+            }
+            out
+        };
+        let engines = (Some("Engines Ltd".to_string()), true);
+        assert_eq!(now_stored, [engines.clone(), engines.clone(), engines, (Some("Jacquard Looms".into()), true), (Some("Solo GmbH".into()), true), (None, false)]);
+        assert_eq!(tx.count_companies(None).await.unwrap(), 3, "the existing company was used");
+        drop(tx);
+        let again = gatehouse_app::companies::adopt_free_text(&server.app).await.unwrap();
+        assert_eq!((again.companies, again.customers), (0, 0), "nothing left to do");
+        server.stop().await;
+    }
+
     async fn groups_are_managed_and_kept_while_they_have_members(db: TestDb) {
         let server = TestServer::start(&db).await;
         let admin = token(&server, "admin@example.com", StaffRole::Admin).await;
@@ -157,18 +271,27 @@ both_engines! {
         }
         let link = server.nth_mail("ada@example.com", 1).await.link_to(&server.base_url, "/activate").unwrap();
         browser().get(&link).send().await.unwrap();
+        let mut tx = server.app.store.read().await.unwrap();
+        let site = tx.site_by_key("main").await.unwrap().unwrap();
+        let cid = tx.account_by_email(site.id, "ada@example.com").await.unwrap().unwrap().customer_id.unwrap();
+        drop(tx);
+        let (status, _) = call(&server, Method::PATCH, &format!("/api/v1/customers/{cid}"), &admin, Some(json!({"company": "Engines Ltd"}))).await;
+        assert_eq!(status, StatusCode::OK);
         let (status, report) = call(&server, Method::GET, "/api/v1/reports/registrations?site=main", &admin, None).await;
         assert_eq!(status, StatusCode::OK);
         let items = report["items"].as_array().unwrap();
         assert_eq!(items.len(), 2);
         let ada = items.iter().find(|r| r["login_id"] == "ada@example.com").unwrap();
         assert!(ada["verified_at"].is_string() && ada["approved_at"].is_string(), "{ada}");
+        assert_eq!((ada["role"].as_str(), ada["company"].as_str()), (Some("customer"), Some("Engines Ltd")), "{ada}");
         let grace = items.iter().find(|r| r["login_id"] == "grace@example.com").unwrap();
         assert!(grace["verified_at"].is_null() && grace["status"] == "unverified");
         let csv = reqwest::Client::new().get(server.url("/api/v1/reports/registrations.csv?site=main")).bearer_auth(&admin).send().await.unwrap().text().await.unwrap();
         let mut lines = csv.lines();
-        assert_eq!(lines.next(), Some("id,login_id,email,status,registered_at,verified_at,approved_at,last_login_at,access_expires_at,password_expires_at"));
-        assert_eq!(lines.count(), 2);
+        assert_eq!(lines.next(), Some("id,login_id,email,status,role,company,company_id,registered_at,verified_at,approved_at,last_login_at,access_expires_at,password_expires_at"));
+        let rows: Vec<&str> = lines.collect();
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().any(|r| r.contains("ada@example.com,active,customer,Engines Ltd,")), "{rows:?}");
         assert_eq!(call(&server, Method::GET, "/api/v1/reports/registrations?site=nowhere", &admin, None).await.0, StatusCode::NOT_FOUND);
         server.stop().await;
     }

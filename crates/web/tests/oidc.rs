@@ -236,6 +236,17 @@ both_engines! {
             .await
             .expect("userinfo answers");
         assert_eq!(info.email().map(|e| e.as_str()), Some("ada@example.com"));
+        // Staff put the customer into a company: apps learn it by name and ID.
+        let mut tx = server.app.store.begin().await.unwrap();
+        let holder = tx.account_by_id(account).await.unwrap().unwrap();
+        let mut person = tx.customer_by_id(holder.customer_id.unwrap()).await.unwrap().unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        let company = gatehouse_store::Company { id: uuid::Uuid::now_v7(), name: "Engines Ltd".into(), external_id: None, address: None, notes: String::new(), created_at: now, updated_at: now };
+        tx.insert_company(&company).await.unwrap();
+        person.fields.company = Some(company.name.clone());
+        person.fields.company_id = Some(company.id);
+        tx.update_customer(&person).await.unwrap();
+        tx.commit().await.unwrap();
         let raw: Value = http()
             .get(server.url("/s/main/oauth2/userinfo"))
             .bearer_auth(tokens.access_token().secret())
@@ -243,6 +254,7 @@ both_engines! {
         assert_eq!(raw["site"], "main");
         assert_eq!(raw["role"], "customer");
         assert_eq!(raw["given_name"], "Ada");
+        assert_eq!((raw["company"].as_str(), raw["company_id"].as_str()), (Some("Engines Ltd"), Some(company.id.to_string().as_str())));
 
         // Single sign-on: the same browser gets a code without a password.
         let (auth_url, _, _) = app

@@ -148,9 +148,11 @@ both_engines! {
         assert_eq!(body["must_change_password"], false);
         let (status, me) = api.get("/me").await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!((me["login_id"].as_str(), me["first_name"].as_str(), me["company"].as_str()), (Some("ada@example.com"), Some("Ada"), Some("Engines Ltd")));
+        assert_eq!((me["login_id"].as_str(), me["first_name"].as_str(), me["company"].as_str()), (Some("ada@example.com"), Some("Ada"), None),
+            "a company typed at registration makes nobody a member of it");
         assert_eq!(me["email_validated"], true);
         let a = account(&server, "ada@example.com").await;
+        assert_eq!(a.company.as_deref(), Some("Engines Ltd"), "it stays on the account for staff to read");
         assert!(a.customer_id.is_some(), "the site creates the customer on verification");
         assert!(a.last_login_at.is_some() && a.verified_at.is_some());
         server.stop().await;
@@ -500,9 +502,15 @@ both_engines! {
         signed_up(&server, "ada@example.com").await;
         let api = Api::new(&server);
         api.sign_in("ada@example.com", PASSWORD).await;
-        let (status, me) = api.send(reqwest::Method::PATCH, "/me", Some(json!({"city": "London", "phone": "+44 20 7946 0000", "company": null}))).await.pipe(|(s, v, _)| (s, v));
+        let (status, me) = api.send(reqwest::Method::PATCH, "/me", Some(json!({"city": "London", "phone": "+44 20 7946 0000"}))).await.pipe(|(s, v, _)| (s, v));
         assert_eq!(status, StatusCode::OK, "{me}");
-        assert_eq!((me["city"].as_str(), me["company"].as_str()), (Some("London"), None));
+        assert_eq!(me["city"].as_str(), Some("London"));
+        // The company decides what a customer manager sees: staff set it, never the customer.
+        for change in [json!({"company": "Rival Ltd"}), json!({"company": null}), json!({"company_id": "01890a5d-ac96-774b-bcce-b302099a8057"})] {
+            let (status, body, _) = api.send(reqwest::Method::PATCH, "/me", Some(change.clone())).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{change}: {body}");
+            assert!(body["error"]["fields"][0]["field"].as_str().unwrap().starts_with("company"), "{body}");
+        }
         let (status, body, _) = api.send(reqwest::Method::PATCH, "/me", Some(json!({"notes": "vip", "group_id": "x", "city": "Paris"}))).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();

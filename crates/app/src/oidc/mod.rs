@@ -54,8 +54,10 @@ pub struct Claims {
     pub locale: Option<String>,
     /// The customer record's ID (`gatehouse`).
     pub customer_id: Option<String>,
-    /// The company (`gatehouse`).
+    /// The name of the company the customer belongs to (`gatehouse`).
     pub company: Option<String>,
+    /// That company's ID (`gatehouse`).
+    pub company_id: Option<String>,
     /// `customer` or `customer_manager` (`gatehouse`).
     pub role: Option<String>,
     /// The customer's groups (`gatehouse`).
@@ -95,7 +97,7 @@ pub fn discovery(app: &App, site: &Site) -> Value {
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid",
             "email", "email_verified", "given_name", "family_name", "name", "locale",
-            "customer_id", "company", "role", "groups", "site"],
+            "customer_id", "company", "company_id", "role", "groups", "site"],
         "claims_parameter_supported": false,
         "request_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,
@@ -145,10 +147,11 @@ pub(crate) async fn claims(
     }
     if has("gatehouse") {
         let mut groups = Vec::new();
-        if let Some(customer_id) = account.customer_id
-            && let Some(customer) = tx.customer_by_id(customer_id).await?
-            && let Some(group_id) = customer.fields.group_id
-        {
+        let customer = match account.customer_id {
+            Some(id) => tx.customer_by_id(id).await?,
+            None => None,
+        };
+        if let Some(group_id) = customer.as_ref().and_then(|c| c.fields.group_id) {
             let all = tx.list_groups().await?;
             groups.extend(all.into_iter().filter(|g| g.id == group_id).map(|g| g.name));
         }
@@ -156,7 +159,17 @@ pub(crate) async fn claims(
             "customer_id".into(),
             json!(account.customer_id.map(|c| c.to_string())),
         );
-        out.insert("company".into(), json!(account.company));
+        // The company record the customer belongs to (staff set it); what
+        // was typed at registration is no proof of belonging.
+        let fields = customer.as_ref().map(|c| &c.fields);
+        out.insert(
+            "company".into(),
+            json!(fields.and_then(|f| f.company.clone())),
+        );
+        out.insert(
+            "company_id".into(),
+            json!(fields.and_then(|f| f.company_id).map(|id| id.to_string())),
+        );
         out.insert("role".into(), json!(account.role.as_str()));
         out.insert("groups".into(), json!(groups));
         out.insert("site".into(), json!(site.key));

@@ -24,7 +24,10 @@ pub(crate) async fn create_customer_from(
             first_name: account.first_name.clone(),
             last_name: account.last_name.clone(),
             email: Some(account.email.clone()),
-            company: account.company.clone(),
+            // The company typed at registration stays on the account for
+            // staff to see; joining a company (and its manager's team) is
+            // staff's decision, never the registrant's.
+            company: None,
             language: account.language.clone(),
             notifications: true,
             ..CustomerFields::default()

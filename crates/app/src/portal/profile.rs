@@ -79,6 +79,9 @@ fn editable(current: &Current, fields: &CustomerFields) -> Vec<ProfileField> {
                 !settings.lock_names_once_set || fields.first_name.is_empty()
             }
             ProfileField::LastName => !settings.lock_names_once_set || fields.last_name.is_empty(),
+            // The company decides what a customer manager sees and manages:
+            // staff (or a manager's invitation) set it, never the customer.
+            ProfileField::Company => false,
             _ => true,
         })
         .collect()
@@ -199,6 +202,8 @@ pub async fn update_profile(
     let keep = customer.fields.clone();
     customer.fields = CustomerFields {
         email: keep.email,
+        company: keep.company,
+        company_id: keep.company_id,
         external_id: keep.external_id,
         group_id: keep.group_id,
         notifications: keep.notifications,
@@ -209,7 +214,6 @@ pub async fn update_profile(
     tx.update_customer(&customer).await?;
     account.first_name = customer.fields.first_name.clone();
     account.last_name = customer.fields.last_name.clone();
-    account.company = customer.fields.company.clone();
     account.language = customer.fields.language.clone();
     tx.save_account(&account).await?;
     let changed = changes.present();

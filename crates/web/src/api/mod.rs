@@ -7,6 +7,7 @@
 pub(crate) mod accounts;
 pub(crate) mod audit;
 pub(crate) mod clients;
+pub(crate) mod companies;
 pub(crate) mod csv;
 pub(crate) mod customers;
 pub(crate) mod groups;
@@ -32,6 +33,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(clients::routes())
         .merge(customers::routes())
         .merge(groups::routes())
+        .merge(companies::routes())
         .merge(keys::routes())
         .merge(mail::routes())
         .merge(portal::routes())

@@ -108,6 +108,7 @@ async fn customer_list(
         ("status", q.status.as_deref()),
         ("country", q.country.as_deref()),
         ("company", q.company.as_deref()),
+        ("company_id", q.company_id.as_deref()),
     ];
     let query_without_sort = query_string(&filters);
     let mut with_sort = filters.to_vec();
@@ -129,7 +130,7 @@ async fn customer_list(
         "console/customers.html",
         context! {
             items => pages::ser(&list.items), accounts => pages::ser(&accounts), group_names => pages::ser(&group_names), total => list.total, total_exact => list.total_exact, page => list.page, pages,
-            q => context! { q => q.q.clone(), site => q.site.clone(), group => q.group.clone(), status => q.status.clone(), country => q.country.as_deref().map(|c| gatehouse_domain::countries::code_of(c).unwrap_or(c).to_string()), company => q.company.clone() },
+            q => context! { q => q.q.clone(), site => q.site.clone(), group => q.group.clone(), status => q.status.clone(), country => q.country.as_deref().map(|c| gatehouse_domain::countries::code_of(c).unwrap_or(c).to_string()), company => q.company.clone(), company_id => q.company_id.clone(), company_name => list.items.first().and_then(|c| c.fields.company.clone()) },
             sort => q.sort.clone().unwrap_or_else(|| "last_name".into()), columns => CUSTOMER_COLUMNS.to_vec(),
             groups => pages::ser(groups.iter().map(|g| &g.group).collect::<Vec<_>>()), sites, statuses, query, query_without_sort,
             may_manage => caller.may(Permission::ManageAccounts),
@@ -308,6 +309,13 @@ async fn customer_form(
             .to_string()
     };
     let group = value("group_id");
+    // Offered while typing the company (the most a picker lists; a name
+    // further down the alphabet is still found by its key when typed).
+    let company_names: Vec<String> =
+        gatehouse_app::companies::list(&state.app, caller, None, 1000, 0)
+            .await
+            .map(|p| p.items.into_iter().map(|c| c.company.name).collect())
+            .unwrap_or_default();
     let (account_site, account_login, send_welcome) = form.account.unwrap_or(("", "", true));
     let other_errors: Vec<String> = form
         .errors
@@ -328,6 +336,7 @@ async fn customer_form(
             fields => form_fields(&form.values, &form.errors),
             errors => form.errors.len(), other_errors,
             group, groups => pages::ser(groups.iter().map(|g| &g.group).collect::<Vec<_>>()),
+            company_names, company_id => value("company_id"),
             notifications => form.values.get("notifications").is_none() || value("notifications") == "true",
             accounts => pages::ser(&form.accounts),
             sites => site_keys(state).await, account_site, account_login, send_welcome,

@@ -11,6 +11,7 @@
 mod account;
 mod apps;
 mod auth;
+mod companies;
 mod customers;
 mod groups;
 mod mail;
@@ -41,6 +42,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(apps::routes())
         .merge(customers::routes())
         .merge(groups::routes())
+        .merge(companies::routes())
         .merge(mail::routes())
         .merge(registrations::routes())
         .merge(reports::routes())
