@@ -147,11 +147,26 @@ pub struct ListQuery {
     pub per_page: Option<i64>,
 }
 
+/// Accounts as lists show them, each with its site's key (the sites read
+/// once).
+pub(crate) async fn views_of(
+    tx: &mut dyn Tx,
+    accounts: &[Account],
+    now: OffsetDateTime,
+) -> AppResult<Vec<AccountView>> {
+    let sites = tx.list_sites().await?;
+    Ok(accounts
+        .iter()
+        .map(|a| view_of(a, &key_of(&sites, a.site_id), now))
+        .collect())
+}
+
 async fn site_keys(tx: &mut dyn Tx) -> AppResult<Vec<Site>> {
     Ok(tx.list_sites().await?)
 }
 
-fn key_of(sites: &[Site], id: Uuid) -> String {
+/// The key of the site with this ID (empty when there is none).
+pub(crate) fn key_of(sites: &[Site], id: Uuid) -> String {
     sites
         .iter()
         .find(|s| s.id == id)
@@ -456,6 +471,12 @@ async fn act(
                         crate::portal::sign_out_everywhere(tx.as_mut(), account.id, None, now)
                             .await?;
                     }
+                    // An invited account has no password yet: approving it
+                    // sends the invitation, not "sign in now".
+                    Effect::SendApproved if account.password_hash.is_none() => {
+                        crate::portal::send_invitation(app, tx.as_mut(), &site, &account, now)
+                            .await?;
+                    }
                     Effect::SendApproved => {
                         let login = app.links.site_page(&site, "login");
                         mail_account(
@@ -677,10 +698,7 @@ pub async fn update(
             json!(account.state.access_granted),
             json!(v),
         );
-        account.state.access_granted = v;
-        if !v {
-            crate::portal::sign_out_everywhere(tx.as_mut(), account.id, None, now).await?;
-        }
+        set_access(tx.as_mut(), &mut account, v, now).await?;
     }
     let rfc = |t: Option<OffsetDateTime>| {
         json!(t.and_then(|t| {
@@ -726,6 +744,22 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     Ok(view_of(&account, &site.key, now))
+}
+
+/// Turns an account's access switch (the caller saves the account); off
+/// ends every session and app sign-in in the caller's transaction. The one
+/// rule for staff and customer managers alike.
+pub(crate) async fn set_access(
+    tx: &mut dyn Tx,
+    account: &mut Account,
+    on: bool,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    account.state.access_granted = on;
+    if !on {
+        crate::portal::sign_out_everywhere(tx, account.id, None, now).await?;
+    }
+    Ok(())
 }
 
 /// A temporary password just set: shown once to the staff user, never stored

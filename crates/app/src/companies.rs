@@ -203,6 +203,13 @@ async fn write(tx: &mut dyn Tx, company: &Company, insert: bool) -> AppResult<()
     }
 }
 
+/// The company with this ID, or not found.
+async fn load(tx: &mut dyn Tx, id: Uuid) -> AppResult<Company> {
+    tx.company_by_id(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("company".into()))
+}
+
 /// A page of companies by name; `search` matches the name or external ID.
 pub async fn list(
     app: &App,
@@ -223,10 +230,7 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Company
     caller.require(Permission::ViewCustomers)?;
     let now = app.clock.now();
     let mut tx = app.store.read().await?;
-    let company = tx
-        .company_by_id(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("company".into()))?;
+    let company = load(tx.as_mut(), id).await?;
     let filter = CustomerFilter {
         company_id: Some(id),
         ..CustomerFilter::default()
@@ -240,20 +244,8 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Company
     let customers = tx.list_customers(&filter, &page, false, now).await?;
     let customer_count = tx.count_customers(&filter, now, None).await?;
     let ids: Vec<Uuid> = customers.iter().map(|c| c.id).collect();
-    let sites = tx.list_sites().await?;
-    let accounts = tx
-        .accounts_of_customers(&ids)
-        .await?
-        .iter()
-        .map(|a| {
-            let key = sites
-                .iter()
-                .find(|s| s.id == a.site_id)
-                .map(|s| s.key.clone())
-                .unwrap_or_default();
-            crate::accounts::view_of(a, &key, now)
-        })
-        .collect();
+    let accounts = tx.accounts_of_customers(&ids).await?;
+    let accounts = crate::accounts::views_of(tx.as_mut(), &accounts, now).await?;
     Ok(CompanyDetail {
         company,
         customers,
@@ -302,10 +294,7 @@ pub async fn update(
     caller.require(Permission::ManageAccounts)?;
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let before = tx
-        .company_by_id(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("company".into()))?;
+    let before = load(tx.as_mut(), id).await?;
     let input = CompanyInput {
         name: patch.name.clone().unwrap_or_else(|| before.name.clone()),
         external_id: patch
@@ -368,10 +357,7 @@ pub async fn delete(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> 
     caller.require(Permission::ManageAccounts)?;
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let company = tx
-        .company_by_id(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("company".into()))?;
+    let company = load(tx.as_mut(), id).await?;
     let filter = CustomerFilter {
         company_id: Some(id),
         ..CustomerFilter::default()

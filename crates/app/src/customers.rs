@@ -4,7 +4,7 @@
 //! field checked; delete one that has no accounts.
 
 use gatehouse_domain::{AccountRole, AccountState, Email, FieldError, LoginId, Permission};
-use gatehouse_store::{Account, Customer, CustomerFields, LinkPurpose, StoreError};
+use gatehouse_store::{Account, Customer, CustomerFields, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -12,8 +12,7 @@ use uuid::Uuid;
 use crate::accounts::AccountView;
 use crate::customer_fields::Change;
 pub use crate::customer_fields::CustomerPatch;
-use crate::mail::MailKey;
-use crate::portal::{issue_link, load_site, mail_account};
+use crate::portal::{load_site, send_invitation};
 use crate::staff_auth::StaffCaller;
 use crate::{App, AppError, AppResult, audit};
 
@@ -201,25 +200,7 @@ pub async fn create(
             other => other?,
         }
         if spec.send_welcome {
-            let link = issue_link(
-                app,
-                tx.as_mut(),
-                site,
-                &account,
-                LinkPurpose::Invitation,
-                now,
-            )
-            .await?;
-            mail_account(
-                tx.as_mut(),
-                site,
-                &account,
-                MailKey::Welcome,
-                Some(link.url),
-                Some(link.ttl_seconds),
-                now,
-            )
-            .await?;
+            send_invitation(app, tx.as_mut(), site, &account, now).await?;
         }
         accounts.push(crate::accounts::view_of(&account, &site.key, now));
     }
@@ -245,20 +226,8 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Custome
         .customer_by_id(id)
         .await?
         .ok_or_else(|| AppError::NotFound("customer".into()))?;
-    let sites = tx.list_sites().await?;
-    let accounts = tx
-        .accounts_of_customer(id)
-        .await?
-        .iter()
-        .map(|a| {
-            let key = sites
-                .iter()
-                .find(|s| s.id == a.site_id)
-                .map(|s| s.key.clone())
-                .unwrap_or_default();
-            crate::accounts::view_of(a, &key, now)
-        })
-        .collect();
+    let accounts = tx.accounts_of_customer(id).await?;
+    let accounts = crate::accounts::views_of(tx.as_mut(), &accounts, now).await?;
     Ok(CustomerDetail { customer, accounts })
 }
 
@@ -604,11 +573,7 @@ pub async fn accounts_on_page(
         let Some(customer) = a.customer_id else {
             continue;
         };
-        let site = sites
-            .iter()
-            .find(|s| s.id == a.site_id)
-            .map(|s| s.key.clone())
-            .unwrap_or_default();
+        let site = crate::accounts::key_of(&sites, a.site_id);
         by_customer.entry(customer).or_default().push(AccountBrief {
             id: a.id,
             site,

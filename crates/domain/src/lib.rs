@@ -16,6 +16,7 @@ pub mod oidc;
 pub mod policy;
 pub mod roles;
 pub mod settings;
+pub mod team;
 pub mod words;
 
 pub use account::{

@@ -127,6 +127,9 @@ pub struct SiteSettings {
     pub editable_fields: BTreeSet<ProfileField>,
     /// First and last name become staff-only once set.
     pub lock_names_once_set: bool,
+    /// A colleague invited by a customer manager waits for staff approval
+    /// before the invitation is sent.
+    pub manager_invites_need_approval: bool,
     /// A session ends after this long without a request (not longer than
     /// `session_absolute_seconds`).
     #[schema(minimum = 1, maximum = 2592000)]
@@ -183,6 +186,7 @@ impl Default for SiteSettings {
             .into_iter()
             .collect(),
             lock_names_once_set: false,
+            manager_invites_need_approval: false,
             session_idle_seconds: 1800,
             session_absolute_seconds: 43_200,
             activation_link_ttl_seconds: 86_400,

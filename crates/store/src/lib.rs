@@ -181,6 +181,14 @@ pub trait Tx: OidcTx + Send {
     ) -> StoreResult<Vec<CompanyListed>>;
     /// How many companies `list_companies` would list in all.
     async fn count_companies(&mut self, search: Option<&str>) -> StoreResult<i64>;
+    /// The live (not deleted) accounts on a site whose customers belong to
+    /// a company, by login ID, at most `limit`.
+    async fn team_accounts(
+        &mut self,
+        site_id: Uuid,
+        company_id: Uuid,
+        limit: i64,
+    ) -> StoreResult<Vec<Account>>;
     /// Removes a company; one with customers is [`StoreError::Referenced`].
     async fn delete_company(&mut self, id: Uuid) -> StoreResult<()>;
     /// Customers with a free-text company (blank ones too) and no company

@@ -912,6 +912,26 @@ impl Tx for SqlTx {
             .bind(pattern).fetch_one(&mut **c).await)?)
     }
 
+    async fn team_accounts(
+        &mut self,
+        site_id: Uuid,
+        company_id: Uuid,
+        limit: i64,
+    ) -> StoreResult<Vec<Account>> {
+        fetch_all!(
+            self,
+            AccountRow,
+            sqlx::query_as(
+                "SELECT a.* FROM accounts a JOIN customers c ON c.id = a.customer_id \
+             WHERE a.site_id = $1 AND c.company_id = $2 AND a.standing <> 'deleted' \
+             ORDER BY lower(a.login_id), a.id LIMIT $3"
+            )
+            .bind(site_id)
+            .bind(company_id)
+            .bind(limit)
+        )
+    }
+
     async fn delete_company(&mut self, id: Uuid) -> StoreResult<()> {
         self.announce();
         let done = exec!(

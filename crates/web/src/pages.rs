@@ -35,6 +35,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "portal/email_form.html",
     "portal/new_password.html",
     "portal/profile.html",
+    "portal/team.html",
     "portal/sessions.html",
     "portal/continue.html",
     "portal/home.html",

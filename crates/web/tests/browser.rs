@@ -397,6 +397,16 @@ async fn every_page_passes_axe_in_english_and_german() {
         )
         .await;
     assert_eq!(status, 200);
+    // Ada looks after her company's team (the team page is walked too).
+    let (status, _) = server
+        .api(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/accounts/{account}"),
+            Some(&admin),
+            Some(serde_json::json!({"role": "customer_manager"})),
+        )
+        .await;
+    assert_eq!(status, 200);
     let mail = server
         .app
         .store
@@ -426,7 +436,7 @@ async fn every_page_passes_axe_in_english_and_german() {
                     format!("/admin/sites/main/apps/{client_id}"), "/admin/staff",
                     "/admin/tokens", "/admin/settings", "/admin/security",
                     "/admin/no-such-page", "/admin/customers?page=abc"],
-        "portal": ["/s/main/", "/s/main/profile", "/s/main/sessions", "/s/main/apps", "/s/main/change-password"],
+        "portal": ["/s/main/", "/s/main/profile", "/s/main/sessions", "/s/main/apps", "/s/main/team", "/s/main/change-password"],
     });
     let pages = ["public", "console", "portal"]
         .iter()

@@ -124,7 +124,233 @@ async fn staff_event(server: &TestServer, email: &str, event: Event) {
     .await;
 }
 
+/// A customer with an account on `site`, put into `company` by staff, who
+/// took the invitation (chose a password): the account's ID.
+async fn member(
+    server: &TestServer,
+    admin: &str,
+    site: &str,
+    email: &str,
+    role: &str,
+    company: &str,
+) -> String {
+    let (status, made) = server.api(reqwest::Method::POST, "/api/v1/customers", Some(admin), Some(json!({
+        "first_name": email.split('@').next().unwrap(), "last_name": "Test", "email": email, "company_id": company,
+        "account": {"site": site, "role": role, "send_welcome": true}
+    }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let link = server
+        .nth_mail(email, 1)
+        .await
+        .link_to(&server.base_url, "/reset-password")
+        .unwrap();
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let (status, body) = server
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/sites/{site}/password-resets/confirm"),
+            None,
+            Some(json!({"token": token, "new_password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    made["accounts"][0]["id"].as_str().unwrap().to_string()
+}
+
+async fn staff(
+    server: &TestServer,
+    admin: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    server.api(method, path, Some(admin), body).await
+}
+
+/// A browser signed in on `site` as `login`.
+async fn signed_in(server: &TestServer, site: &str, login: &str) -> reqwest::Client {
+    let client = browser();
+    let r = client
+        .post(server.url(&format!("/api/v1/sites/{site}/sessions")))
+        .json(&json!({"login_id": login, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{login} signs in on {site}");
+    client
+}
+
+async fn call(
+    client: &reqwest::Client,
+    server: &TestServer,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = client.request(method, server.url(path));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
 both_engines! {
+
+    async fn every_team_call_answers_every_caller_as_the_table_says(db: TestDb) {
+        use reqwest::Method;
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", gatehouse_domain::StaffRole::Admin, &[]).await;
+        assert_eq!(staff(&server, &admin, Method::POST, "/api/v1/sites", Some(json!({"key": "shop", "name": "Shop"}))).await.0, StatusCode::CREATED);
+        let (_, a) = staff(&server, &admin, Method::POST, "/api/v1/companies", Some(json!({"name": "Engines Ltd"}))).await;
+        let (_, b) = staff(&server, &admin, Method::POST, "/api/v1/companies", Some(json!({"name": "Jacquard Looms"}))).await;
+        let (a, b) = (a["id"].as_str().unwrap().to_string(), b["id"].as_str().unwrap().to_string());
+
+        let colleague = member(&server, &admin, "main", "colleague@example.com", "customer", &a).await;
+        member(&server, &admin, "main", "plain@example.com", "customer", &a).await;
+        member(&server, &admin, "main", "manager@example.com", "customer_manager", &a).await;
+        member(&server, &admin, "main", "rival@example.com", "customer_manager", &b).await;
+        member(&server, &admin, "shop", "shopkeeper@example.com", "customer_manager", &a).await;
+        let off = member(&server, &admin, "main", "off@example.com", "customer_manager", &a).await;
+        let gone = member(&server, &admin, "main", "gone@example.com", "customer", &a).await;
+
+        // (caller, site, client) — the last two lose their standing after signing in.
+        let mut callers = vec![("anonymous", "main", browser())];
+        for (who, site, login) in [("plain customer", "main", "plain@example.com"), ("manager of another company", "main", "rival@example.com"),
+            ("manager on another site", "shop", "shopkeeper@example.com"), ("manager switched off", "main", "off@example.com"),
+            ("deleted colleague", "main", "gone@example.com"), ("manager of the company", "main", "manager@example.com")] {
+            callers.push((who, site, signed_in(&server, site, login).await));
+        }
+        assert_eq!(staff(&server, &admin, Method::PATCH, &format!("/api/v1/accounts/{off}"), Some(json!({"access_granted": false}))).await.0, StatusCode::OK);
+        let (status, _) = staff(&server, &admin, Method::POST, "/api/v1/accounts/actions", Some(json!({"action": "delete", "ids": [gone]}))).await;
+        assert_eq!(status, StatusCode::OK);
+
+        // GET list, POST invite, PATCH the colleague, POST resend to the colleague, GET the page.
+        let table: [(&str, [u16; 5]); 7] = [
+            ("anonymous", [401, 401, 401, 401, 303]),
+            ("plain customer", [403, 403, 403, 403, 403]),
+            ("manager of another company", [200, 201, 404, 404, 200]),
+            ("manager on another site", [200, 201, 404, 404, 200]),
+            ("manager switched off", [401, 401, 401, 401, 303]),
+            ("deleted colleague", [401, 401, 401, 401, 303]),
+            ("manager of the company", [200, 201, 200, 409, 200]),
+        ];
+        for (n, (who, site, client)) in callers.iter().enumerate() {
+            let base = format!("/api/v1/sites/{site}/team");
+            let got = [
+                call(client, &server, Method::GET, &base, None).await,
+                call(client, &server, Method::POST, &base, Some(json!({"first_name": "New", "last_name": "Colleague", "email": format!("new{n}@example.com")}))).await,
+                call(client, &server, Method::PATCH, &format!("{base}/{colleague}"), Some(json!({"access_granted": false}))).await,
+                call(client, &server, Method::POST, &format!("{base}/{colleague}/resend"), None).await,
+            ];
+            let page = client.get(server.url(&format!("/s/{site}/team"))).send().await.unwrap().status();
+            let statuses: Vec<u16> = got.iter().map(|(s, _)| s.as_u16()).chain([page.as_u16()]).collect();
+            let want = table.iter().find(|(w, _)| w == who).unwrap().1;
+            assert_eq!(statuses, want, "{who}: {:?}", got.iter().map(|(_, b)| b).collect::<Vec<_>>());
+        }
+        server.stop().await;
+    }
+
+    async fn a_manager_invites_switches_and_resends_within_the_company_only(db: TestDb) {
+        use reqwest::Method;
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", gatehouse_domain::StaffRole::Admin, &[]).await;
+        assert_eq!(staff(&server, &admin, Method::POST, "/api/v1/sites", Some(json!({"key": "shop", "name": "Shop"}))).await.0, StatusCode::CREATED);
+        let (_, a) = staff(&server, &admin, Method::POST, "/api/v1/companies", Some(json!({"name": "Engines Ltd"}))).await;
+        let (_, b) = staff(&server, &admin, Method::POST, "/api/v1/companies", Some(json!({"name": "Jacquard Looms"}))).await;
+        let (a, b) = (a["id"].as_str().unwrap().to_string(), b["id"].as_str().unwrap().to_string());
+        let me = member(&server, &admin, "main", "manager@example.com", "customer_manager", &a).await;
+        let colleague = member(&server, &admin, "main", "colleague@example.com", "customer", &a).await;
+        let peer = member(&server, &admin, "main", "peer@example.com", "customer_manager", &a).await;
+        let gone = member(&server, &admin, "main", "gone@example.com", "customer", &a).await;
+        member(&server, &admin, "main", "stranger@example.com", "customer", &b).await;
+        member(&server, &admin, "shop", "elsewhere@example.com", "customer", &a).await;
+        staff(&server, &admin, Method::POST, "/api/v1/accounts/actions", Some(json!({"action": "delete", "ids": [gone]}))).await;
+        let manager = signed_in(&server, "main", "manager@example.com").await;
+        let worker = signed_in(&server, "main", "colleague@example.com").await;
+
+        // The team: this site, this company, nobody deleted, nothing staff-only.
+        let (status, team) = call(&manager, &server, Method::GET, "/api/v1/sites/main/team", None).await;
+        assert_eq!(status, StatusCode::OK, "{team}");
+        let items = team["items"].as_array().unwrap();
+        let logins: Vec<&str> = items.iter().map(|m| m["login_id"].as_str().unwrap()).collect();
+        assert_eq!(logins, ["colleague@example.com", "manager@example.com", "peer@example.com"]);
+        let mut keys: Vec<&str> = items[0].as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["access_granted", "account_id", "first_name", "is_you", "last_login_at", "last_name", "login_id", "manageable", "role", "signed_up", "status"]);
+        let flags: Vec<(bool, bool)> = items.iter().map(|m| (m["is_you"].as_bool().unwrap(), m["manageable"].as_bool().unwrap())).collect();
+        assert_eq!(flags, [(false, true), (true, false), (false, false)]);
+        for (target, code) in [(&me, "yourself"), (&peer, "another_manager")] {
+            let (status, body) = call(&manager, &server, Method::PATCH, &format!("/api/v1/sites/main/team/{target}"), Some(json!({"access_granted": false}))).await;
+            assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some(code)));
+        }
+        assert_eq!(call(&manager, &server, Method::PATCH, &format!("/api/v1/sites/main/team/{gone}"), Some(json!({"access_granted": true}))).await.0, StatusCode::NOT_FOUND);
+
+        // Switching a colleague off signs them out everywhere; on lets them back.
+        let (status, body) = call(&manager, &server, Method::PATCH, &format!("/api/v1/sites/main/team/{colleague}"), Some(json!({"access_granted": false}))).await;
+        assert_eq!((status, body["access_granted"].as_bool()), (StatusCode::OK, Some(false)));
+        assert_eq!(call(&worker, &server, Method::GET, "/api/v1/sites/main/me", None).await.0, StatusCode::UNAUTHORIZED);
+        let r = browser().post(server.url("/api/v1/sites/main/sessions")).json(&json!({"login_id": "colleague@example.com", "password": PASSWORD})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "switched off, they cannot sign in");
+        call(&manager, &server, Method::PATCH, &format!("/api/v1/sites/main/team/{colleague}"), Some(json!({"access_granted": true}))).await;
+        signed_in(&server, "main", "colleague@example.com").await;
+
+        // Invitations: checked field by field, an address with an account here refused
+        // (one on another site is not told about), a colleague in the company.
+        let (status, body) = call(&manager, &server, Method::POST, "/api/v1/sites/main/team", Some(json!({"first_name": " ", "last_name": "", "email": "nope"}))).await;
+        let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert_eq!((status, fields), (StatusCode::UNPROCESSABLE_ENTITY, vec!["first_name", "last_name", "email"]));
+        let (status, body) = call(&manager, &server, Method::POST, "/api/v1/sites/main/team", Some(json!({"first_name": "A", "last_name": "B", "email": "COLLEAGUE@example.com"}))).await;
+        assert_eq!((status, body["error"]["fields"][0]["field"].as_str()), (StatusCode::CONFLICT, Some("email")));
+        let (status, made) = call(&manager, &server, Method::POST, "/api/v1/sites/main/team", Some(json!({"first_name": "Else", "last_name": "Where", "email": "elsewhere@example.com"}))).await;
+        assert_eq!((status, made["status"].as_str(), made["signed_up"].as_bool()), (StatusCode::CREATED, Some("active"), Some(false)), "{made}");
+        let invited = made["account_id"].as_str().unwrap().to_string();
+        // Mails 1 and 2 are the shop's welcome and its "password changed".
+        let invitation = server.nth_mail("elsewhere@example.com", 3).await;
+        let first = invitation.link_to(&server.base_url, "/reset-password").unwrap_or_else(|| panic!("{}: {}", invitation.subject, invitation.raw));
+        let (status, body) = call(&manager, &server, Method::POST, &format!("/api/v1/sites/main/team/{invited}/resend"), None).await;
+        assert_eq!((status, body["sent"].as_str()), (StatusCode::OK, Some("invitation")));
+        let second = server.nth_mail("elsewhere@example.com", 4).await.link_to(&server.base_url, "/reset-password").unwrap();
+        let token = |link: &str| link.split("token=").nth(1).unwrap().to_string();
+        let (status, _) = server.api(Method::POST, "/api/v1/sites/main/password-resets/confirm", None, Some(json!({"token": token(&first), "new_password": PASSWORD}))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "the older invitation no longer works");
+        let (status, _) = server.api(Method::POST, "/api/v1/sites/main/password-resets/confirm", None, Some(json!({"token": token(&second), "new_password": PASSWORD}))).await;
+        assert_eq!(status, StatusCode::OK);
+        signed_in(&server, "main", "elsewhere@example.com").await;
+        let (_, detail) = staff(&server, &admin, Method::GET, &format!("/api/v1/accounts/{invited}"), None).await;
+        let customer = detail["customer"]["id"].as_str().unwrap().to_string();
+        let (_, customer) = staff(&server, &admin, Method::GET, &format!("/api/v1/customers/{customer}"), None).await;
+        assert_eq!(customer["company_id"].as_str(), Some(a.as_str()), "the colleague is in the manager's company");
+        assert_eq!(call(&manager, &server, Method::POST, &format!("/api/v1/sites/main/team/{invited}/resend"), None).await.0, StatusCode::CONFLICT, "signed up: nothing to send");
+
+        // With approval, the invitation waits for staff and goes out when they approve.
+        let (status, _) = staff(&server, &admin, Method::PATCH, "/api/v1/sites/main/settings", Some(json!({"manager_invites_need_approval": true}))).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, made) = call(&manager, &server, Method::POST, "/api/v1/sites/main/team", Some(json!({"first_name": "Wait", "last_name": "Ing", "email": "waiting@example.com"}))).await;
+        assert_eq!((status, made["status"].as_str()), (StatusCode::CREATED, Some("pending")));
+        let waiting = made["account_id"].as_str().unwrap().to_string();
+        assert_eq!(call(&manager, &server, Method::POST, &format!("/api/v1/sites/main/team/{waiting}/resend"), None).await.0, StatusCode::CONFLICT);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(server.mails_to("waiting@example.com").is_empty(), "nothing is sent before approval");
+        let (status, _) = staff(&server, &admin, Method::POST, "/api/v1/accounts/actions", Some(json!({"action": "approve", "ids": [waiting]}))).await;
+        assert_eq!(status, StatusCode::OK);
+        let invitation = server.nth_mail("waiting@example.com", 1).await;
+        assert!(invitation.link_to(&server.base_url, "/reset-password").is_some(), "approval sends the invitation: {}", invitation.subject);
+
+        // Each action is audited with the manager, a customer, as the actor.
+        let (_, audit) = staff(&server, &admin, Method::GET, "/api/v1/audit?action=team.", None).await;
+        let rows: Vec<(&str, &str, &str)> = audit["items"].as_array().unwrap().iter()
+            .map(|e| (e["action"].as_str().unwrap(), e["actor"]["kind"].as_str().unwrap(), e["actor"]["label"].as_str().unwrap())).collect();
+        for action in ["team.invite", "team.resend", "team.access"] {
+            assert!(rows.contains(&(action, "customer", "manager@example.com")), "{action}: {rows:?}");
+        }
+        server.stop().await;
+    }
     async fn register_activate_and_sign_in(db: TestDb) {
         let server = TestServer::start(&db).await;
         let api = Api::new(&server);

@@ -112,6 +112,63 @@ async fn sign_in(
 }
 
 both_engines! {
+    async fn a_manager_keeps_the_team_on_the_portal_without_javascript(db: TestDb) {
+        use reqwest::Method;
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", gatehouse_domain::StaffRole::Admin, &[]).await;
+        let (_, company) = server.api(Method::POST, "/api/v1/companies", Some(&admin), Some(serde_json::json!({"name": "Engines Ltd"}))).await;
+        let company = company["id"].as_str().unwrap().to_string();
+        let mut people = Vec::new();
+        for (email, role) in [("ada@example.com", "customer_manager"), ("bob@example.com", "customer")] {
+            let account = server.active_account(email, PASSWORD).await;
+            let (_, detail) = server.api(Method::PATCH, &format!("/api/v1/accounts/{account}"), Some(&admin), Some(serde_json::json!({"role": role}))).await;
+            assert_eq!(detail["role"], role);
+            let (_, detail) = server.api(Method::GET, &format!("/api/v1/accounts/{account}"), Some(&admin), None).await;
+            let customer = detail["customer"]["id"].as_str().unwrap().to_string();
+            let (status, _) = server.api(Method::PATCH, &format!("/api/v1/customers/{customer}"), Some(&admin), Some(serde_json::json!({"company_id": company}))).await;
+            assert_eq!(status, StatusCode::OK);
+            people.push(account);
+        }
+
+        // A plain customer has no team: no menu entry, and the page says why.
+        let bob = browser();
+        assert_eq!(sign_in(&server, &bob, "bob@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
+        let home = get(&bob, &server.url("/s/main/")).await;
+        assert!(!home.html.contains("/s/main/team"), "{}", home.html);
+        let refused = get(&bob, &server.url("/s/main/team")).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(refused.html.contains("Only a customer manager looks after a team."), "{}", refused.html);
+
+        let ada = browser();
+        assert_eq!(sign_in(&server, &ada, "ada@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
+        let team = get(&ada, &server.url("/s/main/team")).await;
+        assert_eq!(team.status, StatusCode::OK);
+        assert!(team.html.contains("href=\"/s/main/team\"") && team.html.contains("bob@example.com") && team.html.contains("(you)"), "{}", team.html);
+        // A refused invitation keeps what was typed.
+        let csrf = team.csrf();
+        let refused = post(&ada, &server.url("/s/main/team"), &[("csrf", &csrf), ("first_name", ""), ("last_name", "Hopper"), ("email", "grace@example.com")]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.html.contains("value=\"Hopper\"") && refused.html.contains("value=\"grace@example.com\"") && refused.html.contains("first_name-error"), "{}", refused.html);
+        let sent = post(&ada, &server.url("/s/main/team"), &[("csrf", &csrf), ("first_name", "Grace"), ("last_name", "Hopper"), ("email", "grace@example.com")]).await;
+        assert_eq!((sent.status, sent.location.as_deref()), (StatusCode::SEE_OTHER, Some("/s/main/team?done=team_invited")));
+        let after = get(&ada, &server.url("/s/main/team?done=team_invited")).await;
+        assert!(after.html.contains("The invitation was sent.") && after.html.contains("invited, not signed up yet"), "{}", after.html);
+        assert!(server.nth_mail("grace@example.com", 1).await.link_to(&server.base_url, "/reset-password").is_some());
+
+        // Switching Bob off signs him out; the page says so, in German too.
+        let off = post(&ada, &server.url(&format!("/s/main/team/{}/access", people[1])), &[("csrf", &csrf)]).await;
+        assert_eq!(off.location.as_deref(), Some("/s/main/team?done=team_access_off"));
+        assert_eq!(get(&bob, &server.url("/s/main/profile")).await.status, StatusCode::SEE_OTHER, "Bob was signed out");
+        let german = get(&ada, &server.url("/s/main/team?lang=de&done=team_access_off")).await;
+        assert!(german.html.contains("<html lang=\"de\">") && german.html.contains("Ihr Team") && german.html.contains("Zugang ausgeschaltet")
+            && german.html.contains("überall abgemeldet"), "{}", german.html);
+        // Ada's own row has no switch; a post for it is refused in her language.
+        let own = post(&ada, &server.url(&format!("/s/main/team/{}/access", people[0])), &[("csrf", &csrf)]).await;
+        assert_eq!(own.status, StatusCode::FORBIDDEN);
+        assert!(own.html.contains("Ihr eigenes Konto können Sie hier nicht ändern."), "{}", own.html);
+        server.stop().await;
+    }
+
     async fn a_profile_sent_after_the_session_ended_comes_back_filled_after_signing_in(db: TestDb) {
         let server = TestServer::start(&db).await;
         let client = browser();

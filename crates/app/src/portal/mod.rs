@@ -18,6 +18,7 @@ pub mod register;
 pub mod reset;
 pub mod sessions;
 pub mod sign_in;
+pub mod team;
 
 use gatehouse_domain::{Email, Event, Lock, SiteSettings, decide};
 use gatehouse_store::{Account, Actor, LinkPurpose, LinkToken, Site, Tx};
@@ -99,6 +100,29 @@ pub async fn issue_link(
         url: app.links.site_page(site, &format!("{page}?token={token}")),
         ttl_seconds,
     })
+}
+
+/// Voids older invitations and mails a new one: the welcome mail with a
+/// single-use link to choose a password (accounts made by staff, or by a
+/// customer manager for a colleague).
+pub async fn send_invitation(
+    app: &App,
+    tx: &mut dyn Tx,
+    site: &Site,
+    account: &Account,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    let link = issue_link(app, tx, site, account, LinkPurpose::Invitation, now).await?;
+    mail_account(
+        tx,
+        site,
+        account,
+        MailKey::Welcome,
+        Some(link.url),
+        Some(link.ttl_seconds),
+        now,
+    )
+    .await
 }
 
 /// A link mailed to a customer: the lifecycle event that must allow it, what

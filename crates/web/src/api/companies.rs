@@ -148,7 +148,7 @@ pub(crate) async fn companies_csv(
     request_body = gatehouse_app::companies::CompanyInput,
     responses(
         (status = 201, description = "The company", body = gatehouse_store::Company),
-        (status = 409, description = "Another company has this name or external ID; the field says which (and the name's message names that company)"),
+        (status = 409, description = "Another company has this name or external ID; the field says which (and the name's message names that company)", body = crate::openapi::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -187,7 +187,7 @@ pub(crate) async fn get_company(
     request_body = gatehouse_app::companies::CompanyPatch,
     responses(
         (status = 200, description = "The company", body = gatehouse_store::Company),
-        (status = 409, description = "Another company has this name or external ID"),
+        (status = 409, description = "Another company has this name or external ID", body = crate::openapi::ErrorBody),
     ),
     security(("bearer" = []))
 )]

@@ -17,6 +17,7 @@ pub(crate) mod portal;
 pub(crate) mod reports;
 pub(crate) mod sites;
 pub(crate) mod staff;
+pub(crate) mod team;
 pub(crate) mod tokens;
 
 use axum::Router;
@@ -34,6 +35,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(customers::routes())
         .merge(groups::routes())
         .merge(companies::routes())
+        .merge(team::routes())
         .merge(keys::routes())
         .merge(mail::routes())
         .merge(portal::routes())

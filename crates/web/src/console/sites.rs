@@ -52,6 +52,7 @@ const SETTINGS: [(&str, &[(&str, Kind)]); 6] = [
             ("self_registration", Kind::Flag),
             ("approval_required", Kind::Flag),
             ("create_customer_on_registration", Kind::Flag),
+            ("manager_invites_need_approval", Kind::Flag),
             ("login_id_mode", Kind::Choice(&["email", "username"])),
         ],
     ),

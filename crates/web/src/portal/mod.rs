@@ -18,6 +18,7 @@ mod profile;
 mod register;
 mod sessions;
 mod sign_in;
+mod team;
 mod visit;
 
 use axum::Router;
@@ -75,6 +76,9 @@ pub(crate) fn routes() -> Router<AppState> {
             get(profile::profile_form).post(profile::profile_submit),
         )
         .route("/s/{site}/sessions", get(sessions::sessions_page))
+        .route("/s/{site}/team", get(team::team_view).post(team::invite))
+        .route("/s/{site}/team/{account_id}/access", post(team::switch))
+        .route("/s/{site}/team/{account_id}/resend", post(team::resend))
         .route("/s/{site}/sessions/others", post(sessions::sessions_others))
         .route("/s/{site}/impersonate", get(sessions::impersonate_link))
         .route(

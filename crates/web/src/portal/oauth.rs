@@ -225,7 +225,8 @@ pub(super) async fn logout(
 }
 
 /// The signed-in pages a sign-in may go back to.
-pub(super) const RESUMABLE_PAGES: [&str; 4] = ["profile", "sessions", "apps", "change-password"];
+pub(super) const RESUMABLE_PAGES: [&str; 5] =
+    ["profile", "sessions", "apps", "team", "change-password"];
 
 /// The address a sign-in may continue to: this site's authorization
 /// endpoint (an app's request), or one of this site's own signed-in pages,

@@ -204,6 +204,7 @@ impl Visit {
             flash => self.flash.clone(),
             impersonating => self.current.as_ref().is_some_and(|c| c.session.impersonator_id.is_some()),
             login_id => self.current.as_ref().map(|c| c.account.login_id.clone()),
+            manager => self.current.as_ref().is_some_and(|c| c.account.role == gatehouse_domain::AccountRole::CustomerManager),
         }
     }
 
