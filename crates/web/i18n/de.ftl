@@ -89,6 +89,7 @@ sessions_signed_out_others = Ihre anderen Sitzungen wurden abgemeldet.
 signed_out = Sie sind abgemeldet.
 session_ended = Ihre Sitzung ist abgelaufen. Melden Sie sich erneut an, um fortzufahren.
 session_ended_form_kept = Ihre Sitzung ist abgelaufen, bevor das Formular gesendet wurde. Melden Sie sich erneut an: Ihre Eingaben bleiben erhalten, gespeichert wurde noch nichts.
+resume_form = Sie sind wieder angemeldet. Das haben Sie vor dem Ende der Sitzung eingegeben; gesendet wurde noch nichts. Prüfen Sie es und senden Sie es ab.
 resume_profile = Sie sind wieder angemeldet. Das haben Sie vor dem Ende der Sitzung eingegeben; gespeichert wurde noch nichts. Prüfen Sie es und speichern Sie.
 go_to_login = Anmelden
 impersonation_banner = Mitarbeiteransicht: Sie sehen dieses Portal als { $login }. Passwort, E-Mail und Anmelde-ID können hier nicht geändert werden.

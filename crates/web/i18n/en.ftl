@@ -89,6 +89,7 @@ sessions_signed_out_others = Your other sessions were signed out.
 signed_out = You are signed out.
 session_ended = Your session ended. Sign in again to go on.
 session_ended_form_kept = Your session ended before the form was sent. Sign in again: what you typed is kept, and nothing has been saved yet.
+resume_form = You are signed in again. This is what you typed before the session ended; nothing has been sent yet. Check it and send it.
 resume_profile = You are signed in again. This is what you typed before the session ended; nothing has been saved yet. Check it and save.
 go_to_login = Sign in
 impersonation_banner = Staff view: you are seeing this portal as { $login }. Password, e-mail and login ID cannot be changed here.

@@ -166,6 +166,23 @@ both_engines! {
         let own = post(&ada, &server.url(&format!("/s/main/team/{}/access", people[0])), &[("csrf", &csrf)]).await;
         assert_eq!(own.status, StatusCode::FORBIDDEN);
         assert!(own.html.contains("Ihr eigenes Konto können Sie hier nicht ändern."), "{}", own.html);
+
+        // An invitation sent after the session ended comes back as typed after signing in;
+        // a row's button only says the session ended.
+        let team = get(&ada, &server.url("/s/main/team?lang=en")).await;
+        let old = team.csrf();
+        assert_eq!(post(&ada, &server.url("/s/main/logout"), &[("csrf", &old)]).await.status, StatusCode::SEE_OTHER);
+        let sent = post(&ada, &server.url("/s/main/team"), &[("csrf", &old), ("first_name", "Linus"), ("last_name", "T"), ("email", "linus@example.com")]).await;
+        assert_eq!(sent.status, StatusCode::UNAUTHORIZED);
+        let mut form = hidden_fields(&sent.html, "/s/main/login");
+        form.push(("login_id".into(), "ada@example.com".into()));
+        form.push(("password".into(), PASSWORD.into()));
+        let back = page(ada.post(server.url("/s/main/login")).form(&form).send().await.unwrap()).await;
+        assert_eq!(back.status, StatusCode::OK, "{}", back.html);
+        assert!(back.html.contains("value=\"Linus\"") && back.html.contains("value=\"linus@example.com\"") && back.html.contains("nothing has been sent yet"), "{}", back.html);
+        assert!(server.mails_to("linus@example.com").is_empty(), "nothing was sent without a session");
+        let stale = post(&browser(), &server.url(&format!("/s/main/team/{}/access", people[1])), &[("csrf", &old), ("on", "1")]).await;
+        assert_eq!(stale.location.as_deref(), Some("/s/main/login?notice=session_ended"));
         server.stop().await;
     }
 

@@ -78,27 +78,14 @@ pub(super) async fn profile_form(SignedIn { visit: v, current }: SignedIn<false>
 /// form: the form as it was typed, over the stored values, saying nothing
 /// has been saved yet.
 pub(super) async fn resumed(
-    mut v: Visit,
+    v: Visit,
     session: &gatehouse_app::portal::sessions::NewSession,
     resume: &str,
 ) -> Response {
-    let current = match gatehouse_app::portal::sessions::authenticate_on(
-        &v.state.app,
-        &v.site,
-        &session.token,
-    )
-    .await
-    {
-        Ok(Some(current)) => current,
-        Ok(None) => return v.fail(AppError::SignedOut).into_response(),
-        Err(e) => return v.fail(e).into_response(),
+    let (v, current, typed) = match v.resuming(session, resume, "resume_profile").await {
+        Ok(resumed) => resumed,
+        Err(response) => return *response,
     };
-    v.csrf = session.csrf_token.clone();
-    v.current = Some(current.clone());
-    v.flash = Some(v.tr("resume_profile"));
-    let typed: BTreeMap<String, String> = url::form_urlencoded::parse(resume.as_bytes())
-        .map(|(k, val)| (k.into_owned(), val.into_owned()))
-        .collect();
     match profile::profile(&v.state.app, &current).await {
         Ok(p) => profile_page(v, StatusCode::OK, &p, &typed, None, BTreeMap::new()),
         Err(e) => v.fail(e).into_response(),

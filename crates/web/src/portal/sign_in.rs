@@ -170,6 +170,13 @@ pub(super) async fn login_submit(
                 {
                     super::profile::resumed(v, &session, &form.resume).await
                 }
+                Some(next)
+                    if !session.must_change_password
+                        && !form.resume.is_empty()
+                        && next == v.path("team") =>
+                {
+                    super::team::resumed(v, &session, &form.resume).await
+                }
                 Some(next) if !session.must_change_password => v.redirect(&next),
                 _ => {
                     let to = v.path(if session.must_change_password {

@@ -130,6 +130,27 @@ pub(super) async fn invite(
     }
 }
 
+/// Just signed in again after the session ended under a posted invitation:
+/// the team page with the form as typed, nothing sent yet.
+pub(super) async fn resumed(
+    v: Visit,
+    session: &gatehouse_app::portal::sessions::NewSession,
+    resume: &str,
+) -> Response {
+    let (v, current, typed) = match v.resuming(session, resume, "resume_form").await {
+        Ok(resumed) => resumed,
+        Err(response) => return *response,
+    };
+    let field = |name: &str| typed.get(name).cloned().unwrap_or_default();
+    let invitation = Invitation {
+        first_name: field("first_name"),
+        last_name: field("last_name"),
+        email: field("email"),
+    };
+    let typed = Some((&invitation, None, BTreeMap::new()));
+    team_page(v, &current, StatusCode::OK, typed, None).await
+}
+
 /// The colleague a per-colleague form is about.
 fn colleague_of(params: &RawPathParams) -> Option<Uuid> {
     params

@@ -274,6 +274,30 @@ impl Visit {
         Ok(self)
     }
 
+    /// Just signed in with `session` under a form posted after the old
+    /// session ended: this visit as the new session's (its token, its
+    /// customer, `notice` said at the top), and the fields as they were typed.
+    pub(super) async fn resuming(
+        mut self,
+        session: &gatehouse_app::portal::sessions::NewSession,
+        resume: &str,
+        notice: &str,
+    ) -> Result<(Visit, Current, BTreeMap<String, String>), Box<Response>> {
+        let current =
+            match sessions::authenticate_on(&self.state.app, &self.site, &session.token).await {
+                Ok(Some(current)) => current,
+                Ok(None) => return Err(Box::new(self.fail(AppError::SignedOut).into_response())),
+                Err(e) => return Err(Box::new(self.fail(e).into_response())),
+            };
+        self.csrf = session.csrf_token.clone();
+        self.current = Some(current.clone());
+        self.flash = Some(self.tr(notice));
+        let typed = url::form_urlencoded::parse(resume.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        Ok((self, current, typed))
+    }
+
     pub(super) fn csrf_refused(self) -> Response {
         let back = self.path("");
         let again = self.tr("error_csrf");
@@ -370,6 +394,12 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for SignedInForm<T> {
             Err(e) => return Err(e.into_response()),
         };
         let current = match visit.current.clone() {
+            // A form whose page cannot be shown again (one row's button):
+            // only the news that the session ended.
+            None if super::oauth::safe_next(&visit.site.key, &page).is_none() => {
+                let to = format!("{}?notice=session_ended", visit.path("login"));
+                return Err(visit.redirect(&to));
+            }
             None => {
                 let pairs: Vec<(String, String)> = parse_form(&bytes).unwrap_or_default();
                 let mut kept = url::form_urlencoded::Serializer::new(String::new());
