@@ -6,8 +6,10 @@
 //! merging spellings of one name, and reports what it merged.
 //!
 //! Invariant kept with the store: a customer's `company` is the name of its
-//! `company_id`'s record, or empty when it has none ([`resolve`] is the one
-//! place a customer's company is decided).
+//! `company_id`'s record, or empty when it has none. A staff change decides
+//! it in [`resolve`]; the only other writers are a customer manager's
+//! invitation (the manager's own company, `portal::team`), the free-text
+//! adoption here and `gatehouse seed`, each writing both together.
 
 use std::collections::BTreeMap;
 

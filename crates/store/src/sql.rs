@@ -116,6 +116,7 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
         queued: Arc::new(tokio::sync::Notify::new()),
         listener: std::sync::Mutex::new(listener),
         bounds: Arc::new(Recent::new(BOUND_TTL)),
+        trigrams: Arc::new(Recent::new(BOUND_TTL)),
     }))
 }
 
@@ -224,7 +225,15 @@ struct SqlStore {
     listener: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// Recent walk bounds of the customer list.
     bounds: Arc<WalkBounds>,
+    /// Recent search-vocabulary counts (SQLite).
+    trigrams: Arc<TrigramDocs>,
 }
+
+/// How many customers' search text holds a trigram (SQLite's FTS5
+/// vocabulary), kept a while: the counts only choose which trigrams FTS5 is
+/// asked for, and every row is checked against the whole needle, so an old
+/// count costs speed at most, never a wrong answer.
+type TrigramDocs = Recent<String, i64>;
 
 /// The customer list's walk bounds (the sort key a budget of rows down the
 /// sort order; see `list_customers`) by sort, direction and budget, kept a
@@ -276,6 +285,7 @@ impl Store for SqlStore {
             queued: Some(Arc::clone(&self.queued)),
             wakes_delivery: false,
             bounds: Arc::clone(&self.bounds),
+            trigrams: Arc::clone(&self.trigrams),
         }))
     }
 
@@ -291,6 +301,7 @@ impl Store for SqlStore {
             queued: None,
             wakes_delivery: false,
             bounds: Arc::clone(&self.bounds),
+            trigrams: Arc::clone(&self.trigrams),
         }))
     }
 
@@ -346,6 +357,8 @@ struct SqlTx {
     wakes_delivery: bool,
     /// The store's recent walk bounds.
     bounds: Arc<WalkBounds>,
+    /// The store's recent search-vocabulary counts.
+    trigrams: Arc<TrigramDocs>,
 }
 
 impl SqlTx {
@@ -418,6 +431,45 @@ macro_rules! fetch_all {
         let rows: Vec<$row> = on!($self, c => $query.fetch_all(&mut **c).await)?;
         convert_all(rows)
     }};
+}
+
+impl SqlTx {
+    /// For a customer search FTS5 answers (SQLite): the MATCH of the
+    /// needle's two rarest trigrams, by the vocabulary's counts. FTS5 then
+    /// intersects two short lists rather than every trigram's, and the row's
+    /// own LIKE keeps the answer exact. `None` for anything else.
+    async fn fts_match(&mut self, filter: &CustomerFilter) -> StoreResult<Option<String>> {
+        let needle = match filter.search.as_deref().map(str::trim) {
+            Some(n) if self.engine() == Engine::Sqlite && fts_indexable(n) => n.to_lowercase(),
+            _ => return Ok(None),
+        };
+        let chars: Vec<char> = needle.chars().collect();
+        let mut trigrams: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
+        trigrams.sort_unstable();
+        trigrams.dedup();
+        let mut counted = Vec::with_capacity(trigrams.len());
+        for trigram in trigrams {
+            let docs = match self.trigrams.get(&trigram, Some(ANY_WRITES)) {
+                Some(docs) => docs,
+                None => {
+                    let docs: Option<i64> = on!(self, c => sqlx::query_scalar(
+                        "SELECT doc FROM customers_fts_vocab WHERE term = $1")
+                        .bind(&trigram).fetch_optional(&mut **c).await)?;
+                    let docs = docs.unwrap_or(0);
+                    self.trigrams.put(trigram.clone(), Some(ANY_WRITES), docs);
+                    docs
+                }
+            };
+            counted.push((docs, trigram));
+        }
+        counted.sort();
+        let rarest: Vec<String> = counted
+            .iter()
+            .take(2)
+            .map(|(_, t)| format!("\"{}\"", t.replace('"', "\"\"")))
+            .collect();
+        Ok(Some(rarest.join(" AND ")))
+    }
 }
 
 /// The derived status as SQL, `$1` being now in ms (the lifecycle's order: deleted,
@@ -555,6 +607,7 @@ fn customer_source(
     plan: Plan,
     binds: &mut Vec<Bind>,
     extra: &[String],
+    fts_match: Option<&str>,
 ) -> String {
     let mut from = "customers c";
     let mut clauses: Vec<String> = extra.to_vec();
@@ -607,10 +660,11 @@ fn customer_source(
     {
         let pattern = contains_pattern(needle);
         let p = arg(Bind::Text(pattern), binds);
-        clauses.push(match engine {
-            Engine::Sqlite if plan == Plan::Set && fts_indexable(needle) => {
+        clauses.push(match (engine, fts_match) {
+            (Engine::Sqlite, Some(m)) if plan == Plan::Set && fts_indexable(needle) => {
                 from = "customers_fts f CROSS JOIN customers c ON c.rowid = f.rowid";
-                format!("f.search_text LIKE {p}")
+                let m = arg(Bind::Text(m.to_string()), binds);
+                format!("customers_fts MATCH {m} AND c.search_text LIKE {p} ESCAPE '\\'")
             }
             _ => format!("c.search_text LIKE {p} ESCAPE '\\'"),
         });
@@ -1140,7 +1194,7 @@ impl Tx for SqlTx {
                 let cmp = if page.descending { ">=" } else { "<=" };
                 extra.push(format!("{key} {cmp} $1"));
             }
-            let source = customer_source(filter, engine, now, Plan::Walk, &mut binds, &extra);
+            let source = customer_source(filter, engine, now, Plan::Walk, &mut binds, &extra, None);
             let sql = format!(
                 "SELECT {CUSTOMER_COLUMNS} FROM{source} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
             );
@@ -1151,8 +1205,17 @@ impl Tx for SqlTx {
                 return convert_all(rows);
             }
         }
+        let fts = self.fts_match(filter).await?;
         let mut binds = Vec::new();
-        let source = customer_source(filter, engine, now, Plan::Set, &mut binds, &[]);
+        let source = customer_source(
+            filter,
+            engine,
+            now,
+            Plan::Set,
+            &mut binds,
+            &[],
+            fts.as_deref(),
+        );
         // PostgreSQL, given a LIMIT, may walk the sort index and test each
         // row instead of collecting the matches: ruinous when the matches
         // sit together far down that order (every "Lovelace" under L, after
@@ -1177,9 +1240,18 @@ impl Tx for SqlTx {
         now: OffsetDateTime,
         cap: Option<i64>,
     ) -> StoreResult<i64> {
+        let fts = self.fts_match(filter).await?;
         let mut binds = Vec::new();
         let engine = self.engine();
-        let source = customer_source(filter, engine, now, Plan::Set, &mut binds, &[]);
+        let source = customer_source(
+            filter,
+            engine,
+            now,
+            Plan::Set,
+            &mut binds,
+            &[],
+            fts.as_deref(),
+        );
         let sql = match cap {
             Some(cap) => format!(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM{source} LIMIT {}) capped",
@@ -1199,6 +1271,7 @@ impl Tx for SqlTx {
         limit: i64,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Customer>> {
+        let fts = self.fts_match(filter).await?;
         let mut binds = Vec::new();
         let engine = self.engine();
         let mut extra = Vec::new();
@@ -1206,7 +1279,15 @@ impl Tx for SqlTx {
             binds.push(Bind::Uuid(after));
             extra.push("c.id > $1".to_string());
         }
-        let source = customer_source(filter, engine, now, Plan::Set, &mut binds, &extra);
+        let source = customer_source(
+            filter,
+            engine,
+            now,
+            Plan::Set,
+            &mut binds,
+            &extra,
+            fts.as_deref(),
+        );
         let sql = format!(
             "SELECT {CUSTOMER_COLUMNS} FROM{source} ORDER BY c.id LIMIT {}",
             limit.clamp(1, 10_000)

@@ -510,6 +510,35 @@ both_engines! {
         tx.commit().await.unwrap();
     }
 
+    async fn a_search_finds_the_whole_needle_not_its_pieces(db: TestDb) {
+        // SQLite asks its index for the needle's rarest trigrams and checks
+        // the rows for the whole needle; a row holding only the pieces must
+        // not come back, on either engine, on any path.
+        let store = db.store().await;
+        // "Lovel Elace" holds every trigram of "lovelace", but not the word.
+        let people = [("Ada", "Lovelace"), ("Ovela", "Lacroix"), ("Grace", "Hopper"), ("Love", "Lace"), ("Lovel", "Elace")];
+        let customers: Vec<Customer> = people.iter().map(|(first, last)| Customer {
+            id: Uuid::now_v7(),
+            fields: CustomerFields { first_name: first.to_string(), last_name: last.to_string(), ..CustomerFields::default() },
+            created_at: now(),
+            updated_at: now(),
+        }).collect();
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_customers(&customers).await.unwrap();
+        tx.commit().await.unwrap();
+        let t = now();
+        let page = CustomerPage { sort: CustomerSort::LastName, descending: false, limit: 10, offset: 0 };
+        let mut tx = store.read().await.unwrap();
+        for (needle, want) in [("lovelace", vec!["Lovelace"]), ("LACE", vec!["Elace", "Lace", "Lovelace"]), ("ovela l", vec!["Lacroix"]), ("zzz", vec![])] {
+            let filter = CustomerFilter { search: Some(needle.into()), ..CustomerFilter::default() };
+            let found: Vec<String> = tx.list_customers(&filter, &page, false, t).await.unwrap().into_iter().map(|c| c.fields.last_name).collect();
+            assert_eq!(found, want, "{needle}");
+            assert_eq!(tx.count_customers(&filter, t, Some(2000)).await.unwrap(), want.len() as i64, "{needle}");
+            let streamed = tx.customers_after(&filter, None, 10, t).await.unwrap();
+            assert_eq!(streamed.len(), want.len(), "{needle}");
+        }
+    }
+
     async fn countries_typed_as_names_become_codes(db: TestDb) {
         let store = db.store().await;
         let typed = [Some("Germany"), Some(" deutschland "), Some("Österreich"), Some("fr"), Some("Atlantis"), None];
