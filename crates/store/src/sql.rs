@@ -235,6 +235,21 @@ struct SqlStore {
 /// count costs speed at most, never a wrong answer.
 type TrigramDocs = Recent<String, i64>;
 
+/// What FTS5 is asked for a customer search (SQLite).
+struct FtsMatch {
+    /// The MATCH of the needle's rarest trigrams.
+    expression: String,
+    /// How many customers hold the rarest one (as last counted): no more
+    /// can match.
+    at_most: i64,
+}
+
+/// A search that at most this many customers can match is collected
+/// through FTS5 at once (a few milliseconds per thousand) rather than
+/// walked for: a walk wastes its budget when the matches sort together
+/// (a name searched and sorted by name).
+const FTS_COLLECT_MAX: i64 = 20_000;
+
 /// The customer list's walk bounds (the sort key a budget of rows down the
 /// sort order; see `list_customers`) by sort, direction and budget, kept a
 /// while: finding one reads the budget's rows of the sort index, and any
@@ -435,10 +450,11 @@ macro_rules! fetch_all {
 
 impl SqlTx {
     /// For a customer search FTS5 answers (SQLite): the MATCH of the
-    /// needle's two rarest trigrams, by the vocabulary's counts. FTS5 then
-    /// intersects two short lists rather than every trigram's, and the row's
-    /// own LIKE keeps the answer exact. `None` for anything else.
-    async fn fts_match(&mut self, filter: &CustomerFilter) -> StoreResult<Option<String>> {
+    /// needle's two rarest trigrams, by the vocabulary's counts, and the
+    /// rarest's count. FTS5 then intersects two short lists rather than
+    /// every trigram's, and the row's own LIKE keeps the answer exact.
+    /// `None` for anything else.
+    async fn fts_match(&mut self, filter: &CustomerFilter) -> StoreResult<Option<FtsMatch>> {
         let needle = match filter.search.as_deref().map(str::trim) {
             Some(n) if self.engine() == Engine::Sqlite && fts_indexable(n) => n.to_lowercase(),
             _ => return Ok(None),
@@ -468,7 +484,10 @@ impl SqlTx {
             .take(2)
             .map(|(_, t)| format!("\"{}\"", t.replace('"', "\"\"")))
             .collect();
-        Ok(Some(rarest.join(" AND ")))
+        Ok(Some(FtsMatch {
+            expression: rarest.join(" AND "),
+            at_most: counted.first().map_or(0, |(docs, _)| *docs),
+        }))
     }
 }
 
@@ -1162,7 +1181,9 @@ impl Tx for SqlTx {
         let budget = end
             .saturating_mul(WALK_PER_ROW)
             .clamp(WALK_BUDGET, WALK_MAX);
-        if broad && end <= budget && filtered {
+        let fts = self.fts_match(filter).await?;
+        let few = fts.as_ref().is_some_and(|f| f.at_most <= FTS_COLLECT_MAX);
+        if broad && end <= budget && filtered && !few {
             // The sort key `budget` rows down (from the sort index alone)
             // bounds the walk as an index range, so a walk that finds too few
             // matches stops there instead of reading the whole table.
@@ -1205,7 +1226,7 @@ impl Tx for SqlTx {
                 return convert_all(rows);
             }
         }
-        let fts = self.fts_match(filter).await?;
+        let fts = fts.map(|f| f.expression);
         let mut binds = Vec::new();
         let source = customer_source(
             filter,
@@ -1240,7 +1261,7 @@ impl Tx for SqlTx {
         now: OffsetDateTime,
         cap: Option<i64>,
     ) -> StoreResult<i64> {
-        let fts = self.fts_match(filter).await?;
+        let fts = self.fts_match(filter).await?.map(|f| f.expression);
         let mut binds = Vec::new();
         let engine = self.engine();
         let source = customer_source(
@@ -1271,7 +1292,7 @@ impl Tx for SqlTx {
         limit: i64,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Customer>> {
-        let fts = self.fts_match(filter).await?;
+        let fts = self.fts_match(filter).await?.map(|f| f.expression);
         let mut binds = Vec::new();
         let engine = self.engine();
         let mut extra = Vec::new();

@@ -531,8 +531,10 @@ both_engines! {
         let mut tx = store.read().await.unwrap();
         for (needle, want) in [("lovelace", vec!["Lovelace"]), ("LACE", vec!["Elace", "Lace", "Lovelace"]), ("ovela l", vec!["Lacroix"]), ("zzz", vec![])] {
             let filter = CustomerFilter { search: Some(needle.into()), ..CustomerFilter::default() };
-            let found: Vec<String> = tx.list_customers(&filter, &page, false, t).await.unwrap().into_iter().map(|c| c.fields.last_name).collect();
-            assert_eq!(found, want, "{needle}");
+            for broad in [false, true] {
+                let found: Vec<String> = tx.list_customers(&filter, &page, broad, t).await.unwrap().into_iter().map(|c| c.fields.last_name).collect();
+                assert_eq!(found, want, "{needle} broad={broad}");
+            }
             assert_eq!(tx.count_customers(&filter, t, Some(2000)).await.unwrap(), want.len() as i64, "{needle}");
             let streamed = tx.customers_after(&filter, None, 10, t).await.unwrap();
             assert_eq!(streamed.len(), want.len(), "{needle}");
