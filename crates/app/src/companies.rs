@@ -227,6 +227,13 @@ pub async fn list(
     Ok(CompanyPage { items, total })
 }
 
+/// The first `limit` company names, by name, for a picker.
+pub async fn names(app: &App, caller: &StaffCaller, limit: i64) -> AppResult<Vec<String>> {
+    caller.require(Permission::ViewCustomers)?;
+    let mut tx = app.store.read().await?;
+    Ok(tx.company_names(limit).await?)
+}
+
 /// A company with its customers and their accounts.
 pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<CompanyDetail> {
     caller.require(Permission::ViewCustomers)?;

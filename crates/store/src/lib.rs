@@ -179,6 +179,8 @@ pub trait Tx: OidcTx + Send {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<CompanyListed>>;
+    /// The first `limit` company names, by name (for pickers; no counts).
+    async fn company_names(&mut self, limit: i64) -> StoreResult<Vec<String>>;
     /// How many companies `list_companies` would list in all.
     async fn count_companies(&mut self, search: Option<&str>) -> StoreResult<i64>;
     /// The live (not deleted) accounts on a site whose customers belong to

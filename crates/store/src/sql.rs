@@ -974,6 +974,12 @@ impl Tx for SqlTx {
             .bind(pattern).bind(limit.clamp(0, 10_000)).bind(offset.max(0)))
     }
 
+    async fn company_names(&mut self, limit: i64) -> StoreResult<Vec<String>> {
+        Ok(on!(self, c => sqlx::query_scalar(
+            "SELECT name FROM companies ORDER BY name_key, id LIMIT $1")
+            .bind(limit.clamp(0, 10_000)).fetch_all(&mut **c).await)?)
+    }
+
     async fn count_companies(&mut self, search: Option<&str>) -> StoreResult<i64> {
         let pattern = search
             .map(company_key)

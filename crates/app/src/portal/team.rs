@@ -82,45 +82,75 @@ impl From<TeamRefusal> for AppError {
     }
 }
 
-/// The manager as the team rules see them, and their company, re-read in
-/// `tx` (a session that ended since the request began is refused).
-async fn manager_in(
-    tx: &mut dyn Tx,
-    current: &Current,
-    now: OffsetDateTime,
-) -> AppResult<(Account, Manager, Option<Customer>)> {
-    let (account, must_change) = still_signed_in(tx, current, now).await?;
+/// The manager, re-read in `tx` (a session that ended since the request
+/// began is refused), as the team rules see them; with their company (its
+/// ID and name) once the rules say they have a team.
+struct Team {
+    me: Account,
+    manager: Manager,
+    company_id: Uuid,
+    company: String,
+}
+
+async fn team_in(tx: &mut dyn Tx, current: &Current, now: OffsetDateTime) -> AppResult<Team> {
+    let (me, must_change) = still_signed_in(tx, current, now).await?;
     if must_change {
         return Err(AppError::PasswordChangeRequired);
     }
-    let customer = match account.customer_id {
+    let customer = match me.customer_id {
         Some(id) => tx.customer_by_id(id).await?,
         None => None,
     };
+    let company = customer.and_then(|c| Some((c.fields.company_id?, c.fields.company?)));
     let manager = Manager {
-        role: account.role,
-        has_company: customer
-            .as_ref()
-            .is_some_and(|c| c.fields.company_id.is_some()),
+        role: me.role,
+        has_company: company.is_some(),
     };
-    Ok((account, manager, customer))
+    team::team_of(manager)?;
+    let (company_id, company) = company.ok_or(TeamRefusal::NoCompany)?;
+    Ok(Team {
+        me,
+        manager,
+        company_id,
+        company,
+    })
 }
 
-fn company_of(customer: &Option<Customer>) -> AppResult<(Uuid, String)> {
-    customer
-        .as_ref()
-        .and_then(|c| Some((c.fields.company_id?, c.fields.company.clone()?)))
-        .ok_or_else(|| TeamRefusal::NoCompany.into())
+impl TeamMember {
+    /// An account as its manager sees it, under the customer's current
+    /// name.
+    fn of(
+        a: &Account,
+        (first_name, last_name): (String, String),
+        me: Uuid,
+        manageable: bool,
+        now: OffsetDateTime,
+    ) -> TeamMember {
+        TeamMember {
+            account_id: a.id,
+            first_name,
+            last_name,
+            login_id: a.login_id.clone(),
+            status: a.state.status(now).as_str().into(),
+            access_granted: a.state.access_granted,
+            signed_up: a.password_hash.is_some(),
+            last_login_at: a.last_login_at,
+            role: a.role.as_str().into(),
+            is_you: a.id == me,
+            manageable,
+        }
+    }
 }
 
-/// The colleague `id` as it stands to the manager.
+/// The colleague `id` as it stands to the manager, with the customer's
+/// current name.
 async fn colleague_in(
     tx: &mut dyn Tx,
     manager: &Account,
     company_id: Uuid,
     id: Uuid,
     now: OffsetDateTime,
-) -> AppResult<(Account, Colleague)> {
+) -> AppResult<(Account, Colleague, (String, String))> {
     let account = tx
         .account_by_id(id)
         .await?
@@ -130,23 +160,32 @@ async fn colleague_in(
         None => None,
     };
     let same_team = account.site_id == manager.site_id
-        && customer.is_some_and(|c| c.fields.company_id == Some(company_id));
+        && customer
+            .as_ref()
+            .is_some_and(|c| c.fields.company_id == Some(company_id));
     let colleague = Colleague {
         same_team,
         is_self: account.id == manager.id,
         role: account.role,
         status: account.state.status(now),
     };
-    Ok((account, colleague))
+    let name = match customer {
+        Some(c) => (c.fields.first_name, c.fields.last_name),
+        None => (account.first_name.clone(), account.last_name.clone()),
+    };
+    Ok((account, colleague, name))
 }
 
 /// The manager's team, by login ID.
 pub async fn list(app: &App, current: &Current) -> AppResult<Vec<TeamMember>> {
     let now = app.clock.now();
     let mut tx = app.store.read().await?;
-    let (me, manager, customer) = manager_in(tx.as_mut(), current, now).await?;
-    team::team_of(manager)?;
-    let (company_id, _) = company_of(&customer)?;
+    let Team {
+        me,
+        manager,
+        company_id,
+        ..
+    } = team_in(tx.as_mut(), current, now).await?;
     let accounts = tx.team_accounts(me.site_id, company_id, TEAM_LIMIT).await?;
     let ids: Vec<Uuid> = accounts.iter().filter_map(|a| a.customer_id).collect();
     let mut names = std::collections::HashMap::new();
@@ -156,32 +195,20 @@ pub async fn list(app: &App, current: &Current) -> AppResult<Vec<TeamMember>> {
         }
     }
     Ok(accounts
-        .into_iter()
+        .iter()
         .map(|a| {
-            let status = a.state.status(now);
             let colleague = Colleague {
                 same_team: true,
                 is_self: a.id == me.id,
                 role: a.role,
-                status,
+                status: a.state.status(now),
             };
-            let (first_name, last_name) = a
+            let name = a
                 .customer_id
                 .and_then(|c| names.get(&c).cloned())
                 .unwrap_or_else(|| (a.first_name.clone(), a.last_name.clone()));
-            TeamMember {
-                account_id: a.id,
-                first_name,
-                last_name,
-                login_id: a.login_id.clone(),
-                status: status.as_str().into(),
-                access_granted: a.state.access_granted,
-                signed_up: a.password_hash.is_some(),
-                last_login_at: a.last_login_at,
-                role: a.role.as_str().into(),
-                is_you: a.id == me.id,
-                manageable: team::may_manage(manager, colleague).is_ok(),
-            }
+            let manageable = team::may_manage(manager, colleague).is_ok();
+            TeamMember::of(a, name, me.id, manageable, now)
         })
         .collect())
 }
@@ -235,9 +262,12 @@ pub async fn invite(
 ) -> AppResult<TeamMember> {
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let (me, manager, customer) = manager_in(tx.as_mut(), current, now).await?;
-    team::team_of(manager)?;
-    let (company_id, company) = company_of(&customer)?;
+    let Team {
+        me,
+        company_id,
+        company,
+        ..
+    } = team_in(tx.as_mut(), current, now).await?;
     let site = &current.site;
     let (first_name, last_name, email, login) = check(invitation, site.settings.login_id_mode)?;
     let taken = tx
@@ -323,19 +353,8 @@ pub async fn invite(
     ))
     .await?;
     tx.commit().await?;
-    Ok(TeamMember {
-        account_id: account.id,
-        first_name: account.first_name.clone(),
-        last_name: account.last_name.clone(),
-        login_id: account.login_id.clone(),
-        status: account.state.status(now).as_str().into(),
-        access_granted: true,
-        signed_up: false,
-        last_login_at: None,
-        role: account.role.as_str().into(),
-        is_you: false,
-        manageable: true,
-    })
+    let name = (account.first_name.clone(), account.last_name.clone());
+    Ok(TeamMember::of(&account, name, me.id, true, now))
 }
 
 /// What a resend did.
@@ -353,10 +372,13 @@ pub enum Resent {
 pub async fn resend(app: &App, current: &Current, id: Uuid) -> AppResult<Resent> {
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let (me, manager, customer) = manager_in(tx.as_mut(), current, now).await?;
-    team::team_of(manager)?;
-    let (company_id, _) = company_of(&customer)?;
-    let (account, colleague) = colleague_in(tx.as_mut(), &me, company_id, id, now).await?;
+    let Team {
+        me,
+        manager,
+        company_id,
+        ..
+    } = team_in(tx.as_mut(), current, now).await?;
+    let (account, colleague, _) = colleague_in(tx.as_mut(), &me, company_id, id, now).await?;
     team::may_manage(manager, colleague)?;
     let site = &current.site;
     let resent = match colleague.status {
@@ -399,10 +421,14 @@ pub const WAITS_FOR_APPROVAL: &str =
 pub async fn switch(app: &App, current: &Current, id: Uuid, on: bool) -> AppResult<TeamMember> {
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let (me, manager, customer) = manager_in(tx.as_mut(), current, now).await?;
-    team::team_of(manager)?;
-    let (company_id, _) = company_of(&customer)?;
-    let (mut account, colleague) = colleague_in(tx.as_mut(), &me, company_id, id, now).await?;
+    let Team {
+        me,
+        manager,
+        company_id,
+        ..
+    } = team_in(tx.as_mut(), current, now).await?;
+    let (mut account, colleague, name) =
+        colleague_in(tx.as_mut(), &me, company_id, id, now).await?;
     team::may_manage(manager, colleague)?;
     let was = account.state.access_granted;
     crate::accounts::set_access(tx.as_mut(), &mut account, on, now).await?;
@@ -419,18 +445,5 @@ pub async fn switch(app: &App, current: &Current, id: Uuid, on: bool) -> AppResu
         .await?;
     }
     tx.commit().await?;
-    let status = account.state.status(now);
-    Ok(TeamMember {
-        account_id: account.id,
-        first_name: account.first_name.clone(),
-        last_name: account.last_name.clone(),
-        login_id: account.login_id.clone(),
-        status: status.as_str().into(),
-        access_granted: account.state.access_granted,
-        signed_up: account.password_hash.is_some(),
-        last_login_at: account.last_login_at,
-        role: account.role.as_str().into(),
-        is_you: false,
-        manageable: true,
-    })
+    Ok(TeamMember::of(&account, name, me.id, true, now))
 }

@@ -311,11 +311,9 @@ async fn customer_form(
     let group = value("group_id");
     // Offered while typing the company (the most a picker lists; a name
     // further down the alphabet is still found by its key when typed).
-    let company_names: Vec<String> =
-        gatehouse_app::companies::list(&state.app, caller, None, 1000, 0)
-            .await
-            .map(|p| p.items.into_iter().map(|c| c.company.name).collect())
-            .unwrap_or_default();
+    let company_names = gatehouse_app::companies::names(&state.app, caller, 1000)
+        .await
+        .unwrap_or_default();
     let (account_site, account_login, send_welcome) = form.account.unwrap_or(("", "", true));
     let other_errors: Vec<String> = form
         .errors

@@ -161,21 +161,17 @@ pub(super) async fn login_submit(
                 {
                     v.page(StatusCode::OK, "portal/continue.html", context! { next })
                 }
-                // The profile form posted after the session ended: back,
-                // filled in as it was, with nothing saved yet.
-                Some(next)
-                    if !session.must_change_password
-                        && !form.resume.is_empty()
-                        && next == v.path("profile") =>
-                {
-                    super::profile::resumed(v, &session, &form.resume).await
-                }
-                Some(next)
-                    if !session.must_change_password
-                        && !form.resume.is_empty()
-                        && next == v.path("team") =>
-                {
-                    super::team::resumed(v, &session, &form.resume).await
+                // A form posted after the session ended: back, filled in
+                // as it was, with nothing saved or sent yet (the pages
+                // whose forms can be shown again; others are just opened).
+                Some(next) if !session.must_change_password && !form.resume.is_empty() => {
+                    if next == v.path("profile") {
+                        super::profile::resumed(v, &session, &form.resume).await
+                    } else if next == v.path("team") {
+                        super::team::resumed(v, &session, &form.resume).await
+                    } else {
+                        v.redirect(&next)
+                    }
                 }
                 Some(next) if !session.must_change_password => v.redirect(&next),
                 _ => {
