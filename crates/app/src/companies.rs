@@ -444,34 +444,43 @@ pub(crate) async fn resolve(
         fields.company_id = None;
         return Ok(());
     };
-    let company = match tx.company_by_key(&company_key(&name)).await? {
-        Some(company) => company,
-        None => {
-            let company = Company {
-                id: Uuid::now_v7(),
-                name,
-                external_id: None,
-                address: None,
-                notes: String::new(),
-                created_at: now,
-                updated_at: now,
-            };
-            write(tx, &company, true).await?;
-            tx.append_audit(&audit::event(
-                now,
-                actor,
-                "company.create",
-                Some(("company", company.id)),
-                None,
-                json!({"name": company.name}),
-            ))
-            .await?;
-            company
-        }
-    };
+    let (company, _) = find_or_make(tx, name, actor, now).await?;
     fields.company = Some(company.name);
     fields.company_id = Some(company.id);
     Ok(())
+}
+
+/// The company with this name's key, or a new one made with the name
+/// (audited as made by `actor`); answers whether it was made.
+pub(crate) async fn find_or_make(
+    tx: &mut dyn Tx,
+    name: String,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> AppResult<(Company, bool)> {
+    if let Some(company) = tx.company_by_key(&company_key(&name)).await? {
+        return Ok((company, false));
+    }
+    let company = Company {
+        id: Uuid::now_v7(),
+        name,
+        external_id: None,
+        address: None,
+        notes: String::new(),
+        created_at: now,
+        updated_at: now,
+    };
+    write(tx, &company, true).await?;
+    tx.append_audit(&audit::event(
+        now,
+        actor,
+        "company.create",
+        Some(("company", company.id)),
+        None,
+        json!({"name": company.name}),
+    ))
+    .await?;
+    Ok((company, true))
 }
 
 /// What [`adopt_free_text`] did.

@@ -26,6 +26,7 @@ pub mod oidc;
 pub mod outbox;
 pub mod passwords;
 pub mod portal;
+pub mod privacy;
 pub mod recent;
 pub mod reports;
 pub mod secrets;
@@ -37,6 +38,7 @@ pub mod staff_auth;
 pub mod startup;
 pub mod templates;
 pub mod totp;
+pub mod transfer;
 
 use std::sync::Arc;
 

@@ -242,6 +242,7 @@ pub async fn seed(
                         ..base
                     },
                 };
+                let deleted_at = state.deleted.map(|_| created + Duration::days(1));
                 accounts.push(Account {
                     id: Uuid::now_v7(),
                     site_id: site.id,
@@ -255,7 +256,7 @@ pub async fn seed(
                         AccountRole::Customer
                     },
                     state,
-                    deleted_at: None,
+                    deleted_at,
                     first_name: first.into(),
                     last_name: last.into(),
                     company: customer.fields.company.clone(),

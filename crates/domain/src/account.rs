@@ -151,6 +151,41 @@ impl AccountState {
         }
     }
 
+    /// An account brought in by an import in the status another system gave
+    /// it (a customer record is always made with it). A locked account
+    /// stays locked until staff unlock it, since the other system's lock
+    /// time means nothing here; a deleted one counts as deleted by staff.
+    pub fn imported(status: Status, email_validated: bool, failed_attempts: u32) -> AccountState {
+        let base = AccountState {
+            email_validated,
+            failed_attempts,
+            ..AccountState::created_by_staff(false)
+        };
+        match status {
+            Status::Unverified => AccountState {
+                stage: Stage::Unverified,
+                ..base
+            },
+            Status::Pending => AccountState {
+                stage: Stage::Pending,
+                ..base
+            },
+            Status::Active => base,
+            Status::Locked => AccountState {
+                lock: Some(Lock::Permanent),
+                ..base
+            },
+            Status::Blocked => AccountState {
+                blocked: true,
+                ..base
+            },
+            Status::Deleted => AccountState {
+                deleted: Some(DeleteReason::Deleted),
+                ..base
+            },
+        }
+    }
+
     /// Whether a lock is in force at `now`.
     pub fn is_locked(&self, now: OffsetDateTime) -> bool {
         match self.lock {
@@ -549,4 +584,22 @@ pub fn sign_in_gate(
         return Ok(SignInOutcome::MustChangePassword);
     }
     Ok(SignInOutcome::SignedIn)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn an_imported_account_has_the_status_it_was_given() {
+        let now = time::macros::datetime!(2026-12-04 12:00 UTC);
+        for status in Status::ALL {
+            let state = AccountState::imported(status, true, 2);
+            assert_eq!(state.status(now), status, "{status:?}");
+            assert_eq!(state.standing(), status, "{status:?}");
+            assert!(state.has_customer && state.email_validated);
+            assert_eq!(state.failed_attempts, 2);
+        }
+    }
 }

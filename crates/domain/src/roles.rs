@@ -81,6 +81,11 @@ pub enum Permission {
     ManageTokens,
     /// Open the portal as a customer.
     Impersonate,
+    /// Import customers and accounts from a file (password hashes
+    /// included).
+    ImportCustomers,
+    /// Erase a customer's personal data for good.
+    ErasePersonalData,
 }
 
 /// The scope an API token needs for a permission.
@@ -117,7 +122,8 @@ impl Permission {
             // Impersonation acts on one account, like the account actions;
             // who may do it is the role's (and the installation's) affair.
             ManageAccounts | RetryMail | Impersonate => Scope::Write,
-            ManageTemplates | ManageSettings | ManageStaff | ManageTokens => Scope::Admin,
+            ManageTemplates | ManageSettings | ManageStaff | ManageTokens | ImportCustomers
+            | ErasePersonalData => Scope::Admin,
         }
     }
 }
@@ -155,11 +161,20 @@ mod tests {
             ManageSettings,
             ManageStaff,
             ManageTokens,
+            ImportCustomers,
+            ErasePersonalData,
         ];
         for p in all {
             assert!(StaffRole::Admin.allows(p), "{p:?}");
         }
-        for p in [ManageTemplates, ManageSettings, ManageStaff, ManageTokens] {
+        for p in [
+            ManageTemplates,
+            ManageSettings,
+            ManageStaff,
+            ManageTokens,
+            ImportCustomers,
+            ErasePersonalData,
+        ] {
             assert!(!StaffRole::Support.allows(p), "{p:?}");
             assert_eq!(p.scope(), Scope::Admin);
         }

@@ -61,6 +61,10 @@ pub struct Config {
     /// Days after which the signing key is replaced by a new one (published
     /// a day before it signs); 0 turns the schedule off. Default 90.
     pub signing_key_rotation_days: u32,
+    /// Seconds between runs of the retention purge (deleted accounts past
+    /// their site's `deleted_retention_days` are erased); 0 turns it off.
+    /// Default 3600.
+    pub purge_interval_seconds: u32,
 }
 
 impl Default for Config {
@@ -80,6 +84,7 @@ impl Default for Config {
             stop_delay_seconds: 0,
             mail_lease_seconds: 120,
             signing_key_rotation_days: 90,
+            purge_interval_seconds: 3600,
         }
     }
 }
@@ -325,6 +330,7 @@ mod tests {
             jail.set_env("GATEHOUSE_STOP_DELAY_SECONDS", "7");
             jail.set_env("GATEHOUSE_MAIL_LEASE_SECONDS", "30");
             jail.set_env("GATEHOUSE_SIGNING_KEY_ROTATION_DAYS", "0");
+            jail.set_env("GATEHOUSE_PURGE_INTERVAL_SECONDS", "60");
             let config = Config::load(None, &Overrides::default()).expect("loads");
             assert_eq!(
                 (
@@ -335,6 +341,8 @@ mod tests {
                 (7, 30, 0)
             );
             assert_eq!(Config::default().signing_key_rotation_days, 90);
+            assert_eq!(config.purge_interval_seconds, 60);
+            assert_eq!(Config::default().purge_interval_seconds, 3600);
             assert!(config.check().is_ok());
             Ok(())
         });

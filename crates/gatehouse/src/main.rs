@@ -4,6 +4,7 @@
 //! ends with one line on stderr naming the problem, and a non-zero exit.
 
 mod config;
+mod transfer;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -79,6 +80,19 @@ enum Command {
         /// The site their accounts are on
         #[arg(long, default_value = "main")]
         site: String,
+    },
+    /// Import customers and accounts from a CSV file (one transaction:
+    /// all rows or none, or with --skip-bad-rows the good ones)
+    Import(transfer::ImportArgs),
+    /// Export customers and their accounts (the customer list's filters) as
+    /// CSV or JSON lines; the CSV imports again unchanged
+    Export(transfer::ExportArgs),
+    /// Erase the deleted accounts past their site's deleted_retention_days
+    /// now (what every server does each purge_interval_seconds)
+    Purge {
+        /// List what would be erased; erase nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Measure this machine's raw Argon2id rate with Gatehouse's parameters
     /// and hash-worker count (the ceiling of password sign-ins)
@@ -238,6 +252,25 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Import(args) => transfer::run_import(&prepared(&config).await?, args).await,
+        Command::Export(args) => transfer::run_export(&prepared(&config).await?, args).await,
+        Command::Purge { dry_run } => {
+            let app = prepared(&config).await?;
+            let purged =
+                gatehouse_app::privacy::purge(&app, &Actor::system("cli"), dry_run).await?;
+            for p in &purged {
+                println!(
+                    "site {}: account {} (deleted {})",
+                    p.site, p.account_id, p.deleted_at
+                );
+            }
+            let verb = if dry_run { "would erase" } else { "erased" };
+            println!(
+                "{verb} {} deleted accounts past their site's retention",
+                purged.len()
+            );
+            Ok(())
+        }
         Command::BenchHash { seconds, workers } => {
             let rate = gatehouse_app::passwords::raw_rate(workers, seconds)?;
             println!(
@@ -311,18 +344,18 @@ async fn prepared(config: &Config) -> Result<App> {
 }
 
 /// Says which free-text companies became records, and which spellings were
-/// merged into one.
+/// merged into one (on stderr: an export may be writing to stdout).
 fn say_adopted(adopted: &gatehouse_app::companies::Adopted) {
     if adopted.customers == 0 {
         return;
     }
-    println!(
+    eprintln!(
         "Companies are records now: {} customers linked to {} companies made from their free-text company.",
         adopted.customers, adopted.companies
     );
     for (name, spellings) in &adopted.merged {
         let quoted: Vec<String> = spellings.iter().map(|s| format!("\"{s}\"")).collect();
-        println!("  merged into \"{name}\": {}", quoted.join(", "));
+        eprintln!("  merged into \"{name}\": {}", quoted.join(", "));
     }
 }
 
@@ -368,6 +401,8 @@ async fn serve(config: &Config) -> Result<()> {
         // says "starting" while the database is migrated.
         starting: true,
         stop_delay: std::time::Duration::from_secs(u64::from(config.stop_delay_seconds)),
+        purge_every: (config.purge_interval_seconds > 0)
+            .then(|| std::time::Duration::from_secs(u64::from(config.purge_interval_seconds))),
         key_rotation: (config.signing_key_rotation_days > 0)
             .then(|| time::Duration::days(i64::from(config.signing_key_rotation_days))),
         ..ServeOptions::new(bind)

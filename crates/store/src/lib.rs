@@ -115,8 +115,45 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// list queries pick their indexes by the real numbers at once instead
     /// of waiting for the engine's own schedule).
     async fn analyze(&self) -> StoreResult<()>;
+    /// After an erasure: the planner's statistics of customers and
+    /// accounts are gathered again (both engines keep sample values of
+    /// indexed columns, a name among them), and on SQLite the write-ahead
+    /// log is written back into the file and emptied, so that neither keeps
+    /// what was erased.
+    async fn forget_erased(&self) -> StoreResult<()>;
     /// Closes every connection.
     async fn close(&self);
+}
+
+/// The records [`Tx::existing_ids`] looks in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    /// Customers.
+    Customer,
+    /// Accounts.
+    Account,
+}
+
+/// What [`Tx::erase_person`] removes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Erasure {
+    /// The customer record, if it goes too.
+    pub customer_id: Option<Uuid>,
+    /// The accounts.
+    pub account_ids: Vec<Uuid>,
+    /// Their e-mail addresses (mail to them, and audit details naming them).
+    pub addresses: Vec<String>,
+}
+
+/// What [`Tx::erase_person`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Erased {
+    /// Accounts deleted.
+    pub accounts: u64,
+    /// Mails deleted.
+    pub mails: u64,
+    /// Audit events emptied.
+    pub audit_events: u64,
 }
 
 /// Shared handle to the store.
@@ -202,8 +239,18 @@ pub trait Tx: OidcTx + Send {
     async fn insert_customer(&mut self, customer: &Customer) -> StoreResult<()>;
     /// Adds many customers in few statements (for `gatehouse seed` and imports).
     async fn insert_customers(&mut self, customers: &[Customer]) -> StoreResult<()>;
-    /// Adds many accounts in few statements.
+    /// Adds many accounts in few statements; a login ID taken on its site
+    /// (any case) is a conflict and none of the statement's rows is added.
     async fn insert_accounts(&mut self, accounts: &[Account]) -> StoreResult<()>;
+    /// Which of these login IDs are taken on the site (compared without
+    /// case); answered in lowercase.
+    async fn taken_login_ids(
+        &mut self,
+        site_id: Uuid,
+        login_ids: &[String],
+    ) -> StoreResult<Vec<String>>;
+    /// Which of these IDs a customer or an account has already.
+    async fn existing_ids(&mut self, kind: IdKind, ids: &[Uuid]) -> StoreResult<Vec<Uuid>>;
     /// Removes a customer; one with accounts is [`StoreError::Referenced`].
     async fn delete_customer(&mut self, id: Uuid) -> StoreResult<()>;
     /// Replaces a customer's data and `updated_at`.
@@ -471,6 +518,39 @@ pub trait Tx: OidcTx + Send {
     ) -> StoreResult<Vec<AuditEvent>>;
     /// The audit events of one target (an account, a staff user, …), newest first.
     async fn audit_of(&mut self, target_id: Uuid, limit: i64) -> StoreResult<Vec<AuditEvent>>;
+
+    // ---- personal data
+    /// The mail queued or sent to any of these addresses (any case),
+    /// newest first, at most `limit`.
+    async fn outbox_to(
+        &mut self,
+        addresses: &[String],
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+    /// Removes a person for good: their accounts (and with them their
+    /// sessions, links, app grants and consents), their customer record
+    /// when given, every mail to their addresses, and the personal data in
+    /// audit events about them, by them, or naming an address of theirs
+    /// (the events stay, their details emptied and the actor's name
+    /// replaced by "erased").
+    async fn erase_person(&mut self, erasure: &Erasure) -> StoreResult<Erased>;
+    /// Deleted accounts on a site deleted before `before`, oldest first, at
+    /// most `limit`.
+    async fn deleted_accounts_before(
+        &mut self,
+        site_id: Uuid,
+        before: OffsetDateTime,
+        limit: i64,
+    ) -> StoreResult<Vec<Account>>;
+    /// Takes the lease on a job for `holder` until `until` if nobody holds
+    /// it at `now` (or `holder` does already); answers whether it did.
+    async fn claim_job(
+        &mut self,
+        name: &str,
+        holder: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> StoreResult<bool>;
 
     // ---- installation settings
     /// A setting of the whole installation (JSON text), if set.

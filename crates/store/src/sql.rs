@@ -27,9 +27,9 @@ use crate::model::{
 use crate::recent::Recent;
 use crate::{
     Account, AccountFilter, ApiToken, AuditEvent, AuditFilter, Company, CompanyListed, Customer,
-    CustomerFilter, CustomerPage, CustomerSort, DynStore, EmailTemplate, Engine, Group,
-    LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser, Store,
-    StoreError, StoreResult, Tx,
+    CustomerFilter, CustomerPage, CustomerSort, DynStore, EmailTemplate, Engine, Erased, Erasure,
+    Group, IdKind, LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site,
+    StaffUser, Store, StoreError, StoreResult, Tx,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -63,6 +63,9 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
                 .map_err(|e| StoreError::BadUrl(e.to_string()))?
                 .create_if_missing(true)
                 .foreign_keys(true)
+                // Freed pages are zeroed: an erased customer leaves no trace
+                // in the file.
+                .pragma("secure_delete", "ON")
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
@@ -333,6 +336,33 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn forget_erased(&self) -> StoreResult<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                // Only tables analysed before have samples (sqlite_stat4)
+                // to replace.
+                let analysed: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'",
+                )
+                .fetch_one(p)
+                .await?;
+                if analysed > 0 {
+                    sqlx::query("ANALYZE customers").execute(p).await?;
+                    sqlx::query("ANALYZE accounts").execute(p).await?;
+                }
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(p)
+                    .await?;
+            }
+            Pool::Postgres(p) => {
+                sqlx::query("ANALYZE customers, accounts")
+                    .execute(p)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     fn outbox_queued(&self) -> Arc<tokio::sync::Notify> {
         Arc::clone(&self.queued)
     }
@@ -418,6 +448,70 @@ fn placeholders(n: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The `VALUES` list of a multi-row insert: `rows` groups of `columns`
+/// placeholders. SQLite looks `$n` names up one by one (quadratic in the
+/// number of parameters), so it gets anonymous `?`, which need no lookup.
+fn value_rows(engine: Engine, rows: usize, columns: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        out.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            if column > 0 {
+                out.push_str(", ");
+            }
+            match engine {
+                Engine::Sqlite => out.push('?'),
+                Engine::Postgres => out.push_str(&format!("${}", row * columns + column + 1)),
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// The columns of an account row, in the order [`bind_account`] binds them.
+const ACCOUNT_INSERT: &str = "INSERT INTO accounts (id, site_id, customer_id, login_id, email, password_hash, role, \
+     stage, lock_until, lock_permanent, failed_attempts, blocked, deleted_reason, deleted_at, email_validated, \
+     access_granted, access_expires_at, password_expires_at, first_name, last_name, company, language, \
+     registered_at, verified_at, approved_at, last_login_at, version, standing)";
+
+/// Binds an account's 28 values in [`ACCOUNT_INSERT`]'s order.
+macro_rules! bind_account {
+    ($q:expr, $a:expr) => {{
+        let a: &Account = $a;
+        let s = &a.state;
+        let (lock_until, lock_permanent) = lock_columns(s.lock);
+        $q.bind(a.id)
+            .bind(a.site_id)
+            .bind(a.customer_id)
+            .bind(a.login_id.clone())
+            .bind(a.email.clone())
+            .bind(a.password_hash.clone())
+            .bind(a.role.as_str())
+            .bind(stage_str(s.stage))
+            .bind(lock_until)
+            .bind(lock_permanent)
+            .bind(i64::from(s.failed_attempts))
+            .bind(s.blocked)
+            .bind(s.deleted.map(|d| d.as_str()))
+            .bind(a.deleted_at.map(to_ms))
+            .bind(s.email_validated)
+            .bind(s.access_granted)
+            .bind(s.access_expires_at.map(to_ms))
+            .bind(s.password_expires_at.map(to_ms))
+            .bind(a.first_name.clone())
+            .bind(a.last_name.clone())
+            .bind(a.company.clone())
+            .bind(a.language.clone())
+            .bind(to_ms(a.registered_at))
+            .bind(a.verified_at.map(to_ms))
+            .bind(a.approved_at.map(to_ms))
+            .bind(a.last_login_at.map(to_ms))
+            .bind(a.version)
+            .bind(s.standing().as_str())
+    }};
 }
 
 /// The rows whose key is one of `ids` (the first 500): `$sql` has `{}`
@@ -1049,29 +1143,12 @@ impl Tx for SqlTx {
     async fn insert_customers(&mut self, customers: &[Customer]) -> StoreResult<()> {
         // 23 values a row: 1000 rows stay under both engines' limits on binds.
         for chunk in customers.chunks(1000) {
-            let mut sql = String::from(
+            let sql = format!(
                 "INSERT INTO customers (id, first_name, last_name, email, company, url, phone, mobile, country, region, \
                  street, postcode, city, external_id, group_id, avatar_url, notifications, notes, language, created_at, \
-                 updated_at, search_text, company_id) VALUES ",
+                 updated_at, search_text, company_id) VALUES {}",
+                value_rows(self.engine(), chunk.len(), 23)
             );
-            // SQLite looks `$n` names up one by one (quadratic in the number
-            // of parameters); anonymous `?` need no lookup.
-            let sqlite = self.engine() == Engine::Sqlite;
-            for (i, _) in chunk.iter().enumerate() {
-                let b = i * 23;
-                let row: Vec<String> = (1..=23)
-                    .map(|n| {
-                        if sqlite {
-                            "?".to_string()
-                        } else {
-                            format!("${}", b + n)
-                        }
-                    })
-                    .collect();
-                sql.push_str(if i == 0 { "(" } else { ", (" });
-                sql.push_str(&row.join(", "));
-                sql.push(')');
-            }
             on!(self, c => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
                 for cu in chunk {
@@ -1089,12 +1166,79 @@ impl Tx for SqlTx {
     }
 
     async fn insert_accounts(&mut self, accounts: &[Account]) -> StoreResult<()> {
-        // Seeding is rare and accounts are fewer: one statement each keeps
-        // the single definition of an account row in `insert_account`.
-        for a in accounts {
-            self.insert_account(a).await?;
+        // 28 values a row: 500 rows stay under both engines' limits on binds.
+        for chunk in accounts.chunks(500) {
+            let sql = format!(
+                "{ACCOUNT_INSERT} VALUES {}",
+                value_rows(self.engine(), chunk.len(), 28)
+            );
+            on!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for a in chunk {
+                    q = bind_account!(q, a);
+                }
+                q.execute(&mut **c).await.map(|_| ())
+            })?;
         }
         Ok(())
+    }
+
+    async fn taken_login_ids(
+        &mut self,
+        site_id: Uuid,
+        login_ids: &[String],
+    ) -> StoreResult<Vec<String>> {
+        let mut taken = Vec::new();
+        // Lowercased here, not in SQL, so that the list is plain values the
+        // (site_id, lower(login_id)) index looks up. Planned afresh each
+        // time (not kept prepared): during an import the table grows from
+        // nothing inside one transaction, and a plan kept from its first
+        // chunks (a scan of a tiny table) made every later chunk compare
+        // each row with each value.
+        let login_ids: Vec<String> = login_ids.iter().map(|l| l.to_lowercase()).collect();
+        for chunk in login_ids.chunks(500) {
+            let sql = format!(
+                "SELECT lower(login_id) FROM accounts WHERE site_id = $1 AND lower(login_id) IN ({})",
+                (2..chunk.len() + 2)
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let found: Vec<String> = on!(self, c => {
+                let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+                    .persistent(false)
+                    .bind(site_id);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.fetch_all(&mut **c).await
+            })?;
+            taken.extend(found);
+        }
+        Ok(taken)
+    }
+
+    async fn existing_ids(&mut self, kind: IdKind, ids: &[Uuid]) -> StoreResult<Vec<Uuid>> {
+        let table = match kind {
+            IdKind::Customer => "customers",
+            IdKind::Account => "accounts",
+        };
+        let mut found = Vec::new();
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT id FROM {table} WHERE id IN ({})",
+                placeholders(chunk.len())
+            );
+            let some: Vec<Uuid> = on!(self, c => {
+                let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(&mut **c).await
+            })?;
+            found.extend(some);
+        }
+        Ok(found)
     }
 
     async fn delete_customer(&mut self, id: Uuid) -> StoreResult<()> {
@@ -1334,23 +1478,11 @@ impl Tx for SqlTx {
     // ---- accounts
 
     async fn insert_account(&mut self, a: &Account) -> StoreResult<()> {
-        let s = &a.state;
-        let (lock_until, lock_permanent) = lock_columns(s.lock);
-        exec!(self, sqlx::query(
-            "INSERT INTO accounts (id, site_id, customer_id, login_id, email, password_hash, role, stage, lock_until, \
-             lock_permanent, failed_attempts, blocked, deleted_reason, deleted_at, email_validated, access_granted, \
-             access_expires_at, password_expires_at, first_name, last_name, company, language, registered_at, \
-             verified_at, approved_at, last_login_at, version, standing) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-             $22, $23, $24, $25, $26, $27, $28)")
-            .bind(a.id).bind(a.site_id).bind(a.customer_id).bind(&a.login_id).bind(&a.email).bind(&a.password_hash)
-            .bind(a.role.as_str()).bind(stage_str(s.stage)).bind(lock_until).bind(lock_permanent)
-            .bind(i64::from(s.failed_attempts)).bind(s.blocked).bind(s.deleted.map(|d| d.as_str()))
-            .bind(a.deleted_at.map(to_ms)).bind(s.email_validated).bind(s.access_granted)
-            .bind(s.access_expires_at.map(to_ms)).bind(s.password_expires_at.map(to_ms))
-            .bind(&a.first_name).bind(&a.last_name).bind(&a.company).bind(&a.language)
-            .bind(to_ms(a.registered_at)).bind(a.verified_at.map(to_ms)).bind(a.approved_at.map(to_ms))
-            .bind(a.last_login_at.map(to_ms)).bind(a.version).bind(s.standing().as_str()))?;
+        let sql = format!("{ACCOUNT_INSERT} VALUES ({})", placeholders(28));
+        exec!(
+            self,
+            bind_account!(sqlx::query(sqlx::AssertSqlSafe(sql)), a)
+        )?;
         Ok(())
     }
 
@@ -1933,6 +2065,123 @@ impl Tx for SqlTx {
             .bind(status)
             .bind(limit)
         )
+    }
+
+    async fn outbox_to(
+        &mut self,
+        addresses: &[String],
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxMessage>> {
+        let addresses: Vec<String> = addresses
+            .iter()
+            .take(100)
+            .map(|a| a.to_lowercase())
+            .collect();
+        if addresses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT * FROM outbox WHERE lower(recipient) IN ({}) ORDER BY created_at DESC, id DESC LIMIT {}",
+            placeholders(addresses.len()),
+            limit.max(0)
+        );
+        let rows: Vec<OutboxRow> = on!(self, c => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for a in &addresses {
+                q = q.bind(a);
+            }
+            q.fetch_all(&mut **c).await
+        })?;
+        convert_all(rows)
+    }
+
+    async fn erase_person(&mut self, erasure: &Erasure) -> StoreResult<Erased> {
+        self.announce();
+        let mut erased = Erased::default();
+        let ids: Vec<Uuid> = erasure
+            .account_ids
+            .iter()
+            .copied()
+            .chain(erasure.customer_id)
+            .take(400)
+            .collect();
+        if !ids.is_empty() {
+            let list = placeholders(ids.len());
+            let sql = format!(
+                "UPDATE audit_events SET details = '{{\"erased\":true}}', ip = NULL, \
+                 actor_label = CASE WHEN actor_id IN ({list}) THEN 'erased' ELSE actor_label END \
+                 WHERE target_id IN ({list}) OR actor_id IN ({list})"
+            );
+            erased.audit_events += on!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for id in &ids {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut **c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        for address in erasure.addresses.iter().filter(|a| !a.trim().is_empty()) {
+            let pattern = contains_pattern(address);
+            erased.audit_events += exec!(self, sqlx::query(
+                "UPDATE audit_events SET details = '{\"erased\":true}', ip = NULL, \
+                 actor_label = CASE WHEN lower(actor_label) = lower($2) THEN 'erased' ELSE actor_label END \
+                 WHERE lower(details) LIKE $1 ESCAPE '\\' OR lower(actor_label) = lower($2)")
+                .bind(&pattern).bind(address))?;
+            erased.mails += exec!(
+                self,
+                sqlx::query("DELETE FROM outbox WHERE lower(recipient) = lower($1)").bind(address)
+            )?;
+        }
+        for id in &erasure.account_ids {
+            // Sessions, links, grants (their codes and refresh tokens) and
+            // consents go with the account (ON DELETE CASCADE).
+            erased.accounts += exec!(
+                self,
+                sqlx::query("DELETE FROM accounts WHERE id = $1").bind(*id)
+            )?;
+        }
+        if let Some(id) = erasure.customer_id {
+            exec!(
+                self,
+                sqlx::query("DELETE FROM customers WHERE id = $1").bind(id)
+            )?;
+        }
+        Ok(erased)
+    }
+
+    async fn deleted_accounts_before(
+        &mut self,
+        site_id: Uuid,
+        before: OffsetDateTime,
+        limit: i64,
+    ) -> StoreResult<Vec<Account>> {
+        fetch_all!(
+            self,
+            AccountRow,
+            sqlx::query_as(
+                "SELECT * FROM accounts WHERE site_id = $1 AND standing = 'deleted' AND deleted_at < $2 \
+                 ORDER BY deleted_at LIMIT $3"
+            )
+            .bind(site_id)
+            .bind(to_ms(before))
+            .bind(limit)
+        )
+    }
+
+    async fn claim_job(
+        &mut self,
+        name: &str,
+        holder: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        let claimed: Option<String> = on!(self, c => sqlx::query_scalar(
+            "INSERT INTO job_leases (name, holder, until_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until_ms = excluded.until_ms \
+             WHERE job_leases.until_ms < $4 OR job_leases.holder = excluded.holder RETURNING name")
+            .bind(name).bind(holder).bind(to_ms(until)).bind(to_ms(now))
+            .fetch_optional(&mut **c).await)?;
+        Ok(claimed.is_some())
     }
 
     async fn outbox_by_id(&mut self, id: Uuid) -> StoreResult<Option<OutboxMessage>> {

@@ -98,6 +98,17 @@ impl TestDb {
         })
     }
 
+    /// Another fresh database on the same engine (to move data between
+    /// two installations).
+    pub async fn sibling(&self) -> TestDb {
+        match self.engine {
+            Engine::Sqlite => TestDb::sqlite().await,
+            Engine::Postgres => TestDb::postgres()
+                .await
+                .expect("a PostgreSQL test has its server"),
+        }
+    }
+
     /// A migrated store on this database.
     pub async fn store(&self) -> DynStore {
         let store = gatehouse_store::connect(&self.url, &ConnectOptions::default())

@@ -119,8 +119,20 @@ impl TestServer {
     /// Registers and activates an account on the site `main` through the
     /// portal API and the activation mail; answers its ID.
     pub async fn active_account(&self, email: &str, password: &str) -> uuid::Uuid {
+        self.active_account_named(email, password, "Ada", "Lovelace")
+            .await
+    }
+
+    /// [`Self::active_account`] with the registrant's names.
+    pub async fn active_account_named(
+        &self,
+        email: &str,
+        password: &str,
+        first_name: &str,
+        last_name: &str,
+    ) -> uuid::Uuid {
         let registration = serde_json::json!({"email": email, "password": password,
-            "first_name": "Ada", "last_name": "Lovelace"});
+            "first_name": first_name, "last_name": last_name});
         let (status, _) = self
             .api(
                 Method::POST,

@@ -813,3 +813,43 @@ c-actor-api = API-Token
 c-actor-customer = Kunde
 c-actor-system = System
 c-actor-setup_link = Einrichtungslink
+
+c-personal-data = Personenbezogene Daten
+c-download-personal-data = Personenbezogene Daten herunterladen (JSON)
+c-erasure-reason = Grund der Löschung (bleibt im Prüfprotokoll; keine personenbezogenen Daten)
+c-erase-customer = Personenbezogene Daten löschen…
+c-erasure-reason-needed = Geben Sie den Grund der Löschung an.
+c-erase-customer-ask = { $name } endgültig löschen?
+c-erase-customer-lasting = Der Kunde, alle seine Portalkonten (mit Sitzungen und App-Anmeldungen), alle E-Mails an seine Adressen und die personenbezogenen Daten in Prüfereignissen über ihn werden endgültig entfernt. Das lässt sich nicht rückgängig machen. Nur die Tatsache der Löschung und ihr Grund bleiben.
+c-erase-customer-yes = { $name } löschen
+c-customer-erased = Kunde gelöscht. Nur der Eintrag der Löschung im Prüfprotokoll bleibt.
+
+profile_your_data = Ihre Daten
+profile_your_data_lead = Alles, was wir über Sie speichern (Ihre Angaben, Konten, Sitzungen, die erlaubten Apps, den Verlauf Ihres Kontos und die E-Mails an Sie), als eine Datei.
+profile_download_data = Meine Daten herunterladen (JSON)
+
+c-nav-import = Import
+c-import-heading = Kunden importieren
+c-import-intro = Eine CSV-Datei (UTF-8, zuerst eine Kopfzeile) mit Kunden und ihren Portalkonten, mit Passwort-Hashes aus dem alten System, falls vorhanden. Die ganze Datei ist eine Transaktion: ein Probelauf prüft jede Zeile und schreibt nichts; ein Import schreibt alle Zeilen oder keine, oder nur die guten, wie Sie wählen. Jede fehlerhafte Zeile wird mit ihrer Zeilennummer gemeldet.
+c-import-file = CSV-Datei (bis 64 MiB)
+c-import-mapping = Spaltenzuordnung (optional)
+c-import-mapping-help = Eine pro Zeile: die Kopfzeile der Datei, „=“, und die Gatehouse-Spalte, die sie füllt, z. B. Vorname=first_name. Kopf= lässt eine Spalte weg. Nicht zugeordnete Köpfe müssen Gatehouse-Spaltennamen sein (unten).
+c-import-mode = Fehlerhafte Zeilen
+c-import-all-or-nothing = Alles oder nichts: bei einer fehlerhaften Zeile wird nichts importiert
+c-import-skip-bad-rows = Die guten Zeilen importieren, die fehlerhaften melden
+c-import-dry-run = Probelauf: prüfen und melden, nichts schreiben
+c-import-send-invitations = Jedem neuen Konto ohne Passwort eine Einladung senden, eines zu wählen
+c-import-start = Hochladen und starten
+c-import-columns = Spalten, die Gatehouse liest
+c-import-no-file = Wählen Sie eine CSV-Datei zum Importieren.
+c-import-bad-mapping = Die Zuordnungszeile „{ $line }“ hat kein „=“: schreiben Sie Kopf=Spalte.
+c-import-unreadable = Der Upload konnte nicht gelesen werden: { $why }
+c-import-run-heading = Import von { $file }
+c-import-run-dry = Probelauf: es wird nichts geschrieben.
+c-import-progress = Lese: bisher { $rows } Zeilen
+c-import-refused = Es wurde nichts importiert:
+c-import-bad-rows = Fehlerhafte Zeilen ({ $count })
+c-import-bad-rows-first = Die ersten { $shown } sind aufgeführt; `gatehouse import --dry-run` auf der Kommandozeile listet alle.
+c-import-line = Zeile
+c-import-problems = Was falsch ist
+c-import-again = Eine weitere Datei importieren

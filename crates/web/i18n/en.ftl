@@ -813,3 +813,43 @@ c-actor-api = API token
 c-actor-customer = customer
 c-actor-system = system
 c-actor-setup_link = set-up link
+
+c-personal-data = Personal data
+c-download-personal-data = Download personal data (JSON)
+c-erasure-reason = Reason for erasure (kept in the audit trail; no personal data)
+c-erase-customer = Erase personal data…
+c-erasure-reason-needed = Give the reason for the erasure.
+c-erase-customer-ask = Erase { $name } for good?
+c-erase-customer-lasting = The customer, every portal account of theirs (with sessions and app sign-ins), every mail to their addresses and the personal data in audit events about them are removed for good. This cannot be undone. Only the fact of the erasure and its reason are kept.
+c-erase-customer-yes = Erase { $name }
+c-customer-erased = Customer erased. Only the audit trail's record of the erasure remains.
+
+profile_your_data = Your data
+profile_your_data_lead = Everything we hold about you (your details, accounts, sessions, the apps you allowed, the history of your account and the mail we sent you), as one file.
+profile_download_data = Download my data (JSON)
+
+c-nav-import = Import
+c-import-heading = Import customers
+c-import-intro = A CSV file (UTF-8, a header line first) of customers and their portal accounts, with password hashes from the old system if you have them. The whole file is one transaction: a dry run checks every row and writes nothing; an import writes every row or none, or only the good rows, as you choose. Every bad row is reported with its line.
+c-import-file = CSV file (up to 64 MiB)
+c-import-mapping = Column mapping (optional)
+c-import-mapping-help = One per line: the file's header, "=", and the Gatehouse column it fills, e.g. Vorname=first_name. Header= leaves a column out. Headers not mapped must be Gatehouse column names (below).
+c-import-mode = Bad rows
+c-import-all-or-nothing = All or nothing: any bad row, and nothing is imported
+c-import-skip-bad-rows = Import the good rows, report the bad ones
+c-import-dry-run = Dry run: check and report, write nothing
+c-import-send-invitations = Mail each new account without a password an invitation to choose one
+c-import-start = Upload and start
+c-import-columns = Columns Gatehouse reads
+c-import-no-file = Choose a CSV file to import.
+c-import-bad-mapping = The mapping line "{ $line }" has no "=": write header=column.
+c-import-unreadable = The upload could not be read: { $why }
+c-import-run-heading = Import of { $file }
+c-import-run-dry = Dry run: nothing is written.
+c-import-progress = Reading: { $rows } rows so far
+c-import-refused = Nothing was imported:
+c-import-bad-rows = Bad rows ({ $count })
+c-import-bad-rows-first = The first { $shown } are listed; the command line's `gatehouse import --dry-run` lists them all.
+c-import-line = Line
+c-import-problems = What is wrong
+c-import-again = Import another file

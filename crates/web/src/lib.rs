@@ -53,7 +53,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// The largest request body accepted anywhere (imports will stream).
+/// The largest request body accepted anywhere but the console's upload.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// What every handler can reach: one shared value, so that the clone each
@@ -83,6 +83,8 @@ pub struct Shared {
     pub proxies: client::TrustedProxies,
     /// Where the server is in its life.
     pub phase: Arc<health::Lifecycle>,
+    /// The console's import runs on this node.
+    pub(crate) imports: console::import::Runs,
 }
 
 /// How to serve.
@@ -109,6 +111,9 @@ pub struct ServeOptions {
     /// How often the signing key is replaced (`oidc::keys::spawn_schedule`);
     /// `None` only on demand.
     pub key_rotation: Option<time::Duration>,
+    /// How often the retention purge runs (`privacy::spawn_purge`); `None`
+    /// runs none (tests that do not want one).
+    pub purge_every: Option<std::time::Duration>,
 }
 
 impl ServeOptions {
@@ -124,6 +129,7 @@ impl ServeOptions {
             starting: false,
             stop_delay: Duration::ZERO,
             key_rotation: None,
+            purge_every: None,
         }
     }
 }
@@ -146,6 +152,22 @@ pub fn router(state: AppState) -> Router {
                 state.clone(),
                 console::language,
             )),
+        )
+        // Every route above takes bodies of up to 1 MiB; the console's
+        // upload (merged after) up to its own limit.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .merge(
+            console::upload_routes()
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    console::import::MAX_UPLOAD_BYTES,
+                ))
+                .layer(RequestBodyLimitLayer::new(
+                    console::import::MAX_UPLOAD_BYTES,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    console::language,
+                )),
         )
         .fallback(error::not_found)
         .with_state(state.clone())
@@ -176,7 +198,6 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(error::panic_response))
 }
 
@@ -267,11 +288,15 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
     };
     let phase = Arc::new(health::Lifecycle::new(first));
     // The background jobs run from ready to stopping.
-    let worker = (options.transport.is_some() || options.key_rotation.is_some()).then(|| {
+    let worker = (options.transport.is_some()
+        || options.key_rotation.is_some()
+        || options.purge_every.is_some())
+    .then(|| {
         let app = app.clone();
         let mut phase = phase.watch();
         let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
         let (transport, every) = (options.transport.clone(), options.key_rotation);
+        let purge_every = options.purge_every;
         tokio::spawn(async move {
             if phase.wait_for(|p| *p != Phase::Starting).await.is_err() {
                 return;
@@ -279,11 +304,14 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
             let mail = transport.map(|transport| {
                 delivery::spawn_worker(app.clone(), transport, options.retry, jobs_stopped.clone())
             });
+            let purge = purge_every.map(|every| {
+                gatehouse_app::privacy::spawn_purge(app.clone(), every, jobs_stopped.clone())
+            });
             let keys = every
                 .map(|every| gatehouse_app::oidc::keys::spawn_schedule(app, every, jobs_stopped));
             let _ = phase.wait_for(|p| *p == Phase::Stopping).await;
             let _ = stop_jobs.send(true);
-            for job in mail.into_iter().chain(keys) {
+            for job in mail.into_iter().chain(keys).chain(purge) {
                 let _ = job.await;
             }
         })
@@ -298,6 +326,7 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
         limiter: ratelimit::Limiter::default(),
         proxies: options.trusted_proxies,
         phase: Arc::clone(&phase),
+        imports: console::import::Runs::default(),
     }));
     let router = router(state);
     let phase_at_end = Arc::clone(&phase);

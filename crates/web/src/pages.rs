@@ -66,6 +66,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "console/customers.html",
     "console/customer.html",
     "console/groups.html",
+    "console/import.html",
+    "console/import_run.html",
     "console/companies.html",
     "console/company.html",
     "console/company_form.html",

@@ -428,7 +428,7 @@ async fn every_page_passes_axe_in_english_and_german() {
         "console": ["/admin", "/admin/registrations", "/admin/registrations?status=unverified", "/admin/registrations?status=active",
                     format!("/admin/accounts/{account}"), "/admin/customers",
                     "/admin/customers/new", format!("/admin/customers/{customer}"),
-                    "/admin/groups", "/admin/companies", format!("/admin/companies/{company}"),
+                    "/admin/groups", "/admin/import", "/admin/companies", format!("/admin/companies/{company}"),
                     "/admin/reports/registrations?site=main",
                     "/admin/outbox", format!("/admin/outbox/{mail}"), "/admin/audit",
                     "/admin/sites", "/admin/sites/main", "/admin/sites/main/templates",

@@ -1,7 +1,8 @@
 //! Sign-in. Unknown login IDs, wrong passwords and deleted accounts all get
 //! `InvalidCredentials` after the same work (an Argon2 verification against a
 //! dummy hash when there is no account). Only after the right password does
-//! the answer name the reason the account may not sign in.
+//! the answer name the reason the account may not sign in. A password
+//! verified against an imported hash replaces it with ours.
 
 use gatehouse_domain::{
     Event, LoginId, LoginIdMode, SignInOutcome, SignInRefusal, Status, decide, sign_in_gate,
@@ -52,6 +53,15 @@ pub async fn sign_in(
         return Err(SignInRefusal::InvalidCredentials.into());
     }
     let outcome = sign_in_gate(&account.state, now)?;
+    // An imported hash (bcrypt, PBKDF2, …) did its job: ours replaces it,
+    // now that the password is known.
+    if account
+        .password_hash
+        .as_deref()
+        .is_some_and(crate::passwords::needs_rehash)
+    {
+        account.password_hash = Some(app.hasher.hash(password).await?);
+    }
     let mut tx = app.store.begin().await?;
     account.state = decide(&account.state, Event::SignedIn, &site.settings, now)?.state;
     account.last_login_at = Some(now);

@@ -14,6 +14,7 @@ pub(crate) mod groups;
 pub(crate) mod keys;
 pub(crate) mod mail;
 pub(crate) mod portal;
+pub(crate) mod privacy;
 pub(crate) mod reports;
 pub(crate) mod sites;
 pub(crate) mod staff;
@@ -39,6 +40,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(keys::routes())
         .merge(mail::routes())
         .merge(portal::routes())
+        .merge(privacy::routes())
         .merge(reports::routes())
         .merge(sites::routes())
         .merge(staff::routes())

@@ -34,6 +34,8 @@ pub(super) fn routes() -> Router<AppState> {
             get(customer_page).post(update_customer),
         )
         .route("/admin/customers/{id}/delete", post(delete_customer))
+        .route("/admin/customers/{id}/personal-data", get(personal_data))
+        .route("/admin/customers/{id}/erasure", post(erase_customer))
 }
 
 /// A refusal that is not about one form's fields: the console's front page
@@ -134,6 +136,7 @@ async fn customer_list(
             sort => q.sort.clone().unwrap_or_else(|| "last_name".into()), columns => CUSTOMER_COLUMNS.to_vec(),
             groups => pages::ser(groups.iter().map(|g| &g.group).collect::<Vec<_>>()), sites, statuses, query, query_without_sort,
             may_manage => caller.may(Permission::ManageAccounts),
+            may_erase => caller.may(Permission::ErasePersonalData),
             flash, error => None::<String>,
         },
     ))
@@ -339,6 +342,7 @@ async fn customer_form(
             accounts => pages::ser(&form.accounts),
             sites => site_keys(state).await, account_site, account_login, send_welcome,
             may_manage => caller.may(Permission::ManageAccounts),
+            may_erase => caller.may(Permission::ErasePersonalData),
             flash => form.flash, error => None::<String>,
         },
     ))
@@ -483,6 +487,80 @@ async fn update_customer(
 #[derive(Debug, Default, Deserialize)]
 struct DeleteForm {
     confirm: Option<String>,
+}
+
+/// Everything held about the customer, as a JSON file.
+async fn personal_data(
+    State(state): State<AppState>,
+    ConsoleCaller(caller): ConsoleCaller,
+    ConsolePath(id): ConsolePath<Uuid>,
+) -> Result<axum::response::Response, super::ConsoleError> {
+    let data = gatehouse_app::privacy::customer_data(&state.app, &caller, id)
+        .await
+        .on_page(&caller)?;
+    Ok(crate::api::privacy::download(
+        data,
+        &format!("personal-data-{id}.json"),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct ErasureForm {
+    reason: String,
+    confirm: Option<String>,
+}
+
+/// Erasure: asked about first (naming the customer and what goes), then
+/// done; the list says so after.
+async fn erase_customer(
+    State(state): State<AppState>,
+    ConsolePath(id): ConsolePath<Uuid>,
+    ConsoleForm { caller, form, .. }: ConsoleForm<ErasureForm>,
+) -> PageResult {
+    if !checked(&form.confirm) {
+        caller
+            .require(Permission::ErasePersonalData)
+            .on_page(&caller)?;
+        if form.reason.trim().is_empty() {
+            return Err(refused(
+                &caller,
+                AppError::invalid("reason", word("c-erasure-reason-needed")),
+            ));
+        }
+        let detail = customers::get(&state.app, &caller, id)
+            .await
+            .on_page(&caller)?;
+        let f = &detail.customer.fields;
+        let name = format!("{} {}", f.first_name, f.last_name)
+            .trim()
+            .to_string();
+        return Ok(page(
+            &caller,
+            StatusCode::OK,
+            "console/confirm.html",
+            context! {
+                heading => word_with("c-erase-customer-ask", &[("name", name.clone())]),
+                lines => [word("c-erase-customer-lasting")],
+                yes => word_with("c-erase-customer-yes", &[("name", name)]),
+                action => format!("/admin/customers/{id}/erasure"),
+                back => format!("/admin/customers/{id}"),
+                hidden => [("reason", form.reason.trim().to_string())],
+                flash => None::<String>, error => None::<String>,
+            },
+        ));
+    }
+    match gatehouse_app::privacy::erase(&state.app, &caller, id, &form.reason).await {
+        Ok(_) => {
+            customer_list(
+                &caller,
+                &state,
+                &customers::ListQuery::default(),
+                Some("c-customer-erased".into()),
+            )
+            .await
+        }
+        Err(e) => Err(refused(&caller, e)),
+    }
 }
 
 async fn delete_customer(

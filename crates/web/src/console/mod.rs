@@ -14,6 +14,7 @@ mod auth;
 mod companies;
 mod customers;
 mod groups;
+pub(crate) mod import;
 mod mail;
 mod registrations;
 mod reports;
@@ -34,6 +35,12 @@ use minijinja::{Value, context};
 use gatehouse_domain::Language;
 
 use crate::{AppState, cookies, i18n, pages};
+
+/// The upload routes, whose body may be larger than elsewhere (the caller
+/// gives them their own limit).
+pub(crate) fn upload_routes() -> Router<AppState> {
+    import::routes()
+}
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -231,6 +238,7 @@ fn base(caller: &StaffCaller) -> Value {
         may_audit => caller.may(Permission::ViewAudit),
         may_staff => caller.may(Permission::ManageStaff),
         may_apps => caller.may(Permission::ManageSettings),
+        may_import => caller.may(Permission::ImportCustomers),
     }
 }
 

@@ -76,6 +76,7 @@ pub(crate) fn routes() -> Router<AppState> {
             get(profile::profile_form).post(profile::profile_submit),
         )
         .route("/s/{site}/sessions", get(sessions::sessions_page))
+        .route("/s/{site}/personal-data", get(profile::personal_data))
         .route("/s/{site}/team", get(team::team_view).post(team::invite))
         .route("/s/{site}/team/{account_id}/access", post(team::switch))
         .route("/s/{site}/team/{account_id}/resend", post(team::resend))

@@ -1,5 +1,6 @@
 //! The signed-in customer's profile form: the fields the site lets them
-//! edit, each refusal next to what they typed.
+//! edit, each refusal next to what they typed; and the download of
+//! everything held about them.
 
 use std::collections::BTreeMap;
 
@@ -124,6 +125,14 @@ pub(super) async fn profile_submit(
                 Err(e) => v.fail(e).into_response(),
             }
         }
+        Err(e) => v.fail(e).into_response(),
+    }
+}
+
+/// Everything held about the signed-in customer, as a JSON file to save.
+pub(super) async fn personal_data(SignedIn { visit: v, current }: SignedIn<false>) -> Response {
+    match gatehouse_app::privacy::own_data(&v.state.app, &current).await {
+        Ok(data) => crate::api::privacy::download(data, "my-data.json"),
         Err(e) => v.fail(e).into_response(),
     }
 }

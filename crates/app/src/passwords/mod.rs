@@ -13,6 +13,11 @@
 //!   verifies ours and we verify its (tested both ways, and against the
 //!   RFC 9106 test vector).
 //! - An unknown account costs one full verification, against a dummy hash.
+//! - Hashes made by other systems (an import: [`legacy`]) are verified on
+//!   the same threads, within bounded costs, and [`needs_rehash`] says when
+//!   a successful sign-in should replace one with ours.
+
+pub mod legacy;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -31,6 +36,16 @@ pub const M_COST: u32 = 19_456;
 pub const T_COST: u32 = 2;
 /// Lanes.
 pub const P_COST: u32 = 1;
+
+/// How every hash of ours begins: a stored hash without it is replaced by
+/// one of ours at the next successful sign-in.
+pub const OURS_PREFIX: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
+
+/// Whether a stored hash is not ours (an imported one, or ours with older
+/// parameters) and should be replaced once the password is known.
+pub fn needs_rehash(stored: &str) -> bool {
+    !stored.starts_with(OURS_PREFIX)
+}
 
 /// Our Argon2id, with our parameters.
 fn argon2() -> AppResult<Argon2> {
@@ -183,9 +198,13 @@ impl Hasher {
         let phc = phc.map_or_else(|| self.pool.dummy.clone(), str::to_owned);
         let password = password.to_owned();
         self.run_in(slot, move |h| {
-            let ok = h
-                .verify_encoded(&phc, password.as_bytes(), Algorithm::Argon2id)
-                .is_ok();
+            let ok = match legacy::Scheme::parse(&phc) {
+                Ok(legacy::Scheme::Ours) => h
+                    .verify_encoded(&phc, password.as_bytes(), Algorithm::Argon2id)
+                    .is_ok(),
+                Ok(scheme) => scheme.verify(&phc, password.as_bytes()),
+                Err(_) => false,
+            };
             ok && known
         })
         .await
