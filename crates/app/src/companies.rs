@@ -461,15 +461,7 @@ pub(crate) async fn find_or_make(
     if let Some(company) = tx.company_by_key(&company_key(&name)).await? {
         return Ok((company, false));
     }
-    let company = Company {
-        id: Uuid::now_v7(),
-        name,
-        external_id: None,
-        address: None,
-        notes: String::new(),
-        created_at: now,
-        updated_at: now,
-    };
+    let company = Company::named(name, now);
     write(tx, &company, true).await?;
     tx.append_audit(&audit::event(
         now,

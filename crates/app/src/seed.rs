@@ -118,15 +118,7 @@ async fn company_pool(
         let company = match tx.company_by_key(&key).await? {
             Some(company) => company,
             None => {
-                let company = gatehouse_store::Company {
-                    id: Uuid::now_v7(),
-                    name,
-                    external_id: None,
-                    address: None,
-                    notes: String::new(),
-                    created_at: now,
-                    updated_at: now,
-                };
+                let company = gatehouse_store::Company::named(name, now);
                 tx.insert_company(&company).await?;
                 company
             }

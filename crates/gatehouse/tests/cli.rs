@@ -141,7 +141,16 @@ async fn help_lists_the_commands() {
     let out = run(&dir.0, &["--help"], None).await;
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for command in ["serve", "migrate", "staff", "token", "check-config"] {
+    for command in [
+        "serve",
+        "migrate",
+        "staff",
+        "token",
+        "check-config",
+        "import",
+        "export",
+        "purge",
+    ] {
         assert!(help.contains(command), "{command} missing from:\n{help}");
     }
     for option in ["--data", "--database-url", "--config"] {
@@ -425,4 +434,141 @@ async fn bad_configuration_stops_with_one_clear_line() {
     let port = taken.local_addr().unwrap().to_string();
     let busy = run(&dir.0, &["serve", "--bind", &port], None).await;
     assert_one_line_error(&busy, &format!("cannot listen on {port}"));
+}
+
+#[tokio::test]
+async fn import_export_and_purge_run_from_the_command_line() {
+    let dir = Folder::new();
+    let file = "first_name,last_name,email,company,site,password_hash\n\
+                Ada,Lovelace,ada@example.com,Engines Ltd,main,\n\
+                Bad,Row,not-an-address,,main,\n\
+                Grace,Hopper,grace@example.com,,main,$2b$04$VMrrl3cjHXpxMgPUy7EeRu99hwqXRUXYZjO5aDN288Kuv248JoYfS\n";
+    std::fs::write(dir.0.join("old.csv"), file).unwrap();
+
+    // All or nothing: the bad row is named, nothing is written, exit 1.
+    let out = run(&dir.0, &["import", "old.csv"], None).await;
+    assert_one_line_error(&out, "nothing was imported");
+    let said = text(&out.stdout);
+    assert!(said.contains("line 3: email:"), "{said}");
+    let out = run(
+        &dir.0,
+        &["import", "old.csv", "--skip-bad-rows", "--dry-run"],
+        None,
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout)
+            .contains("Dry run of 3 rows, 1 bad row: would import 2 customers, 2 accounts"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&dir.0, &["import", "old.csv", "--skip-bad-rows"], None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Imported 2 customers, 2 accounts, 1 new companies"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // The export goes to stdout (the summary to stderr), or to a file, and
+    // imports again unchanged into another installation.
+    let out = run(&dir.0, &["export", "--with-password-hashes"], None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let exported = text(&out.stdout);
+    assert!(
+        exported.starts_with("customer_id,first_name,"),
+        "{exported}"
+    );
+    assert!(exported.contains("$2b$04$VMrrl3cjHXpxMgPUy7EeRu99hwqXRUXYZjO5aDN288Kuv248JoYfS"));
+    assert!(
+        text(&out.stderr).contains("exported 2 customers and 2 accounts"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(
+        &dir.0,
+        &["export", "--with-password-hashes", "-o", "out.csv"],
+        None,
+    )
+    .await;
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read_to_string(dir.0.join("out.csv")).unwrap(),
+        exported
+    );
+    let other = Folder::new();
+    std::fs::copy(dir.0.join("out.csv"), other.0.join("in.csv")).unwrap();
+    let out = run(&other.0, &["import", "in.csv"], None).await;
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let out = run(&other.0, &["export", "--with-password-hashes"], None).await;
+    assert_eq!(
+        text(&out.stdout),
+        exported,
+        "the export of the import is the export"
+    );
+    let out = run(
+        &other.0,
+        &["export", "--format", "jsonl", "--search", "grace"],
+        None,
+    )
+    .await;
+    let lines: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["email"], "grace@example.com");
+
+    let out = run(&dir.0, &["purge", "--dry-run"], None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("would erase 0 deleted accounts"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[tokio::test]
+async fn a_killed_import_leaves_nothing_behind() {
+    let dir = Folder::new();
+    let mut file = String::from("first_name,last_name,email,site\n");
+    for i in 0..100_000 {
+        file.push_str(&format!("Name{i},Family{i},person{i}@example.com,main\n"));
+    }
+    std::fs::write(dir.0.join("big.csv"), file).unwrap();
+    let out = run(&dir.0, &["migrate"], None).await;
+    assert!(out.status.success());
+    let mut child = gatehouse(&dir.0)
+        .args(["import", "big.csv"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed while it writes: the rows written so far are in its one
+    // transaction, which never commits.
+    let db = dir.0.join("gatehouse-data").join("gatehouse.db");
+    let started = std::time::Instant::now();
+    let wal = dir.0.join("gatehouse-data").join("gatehouse.db-wal");
+    while std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) < 1_000_000 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the import never wrote"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import ended before it was killed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    assert!(db.exists());
+    let out = run(&dir.0, &["export"], None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        1,
+        "only the header: nothing was imported"
+    );
 }

@@ -101,6 +101,21 @@ pub struct Company {
     pub updated_at: OffsetDateTime,
 }
 
+impl Company {
+    /// A new company with only its name.
+    pub fn named(name: String, now: OffsetDateTime) -> Company {
+        Company {
+            id: Uuid::now_v7(),
+            name,
+            external_id: None,
+            address: None,
+            notes: String::new(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// A company with how many customers belong to it and how many portal
 /// accounts they have.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]

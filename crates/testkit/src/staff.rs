@@ -64,6 +64,27 @@ impl TestServer {
 }
 
 impl TestServer {
+    /// A new staff user of this role, signed in to the console in a browser
+    /// of their own.
+    pub async fn console_as(
+        &self,
+        email: &str,
+        role: gatehouse_domain::StaffRole,
+    ) -> reqwest::Client {
+        gatehouse_app::staff::add_staff(
+            &self.app,
+            &gatehouse_store::Actor::system("test"),
+            email,
+            role,
+            STAFF_PASSWORD,
+        )
+        .await
+        .expect("the staff user is added");
+        let (status, client) = self.console_sign_in(email, STAFF_PASSWORD, "").await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{email} signs in");
+        client
+    }
+
     /// A browser that went through the console's sign-in form; the answer's
     /// status says whether it is signed in (303) or refused.
     pub async fn console_sign_in(

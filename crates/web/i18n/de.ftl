@@ -559,7 +559,7 @@ site-setting-logo_url-help = Eine http://- oder https://-Adresse eines Bildes. L
 site-setting-support_email = E-Mail-Adresse des Supports
 site-setting-support_email-help = Kunden werden gebeten, hierhin zu schreiben; E-Mails kommen von einer Adresse, die keine Antworten annimmt.
 site-setting-deleted_retention_days = Gelöschte Konten aufbewahren (Tage)
-site-setting-deleted_retention_days-help = Wie lange ein gelöschtes Konto aufbewahrt wird, bevor es gelöscht wird, 1 bis 3650, Standard 90. Noch nicht wirksam: diese Version bewahrt gelöschte Konten auf, bis Mitarbeiter handeln.
+site-setting-deleted_retention_days-help = Wie lange ein gelöschtes Konto aufbewahrt wird, 1 bis 3650, Standard 90. Danach löscht die Aufbewahrungsbereinigung das Konto endgültig, und seinen Kunden, wenn er kein anderes Konto hat.
 
 # Sites page
 c-nav-sites = Sites

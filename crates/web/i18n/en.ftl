@@ -559,7 +559,7 @@ site-setting-logo_url-help = An http:// or https:// address of a picture. Empty:
 site-setting-support_email = Support e-mail address
 site-setting-support_email-help = Customers are told to write here; mail is sent from an address that takes no replies.
 site-setting-deleted_retention_days = Keep deleted accounts (days)
-site-setting-deleted_retention_days-help = How long a deleted account is kept before it is erased, 1 to 3650, default 90. Not enforced yet: this version keeps deleted accounts until staff act.
+site-setting-deleted_retention_days-help = How long a deleted account is kept before it is erased, 1 to 3650, default 90. The retention purge then erases the account, and its customer if it has no other account.
 
 # Sites page
 c-nav-sites = Sites

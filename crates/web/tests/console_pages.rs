@@ -3,9 +3,7 @@
 //! both engines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use gatehouse_app::staff;
 use gatehouse_domain::StaffRole;
-use gatehouse_store::Actor;
 use gatehouse_testkit::{
     STAFF_PASSWORD, TestServer, both_engines, browser, form_field, hidden_fields,
 };
@@ -20,18 +18,7 @@ fn csrf(html: &str) -> String {
 }
 
 async fn console(server: &TestServer, email: &str, role: StaffRole) -> reqwest::Client {
-    staff::add_staff(
-        &server.app,
-        &Actor::system("test"),
-        email,
-        role,
-        STAFF_PASSWORD,
-    )
-    .await
-    .unwrap();
-    let (status, client) = server.console_sign_in(email, STAFF_PASSWORD, "").await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    client
+    server.console_as(email, role).await
 }
 
 async fn pending(server: &TestServer, email: &str, first_name: &str) -> String {

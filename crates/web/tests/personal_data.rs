@@ -6,7 +6,7 @@
 
 use gatehouse_domain::StaffRole;
 use gatehouse_store::{Actor, Engine};
-use gatehouse_testkit::{STAFF_PASSWORD, TestDb, TestServer, both_engines, browser};
+use gatehouse_testkit::{TestDb, TestServer, both_engines, browser};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -176,18 +176,7 @@ both_engines! {
 }
 
 async fn console(server: &TestServer, email: &str, role: StaffRole) -> reqwest::Client {
-    gatehouse_app::staff::add_staff(
-        &server.app,
-        &Actor::system("test"),
-        email,
-        role,
-        STAFF_PASSWORD,
-    )
-    .await
-    .unwrap();
-    let (status, client) = server.console_sign_in(email, STAFF_PASSWORD, "").await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    client
+    server.console_as(email, role).await
 }
 
 /// A multipart/form-data body as a browser sends the import form.

@@ -842,7 +842,7 @@ async fn write_chunk(
                         } else {
                             match tx.company_by_key(&key).await? {
                                 Some(c) => (c, false),
-                                None => (placeholder_company(name, state.now), true),
+                                None => (gatehouse_store::Company::named(name, state.now), true),
                             }
                         };
                         report.companies += u64::from(made);
@@ -905,19 +905,6 @@ async fn write_chunk(
         }
     }
     Ok(())
-}
-
-/// A company a dry run would make (never written).
-fn placeholder_company(name: String, now: OffsetDateTime) -> gatehouse_store::Company {
-    gatehouse_store::Company {
-        id: Uuid::now_v7(),
-        name,
-        external_id: None,
-        address: None,
-        notes: String::new(),
-        created_at: now,
-        updated_at: now,
-    }
 }
 
 impl State<'_> {

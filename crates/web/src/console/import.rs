@@ -131,21 +131,16 @@ async fn upload(
     let mut csrf = String::new();
     let mut file = None;
     let mut name = String::new();
+    // An upload cut off or over the limit: the form again, saying so.
+    let unreadable = |e: axum::extract::multipart::MultipartError, typed: &Typed| {
+        let why = super::word_with("c-import-unreadable", &[("why", e.body_text())]);
+        form_page(&caller, StatusCode::PAYLOAD_TOO_LARGE, Some(why), typed)
+    };
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(e) => {
-                return Ok(form_page(
-                    &caller,
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    Some(super::word_with(
-                        "c-import-unreadable",
-                        &[("why", e.body_text())],
-                    )),
-                    &typed,
-                ));
-            }
+            Err(e) => return Ok(unreadable(e, &typed)),
         };
         let key = field.name().unwrap_or_default().to_string();
         if key == "file" {
@@ -153,17 +148,7 @@ async fn upload(
         }
         let bytes = match field.bytes().await {
             Ok(b) => b,
-            Err(e) => {
-                return Ok(form_page(
-                    &caller,
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    Some(super::word_with(
-                        "c-import-unreadable",
-                        &[("why", e.body_text())],
-                    )),
-                    &typed,
-                ));
-            }
+            Err(e) => return Ok(unreadable(e, &typed)),
         };
         let text = || String::from_utf8_lossy(&bytes).into_owned();
         match key.as_str() {
@@ -275,7 +260,8 @@ async fn run_page(
             r.outcome.clone(),
         ),
         Err(_) => {
-            return Err(AppError::Internal("the import's record is broken".into())).on_page(&caller);
+            return Err(AppError::Internal("the import's record is broken".into()))
+                .on_page(&caller);
         }
     };
     let (summary, bad, bad_count, error, written) = match &outcome {
