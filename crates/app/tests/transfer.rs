@@ -222,4 +222,26 @@ both_engines! {
         let last = tx.account_by_login_id(site.id, "person99998@example.com").await.unwrap().unwrap();
         assert_eq!(last.company.as_deref(), Some("Company 100"));
     }
+
+    async fn invitations_go_out_only_when_asked_and_only_to_accounts_without_a_password(db: TestDb) {
+        let app = app(&db).await;
+        let file = "first_name,last_name,email,site,status,password_hash\n\
+                    Ada,Lovelace,ada@example.com,main,,\n\
+                    Grace,Hopper,grace@example.com,main,,$2b$04$VMrrl3cjHXpxMgPUy7EeRu99hwqXRUXYZjO5aDN288Kuv248JoYfS\n\
+                    Alan,Turing,alan@example.com,main,blocked,\n";
+        let quiet = import_text(&app, file, &import::Options::default()).await;
+        assert_eq!((quiet.accounts, quiet.invitations), (3, 0));
+        let mut tx = app.store.read().await.unwrap();
+        assert!(tx.list_outbox(None, 10).await.unwrap().is_empty(), "no mail unless asked");
+        drop(tx);
+        let again = file.replace("@example.com", "@example.org");
+        let asked = import::Options { send_invitations: true, ..import::Options::default() };
+        let report = import_text(&app, &again, &asked).await;
+        assert_eq!(report.invitations, 1, "{report:?}");
+        let mut tx = app.store.read().await.unwrap();
+        let queued = tx.list_outbox(None, 10).await.unwrap();
+        let to: Vec<&str> = queued.iter().map(|m| m.mail.recipient.as_str()).collect();
+        assert_eq!(to, ["ada@example.org"], "not Grace (a password), not Alan (blocked)");
+        assert!(queued[0].mail.body_text.contains("/s/main/"), "{}", queued[0].mail.body_text);
+    }
 }

@@ -1183,6 +1183,13 @@ impl Tx for SqlTx {
         Ok(())
     }
 
+    async fn refresh_statistics(&mut self) -> StoreResult<()> {
+        if self.engine() == Engine::Postgres {
+            exec!(self, sqlx::query("ANALYZE customers, accounts"))?;
+        }
+        Ok(())
+    }
+
     async fn taken_login_ids(
         &mut self,
         site_id: Uuid,

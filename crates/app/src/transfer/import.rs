@@ -13,8 +13,9 @@
 //! - A password hash is stored only if `passwords::legacy` can verify it;
 //!   no mail is sent unless asked for (then an invitation, through the
 //!   outbox, in the same transaction).
-//! - Memory stays bounded by a chunk of rows plus a few bytes per row (the
-//!   login IDs and customer IDs seen, to find repeats in the file).
+//! - Memory stays bounded by a chunk of rows plus about 60 bytes per row
+//!   (the customer and account IDs and a 16-byte key of each login ID seen,
+//!   to find repeats in the file).
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -261,13 +262,27 @@ struct State<'a> {
     companies: HashMap<String, (Uuid, String)>,
     company_ids: HashMap<Uuid, String>,
     /// Customers of this file: their names, for their later rows' accounts.
-    customers: HashMap<Uuid, (String, String, Option<String>)>,
+    customers: HashSet<Uuid>,
     /// (site, lowercase login ID) → line, and account IDs, of this file.
-    logins: HashMap<(Uuid, String), u64>,
+    logins: HashMap<u128, u64>,
     account_ids: HashSet<Uuid>,
     /// Customers the rows of this chunk add (any row, good or not yet
     /// known), by ID, with their line: a later row with the ID joins.
     chunk_customers: HashMap<Uuid, u64>,
+}
+
+/// A login ID on a site as the import remembers it: 16 bytes of its
+/// SHA-256 instead of the text, so that a million rows' worth stays small
+/// (two different IDs share a key with odds of 2^-128).
+fn login_key((site, login): &(Uuid, String)) -> u128 {
+    use sha2::Digest as _;
+    let mut hash = sha2::Sha256::new();
+    hash.update(site.as_bytes());
+    hash.update(login.as_bytes());
+    let digest = hash.finalize();
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&digest[..16]);
+    u128::from_le_bytes(first)
 }
 
 fn problem(field: &str, message: impl std::fmt::Display) -> String {
@@ -299,7 +314,7 @@ impl State<'_> {
                 Uuid::nil()
             }),
         };
-        let joins_earlier = self.customers.contains_key(&customer_id)
+        let joins_earlier = self.customers.contains(&customer_id)
             || self.chunk_customers.contains_key(&customer_id);
         if !joins_earlier {
             self.chunk_customers.insert(customer_id, line);
@@ -555,11 +570,8 @@ impl State<'_> {
                 c.fields.last_name.clone(),
                 c.fields.company.clone(),
             ),
-            None => self
-                .customers
-                .get(&customer_id)
-                .cloned()
-                .unwrap_or_default(),
+            // Its customer is an earlier row's: `write_chunk` names it.
+            None => Default::default(),
         };
         let registered_at = times[2].unwrap_or(self.now);
         Some(Account {
@@ -630,7 +642,7 @@ impl State<'_> {
                     ));
                 }
             } else if row.joins_earlier
-                && !self.customers.contains_key(&row.customer_id)
+                && !self.customers.contains(&row.customer_id)
                 && !in_file.contains(&row.customer_id)
             {
                 let first = self
@@ -659,7 +671,7 @@ impl State<'_> {
                             a.login_id, site.key
                         ),
                     ));
-                } else if let Some(first) = self.logins.get(&key) {
+                } else if let Some(first) = self.logins.get(&login_key(&key)) {
                     row.problems.push(problem(
                         "login_id",
                         format!("'{}' is on line {first} already", a.login_id),
@@ -683,7 +695,7 @@ impl State<'_> {
                 }
                 if let Some((a, _)) = &row.account {
                     self.logins
-                        .insert((a.site_id, a.login_id.to_lowercase()), row.line);
+                        .insert(login_key(&(a.site_id, a.login_id.to_lowercase())), row.line);
                     self.account_ids.insert(a.id);
                 }
             }
@@ -731,7 +743,7 @@ pub async fn import<R: Read + Send>(
             .collect(),
         companies: HashMap::new(),
         company_ids: HashMap::new(),
-        customers: HashMap::new(),
+        customers: HashSet::new(),
         logins: HashMap::new(),
         account_ids: HashSet::new(),
         chunk_customers: HashMap::new(),
@@ -774,6 +786,12 @@ pub async fn import<R: Read + Send>(
                 ));
             }
             rows.push(row);
+        }
+        // The tables grow inside this one transaction: the planner is told
+        // so now and then (at 10 000, 40 000 and every 100 000 rows), or
+        // PostgreSQL keeps looking login IDs up as in an empty table.
+        if matches!(report.rows, 10_000 | 40_000) || report.rows % 100_000 == 0 {
+            tx.refresh_statistics().await?;
         }
         state.check(tx.as_mut(), &mut rows).await?;
         state.chunk_customers.clear();
@@ -823,6 +841,8 @@ async fn write_chunk(
 ) -> AppResult<()> {
     let mut customers = Vec::new();
     let mut accounts = Vec::new();
+    // This chunk's new customers' names, for their later rows' accounts.
+    let mut names: HashMap<Uuid, (String, String, Option<String>)> = HashMap::new();
     for mut row in rows {
         if !row.problems.is_empty() {
             report.bad.push(BadRow {
@@ -857,7 +877,8 @@ async fn write_chunk(
             if let Some(name) = row.group.take() {
                 customer.fields.group_id = Some(state.group(tx, &name, writing, report).await?);
             }
-            state.customers.insert(
+            state.customers.insert(customer.id);
+            names.insert(
                 customer.id,
                 (
                     customer.fields.first_name.clone(),
@@ -872,12 +893,23 @@ async fn write_chunk(
             }
             report.customers += 1;
             customers.push(customer);
-        } else if let Some((account, _)) = &mut row.account
-            && let Some((first, last, company)) = state.customers.get(&row.customer_id)
-        {
-            account.first_name = first.clone();
-            account.last_name = last.clone();
-            account.company = company.clone();
+        } else if let Some((account, _)) = &mut row.account {
+            // An earlier row's customer: of this chunk, or written by an
+            // earlier one in this transaction (nothing to name when
+            // nothing is written).
+            let named = match names.get(&row.customer_id) {
+                Some(n) => Some(n.clone()),
+                None if writing => tx
+                    .customer_by_id(row.customer_id)
+                    .await?
+                    .map(|c| (c.fields.first_name, c.fields.last_name, c.fields.company)),
+                None => None,
+            };
+            if let Some((first, last, company)) = named {
+                account.first_name = first;
+                account.last_name = last;
+                account.company = company;
+            }
         }
         if let Some((account, site)) = row.account {
             report.accounts += 1;
