@@ -37,6 +37,7 @@ async fn gather(
     tx: &mut dyn Tx,
     customer: Option<&Customer>,
     accounts: &[Account],
+    reader: Reader,
 ) -> AppResult<Value> {
     let now = app.clock.now();
     let sites = tx.list_sites().await?;
@@ -95,6 +96,17 @@ async fn gather(
     addresses.dedup_by_key(|a| a.to_lowercase());
     audit_events.sort_by_key(|e| std::cmp::Reverse(e.at));
     audit_events.dedup_by_key(|e| e.id);
+    if reader == Reader::Themselves {
+        // The events are about them; who among the staff acted, and from
+        // where, is the business's.
+        for event in &mut audit_events {
+            if event.actor.kind != "customer" {
+                event.actor.id = None;
+                event.actor.label = event.actor.kind.clone();
+                event.ip = None;
+            }
+        }
+    }
     let mails: Vec<Value> = tx
         .outbox_to(&addresses, MOST)
         .await?
@@ -116,7 +128,16 @@ async fn gather(
     }))
 }
 
-/// Everything held about a customer, for staff.
+/// Who reads the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    /// Staff: everything as stored.
+    Staff,
+    /// The customer: staff actors in the audit events named only by kind.
+    Themselves,
+}
+
+/// Everything held about a customer, for staff (audited: who took a copy).
 pub async fn customer_data(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Value> {
     caller.require(Permission::ViewCustomers)?;
     let mut tx = app.store.read().await?;
@@ -125,7 +146,21 @@ pub async fn customer_data(app: &App, caller: &StaffCaller, id: Uuid) -> AppResu
         .await?
         .ok_or_else(|| AppError::NotFound("customer".into()))?;
     let accounts = tx.accounts_of_customer(id).await?;
-    gather(app, tx.as_mut(), Some(&customer), &accounts).await
+    let document = gather(app, tx.as_mut(), Some(&customer), &accounts, Reader::Staff).await?;
+    drop(tx);
+    // A copy of everything about a person left the desk: on the record.
+    let mut tx = app.store.begin().await?;
+    tx.append_audit(&audit::event(
+        app.clock.now(),
+        &caller.actor(),
+        "customer.personal_data_export",
+        Some(("customer", id)),
+        None,
+        json!({"accounts": accounts.len()}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(document)
 }
 
 /// Everything held about the signed-in customer: their customer record and
@@ -144,7 +179,14 @@ pub async fn own_data(app: &App, current: &Current) -> AppResult<Value> {
         Some(c) => tx.accounts_of_customer(c.id).await?,
         None => vec![account],
     };
-    gather(app, tx.as_mut(), customer.as_ref(), &accounts).await
+    gather(
+        app,
+        tx.as_mut(),
+        customer.as_ref(),
+        &accounts,
+        Reader::Themselves,
+    )
+    .await
 }
 
 /// What an erasure removed.

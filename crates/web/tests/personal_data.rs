@@ -95,9 +95,17 @@ both_engines! {
         assert_eq!(own["accounts"][0]["sessions"].as_array().unwrap().len(), 1);
         assert!(own["mails"].as_array().unwrap().iter().any(|m| m["to"] == EMAIL), "{}", own["mails"]);
         assert!(own["audit_events"].as_array().unwrap().len() >= 2, "{}", own["audit_events"]);
+        // The staff note's event is in both; only staff see who wrote it.
+        let noted = |doc: &Value| doc["audit_events"].as_array().unwrap().iter()
+            .find(|e| e["action"] == "customer.update").cloned().expect("the note's event");
+        assert_eq!(noted(&own)["actor"]["label"], "api", "{}", noted(&own));
+        assert!(!own.to_string().contains("admin@example.com"), "no staff address in the customer's copy");
         let (s, staff_view) = server.api(Method::GET, &format!("/api/v1/customers/{customer}/personal-data"), Some(&support), None).await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(staff_view["accounts"], own["accounts"]);
+        assert_eq!(noted(&staff_view)["actor"]["label"], "admin@example.com");
+        let (_, audit) = server.api(Method::GET, &format!("/api/v1/audit?target={customer}&action=customer.personal_data_export"), Some(&admin), None).await;
+        assert_eq!(audit["items"][0]["actor"]["label"], "support@example.com", "the copy is on the record: {audit}");
         assert!(!traces(&db, LAST).await.is_empty(), "the test can see the data before");
 
         // Support may not erase; a reason is needed.
