@@ -244,4 +244,19 @@ both_engines! {
         assert_eq!(to, ["ada@example.org"], "not Grace (a password), not Alan (blocked)");
         assert!(queued[0].mail.body_text.contains("/s/main/"), "{}", queued[0].mail.body_text);
     }
+
+    async fn a_line_that_is_not_utf8_is_a_bad_row_with_its_number(db: TestDb) {
+        let app = app(&db).await;
+        // Line 3 is Latin-1 (an export from an old spreadsheet).
+        let mut file = b"first_name,last_name,email\nAda,Lovelace,ada@example.com\n".to_vec();
+        file.extend_from_slice(b"J\xfcrgen,M\xfcller,juergen@example.com\nGrace,Hopper,grace@example.com\n");
+        let options = import::Options { mode: import::Mode::SkipBadRows, ..import::Options::default() };
+        let report = import::import(&app, &Actor::system("test"), file.as_slice(), &options, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(report.bad.len(), 1, "{report:?}");
+        assert_eq!(report.bad[0].line, 3);
+        assert!(report.bad[0].problems[0].contains("cannot be read"), "{:?}", report.bad);
+        assert_eq!((report.rows, report.customers), (3, 2));
+    }
 }

@@ -761,9 +761,16 @@ pub async fn import<R: Read + Send>(
                     break;
                 }
                 Ok(true) => {}
+                Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                    // The file itself could not be read: nothing is kept.
+                    return Err(AppError::invalid(
+                        "file",
+                        format!("the file could not be read after line {line}: {e}"),
+                    ));
+                }
                 Err(e) => {
-                    // A broken line (bad quoting, not UTF-8): reported, and
-                    // the reader goes on with the next.
+                    // A broken line (not UTF-8, say): reported, and the
+                    // reader goes on with the next.
                     report.rows += 1;
                     report.bad.push(BadRow {
                         line: e.position().map_or(line, |p| p.line()),
