@@ -87,23 +87,15 @@ fn bar(len: u64, template: &str) -> indicatif::ProgressBar {
 /// Runs an import and prints its report; fails (exit 1) when rows were bad
 /// and nothing was written, so that scripts notice.
 pub async fn run_import(app: &App, args: ImportArgs) -> Result<()> {
-    let mut mapping = Vec::new();
-    for pair in &args.map {
-        let Some((from, to)) = pair.split_once('=') else {
-            bail!("--map '{pair}' must be HEADER=COLUMN (or HEADER= to leave a column out)");
-        };
-        mapping.push((from.to_string(), to.to_string()));
-    }
-    let options = import::Options {
-        mode: if args.skip_bad_rows {
-            import::Mode::SkipBadRows
-        } else {
-            import::Mode::AllOrNothing
-        },
-        dry_run: args.dry_run,
-        send_invitations: args.send_invitations,
-        mapping,
-    };
+    let options = import::Options::chosen(
+        args.skip_bad_rows,
+        args.dry_run,
+        args.send_invitations,
+        args.map.iter().map(String::as_str),
+    )
+    .map_err(|pair| {
+        anyhow::anyhow!("--map '{pair}' must be HEADER=COLUMN (or HEADER= to leave a column out)")
+    })?;
     let file = std::fs::File::open(&args.file)
         .with_context(|| format!("cannot open {}", args.file.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);

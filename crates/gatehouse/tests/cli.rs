@@ -445,6 +445,9 @@ async fn import_export_and_purge_run_from_the_command_line() {
                 Grace,Hopper,grace@example.com,,main,$2b$04$VMrrl3cjHXpxMgPUy7EeRu99hwqXRUXYZjO5aDN288Kuv248JoYfS\n";
     std::fs::write(dir.0.join("old.csv"), file).unwrap();
 
+    let out = run(&dir.0, &["import", "old.csv", "--map", "Vorname"], None).await;
+    assert_one_line_error(&out, "--map 'Vorname' must be HEADER=COLUMN");
+
     // All or nothing: the bad row is named, nothing is written, exit 1.
     let out = run(&dir.0, &["import", "old.csv"], None).await;
     assert_one_line_error(&out, "nothing was imported");

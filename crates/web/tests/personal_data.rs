@@ -245,6 +245,13 @@ both_engines! {
         let (s, list) = server.api(Method::GET, "/api/v1/customers?q=Zyxwvutsrq", Some(&server.staff_token("t@example.com", StaffRole::Admin, &["read"]).await), None).await;
         assert_eq!((s, list["total"].as_i64()), (StatusCode::OK, Some(0)), "{list}");
 
+        // A mapping line without "=" is refused on the form, as typed.
+        let (kind, body) = upload_body(&[("csrf", &csrf), ("mapping", "Vorname first_name")], file);
+        let r = admin.post(server.url("/admin/import")).header("content-type", &kind).body(body).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("has no") && html.contains("Vorname first_name</textarea>"), "{html}");
+
         // A forged form (no token) is refused; the good rows are imported.
         let (kind, body) = upload_body(&[("csrf", "forged"), ("mapping", mapping), ("mode", "skip_bad_rows")], file);
         let r = admin.post(server.url("/admin/import")).header("content-type", &kind).body(body).send().await.unwrap();

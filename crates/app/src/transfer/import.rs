@@ -61,6 +61,34 @@ pub struct Options {
     pub mapping: Vec<(String, String)>,
 }
 
+impl Options {
+    /// The options a person chose: the mode, a dry run, invitations, and
+    /// the mapping as `HEADER=COLUMN` lines (`HEADER=` leaves a column out;
+    /// blank lines are skipped). Refuses a line without `=`, quoting it.
+    pub fn chosen<'a>(
+        skip_bad_rows: bool,
+        dry_run: bool,
+        send_invitations: bool,
+        mapping: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Options, String> {
+        let mut pairs = Vec::new();
+        for line in mapping.into_iter().map(str::trim).filter(|l| !l.is_empty()) {
+            let (from, to) = line.split_once('=').ok_or_else(|| line.to_string())?;
+            pairs.push((from.to_string(), to.to_string()));
+        }
+        Ok(Options {
+            mode: if skip_bad_rows {
+                Mode::SkipBadRows
+            } else {
+                Mode::AllOrNothing
+            },
+            dry_run,
+            send_invitations,
+            mapping: pairs,
+        })
+    }
+}
+
 impl Default for Options {
     fn default() -> Options {
         Options {

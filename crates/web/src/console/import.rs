@@ -172,35 +172,22 @@ async fn upload(
             &typed,
         ));
     };
-    let mut mapping = Vec::new();
-    for line in typed
-        .mapping
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-    {
-        match line.split_once('=') {
-            Some((from, to)) => mapping.push((from.to_string(), to.to_string())),
-            None => {
-                let error = super::word_with("c-import-bad-mapping", &[("line", line.to_string())]);
-                return Ok(form_page(
-                    &caller,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    Some(error),
-                    &typed,
-                ));
-            }
+    let options = match import::Options::chosen(
+        typed.skip_bad_rows,
+        typed.dry_run,
+        typed.send_invitations,
+        typed.mapping.lines(),
+    ) {
+        Ok(options) => options,
+        Err(line) => {
+            let error = super::word_with("c-import-bad-mapping", &[("line", line)]);
+            return Ok(form_page(
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(error),
+                &typed,
+            ));
         }
-    }
-    let options = import::Options {
-        mode: if typed.skip_bad_rows {
-            import::Mode::SkipBadRows
-        } else {
-            import::Mode::AllOrNothing
-        },
-        dry_run: typed.dry_run,
-        send_invitations: typed.send_invitations,
-        mapping,
     };
     let (id, run) = state.imports.add(Run {
         file: name,
