@@ -217,16 +217,25 @@ pub async fn create(
     Ok(CustomerDetail { customer, accounts })
 }
 
-/// A customer with their accounts.
-pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<CustomerDetail> {
-    caller.require(Permission::ViewCustomers)?;
-    let now = app.clock.now();
-    let mut tx = app.store.read().await?;
+/// A customer and their accounts, or not found.
+pub(crate) async fn with_accounts(
+    tx: &mut dyn gatehouse_store::Tx,
+    id: Uuid,
+) -> AppResult<(Customer, Vec<Account>)> {
     let customer = tx
         .customer_by_id(id)
         .await?
         .ok_or_else(|| AppError::NotFound("customer".into()))?;
     let accounts = tx.accounts_of_customer(id).await?;
+    Ok((customer, accounts))
+}
+
+/// A customer with their accounts.
+pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<CustomerDetail> {
+    caller.require(Permission::ViewCustomers)?;
+    let now = app.clock.now();
+    let mut tx = app.store.read().await?;
+    let (customer, accounts) = crate::customers::with_accounts(tx.as_mut(), id).await?;
     let accounts = crate::accounts::views_of(tx.as_mut(), &accounts, now).await?;
     Ok(CustomerDetail { customer, accounts })
 }

@@ -141,11 +141,7 @@ enum Reader {
 pub async fn customer_data(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Value> {
     caller.require(Permission::ViewCustomers)?;
     let mut tx = app.store.read().await?;
-    let customer = tx
-        .customer_by_id(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("customer".into()))?;
-    let accounts = tx.accounts_of_customer(id).await?;
+    let (customer, accounts) = crate::customers::with_accounts(tx.as_mut(), id).await?;
     let document = gather(app, tx.as_mut(), Some(&customer), &accounts, Reader::Staff).await?;
     drop(tx);
     // A copy of everything about a person left the desk: on the record.
@@ -230,11 +226,7 @@ pub async fn erase(
     }
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let customer = tx
-        .customer_by_id(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("customer".into()))?;
-    let accounts = tx.accounts_of_customer(id).await?;
+    let (customer, accounts) = crate::customers::with_accounts(tx.as_mut(), id).await?;
     let erased = tx
         .erase_person(&erasure_of(Some(&customer), &accounts))
         .await?;
@@ -259,7 +251,7 @@ fn erasure_of(customer: Option<&Customer>, accounts: &[Account]) -> Erasure {
     addresses.sort_by_key(|a| a.to_lowercase());
     addresses.dedup_by_key(|a| a.to_lowercase());
     Erasure {
-        customer_id: customer.map(|c| c.id),
+        customer_ids: customer.map(|c| c.id).into_iter().collect(),
         account_ids: accounts.iter().map(|a| a.id).collect(),
         addresses,
     }
@@ -304,6 +296,11 @@ pub async fn purge(app: &App, actor: &Actor, dry_run: bool) -> AppResult<Vec<Pur
             if due.is_empty() {
                 break;
             }
+            let due_ids: std::collections::HashSet<Uuid> = due.iter().map(|a| a.id).collect();
+            // The whole batch is erased at once (one pass over the audit
+            // trail); each account is audited on its own.
+            let mut erasure = Erasure::default();
+            let mut audited = Vec::with_capacity(due.len());
             for account in &due {
                 out.push(Purged {
                     site: site.key.clone(),
@@ -313,25 +310,25 @@ pub async fn purge(app: &App, actor: &Actor, dry_run: bool) -> AppResult<Vec<Pur
                 if dry_run {
                     continue;
                 }
-                // The customer goes too when this was their last account;
+                // The customer goes too when all their accounts go now;
                 // otherwise only this account's traces go, and its address
-                // only if no other account of theirs uses it.
-                let (customer, others) = match account.customer_id {
+                // only if no remaining account of theirs uses it.
+                let (customer, others): (_, Vec<Account>) = match account.customer_id {
                     Some(id) => (
                         tx.customer_by_id(id).await?,
                         tx.accounts_of_customer(id)
                             .await?
                             .into_iter()
-                            .filter(|a| a.id != account.id)
+                            .filter(|a| !due_ids.contains(&a.id))
                             .collect(),
                     ),
                     None => (None, Vec::new()),
                 };
-                let erasure = if others.is_empty() {
+                let mine = if others.is_empty() {
                     erasure_of(customer.as_ref(), std::slice::from_ref(account))
                 } else {
                     Erasure {
-                        customer_id: None,
+                        customer_ids: Vec::new(),
                         account_ids: vec![account.id],
                         addresses: if others
                             .iter()
@@ -343,19 +340,31 @@ pub async fn purge(app: &App, actor: &Actor, dry_run: bool) -> AppResult<Vec<Pur
                         },
                     }
                 };
-                let erased = tx.erase_person(&erasure).await?;
-                tx.append_audit(&audit::event(
-                    now,
-                    actor,
-                    "account.purge",
-                    Some(("account", account.id)),
-                    Some(site.id),
-                    json!({
-                        "retention_days": days, "deleted_at": time_cell(account.deleted_at),
-                        "mails": erased.mails, "customer_erased": erasure.customer_id.is_some(),
-                    }),
-                ))
-                .await?;
+                audited.push((account, !mine.customer_ids.is_empty()));
+                erasure.account_ids.extend(mine.account_ids);
+                for id in mine.customer_ids {
+                    if !erasure.customer_ids.contains(&id) {
+                        erasure.customer_ids.push(id);
+                    }
+                }
+                erasure.addresses.extend(mine.addresses);
+            }
+            if !dry_run {
+                tx.erase_person(&erasure).await?;
+                for (account, customer_erased) in audited {
+                    tx.append_audit(&audit::event(
+                        now,
+                        actor,
+                        "account.purge",
+                        Some(("account", account.id)),
+                        Some(site.id),
+                        json!({
+                            "retention_days": days, "deleted_at": time_cell(account.deleted_at),
+                            "customer_erased": customer_erased,
+                        }),
+                    ))
+                    .await?;
+                }
             }
             if dry_run {
                 break;

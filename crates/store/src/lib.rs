@@ -137,8 +137,8 @@ pub enum IdKind {
 /// What [`Tx::erase_person`] removes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Erasure {
-    /// The customer record, if it goes too.
-    pub customer_id: Option<Uuid>,
+    /// The customer records that go too (after their accounts).
+    pub customer_ids: Vec<Uuid>,
     /// The accounts.
     pub account_ids: Vec<Uuid>,
     /// Their e-mail addresses (mail to them, and audit details naming them).
@@ -533,9 +533,9 @@ pub trait Tx: OidcTx + Send {
         addresses: &[String],
         limit: i64,
     ) -> StoreResult<Vec<OutboxMessage>>;
-    /// Removes a person for good: their accounts (and with them their
-    /// sessions, links, app grants and consents), their customer record
-    /// when given, every mail to their addresses, and the personal data in
+    /// Removes people for good: their accounts (and with them their
+    /// sessions, links, app grants and consents), the customer records
+    /// given, every mail to their addresses, and the personal data in
     /// audit events about them, by them, or naming an address of theirs
     /// (the events stay, their details emptied and the actor's name
     /// replaced by "erased").

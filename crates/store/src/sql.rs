@@ -2105,15 +2105,16 @@ impl Tx for SqlTx {
     async fn erase_person(&mut self, erasure: &Erasure) -> StoreResult<Erased> {
         self.announce();
         let mut erased = Erased::default();
+        // One statement per chunk of IDs or addresses, not per person: a
+        // purge erases a batch with one scan of the audit trail.
         let ids: Vec<Uuid> = erasure
             .account_ids
             .iter()
+            .chain(&erasure.customer_ids)
             .copied()
-            .chain(erasure.customer_id)
-            .take(400)
             .collect();
-        if !ids.is_empty() {
-            let list = placeholders(ids.len());
+        for chunk in ids.chunks(300) {
+            let list = placeholders(chunk.len());
             let sql = format!(
                 "UPDATE audit_events SET details = '{{\"erased\":true}}', ip = NULL, \
                  actor_label = CASE WHEN actor_id IN ({list}) THEN 'erased' ELSE actor_label END \
@@ -2121,37 +2122,78 @@ impl Tx for SqlTx {
             );
             erased.audit_events += on!(self, c => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-                for id in &ids {
+                for id in chunk {
                     q = q.bind(*id);
                 }
                 q.execute(&mut **c).await.map(|r| r.rows_affected())
             })?;
         }
-        for address in erasure.addresses.iter().filter(|a| !a.trim().is_empty()) {
-            let pattern = contains_pattern(address);
-            erased.audit_events += exec!(self, sqlx::query(
-                "UPDATE audit_events SET details = '{\"erased\":true}', ip = NULL, \
-                 actor_label = CASE WHEN lower(actor_label) = lower($2) THEN 'erased' ELSE actor_label END \
-                 WHERE lower(details) LIKE $1 ESCAPE '\\' OR lower(actor_label) = lower($2)")
-                .bind(&pattern).bind(address))?;
-            erased.mails += exec!(
-                self,
-                sqlx::query("DELETE FROM outbox WHERE lower(recipient) = lower($1)").bind(address)
-            )?;
+        let addresses: Vec<String> = erasure
+            .addresses
+            .iter()
+            .map(|a| a.trim().to_lowercase())
+            .filter(|a| !a.is_empty())
+            .collect();
+        for chunk in addresses.chunks(100) {
+            let n = chunk.len();
+            let patterns = (1..=n)
+                .map(|i| format!("lower(details) LIKE ${i} ESCAPE '\\'"))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            let list = (n + 1..=2 * n)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE audit_events SET details = '{{\"erased\":true}}', ip = NULL, \
+                 actor_label = CASE WHEN lower(actor_label) IN ({list}) THEN 'erased' ELSE actor_label END \
+                 WHERE {patterns} OR lower(actor_label) IN ({list})"
+            );
+            erased.audit_events += on!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for a in chunk {
+                    q = q.bind(contains_pattern(a));
+                }
+                for a in chunk {
+                    q = q.bind(a);
+                }
+                q.execute(&mut **c).await.map(|r| r.rows_affected())
+            })?;
+            let sql = format!(
+                "DELETE FROM outbox WHERE lower(recipient) IN ({})",
+                placeholders(n)
+            );
+            erased.mails += on!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for a in chunk {
+                    q = q.bind(a);
+                }
+                q.execute(&mut **c).await.map(|r| r.rows_affected())
+            })?;
         }
-        for id in &erasure.account_ids {
-            // Sessions, links, grants (their codes and refresh tokens) and
-            // consents go with the account (ON DELETE CASCADE).
-            erased.accounts += exec!(
-                self,
-                sqlx::query("DELETE FROM accounts WHERE id = $1").bind(*id)
-            )?;
-        }
-        if let Some(id) = erasure.customer_id {
-            exec!(
-                self,
-                sqlx::query("DELETE FROM customers WHERE id = $1").bind(id)
-            )?;
+        // Sessions, links, grants (their codes and refresh tokens) and
+        // consents go with the accounts (ON DELETE CASCADE); the customers
+        // after their accounts.
+        for (table, ids, count) in [
+            ("accounts", &erasure.account_ids, true),
+            ("customers", &erasure.customer_ids, false),
+        ] {
+            for chunk in ids.chunks(300) {
+                let sql = format!(
+                    "DELETE FROM {table} WHERE id IN ({})",
+                    placeholders(chunk.len())
+                );
+                let n = on!(self, c => {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                    for id in chunk {
+                        q = q.bind(*id);
+                    }
+                    q.execute(&mut **c).await.map(|r| r.rows_affected())
+                })?;
+                if count {
+                    erased.accounts += n;
+                }
+            }
         }
         Ok(erased)
     }
