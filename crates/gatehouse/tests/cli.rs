@@ -62,7 +62,11 @@ async fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
         .unwrap();
     let mut input = child.stdin.take().unwrap();
     if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).await.unwrap();
+        // A child that ends before reading its input closes the pipe: its
+        // output, not the write's error, says why.
+        if let Err(e) = input.write_all(text.as_bytes()).await {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
     }
     drop(input);
     tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())

@@ -242,12 +242,6 @@ pub trait Tx: OidcTx + Send {
     /// Adds many accounts in few statements; a login ID taken on its site
     /// (any case) is a conflict and none of the statement's rows is added.
     async fn insert_accounts(&mut self, accounts: &[Account]) -> StoreResult<()>;
-    /// Refreshes the planner's statistics of customers and accounts from
-    /// inside this transaction, its own new rows counted (PostgreSQL; a bulk
-    /// import calls it as the tables grow, so that its lookups keep using
-    /// the indexes instead of a plan made for the empty tables). Nothing on
-    /// SQLite, whose planner takes the indexes for these lookups anyway.
-    async fn refresh_statistics(&mut self) -> StoreResult<()>;
     /// Which of these login IDs are taken on the site (compared without
     /// case); answered in lowercase.
     async fn taken_login_ids(

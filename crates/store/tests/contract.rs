@@ -208,6 +208,63 @@ both_engines! {
         assert_eq!(tx.account_by_id(a.id).await.unwrap(), Some(a));
     }
 
+    async fn many_rows_go_in_whole_and_read_back_as_written(db: TestDb) {
+        // Enough rows that PostgreSQL takes them as one COPY, with values
+        // its text format reads specially (tab, newline, backslash, "\N").
+        let store = db.store().await;
+        let main = with_site(&store, "main").await;
+        let awkward = ["tab\there", "line\nbreak", "back\\slash", "\\N", "cr\rlf", "Zoë 山田 🙂", ""];
+        let customers: Vec<Customer> = (0..150).map(|i| Customer {
+            id: Uuid::now_v7(),
+            fields: CustomerFields {
+                first_name: awkward[i % awkward.len()].into(),
+                last_name: format!("Row {i}"),
+                notes: (i % 3 == 0).then(|| awkward[(i + 1) % awkward.len()].to_string()),
+                email: (i % 2 == 0).then(|| format!("row{i}@example.com")),
+                notifications: i % 2 == 0,
+                ..CustomerFields::default()
+            },
+            created_at: now(),
+            updated_at: now(),
+        }).collect();
+        let accounts: Vec<Account> = customers.iter().enumerate().map(|(i, c)| {
+            let mut a = Account {
+                customer_id: Some(c.id),
+                password_hash: (i % 2 == 0).then(|| format!("hash\t{}", awkward[i % awkward.len()])),
+                last_login_at: (i % 4 == 0).then(now),
+                ..account(main.id, &format!("Row{i}@Example.com"))
+            };
+            a.state.has_customer = true;
+            a
+        }).collect();
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_customers(&customers).await.unwrap();
+        tx.insert_accounts(&accounts).await.unwrap();
+        // Within the transaction, the new login IDs are taken, in any case.
+        let asked = ["row7@example.com".to_string(), "ROW149@EXAMPLE.COM".into(), "row150@example.com".into()];
+        let mut taken = tx.taken_login_ids(main.id, &asked).await.unwrap();
+        taken.sort();
+        assert_eq!(taken, ["row149@example.com", "row7@example.com"]);
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        for (c, a) in customers.iter().zip(&accounts) {
+            assert_eq!(tx.customer_by_id(c.id).await.unwrap().as_ref(), Some(c));
+            assert_eq!(tx.account_by_id(a.id).await.unwrap().as_ref(), Some(a));
+        }
+        drop(tx);
+
+        // One taken login ID among many: a conflict, and none of them is added.
+        let mut clash: Vec<Account> = (0..100).map(|i| account(main.id, &format!("new{i}@example.com"))).collect();
+        clash[60] = account(main.id, "ROW3@example.com");
+        let mut tx = store.begin().await.unwrap();
+        let refused = tx.insert_accounts(&clash).await;
+        assert!(matches!(&refused, Err(StoreError::Conflict(_))), "{refused:?}");
+        drop(tx);
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.account_by_id(clash[0].id).await.unwrap(), None);
+        assert_eq!(tx.taken_login_ids(main.id, &["new0@example.com".into()]).await.unwrap(), Vec::<String>::new());
+    }
+
     async fn concurrent_duplicate_registrations_create_one_account(db: TestDb) {
         let store = db.store().await;
         let main = with_site(&store, "main").await;

@@ -271,6 +271,9 @@ struct Row {
     line: u64,
     problems: Vec<String>,
     customer_id: Uuid,
+    /// The file gave the customer's ID, and the account's (IDs made here
+    /// are new by construction and need no look-up).
+    given_ids: (bool, bool),
     /// Its customer is an earlier row's.
     joins_earlier: bool,
     customer: Option<Customer>,
@@ -449,6 +452,10 @@ impl State<'_> {
             line,
             problems,
             customer_id,
+            given_ids: (
+                cells.get("customer_id").is_some(),
+                cells.get("id").is_some(),
+            ),
             joins_earlier,
             customer,
             company,
@@ -629,7 +636,7 @@ impl State<'_> {
     async fn check(&mut self, tx: &mut dyn Tx, rows: &mut [Row]) -> AppResult<()> {
         let customer_ids: Vec<Uuid> = rows
             .iter()
-            .filter(|r| r.customer.is_some())
+            .filter(|r| r.customer.is_some() && r.given_ids.0)
             .map(|r| r.customer_id)
             .collect();
         let existing: HashSet<Uuid> = tx
@@ -639,6 +646,7 @@ impl State<'_> {
             .collect();
         let account_ids: Vec<Uuid> = rows
             .iter()
+            .filter(|r| r.given_ids.1)
             .filter_map(|r| r.account.as_ref().map(|(a, _)| a.id))
             .collect();
         let existing_accounts: HashSet<Uuid> = tx
@@ -821,12 +829,6 @@ pub async fn import<R: Read + Send>(
                 ));
             }
             rows.push(row);
-        }
-        // The tables grow inside this one transaction: the planner is told
-        // so now and then (at 10 000, 40 000 and every 100 000 rows), or
-        // PostgreSQL keeps looking login IDs up as in an empty table.
-        if matches!(report.rows, 10_000 | 40_000) || report.rows % 100_000 == 0 {
-            tx.refresh_statistics().await?;
         }
         state.check(tx.as_mut(), &mut rows).await?;
         state.chunk_customers.clear();
