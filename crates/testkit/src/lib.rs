@@ -19,7 +19,7 @@ use gatehouse_store::{ConnectOptions, DynStore, Engine};
 use sqlx::Connection;
 
 pub use server::{Mail, TestServer, browser, decode_quoted_printable, generous_limits};
-pub use staff::{STAFF_PASSWORD, continue_to, form_field, hidden_fields};
+pub use staff::{STAFF_PASSWORD, continue_to, form_field, hidden_fields, import_form};
 
 /// A queued activation mail to `recipient`, for tests of the outbox.
 pub fn mail_to(recipient: impl Into<String>) -> gatehouse_store::NewMail {

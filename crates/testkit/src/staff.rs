@@ -1,6 +1,6 @@
 //! Staff helpers for tests: a staff user with an API token, JSON calls with
-//! or without a bearer token, and reading a hidden form field from a page.
-//! One place for what several test binaries need.
+//! or without a bearer token, reading a hidden form field from a page, and
+//! the console's import form. One place for what several test binaries need.
 
 use gatehouse_app::{api_tokens, staff};
 use gatehouse_domain::StaffRole;
@@ -247,4 +247,47 @@ fn unescape(raw: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
+}
+
+/// A multipart/form-data body as a browser sends the console's import form:
+/// the fields, then the file; answers the content type and the body.
+pub fn import_form(fields: &[(&str, &str)], file: &str) -> (String, String) {
+    let boundary = "----gatehouse-test-boundary";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"old-crm.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    ));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl TestServer {
+    /// The page at `path` as `client` sees it, whatever its status.
+    pub async fn page_text(&self, client: &reqwest::Client, path: &str) -> String {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers")
+            .text()
+            .await
+            .expect("the page is text")
+    }
+
+    /// Follows an import's run page (`location`) as `client` until the
+    /// import has finished; answers the finished page's HTML.
+    pub async fn finished_import(&self, client: &reqwest::Client, location: &str) -> String {
+        for _ in 0..200 {
+            let html = self.page_text(client, location).await;
+            if !html.contains("http-equiv=\"refresh\"") {
+                return html;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the import did not finish");
+    }
 }

@@ -4,7 +4,7 @@
 //! console (`console.mjs`, `customers.mjs`); a shop built on
 //! `openid-client` signs customers in through the portal (`oidc.mjs`); and
 //! every console and portal page, in English and German, passes axe-core's
-//! default rules with no serious or critical violation, photographed into
+//! default rules with no violation of any impact, photographed into
 //! `target/screenshots/` (`a11y.mjs`).
 //!
 //! Needs Node.js, Chromium (`/usr/bin/chromium` or `$CHROMIUM`) and
@@ -418,6 +418,28 @@ async fn every_page_passes_axe_in_english_and_german() {
         .unwrap()[0]
         .id;
 
+    // A dry run from the console's import form, with a bad row: its run
+    // page (the report and the table of bad lines) is walked too.
+    let (status, console) = server.console_sign_in(ADMIN.0, ADMIN.1, "").await;
+    assert_eq!(status, 303);
+    let form = server.page_text(&console, "/admin/import").await;
+    let csrf = gatehouse_testkit::form_field(&form, "csrf");
+    let (kind, body) = gatehouse_testkit::import_form(
+        &[("csrf", &csrf), ("dry_run", "1")],
+        "first_name,last_name,email,site\nCharles,Babbage,charles@example.com,main\nNo,Address,,main\n",
+    );
+    let sent = console
+        .post(server.url("/admin/import"))
+        .header("content-type", kind)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 303);
+    let run = sent.headers()["location"].to_str().unwrap().to_string();
+    let report = server.finished_import(&console, &run).await;
+    assert!(report.contains("Dry run of 2 rows, 1 bad row"), "{report}");
+
     let plan = serde_json::json!({
         "base": server.base_url,
         "staff": {"email": ADMIN.0, "password": ADMIN.1},
@@ -428,7 +450,7 @@ async fn every_page_passes_axe_in_english_and_german() {
         "console": ["/admin", "/admin/registrations", "/admin/registrations?status=unverified", "/admin/registrations?status=active",
                     format!("/admin/accounts/{account}"), "/admin/customers",
                     "/admin/customers/new", format!("/admin/customers/{customer}"),
-                    "/admin/groups", "/admin/import", "/admin/companies", format!("/admin/companies/{company}"),
+                    "/admin/groups", "/admin/import", run, "/admin/companies", format!("/admin/companies/{company}"),
                     "/admin/reports/registrations?site=main",
                     "/admin/outbox", format!("/admin/outbox/{mail}"), "/admin/audit",
                     "/admin/sites", "/admin/sites/main", "/admin/sites/main/templates",
@@ -459,7 +481,7 @@ async fn every_page_passes_axe_in_english_and_german() {
     assert!(run.status.success(), "a11y.mjs failed:\n{stdout}\n{stderr}");
     assert!(
         stdout.contains(&format!(
-            "accessibility: {} pages checked, no serious or critical violation",
+            "accessibility: {} pages checked, no violation",
             pages * 2
         )),
         "{stdout}"

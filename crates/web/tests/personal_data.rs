@@ -6,7 +6,7 @@
 
 use gatehouse_domain::StaffRole;
 use gatehouse_store::{Actor, Engine};
-use gatehouse_testkit::{TestDb, TestServer, both_engines, browser};
+use gatehouse_testkit::{TestDb, TestServer, both_engines, browser, import_form};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -187,40 +187,6 @@ async fn console(server: &TestServer, email: &str, role: StaffRole) -> reqwest::
     server.console_as(email, role).await
 }
 
-/// A multipart/form-data body as a browser sends the import form.
-fn upload_body(fields: &[(&str, &str)], file: &str) -> (String, String) {
-    let boundary = "----gatehouse-test-boundary";
-    let mut body = String::new();
-    for (name, value) in fields {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-        ));
-    }
-    body.push_str(&format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"old-crm.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
-    ));
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-/// Follows the run page until the import has finished; answers its HTML.
-async fn finished_run(client: &reqwest::Client, server: &TestServer, location: &str) -> String {
-    for _ in 0..200 {
-        let html = client
-            .get(server.url(location))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        if !html.contains("http-equiv=\"refresh\"") {
-            return html;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the import did not finish");
-}
-
 both_engines! {
     async fn the_console_imports_a_file_and_erases_a_customer(db: TestDb) {
         let server = TestServer::start(&db).await;
@@ -235,30 +201,30 @@ both_engines! {
         let mapping = "Vorname=first_name\nNachname=last_name\nE-Mail=email\nPortal=site";
         // All or nothing, for real: the bad row is reported with its line,
         // and nothing is written.
-        let (kind, body) = upload_body(&[("csrf", &csrf), ("mapping", mapping), ("mode", "all_or_nothing")], file);
+        let (kind, body) = import_form(&[("csrf", &csrf), ("mapping", mapping), ("mode", "all_or_nothing")], file);
         let r = admin.post(server.url("/admin/import")).header("content-type", &kind).body(body).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let location = r.headers()["location"].to_str().unwrap().to_string();
-        let html = finished_run(&admin, &server, &location).await;
+        let html = server.finished_import(&admin, &location).await;
         assert!(html.contains("Nothing was imported"), "{html}");
         assert!(html.contains("<td>3</td>") && html.contains("email:"), "line 3 is named: {html}");
         let (s, list) = server.api(Method::GET, "/api/v1/customers?q=Zyxwvutsrq", Some(&server.staff_token("t@example.com", StaffRole::Admin, &["read"]).await), None).await;
         assert_eq!((s, list["total"].as_i64()), (StatusCode::OK, Some(0)), "{list}");
 
         // A mapping line without "=" is refused on the form, as typed.
-        let (kind, body) = upload_body(&[("csrf", &csrf), ("mapping", "Vorname first_name")], file);
+        let (kind, body) = import_form(&[("csrf", &csrf), ("mapping", "Vorname first_name")], file);
         let r = admin.post(server.url("/admin/import")).header("content-type", &kind).body(body).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = r.text().await.unwrap();
         assert!(html.contains("has no") && html.contains("Vorname first_name</textarea>"), "{html}");
 
         // A forged form (no token) is refused; the good rows are imported.
-        let (kind, body) = upload_body(&[("csrf", "forged"), ("mapping", mapping), ("mode", "skip_bad_rows")], file);
+        let (kind, body) = import_form(&[("csrf", "forged"), ("mapping", mapping), ("mode", "skip_bad_rows")], file);
         let r = admin.post(server.url("/admin/import")).header("content-type", &kind).body(body).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
-        let (kind, body) = upload_body(&[("csrf", &csrf), ("mapping", mapping), ("mode", "skip_bad_rows")], file);
+        let (kind, body) = import_form(&[("csrf", &csrf), ("mapping", mapping), ("mode", "skip_bad_rows")], file);
         let r = admin.post(server.url("/admin/import")).header("content-type", &kind).body(body).send().await.unwrap();
-        let html = finished_run(&admin, &server, r.headers()["location"].to_str().unwrap()).await;
+        let html = server.finished_import(&admin, r.headers()["location"].to_str().unwrap()).await;
         assert!(html.contains("Imported 1 customers, 1 accounts"), "{html}");
 
         // The customer's page offers the download and, to admins, erasure.

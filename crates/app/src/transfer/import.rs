@@ -13,9 +13,9 @@
 //! - A password hash is stored only if `passwords::legacy` can verify it;
 //!   no mail is sent unless asked for (then an invitation, through the
 //!   outbox, in the same transaction).
-//! - Memory stays bounded by a chunk of rows plus about 60 bytes per row
+//! - Memory stays bounded by a chunk of rows plus about 100 bytes per row
 //!   (the customer and account IDs and a 16-byte key of each login ID seen,
-//!   to find repeats in the file).
+//!   in hash sets, to find repeats in the file; BENCHMARKS.md measures it).
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
