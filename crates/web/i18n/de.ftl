@@ -853,3 +853,4 @@ c-import-bad-rows-first = Die ersten { $shown } sind aufgeführt; `gatehouse imp
 c-import-line = Zeile
 c-import-problems = Was falsch ist
 c-import-again = Eine weitere Datei importieren
+c-import-not-here = Dieser Server kennt diesen Import nicht. Fortschritt und Bericht eines Imports behält der Server, der die Datei erhalten hat (seine letzten 20 Importe), bis er neu startet; bei mehreren Servern öffnen Sie diese Seite auf jenem. Was ein Import geschrieben hat, steht im Audit-Log (customers.import).

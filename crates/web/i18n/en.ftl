@@ -853,3 +853,4 @@ c-import-bad-rows-first = The first { $shown } are listed; the command line's `g
 c-import-line = Line
 c-import-problems = What is wrong
 c-import-again = Import another file
+c-import-not-here = This server does not know that import. An import's progress and report are kept by the server that received the file (its last 20 imports) until it restarts; with several servers, open this page on that one. Whatever an import wrote is in the audit log (customers.import).

@@ -226,6 +226,12 @@ both_engines! {
         let r = admin.post(server.url("/admin/import")).header("content-type", &kind).body(body).send().await.unwrap();
         let html = server.finished_import(&admin, r.headers()["location"].to_str().unwrap()).await;
         assert!(html.contains("Imported 1 customers, 1 accounts"), "{html}");
+        // A run this node does not know (another node's, or from before a
+        // restart) is a 404 that says why.
+        let r = admin.get(server.url(&format!("/admin/import/{}", uuid::Uuid::now_v7()))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("This server does not know that import") && html.contains("customers.import"), "{html}");
 
         // The customer's page offers the download and, to admins, erasure.
         let mut tx = server.app.store.read().await.unwrap();

@@ -232,11 +232,15 @@ async fn run_page(
     caller
         .require(Permission::ImportCustomers)
         .on_page(&caller)?;
-    let run = state
-        .imports
-        .get(id)
-        .ok_or_else(|| AppError::NotFound("import".into()))
-        .on_page(&caller)?;
+    let Some(run) = state.imports.get(id) else {
+        // Kept in the memory of the node that received the upload: another
+        // node, or the same one after a restart, does not know it.
+        return Ok(super::refusal_page(
+            &caller,
+            StatusCode::NOT_FOUND,
+            super::word("c-import-not-here"),
+        ));
+    };
     let (file, dry_run, mode, size, progress, outcome) = match run.lock() {
         Ok(r) => (
             r.file.clone(),
