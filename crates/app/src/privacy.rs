@@ -382,7 +382,8 @@ pub async fn purge(app: &App, actor: &Actor, dry_run: bool) -> AppResult<Vec<Pur
 }
 
 /// The purge as a background job: runs only if this node takes the lease
-/// (held for `lease`), so one node at a time purges.
+/// (held for `lease`), so one node at a time purges. It also removes the
+/// console's import runs past their keeping (`transfer::runs::KEPT`).
 pub async fn purge_job(app: &App, holder: &str, lease: time::Duration) -> AppResult<Option<usize>> {
     let now: OffsetDateTime = app.clock.now();
     let mut tx = app.store.begin().await?;
@@ -392,6 +393,7 @@ pub async fn purge_job(app: &App, holder: &str, lease: time::Duration) -> AppRes
         return Ok(None);
     }
     let purged = purge(app, &Actor::system("retention purge"), false).await?;
+    crate::transfer::runs::forget_old(app).await?;
     Ok(Some(purged.len()))
 }
 

@@ -32,7 +32,8 @@ pub use error::{StoreError, StoreResult};
 pub use model::{
     Account, AccountFilter, Actor, ApiToken, AuditEvent, AuditFilter, Company, CompanyListed,
     Customer, CustomerFields, CustomerFilter, CustomerPage, CustomerSort, EmailTemplate, Group,
-    LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site, StaffUser,
+    ImportRun, LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site,
+    StaffUser,
 };
 pub use oidc::{AuthCode, Client, Consent, Grant, OidcTx, RefreshToken, SigningKey};
 pub use recent::Recent;
@@ -551,6 +552,31 @@ pub trait Tx: OidcTx + Send {
         now: OffsetDateTime,
         until: OffsetDateTime,
     ) -> StoreResult<bool>;
+
+    // ---- console imports
+    /// Records an import as it starts.
+    async fn insert_import_run(&mut self, run: &ImportRun) -> StoreResult<()>;
+    /// An import by ID.
+    async fn import_run(&mut self, id: Uuid) -> StoreResult<Option<ImportRun>>;
+    /// Writes an import's progress and heartbeat (nothing once it has ended).
+    async fn record_import_progress(
+        &mut self,
+        id: Uuid,
+        rows_read: i64,
+        bytes_read: i64,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Writes an import's outcome (JSON) and final progress.
+    async fn finish_import_run(
+        &mut self,
+        id: Uuid,
+        rows_read: i64,
+        bytes_read: i64,
+        outcome: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Removes the imports started before `before`; answers how many.
+    async fn delete_import_runs_before(&mut self, before: OffsetDateTime) -> StoreResult<u64>;
 
     // ---- installation settings
     /// A setting of the whole installation (JSON text), if set.

@@ -155,6 +155,59 @@ impl TryFrom<CompanyRow> for Company {
     }
 }
 
+/// A console import: its file and choices, its progress, and its outcome
+/// once it has ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRun {
+    pub id: Uuid,
+    /// The uploaded file's name.
+    pub file: String,
+    pub dry_run: bool,
+    pub skip_bad_rows: bool,
+    /// The file's size in bytes.
+    pub size: i64,
+    /// Rows and bytes read when the running node last wrote.
+    pub rows_read: i64,
+    pub bytes_read: i64,
+    /// The outcome as JSON, once the import has ended.
+    pub outcome: Option<String>,
+    pub created_at: OffsetDateTime,
+    /// When the running node last wrote: its heartbeat.
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ImportRunRow {
+    id: Uuid,
+    file: String,
+    dry_run: bool,
+    skip_bad_rows: bool,
+    size: i64,
+    rows_read: i64,
+    bytes_read: i64,
+    outcome: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<ImportRunRow> for ImportRun {
+    type Error = StoreError;
+    fn try_from(r: ImportRunRow) -> StoreResult<ImportRun> {
+        Ok(ImportRun {
+            id: r.id,
+            file: r.file,
+            dry_run: r.dry_run,
+            skip_bad_rows: r.skip_bad_rows,
+            size: r.size,
+            rows_read: r.rows_read,
+            bytes_read: r.bytes_read,
+            outcome: r.outcome,
+            created_at: from_ms(r.created_at)?,
+            updated_at: from_ms(r.updated_at)?,
+        })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct CompanyListedRow {
     #[sqlx(flatten)]

@@ -21,15 +21,15 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::model::{
-    AccountRow, ApiTokenRow, AuditRow, CompanyListedRow, CompanyRow, CustomerRow, OutboxRow,
-    SessionRow, SiteRow, StaffRow, lock_columns, stage_str, to_ms,
+    AccountRow, ApiTokenRow, AuditRow, CompanyListedRow, CompanyRow, CustomerRow, ImportRunRow,
+    OutboxRow, SessionRow, SiteRow, StaffRow, lock_columns, stage_str, to_ms,
 };
 use crate::recent::Recent;
 use crate::{
     Account, AccountFilter, ApiToken, AuditEvent, AuditFilter, Company, CompanyListed, Customer,
     CustomerFilter, CustomerPage, CustomerSort, DynStore, EmailTemplate, Engine, Erased, Erasure,
-    Group, IdKind, LinkPurpose, LinkToken, NewMail, OutboxMessage, Session, SessionOwner, Site,
-    StaffUser, Store, StoreError, StoreResult, Tx,
+    Group, IdKind, ImportRun, LinkPurpose, LinkToken, NewMail, OutboxMessage, Session,
+    SessionOwner, Site, StaffUser, Store, StoreError, StoreResult, Tx,
 };
 use rows::{Cell, account_cells, bind_cells, copy_text, customer_cells};
 
@@ -2130,6 +2130,22 @@ impl Tx for SqlTx {
                 }
                 q.execute(&mut **c).await.map(|r| r.rows_affected())
             })?;
+            // An import's report names login IDs and addresses of its bad
+            // rows: a report naming one of these goes.
+            let sql = format!(
+                "DELETE FROM import_runs WHERE {}",
+                (1..=n)
+                    .map(|i| format!("lower(outcome) LIKE ${i} ESCAPE '\\'"))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            );
+            on!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for a in chunk {
+                    q = q.bind(contains_pattern(a));
+                }
+                q.execute(&mut **c).await.map(|_| ())
+            })?;
             let sql = format!(
                 "DELETE FROM outbox WHERE lower(recipient) IN ({})",
                 placeholders(n)
@@ -2202,6 +2218,66 @@ impl Tx for SqlTx {
             .bind(name).bind(holder).bind(to_ms(until)).bind(to_ms(now))
             .fetch_optional(&mut **c).await)?;
         Ok(claimed.is_some())
+    }
+
+    async fn insert_import_run(&mut self, run: &ImportRun) -> StoreResult<()> {
+        exec!(self, sqlx::query(
+            "INSERT INTO import_runs (id, file, dry_run, skip_bad_rows, size, rows_read, bytes_read, outcome, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+            .bind(run.id).bind(&run.file).bind(run.dry_run).bind(run.skip_bad_rows).bind(run.size)
+            .bind(run.rows_read).bind(run.bytes_read).bind(&run.outcome)
+            .bind(to_ms(run.created_at)).bind(to_ms(run.updated_at)))?;
+        Ok(())
+    }
+
+    async fn import_run(&mut self, id: Uuid) -> StoreResult<Option<ImportRun>> {
+        fetch_optional!(
+            self,
+            ImportRunRow,
+            sqlx::query_as("SELECT * FROM import_runs WHERE id = $1").bind(id)
+        )
+    }
+
+    async fn record_import_progress(
+        &mut self,
+        id: Uuid,
+        rows_read: i64,
+        bytes_read: i64,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query(
+                "UPDATE import_runs SET rows_read = $2, bytes_read = $3, updated_at = $4 \
+             WHERE id = $1 AND outcome IS NULL"
+            )
+            .bind(id)
+            .bind(rows_read)
+            .bind(bytes_read)
+            .bind(to_ms(now))
+        )?;
+        Ok(())
+    }
+
+    async fn finish_import_run(
+        &mut self,
+        id: Uuid,
+        rows_read: i64,
+        bytes_read: i64,
+        outcome: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        exec!(self, sqlx::query(
+            "UPDATE import_runs SET rows_read = $2, bytes_read = $3, outcome = $4, updated_at = $5 WHERE id = $1")
+            .bind(id).bind(rows_read).bind(bytes_read).bind(outcome).bind(to_ms(now)))?;
+        Ok(())
+    }
+
+    async fn delete_import_runs_before(&mut self, before: OffsetDateTime) -> StoreResult<u64> {
+        Ok(exec!(
+            self,
+            sqlx::query("DELETE FROM import_runs WHERE created_at < $1").bind(to_ms(before))
+        )?)
     }
 
     async fn outbox_by_id(&mut self, id: Uuid) -> StoreResult<Option<OutboxMessage>> {

@@ -853,4 +853,5 @@ c-import-bad-rows-first = Die ersten { $shown } sind aufgeführt; `gatehouse imp
 c-import-line = Zeile
 c-import-problems = Was falsch ist
 c-import-again = Eine weitere Datei importieren
-c-import-not-here = Dieser Server kennt diesen Import nicht. Fortschritt und Bericht eines Imports behält der Server, der die Datei erhalten hat (seine letzten 20 Importe), bis er neu startet; bei mehreren Servern öffnen Sie diese Seite auf jenem. Was ein Import geschrieben hat, steht im Audit-Log (customers.import).
+c-import-not-kept = Diesen Import gibt es nicht. Importe werden eine Woche aufbewahrt (und einer, dessen Bericht eine Person nennt, wird mit deren Löschung entfernt); was ein Import geschrieben hat, steht im Audit-Log (customers.import).
+c-import-stopped = der Server, der ihn ausführte, hat vor dem Ende angehalten, und mit ihm seine Datenbanktransaktion: nichts aus dieser Datei wurde geschrieben. Laden Sie sie erneut hoch.

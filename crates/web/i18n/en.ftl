@@ -853,4 +853,5 @@ c-import-bad-rows-first = The first { $shown } are listed; the command line's `g
 c-import-line = Line
 c-import-problems = What is wrong
 c-import-again = Import another file
-c-import-not-here = This server does not know that import. An import's progress and report are kept by the server that received the file (its last 20 imports) until it restarts; with several servers, open this page on that one. Whatever an import wrote is in the audit log (customers.import).
+c-import-not-kept = There is no such import. Imports are kept a week (and one whose report names a person goes when that person is erased); whatever an import wrote is in the audit log (customers.import).
+c-import-stopped = the server running it stopped before it ended, and its database transaction with it: nothing of this file was written. Upload it again.

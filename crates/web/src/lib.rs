@@ -83,8 +83,6 @@ pub struct Shared {
     pub proxies: client::TrustedProxies,
     /// Where the server is in its life.
     pub phase: Arc<health::Lifecycle>,
-    /// The console's import runs on this node.
-    pub(crate) imports: console::import::Runs,
 }
 
 /// How to serve.
@@ -326,7 +324,6 @@ pub async fn start(app: App, options: ServeOptions) -> std::io::Result<RunningSe
         limiter: ratelimit::Limiter::default(),
         proxies: options.trusted_proxies,
         phase: Arc::clone(&phase),
-        imports: console::import::Runs::default(),
     }));
     let router = router(state);
     let phase_at_end = Arc::clone(&phase);

@@ -2,8 +2,9 @@
 //! one node (a block, a sign-out) can write nothing on another at once, and
 //! on PostgreSQL the other node's copies of reads are dropped as soon as it
 //! hears of the change, not when their time runs out; the same holds for an
-//! app's sign-in revoked on one node and its userinfo on another. Readiness
-//! follows the server's life.
+//! app's sign-in revoked on one node and its userinfo on another. An import
+//! uploaded to one node is shown by another. Readiness follows the server's
+//! life.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
@@ -75,6 +76,54 @@ async fn city_of(server: &TestServer, account_id: &str) -> Option<String> {
 }
 
 both_engines! {
+    async fn an_import_uploaded_to_one_node_is_shown_by_another(db: TestDb) {
+        let a = TestServer::start(&db).await;
+        let b = TestServer::start_node(&db, Duration::from_secs(3600)).await;
+        let on_a = a.console_as("admin@example.com", StaffRole::Admin).await;
+        let (status, on_b) = b.console_sign_in("admin@example.com", gatehouse_testkit::STAFF_PASSWORD, "").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let csrf = gatehouse_testkit::form_field(&a.page_text(&on_a, "/admin/import").await, "csrf");
+        let file = "first_name,last_name,email,site\nAda,Lovelace,ada@example.com,main\nNo,Address,,main\n";
+        let (kind, body) = gatehouse_testkit::import_form(&[("csrf", &csrf), ("dry_run", "1")], file);
+        let sent = on_a.post(a.url("/admin/import")).header("content-type", kind).body(body).send().await.unwrap();
+        assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+        let run = sent.headers()["location"].to_str().unwrap().to_string();
+        let html = b.finished_import(&on_b, &run).await;
+        assert!(html.contains("Dry run of 2 rows, 1 bad row") && html.contains("<td>3</td>"), "{html}");
+
+        // A run whose node stopped writing long ago, without an outcome,
+        // stopped (its transaction went with its node); one written just
+        // now is running, and its page keeps refreshing.
+        let now = time::OffsetDateTime::now_utc();
+        for (age, running) in [(60, false), (0, true)] {
+            let id = uuid::Uuid::now_v7();
+            let mut tx = b.app.store.begin().await.unwrap();
+            tx.insert_import_run(&gatehouse_store::ImportRun {
+                id,
+                file: "big.csv".into(),
+                dry_run: false,
+                skip_bad_rows: false,
+                size: 1000,
+                rows_read: 10,
+                bytes_read: 100,
+                outcome: None,
+                created_at: now - time::Duration::seconds(age),
+                updated_at: now - time::Duration::seconds(age),
+            }).await.unwrap();
+            tx.commit().await.unwrap();
+            let r = on_b.get(b.url(&format!("/admin/import/{id}"))).send().await.unwrap();
+            let status = r.status();
+            let html = r.text().await.unwrap();
+            if running {
+                assert_eq!(status, StatusCode::OK);
+                assert!(html.contains("http-equiv=\"refresh\"") && html.contains("10 rows so far"), "{html}");
+            } else {
+                assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+                assert!(html.contains("stopped before it ended") && !html.contains("http-equiv=\"refresh\""), "{html}");
+            }
+        }
+    }
+
     async fn a_session_revoked_on_one_node_writes_nothing_on_another(db: TestDb) {
         let a = TestServer::start(&db).await;
         // B's copies of reads would live an hour: only a check inside the

@@ -165,6 +165,26 @@ both_engines! {
         assert!(tx.account_by_id(old).await.unwrap().is_some(), "and erases nothing");
         drop(tx);
 
+        // Console import runs are kept a week: the job removes older ones.
+        let now = time::OffsetDateTime::now_utc();
+        let runs: Vec<gatehouse_store::ImportRun> = [8, 6].iter().map(|days| gatehouse_store::ImportRun {
+            id: uuid::Uuid::now_v7(),
+            file: format!("{days}-days.csv"),
+            dry_run: true,
+            skip_bad_rows: false,
+            size: 10,
+            rows_read: 1,
+            bytes_read: 10,
+            outcome: Some("{\"error\":\"no header\"}".into()),
+            created_at: now - time::Duration::days(*days),
+            updated_at: now - time::Duration::days(*days),
+        }).collect();
+        let mut tx = server.app.store.begin().await.unwrap();
+        for run in &runs {
+            tx.insert_import_run(run).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
         // Two nodes: the one holding the lease purges, the other waits.
         let lease = time::Duration::minutes(5);
         assert_eq!(gatehouse_app::privacy::purge_job(&server.app, "node-a", lease).await.unwrap(), Some(1));
@@ -178,6 +198,8 @@ both_engines! {
         let events = tx.audit_of(old, 10).await.unwrap();
         let purged = events.iter().find(|e| e.action == "account.purge").expect("audited");
         assert_eq!(purged.details["customer_erased"], true, "it was the customer's only account");
+        assert_eq!(tx.import_run(runs[0].id).await.unwrap(), None, "an import run past a week went");
+        assert_eq!(tx.import_run(runs[1].id).await.unwrap().map(|r| r.file), Some("6-days.csv".into()), "a younger one stays");
         drop(tx);
         assert_eq!(traces(&db, "old.deleted@example.com").await, Vec::<String>::new());
     }
@@ -226,12 +248,18 @@ both_engines! {
         let r = admin.post(server.url("/admin/import")).header("content-type", &kind).body(body).send().await.unwrap();
         let html = server.finished_import(&admin, r.headers()["location"].to_str().unwrap()).await;
         assert!(html.contains("Imported 1 customers, 1 accounts"), "{html}");
-        // A run this node does not know (another node's, or from before a
-        // restart) is a 404 that says why.
+        // A run that is not kept is a 404 that says why.
         let r = admin.get(server.url(&format!("/admin/import/{}", uuid::Uuid::now_v7()))).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         let html = r.text().await.unwrap();
-        assert!(html.contains("This server does not know that import") && html.contains("customers.import"), "{html}");
+        assert!(html.contains("There is no such import") && html.contains("customers.import"), "{html}");
+        // A second dry run of the file: its report names Ernst's address
+        // (taken already), until he is erased.
+        let (kind, body) = import_form(&[("csrf", &csrf), ("mapping", mapping), ("dry_run", "1")], file);
+        let r = admin.post(server.url("/admin/import")).header("content-type", &kind).body(body).send().await.unwrap();
+        let again = r.headers()["location"].to_str().unwrap().to_string();
+        let html = server.finished_import(&admin, &again).await;
+        assert!(html.contains("ernst@example.com"), "{html}");
 
         // The customer's page offers the download and, to admins, erasure.
         let mut tx = server.app.store.read().await.unwrap();
@@ -259,5 +287,7 @@ both_engines! {
         assert_eq!(done.status(), StatusCode::OK);
         assert!(done.text().await.unwrap().contains("Customer erased."));
         assert_eq!(traces(&db, LAST).await, Vec::<String>::new());
+        assert_eq!(traces(&db, "ernst@example.com").await, Vec::<String>::new());
+        assert_eq!(admin.get(server.url(&again)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "the report naming him went");
     }
 }

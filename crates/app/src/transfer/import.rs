@@ -24,7 +24,7 @@ use gatehouse_domain::{
     AccountRole, AccountState, Email, FieldError, LoginId, Status, company_key, company_name,
 };
 use gatehouse_store::{Account, Actor, Customer, CustomerFields, Group, IdKind, Site, Tx};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -38,7 +38,7 @@ use crate::{App, AppError, AppResult, audit, companies, portal};
 const CHUNK: usize = 2000;
 
 /// What to do with bad rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Any bad row: nothing is imported (the default).
@@ -101,7 +101,7 @@ impl Default for Options {
 }
 
 /// A row that was not imported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BadRow {
     /// Its line in the file (the header is line 1).
     pub line: u64,
@@ -110,7 +110,7 @@ pub struct BadRow {
 }
 
 /// What an import did (or, in a dry run, would do).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     /// Rows read (the header aside).
     pub rows: u64,

@@ -1,6 +1,7 @@
-//! Moving customers in and out: an import from CSV ([`import`]) and an export
-//! to CSV or JSON lines ([`export`]) that share one list of columns, so that
-//! what an export writes imports again unchanged.
+//! Moving customers in and out: an import from CSV ([`import`]), run in the
+//! background for the console ([`runs`]), and an export to CSV or JSON lines
+//! ([`export`]) that share one list of columns, so that what an export
+//! writes imports again unchanged.
 //!
 //! Invariants owned here:
 //! - [`COLUMNS`] is the one list of the file's columns, in the order an
@@ -11,6 +12,7 @@
 
 pub mod export;
 pub mod import;
+pub mod runs;
 
 use crate::customer_fields::CustomerPatch;
 

@@ -1,23 +1,20 @@
 //! The console's import (`/admin/import`, admins): a CSV file uploaded with
 //! a column mapping, checked (a dry run) or imported (all rows or none, or
-//! the good rows), run in the background on this node while its page shows
-//! the progress, then the report with every bad row's line.
+//! the good rows), run in the background while its page shows the progress,
+//! then the report with every bad row's line.
 //!
 //! Invariants: the upload is the only route with a body over the server's
 //! usual limit ([`MAX_UPLOAD_BYTES`]); its CSRF token is checked before the
-//! file is read into an import; a run is shown to staff who may import, and
-//! it is kept in this node's memory only (its report is also in the audit
-//! trail when it wrote anything).
-
-use std::sync::{Arc, Mutex};
+//! file is read into an import; a run is shown to staff who may import, on
+//! any node (`transfer::runs` keeps it in the database).
 
 use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use gatehouse_app::transfer::import;
-use gatehouse_app::{AppError, staff_auth::StaffCaller};
+use gatehouse_app::staff_auth::StaffCaller;
+use gatehouse_app::transfer::{import, runs};
 use gatehouse_domain::Permission;
 use minijinja::context;
 use uuid::Uuid;
@@ -29,56 +26,11 @@ use crate::extract::{ConsoleCaller, ConsolePath};
 /// The largest file the page takes.
 pub(crate) const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 
-/// Runs kept at most (the oldest finished go first).
-const KEPT: usize = 20;
-
 /// The upload's routes, with their own body limit.
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/import", get(form).post(upload))
         .route("/admin/import/{id}", get(run_page))
-}
-
-/// One import run on this node.
-#[derive(Debug)]
-struct Run {
-    file: String,
-    dry_run: bool,
-    mode: import::Mode,
-    size: u64,
-    progress: import::Progress,
-    outcome: Option<Result<import::Report, String>>,
-}
-
-/// This node's import runs.
-#[derive(Debug, Default)]
-pub(crate) struct Runs(Mutex<Vec<(Uuid, Arc<Mutex<Run>>)>>);
-
-impl Runs {
-    fn add(&self, run: Run) -> (Uuid, Arc<Mutex<Run>>) {
-        let id = Uuid::now_v7();
-        let run = Arc::new(Mutex::new(run));
-        if let Ok(mut runs) = self.0.lock() {
-            if runs.len() >= KEPT
-                && let Some(i) = runs
-                    .iter()
-                    .position(|(_, r)| r.lock().map(|r| r.outcome.is_some()).unwrap_or(true))
-            {
-                runs.remove(i);
-            }
-            runs.push((id, Arc::clone(&run)));
-        }
-        (id, run)
-    }
-
-    fn get(&self, id: Uuid) -> Option<Arc<Mutex<Run>>> {
-        self.0
-            .lock()
-            .ok()?
-            .iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, r)| Arc::clone(r))
-    }
 }
 
 async fn form(State(_): State<AppState>, ConsoleCaller(caller): ConsoleCaller) -> PageResult {
@@ -189,40 +141,11 @@ async fn upload(
             ));
         }
     };
-    let (id, run) = state.imports.add(Run {
-        file: name,
-        dry_run: options.dry_run,
-        mode: options.mode,
-        size: file.len() as u64,
-        progress: import::Progress::default(),
-        outcome: None,
-    });
-    let app = state.app.clone();
-    let actor = caller.actor();
-    tokio::spawn(async move {
-        let progress_run = Arc::clone(&run);
-        let outcome = import::import(
-            &app,
-            &actor,
-            std::io::Cursor::new(file),
-            &options,
-            move |p| {
-                if let Ok(mut r) = progress_run.lock() {
-                    r.progress = p;
-                }
-            },
-        )
+    let id = runs::start(&state.app, caller.actor(), name, file.to_vec(), options)
         .await
-        .map_err(|e: AppError| e.to_string());
-        if let Ok(mut r) = run.lock() {
-            r.outcome = Some(outcome);
-        }
-    });
+        .on_page(&caller)?;
     Ok(Redirect::to(&format!("/admin/import/{id}")).into_response())
 }
-
-/// Bad rows the page lists at most (the report's count is whole).
-const SHOWN: usize = 1000;
 
 async fn run_page(
     State(state): State<AppState>,
@@ -232,46 +155,35 @@ async fn run_page(
     caller
         .require(Permission::ImportCustomers)
         .on_page(&caller)?;
-    let Some(run) = state.imports.get(id) else {
-        // Kept in the memory of the node that received the upload: another
-        // node, or the same one after a restart, does not know it.
+    let Some(run) = runs::find(&state.app, id).await.on_page(&caller)? else {
+        // Runs are kept a week (or until an erasure of someone they name).
         return Ok(super::refusal_page(
             &caller,
             StatusCode::NOT_FOUND,
-            super::word("c-import-not-here"),
+            super::word("c-import-not-kept"),
         ));
     };
-    let (file, dry_run, mode, size, progress, outcome) = match run.lock() {
-        Ok(r) => (
-            r.file.clone(),
-            r.dry_run,
-            r.mode,
-            r.size,
-            r.progress,
-            r.outcome.clone(),
-        ),
-        Err(_) => {
-            return Err(AppError::Internal("the import's record is broken".into()))
-                .on_page(&caller);
-        }
-    };
-    let (summary, bad, bad_count, error, written) = match &outcome {
-        Some(Ok(report)) => (
-            Some(report.summary(dry_run)),
-            report
+    let (mut summary, mut bad, mut bad_count, mut error, mut written) =
+        (None, Vec::new(), 0, None, false);
+    match &run.state {
+        runs::State::Ended(runs::Outcome::Report {
+            report,
+            bad_count: all,
+        }) => {
+            summary = Some(report.summary(run.dry_run));
+            bad = report
                 .bad
                 .iter()
-                .take(SHOWN)
                 .map(|b| context! { line => b.line, problems => b.problems.clone() })
-                .collect(),
-            report.bad.len(),
-            None,
-            report.written,
-        ),
-        Some(Err(e)) => (None, Vec::new(), 0, Some(e.clone()), false),
-        None => (None, Vec::new(), 0, None, false),
-    };
-    let status = if matches!(outcome, Some(Err(_))) {
+                .collect();
+            bad_count = *all;
+            written = report.written;
+        }
+        runs::State::Ended(runs::Outcome::Error(e)) => error = Some(e.clone()),
+        runs::State::Stopped => error = Some(super::word("c-import-stopped")),
+        runs::State::Running => {}
+    }
+    let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -281,11 +193,11 @@ async fn run_page(
         status,
         "console/import_run.html",
         context! {
-            file, dry_run, size, written,
-            skip_bad_rows => mode == import::Mode::SkipBadRows,
-            bytes => progress.bytes, rows => progress.rows,
-            running => outcome.is_none(),
-            summary, bad, bad_count, shown => SHOWN,
+            file => run.file, dry_run => run.dry_run, size => run.size, written,
+            skip_bad_rows => run.mode == import::Mode::SkipBadRows,
+            bytes => run.progress.bytes, rows => run.progress.rows,
+            running => run.state == runs::State::Running,
+            summary, bad, bad_count, shown => runs::KEPT_BAD_ROWS,
             flash => None::<String>, error,
         },
     ))
