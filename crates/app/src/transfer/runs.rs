@@ -94,11 +94,11 @@ fn as_i64(n: u64) -> i64 {
 /// Records a run of `file` (named `name`) and starts its import in the
 /// background, as `actor` (the caller has checked that they may); answers
 /// the run's ID.
-pub async fn start(
+pub async fn start<F: AsRef<[u8]> + Send + 'static>(
     app: &App,
     actor: Actor,
     name: String,
-    file: Vec<u8>,
+    file: F,
     options: Options,
 ) -> AppResult<Uuid> {
     let now = app.clock.now();
@@ -107,7 +107,7 @@ pub async fn start(
         file: name,
         dry_run: options.dry_run,
         skip_bad_rows: options.mode == Mode::SkipBadRows,
-        size: as_i64(file.len() as u64),
+        size: as_i64(file.as_ref().len() as u64),
         rows_read: 0,
         bytes_read: 0,
         outcome: None,

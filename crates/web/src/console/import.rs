@@ -141,7 +141,7 @@ async fn upload(
             ));
         }
     };
-    let id = runs::start(&state.app, caller.actor(), name, file.to_vec(), options)
+    let id = runs::start(&state.app, caller.actor(), name, file, options)
         .await
         .on_page(&caller)?;
     Ok(Redirect::to(&format!("/admin/import/{id}")).into_response())
