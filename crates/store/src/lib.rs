@@ -530,10 +530,11 @@ pub trait Tx: OidcTx + Send {
     ) -> StoreResult<Vec<OutboxMessage>>;
     /// Removes people for good: their accounts (and with them their
     /// sessions, links, app grants and consents), the customer records
-    /// given, every mail to their addresses, and the personal data in
-    /// audit events about them, by them, or naming an address of theirs
-    /// (the events stay, their details emptied and the actor's name
-    /// replaced by "erased").
+    /// given, every mail to their addresses, every console import whose
+    /// report names an address of theirs, and the personal data in audit
+    /// events about them, by them, or naming an address of theirs (the
+    /// events stay, their details emptied and the actor's name replaced by
+    /// "erased").
     async fn erase_person(&mut self, erasure: &Erasure) -> StoreResult<Erased>;
     /// Deleted accounts on a site deleted before `before`, oldest first, at
     /// most `limit`.

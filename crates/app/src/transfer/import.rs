@@ -38,7 +38,7 @@ use crate::{App, AppError, AppResult, audit, companies, portal};
 const CHUNK: usize = 2000;
 
 /// What to do with bad rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Any bad row: nothing is imported (the default).
