@@ -574,7 +574,6 @@ c-add-site-button = Site hinzufügen
 c-site-added = Die Site wurde mit den Standardeinstellungen angelegt.
 c-site-key-taken = Eine Site mit dem Kürzel „{ $key }“ gibt es schon.
 c-site-heading = Site { $site }
-c-all-sites = Alle Sites
 c-site-name-is = Name: { $name }
 c-site-read-only = Nur Admins ändern die Einstellungen einer Site.
 c-save-settings = Einstellungen speichern

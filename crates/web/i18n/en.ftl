@@ -574,7 +574,6 @@ c-add-site-button = Add site
 c-site-added = The site was added with the default settings.
 c-site-key-taken = A site with the key “{ $key }” exists already.
 c-site-heading = Site { $site }
-c-all-sites = All sites
 c-site-name-is = Name: { $name }
 c-site-read-only = Only admins change a site's settings.
 c-save-settings = Save settings

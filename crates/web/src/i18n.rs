@@ -175,11 +175,18 @@ mod tests {
     #[test]
     fn every_language_has_every_id_and_each_parses_whole() {
         for (lang, source) in SOURCES {
-            assert!(
-                FluentResource::try_new(source.to_string()).is_ok(),
-                "{} parses without errors",
-                lang.as_str()
-            );
+            let resource = FluentResource::try_new(source.to_string());
+            assert!(resource.is_ok(), "{} parses without errors", lang.as_str());
+            // An ID given twice keeps its first text and hides the second.
+            let mut bundle = FluentBundle::new_concurrent(vec![lang.as_str().parse().unwrap()]);
+            if let Ok(resource) = resource {
+                assert_eq!(
+                    bundle.add_resource(resource).map_err(|e| format!("{e:?}")),
+                    Ok(()),
+                    "{} repeats no ID",
+                    lang.as_str()
+                );
+            }
         }
         let en = ids(Language::En);
         assert!(en.len() > 60, "the English catalogue loaded: {}", en.len());
