@@ -1212,7 +1212,9 @@ impl Tx for SqlTx {
                 placeholders(chunk.len())
             );
             let some: Vec<Uuid> = on!(self, c => {
-                // Planned afresh, as `taken_login_ids`.
+                // Planned afresh each time, not kept prepared: a plan cached
+                // while an import's table was nearly empty (a scan) would be
+                // kept as the table grows inside the import's transaction.
                 let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).persistent(false);
                 for id in chunk {
                     q = q.bind(*id);
