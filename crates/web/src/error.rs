@@ -262,6 +262,19 @@ where
                 };
                 ApiError::new(r.status(), code, r.body_text())
             })?;
+        // JSON is UTF-8 (RFC 8259 §8.1). serde_json checks it only in
+        // strings it keeps, so a body it would skip unchecked is refused
+        // here as the text that is not JSON it is.
+        if let Err(e) = std::str::from_utf8(&bytes) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!(
+                    "the body is not JSON: it is not UTF-8 text (byte {} is not valid)",
+                    e.valid_up_to() + 1
+                ),
+            ));
+        }
         // Every body of the API is an object; serde would also read a
         // struct from an array, which no client means.
         let object = bytes

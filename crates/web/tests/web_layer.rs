@@ -60,6 +60,29 @@ both_engines! {
         }
         let (status, answer) = raw(&server, reqwest::Method::POST, "/api/v1/groups", Some(&token), "{\"name\": 5}").await;
         assert_eq!(status, 422, "{answer}");
+        // Bytes that are not UTF-8 are not JSON either, wherever they stand.
+        for body in [&b"{\"name\": \"\xff\xfe group\"}"[..], &b"{\"name\": \"x\"}\xff"[..]] {
+            let response = reqwest::Client::new()
+                .post(server.url("/api/v1/groups"))
+                .bearer_auth(&token)
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_vec())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 400);
+            let answer: Value = response.json().await.unwrap();
+            assert_eq!(answer["error"]["code"], "bad_request");
+            assert!(answer["error"]["message"].as_str().unwrap().contains("not UTF-8"), "{answer}");
+        }
+        let registration = reqwest::Client::new()
+            .post(server.url("/api/v1/sites/main/registrations"))
+            .header(CONTENT_TYPE, "application/json")
+            .body(&b"{\"email\": \"\xff\xfe@example.org\", \"password\": \"a long passphrase 42\"}"[..])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(registration.status().as_u16(), 400, "the issue's registration body");
         // Nothing was made by any of them.
         let (_, groups) = server.api(reqwest::Method::GET, "/api/v1/groups?all=true", Some(&token), None).await;
         assert_eq!(groups["items"].as_array().unwrap().len(), 0, "{groups}");
