@@ -5,7 +5,7 @@
 //! Invariants owned here:
 //! - [`gather`] is the one description of what "everything about a
 //!   customer" is; the staff and the portal exports both use it.
-//! - Erasure and the purge remove the person with [`Tx::erase_person`] and
+//! - Erasure and the purge remove the person with [`gatehouse_store::Privacy::erase_person`] and
 //!   append one audit tombstone that names no personal data (IDs, counts,
 //!   the reason staff gave), in the same transaction; then the store drops
 //!   its remaining copies (planner samples, SQLite's log:

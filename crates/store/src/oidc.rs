@@ -1,5 +1,6 @@
-//! The OpenID Connect provider's records and their part of the store
-//! interface ([`OidcTx`], which every [`crate::Tx`] has).
+//! The OpenID Connect provider's records (their part of the store
+//! interface is [`crate::Clients`], [`crate::SigningKeys`], [`crate::Grants`]
+//! and [`crate::Consents`]).
 //!
 //! Invariants owned here:
 //! - Secrets are stored only as SHA-256 hashes (client secrets, codes,
@@ -10,7 +11,6 @@
 //! - A code is consumed and a refresh token rotated by one conditional
 //!   `UPDATE … RETURNING` each: of two concurrent uses exactly one wins.
 
-use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -320,97 +320,4 @@ impl TryFrom<RefreshTokenRow> for RefreshToken {
             successor_seal: r.successor_seal,
         })
     }
-}
-
-/// The provider's part of a transaction.
-#[async_trait]
-pub trait OidcTx: Send {
-    /// Registers a client; a taken `client_id` is a conflict.
-    async fn insert_client(&mut self, client: &Client) -> StoreResult<()>;
-    /// The client with this public `client_id`.
-    async fn client_by_client_id(&mut self, client_id: &str) -> StoreResult<Option<Client>>;
-    /// The client with this ID.
-    async fn client_by_id(&mut self, id: Uuid) -> StoreResult<Option<Client>>;
-    /// The clients of a site, by name.
-    async fn list_clients(&mut self, site_id: Uuid) -> StoreResult<Vec<Client>>;
-    /// Replaces everything of a client but its identity and site.
-    async fn update_client(&mut self, client: &Client) -> StoreResult<()>;
-    /// Removes a client with its grants, codes, tokens and consents;
-    /// answers whether it existed.
-    async fn delete_client(&mut self, id: Uuid) -> StoreResult<bool>;
-
-    /// Stores a signing key.
-    async fn insert_signing_key(&mut self, key: &SigningKey) -> StoreResult<()>;
-    /// Every signing key, newest first.
-    async fn signing_keys(&mut self) -> StoreResult<Vec<SigningKey>>;
-    /// Stops a key signing at `retired_at`; it leaves the JWKS at `expires_at`.
-    async fn retire_signing_key(
-        &mut self,
-        kid: &str,
-        retired_at: OffsetDateTime,
-        expires_at: OffsetDateTime,
-    ) -> StoreResult<()>;
-    /// Removes keys that have left the JWKS for good.
-    async fn delete_expired_signing_keys(&mut self, now: OffsetDateTime) -> StoreResult<u64>;
-
-    /// Stores a grant.
-    async fn insert_grant(&mut self, grant: &Grant) -> StoreResult<()>;
-    /// The grant with this ID.
-    async fn grant_by_id(&mut self, id: Uuid) -> StoreResult<Option<Grant>>;
-    /// Revokes a grant; answers whether it was live.
-    async fn revoke_grant(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool>;
-    /// Revokes every live grant of an account; answers the apps (their
-    /// row IDs, each once) whose grants it revoked.
-    async fn revoke_account_grants(
-        &mut self,
-        account_id: Uuid,
-        now: OffsetDateTime,
-    ) -> StoreResult<Vec<Uuid>>;
-
-    /// The live grants of an account, newest first.
-    async fn live_account_grants(&mut self, account_id: Uuid) -> StoreResult<Vec<Grant>>;
-    /// Revokes every live grant of an account to one app; answers how many.
-    async fn revoke_app_grants(
-        &mut self,
-        account_id: Uuid,
-        client_id: Uuid,
-        now: OffsetDateTime,
-    ) -> StoreResult<u64>;
-
-    /// Records a consent, replacing the one the account gave the app before.
-    async fn save_consent(&mut self, consent: &Consent) -> StoreResult<()>;
-    /// The consent an account gave an app.
-    async fn consent(&mut self, account_id: Uuid, client_id: Uuid) -> StoreResult<Option<Consent>>;
-    /// Every consent an account gave, newest first.
-    async fn account_consents(&mut self, account_id: Uuid) -> StoreResult<Vec<Consent>>;
-    /// Withdraws a consent; answers whether there was one.
-    async fn delete_consent(&mut self, account_id: Uuid, client_id: Uuid) -> StoreResult<bool>;
-
-    /// Stores an authorization code.
-    async fn insert_code(&mut self, code: &AuthCode) -> StoreResult<()>;
-    /// Redeems a code: answers it and marks it used if it was unused, else
-    /// answers it as it is (used, for the caller to revoke what it gave),
-    /// or `None` when there is no such code.
-    async fn redeem_code(
-        &mut self,
-        code_hash: &[u8],
-        now: OffsetDateTime,
-    ) -> StoreResult<Option<AuthCode>>;
-
-    /// Stores a refresh token.
-    async fn insert_refresh_token(&mut self, token: &RefreshToken) -> StoreResult<()>;
-    /// The refresh token whose value hashes to this.
-    async fn refresh_token_by_hash(
-        &mut self,
-        token_hash: &[u8],
-    ) -> StoreResult<Option<RefreshToken>>;
-    /// Marks a token rotated with its successor, if nobody rotated it first;
-    /// answers whether this call did.
-    async fn rotate_refresh_token(
-        &mut self,
-        token_hash: &[u8],
-        now: OffsetDateTime,
-        successor_hash: &[u8],
-        successor_seal: &str,
-    ) -> StoreResult<bool>;
 }

@@ -1,0 +1,113 @@
+//! The SQL behind [`Staff`], one body for both engines.
+
+use super::*;
+use crate::tx::Staff;
+
+#[async_trait]
+impl Staff for SqlTx {
+    #[tracing::instrument(name = "store.staff.insert_staff", level = "debug", skip_all)]
+    async fn insert_staff(&mut self, s: &StaffUser) -> StoreResult<()> {
+        let _timer = crate::metrics::Timer::start("staff.insert_staff");
+        exec!(self, sqlx::query(
+            "INSERT INTO staff_users (id, email, password_hash, role, totp_secret, active, created_at, last_login_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(s.id).bind(&s.email).bind(&s.password_hash).bind(s.role.as_str()).bind(&s.totp_secret)
+            .bind(s.active).bind(to_ms(s.created_at)).bind(s.last_login_at.map(to_ms)))?;
+        Ok(())
+    }
+
+    #[tracing::instrument(name = "store.staff.staff_by_email", level = "debug", skip_all)]
+    async fn staff_by_email(&mut self, email: &str) -> StoreResult<Option<StaffUser>> {
+        let _timer = crate::metrics::Timer::start("staff.staff_by_email");
+        fetch_optional!(
+            self,
+            StaffRow,
+            sqlx::query_as("SELECT * FROM staff_users WHERE lower(email) = lower($1)").bind(email)
+        )
+    }
+
+    #[tracing::instrument(name = "store.staff.staff_by_id", level = "debug", skip_all, fields(id = ?id))]
+    async fn staff_by_id(&mut self, id: Uuid) -> StoreResult<Option<StaffUser>> {
+        let _timer = crate::metrics::Timer::start("staff.staff_by_id");
+        fetch_optional!(
+            self,
+            StaffRow,
+            sqlx::query_as("SELECT * FROM staff_users WHERE id = $1").bind(id)
+        )
+    }
+
+    #[tracing::instrument(name = "store.staff.set_staff_password", level = "debug", skip_all, fields(id = ?id))]
+    async fn set_staff_password(&mut self, id: Uuid, password_hash: &str) -> StoreResult<()> {
+        let _timer = crate::metrics::Timer::start("staff.set_staff_password");
+        exec!(
+            self,
+            sqlx::query("UPDATE staff_users SET password_hash = $2 WHERE id = $1")
+                .bind(id)
+                .bind(password_hash)
+        )?;
+        Ok(())
+    }
+
+    #[tracing::instrument(name = "store.staff.set_staff_totp", level = "debug", skip_all, fields(id = ?id))]
+    async fn set_staff_totp(&mut self, id: Uuid, secret: Option<&str>) -> StoreResult<()> {
+        let _timer = crate::metrics::Timer::start("staff.set_staff_totp");
+        exec!(
+            self,
+            sqlx::query("UPDATE staff_users SET totp_secret = $2 WHERE id = $1")
+                .bind(id)
+                .bind(secret)
+        )?;
+        Ok(())
+    }
+
+    #[tracing::instrument(name = "store.staff.list_staff", level = "debug", skip_all)]
+    async fn list_staff(&mut self) -> StoreResult<Vec<StaffUser>> {
+        let _timer = crate::metrics::Timer::start("staff.list_staff");
+        fetch_all!(
+            self,
+            StaffRow,
+            sqlx::query_as("SELECT * FROM staff_users ORDER BY lower(email)")
+        )
+    }
+
+    #[tracing::instrument(name = "store.staff.update_staff", level = "debug", skip_all, fields(id = ?id))]
+    async fn update_staff(
+        &mut self,
+        id: Uuid,
+        role: gatehouse_domain::StaffRole,
+        active: bool,
+    ) -> StoreResult<()> {
+        let _timer = crate::metrics::Timer::start("staff.update_staff");
+        let done = exec!(
+            self,
+            sqlx::query("UPDATE staff_users SET role = $2, active = $3 WHERE id = $1")
+                .bind(id)
+                .bind(role.as_str())
+                .bind(active)
+        )?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    #[tracing::instrument(name = "store.staff.record_staff_login", level = "debug", skip_all, fields(id = ?id))]
+    async fn record_staff_login(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<()> {
+        let _timer = crate::metrics::Timer::start("staff.record_staff_login");
+        exec!(
+            self,
+            sqlx::query("UPDATE staff_users SET last_login_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(to_ms(now))
+        )?;
+        Ok(())
+    }
+
+    #[tracing::instrument(name = "store.staff.count_staff", level = "debug", skip_all)]
+    async fn count_staff(&mut self) -> StoreResult<i64> {
+        let _timer = crate::metrics::Timer::start("staff.count_staff");
+        Ok(
+            on!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM staff_users").fetch_one(&mut **c).await)?,
+        )
+    }
+}

@@ -1,0 +1,43 @@
+//! The store's staff users of the console.
+
+use crate::StoreResult;
+use crate::model::StaffUser;
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Staff users of the console.
+#[async_trait]
+pub trait Staff: Send {
+    /// Adds a staff user; a taken e-mail address (any case) is a conflict.
+    async fn insert_staff(&mut self, staff: &StaffUser) -> StoreResult<()>;
+
+    /// The staff user with this e-mail address, compared without case.
+    async fn staff_by_email(&mut self, email: &str) -> StoreResult<Option<StaffUser>>;
+
+    /// The staff user with this ID.
+    async fn staff_by_id(&mut self, id: Uuid) -> StoreResult<Option<StaffUser>>;
+
+    /// Sets a staff user's password hash.
+    async fn set_staff_password(&mut self, id: Uuid, password_hash: &str) -> StoreResult<()>;
+
+    /// Sets or clears a staff user's TOTP secret.
+    async fn set_staff_totp(&mut self, id: Uuid, secret: Option<&str>) -> StoreResult<()>;
+
+    /// Every staff user, by e-mail address.
+    async fn list_staff(&mut self) -> StoreResult<Vec<StaffUser>>;
+
+    /// Changes a staff user's role and active flag.
+    async fn update_staff(
+        &mut self,
+        id: Uuid,
+        role: gatehouse_domain::StaffRole,
+        active: bool,
+    ) -> StoreResult<()>;
+
+    /// Records a staff user's sign-in.
+    async fn record_staff_login(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<()>;
+
+    /// How many staff users exist.
+    async fn count_staff(&mut self) -> StoreResult<i64>;
+}
