@@ -20,6 +20,12 @@ both_engines! {
         assert_eq!(metrics.status(), 200);
         let text = metrics.text().await.unwrap();
         assert!(text.contains("gatehouse_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"}"), "{text}");
+        // A portal page reads its site: the store's time for that reaches
+        // the metrics by operation.
+        let page = server.client.get(server.url("/s/main/login")).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let text = server.client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        assert!(text.contains("gatehouse_store_operation_seconds_count{op=\"sites.site_by_key\"}"), "{text}");
         server.stop().await;
     }
 
