@@ -154,7 +154,7 @@ impl From<AppError> for ApiError {
 /// `/api/`, else a page in the visitor's language (the landing page at
 /// `/`, which links the console and each site's portal).
 pub async fn not_found(
-    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
     uri: axum::http::Uri,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {

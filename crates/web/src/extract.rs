@@ -33,7 +33,8 @@ use serde::de::DeserializeOwned;
 use crate::console::ConsoleError;
 use crate::error::ApiError;
 use crate::staff::{CONSOLE_COOKIE, bearer};
-use crate::{AppState, client, cookies, csrf};
+use crate::state::AppState;
+use crate::{client, cookies, csrf};
 
 /// The client address and user agent of a request.
 #[derive(Debug, Clone)]

@@ -33,6 +33,7 @@ mod portal;
 pub mod ratelimit;
 mod setup;
 pub mod staff;
+pub mod state;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -44,6 +45,7 @@ use axum::routing::get;
 use gatehouse_app::App;
 use gatehouse_app::delivery::{self, Transport};
 pub use health::Phase;
+use state::{AppState, MAX_BODY_BYTES, Shared};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -52,38 +54,6 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-
-/// The largest request body accepted anywhere but the console's upload.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-
-/// What every handler can reach: one shared value, so that the clone each
-/// request makes is one reference count, not one per part.
-#[derive(Clone, Debug)]
-pub struct AppState(Arc<Shared>);
-
-impl std::ops::Deref for AppState {
-    type Target = Shared;
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-/// The parts of [`AppState`].
-#[derive(Debug)]
-pub struct Shared {
-    /// The use cases.
-    pub app: App,
-    /// How cookies are set.
-    pub cookies: cookies::CookieOptions,
-    /// The rate limits in force.
-    pub limits: ratelimit::RateLimits,
-    /// The buckets behind them.
-    pub limiter: ratelimit::Limiter,
-    /// The load balancers whose forwarding headers are believed.
-    pub proxies: client::TrustedProxies,
-    /// Where the server is in its life.
-    pub phase: Arc<health::Lifecycle>,
-}
 
 /// How to serve.
 #[derive(Debug, Clone)]

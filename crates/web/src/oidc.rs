@@ -19,8 +19,8 @@ use gatehouse_domain::oidc::OAuthError;
 use gatehouse_store::Site;
 use serde_json::json;
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// The paths here that carry no cookie-based authority.
 pub(crate) fn cookieless(path: &str) -> bool {

@@ -310,7 +310,7 @@ pub fn document_json() -> String {
 }
 
 /// `/api/v1/openapi.json` and Swagger UI at `/api/docs`.
-pub(crate) fn routes() -> axum::Router<crate::AppState> {
+pub(crate) fn routes() -> axum::Router<crate::state::AppState> {
     axum::Router::new().merge(
         utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", document()),
     )

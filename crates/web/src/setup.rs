@@ -11,8 +11,9 @@ use gatehouse_app::{AppError, setup};
 use gatehouse_domain::Language;
 use serde::Deserialize;
 
+use crate::i18n;
 use crate::pages;
-use crate::{AppState, i18n};
+use crate::state::AppState;
 
 fn link_gone(lang: Language) -> Response {
     pages::said(

@@ -12,10 +12,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::SiteQuery;
-use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::extract::ApiCaller;
 use crate::openapi::{Counts, Items};
+use crate::state::AppState;
 use gatehouse_app::accounts;
 
 pub(super) fn routes() -> Router<AppState> {

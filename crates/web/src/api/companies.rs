@@ -10,9 +10,9 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::csv::{csv_lines, csv_response};
-use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::extract::ApiCaller;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

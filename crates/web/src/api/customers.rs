@@ -15,9 +15,9 @@ use std::borrow::Cow;
 use gatehouse_app::customer_fields;
 use gatehouse_app::customers::CustomerPatch;
 
-use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::extract::ApiCaller;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

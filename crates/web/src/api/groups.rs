@@ -9,10 +9,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::extract::ApiCaller;
 use crate::openapi::Items;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

@@ -7,10 +7,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use gatehouse_app::oidc::keys;
 
-use crate::AppState;
 use crate::error::{ApiError, ApiJson};
 use crate::extract::ApiCaller;
 use crate::openapi::Items;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

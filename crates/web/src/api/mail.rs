@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::extract::ApiCaller;
 use crate::openapi::Items;
+use crate::state::AppState;
 use gatehouse_app::mail::Parts;
 use gatehouse_app::{outbox, templates};
 

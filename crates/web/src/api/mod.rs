@@ -25,7 +25,7 @@ use axum::Router;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// Every API route.
 pub(crate) fn routes() -> Router<AppState> {

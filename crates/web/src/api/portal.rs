@@ -13,12 +13,12 @@ use gatehouse_app::portal::sessions::{self, NewSession};
 use gatehouse_app::portal::{activate, password, profile, register, reset, sign_in};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::cookies;
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::extract::{ClientMeta, FreshPortalCaller, PortalCaller};
 use crate::openapi::{Accepted, Items};
 use crate::portal::rate_limit;
+use crate::state::AppState;
 use utoipa::ToSchema;
 
 pub(super) fn routes() -> Router<AppState> {

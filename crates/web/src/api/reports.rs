@@ -10,10 +10,10 @@ use utoipa::IntoParams;
 
 use super::SiteQuery;
 use super::csv::{csv_lines, csv_response};
-use crate::AppState;
 use crate::error::{ApiError, ApiQuery};
 use crate::extract::ApiCaller;
 use crate::openapi::Items;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

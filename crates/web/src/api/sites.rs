@@ -7,10 +7,10 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::extract::ApiCaller;
 use crate::openapi::Items;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

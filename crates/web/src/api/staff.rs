@@ -9,10 +9,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::extract::ApiCaller;
 use crate::openapi::Items;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

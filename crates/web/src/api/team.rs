@@ -15,11 +15,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::extract::{ClientMeta, FreshPortalCaller};
 use crate::openapi::Items;
 use crate::portal::rate_limit;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Button, OnPage, PageResult, checked, page};
 use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath, ConsoleQuery};
-use crate::{AppState, pages};
+use crate::pages;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

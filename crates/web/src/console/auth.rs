@@ -19,7 +19,8 @@ use serde::Deserialize;
 use super::{Button, ConsoleError, PageResult, page, redirect};
 use crate::extract::{ClientMeta, ConsoleCaller, ConsoleForm, EnrollingCaller};
 use crate::staff::CONSOLE_COOKIE;
-use crate::{AppState, cookies, csrf, pages, portal};
+use crate::state::AppState;
+use crate::{cookies, csrf, pages, portal};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

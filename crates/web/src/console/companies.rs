@@ -18,7 +18,8 @@ use uuid::Uuid;
 
 use super::{Button, OnPage, PageResult, page, redirect};
 use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath, ConsoleQuery};
-use crate::{AppState, pages};
+use crate::pages;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

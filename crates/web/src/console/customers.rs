@@ -19,7 +19,8 @@ use uuid::Uuid;
 
 use super::{OnPage, PageResult, checked, page, redirect, site_keys, word, word_with};
 use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath, ConsoleQuery};
-use crate::{AppState, pages};
+use crate::pages;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

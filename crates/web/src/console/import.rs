@@ -20,8 +20,8 @@ use minijinja::context;
 use uuid::Uuid;
 
 use super::{ConsoleError, OnPage, PageResult, page};
-use crate::AppState;
 use crate::extract::{ConsoleCaller, ConsolePath};
+use crate::state::AppState;
 
 /// The largest file the page takes.
 pub(crate) const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;

@@ -34,7 +34,8 @@ use minijinja::{Value, context};
 
 use gatehouse_domain::Language;
 
-use crate::{AppState, cookies, i18n, pages};
+use crate::state::AppState;
+use crate::{cookies, i18n, pages};
 
 /// The upload routes, whose body may be larger than elsewhere (the caller
 /// gives them their own limit).

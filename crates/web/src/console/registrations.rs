@@ -18,7 +18,8 @@ use uuid::Uuid;
 
 use super::{OnPage, PageResult, page, site_keys, word, word_with};
 use crate::extract::{ConsoleCaller, ConsoleForm, ConsoleQuery};
-use crate::{AppState, pages};
+use crate::pages;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

@@ -16,7 +16,8 @@ use serde::Deserialize;
 use super::{OnPage, PageResult, page, site_keys};
 use crate::api::audit::AuditQuery;
 use crate::extract::{ConsoleCaller, ConsoleQuery};
-use crate::{AppState, pages};
+use crate::pages;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

@@ -14,7 +14,8 @@ use serde::Deserialize;
 
 use super::{OnPage, PageResult, checked, page};
 use crate::extract::{ConsoleCaller, ConsoleForm};
-use crate::{AppState, pages};
+use crate::pages;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/admin/settings", get(settings_page).post(settings_submit))

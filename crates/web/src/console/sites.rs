@@ -21,7 +21,8 @@ use serde_json::{Map, Value as Json};
 
 use super::{OnPage, PageResult, page, redirect, word};
 use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath, ConsoleQuery};
-use crate::{AppState, pages};
+use crate::pages;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

@@ -16,7 +16,8 @@ use uuid::Uuid;
 
 use super::{OnPage, PageResult, checked, page};
 use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath};
-use crate::{AppState, pages};
+use crate::pages;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

@@ -13,7 +13,8 @@ use uuid::Uuid;
 
 use super::{Button, OnPage, PageResult, end_of_day, page};
 use crate::extract::{ConsoleCaller, ConsoleForm, ConsolePath};
-use crate::{AppState, pages};
+use crate::pages;
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

@@ -26,8 +26,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gatehouse_app::portal::RequestMeta;
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 use visit::Visit;
 
 /// The portal's routes.

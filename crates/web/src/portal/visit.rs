@@ -25,7 +25,8 @@ use serde::Deserialize;
 use super::rate_limit;
 use crate::error::ApiError;
 use crate::extract::{ClientMeta, parse_form};
-use crate::{AppState, cookies, csrf, i18n, pages};
+use crate::state::AppState;
+use crate::{cookies, csrf, i18n, pages};
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct PageQuery {
