@@ -6,7 +6,7 @@
 //! event and mail; a bulk action never half-applies one account.
 
 use gatehouse_domain::{
-    AccountRole, DeleteReason, Effect, Event, LoginId, Permission, Status, decide, sign_in_gate,
+    AccountRole, DeleteReason, Event, LoginId, Permission, Status, decide, sign_in_gate,
 };
 use gatehouse_store::{
     Account, AccountFilter, AuditEvent, Customer, LinkPurpose, LinkToken, Session, Site,
@@ -17,10 +17,10 @@ use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::account_mail::{LinkMail, mail_account, send_link};
+use crate::lifecycle::{apply, create_customer_from};
 use crate::mail::MailKey;
-use crate::portal::activate::create_customer_from;
-use crate::portal::{LinkMail, send_link};
-use crate::portal::{load_site, mail_account};
+use crate::portal::load_site;
 use crate::staff_auth::StaffCaller;
 use crate::{App, AppError, AppResult, audit, secrets};
 
@@ -463,58 +463,25 @@ async fn act(
     let before = account.state.status(now);
     match action.event() {
         Some(event) => {
-            let decision = decide(&account.state, event, &site.settings, now)?;
-            account.state = decision.state;
-            for effect in &decision.effects {
-                match effect {
-                    Effect::RevokeSessions => {
-                        crate::portal::sign_out_everywhere(tx.as_mut(), account.id, None, now)
-                            .await?;
-                    }
-                    // An invited account has no password yet: approving it
-                    // sends the invitation, not "sign in now".
-                    Effect::SendApproved if account.password_hash.is_none() => {
-                        crate::portal::send_invitation(app, tx.as_mut(), &site, &account, now)
-                            .await?;
-                    }
-                    Effect::SendApproved => {
-                        let login = app.links.site_page(&site, "login");
-                        mail_account(
-                            tx.as_mut(),
-                            &site,
-                            &account,
-                            MailKey::Approved,
-                            Some(login),
-                            None,
-                            now,
-                        )
-                        .await?;
-                    }
-                    Effect::CreateCustomer => {
-                        create_customer_from(tx.as_mut(), &mut account, now).await?
-                    }
-                    Effect::SendActivation | Effect::SendLocked | Effect::SendPasswordChanged => {}
-                }
-            }
-            match event {
-                Event::Approve => account.approved_at = Some(now),
-                Event::Delete { reason: r } => {
-                    account.deleted_at = Some(now);
-                    if r == DeleteReason::Disapproved && notify {
-                        mail_account(
-                            tx.as_mut(),
-                            &site,
-                            &account,
-                            MailKey::Declined,
-                            None,
-                            None,
-                            now,
-                        )
-                        .await?;
-                    }
-                }
-                Event::Undelete => account.deleted_at = None,
-                _ => {}
+            crate::lifecycle::apply(app, tx.as_mut(), &site, &mut account, event, now).await?;
+            // The "declined" mail is the staff user's choice, not the
+            // lifecycle's: it goes only when asked.
+            if event
+                == (Event::Delete {
+                    reason: DeleteReason::Disapproved,
+                })
+                && notify
+            {
+                mail_account(
+                    tx.as_mut(),
+                    &site,
+                    &account,
+                    MailKey::Declined,
+                    None,
+                    None,
+                    now,
+                )
+                .await?;
             }
             tx.save_account(&account).await?;
         }
@@ -690,7 +657,15 @@ pub async fn update(
             json!(account.state.email_validated),
             json!(v),
         );
-        account.state.email_validated = v;
+        apply(
+            app,
+            tx.as_mut(),
+            &site,
+            &mut account,
+            Event::SetEmailValidated { validated: v },
+            now,
+        )
+        .await?;
     }
     if let Some(v) = patch.access_granted {
         note(
@@ -698,7 +673,15 @@ pub async fn update(
             json!(account.state.access_granted),
             json!(v),
         );
-        set_access(tx.as_mut(), &mut account, v, now).await?;
+        apply(
+            app,
+            tx.as_mut(),
+            &site,
+            &mut account,
+            Event::SetAccess { granted: v },
+            now,
+        )
+        .await?;
     }
     let rfc = |t: Option<OffsetDateTime>| {
         json!(t.and_then(|t| {
@@ -717,7 +700,15 @@ pub async fn update(
             rfc(account.state.access_expires_at),
             rfc(new),
         );
-        account.state.access_expires_at = new;
+        apply(
+            app,
+            tx.as_mut(),
+            &site,
+            &mut account,
+            Event::SetAccessExpiry { until: new },
+            now,
+        )
+        .await?;
     }
     if let Some(role) = patch.role {
         note("role", json!(account.role.as_str()), json!(role.as_str()));
@@ -744,22 +735,6 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     Ok(view_of(&account, &site.key, now))
-}
-
-/// Turns an account's access switch (the caller saves the account); off
-/// ends every session and app sign-in in the caller's transaction. The one
-/// rule for staff and customer managers alike.
-pub(crate) async fn set_access(
-    tx: &mut dyn Tx,
-    account: &mut Account,
-    on: bool,
-    now: OffsetDateTime,
-) -> AppResult<()> {
-    account.state.access_granted = on;
-    if !on {
-        crate::portal::sign_out_everywhere(tx, account.id, None, now).await?;
-    }
-    Ok(())
 }
 
 /// A temporary password just set: shown once to the staff user, never stored
@@ -795,16 +770,10 @@ pub async fn set_temporary_password(
     let hash = app.hasher.hash(&password).await?;
     let mut tx = app.store.begin().await?;
     let (mut account, site) = load(tx.as_mut(), id).await?;
-    if matches!(account.state.status(now), Status::Deleted | Status::Blocked) {
-        return Err(AppError::Refused(gatehouse_domain::Refusal::NotAllowed {
-            event: "set_password",
-            status: account.state.status(now),
-        }));
-    }
+    let event = Event::TemporaryPassword { expires_at };
+    apply(app, tx.as_mut(), &site, &mut account, event, now).await?;
     account.password_hash = Some(hash);
-    account.state.password_expires_at = Some(expires_at);
     tx.save_account(&account).await?;
-    crate::portal::sign_out_everywhere(tx.as_mut(), account.id, None, now).await?;
     tx.append_audit(&audit::event(
         now,
         &caller.actor(),
@@ -880,7 +849,7 @@ pub async fn sign_out_everywhere(app: &App, caller: &StaffCaller, id: Uuid) -> A
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
     let (_, site) = load(tx.as_mut(), id).await?;
-    let ended = crate::portal::sign_out_everywhere(tx.as_mut(), id, None, now).await?;
+    let ended = crate::lifecycle::sign_out_everywhere(tx.as_mut(), id, None, now).await?;
     tx.append_audit(&audit::event(
         now,
         &caller.actor(),
@@ -981,7 +950,15 @@ pub async fn assign(
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
     let (mut account, site) = load(tx.as_mut(), id).await?;
-    account.state = decide(&account.state, Event::AssignCustomer, &site.settings, now)?.state;
+    apply(
+        app,
+        tx.as_mut(),
+        &site,
+        &mut account,
+        Event::AssignCustomer,
+        now,
+    )
+    .await?;
     match to {
         AssignTo::Customer(customer_id) => {
             tx.customer_by_id(*customer_id)

@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::account_mail::send_invitation;
 use crate::accounts::AccountView;
 use crate::customer_fields::Change;
 pub use crate::customer_fields::CustomerPatch;
-use crate::portal::{load_site, send_invitation};
+use crate::portal::load_site;
 use crate::staff_auth::StaffCaller;
 use crate::{App, AppError, AppResult, audit};
 

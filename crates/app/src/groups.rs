@@ -90,7 +90,7 @@ pub async fn create(app: &App, caller: &StaffCaller, input: &GroupInput) -> AppR
         name,
         description,
         active: input.active,
-        created_at: gatehouse_store::model::to_ms(now),
+        created_at: now,
     };
     let mut tx = app.store.begin().await?;
     match tx.insert_group(&group).await {

@@ -9,6 +9,7 @@
 //! - Secrets (tokens, passwords) are never logged nor stored in clear; only
 //!   their hashes reach the store.
 
+pub mod account_mail;
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
@@ -20,6 +21,7 @@ pub mod delivery;
 mod error;
 pub mod groups;
 pub mod installation;
+pub mod lifecycle;
 pub mod links;
 pub mod mail;
 pub mod oidc;

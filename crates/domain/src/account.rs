@@ -6,7 +6,11 @@
 //! derives the one status shown everywhere. [`decide`] takes a state, an
 //! event, the site's settings and the time, and answers the new state with the
 //! side effects the use case must carry out (mail, session revocation, customer
-//! creation), or a [`Refusal`] saying why the event is not allowed.
+//! creation), or a [`Refusal`] saying why the event is not allowed. The
+//! staff's edits of the facts (the access switch and expiry, the e-mail's
+//! validation, a temporary password) and the customer's own password change
+//! are events too, so that no fact changes past this function; the app's
+//! `lifecycle::apply` is the one place that carries the effects out.
 //!
 //! A temporary lock whose time has passed is treated as lifted (with its
 //! counter reset) by every decision and by `status`: lock expiry needs no job
@@ -283,6 +287,35 @@ pub enum Event {
     AssignCustomer,
     /// The right password was given and every gate passed.
     SignedIn,
+    /// The customer, signed in, changed their own password.
+    PasswordChanged,
+    /// Staff set a generated temporary password that expires at this time.
+    TemporaryPassword {
+        /// From then on the customer must choose a new password first.
+        expires_at: OffsetDateTime,
+    },
+    /// Staff, or the customer's manager, turned the access switch.
+    SetAccess {
+        /// On or off.
+        granted: bool,
+    },
+    /// Staff set or cleared the time access ends.
+    SetAccessExpiry {
+        /// The new end, if any.
+        until: Option<OffsetDateTime>,
+    },
+    /// Staff marked the e-mail address as proven or not.
+    SetEmailValidated {
+        /// Proven or not.
+        validated: bool,
+    },
+    /// The database counted the account's failed attempts to `count` in one
+    /// atomic statement (concurrent failures each count once): the lock
+    /// rule is applied to that count.
+    FailuresCounted {
+        /// The count the database answered.
+        count: u32,
+    },
 }
 
 impl Event {
@@ -307,6 +340,12 @@ impl Event {
             Event::PasswordReset => "password_reset",
             Event::AssignCustomer => "assign_customer",
             Event::SignedIn => "sign_in",
+            Event::PasswordChanged => "change_password",
+            Event::TemporaryPassword { .. } => "set_temporary_password",
+            Event::SetAccess { .. } => "set_access",
+            Event::SetAccessExpiry { .. } => "set_access_expiry",
+            Event::SetEmailValidated { .. } => "set_email_validated",
+            Event::FailuresCounted { .. } => "failed_attempt",
         }
     }
 }
@@ -446,9 +485,14 @@ pub fn decide(
             require(&[Deleted])?;
             s.deleted = None;
         }
-        Event::FailedAttempt => {
+        Event::FailedAttempt | Event::FailuresCounted { .. } => {
             require(&[Unverified, Pending, Active])?;
-            s.failed_attempts = s.failed_attempts.saturating_add(1);
+            s.failed_attempts = match event {
+                // Never below what is known: the database's count includes
+                // every failure counted before.
+                Event::FailuresCounted { count } => count.max(s.failed_attempts),
+                _ => s.failed_attempts.saturating_add(1),
+            };
             if let Some(lock) = lock_after_failures(s.failed_attempts, settings, now) {
                 s.lock = Some(lock);
                 effects.push(Effect::SendLocked);
@@ -490,6 +534,7 @@ pub fn decide(
             s.lock = None;
             s.failed_attempts = 0;
             s.email_validated = true;
+            s.password_expires_at = None;
             if s.stage == Stage::Unverified {
                 effects = s.verified_stage(settings);
             }
@@ -507,6 +552,45 @@ pub fn decide(
         Event::SignedIn => {
             require(&[Active])?;
             s.failed_attempts = 0;
+            // A password the customer chose worked (not a temporary one
+            // that must be changed first): the address is theirs.
+            if s.password_expires_at.is_none_or(|t| t > now) {
+                s.email_validated = true;
+            }
+        }
+        Event::PasswordChanged => {
+            require(&[Active])?;
+            s.password_expires_at = None;
+            s.email_validated = true;
+            effects.extend([Effect::RevokeSessions, Effect::SendPasswordChanged]);
+        }
+        Event::TemporaryPassword { expires_at } => {
+            if matches!(status, Deleted | Blocked) {
+                return Err(refuse());
+            }
+            s.password_expires_at = Some(expires_at);
+            effects.push(Effect::RevokeSessions);
+        }
+        Event::SetAccess { granted } => {
+            if status == Deleted {
+                return Err(refuse());
+            }
+            s.access_granted = granted;
+            if !granted {
+                effects.push(Effect::RevokeSessions);
+            }
+        }
+        Event::SetAccessExpiry { until } => {
+            if status == Deleted {
+                return Err(refuse());
+            }
+            s.access_expires_at = until;
+        }
+        Event::SetEmailValidated { validated } => {
+            if status == Deleted {
+                return Err(refuse());
+            }
+            s.email_validated = validated;
         }
     }
     Ok(Decision { state: s, effects })

@@ -552,6 +552,157 @@ fn refusals_read_as_sentences() {
     assert_eq!(SignInRefusal::Deactivated.code(), "deactivated");
 }
 
+// ---- password change, temporary password, staff edits ----------------------
+
+#[test]
+fn a_first_sign_in_with_a_chosen_password_validates_the_address_and_a_temporary_one_does_not() {
+    let fresh = AccountState {
+        email_validated: false,
+        ..with_stage(Stage::Active)
+    };
+    let d = decide(&fresh, Event::SignedIn, &settings(), NOW).unwrap();
+    assert!(d.state.email_validated);
+    let temporary = AccountState {
+        password_expires_at: Some(NOW),
+        ..fresh
+    };
+    let d = decide(&temporary, Event::SignedIn, &settings(), NOW).unwrap();
+    assert!(
+        !d.state.email_validated,
+        "a temporary password proves nothing"
+    );
+}
+
+#[test]
+fn changing_the_password_ends_sessions_mails_and_clears_its_expiry() {
+    let a = AccountState {
+        password_expires_at: Some(NOW),
+        ..with_stage(Stage::Active)
+    };
+    let d = decide(&a, Event::PasswordChanged, &settings(), NOW).unwrap();
+    assert_eq!(d.state.password_expires_at, None);
+    assert!(d.state.email_validated);
+    assert_eq!(
+        d.effects,
+        [Effect::RevokeSessions, Effect::SendPasswordChanged]
+    );
+    assert_allowed_only_in(Event::PasswordChanged, &[Status::Active]);
+}
+
+#[test]
+fn a_reset_clears_a_password_expiry() {
+    let a = AccountState {
+        password_expires_at: Some(NOW),
+        ..with_stage(Stage::Active)
+    };
+    let d = decide(&a, Event::PasswordReset, &settings(), NOW).unwrap();
+    assert_eq!(d.state.password_expires_at, None);
+}
+
+#[test]
+fn a_temporary_password_ends_sessions_and_is_refused_when_blocked_or_deleted() {
+    let event = Event::TemporaryPassword {
+        expires_at: NOW + Duration::hours(1),
+    };
+    let d = decide(&with_stage(Stage::Active), event, &settings(), NOW).unwrap();
+    assert_eq!(d.state.password_expires_at, Some(NOW + Duration::hours(1)));
+    assert_eq!(d.effects, [Effect::RevokeSessions]);
+    assert_allowed_only_in(
+        event,
+        &[
+            Status::Unverified,
+            Status::Pending,
+            Status::Active,
+            Status::Locked,
+        ],
+    );
+}
+
+#[test]
+fn access_off_ends_sessions_and_on_does_not() {
+    let off = decide(
+        &with_stage(Stage::Active),
+        Event::SetAccess { granted: false },
+        &settings(),
+        NOW,
+    )
+    .unwrap();
+    assert!(!off.state.access_granted);
+    assert_eq!(off.effects, [Effect::RevokeSessions]);
+    let on = decide(
+        &off.state,
+        Event::SetAccess { granted: true },
+        &settings(),
+        NOW,
+    )
+    .unwrap();
+    assert!(on.state.access_granted && on.effects.is_empty());
+}
+
+#[test]
+fn staff_edits_of_the_facts_are_refused_only_on_a_deleted_account() {
+    let not_deleted = [
+        Status::Unverified,
+        Status::Pending,
+        Status::Active,
+        Status::Locked,
+        Status::Blocked,
+    ];
+    for event in [
+        Event::SetAccess { granted: true },
+        Event::SetAccess { granted: false },
+        Event::SetAccessExpiry {
+            until: Some(NOW + Duration::days(3)),
+        },
+        Event::SetAccessExpiry { until: None },
+        Event::SetEmailValidated { validated: true },
+        Event::SetEmailValidated { validated: false },
+    ] {
+        assert_allowed_only_in(event, &not_deleted);
+    }
+    let d = decide(
+        &with_stage(Stage::Active),
+        Event::SetAccessExpiry {
+            until: Some(NOW + Duration::days(3)),
+        },
+        &settings(),
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(d.state.access_expires_at, Some(NOW + Duration::days(3)));
+    assert!(d.effects.is_empty());
+    let d = decide(
+        &with_stage(Stage::Active),
+        Event::SetEmailValidated { validated: false },
+        &settings(),
+        NOW,
+    )
+    .unwrap();
+    assert!(!d.state.email_validated && d.effects.is_empty());
+}
+
+#[test]
+fn a_count_from_the_database_locks_at_the_maximum_and_never_lowers_the_counter() {
+    let s = settings();
+    let a = with_stage(Stage::Active);
+    let d = decide(&a, Event::FailuresCounted { count: 4 }, &s, NOW).unwrap();
+    assert_eq!((d.state.failed_attempts, d.state.lock), (4, None));
+    assert!(d.effects.is_empty());
+    let d = decide(&d.state, Event::FailuresCounted { count: 5 }, &s, NOW).unwrap();
+    assert!(d.state.lock.is_some());
+    assert_eq!(d.effects, [Effect::SendLocked]);
+    let three = AccountState {
+        failed_attempts: 3,
+        ..with_stage(Stage::Active)
+    };
+    let d = decide(&three, Event::FailuresCounted { count: 1 }, &s, NOW).unwrap();
+    assert_eq!(d.state.failed_attempts, 3);
+    assert_allowed_only_in(
+        Event::FailuresCounted { count: 1 },
+        &[Status::Unverified, Status::Pending, Status::Active],
+    );
+}
+
 // ---- invariants -------------------------------------------------------------
 
 fn any_event() -> impl Strategy<Value = Event> {
@@ -574,6 +725,16 @@ fn any_event() -> impl Strategy<Value = Event> {
         Just(Event::PasswordReset),
         Just(Event::AssignCustomer),
         Just(Event::SignedIn),
+        Just(Event::PasswordChanged),
+        (-60i64..60).prop_map(|s| Event::TemporaryPassword {
+            expires_at: NOW + Duration::seconds(s)
+        }),
+        any::<bool>().prop_map(|granted| Event::SetAccess { granted }),
+        prop::option::of(-60i64..60).prop_map(|s| Event::SetAccessExpiry {
+            until: s.map(|s| NOW + Duration::seconds(s))
+        }),
+        any::<bool>().prop_map(|validated| Event::SetEmailValidated { validated }),
+        (0u32..8).prop_map(|count| Event::FailuresCounted { count }),
     ]
 }
 

@@ -66,7 +66,7 @@ impl TryFrom<SiteRow> for Site {
 }
 
 /// A named set of customers.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Group {
     /// Identity.
     pub id: Uuid,
@@ -76,8 +76,31 @@ pub struct Group {
     pub description: String,
     /// Inactive groups are hidden from pickers.
     pub active: bool,
-    /// Created at (ms).
-    pub created_at: i64,
+    /// Created at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct GroupRow {
+    id: Uuid,
+    name: String,
+    description: String,
+    active: bool,
+    created_at: i64,
+}
+
+impl TryFrom<GroupRow> for Group {
+    type Error = StoreError;
+    fn try_from(r: GroupRow) -> StoreResult<Group> {
+        Ok(Group {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            active: r.active,
+            created_at: from_ms(r.created_at)?,
+        })
+    }
 }
 
 /// A client company: the customers who work there belong to it.

@@ -11,6 +11,7 @@
 //! - A code is consumed and a refresh token rotated by one conditional
 //!   `UPDATE … RETURNING` each: of two concurrent uses exactly one wins.
 
+use gatehouse_domain::oidc::{ClientType, SigningAlg};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -28,8 +29,8 @@ pub struct Client {
     pub client_id: String,
     /// A name people recognise it by (shown on consent pages).
     pub name: String,
-    /// `confidential` or `public`.
-    pub client_type: String,
+    /// Whether it can keep a secret.
+    pub client_type: ClientType,
     /// SHA-256 of the secret (confidential clients).
     pub secret_hash: Option<Vec<u8>>,
     /// Where codes may be sent, compared exactly.
@@ -42,8 +43,8 @@ pub struct Client {
     pub backchannel_logout_uri: Option<String>,
     /// The scopes it may ask for.
     pub scopes: Vec<String>,
-    /// `ES256`.
-    pub signing_alg: String,
+    /// What its ID and access tokens are signed with.
+    pub signing_alg: SigningAlg,
     /// Registered at.
     pub created_at: OffsetDateTime,
     /// Last changed at.
@@ -85,14 +86,17 @@ impl TryFrom<ClientRow> for Client {
             site_id: r.site_id,
             client_id: r.client_id,
             name: r.name,
-            client_type: r.client_type,
+            client_type: ClientType::parse(&r.client_type)
+                .ok_or_else(|| StoreError::Corrupt(format!("an app's type '{}'", r.client_type)))?,
             secret_hash: r.secret_hash,
             redirect_uris: list(&r.redirect_uris)?,
             post_logout_redirect_uris: list(&r.post_logout_redirect_uris)?,
             first_party: r.first_party,
             backchannel_logout_uri: r.backchannel_logout_uri,
             scopes: list(&r.scopes)?,
-            signing_alg: r.signing_alg,
+            signing_alg: SigningAlg::parse(&r.signing_alg).ok_or_else(|| {
+                StoreError::Corrupt(format!("an app's signing algorithm '{}'", r.signing_alg))
+            })?,
             created_at: from_ms(r.created_at)?,
             updated_at: from_ms(r.updated_at)?,
         })
@@ -319,5 +323,46 @@ impl TryFrom<RefreshTokenRow> for RefreshToken {
             successor_hash: r.successor_hash,
             successor_seal: r.successor_seal,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    fn row(client_type: &str, signing_alg: &str) -> ClientRow {
+        ClientRow {
+            id: Uuid::nil(),
+            site_id: Uuid::nil(),
+            client_id: "shop".into(),
+            name: "Shop".into(),
+            client_type: client_type.into(),
+            secret_hash: None,
+            redirect_uris: "[]".into(),
+            post_logout_redirect_uris: "[]".into(),
+            first_party: true,
+            backchannel_logout_uri: None,
+            scopes: "[\"openid\"]".into(),
+            signing_alg: signing_alg.into(),
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_stored_app_reads_its_closed_sets_or_says_the_row_is_corrupt() {
+        let read = Client::try_from(row("public", "RS256")).unwrap();
+        assert_eq!(
+            (read.client_type, read.signing_alg),
+            (ClientType::Public, SigningAlg::Rs256)
+        );
+        // No silent fallback to a confidential app or to ES256.
+        for (t, a) in [("Public", "RS256"), ("public", "rs256"), ("", "ES256")] {
+            match Client::try_from(row(t, a)) {
+                Err(StoreError::Corrupt(why)) => assert!(why.contains("an app's"), "{why}"),
+                other => panic!("{t}/{a}: {other:?}"),
+            }
+        }
     }
 }

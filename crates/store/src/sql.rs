@@ -28,8 +28,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::model::{
-    AccountRow, ApiTokenRow, AuditRow, CompanyListedRow, CompanyRow, CustomerRow, ImportRunRow,
-    OutboxRow, SessionRow, SiteRow, StaffRow, lock_columns, stage_str, to_ms,
+    AccountRow, ApiTokenRow, AuditRow, CompanyListedRow, CompanyRow, CustomerRow, GroupRow,
+    ImportRunRow, OutboxRow, SessionRow, SiteRow, StaffRow, lock_columns, stage_str, to_ms,
 };
 use crate::oidc::{
     AuthCode, AuthCodeRow, Client, ClientRow, Consent, ConsentRow, Grant, GrantRow, RefreshToken,

@@ -636,8 +636,8 @@ both_engines! {
 
     async fn groups_with_members_cannot_be_deleted(db: TestDb) {
         let store = db.store().await;
-        let g = Group { id: Uuid::now_v7(), name: "Installers".into(), description: "".into(), active: true, created_at: to_ms(now()) };
-        let empty = Group { id: Uuid::now_v7(), name: "Empty".into(), description: "none".into(), active: false, created_at: to_ms(now()) };
+        let g = Group { id: Uuid::now_v7(), name: "Installers".into(), description: "".into(), active: true, created_at: now() };
+        let empty = Group { id: Uuid::now_v7(), name: "Empty".into(), description: "none".into(), active: false, created_at: now() };
         let customer = Customer {
             id: Uuid::now_v7(),
             fields: CustomerFields { first_name: "Ada".into(), group_id: Some(g.id), notifications: true, country: Some("DE".into()), ..CustomerFields::default() },
@@ -649,6 +649,8 @@ both_engines! {
         tx.insert_group(&empty).await.unwrap();
         tx.insert_customer(&customer).await.unwrap();
         tx.commit().await.unwrap();
+        let listed = store.read().await.unwrap().list_groups().await.unwrap();
+        assert_eq!(listed, [empty.clone(), g.clone()], "read back as written, its time included");
 
         let mut tx = store.begin().await.unwrap();
         assert!(matches!(tx.insert_group(&Group { id: Uuid::now_v7(), ..g.clone() }).await, Err(StoreError::Conflict(_))));

@@ -35,7 +35,7 @@ async fn dataset(server: &TestServer) -> (Vec<Row>, Uuid) {
         name: "VIP".into(),
         description: String::new(),
         active: true,
-        created_at: 0,
+        created_at: now,
     };
     tx.insert_group(&group).await.unwrap();
     // The companies as records, customers linked to them.

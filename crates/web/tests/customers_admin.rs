@@ -141,6 +141,9 @@ both_engines! {
         let (status, group) = call(&server, Method::POST, "/api/v1/groups", &admin, Some(json!({"name": "Installers", "description": "Field staff"}))).await;
         assert_eq!(status, StatusCode::CREATED, "{group}");
         let gid = group["id"].as_str().unwrap().to_string();
+        // A time is a date-time in the API, as everywhere else.
+        let created = group["created_at"].as_str().expect("created_at is text");
+        time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339).unwrap();
         assert_eq!(call(&server, Method::POST, "/api/v1/groups", &admin, Some(json!({"name": "installers"}))).await.0, StatusCode::CONFLICT);
         assert_eq!(call(&server, Method::POST, "/api/v1/groups", &admin, Some(json!({"name": " "}))).await.0, StatusCode::UNPROCESSABLE_ENTITY);
 

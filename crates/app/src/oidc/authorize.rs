@@ -14,7 +14,7 @@
 //! - A third-party app gets a code only for scopes the customer consented
 //!   to; the consent is recorded with the grant, in one transaction.
 
-use gatehouse_domain::oidc::{CODE_TTL, ClientType, OAuthError, check_pkce, requested_scopes};
+use gatehouse_domain::oidc::{CODE_TTL, OAuthError, check_pkce, requested_scopes};
 use gatehouse_store::{AuthCode, Client, Consent, Grant, Site};
 use serde::Deserialize;
 use serde_json::json;
@@ -186,7 +186,7 @@ pub async fn authorize(
         Ok(s) => s,
         Err(e) => return Ok(fail(e)),
     };
-    let client_type = ClientType::parse(&client.client_type).unwrap_or(ClientType::Confidential);
+    let client_type = client.client_type;
     if let Err(e) = check_pkce(
         client_type,
         req.code_challenge.as_deref(),

@@ -135,13 +135,13 @@ pub fn view(site: &Site, c: &Client) -> ClientView {
         client_id: c.client_id.clone(),
         site: site.key.clone(),
         name: c.name.clone(),
-        client_type: ClientType::parse(&c.client_type).unwrap_or(ClientType::Confidential),
+        client_type: c.client_type,
         first_party: c.first_party,
         redirect_uris: c.redirect_uris.clone(),
         post_logout_redirect_uris: c.post_logout_redirect_uris.clone(),
         backchannel_logout_uri: c.backchannel_logout_uri.clone(),
         scopes: c.scopes.clone(),
-        signing_alg: SigningAlg::parse(&c.signing_alg).unwrap_or(SigningAlg::Es256),
+        signing_alg: c.signing_alg,
         created_at: c.created_at,
         updated_at: c.updated_at,
     }
@@ -177,7 +177,7 @@ fn check(c: &Client) -> AppResult<()> {
             errors.push(FieldError::new(field, "an address is listed twice"));
         }
     }
-    if c.client_type == ClientType::Public.as_str() && c.redirect_uris.is_empty() {
+    if c.client_type == ClientType::Public && c.redirect_uris.is_empty() {
         errors.push(FieldError::new(
             "redirect_uris",
             "a public app needs at least one redirect address",
@@ -250,18 +250,14 @@ pub async fn create(
         site_id: site.id,
         client_id: secrets::new_token("ghc_")[..26].to_string(),
         name: input.name.trim().to_string(),
-        client_type: input.client_type.as_str().to_string(),
+        client_type: input.client_type,
         secret_hash: secret.as_deref().map(secrets::token_hash),
         redirect_uris: input.redirect_uris.clone(),
         post_logout_redirect_uris: input.post_logout_redirect_uris.clone(),
         first_party: input.first_party,
         backchannel_logout_uri: input.backchannel_logout_uri.clone(),
         scopes: scopes_of(input.scopes.clone()),
-        signing_alg: input
-            .signing_alg
-            .unwrap_or(SigningAlg::Es256)
-            .as_str()
-            .to_string(),
+        signing_alg: input.signing_alg.unwrap_or(SigningAlg::Es256),
         created_at: now,
         updated_at: now,
     };
@@ -349,7 +345,7 @@ pub async fn update(
         after.scopes = scopes_of(Some(scopes.clone()));
     }
     if let Some(alg) = patch.signing_alg {
-        after.signing_alg = alg.as_str().to_string();
+        after.signing_alg = alg;
     }
     after.updated_at = now;
     check(&after)?;
@@ -381,7 +377,7 @@ pub async fn rotate_secret(
     let mut tx = app.store.begin().await?;
     let site = site_of(tx.as_mut(), site_key).await?;
     let mut client = client_on(tx.as_mut(), &site, client_id).await?;
-    if client.client_type != ClientType::Confidential.as_str() {
+    if client.client_type != ClientType::Confidential {
         return Err(AppError::invalid(
             "type",
             "a public app has no secret to rotate",

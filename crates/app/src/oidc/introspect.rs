@@ -36,7 +36,7 @@ async fn confidential(
 ) -> AppResult<Result<Client, OAuthError>> {
     let pair = (form.client_id.clone(), form.client_secret.clone());
     Ok(match super::token::client(app, site, pair, basic).await? {
-        Ok(c) if c.client_type == ClientType::Confidential.as_str() => Ok(c),
+        Ok(c) if c.client_type == ClientType::Confidential => Ok(c),
         Ok(_) => Err(OAuthError::new(
             "invalid_client",
             "only confidential clients may introspect or revoke",

@@ -325,7 +325,7 @@ async fn machine(
     client: &Client,
     req: &TokenRequest,
 ) -> AppResult<Result<Tokens, OAuthError>> {
-    if client.client_type != ClientType::Confidential.as_str() {
+    if client.client_type != ClientType::Confidential {
         return Ok(Err(refused(
             "unauthorized_client",
             "client_credentials is for confidential clients",
@@ -357,7 +357,7 @@ async fn machine(
 /// The algorithm a client's tokens are signed with (ES256 unless it asked
 /// for another).
 pub(crate) fn alg_of(client: &Client) -> SigningAlg {
-    SigningAlg::parse(&client.signing_alg).unwrap_or(SigningAlg::Es256)
+    client.signing_alg
 }
 
 /// What a grant's exchange issues, before it is signed: the claims of the

@@ -54,13 +54,13 @@ pub async fn change_password(
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
     let (mut fresh, _) = sessions::still_signed_in(tx.as_mut(), current, now).await?;
-    fresh.state.email_validated = true;
     record_new_password(
+        app,
         tx.as_mut(),
         site,
         &mut fresh,
         hash,
-        "account.password_change",
+        gatehouse_domain::Event::PasswordChanged,
         now,
     )
     .await?;

@@ -9,10 +9,10 @@ use serde::Serialize;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::activate::create_customer_from;
 use super::customer_actor;
 use super::sessions::Current;
 use crate::customer_fields::CustomerPatch;
+use crate::lifecycle::create_customer_from;
 use crate::{App, AppError, AppResult, audit};
 
 /// The profile as the customer sees it.

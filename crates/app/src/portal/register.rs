@@ -12,9 +12,8 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
-    RequestMeta, count_failed_attempt, customer_actor, issue_link, load_site, mail_account,
-};
+use super::{RequestMeta, count_failed_attempt, customer_actor, load_site};
+use crate::account_mail::{issue_link, mail_account};
 use crate::customer_fields;
 use crate::mail::MailKey;
 use crate::{App, AppError, AppResult, audit};
@@ -221,7 +220,7 @@ async fn attempt(app: &App, site: &Site, new: &NewAccount) -> AppResult<Attempt>
                 now,
             )
             .await?;
-            count_failed_attempt(tx.as_mut(), site, existing.id, now).await?;
+            count_failed_attempt(app, tx.as_mut(), site, existing.id, now).await?;
             tx.append_audit(&audit::event(
                 now,
                 &customer_actor(&existing),

@@ -3,12 +3,12 @@
 //! and resets the counter, never a block or a permanent lock; it validates the
 //! e-mail address and ends every session.
 
-use gatehouse_domain::{Event, NewPassword, decide};
+use gatehouse_domain::{Event, NewPassword};
 use gatehouse_store::{LinkPurpose, Tx};
 use time::OffsetDateTime;
 
-use super::activate::apply_effects;
-use super::{LinkMail, load_site, mail_link_by_address, record_new_password};
+use super::{load_site, mail_link_by_address, record_new_password};
+use crate::account_mail::LinkMail;
 use crate::{App, AppError, AppResult, secrets};
 
 fn offered(settings: &gatehouse_domain::SiteSettings) -> AppResult<()> {
@@ -100,19 +100,13 @@ pub async fn reset_password(
         .account_by_id(account.id)
         .await?
         .ok_or(AppError::LinkInvalid)?;
-    let was_unverified = account.verified_at.is_none();
-    let decision = decide(&account.state, Event::PasswordReset, &site.settings, now)?;
-    account.state = decision.state;
-    apply_effects(tx.as_mut(), &mut account, &decision.effects, now).await?;
-    if was_unverified {
-        account.verified_at = Some(now);
-    }
     record_new_password(
+        app,
         tx.as_mut(),
         &site,
         &mut account,
         password_hash,
-        "account.password_reset",
+        Event::PasswordReset,
         now,
     )
     .await?;

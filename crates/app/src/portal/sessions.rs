@@ -264,7 +264,7 @@ pub async fn sign_out_others(app: &App, current: &Current) -> AppResult<u64> {
     let mut tx = app.store.begin().await?;
     let now = app.clock.now();
     still_signed_in(tx.as_mut(), current, now).await?;
-    let n = super::sign_out_everywhere(
+    let n = crate::lifecycle::sign_out_everywhere(
         tx.as_mut(),
         current.account.id,
         Some(&current.session.token_hash),

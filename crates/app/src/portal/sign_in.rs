@@ -5,7 +5,7 @@
 //! verified against an imported hash replaces it with ours.
 
 use gatehouse_domain::{
-    Event, LoginId, LoginIdMode, SignInOutcome, SignInRefusal, Status, decide, sign_in_gate,
+    Event, LoginId, LoginIdMode, SignInOutcome, SignInRefusal, Status, sign_in_gate,
 };
 
 use super::sessions::{self, NewSession};
@@ -48,7 +48,7 @@ pub async fn sign_in(
     let now = app.clock.now();
     if !right {
         let mut tx = app.store.begin().await?;
-        count_failed_attempt(tx.as_mut(), &site, account.id, now).await?;
+        count_failed_attempt(app, tx.as_mut(), &site, account.id, now).await?;
         tx.commit().await?;
         return Err(SignInRefusal::InvalidCredentials.into());
     }
@@ -63,12 +63,7 @@ pub async fn sign_in(
         account.password_hash = Some(app.hasher.hash(password).await?);
     }
     let mut tx = app.store.begin().await?;
-    account.state = decide(&account.state, Event::SignedIn, &site.settings, now)?.state;
-    account.last_login_at = Some(now);
-    if outcome == SignInOutcome::SignedIn {
-        // A password the customer chose worked: the address is theirs.
-        account.state.email_validated = true;
-    }
+    crate::lifecycle::apply(app, tx.as_mut(), &site, &mut account, Event::SignedIn, now).await?;
     match tx.save_account(&account).await {
         // Changed in between (another sign-in, staff): the password was
         // right, so only the bookkeeping is skipped.

@@ -17,8 +17,9 @@ use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::customer_actor;
 use super::sessions::{Current, still_signed_in};
-use super::{LinkMail, customer_actor, send_invitation, send_link};
+use crate::account_mail::{LinkMail, send_invitation, send_link};
 use crate::{App, AppError, AppResult, audit};
 
 /// The most accounts a team lists.
@@ -431,7 +432,8 @@ pub async fn switch(app: &App, current: &Current, id: Uuid, on: bool) -> AppResu
         colleague_in(tx.as_mut(), &me, company_id, id, now).await?;
     team::may_manage(manager, colleague)?;
     let was = account.state.access_granted;
-    crate::accounts::set_access(tx.as_mut(), &mut account, on, now).await?;
+    let event = gatehouse_domain::Event::SetAccess { granted: on };
+    crate::lifecycle::apply(app, tx.as_mut(), &current.site, &mut account, event, now).await?;
     if was != on {
         tx.save_account(&account).await?;
         tx.append_audit(&audit::event(

@@ -31,7 +31,7 @@ use uuid::Uuid;
 
 use crate::customer_fields::CustomerPatch;
 use crate::passwords::legacy::Scheme;
-use crate::{App, AppError, AppResult, audit, companies, portal};
+use crate::{App, AppError, AppResult, audit, companies};
 
 /// Rows checked and written together: the database's checks (taken login
 /// IDs, existing IDs) run once a chunk.
@@ -968,7 +968,8 @@ async fn write_chunk(
         for (account, site) in &accounts {
             if account.password_hash.is_none() && account.state.status(state.now) == Status::Active
             {
-                portal::send_invitation(state.app, tx, site, account, state.now).await?;
+                crate::account_mail::send_invitation(state.app, tx, site, account, state.now)
+                    .await?;
                 report.invitations += 1;
             }
         }
@@ -993,7 +994,7 @@ impl State<'_> {
             name: name.to_string(),
             description: String::new(),
             active: true,
-            created_at: gatehouse_store::model::to_ms(self.now),
+            created_at: self.now,
         };
         if writing {
             tx.insert_group(&group).await?;

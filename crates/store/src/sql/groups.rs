@@ -9,16 +9,17 @@ impl Groups for SqlTx {
     async fn insert_group(&mut self, g: &Group) -> StoreResult<()> {
         let _timer = crate::metrics::Timer::start("groups.insert_group");
         exec!(self, sqlx::query("INSERT INTO customer_groups (id, name, description, active, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(g.id).bind(&g.name).bind(&g.description).bind(g.active).bind(g.created_at))?;
+            .bind(g.id).bind(&g.name).bind(&g.description).bind(g.active).bind(to_ms(g.created_at)))?;
         Ok(())
     }
 
     #[tracing::instrument(name = "store.groups.list_groups", level = "debug", skip_all)]
     async fn list_groups(&mut self) -> StoreResult<Vec<Group>> {
         let _timer = crate::metrics::Timer::start("groups.list_groups");
-        Ok(
-            on!(self, c => sqlx::query_as("SELECT * FROM customer_groups ORDER BY lower(name)")
-            .fetch_all(&mut **c).await)?,
+        fetch_all!(
+            self,
+            GroupRow,
+            sqlx::query_as("SELECT * FROM customer_groups ORDER BY lower(name)")
         )
     }
 
