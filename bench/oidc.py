@@ -104,6 +104,8 @@ def one_run(args):
                        GATEHOUSE_BENCH_REFRESH="\n".join(t["refresh_token"] for t in tokens))
         refresh = wrk_with_env(token_url, args.seconds, os.path.join(ROOT, "bench", "refresh.lua"), wrk_env)
         fig["refresh_rps"], fig["refresh_statuses"] = refresh["ok_rps"], refresh["statuses"]
+        for q in (50, 90, 99):
+            fig[f"refresh_p{q}_ms"] = refresh["latency_ms"].get(q, float("nan"))
         machine = wrk_with_env(token_url, args.seconds, os.path.join(ROOT, "bench", "client_credentials.lua"), wrk_env)
         fig["client_credentials_rps"], fig["client_credentials_statuses"] = machine["ok_rps"], machine["statuses"]
 
@@ -146,7 +148,12 @@ def wrk_with_env(url, seconds, script, env):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     statuses = {int(c): int(n) for c, n in re.findall(r"^status (\d+) (\d+)$", out, re.M)}
     total = sum(statuses.values())
-    return {"rps": rps, "ok_rps": rps * statuses.get(200, 0) / total if total else 0.0, "statuses": statuses}
+    # wrk --latency prints the 50, 75, 90 and 99th percentiles.
+    unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    latency = {int(q): float(v) * unit[u]
+               for q, v, u in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)$", out, re.M)}
+    return {"rps": rps, "ok_rps": rps * statuses.get(200, 0) / total if total else 0.0, "statuses": statuses,
+            "latency_ms": latency}
 
 
 def main():
@@ -163,13 +170,15 @@ def main():
     runs = []
     for i in range(args.runs):
         fig = one_run(args)
-        print(f"run {i + 1}: refresh {fig['refresh_rps']:.0f}/s {fig['refresh_statuses']}, "
+        print(f"run {i + 1}: refresh {fig['refresh_rps']:.0f}/s {fig['refresh_statuses']} "
+              f"(p50 {fig['refresh_p50_ms']:.1f} ms, p90 {fig['refresh_p90_ms']:.1f} ms, p99 {fig['refresh_p99_ms']:.1f} ms), "
               f"client_credentials {fig['client_credentials_rps']:.0f}/s {fig['client_credentials_statuses']}, "
               f"userinfo {fig['userinfo_rps']:.0f}/s = {fig['userinfo_over_hello']:.2f} of hello "
               f"({fig['hello_rps']:.0f}/s)", flush=True)
         runs.append(fig)
     med = lambda k: statistics.median(r[k] for r in runs)
-    print(f"median of {len(runs)}: refresh-token grants {med('refresh_rps'):.0f}/s, "
+    print(f"median of {len(runs)}: refresh-token grants {med('refresh_rps'):.0f}/s "
+          f"(p50 {med('refresh_p50_ms'):.1f} ms, p90 {med('refresh_p90_ms'):.1f} ms, p99 {med('refresh_p99_ms'):.1f} ms), "
           f"client_credentials grants {med('client_credentials_rps'):.0f}/s (16 clients, SQLite; goal >= 2000/s each); "
           f"userinfo {med('userinfo_rps'):.0f}/s = {med('userinfo_over_hello'):.2f} of bare axum hello "
           f"{med('hello_rps'):.0f}/s (goal >= 0.5)")

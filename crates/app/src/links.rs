@@ -49,3 +49,21 @@ impl Links {
         )
     }
 }
+
+/// A value as it stands in a URL's query (`application/x-www-form-urlencoded`,
+/// as RFC 6749 §4.1.2 asks of a redirect's parameters): the one URL
+/// encoding of Gatehouse, for redirects to apps and links between pages.
+pub fn query_value(raw: &str) -> String {
+    url::form_urlencoded::byte_serialize(raw.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_value_is_form_encoded() {
+        assert_eq!(query_value("a b&c=d/é+"), "a+b%26c%3Dd%2F%C3%A9%2B");
+        assert_eq!(query_value("plain-._~"), "plain-._%7E");
+    }
+}

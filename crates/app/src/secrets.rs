@@ -19,6 +19,14 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// Whether two secrets (or their hashes) are equal, in time that does not
+/// depend on where they differ: the one constant-time comparison of
+/// Gatehouse, for form tokens, client secrets and password hashes alike.
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq as _;
+    a.ct_eq(b).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,5 +41,13 @@ mod tests {
         assert_eq!(token_hash(&a).len(), 32);
         assert_eq!(token_hash(&a), token_hash(&a));
         assert_ne!(token_hash(&a), token_hash(&b));
+    }
+
+    #[test]
+    fn same_is_equality_of_bytes() {
+        assert!(same(b"secret", b"secret"));
+        assert!(!same(b"secret", b"secreT"));
+        assert!(!same(b"secret", b"secre"), "a prefix is not the secret");
+        assert!(same(b"", b""));
     }
 }

@@ -104,6 +104,10 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
     /// A transaction for reading only.
     async fn read(&self) -> StoreResult<Box<dyn Tx>>;
+    /// How many transactions (reading and writing) were begun through this
+    /// handle since it connected: what a request costs the database is the
+    /// difference around it (the benchmark and a test read it).
+    fn transactions(&self) -> u64;
     /// How many changes this node has seen: write transactions committed
     /// through this handle, and on PostgreSQL every change another node
     /// announced ([`Tx::announce`]). A reader that sees the same number after

@@ -134,6 +134,7 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
         listener: std::sync::Mutex::new(listener),
         bounds: Arc::new(Recent::new(BOUND_TTL)),
         trigrams: Arc::new(Recent::new(BOUND_TTL)),
+        begun: AtomicU64::new(0),
     }))
 }
 
@@ -244,6 +245,8 @@ struct SqlStore {
     bounds: Arc<WalkBounds>,
     /// Recent search-vocabulary counts (SQLite).
     trigrams: Arc<TrigramDocs>,
+    /// Transactions begun through this handle (see [`Store::transactions`]).
+    begun: AtomicU64,
 }
 
 #[async_trait]
@@ -272,6 +275,7 @@ impl Store for SqlStore {
     }
 
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
+        self.begun.fetch_add(1, Ordering::Relaxed);
         let inner = match &self.pool {
             Pool::Sqlite(p) => Inner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => Inner::Postgres(p.begin().await?),
@@ -288,6 +292,7 @@ impl Store for SqlStore {
     }
 
     async fn read(&self) -> StoreResult<Box<dyn Tx>> {
+        self.begun.fetch_add(1, Ordering::Relaxed);
         let inner = match &self.pool {
             Pool::Sqlite(p) => Inner::Sqlite(p.begin().await?),
             Pool::Postgres(p) => Inner::Postgres(p.begin_with("BEGIN READ ONLY").await?),
@@ -345,6 +350,10 @@ impl Store for SqlStore {
 
     fn outbox_queued(&self) -> Arc<tokio::sync::Notify> {
         Arc::clone(&self.queued)
+    }
+
+    fn transactions(&self) -> u64 {
+        self.begun.load(Ordering::Relaxed)
     }
 
     fn changes_seen(&self) -> Option<u64> {

@@ -97,21 +97,8 @@ pub fn with_query(uri: &str, pairs: &[(&str, Option<&str>)]) -> String {
             out.push(sep);
             out.push_str(k);
             out.push('=');
-            out.push_str(&urlencode(v));
+            out.push_str(&crate::links::query_value(v));
             sep = '&';
-        }
-    }
-    out
-}
-
-fn urlencode(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for b in raw.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
         }
     }
     out

@@ -70,10 +70,6 @@ fn refused(code: &'static str, description: &str) -> OAuthError {
     OAuthError::new(code, description)
 }
 
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// Authenticates the client: its secret (Basic or form) for a confidential
 /// client, its ID alone for a public one.
 pub(crate) async fn client(
@@ -102,7 +98,7 @@ pub(crate) async fn client(
         return Ok(Err(unknown()));
     };
     let ok = match (&client.secret_hash, secret) {
-        (Some(hash), Some(secret)) => same(hash, &secrets::token_hash(&secret)),
+        (Some(hash), Some(secret)) => secrets::same(hash, &secrets::token_hash(&secret)),
         (None, None) => true,
         _ => false,
     };

@@ -158,16 +158,11 @@ impl Scheme {
                     return false;
                 };
                 let mut out = vec![0u8; hash.len()];
-                scrypt::scrypt(password, salt, &params, &mut out).is_ok() && equal(&out, hash)
+                scrypt::scrypt(password, salt, &params, &mut out).is_ok()
+                    && crate::secrets::same(&out, hash)
             }
         }
     }
-}
-
-/// Constant-time equality of two byte strings.
-fn equal(a: &[u8], b: &[u8]) -> bool {
-    use subtle::ConstantTimeEq as _;
-    a.ct_eq(b).into()
 }
 
 fn out_of_bounds(what: &str, value: impl std::fmt::Display) -> String {

@@ -9,6 +9,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use gatehouse_app::links::query_value;
 use gatehouse_app::staff_auth::StaffCaller;
 use gatehouse_app::{AppError, accounts};
 use gatehouse_domain::Permission;
@@ -36,10 +37,6 @@ const TABS: [&str; 6] = [
     "deleted",
     "active",
 ];
-
-fn encoded(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
-}
 
 async fn registrations_page(
     caller: &StaffCaller,
@@ -78,8 +75,8 @@ async fn registrations_page(
     let search = q.q.clone().unwrap_or_default();
     let back = format!(
         "/admin/registrations?status={status}&site={}&q={}",
-        encoded(&site),
-        encoded(&search)
+        query_value(&site),
+        query_value(&search)
     );
     let pages = (list.total + list.per_page - 1) / list.per_page;
     let actions: Vec<&str> = offered.iter().map(|a| a.as_str()).collect();

@@ -9,6 +9,7 @@ use axum::Form;
 use axum::extract::{OriginalUri, Path, Query};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use gatehouse_app::links::query_value;
 use gatehouse_app::oidc::authorize::{self, AuthorizeRequest, Decision, Next};
 use gatehouse_app::oidc::connected;
 use gatehouse_app::oidc::logout::{self, LogoutRequest};
@@ -173,9 +174,9 @@ pub(super) async fn authorize(
                 cookies::clear(&mut v.set_cookies, v.state.cookies, &name);
                 back = without(&back, &["prompt", "max_age"]);
             }
-            let mut to = format!("{}?next={}", v.path("login"), encode(&back));
+            let mut to = format!("{}?next={}", v.path("login"), query_value(&back));
             if let Some(hint) = req.login_hint.as_deref() {
-                to.push_str(&format!("&login_hint={}", encode(hint)));
+                to.push_str(&format!("&login_hint={}", query_value(hint)));
             }
             if let Some(lang) = asked {
                 to.push_str(&format!("&lang={}", lang.as_str()));
@@ -244,12 +245,6 @@ pub(super) fn safe_next(site_key: &str, next: &str) -> Option<String> {
 /// of the portal's own pages).
 pub(super) fn is_app_request(site_key: &str, next: &str) -> bool {
     next.starts_with(&format!("/s/{site_key}/oauth2/authorize?"))
-}
-
-fn encode(raw: &str) -> String {
-    authorize::with_query("", &[("x", Some(raw))])
-        .trim_start_matches("?x=")
-        .to_string()
 }
 
 /// A path and query without the named parameters.

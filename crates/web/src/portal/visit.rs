@@ -15,6 +15,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gatehouse_app::AppError;
+use gatehouse_app::links::query_value;
 use gatehouse_app::portal::sessions::{self, Current};
 use gatehouse_app::portal::{RequestMeta, load_site};
 use gatehouse_domain::{Language, LoginIdMode};
@@ -360,17 +361,13 @@ fn to_sign_in(visit: Visit, parts: &Parts) -> Response {
         to.push_str("?notice=session_ended");
         if let Some(back) = back {
             to.push_str("&next=");
-            to.push_str(&encode(&back));
+            to.push_str(&query_value(&back));
         }
     } else if let Some(back) = back {
         to.push_str("?next=");
-        to.push_str(&encode(&back));
+        to.push_str(&query_value(&back));
     }
     visit.redirect(&to)
-}
-
-fn encode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// A signed-in customer's form post whose CSRF token matched, read as `T`.
