@@ -23,6 +23,7 @@ mod csrf;
 mod device;
 pub mod error;
 mod extract;
+mod fallback;
 mod health;
 pub mod i18n;
 pub mod metrics;
@@ -137,7 +138,7 @@ pub fn router(state: AppState) -> Router {
                     console::language,
                 )),
         )
-        .fallback(error::not_found)
+        .fallback(fallback::not_found)
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(state.clone(), edge))
         .layer(SetResponseHeaderLayer::if_not_present(

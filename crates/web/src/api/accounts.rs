@@ -12,8 +12,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::SiteQuery;
-use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use crate::error::ApiError;
 use crate::extract::ApiCaller;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::openapi::{Counts, Items};
 use crate::state::AppState;
 use gatehouse_app::accounts;
@@ -292,7 +293,7 @@ pub(crate) struct ImpersonateBody {
     reason: String,
     /// How long the portal session lasts (default 30).
     #[schema(minimum = 1, maximum = 60)]
-    #[serde(default, deserialize_with = "crate::error::whole_number")]
+    #[serde(default, deserialize_with = "gatehouse_domain::policy::whole_number")]
     minutes: Option<i64>,
 }
 

@@ -10,8 +10,9 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::csv::{csv_lines, csv_response};
-use crate::error::{ApiError, ApiQuery};
+use crate::error::ApiError;
 use crate::extract::ApiCaller;
+use crate::extract::ApiQuery;
 use crate::openapi::Items;
 use crate::state::AppState;
 

@@ -10,8 +10,9 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::csv::{csv_lines, csv_response};
-use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use crate::error::ApiError;
 use crate::extract::ApiCaller;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {

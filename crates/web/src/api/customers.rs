@@ -15,8 +15,9 @@ use std::borrow::Cow;
 use gatehouse_app::customer_fields;
 use gatehouse_app::customers::CustomerPatch;
 
-use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use crate::error::ApiError;
 use crate::extract::ApiCaller;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {

@@ -9,8 +9,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use crate::error::ApiError;
 use crate::extract::ApiCaller;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::openapi::Items;
 use crate::state::AppState;
 

@@ -7,8 +7,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use gatehouse_app::oidc::keys;
 
-use crate::error::{ApiError, ApiJson};
+use crate::error::ApiError;
 use crate::extract::ApiCaller;
+use crate::extract::ApiJson;
 use crate::openapi::Items;
 use crate::state::AppState;
 

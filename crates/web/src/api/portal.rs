@@ -14,7 +14,8 @@ use gatehouse_app::portal::{activate, password, profile, register, reset, sign_i
 use serde::{Deserialize, Serialize};
 
 use crate::cookies;
-use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
 use crate::extract::{ClientMeta, FreshPortalCaller, PortalCaller};
 use crate::openapi::{Accepted, Items};
 use crate::portal::rate_limit;

@@ -10,8 +10,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::error::ApiError;
 use crate::extract::{ApiCaller, PortalCaller};
+use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {

@@ -7,8 +7,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::error::ApiError;
 use crate::extract::ApiCaller;
+use crate::extract::{ApiJson, ApiPath};
 use crate::openapi::Items;
 use crate::state::AppState;
 

@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
 use crate::extract::{ClientMeta, FreshPortalCaller};
 use crate::openapi::Items;
 use crate::portal::rate_limit;

@@ -12,10 +12,16 @@
 //! - [`PortalCaller`] / [`FreshPortalCaller`]: the signed-in customer of a
 //!   portal JSON call (the site from the path, the site's session cookie).
 //! - [`ClientMeta`]: the client address and user agent a use case records.
+//! - [`ApiJson`], [`ApiPath`], [`ApiQuery`] (`body.rs`): a JSON body, path
+//!   and query whose refusals answer in the API's error body.
 //!
 //! Invariants: the caller is established from the request's parts before
 //! the body is read, so an anonymous request is refused without its body
 //! being parsed; a form is parsed only after its CSRF token matched.
+
+mod body;
+
+pub(crate) use body::{ApiJson, ApiPath, ApiQuery};
 
 use std::net::SocketAddr;
 
