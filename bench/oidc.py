@@ -151,7 +151,7 @@ def wrk_with_env(url, seconds, script, env):
     # wrk --latency prints the 50, 75, 90 and 99th percentiles.
     unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     latency = {int(q): float(v) * unit[u]
-               for q, v, u in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)$", out, re.M)}
+               for q, v, u in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
     return {"rps": rps, "ok_rps": rps * statuses.get(200, 0) / total if total else 0.0, "statuses": statuses,
             "latency_ms": latency}
 
