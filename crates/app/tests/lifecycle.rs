@@ -317,7 +317,11 @@ both_engines! {
                     .await
                     .unwrap()
                     .into_iter()
-                    .filter(|m| m.mail.recipient == stored.email || m.body_has_account(id))
+                    .filter(|m| {
+                        // Mail to the account, or a logout notice naming it.
+                        m.mail.recipient == stored.email
+                            || (m.mail.recipient == LOGOUT_URI && m.mail.body_text.contains(&id.to_string()))
+                    })
                     .map(|m| (m.mail.recipient == stored.email, m.mail.template_key))
                     .collect();
                 queued.sort();
@@ -336,17 +340,6 @@ both_engines! {
         // Both sides of the table were walked.
         println!("allowed and refused: {walked:?}");
         assert!(walked.0 > 0 && walked.1 > 0, "allowed and refused: {walked:?}");
-    }
-}
-
-/// Whether a back-channel notice is about this account.
-trait AboutAccount {
-    fn body_has_account(&self, id: Uuid) -> bool;
-}
-
-impl AboutAccount for gatehouse_store::OutboxMessage {
-    fn body_has_account(&self, id: Uuid) -> bool {
-        self.mail.recipient == LOGOUT_URI && self.mail.body_text.contains(&id.to_string())
     }
 }
 
