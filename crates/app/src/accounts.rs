@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::account_mail::{LinkMail, mail_account, send_link};
 use crate::lifecycle::{apply, create_customer_from};
 use crate::mail::MailKey;
-use crate::portal::load_site;
+use crate::sites;
 use crate::staff_auth::StaffCaller;
 use crate::{App, AppError, AppResult, audit, secrets};
 
@@ -180,7 +180,7 @@ async fn filter_of(tx: &mut dyn Tx, q: &ListQuery) -> AppResult<AccountFilter> {
         None => None,
     };
     let site_id = match q.site.as_deref().filter(|s| !s.is_empty()) {
-        Some(key) => Some(load_site(tx, key).await?.id),
+        Some(key) => Some(sites::load(tx, key).await?.id),
         None => None,
     };
     let search =
@@ -1049,7 +1049,7 @@ pub async fn open_impersonation(
 ) -> AppResult<crate::portal::sessions::NewSession> {
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let site = load_site(tx.as_mut(), site_key).await?;
+    let site = sites::load(tx.as_mut(), site_key).await?;
     let link = tx
         .consume_link_token(&secrets::token_hash(token), LinkPurpose::Impersonation, now)
         .await?

@@ -13,7 +13,7 @@ use crate::account_mail::send_invitation;
 use crate::accounts::AccountView;
 use crate::customer_fields::Change;
 pub use crate::customer_fields::CustomerPatch;
-use crate::portal::load_site;
+use crate::sites;
 use crate::staff_auth::StaffCaller;
 use crate::{App, AppError, AppResult, audit};
 
@@ -118,7 +118,7 @@ pub async fn create(
     .await?;
     check_group(tx.as_mut(), &fields, &mut errors).await?;
     let site = match account {
-        Some(a) => Some(load_site(tx.as_mut(), &a.site).await?),
+        Some(a) => Some(sites::load(tx.as_mut(), &a.site).await?),
         None => None,
     };
     let mut new_account = None;

@@ -1,8 +1,9 @@
 //! Short-lived copies of what every signed-in portal request reads (its
-//! session with the account and site, the customer's profile fields) and
-//! of userinfo answers (an app's access token checked against its grant
-//! and account), so that a busy portal does not go to the database, nor
-//! check a signature, on every request.
+//! session with the account and site, the customer's profile fields), of
+//! userinfo answers (an app's access token checked against its grant and
+//! account), and of the sites and apps every request resolves first, so that
+//! a busy portal does not go to the database, nor check a signature, on
+//! every request.
 //!
 //! Invariants owned here:
 //! - A copy is used only while the store has seen no change since it was
@@ -15,7 +16,10 @@
 //!   `NOTIFY` and seen as soon as it arrives; the time to live bounds only
 //!   what nobody announced (the CLI writing the same SQLite file) or a
 //!   notification lost to a silently broken connection. While a node cannot
-//!   hear the others, it uses no copies at all.
+//!   hear the others, it uses no copies at all. Sites and apps are counted
+//!   apart ([`gatehouse_store::Store::site_changes_seen`]): their copies
+//!   outlive a change to an account, and go with a change to any site or
+//!   app.
 //! - Copies serve reads only: every write checks its session again inside
 //!   its own transaction (`portal::sessions::still_signed_in`).
 //! - Bounded, and off with a time to live of zero ([`Recent`]).
@@ -23,7 +27,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use gatehouse_store::{Account, CustomerFields, Recent, Session, Site};
+use gatehouse_store::{Account, Client, CustomerFields, Recent, Session, Site};
 use uuid::Uuid;
 
 /// How long a copy may be used at most, by default.
@@ -59,6 +63,10 @@ pub struct RecentReads {
     pub fields: Recent<Uuid, Arc<CustomerFields>>,
     /// Userinfo answers by the hash of the access token.
     pub userinfo: Recent<Vec<u8>, Arc<UserinfoRead>>,
+    /// Sites by key.
+    pub sites: Recent<String, Arc<Site>>,
+    /// Apps by client ID.
+    pub clients: Recent<String, Arc<Client>>,
 }
 
 impl RecentReads {
@@ -68,6 +76,8 @@ impl RecentReads {
             sessions: Recent::new(ttl),
             fields: Recent::new(ttl),
             userinfo: Recent::new(ttl),
+            sites: Recent::new(ttl),
+            clients: Recent::new(ttl),
         }
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::portal::load_site;
+use crate::sites;
 use crate::staff_auth::StaffCaller;
 use crate::{App, AppResult};
 
@@ -58,7 +58,7 @@ pub async fn registrations(
     caller.require(Permission::ViewCustomers)?;
     let now = app.clock.now();
     let mut tx = app.store.read().await?;
-    let site = load_site(tx.as_mut(), site_key).await?;
+    let site = sites::load(tx.as_mut(), site_key).await?;
     let filter = AccountFilter {
         site_id: Some(site.id),
         ..AccountFilter::default()
@@ -144,7 +144,7 @@ pub async fn dashboard(
     let now = app.clock.now();
     let mut tx = app.store.read().await?;
     let chart_site = match site_key {
-        Some(key) => Some(load_site(tx.as_mut(), key).await?.id),
+        Some(key) => Some(sites::load(tx.as_mut(), key).await?.id),
         None => None,
     };
     let mut sites = Vec::new();

@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use time::Duration;
 use uuid::Uuid;
 
-use crate::portal::load_site;
+use crate::sites;
 use crate::{App, AppResult};
 
 const FIRST: [&str; 24] = [
@@ -142,7 +142,7 @@ pub async fn seed(
     mut progress: impl FnMut(usize),
 ) -> AppResult<()> {
     let mut tx = app.store.read().await?;
-    let site = load_site(tx.as_mut(), site_key).await?;
+    let site = sites::load(tx.as_mut(), site_key).await?;
     drop(tx);
     let mut rng = StdRng::seed_from_u64(count as u64);
     let now = app.clock.now();

@@ -1,8 +1,17 @@
-//! Sites: creating them, and the default site `main` that a fresh
-//! installation starts with.
+//! Sites: resolving one by its key, creating them, and the default site
+//! `main` that a fresh installation starts with.
+//!
+//! Invariant owned here: a request resolves its site once ([`resolve`]) and
+//! passes it down as a value; the copy it gets was read after the last
+//! change to any site or app this node has seen
+//! ([`gatehouse_store::Store::site_changes_seen`]) and is at most the recent
+//! reads' time to live old. A write that depends on a site's settings reads
+//! the site again in its own transaction ([`load`]).
+
+use std::sync::Arc;
 
 use gatehouse_domain::{SiteKey, SiteSettings};
-use gatehouse_store::{Actor, Site};
+use gatehouse_store::{Actor, Site, Tx};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -10,6 +19,29 @@ use crate::{App, AppError, AppResult, audit};
 
 /// The key of the site a fresh installation creates.
 pub const DEFAULT_SITE_KEY: &str = "main";
+
+/// The site with this key, read in the caller's transaction, or not found.
+pub async fn load(tx: &mut dyn Tx, key: &str) -> AppResult<Site> {
+    tx.site_by_key(key)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("site '{key}'")))
+}
+
+/// The site with this key for a request, or not found: a recent copy while
+/// no site or app changed since it was read (see [`crate::recent`]).
+pub async fn resolve(app: &App, key: &str) -> AppResult<Site> {
+    let seen = app.store.site_changes_seen();
+    if let Some(site) = app.recent.sites.get(&key.to_string(), seen) {
+        return Ok(Site::clone(&site));
+    }
+    let mut tx = app.store.read().await?;
+    let site = load(tx.as_mut(), key).await?;
+    drop(tx);
+    app.recent
+        .sites
+        .put(site.key.clone(), seen, Arc::new(site.clone()));
+    Ok(site)
+}
 
 /// Creates a site with default settings.
 pub async fn create_site(app: &App, actor: &Actor, key: &str, name: &str) -> AppResult<Site> {
@@ -94,8 +126,7 @@ pub async fn create(
 /// One site with its settings (staff who may read customers).
 pub async fn get(app: &App, caller: &crate::staff_auth::StaffCaller, key: &str) -> AppResult<Site> {
     caller.require(gatehouse_domain::Permission::ViewCustomers)?;
-    let mut tx = app.store.read().await?;
-    crate::portal::load_site(tx.as_mut(), key).await
+    resolve(app, key).await
 }
 
 /// A site's settings.
@@ -119,7 +150,7 @@ pub async fn patch_settings(
     caller.require(gatehouse_domain::Permission::ManageSettings)?;
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let site = crate::portal::load_site(tx.as_mut(), key).await?;
+    let site = load(tx.as_mut(), key).await?;
     let changed = site
         .settings
         .patched(patch)

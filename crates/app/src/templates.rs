@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::mail::{self, MailKey, Parts, Rendered};
-use crate::portal::load_site;
+use crate::sites;
 use crate::staff_auth::StaffCaller;
 use crate::{App, AppError, AppResult, audit};
 
@@ -43,7 +43,7 @@ fn parse_key_lang(key: &str, lang: &str) -> AppResult<(MailKey, Language)> {
 async fn site_for(app: &App, caller: &StaffCaller, site_key: &str) -> AppResult<Site> {
     caller.require(Permission::ManageTemplates)?;
     let mut tx = app.store.read().await?;
-    load_site(tx.as_mut(), site_key).await
+    sites::load(tx.as_mut(), site_key).await
 }
 
 /// Every message in both languages for a site, marking the overridden ones.

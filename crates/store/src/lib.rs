@@ -117,6 +117,12 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// yet back): no copy of a read may be used or kept then. Writes that
     /// nobody announces (the CLI on the same SQLite file) are not counted.
     fn changes_seen(&self) -> Option<u64>;
+    /// How many changes to sites (their settings) and their apps this node
+    /// has seen, counted as [`Store::changes_seen`] counts all changes (each
+    /// of them is counted there too): a copy of a site or an app read when
+    /// it was `n` is good while it stays `n`. `None` while this node cannot
+    /// hear the others.
+    fn site_changes_seen(&self) -> Option<u64>;
     /// Woken (one permit) each time a transaction that queued an outbox
     /// message, or made one due again, commits through this handle: the
     /// delivery worker waits on it, so that no use case has to remember to

@@ -118,6 +118,7 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
     };
     let seen = Arc::new(Seen {
         count: AtomicU64::new(0),
+        sites: AtomicU64::new(0),
         // SQLite has no other nodes to hear; PostgreSQL hears nothing until
         // its listener has said LISTEN.
         listening: AtomicBool::new(engine == Engine::Sqlite),
@@ -142,12 +143,37 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
 /// nodes' copies of reads may hold (see [`Tx::announce`]).
 pub const CHANGES_CHANNEL: &str = "gatehouse_changes";
 
+/// What a node says on [`CHANGES_CHANNEL`]: its name, and `sites` after a
+/// space when a site or an app changed.
+struct Announcement;
+
+/// The announcement's word for a change to a site or an app.
+const SITES: &str = "sites";
+
+impl Announcement {
+    fn say(node: &str, sites: bool) -> String {
+        if sites {
+            format!("{node} {SITES}")
+        } else {
+            node.to_string()
+        }
+    }
+
+    fn parse(payload: &str) -> (&str, &str) {
+        payload.split_once(' ').unwrap_or((payload, ""))
+    }
+}
+
 /// What this node has seen change (see [`Store::changes_seen`]).
 #[derive(Debug)]
 struct Seen {
     /// Write transactions committed through this handle, plus changes other
     /// nodes announced, plus one each time listening starts again.
     count: AtomicU64,
+    /// Changes to sites and their apps among them (a copy of a site or an
+    /// app is good while this stays the same): this node's, other nodes'
+    /// announced ones, plus one each time listening starts again.
+    sites: AtomicU64,
     /// Whether announcements of other nodes reach this one now.
     listening: AtomicBool,
     /// This handle's name in its own announcements (it has counted its own
@@ -160,17 +186,22 @@ impl Seen {
         self.count.fetch_add(1, Ordering::SeqCst);
     }
 
+    fn bump_sites(&self) {
+        self.sites.fetch_add(1, Ordering::SeqCst);
+        self.count.fetch_add(1, Ordering::SeqCst);
+    }
+
     /// Other nodes cannot be heard: nothing read so far may be used, and
     /// nothing read from now on may be kept, until listening again.
     fn deaf(&self) {
         self.listening.store(false, Ordering::SeqCst);
-        self.bump();
+        self.bump_sites();
     }
 
     /// Listening again: whatever was announced meanwhile is lost, so every
     /// copy from before is stale.
     fn hearing(&self) {
-        self.bump();
+        self.bump_sites();
         self.listening.store(true, Ordering::SeqCst);
     }
 }
@@ -195,8 +226,11 @@ async fn hear_other_nodes(pool: PgPool, seen: Arc<Seen>) {
                 pause = Duration::from_millis(100);
                 loop {
                     match l.try_recv().await {
-                        Ok(Some(n)) if n.payload() == seen.node => {}
-                        Ok(Some(_)) => seen.bump(),
+                        Ok(Some(n)) => match Announcement::parse(n.payload()) {
+                            (node, _) if node == seen.node => {}
+                            (_, SITES) => seen.bump_sites(),
+                            _ => seen.bump(),
+                        },
                         Ok(None) => {
                             tracing::warn!(
                                 "lost the connection that hears other nodes; reconnecting"
@@ -284,6 +318,7 @@ impl Store for SqlStore {
             inner,
             seen: Some(Arc::clone(&self.seen)),
             announce: false,
+            sites_changed: false,
             queued: Some(Arc::clone(&self.queued)),
             wakes_delivery: false,
             bounds: Arc::clone(&self.bounds),
@@ -301,6 +336,7 @@ impl Store for SqlStore {
             inner,
             seen: None,
             announce: false,
+            sites_changed: false,
             queued: None,
             wakes_delivery: false,
             bounds: Arc::clone(&self.bounds),
@@ -363,6 +399,11 @@ impl Store for SqlStore {
         self.seen.listening.load(Ordering::SeqCst).then_some(count)
     }
 
+    fn site_changes_seen(&self) -> Option<u64> {
+        let count = self.seen.sites.load(Ordering::SeqCst);
+        self.seen.listening.load(Ordering::SeqCst).then_some(count)
+    }
+
     async fn close(&self) {
         if let Some(listener) = self.listener.lock().ok().and_then(|mut l| l.take()) {
             listener.abort();
@@ -385,6 +426,8 @@ struct SqlTx {
     seen: Option<Arc<Seen>>,
     /// Other nodes are told of this transaction's changes at commit.
     announce: bool,
+    /// A site or an app changed (copies of them go, here and elsewhere).
+    sites_changed: bool,
     /// The store's outbox wake-up, for a write transaction.
     queued: Option<Arc<tokio::sync::Notify>>,
     /// Whether this transaction made an outbox message due.
@@ -396,6 +439,13 @@ struct SqlTx {
 }
 
 impl SqlTx {
+    /// A site or an app changes: every copy of one goes at commit, on this
+    /// node and (announced) on the others.
+    fn announce_site_change(&mut self) {
+        self.announce = true;
+        self.sites_changed = true;
+    }
+
     fn engine(&self) -> Engine {
         match self.inner {
             Inner::Sqlite(_) => Engine::Sqlite,
@@ -631,7 +681,7 @@ impl Tx for SqlTx {
                 if let (true, Some(seen)) = (self.announce, &self.seen) {
                     sqlx::query("SELECT pg_notify($1, $2)")
                         .bind(CHANGES_CHANNEL)
-                        .bind(&seen.node)
+                        .bind(Announcement::say(&seen.node, self.sites_changed))
                         .execute(&mut *t)
                         .await?;
                 }
@@ -641,7 +691,11 @@ impl Tx for SqlTx {
         // Counted once the change is visible: a reader that saw the count
         // before it read cannot hold data older than the count says.
         if let Some(seen) = self.seen {
-            seen.bump();
+            if self.sites_changed {
+                seen.bump_sites();
+            } else {
+                seen.bump();
+            }
         }
         if let (true, Some(queued)) = (self.wakes_delivery, self.queued) {
             queued.notify_one();

@@ -848,6 +848,30 @@ both_engines! {
         tx.commit().await.unwrap();
         assert!(store.changes_seen().unwrap() > before, "this node's own write is seen at once");
     }
+
+    async fn changes_to_sites_are_counted_apart_from_accounts(db: TestDb) {
+        let store = db.store().await;
+        let mut s = with_site(&store, "main").await;
+        let a = account(s.id, "ada@example.com");
+        listening(&store).await;
+        let sites = store.site_changes_seen().unwrap();
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_account(&a).await.unwrap();
+        tx.delete_account_sessions(a.id, None).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.site_changes_seen(), Some(sites), "an account's change leaves copies of sites good");
+        let all = store.changes_seen().unwrap();
+        s.settings.self_registration = !s.settings.self_registration;
+        let mut tx = store.begin().await.unwrap();
+        tx.update_site_settings(s.id, &s.settings).await.unwrap();
+        drop(tx);
+        assert_eq!(store.site_changes_seen(), Some(sites), "a change rolled back is no change");
+        let mut tx = store.begin().await.unwrap();
+        tx.update_site_settings(s.id, &s.settings).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(store.site_changes_seen().unwrap() > sites, "a site's change is seen at once");
+        assert!(store.changes_seen().unwrap() > all, "and counted among all changes");
+    }
 }
 
 /// Waits (up to 10 s) until the store hears other nodes (PostgreSQL's
@@ -900,6 +924,27 @@ async fn another_node_hears_announced_changes_and_a_deaf_node_keeps_no_copies() 
         sees_more_than(&b, before).await,
         "B never heard of the block"
     );
+
+    // A block is no change to a site: B's copies of sites stay good; a
+    // site's new settings are heard as one.
+    let sites = b.site_changes_seen().unwrap();
+    assert!(sites > 0, "B counts from its first listening");
+    let mut site = s.clone();
+    site.settings.self_registration = !site.settings.self_registration;
+    let mut tx = a.begin().await.unwrap();
+    tx.update_site_settings(site.id, &site.settings)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut heard = false;
+    for _ in 0..200 {
+        if b.site_changes_seen().is_some_and(|n| n > sites) {
+            heard = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(heard, "B never heard of the site's change");
 
     // An announcement rolled back is never heard: NOTIFY is transactional.
     let mut tx = a.begin().await.unwrap();

@@ -5,7 +5,7 @@
 //! cookies, so the cross-site form check does not apply to them; they
 //! answer any origin (CORS), for browser apps.
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,12 +14,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use gatehouse_app::oidc::introspect::TokenForm;
 use gatehouse_app::oidc::{self, token::TokenRequest};
-use gatehouse_app::{App, AppError, AppResult};
+use gatehouse_app::{AppError, AppResult};
 use gatehouse_domain::oidc::OAuthError;
 use gatehouse_store::Site;
 use serde_json::json;
 
 use crate::error::ApiError;
+use crate::extract::SiteInPath;
 use crate::state::AppState;
 
 /// The paths here that carry no cookie-based authority.
@@ -51,9 +52,11 @@ pub(crate) fn routes() -> Router<AppState> {
             axum::routing::post(introspect),
         )
         .route("/s/{site}/oauth2/revoke", axum::routing::post(revoke))
+        // Every answer here, refusals included, may be read by any origin.
+        .layer(axum::middleware::map_response(open))
 }
 
-fn open(mut response: Response) -> Response {
+async fn open(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -65,7 +68,7 @@ fn open(mut response: Response) -> Response {
 /// The answer to a browser's CORS preflight: any origin may call with
 /// `Authorization` and `Content-Type` (no cookies are involved).
 async fn preflight() -> Response {
-    let mut response = open(StatusCode::NO_CONTENT.into_response());
+    let mut response = StatusCode::NO_CONTENT.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
@@ -86,17 +89,7 @@ fn no_store(mut response: Response) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    open(response)
-}
-
-async fn site_of(app: &App, key: &str) -> Result<Site, Response> {
-    let found = async {
-        let mut tx = app.store.read().await?;
-        gatehouse_app::portal::load_site(tx.as_mut(), key).await
-    };
-    found
-        .await
-        .map_err(|e| open(ApiError::from(e).into_response()))
+    response
 }
 
 fn server_error(e: AppError) -> Response {
@@ -127,19 +120,16 @@ fn oauth_error(status: StatusCode, e: &OAuthError) -> Response {
         (status = 404, description = "No such site", body = crate::openapi::ErrorBody)
     )
 )]
-pub(crate) async fn discovery(State(state): State<AppState>, Path(site): Path<String>) -> Response {
-    match site_of(&state.app, &site).await {
-        Ok(site) => open(Json(oidc::discovery(&state.app, &site)).into_response()),
-        Err(r) => r,
-    }
+pub(crate) async fn discovery(
+    State(state): State<AppState>,
+    SiteInPath(site): SiteInPath,
+) -> Response {
+    Json(oidc::discovery(&state.app, &site)).into_response()
 }
 
-async fn jwks(State(state): State<AppState>, Path(site): Path<String>) -> Response {
-    if let Err(r) = site_of(&state.app, &site).await {
-        return r;
-    }
+async fn jwks(State(state): State<AppState>, SiteInPath(_site): SiteInPath) -> Response {
     match oidc::keys::jwks(&state.app).await {
-        Ok(keys) => open(Json(keys).into_response()),
+        Ok(keys) => Json(keys).into_response(),
         Err(e) => server_error(e),
     }
 }
@@ -160,7 +150,7 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
 
 async fn userinfo(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    SiteInPath(site): SiteInPath,
     headers: HeaderMap,
 ) -> Response {
     let bearer = headers
@@ -181,7 +171,6 @@ async fn userinfo(
     match oidc::userinfo::userinfo(&state.app, &site, bearer.trim()).await {
         Ok(Some(claims)) => no_store(Json(claims).into_response()),
         Ok(None) => refused("invalid_token"),
-        Err(e @ AppError::NotFound(_)) => open(ApiError::from(e).into_response()),
         Err(e) => server_error(e),
     }
 }
@@ -207,11 +196,9 @@ fn not_a_form() -> Response {
     oauth_error(StatusCode::BAD_REQUEST, &e)
 }
 
-/// Form endpoints where the app authenticates (token, introspection,
-/// revocation): the site, the form and any Basic credentials, or the
-/// refusal to send at once.
-type FormBody<F> = Result<Form<F>, axum::extract::rejection::FormRejection>;
-
+/// A call of a form endpoint where the app authenticates (token,
+/// introspection, revocation): the site, the form and any Basic
+/// credentials; refused at once (404, or a protocol error) without them.
 struct ClientCall<F> {
     site: Site,
     form: F,
@@ -219,24 +206,27 @@ struct ClientCall<F> {
     via_basic: bool,
 }
 
-async fn client_call<F>(
-    state: &AppState,
-    site: &str,
-    headers: &HeaderMap,
-    form: FormBody<F>,
-) -> Result<ClientCall<F>, Response> {
-    let site = site_of(&state.app, site).await?;
-    let Ok(Form(form)) = form else {
-        return Err(not_a_form());
-    };
-    let basic = basic(headers);
-    let via_basic = basic.is_some();
-    Ok(ClientCall {
-        site,
-        form,
-        basic,
-        via_basic,
-    })
+impl<F: serde::de::DeserializeOwned + Send> FromRequest<AppState> for ClientCall<F> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let SiteInPath(site) = SiteInPath::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let basic = basic(&parts.headers);
+        let Ok(Form(form)) = Form::<F>::from_request(Request::from_parts(parts, body), state).await
+        else {
+            return Err(not_a_form());
+        };
+        let via_basic = basic.is_some();
+        Ok(ClientCall {
+            site,
+            form,
+            basic,
+            via_basic,
+        })
+    }
 }
 
 /// The answer of a client-authenticated endpoint: its own on success, the
@@ -250,16 +240,7 @@ fn client_answer(result: AppResult<Result<Response, OAuthError>>, via_basic: boo
     }
 }
 
-async fn token(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    form: FormBody<TokenRequest>,
-) -> Response {
-    let c = match client_call(&state, &site, &headers, form).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn token(State(state): State<AppState>, c: ClientCall<TokenRequest>) -> Response {
     let result = oidc::token::token(&state.app, &c.site, &c.form, c.basic).await;
     client_answer(
         result.map(|r| r.map(|t| Json(t).into_response())),
@@ -267,16 +248,7 @@ async fn token(
     )
 }
 
-async fn introspect(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    form: FormBody<TokenForm>,
-) -> Response {
-    let c = match client_call(&state, &site, &headers, form).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn introspect(State(state): State<AppState>, c: ClientCall<TokenForm>) -> Response {
     let result = oidc::introspect::introspect(&state.app, &c.site, &c.form, c.basic).await;
     client_answer(
         result.map(|r| r.map(|v| Json(v).into_response())),
@@ -284,16 +256,7 @@ async fn introspect(
     )
 }
 
-async fn revoke(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    form: FormBody<TokenForm>,
-) -> Response {
-    let c = match client_call(&state, &site, &headers, form).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn revoke(State(state): State<AppState>, c: ClientCall<TokenForm>) -> Response {
     let result = oidc::introspect::revoke(&state.app, &c.site, &c.form, c.basic).await;
     client_answer(
         result.map(|r| r.map(|()| StatusCode::OK.into_response())),

@@ -104,17 +104,29 @@ pub fn with_query(uri: &str, pairs: &[(&str, Option<&str>)]) -> String {
     out
 }
 
-/// The client a request names, if it is one of this site's.
+/// The client a request names, if it is one of this site's: a recent copy
+/// while no site or app changed since it was read (see [`crate::recent`]).
 pub(crate) async fn client_of(
     app: &App,
     site: &Site,
     client_id: &str,
 ) -> AppResult<Option<Client>> {
-    let mut tx = app.store.read().await?;
-    Ok(tx
-        .client_by_client_id(client_id)
-        .await?
-        .filter(|c| c.site_id == site.id))
+    let seen = app.store.site_changes_seen();
+    let client = match app.recent.clients.get(&client_id.to_string(), seen) {
+        Some(hit) => Some(Client::clone(&hit)),
+        None => {
+            let mut tx = app.store.read().await?;
+            let found = tx.client_by_client_id(client_id).await?;
+            drop(tx);
+            if let Some(c) = &found {
+                app.recent
+                    .clients
+                    .put(c.client_id.clone(), seen, std::sync::Arc::new(c.clone()));
+            }
+            found
+        }
+    };
+    Ok(client.filter(|c| c.site_id == site.id))
 }
 
 /// Decides an authorization request for the customer signed in (if any),

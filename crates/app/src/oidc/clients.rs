@@ -221,10 +221,6 @@ fn scopes_of(asked: Option<Vec<String>>) -> Vec<String> {
     set.into_iter().collect()
 }
 
-async fn site_of(tx: &mut dyn Tx, key: &str) -> AppResult<Site> {
-    crate::portal::load_site(tx, key).await
-}
-
 async fn client_on(tx: &mut dyn Tx, site: &Site, client_id: &str) -> AppResult<Client> {
     tx.client_by_client_id(client_id)
         .await?
@@ -242,7 +238,7 @@ pub async fn create(
     caller.require(Permission::ManageSettings)?;
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let site = site_of(tx.as_mut(), site_key).await?;
+    let site = crate::sites::load(tx.as_mut(), site_key).await?;
     let secret =
         (input.client_type == ClientType::Confidential).then(|| secrets::new_token("ghs_"));
     let client = Client {
@@ -285,7 +281,7 @@ pub async fn create(
 pub async fn issuer_of(app: &App, caller: &StaffCaller, site_key: &str) -> AppResult<String> {
     caller.require(Permission::ManageSettings)?;
     let mut tx = app.store.read().await?;
-    let site = site_of(tx.as_mut(), site_key).await?;
+    let site = crate::sites::load(tx.as_mut(), site_key).await?;
     Ok(super::issuer(app, &site))
 }
 
@@ -293,7 +289,7 @@ pub async fn issuer_of(app: &App, caller: &StaffCaller, site_key: &str) -> AppRe
 pub async fn list(app: &App, caller: &StaffCaller, site_key: &str) -> AppResult<Vec<ClientView>> {
     caller.require(Permission::ManageSettings)?;
     let mut tx = app.store.read().await?;
-    let site = site_of(tx.as_mut(), site_key).await?;
+    let site = crate::sites::load(tx.as_mut(), site_key).await?;
     let clients = tx.list_clients(site.id).await?;
     Ok(clients.iter().map(|c| view(&site, c)).collect())
 }
@@ -307,7 +303,7 @@ pub async fn get(
 ) -> AppResult<ClientView> {
     caller.require(Permission::ManageSettings)?;
     let mut tx = app.store.read().await?;
-    let site = site_of(tx.as_mut(), site_key).await?;
+    let site = crate::sites::load(tx.as_mut(), site_key).await?;
     let client = client_on(tx.as_mut(), &site, client_id).await?;
     Ok(view(&site, &client))
 }
@@ -323,7 +319,7 @@ pub async fn update(
     caller.require(Permission::ManageSettings)?;
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let site = site_of(tx.as_mut(), site_key).await?;
+    let site = crate::sites::load(tx.as_mut(), site_key).await?;
     let before = client_on(tx.as_mut(), &site, client_id).await?;
     let mut after = before.clone();
     if let Some(name) = &patch.name {
@@ -375,7 +371,7 @@ pub async fn rotate_secret(
     caller.require(Permission::ManageSettings)?;
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let site = site_of(tx.as_mut(), site_key).await?;
+    let site = crate::sites::load(tx.as_mut(), site_key).await?;
     let mut client = client_on(tx.as_mut(), &site, client_id).await?;
     if client.client_type != ClientType::Confidential {
         return Err(AppError::invalid(
@@ -413,7 +409,7 @@ pub async fn delete(
     caller.require(Permission::ManageSettings)?;
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let site = site_of(tx.as_mut(), site_key).await?;
+    let site = crate::sites::load(tx.as_mut(), site_key).await?;
     let client = client_on(tx.as_mut(), &site, client_id).await?;
     tx.delete_client(client.id).await?;
     tx.append_audit(&audit::event(

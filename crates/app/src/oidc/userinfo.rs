@@ -6,7 +6,7 @@
 //! while the store has seen no change since they were read.
 
 use gatehouse_domain::sign_in_gate;
-use gatehouse_store::{Account, Grant, Site};
+use gatehouse_store::{Account, Grant, Site, Tx};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -47,6 +47,13 @@ pub(crate) async fn live_access(
     let Some(claims) = access_claims(app, site, token).await? else {
         return Ok(None);
     };
+    let mut tx = app.store.read().await?;
+    live_in(app, tx.as_mut(), claims).await
+}
+
+/// The grant and account of an access token's verified claims, read in the
+/// caller's transaction, if both are still good.
+async fn live_in(app: &App, tx: &mut dyn Tx, claims: Value) -> AppResult<Option<LiveAccess>> {
     let now = app.clock.now();
     let (Some(sid), Some(sub)) = (
         claims["sid"].as_str().and_then(|s| Uuid::parse_str(s).ok()),
@@ -54,7 +61,6 @@ pub(crate) async fn live_access(
     ) else {
         return Ok(None);
     };
-    let mut tx = app.store.read().await?;
     let Some(grant) = tx.grant_by_id(sid).await? else {
         return Ok(None);
     };
@@ -74,38 +80,37 @@ pub(crate) async fn live_access(
     }))
 }
 
-/// The claims for a bearer token on the site `site_key`, or `None` when
-/// the token is not (or no longer) good for them; an unknown site is not
-/// found.
+/// The claims for a bearer token on `site`, or `None` when the token is not
+/// (or no longer) good for them. One read: the grant, the account and what
+/// the claims need.
 pub async fn userinfo(
     app: &App,
-    site_key: &str,
+    site: &Site,
     bearer: &str,
 ) -> AppResult<Option<Map<String, Value>>> {
     // A copy is good while nothing changed since it was read (see
     // `recent`): a revoked grant, a blocked account, a changed site or app
     // is seen at once. The key includes the site: a token is good only
     // where it was issued.
-    let key = secrets::token_hash(&format!("{site_key}\n{bearer}"));
+    let key = secrets::token_hash(&format!("{}\n{bearer}", site.key));
     let seen = app.store.changes_seen();
     if let Some(hit) = app.recent.userinfo.get(&key, seen)
         && hit.expires_at > app.clock.now().unix_timestamp()
     {
         return Ok(Some(hit.claims.clone()));
     }
-    let site = {
-        let mut tx = app.store.read().await?;
-        crate::portal::load_site(tx.as_mut(), site_key).await?
+    let Some(verified) = access_claims(app, site, bearer).await? else {
+        return Ok(None);
     };
-    let site = &site;
-    let Some(live) = live_access(app, site, bearer).await? else {
+    let mut tx = app.store.read().await?;
+    let Some(live) = live_in(app, tx.as_mut(), verified).await? else {
         return Ok(None);
     };
     if !live.grant.scopes.iter().any(|s| s == "openid") {
         return Ok(None);
     }
-    let mut tx = app.store.read().await?;
     let claims = super::claims(tx.as_mut(), site, &live.account, &live.grant.scopes).await?;
+    drop(tx);
     if let Some(expires_at) = live.claims["exp"].as_i64() {
         app.recent.userinfo.put(
             key,

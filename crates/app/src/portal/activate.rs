@@ -3,18 +3,17 @@
 //! settings say: active, or pending for approval or customer assignment.
 
 use gatehouse_domain::{Event, Status};
-use gatehouse_store::LinkPurpose;
+use gatehouse_store::{LinkPurpose, Site};
 use serde_json::json;
 
-use super::{customer_actor, load_site, mail_link_by_address};
+use super::{customer_actor, mail_link_by_address};
 use crate::account_mail::LinkMail;
 use crate::{App, AppError, AppResult, audit, secrets};
 
 /// Follows an activation link; answers the status the account has now.
-pub async fn activate(app: &App, site_key: &str, token: &str) -> AppResult<Status> {
+pub async fn activate(app: &App, site: &Site, token: &str) -> AppResult<Status> {
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let site = load_site(tx.as_mut(), site_key).await?;
     let used = tx
         .consume_link_token(&secrets::token_hash(token), LinkPurpose::Activation, now)
         .await?
@@ -25,7 +24,7 @@ pub async fn activate(app: &App, site_key: &str, token: &str) -> AppResult<Statu
     }
     .filter(|a| a.site_id == site.id)
     .ok_or(AppError::LinkInvalid)?;
-    crate::lifecycle::apply(app, tx.as_mut(), &site, &mut account, Event::Verify, now).await?;
+    crate::lifecycle::apply(app, tx.as_mut(), site, &mut account, Event::Verify, now).await?;
     let status = account.state.status(now);
     tx.save_account(&account).await?;
     tx.append_audit(&audit::event(
@@ -45,10 +44,9 @@ pub async fn activate(app: &App, site_key: &str, token: &str) -> AppResult<Statu
 /// was used already and the account is activated since (someone following
 /// their link a second time is told where they stand, not offered a new
 /// link they do not need).
-pub async fn used_activation(app: &App, site_key: &str, token: &str) -> AppResult<Option<Status>> {
+pub async fn used_activation(app: &App, site: &Site, token: &str) -> AppResult<Option<Status>> {
     let now = app.clock.now();
     let mut tx = app.store.read().await?;
-    let site = load_site(tx.as_mut(), site_key).await?;
     let Some(id) = tx
         .used_link_account(&secrets::token_hash(token), LinkPurpose::Activation)
         .await?
@@ -65,6 +63,6 @@ pub async fn used_activation(app: &App, site_key: &str, token: &str) -> AppResul
 
 /// Sends a new activation link to an unverified account with this address.
 /// Answers `Ok` whatever the address, so that nobody learns which exist.
-pub async fn resend_activation(app: &App, site_key: &str, email: &str) -> AppResult<()> {
-    mail_link_by_address(app, site_key, email, LinkMail::ACTIVATION, |_| Ok(())).await
+pub async fn resend_activation(app: &App, site: &Site, email: &str) -> AppResult<()> {
+    mail_link_by_address(app, site, email, LinkMail::ACTIVATION, |_| Ok(())).await
 }

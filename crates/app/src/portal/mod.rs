@@ -26,7 +26,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::account_mail::{LinkMail, send_link};
-use crate::{App, AppError, AppResult, audit};
+use crate::{App, AppResult, audit};
 
 /// Who is asking, for sessions and the audit trail.
 #[derive(Debug, Clone, Default)]
@@ -35,13 +35,6 @@ pub struct RequestMeta {
     pub ip: Option<String>,
     /// Browser.
     pub user_agent: Option<String>,
-}
-
-/// The site with this key, or not found.
-pub async fn load_site(tx: &mut dyn Tx, key: &str) -> AppResult<Site> {
-    tx.site_by_key(key)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("site '{key}'")))
 }
 
 /// The account as the audit trail names it.
@@ -60,14 +53,13 @@ pub fn customer_actor(account: &Account) -> Actor {
 /// address, so that nobody learns which exist.
 pub(crate) async fn mail_link_by_address(
     app: &App,
-    site_key: &str,
+    site: &Site,
     email: &str,
     kind: LinkMail,
     offered: fn(&SiteSettings) -> AppResult<()>,
 ) -> AppResult<()> {
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
-    let site = load_site(tx.as_mut(), site_key).await?;
     offered(&site.settings)?;
     let Ok(email) = Email::parse(email) else {
         return Ok(());
@@ -75,7 +67,7 @@ pub(crate) async fn mail_link_by_address(
     let Some(account) = tx.account_by_email(site.id, email.as_str()).await? else {
         return Ok(());
     };
-    if send_link(app, tx.as_mut(), &site, &account, kind, now).await? {
+    if send_link(app, tx.as_mut(), site, &account, kind, now).await? {
         tx.commit().await?;
     }
     Ok(())

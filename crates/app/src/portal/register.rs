@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{RequestMeta, count_failed_attempt, customer_actor, load_site};
+use super::{RequestMeta, count_failed_attempt, customer_actor};
 use crate::account_mail::{issue_link, mail_account};
 use crate::customer_fields;
 use crate::mail::MailKey;
@@ -90,13 +90,10 @@ pub(crate) fn clean_language(errors: &mut Vec<FieldError>, raw: Option<&str>) ->
 /// not the address was known.
 pub async fn register(
     app: &App,
-    site_key: &str,
+    site: &Site,
     input: &Registration,
     _meta: &RequestMeta,
 ) -> AppResult<()> {
-    let mut read = app.store.read().await?;
-    let site = load_site(read.as_mut(), site_key).await?;
-    drop(read);
     let settings = &site.settings;
     if !settings.self_registration {
         return Err(AppError::Forbidden {
@@ -162,7 +159,7 @@ pub async fn register(
     // A concurrent registration of the same address may win the insert; the
     // second try then finds it and answers as for any known address.
     for _ in 0..3 {
-        match attempt(app, &site, &new).await? {
+        match attempt(app, site, &new).await? {
             Attempt::Done => {
                 return Ok(());
             }

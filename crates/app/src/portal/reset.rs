@@ -4,10 +4,10 @@
 //! e-mail address and ends every session.
 
 use gatehouse_domain::{Event, NewPassword};
-use gatehouse_store::{LinkPurpose, Tx};
+use gatehouse_store::{LinkPurpose, Site, Tx};
 use time::OffsetDateTime;
 
-use super::{load_site, mail_link_by_address, record_new_password};
+use super::{mail_link_by_address, record_new_password};
 use crate::account_mail::LinkMail;
 use crate::{App, AppError, AppResult, secrets};
 
@@ -24,14 +24,13 @@ fn offered(settings: &gatehouse_domain::SiteSettings) -> AppResult<()> {
 
 /// Mails a reset link to the account with this address, if there is one the
 /// lifecycle lets reset. Answers `Ok` whatever the address.
-pub async fn request_reset(app: &App, site_key: &str, email: &str) -> AppResult<()> {
-    mail_link_by_address(app, site_key, email, LinkMail::PASSWORD_RESET, offered).await
+pub async fn request_reset(app: &App, site: &Site, email: &str) -> AppResult<()> {
+    mail_link_by_address(app, site, email, LinkMail::PASSWORD_RESET, offered).await
 }
 
 /// Whether a reset link can still be used (for showing the form).
-pub async fn reset_link_valid(app: &App, site_key: &str, token: &str) -> AppResult<bool> {
+pub async fn reset_link_valid(app: &App, token: &str) -> AppResult<bool> {
     let mut tx = app.store.read().await?;
-    load_site(tx.as_mut(), site_key).await?;
     Ok(
         peek_either(tx.as_mut(), &secrets::token_hash(token), app.clock.now())
             .await?
@@ -60,13 +59,12 @@ async fn peek_either(
 /// leaves the link usable.
 pub async fn reset_password(
     app: &App,
-    site_key: &str,
+    site: &Site,
     token: &str,
     new_password: &str,
 ) -> AppResult<()> {
     let hash_of_token = secrets::token_hash(token);
     let mut tx = app.store.read().await?;
-    let site = load_site(tx.as_mut(), site_key).await?;
     let peek = peek_either(tx.as_mut(), &hash_of_token, app.clock.now())
         .await?
         .ok_or(AppError::LinkInvalid)?;
@@ -103,7 +101,7 @@ pub async fn reset_password(
     record_new_password(
         app,
         tx.as_mut(),
-        &site,
+        site,
         &mut account,
         password_hash,
         Event::PasswordReset,

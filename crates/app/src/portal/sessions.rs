@@ -112,7 +112,8 @@ pub async fn authenticate_on(app: &App, site: &Site, token: &str) -> AppResult<O
 }
 
 /// The session of a token with its account and the account's site, in one
-/// read (or a recent copy of it: see [`crate::recent`]).
+/// read (or a recent copy of it: see [`crate::recent`]); the read keeps a
+/// copy of the customer's profile fields too.
 async fn read_session(app: &App, token: &str) -> AppResult<Option<Arc<SessionRead>>> {
     let hash = secrets::token_hash(token);
     let writes = app.store.changes_seen();
@@ -132,7 +133,19 @@ async fn read_session(app: &App, token: &str) -> AppResult<Option<Arc<SessionRea
     let Some(site) = tx.site_by_id(account.site_id).await? else {
         return Ok(None);
     };
+    // The customer's profile fields in the same read: most signed-in pages
+    // and calls show them next (`profile`), and they then cost no second
+    // transaction.
+    let customer = match account.customer_id {
+        Some(id) => tx.customer_by_id(id).await?,
+        None => None,
+    };
     drop(tx);
+    if let Some(customer) = customer {
+        app.recent
+            .fields
+            .put(customer.id, writes, Arc::new(customer.fields));
+    }
     let read = Arc::new(SessionRead {
         site: Arc::new(site),
         session: Arc::new(session),

@@ -9,7 +9,9 @@ use gatehouse_domain::{
 };
 
 use super::sessions::{self, NewSession};
-use super::{RequestMeta, count_failed_attempt, load_site};
+use gatehouse_store::Site;
+
+use super::{RequestMeta, count_failed_attempt};
 use crate::{App, AppError, AppResult};
 
 /// The login ID as the store compares it, without refusing anything: a
@@ -18,10 +20,11 @@ fn normalise(raw: &str, mode: LoginIdMode) -> String {
     LoginId::parse(raw, mode).map_or_else(|_| raw.trim().to_string(), |id| id.as_str().to_string())
 }
 
-/// Signs a customer in; on success a new session (a new token every time).
+/// Signs a customer in to `site` (as the request resolved it); on success a
+/// new session (a new token every time).
 pub async fn sign_in(
     app: &App,
-    site_key: &str,
+    site: &Site,
     login_id: &str,
     password: &str,
     meta: &RequestMeta,
@@ -30,7 +33,6 @@ pub async fn sign_in(
     // "busy" before any database work.
     let slot = app.hasher.reserve()?;
     let mut tx = app.store.read().await?;
-    let site = load_site(tx.as_mut(), site_key).await?;
     let now = app.clock.now();
     let account = tx
         .account_by_login_id(site.id, &normalise(login_id, site.settings.login_id_mode))
@@ -48,7 +50,7 @@ pub async fn sign_in(
     let now = app.clock.now();
     if !right {
         let mut tx = app.store.begin().await?;
-        count_failed_attempt(app, tx.as_mut(), &site, account.id, now).await?;
+        count_failed_attempt(app, tx.as_mut(), site, account.id, now).await?;
         tx.commit().await?;
         return Err(SignInRefusal::InvalidCredentials.into());
     }
@@ -63,7 +65,7 @@ pub async fn sign_in(
         account.password_hash = Some(app.hasher.hash(password).await?);
     }
     let mut tx = app.store.begin().await?;
-    crate::lifecycle::apply(app, tx.as_mut(), &site, &mut account, Event::SignedIn, now).await?;
+    crate::lifecycle::apply(app, tx.as_mut(), site, &mut account, Event::SignedIn, now).await?;
     match tx.save_account(&account).await {
         // Changed in between (another sign-in, staff): the password was
         // right, so only the bookkeeping is skipped.
@@ -74,7 +76,7 @@ pub async fn sign_in(
     }
     let session = sessions::create(
         tx.as_mut(),
-        &site,
+        site,
         &account,
         outcome == SignInOutcome::MustChangePassword,
         meta,

@@ -8,6 +8,7 @@ impl Clients for SqlTx {
     #[tracing::instrument(name = "store.clients.insert_client", level = "debug", skip_all)]
     async fn insert_client(&mut self, c: &Client) -> StoreResult<()> {
         let _timer = crate::metrics::Timer::start("clients.insert_client");
+        self.announce_site_change();
         exec!(self, sqlx::query(
             "INSERT INTO oauth_clients (id, site_id, client_id, name, client_type, secret_hash, redirect_uris, \
              post_logout_redirect_uris, first_party, backchannel_logout_uri, scopes, signing_alg, created_at, updated_at) \
@@ -56,7 +57,7 @@ impl Clients for SqlTx {
     async fn update_client(&mut self, c: &Client) -> StoreResult<()> {
         let _timer = crate::metrics::Timer::start("clients.update_client");
         // What an app's token may read changes: copies on other nodes go.
-        self.announce();
+        self.announce_site_change();
         let done = exec!(self, sqlx::query(
             "UPDATE oauth_clients SET name = $2, client_type = $3, secret_hash = $4, redirect_uris = $5, \
              post_logout_redirect_uris = $6, first_party = $7, backchannel_logout_uri = $8, scopes = $9, \
@@ -75,7 +76,7 @@ impl Clients for SqlTx {
     async fn delete_client(&mut self, id: Uuid) -> StoreResult<bool> {
         let _timer = crate::metrics::Timer::start("clients.delete_client");
         // What an app's token may read changes: copies on other nodes go.
-        self.announce();
+        self.announce_site_change();
         let done = exec!(
             self,
             sqlx::query("DELETE FROM oauth_clients WHERE id = $1").bind(id)

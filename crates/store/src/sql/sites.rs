@@ -8,6 +8,7 @@ impl Sites for SqlTx {
     #[tracing::instrument(name = "store.sites.insert_site", level = "debug", skip_all)]
     async fn insert_site(&mut self, site: &Site) -> StoreResult<()> {
         let _timer = crate::metrics::Timer::start("sites.insert_site");
+        self.announce_site_change();
         let settings = settings_json(&site.settings)?;
         exec!(self, sqlx::query("INSERT INTO sites (id, key, name, settings, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(site.id).bind(&site.key).bind(&site.name).bind(&settings).bind(to_ms(site.created_at)))?;
@@ -47,7 +48,7 @@ impl Sites for SqlTx {
     #[tracing::instrument(name = "store.sites.update_site_settings", level = "debug", skip_all, fields(id = ?id))]
     async fn update_site_settings(&mut self, id: Uuid, settings: &SiteSettings) -> StoreResult<()> {
         let _timer = crate::metrics::Timer::start("sites.update_site_settings");
-        self.announce();
+        self.announce_site_change();
         let json = settings_json(settings)?;
         let done = exec!(
             self,

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cookies;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, SiteInPath};
 use crate::extract::{ClientMeta, FreshPortalCaller, PortalCaller};
 use crate::openapi::{Accepted, Items};
 use crate::portal::rate_limit;
@@ -99,11 +99,11 @@ fn with_session(
 )]
 pub(crate) async fn register_call(
     State(state): State<AppState>,
-    ApiPath(site): ApiPath<String>,
+    SiteInPath(site): SiteInPath,
     ClientMeta(meta): ClientMeta,
     ApiJson(input): ApiJson<register::Registration>,
 ) -> Result<Response, ApiError> {
-    rate_limit(&state, &meta, &site, Some(&input.email))?;
+    rate_limit(&state, &meta, &site.key, Some(&input.email))?;
     register::register(&state.app, &site, &input, &meta).await?;
     Ok(accepted())
 }
@@ -126,7 +126,7 @@ pub(crate) struct LinkToken {
 )]
 pub(crate) async fn verify_call(
     State(state): State<AppState>,
-    ApiPath(site): ApiPath<String>,
+    SiteInPath(site): SiteInPath,
     ApiJson(body): ApiJson<LinkToken>,
 ) -> Result<Response, ApiError> {
     let status = activate::activate(&state.app, &site, &body.token).await?;
@@ -149,11 +149,11 @@ pub(crate) struct EmailBody {
 )]
 pub(crate) async fn resend_call(
     State(state): State<AppState>,
-    ApiPath(site): ApiPath<String>,
+    SiteInPath(site): SiteInPath,
     ClientMeta(meta): ClientMeta,
     ApiJson(body): ApiJson<EmailBody>,
 ) -> Result<Response, ApiError> {
-    rate_limit(&state, &meta, &site, Some(&body.email))?;
+    rate_limit(&state, &meta, &site.key, Some(&body.email))?;
     activate::resend_activation(&state.app, &site, &body.email).await?;
     Ok(accepted())
 }
@@ -175,13 +175,14 @@ pub(crate) struct SignInBody {
 )]
 pub(crate) async fn sign_in_call(
     State(state): State<AppState>,
-    ApiPath(site): ApiPath<String>,
+    SiteInPath(site): SiteInPath,
     ClientMeta(meta): ClientMeta,
     ApiJson(body): ApiJson<SignInBody>,
 ) -> Result<Response, ApiError> {
-    rate_limit(&state, &meta, &site, Some(&body.login_id))?;
+    rate_limit(&state, &meta, &site.key, Some(&body.login_id))?;
     let session =
         sign_in::sign_in(&state.app, &site, &body.login_id, &body.password, &meta).await?;
+    let site = site.key;
     let body = SignedIn {
         status: "signed_in".into(),
         must_change_password: session.must_change_password,
@@ -332,11 +333,11 @@ pub(crate) async fn change_password_call(
 )]
 pub(crate) async fn forgot_call(
     State(state): State<AppState>,
-    ApiPath(site): ApiPath<String>,
+    SiteInPath(site): SiteInPath,
     ClientMeta(meta): ClientMeta,
     ApiJson(body): ApiJson<EmailBody>,
 ) -> Result<Response, ApiError> {
-    rate_limit(&state, &meta, &site, Some(&body.email))?;
+    rate_limit(&state, &meta, &site.key, Some(&body.email))?;
     reset::request_reset(&state.app, &site, &body.email).await?;
     Ok(accepted())
 }
@@ -358,11 +359,11 @@ pub(crate) struct ResetBody {
 )]
 pub(crate) async fn reset_call(
     State(state): State<AppState>,
-    ApiPath(site): ApiPath<String>,
+    SiteInPath(site): SiteInPath,
     ClientMeta(meta): ClientMeta,
     ApiJson(body): ApiJson<ResetBody>,
 ) -> Result<Response, ApiError> {
-    rate_limit(&state, &meta, &site, None)?;
+    rate_limit(&state, &meta, &site.key, None)?;
     reset::reset_password(&state.app, &site, &body.token, &body.new_password).await?;
     Ok(Json(Done {
         status: "password_changed".into(),

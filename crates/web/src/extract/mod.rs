@@ -14,14 +14,18 @@
 //! - [`ClientMeta`]: the client address and user agent a use case records.
 //! - [`ApiJson`], [`ApiPath`], [`ApiQuery`] (`body.rs`): a JSON body, path
 //!   and query whose refusals answer in the API's error body.
+//! - [`SiteInPath`] (`site.rs`): the site named in the path, resolved once
+//!   and passed down as a value.
 //!
 //! Invariants: the caller is established from the request's parts before
 //! the body is read, so an anonymous request is refused without its body
 //! being parsed; a form is parsed only after its CSRF token matched.
 
 mod body;
+pub(crate) mod site;
 
 pub(crate) use body::{ApiJson, ApiPath, ApiQuery};
+pub(crate) use site::SiteInPath;
 
 use std::net::SocketAddr;
 
@@ -254,14 +258,6 @@ where
     }
 }
 
-/// The site key of a route under `/…/{site}/…`.
-fn site_of(params: &RawPathParams) -> Option<String> {
-    params
-        .iter()
-        .find(|(k, _)| *k == "site")
-        .map(|(_, v)| v.to_string())
-}
-
 /// The customer signed in to the site of a portal JSON call (the site's own
 /// session cookie); 401 otherwise.
 #[derive(Debug, Clone)]
@@ -277,7 +273,7 @@ impl FromRequestParts<AppState> for PortalCaller {
         let params = RawPathParams::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::not_signed_in())?;
-        let site = site_of(&params).ok_or_else(ApiError::not_signed_in)?;
+        let site = site::key_in_path(&params).ok_or_else(ApiError::not_signed_in)?;
         let token = cookies::get(&parts.headers, &cookies::portal_session_name(&site))
             .ok_or_else(ApiError::not_signed_in)?;
         sessions::authenticate(&state.app, &site, &token)

@@ -32,7 +32,7 @@ pub(super) async fn forgot_submit(v: Visit, Form(form): Form<EmailForm>) -> Resp
         Ok(v) => v,
         Err(refused) => return *refused,
     };
-    match reset::request_reset(&v.state.app, &v.site.key, &form.email).await {
+    match reset::request_reset(&v.state.app, &v.site, &form.email).await {
         Ok(()) => {
             let text = v.tr("check_mail_text");
             v.notice(StatusCode::OK, "check_mail_heading", &[text], None)
@@ -89,7 +89,7 @@ pub(super) fn link_gone(v: Visit) -> Response {
 
 pub(super) async fn reset_form(v: Visit, Query(q): Query<PageQuery>) -> Response {
     let token = q.token.clone().unwrap_or_default();
-    match reset::reset_link_valid(&v.state.app, &v.site.key, &token).await {
+    match reset::reset_link_valid(&v.state.app, &token).await {
         Ok(true) => reset_page(v, StatusCode::OK, &token, None, BTreeMap::new()),
         Ok(false) => link_gone(v),
         Err(e) => v.fail(e).into_response(),
@@ -116,7 +116,7 @@ pub(super) async fn reset_submit(v: Visit, Form(form): Form<NewPasswordForm>) ->
             errors,
         );
     }
-    match reset::reset_password(&v.state.app, &v.site.key, &form.token, &form.new_password).await {
+    match reset::reset_password(&v.state.app, &v.site, &form.token, &form.new_password).await {
         Ok(()) => {
             let to = format!("{}?notice=reset_done", v.path("login"));
             v.redirect(&to)

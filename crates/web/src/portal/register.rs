@@ -87,7 +87,7 @@ pub(super) async fn register_submit(v: Visit, Form(form): Form<RegisterForm>) ->
             form.language.clone()
         }),
     };
-    match register::register(&v.state.app, &v.site.key, &input, &v.meta).await {
+    match register::register(&v.state.app, &v.site, &input, &v.meta).await {
         Ok(()) => {
             let text = v.tr("check_mail_text");
             v.notice(StatusCode::OK, "check_mail_heading", &[text], None)
@@ -107,7 +107,7 @@ pub(super) async fn register_submit(v: Visit, Form(form): Form<RegisterForm>) ->
 
 pub(super) async fn activate_link(v: Visit, Query(q): Query<PageQuery>) -> Response {
     let token = q.token.clone().unwrap_or_default();
-    match activate::activate(&v.state.app, &v.site.key, &token).await {
+    match activate::activate(&v.state.app, &v.site, &token).await {
         Ok(status) => {
             let (line, link) = if status == Status::Active {
                 (
@@ -121,7 +121,7 @@ pub(super) async fn activate_link(v: Visit, Query(q): Query<PageQuery>) -> Respo
             v.notice(StatusCode::OK, "activated_heading", &[line], link)
         }
         Err(AppError::LinkInvalid | AppError::Refused(_)) => {
-            match activate::used_activation(&v.state.app, &v.site.key, &token).await {
+            match activate::used_activation(&v.state.app, &v.site, &token).await {
                 Ok(Some(Status::Active)) => {
                     let (login, label) = (v.path("login"), v.tr("go_to_login"));
                     let line = v.tr("activation_used_active");
@@ -200,7 +200,7 @@ pub(super) async fn resend_submit(v: Visit, Form(form): Form<EmailForm>) -> Resp
         Ok(v) => v,
         Err(refused) => return *refused,
     };
-    match activate::resend_activation(&v.state.app, &v.site.key, &form.email).await {
+    match activate::resend_activation(&v.state.app, &v.site, &form.email).await {
         Ok(()) => {
             let text = v.tr("check_mail_text");
             v.notice(StatusCode::OK, "check_mail_heading", &[text], None)

@@ -133,7 +133,7 @@ pub(super) async fn login_submit(
     }
     match sign_in::sign_in(
         &v.state.app,
-        &v.site.key,
+        &v.site,
         &form.login_id,
         &form.password,
         &v.meta,

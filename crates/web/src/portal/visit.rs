@@ -1,4 +1,5 @@
-//! One portal page view, as extractors: [`Visit`] (the site, the visitor's
+//! One portal page view, as extractors: [`Visit`] (the site, resolved once
+//! by `crate::extract::site`, the visitor's
 //! language and session, the anonymous form token, the cookies to set) and
 //! [`SignedIn`] (a signed-in customer, or a redirect to sign in and back),
 //! [`SignedInForm`] (a signed-in customer's form post whose token matched;
@@ -8,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Query, RawPathParams, Request};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::Method;
 use axum::http::header::{LOCATION, RETRY_AFTER};
 use axum::http::request::Parts;
@@ -16,8 +17,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gatehouse_app::AppError;
 use gatehouse_app::links::query_value;
+use gatehouse_app::portal::RequestMeta;
 use gatehouse_app::portal::sessions::{self, Current};
-use gatehouse_app::portal::{RequestMeta, load_site};
 use gatehouse_domain::{Language, LoginIdMode};
 use gatehouse_store::Site;
 use minijinja::{Value, context};
@@ -67,15 +68,6 @@ impl FromRequestParts<AppState> for Visit {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Visit, Response> {
-        let site_key = RawPathParams::from_request_parts(parts, state)
-            .await
-            .ok()
-            .and_then(|p| {
-                p.iter()
-                    .find(|(k, _)| *k == "site")
-                    .map(|(_, v)| v.to_string())
-            })
-            .unwrap_or_default();
         // A page's query may choose the language or show a notice; a form
         // post's never does.
         let query = match parts.method {
@@ -89,28 +81,20 @@ impl FromRequestParts<AppState> for Visit {
             Ok(meta) => meta,
             Err(never) => match never {},
         };
-        let headers = &parts.headers;
-        let site = {
-            let mut tx = state
-                .app
-                .store
-                .read()
-                .await
-                .map_err(|e| PortalError::from(AppError::from(e)).into_response())?;
-            match load_site(tx.as_mut(), &site_key).await {
-                Ok(site) => site,
-                Err(AppError::NotFound(_)) => {
-                    let lang = pages::visitor_lang(&parts.headers);
-                    return Err(pages::said(
-                        StatusCode::NOT_FOUND,
-                        lang,
-                        "no-portal-title",
-                        &[i18n::word(lang, "no-portal-text")],
-                    ));
-                }
-                Err(e) => return Err(PortalError::from(e).into_response()),
+        let site = match crate::extract::site::in_path(parts, state).await {
+            Ok(site) => site,
+            Err(AppError::NotFound(_)) => {
+                let lang = pages::visitor_lang(&parts.headers);
+                return Err(pages::said(
+                    StatusCode::NOT_FOUND,
+                    lang,
+                    "no-portal-title",
+                    &[i18n::word(lang, "no-portal-text")],
+                ));
             }
+            Err(e) => return Err(PortalError::from(e).into_response()),
         };
+        let headers = &parts.headers;
         let mut set_cookies = HeaderMap::new();
         let chosen = match query.lang.as_deref().and_then(i18n::parse) {
             Some(lang) => {
