@@ -828,6 +828,9 @@ pub async fn revoke_session(
         return Err(AppError::NotFound("session".into()));
     };
     tx.delete_session(&target.token_hash).await?;
+    // Staff end it on purpose: every app it signed in ends too, offline
+    // grants included.
+    crate::oidc::end_session_grants(tx.as_mut(), &target.token_hash, false, now).await?;
     tx.append_audit(&audit::event(
         now,
         &caller.actor(),

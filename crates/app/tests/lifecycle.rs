@@ -234,6 +234,7 @@ async fn account_in(
         auth_time: now,
         created_at: now,
         revoked_at: None,
+        sid: None,
     })
     .await
     .unwrap();

@@ -156,7 +156,7 @@ impl TryFrom<SigningKeyRow> for SigningKey {
 /// one sign-in to one app; its refresh tokens are one family.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grant {
-    /// Identity (the `sid` of the app's session).
+    /// Identity.
     pub id: Uuid,
     /// The client ([`Client::id`]).
     pub client_id: Uuid,
@@ -170,6 +170,17 @@ pub struct Grant {
     pub created_at: OffsetDateTime,
     /// Revoked at: every token of the grant is dead.
     pub revoked_at: Option<OffsetDateTime>,
+    /// The portal session it was made in, as ID and logout tokens name it
+    /// (`None` for a grant made before sessions were recorded).
+    pub sid: Option<String>,
+}
+
+impl Grant {
+    /// The `sid` its tokens carry: its session's, or for a grant made
+    /// before sessions were recorded, its own ID (what those tokens carried).
+    pub fn session_id(&self) -> String {
+        self.sid.clone().unwrap_or_else(|| self.id.to_string())
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -181,6 +192,7 @@ pub(crate) struct GrantRow {
     auth_time: i64,
     created_at: i64,
     revoked_at: Option<i64>,
+    sid: Option<String>,
 }
 
 impl TryFrom<GrantRow> for Grant {
@@ -194,6 +206,7 @@ impl TryFrom<GrantRow> for Grant {
             auth_time: from_ms(r.auth_time)?,
             created_at: from_ms(r.created_at)?,
             revoked_at: opt_from_ms(r.revoked_at)?,
+            sid: r.sid,
         })
     }
 }

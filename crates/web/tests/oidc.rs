@@ -809,6 +809,8 @@ both_engines! {
             assert_eq!(claims["iss"], json!(issuer(&server)), "{event}");
             assert_eq!(claims["aud"], json!(id), "{event}");
             assert_eq!(claims["sub"], json!(account.to_string()), "{event}");
+            assert_eq!(claims["sid"], jwt_part(&tokens.id_token().unwrap().to_string(), 1)["sid"],
+                       "{event}: the logout token names the session as the ID token did");
             assert!(claims["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object(), "{event}");
             assert!(claims.get("nonce").is_none(), "a logout token has no nonce");
             seen.push(claims["jti"].as_str().unwrap().to_string());
@@ -835,6 +837,121 @@ both_engines! {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         assert!(shop_inbox.try_recv().is_err(), "nothing sent twice, nothing for an event without a grant");
         assert!(unused_inbox.try_recv().is_err(), "an app the customer never used is not told");
+        server.stop().await;
+    }
+
+    async fn a_portal_sign_out_tells_every_app_the_session_signed_in_and_only_those(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        let account = server.active_account("ada@example.com", PASSWORD).await;
+        let (shop_url, mut shop_inbox) = logout_receiver().await;
+        let (installer_url, mut installer_inbox) = logout_receiver().await;
+        let (unused_url, mut unused_inbox) = logout_receiver().await;
+        let mut apps = Vec::new();
+        for (name, url) in [("Shop", &shop_url), ("Installer app", &installer_url), ("Unused", &unused_url)] {
+            let mut body = shop();
+            body["name"] = json!(name);
+            body["backchannel_logout_uri"] = json!(url);
+            let (id, secret) = register_app(&server, &admin, body).await;
+            apps.push((id, secret.unwrap()));
+        }
+        let discovery: Value = http().get(server.url("/s/main/.well-known/openid-configuration"))
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(discovery["backchannel_logout_session_supported"], json!(true));
+
+        // One browser signs in once and uses the shop (with offline access)
+        // and the installer app (without).
+        let portal = browser();
+        let mut tokens = Vec::new();
+        for (i, offline) in [(0, true), (1, false)] {
+            let app = app_client(&server, &apps[i].0, Some(&apps[i].1)).await;
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            let mut request = app
+                .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+                .set_pkce_challenge(challenge);
+            if offline {
+                request = request.add_scope(Scope::new("offline_access".into()));
+            }
+            let (auth_url, _, _) = request.url();
+            let back = if i == 0 {
+                sign_in_through(&server, &portal, auth_url.as_str(), "ada@example.com").await
+            } else {
+                let answer = portal.get(auth_url.as_str()).send().await.unwrap();
+                assert_eq!(answer.status(), StatusCode::SEE_OTHER, "signed in already: straight back");
+                location(&answer)
+            };
+            tokens.push(app.exchange_code(AuthorizationCode::new(param(&back, "code").unwrap())).unwrap()
+                .set_pkce_verifier(verifier).request_async(&http()).await.unwrap());
+        }
+        let sid_of = |t: &openidconnect::core::CoreTokenResponse| {
+            jwt_part(&t.id_token().unwrap().to_string(), 1)["sid"].as_str().unwrap().to_string()
+        };
+        let sid = sid_of(&tokens[0]);
+        assert_eq!(sid_of(&tokens[1]), sid, "one portal session, one sid for every app it signed in");
+        assert!(uuid::Uuid::parse_str(&sid).is_err(), "the sid names the session, not a grant");
+
+        // A plain sign-out on the portal.
+        let out = portal.delete(server.url("/api/v1/sites/main/sessions/current")).send().await.unwrap();
+        assert_eq!(out.status(), StatusCode::NO_CONTENT);
+        for (name, inbox, id) in [("shop", &mut shop_inbox, &apps[0].0), ("installer app", &mut installer_inbox, &apps[1].0)] {
+            let token = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv())
+                .await
+                .unwrap_or_else(|_| panic!("{name}: no back-channel logout within 10 s"))
+                .unwrap();
+            let claims = verified_logout_token(&server, &token).await;
+            assert_eq!(claims["sid"], json!(sid), "{name}");
+            assert_eq!(claims["sub"], json!(account.to_string()), "{name}");
+            assert_eq!(claims["aud"], json!(id), "{name}");
+        }
+        // The installer app's sign-in ended; the shop keeps what it holds for
+        // offline use.
+        assert_eq!(userinfo_status(&server, tokens[1].access_token().secret()).await, StatusCode::UNAUTHORIZED);
+        let (status, body) = token_call(&server, &[("grant_type", "refresh_token"),
+            ("refresh_token", tokens[0].refresh_token().unwrap().secret())], Some((&apps[0].0, &apps[0].1))).await;
+        assert_eq!(status, StatusCode::OK, "an offline grant outlives a plain sign-out: {body}");
+
+        // A block ends the shop's offline grant too, and tells it once more.
+        let (status, _) = server.api(Method::POST, "/api/v1/accounts/actions", Some(&admin),
+            Some(json!({"action": "block", "ids": [account]}))).await;
+        assert_eq!(status, StatusCode::OK);
+        let token = tokio::time::timeout(std::time::Duration::from_secs(10), shop_inbox.recv())
+            .await.expect("the block reaches the shop").unwrap();
+        assert_eq!(verified_logout_token(&server, &token).await["sid"], json!(sid));
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(installer_inbox.try_recv().is_err(), "the installer app's grant had ended: told once");
+
+        // Logging out from one app (RP-initiated) ends the portal session,
+        // and the other app of that session is told.
+        let (status, _) = server.api(Method::POST, "/api/v1/accounts/actions", Some(&admin),
+            Some(json!({"action": "unblock", "ids": [account]}))).await;
+        assert_eq!(status, StatusCode::OK);
+        let portal = browser();
+        let mut id_tokens = Vec::new();
+        for i in 0..2 {
+            let app = app_client(&server, &apps[i].0, Some(&apps[i].1)).await;
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            let (auth_url, _, _) = app
+                .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+                .set_pkce_challenge(challenge)
+                .url();
+            let back = if i == 0 {
+                sign_in_through(&server, &portal, auth_url.as_str(), "ada@example.com").await
+            } else {
+                location(&portal.get(auth_url.as_str()).send().await.unwrap())
+            };
+            let t = app.exchange_code(AuthorizationCode::new(param(&back, "code").unwrap())).unwrap()
+                .set_pkce_verifier(verifier).request_async(&http()).await.unwrap();
+            id_tokens.push(t.id_token().unwrap().to_string());
+        }
+        let second_sid = jwt_part(&id_tokens[0], 1)["sid"].as_str().unwrap().to_string();
+        assert_ne!(second_sid, sid, "a new portal session, a new sid");
+        let logout = portal.get(server.url(&format!("/s/main/oauth2/logout?id_token_hint={}", id_tokens[1])))
+            .send().await.unwrap();
+        assert!(logout.status().is_success() || logout.status().is_redirection(), "{}", logout.status());
+        let token = tokio::time::timeout(std::time::Duration::from_secs(10), shop_inbox.recv())
+            .await.expect("the logout from the installer app reaches the shop").unwrap();
+        assert_eq!(verified_logout_token(&server, &token).await["sid"], json!(second_sid));
+        assert!(unused_inbox.try_recv().is_err(), "an app the session never used is not told");
         server.stop().await;
     }
 

@@ -1,8 +1,12 @@
 //! Back-Channel Logout 1.0: when an account's grants end (block, delete,
 //! lock, access switched off, a password changed or reset, "sign out
-//! everywhere"), every app that held one and registered a
-//! `backchannel_logout_uri` is told, by a signed logout token POSTed to that
-//! address, so that it ends its own session of the customer.
+//! everywhere") or a portal session ends (single logout), every app that
+//! held one and registered a `backchannel_logout_uri` is told, by a signed
+//! logout token POSTed to that address, so that it ends its own session of
+//! the customer. The token names the customer (`sub`) and the portal
+//! session (`sid`, as the ID tokens of that session carried it): one
+//! notice per app and session, since some apps find their session by `sid`
+//! alone (mod_auth_openidc before 2.4.20).
 //!
 //! Invariants owned here:
 //! - A notice is queued in the transaction that revokes the grants, as an
@@ -17,7 +21,7 @@
 use std::sync::OnceLock;
 use std::time::Duration as StdDuration;
 
-use gatehouse_store::{NewMail, OutboxMessage, Tx};
+use gatehouse_store::{Grant, NewMail, OutboxMessage, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
@@ -42,18 +46,28 @@ struct Notice {
     client: Uuid,
     /// The account signed out: the `sub` the app knows.
     account: Uuid,
+    /// The session signed out: the `sid` the app knows (absent in notices
+    /// queued before sessions were named).
+    #[serde(default)]
+    sid: Option<String>,
 }
 
-/// Queues a notice to each of `clients` (row IDs) that registered a
-/// back-channel address, in the caller's transaction; answers how many.
+/// Queues a notice for each app and session among `grants` (once each), to
+/// the apps that registered a back-channel address, in the caller's
+/// transaction; answers how many.
 pub(crate) async fn queue(
     tx: &mut dyn Tx,
-    clients: &[Uuid],
-    account: Uuid,
+    grants: &[Grant],
     now: OffsetDateTime,
 ) -> AppResult<usize> {
+    let mut sessions: Vec<(Uuid, Uuid, String)> = grants
+        .iter()
+        .filter_map(|g| Some((g.client_id, g.account_id?, g.session_id())))
+        .collect();
+    sessions.sort_unstable();
+    sessions.dedup();
     let mut queued = 0;
-    for &id in clients {
+    for (id, account, sid) in sessions {
         let Some(client) = tx.client_by_id(id).await? else {
             continue;
         };
@@ -63,6 +77,7 @@ pub(crate) async fn queue(
         let body = serde_json::to_string(&Notice {
             client: id,
             account,
+            sid: Some(sid),
         })
         .map_err(|e| crate::AppError::Internal(format!("a logout notice: {e}")))?;
         let notice = NewMail {
@@ -133,7 +148,7 @@ pub async fn deliver(app: &App, message: &OutboxMessage) -> Result<(), SendError
         (client, site)
     };
     let now = app.clock.now();
-    let claims = json!({
+    let mut claims = json!({
         "iss": super::issuer(app, &site),
         "aud": client.client_id,
         "iat": now.unix_timestamp(),
@@ -142,6 +157,9 @@ pub async fn deliver(app: &App, message: &OutboxMessage) -> Result<(), SendError
         "sub": notice.account.to_string(),
         "events": { EVENT: {} },
     });
+    if let Some(sid) = notice.sid {
+        claims["sid"] = json!(sid);
+    }
     let token = super::keys::sign_as(app, super::token::alg_of(&client), "logout+jwt", &claims)
         .await
         .map_err(|e| temporary(e.to_string()))?;

@@ -123,19 +123,17 @@ pub async fn disconnect(app: &App, current: &Current, client_id: &str) -> AppRes
         .ok_or_else(|| AppError::NotFound("app".into()))?;
     let withdrawn = tx.delete_consent(account, client.id).await?;
     let ended = tx.revoke_app_grants(account, client.id, now).await?;
-    if !withdrawn && ended == 0 {
+    if !withdrawn && ended.is_empty() {
         return Err(AppError::NotFound("app".into()));
     }
-    if ended > 0 {
-        super::backchannel::queue(tx.as_mut(), &[client.id], account, now).await?;
-    }
+    super::backchannel::queue(tx.as_mut(), &ended, now).await?;
     tx.append_audit(&audit::event(
         now,
         &customer_actor(&current.account),
         "oauth.disconnect",
         Some(("account", account)),
         Some(current.site.id),
-        json!({"client_id": client.client_id, "app": client.name, "consent_withdrawn": withdrawn, "sign_ins_ended": ended}),
+        json!({"client_id": client.client_id, "app": client.name, "consent_withdrawn": withdrawn, "sign_ins_ended": ended.len()}),
     ))
     .await?;
     tx.commit().await?;

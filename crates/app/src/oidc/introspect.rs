@@ -130,7 +130,7 @@ pub async fn introspect(
             "active": true, "token_type": "refresh_token", "client_id": client.client_id,
             "scope": grant.scopes.join(" "),
             "sub": grant.account_id.map(|a| a.to_string()),
-            "iss": super::issuer(app, site), "sid": grant.id.to_string(),
+            "iss": super::issuer(app, site), "sid": grant.session_id(),
         })));
     }
     Ok(Ok(inactive))

@@ -64,11 +64,15 @@ pub async fn logout(
     let sub = claims["sub"].as_str().and_then(|s| Uuid::parse_str(s).ok());
     // The browser's session ends only if it is the hint's customer's.
     let end_session = current.is_some_and(|c| Some(c.account.id) == sub);
-    if let Some(sid) = claims["sid"].as_str().and_then(|s| Uuid::parse_str(s).ok()) {
+    if let Some(sid) = claims["sid"].as_str() {
         let mut tx = app.store.begin().await?;
-        if let Some(grant) = tx.grant_by_id(sid).await?
-            && grant.client_id == client.id
-        {
+        // An ID token signed before grants named their session carries the
+        // grant's own ID.
+        let grants = match Uuid::parse_str(sid) {
+            Ok(id) => tx.grant_by_id(id).await?.into_iter().collect(),
+            Err(_) => tx.live_session_grants(sid).await?,
+        };
+        for grant in grants.iter().filter(|g| g.client_id == client.id) {
             tx.revoke_grant(grant.id, app.clock.now()).await?;
         }
         tx.commit().await?;

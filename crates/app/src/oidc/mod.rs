@@ -15,6 +15,12 @@
 //!   transaction ([`end_grants`]): refresh tokens stop working and userinfo
 //!   answers 401 at once, on every node, and every app that held a grant
 //!   is sent a back-channel logout through the outbox (`backchannel`).
+//! - A grant remembers the portal session it was made in; ID tokens,
+//!   access tokens and logout tokens name that session as `sid`
+//!   ([`session_sid`]). When the session ends (sign-out, logout from an
+//!   app, staff ending it), every app it signed in is told, and its grants
+//!   end but those with `offline_access` after a plain sign-out
+//!   ([`end_session_grants`]).
 
 pub mod authorize;
 pub mod backchannel;
@@ -26,9 +32,12 @@ pub mod logout;
 pub mod token;
 pub mod userinfo;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_domain::oidc::KNOWN_SCOPES;
 use gatehouse_store::{Account, Site, Tx};
 use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -84,7 +93,7 @@ pub fn discovery(app: &App, site: &Site) -> Value {
         "end_session_endpoint": format!("{issuer}/oauth2/logout"),
         "revocation_endpoint": format!("{issuer}/oauth2/revoke"),
         "backchannel_logout_supported": true,
-        "backchannel_logout_session_supported": false,
+        "backchannel_logout_session_supported": true,
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "scopes_supported": KNOWN_SCOPES,
@@ -113,8 +122,40 @@ pub async fn end_grants(
     account_id: Uuid,
     now: OffsetDateTime,
 ) -> AppResult<usize> {
-    let clients = tx.revoke_account_grants(account_id, now).await?;
-    backchannel::queue(tx, &clients, account_id, now).await
+    let grants = tx.revoke_account_grants(account_id, now).await?;
+    backchannel::queue(tx, &grants, now).await
+}
+
+/// The `sid` of a portal session: derived from the hash of its token, so
+/// that it names the session to apps without revealing anything that could
+/// find or use it.
+pub fn session_sid(token_hash: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"gatehouse sid\0");
+    h.update(token_hash);
+    URL_SAFE_NO_PAD.encode(&h.finalize()[..16])
+}
+
+/// Single logout: the portal session of `token_hash` ended. Every app it
+/// signed in is sent a back-channel logout for its `sid`, and the grants
+/// made in it end, in the caller's transaction. After a plain sign-out
+/// (`keep_offline`) grants with `offline_access` stay: the app asked for
+/// them to act while the customer is away. Answers how many notices were
+/// queued.
+pub(crate) async fn end_session_grants(
+    tx: &mut dyn Tx,
+    token_hash: &[u8],
+    keep_offline: bool,
+    now: OffsetDateTime,
+) -> AppResult<usize> {
+    let grants = tx.live_session_grants(&session_sid(token_hash)).await?;
+    for grant in &grants {
+        let offline = grant.scopes.iter().any(|s| s == "offline_access");
+        if !(keep_offline && offline) {
+            tx.revoke_grant(grant.id, now).await?;
+        }
+    }
+    backchannel::queue(tx, &grants, now).await
 }
 
 /// The claims about an account that the scopes allow.

@@ -26,6 +26,10 @@ use uuid::Uuid;
 
 use crate::{App, AppResult, secrets};
 
+/// The claim of an access token that names its grant (userinfo and
+/// introspection check the grant is still live).
+pub(crate) const GRANT_CLAIM: &str = "grant_id";
+
 /// The form of a token request.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct TokenRequest {
@@ -418,10 +422,11 @@ async fn issue(
     let base = json!({
         "iss": issuer, "sub": account.id.to_string(), "aud": client.client_id,
         "iat": now.unix_timestamp(), "exp": (now + ACCESS_TTL).unix_timestamp(),
-        "sid": grant.id.to_string(),
+        "sid": grant.session_id(),
     });
     let mut access = base.clone();
     access["client_id"] = json!(client.client_id);
+    access[GRANT_CLAIM] = json!(grant.id.to_string());
     access["scope"] = json!(scope);
     access["jti"] = json!(Uuid::now_v7().to_string());
     let mut id = base;

@@ -55,13 +55,20 @@ pub(crate) async fn live_access(
 /// caller's transaction, if both are still good.
 async fn live_in(app: &App, tx: &mut dyn Tx, claims: Value) -> AppResult<Option<LiveAccess>> {
     let now = app.clock.now();
-    let (Some(sid), Some(sub)) = (
-        claims["sid"].as_str().and_then(|s| Uuid::parse_str(s).ok()),
+    // Tokens signed before grants named their session carried the grant
+    // as `sid`.
+    let grant_id = claims
+        .get(super::token::GRANT_CLAIM)
+        .or_else(|| claims.get("sid"))
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok());
+    let (Some(grant_id), Some(sub)) = (
+        grant_id,
         claims["sub"].as_str().and_then(|s| Uuid::parse_str(s).ok()),
     ) else {
         return Ok(None);
     };
-    let Some(grant) = tx.grant_by_id(sid).await? else {
+    let Some(grant) = tx.grant_by_id(grant_id).await? else {
         return Ok(None);
     };
     if grant.revoked_at.is_some() || grant.account_id != Some(sub) {

@@ -221,10 +221,14 @@ async fn check(app: &App, read: &SessionRead) -> AppResult<Option<Current>> {
     }))
 }
 
-/// Ends the session of this token (signing out); unknown tokens are fine.
+/// Ends the session of this token (signing out), and with it what the
+/// session signed in to apps (single logout, keeping grants an app holds
+/// for offline use); unknown tokens are fine.
 pub async fn sign_out(app: &App, token: &str) -> AppResult<()> {
+    let hash = secrets::token_hash(token);
     let mut tx = app.store.begin().await?;
-    tx.delete_session(&secrets::token_hash(token)).await?;
+    tx.delete_session(&hash).await?;
+    crate::oidc::end_session_grants(tx.as_mut(), &hash, true, app.clock.now()).await?;
     tx.commit().await?;
     Ok(())
 }

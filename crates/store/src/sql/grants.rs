@@ -9,10 +9,10 @@ impl Grants for SqlTx {
     async fn insert_grant(&mut self, g: &Grant) -> StoreResult<()> {
         let _timer = crate::metrics::Timer::start("grants.insert_grant");
         exec!(self, sqlx::query(
-            "INSERT INTO oauth_grants (id, client_id, account_id, scopes, auth_time, created_at, revoked_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            "INSERT INTO oauth_grants (id, client_id, account_id, scopes, auth_time, created_at, revoked_at, sid) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(g.id).bind(g.client_id).bind(g.account_id).bind(list_json(&g.scopes))
-            .bind(to_ms(g.auth_time)).bind(to_ms(g.created_at)).bind(g.revoked_at.map(to_ms)))?;
+            .bind(to_ms(g.auth_time)).bind(to_ms(g.created_at)).bind(g.revoked_at.map(to_ms)).bind(&g.sid))?;
         Ok(())
     }
 
@@ -47,20 +47,32 @@ impl Grants for SqlTx {
         &mut self,
         account_id: Uuid,
         now: OffsetDateTime,
-    ) -> StoreResult<Vec<Uuid>> {
+    ) -> StoreResult<Vec<Grant>> {
         let _timer = crate::metrics::Timer::start("grants.revoke_account_grants");
         self.announce();
-        let rows: Vec<(Uuid,)> = on!(self, c => sqlx::query_as(
+        fetch_all!(
+            self,
+            GrantRow,
+            sqlx::query_as(
                 "UPDATE oauth_grants SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL \
-                 RETURNING client_id"
+                 RETURNING *"
             )
             .bind(account_id)
             .bind(to_ms(now))
-            .fetch_all(&mut **c).await)?;
-        let mut clients: Vec<Uuid> = rows.into_iter().map(|(c,)| c).collect();
-        clients.sort_unstable();
-        clients.dedup();
-        Ok(clients)
+        )
+    }
+
+    #[tracing::instrument(name = "store.grants.live_session_grants", level = "debug", skip_all)]
+    async fn live_session_grants(&mut self, sid: &str) -> StoreResult<Vec<Grant>> {
+        let _timer = crate::metrics::Timer::start("grants.live_session_grants");
+        fetch_all!(
+            self,
+            GrantRow,
+            sqlx::query_as(
+                "SELECT * FROM oauth_grants WHERE sid = $1 AND revoked_at IS NULL ORDER BY created_at, id"
+            )
+            .bind(sid)
+        )
     }
 
     #[tracing::instrument(name = "store.grants.live_account_grants", level = "debug", skip_all, fields(account_id = ?account_id))]
@@ -83,19 +95,20 @@ impl Grants for SqlTx {
         account_id: Uuid,
         client_id: Uuid,
         now: OffsetDateTime,
-    ) -> StoreResult<u64> {
+    ) -> StoreResult<Vec<Grant>> {
         let _timer = crate::metrics::Timer::start("grants.revoke_app_grants");
         self.announce();
-        Ok(exec!(
+        fetch_all!(
             self,
-            sqlx::query(
+            GrantRow,
+            sqlx::query_as(
                 "UPDATE oauth_grants SET revoked_at = $3 \
-                 WHERE account_id = $1 AND client_id = $2 AND revoked_at IS NULL"
+                 WHERE account_id = $1 AND client_id = $2 AND revoked_at IS NULL RETURNING *"
             )
             .bind(account_id)
             .bind(client_id)
             .bind(to_ms(now))
-        )?)
+        )
     }
 
     #[tracing::instrument(name = "store.grants.insert_code", level = "debug", skip_all)]

@@ -18,24 +18,28 @@ pub trait Grants: Send {
     /// Revokes a grant; answers whether it was live.
     async fn revoke_grant(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool>;
 
-    /// Revokes every live grant of an account; answers the apps (their
-    /// row IDs, each once) whose grants it revoked.
+    /// Revokes every live grant of an account; answers the grants it
+    /// revoked.
     async fn revoke_account_grants(
         &mut self,
         account_id: Uuid,
         now: OffsetDateTime,
-    ) -> StoreResult<Vec<Uuid>>;
+    ) -> StoreResult<Vec<Grant>>;
+
+    /// The live grants made in one portal session (by its `sid`).
+    async fn live_session_grants(&mut self, sid: &str) -> StoreResult<Vec<Grant>>;
 
     /// The live grants of an account, newest first.
     async fn live_account_grants(&mut self, account_id: Uuid) -> StoreResult<Vec<Grant>>;
 
-    /// Revokes every live grant of an account to one app; answers how many.
+    /// Revokes every live grant of an account to one app; answers the
+    /// grants it revoked.
     async fn revoke_app_grants(
         &mut self,
         account_id: Uuid,
         client_id: Uuid,
         now: OffsetDateTime,
-    ) -> StoreResult<u64>;
+    ) -> StoreResult<Vec<Grant>>;
 
     /// Stores an authorization code.
     async fn insert_code(&mut self, code: &AuthCode) -> StoreResult<()>;
