@@ -927,8 +927,8 @@ both_engines! {
         assert_eq!(status, StatusCode::OK);
         let portal = browser();
         let mut id_tokens = Vec::new();
-        for i in 0..2 {
-            let app = app_client(&server, &apps[i].0, Some(&apps[i].1)).await;
+        for (i, (id, secret)) in apps.iter().take(2).enumerate() {
+            let app = app_client(&server, id, Some(secret)).await;
             let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
             let (auth_url, _, _) = app
                 .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
