@@ -5,8 +5,9 @@
 //! cookies, so the cross-site form check does not apply to them; they
 //! answer any origin (CORS), for browser apps.
 
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
@@ -148,15 +149,37 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
     Some((decode(id)?, decode(secret)?))
 }
 
+/// `GET` or `POST`: the access token in the `Authorization` header, or in a
+/// POSTed form's `access_token` (RFC 6750 §2.2), not both.
 async fn userinfo(
     State(state): State<AppState>,
     SiteInPath(site): SiteInPath,
+    method: Method,
     headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
+    let in_header = crate::staff::bearer(&headers).map(str::to_string);
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let in_form = (method == Method::POST && is_form)
+        .then(|| {
+            url::form_urlencoded::parse(&body)
+                .find(|(k, _)| k == "access_token")
+                .map(|(_, v)| v.into_owned())
+        })
+        .flatten();
+    let bearer = match (in_header, in_form) {
+        (Some(_), Some(_)) => {
+            let e = OAuthError::new(
+                "invalid_request",
+                "the access token came twice: send it in the Authorization header or in the form, not both",
+            );
+            return oauth_error(StatusCode::BAD_REQUEST, &e);
+        }
+        (one, other) => one.or(other),
+    };
     let refused = |error: &'static str| {
         let mut response = StatusCode::UNAUTHORIZED.into_response();
         let value = format!("Bearer error=\"{error}\"");
@@ -175,16 +198,14 @@ async fn userinfo(
     }
 }
 
-/// A refusal of the client's credentials: 401, with a Basic challenge when
-/// they came as Basic.
-fn client_refused(e: &OAuthError, via_basic: bool) -> Response {
+/// A refusal of the client's credentials: 401 with a Basic challenge,
+/// however they came (a 401 always names a scheme).
+fn client_refused(e: &OAuthError) -> Response {
     let mut response = oauth_error(StatusCode::UNAUTHORIZED, e);
-    if via_basic {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"token\""),
-        );
-    }
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"token\""),
+    );
     response
 }
 
@@ -203,7 +224,6 @@ struct ClientCall<F> {
     site: Site,
     form: F,
     basic: Option<(String, String)>,
-    via_basic: bool,
 }
 
 impl<F: serde::de::DeserializeOwned + Send> FromRequest<AppState> for ClientCall<F> {
@@ -219,22 +239,16 @@ impl<F: serde::de::DeserializeOwned + Send> FromRequest<AppState> for ClientCall
         else {
             return Err(not_a_form());
         };
-        let via_basic = basic.is_some();
-        Ok(ClientCall {
-            site,
-            form,
-            basic,
-            via_basic,
-        })
+        Ok(ClientCall { site, form, basic })
     }
 }
 
 /// The answer of a client-authenticated endpoint: its own on success, the
 /// protocol's error (401 for the client's credentials) otherwise.
-fn client_answer(result: AppResult<Result<Response, OAuthError>>, via_basic: bool) -> Response {
+fn client_answer(result: AppResult<Result<Response, OAuthError>>) -> Response {
     match result {
         Ok(Ok(answer)) => no_store(answer),
-        Ok(Err(e)) if e.code == "invalid_client" => client_refused(&e, via_basic),
+        Ok(Err(e)) if e.code == "invalid_client" => client_refused(&e),
         Ok(Err(e)) => oauth_error(StatusCode::BAD_REQUEST, &e),
         Err(e) => server_error(e),
     }
@@ -242,24 +256,15 @@ fn client_answer(result: AppResult<Result<Response, OAuthError>>, via_basic: boo
 
 async fn token(State(state): State<AppState>, c: ClientCall<TokenRequest>) -> Response {
     let result = oidc::token::token(&state.app, &c.site, &c.form, c.basic).await;
-    client_answer(
-        result.map(|r| r.map(|t| Json(t).into_response())),
-        c.via_basic,
-    )
+    client_answer(result.map(|r| r.map(|t| Json(t).into_response())))
 }
 
 async fn introspect(State(state): State<AppState>, c: ClientCall<TokenForm>) -> Response {
     let result = oidc::introspect::introspect(&state.app, &c.site, &c.form, c.basic).await;
-    client_answer(
-        result.map(|r| r.map(|v| Json(v).into_response())),
-        c.via_basic,
-    )
+    client_answer(result.map(|r| r.map(|v| Json(v).into_response())))
 }
 
 async fn revoke(State(state): State<AppState>, c: ClientCall<TokenForm>) -> Response {
     let result = oidc::introspect::revoke(&state.app, &c.site, &c.form, c.basic).await;
-    client_answer(
-        result.map(|r| r.map(|()| StatusCode::OK.into_response())),
-        c.via_basic,
-    )
+    client_answer(result.map(|r| r.map(|()| StatusCode::OK.into_response())))
 }

@@ -11,9 +11,11 @@ pub const CONSOLE_COOKIE: &str = "gh_console";
 
 /// The bearer token of a request, if it carries one.
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    // The scheme's name is case-insensitive (RFC 9110 §11.1).
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }

@@ -840,6 +840,93 @@ both_engines! {
         server.stop().await;
     }
 
+    async fn tokens_and_userinfo_keep_the_rfcs_finer_points(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        server.active_account("ada@example.com", PASSWORD).await;
+        let (id, secret) = register_app(&server, &admin, shop()).await;
+        let secret = secret.unwrap();
+        let app = app_client(&server, &id, Some(&secret)).await;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (auth_url, _, _) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .add_scope(Scope::new("email".into()))
+            .add_scope(Scope::new("profile".into()))
+            .add_scope(Scope::new("offline_access".into()))
+            .set_pkce_challenge(challenge)
+            .url();
+        let back = sign_in_through(&server, &browser(), auth_url.as_str(), "ada@example.com").await;
+        let tokens = app.exchange_code(AuthorizationCode::new(param(&back, "code").unwrap())).unwrap()
+            .set_pkce_verifier(verifier).request_async(&http()).await.unwrap();
+        let access = tokens.access_token().secret().to_string();
+        let userinfo = server.url("/s/main/oauth2/userinfo");
+
+        // An access token says what it is (RFC 9068), an ID token does not.
+        assert_eq!(jwt_part(&access, 0)["typ"], json!("at+jwt"));
+        assert_eq!(jwt_part(&tokens.id_token().unwrap().to_string(), 0)["typ"], json!("JWT"));
+
+        // Userinfo: the token in a POSTed form (RFC 6750 §2.2), the scheme in
+        // any case, and never both ways at once.
+        let r = http().post(&userinfo).form(&[("access_token", access.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.json::<Value>().await.unwrap()["email"], json!("ada@example.com"));
+        let r = http().get(&userinfo).header("authorization", format!("bearer {access}")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "the scheme's name is case-insensitive");
+        let r = http().post(&userinfo).bearer_auth(&access).form(&[("access_token", access.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(r.json::<Value>().await.unwrap()["error"], json!("invalid_request"));
+
+        // The client authenticates one way: Basic and a secret in the form
+        // together are refused; a refusal of its credentials names a scheme.
+        let refresh = tokens.refresh_token().unwrap().secret().to_string();
+        let (status, body) = token_call(&server, &[("grant_type", "refresh_token"), ("refresh_token", &refresh),
+            ("client_secret", &secret)], Some((&id, &secret))).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")), "{body}");
+        let r = http().post(server.url("/s/main/oauth2/token"))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &id), ("client_secret", "wrong")])
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(r.headers().contains_key(reqwest::header::WWW_AUTHENTICATE), "a 401 names its scheme");
+
+        // A refresh may ask for less than was granted, never more.
+        let (status, body) = token_call(&server, &[("grant_type", "refresh_token"), ("refresh_token", &refresh),
+            ("scope", "openid phone")], Some((&id, &secret))).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_scope")), "{body}");
+        let (status, body) = token_call(&server, &[("grant_type", "refresh_token"), ("refresh_token", &refresh),
+            ("scope", "openid profile")], Some((&id, &secret))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["scope"], json!("openid profile"));
+        let narrowed = body["access_token"].as_str().unwrap().to_string();
+        let claims: Value = http().get(&userinfo).bearer_auth(&narrowed).send().await.unwrap().json().await.unwrap();
+        assert!(claims.get("email").is_none() && claims["given_name"] == json!("Ada"), "{claims}");
+
+        // A scope taken from the app stops at its next refresh.
+        let (status, _) = server.api(Method::PATCH, &format!("/api/v1/sites/main/clients/{id}"), Some(&admin),
+            Some(json!({"scopes": ["openid", "profile", "offline_access"]}))).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = token_call(&server, &[("grant_type", "refresh_token"),
+            ("refresh_token", body["refresh_token"].as_str().unwrap())], Some((&id, &secret))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let scopes: Vec<&str> = body["scope"].as_str().unwrap().split(' ').collect();
+        assert!(!scopes.contains(&"email") && !scopes.contains(&"gatehouse"), "{scopes:?}");
+        let id_token = jwt_part(body["id_token"].as_str().unwrap(), 1);
+        assert!(id_token.get("email").is_none(), "{id_token}");
+
+        // Only an ID token is a logout hint: an access token ends nothing.
+        let portal = browser();
+        let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+        let (auth_url, _, _) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .set_pkce_challenge(challenge)
+            .url();
+        sign_in_through(&server, &portal, auth_url.as_str(), "ada@example.com").await;
+        let r = portal.get(server.url(&format!("/s/main/oauth2/logout?id_token_hint={narrowed}"))).send().await.unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+        let me = portal.get(server.url("/api/v1/sites/main/me")).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::OK, "the portal session lives on");
+        server.stop().await;
+    }
+
     async fn a_portal_sign_out_tells_every_app_the_session_signed_in_and_only_those(db: TestDb) {
         let server = TestServer::start(&db).await;
         let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;

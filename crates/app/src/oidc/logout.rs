@@ -52,6 +52,11 @@ pub async fn logout(
     let Some(claims) = super::keys::verify(app, hint).await? else {
         return Ok(nothing);
     };
+    // Only an ID token is a hint: access and machine tokens carry
+    // `client_id`, logout tokens `events`.
+    if claims.get("client_id").is_some() || claims.get("events").is_some() {
+        return Ok(nothing);
+    }
     if claims["iss"].as_str() != Some(super::issuer(app, site).as_str()) {
         return Ok(nothing);
     }

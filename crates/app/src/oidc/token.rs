@@ -26,6 +26,10 @@ use uuid::Uuid;
 
 use crate::{App, AppResult, secrets};
 
+/// The `typ` of an access token's header (RFC 9068), so that nothing takes
+/// it for an ID token.
+const ACCESS_TYP: &str = "at+jwt";
+
 /// The claim of an access token that names its grant (userinfo and
 /// introspection check the grant is still live).
 pub(crate) const GRANT_CLAIM: &str = "grant_id";
@@ -82,6 +86,16 @@ pub(crate) async fn client(
     form: (Option<String>, Option<String>),
     basic: Option<(String, String)>,
 ) -> AppResult<Result<Client, OAuthError>> {
+    // One way of authenticating per request (RFC 6749 §2.3): Basic with a
+    // secret (or another ID) in the form as well is refused.
+    if let Some((basic_id, _)) = &basic
+        && (form.1.is_some() || form.0.as_ref().is_some_and(|id| id != basic_id))
+    {
+        return Ok(Err(refused(
+            "invalid_request",
+            "the client authenticated twice: use the Authorization header or the form, not both",
+        )));
+    }
     let (id, secret) = match basic {
         Some((id, secret)) => (Some(id), Some(secret)),
         None => form,
@@ -138,7 +152,10 @@ fn pkce_holds(challenge: Option<&str>, verifier: Option<&str>) -> bool {
     match (challenge, verifier) {
         (None, None) => true,
         (Some(c), Some(v)) => {
+            // RFC 7636 §4.1: 43 to 128 unreserved characters.
             (43..=128).contains(&v.len())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
                 && URL_SAFE_NO_PAD.encode(Sha256::digest(v.as_bytes())) == c
         }
         _ => false,
@@ -196,6 +213,7 @@ async fn code(
         &grant,
         redeemed.nonce.as_deref(),
         None,
+        None,
     )
     .await?;
     tx.commit().await?;
@@ -248,6 +266,23 @@ async fn refresh(
     if grant.revoked_at.is_some() {
         return invalid("the refresh token was revoked");
     }
+    // A refresh may ask for less than was granted, never more (RFC 6749 §6).
+    let asked: Option<Vec<String>> = req
+        .scope
+        .as_deref()
+        .map(|s| {
+            s.split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .filter(|s: &Vec<String>| !s.is_empty());
+    if let Some(extra) = asked.iter().flatten().find(|s| !grant.scopes.contains(s)) {
+        return Ok(Err(refused(
+            "invalid_scope",
+            &format!("the scope '{extra}' was not granted; a refresh may ask only for less"),
+        )));
+    }
     let mut rotated = None;
     if refresh_use(token.expires_at, token.rotated_at, now) == RefreshUse::Fresh {
         let successor = secrets::new_token("");
@@ -293,6 +328,7 @@ async fn refresh(
         &grant,
         None,
         Some(successor),
+        asked.as_deref(),
     )
     .await?;
     tx.commit().await?;
@@ -345,7 +381,7 @@ async fn machine(
         "jti": Uuid::now_v7().to_string(),
     });
     Ok(Ok(Tokens {
-        access_token: super::keys::sign(app, alg_of(client), &claims).await?,
+        access_token: super::keys::sign_as(app, alg_of(client), ACCESS_TYP, &claims).await?,
         token_type: "Bearer",
         expires_in: ACCESS_TTL.whole_seconds(),
         id_token: None,
@@ -381,7 +417,7 @@ async fn signed(
         Err(e) => return Ok(Err(e)),
     };
     Ok(Ok(Tokens {
-        access_token: super::keys::sign(app, u.alg, &u.access).await?,
+        access_token: super::keys::sign_as(app, u.alg, ACCESS_TYP, &u.access).await?,
         token_type: "Bearer",
         expires_in: ACCESS_TTL.whole_seconds(),
         id_token: Some(super::keys::sign(app, u.alg, &u.id).await?),
@@ -392,7 +428,10 @@ async fn signed(
 
 /// Issues the claims of an access token, an ID token and (with
 /// `offline_access`) a refresh token for a grant, if its account may still
-/// sign in; else revokes the grant.
+/// sign in; else revokes the grant. The scopes are the grant's that the app
+/// may still ask for (one removed from the app stops at the next refresh),
+/// narrowed to `asked` when a refresh asked for less.
+#[allow(clippy::too_many_arguments)]
 async fn issue(
     app: &App,
     tx: &mut dyn Tx,
@@ -401,6 +440,7 @@ async fn issue(
     grant: &Grant,
     nonce: Option<&str>,
     rotated: Option<String>,
+    asked: Option<&[String]>,
 ) -> AppResult<Result<Unsigned, OAuthError>> {
     let now = app.clock.now();
     if grant.revoked_at.is_some() {
@@ -418,7 +458,14 @@ async fn issue(
         )));
     };
     let issuer = super::issuer(app, site);
-    let scope = grant.scopes.join(" ");
+    let scopes: Vec<String> = grant
+        .scopes
+        .iter()
+        .filter(|s| client.scopes.contains(s))
+        .filter(|s| asked.is_none_or(|a| a.contains(s)))
+        .cloned()
+        .collect();
+    let scope = scopes.join(" ");
     let base = json!({
         "iss": issuer, "sub": account.id.to_string(), "aud": client.client_id,
         "iat": now.unix_timestamp(), "exp": (now + ACCESS_TTL).unix_timestamp(),
@@ -435,15 +482,14 @@ async fn issue(
     if let Some(nonce) = nonce {
         id["nonce"] = json!(nonce);
     }
-    if let (Value::Object(id), claims) = (
-        &mut id,
-        super::claims(tx, site, &account, &grant.scopes).await?,
-    ) {
+    if let (Value::Object(id), claims) =
+        (&mut id, super::claims(tx, site, &account, &scopes).await?)
+    {
         id.extend(claims);
     }
     let refresh_token = match rotated {
         Some(token) => Some(token),
-        None if grant.scopes.iter().any(|s| s == "offline_access") => {
+        None if scopes.iter().any(|s| s == "offline_access") => {
             let token = secrets::new_token("");
             store_refresh_token(tx, grant.id, &token, now).await?;
             Some(token)
@@ -486,6 +532,10 @@ mod tests {
             Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXx")
         ));
         assert!(!pkce_holds(Some(challenge), None));
+        // The right digest of a verifier outside the alphabet is refused.
+        let odd = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjX k";
+        let odd_challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(odd.as_bytes()));
+        assert!(!pkce_holds(Some(&odd_challenge), Some(odd)));
         assert!(!pkce_holds(None, Some(verifier)));
         assert!(pkce_holds(None, None));
     }

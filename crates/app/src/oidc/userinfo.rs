@@ -113,10 +113,19 @@ pub async fn userinfo(
     let Some(live) = live_in(app, tx.as_mut(), verified).await? else {
         return Ok(None);
     };
-    if !live.grant.scopes.iter().any(|s| s == "openid") {
+    // What the token was issued for (a refresh may have narrowed it, or the
+    // app lost a scope since the grant), never more than the grant.
+    let scopes: Vec<String> = live.claims["scope"]
+        .as_str()
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| live.grant.scopes.iter().any(|g| g == s))
+        .map(str::to_string)
+        .collect();
+    if !scopes.iter().any(|s| s == "openid") {
         return Ok(None);
     }
-    let claims = super::claims(tx.as_mut(), site, &live.account, &live.grant.scopes).await?;
+    let claims = super::claims(tx.as_mut(), site, &live.account, &scopes).await?;
     drop(tx);
     if let Some(expires_at) = live.claims["exp"].as_i64() {
         app.recent.userinfo.put(
