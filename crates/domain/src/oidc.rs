@@ -1,6 +1,7 @@
 //! The OpenID Connect provider's rules, without I/O: what a client may be
-//! registered with, which redirect URIs count, which scopes a request may
-//! ask for, what PKCE demands, and what a refresh token's second use means.
+//! registered with, which redirect URIs count, what an authorization request
+//! may be ([`validate_authorize`]), which scopes a request may ask for, what
+//! PKCE demands, and what a refresh token's second use means.
 //!
 //! Invariants owned here:
 //! - A redirect URI is compared exactly as registered; it is absolute, has
@@ -248,6 +249,184 @@ pub fn check_pkce(
     }
 }
 
+/// The longest `state` an app may send (it comes back in every answer).
+pub const MAX_STATE_CHARS: usize = 1024;
+/// The longest `nonce` an app may send (it is stored with the code).
+pub const MAX_NONCE_CHARS: usize = 512;
+
+/// An authorization request's parameters as they came (each optional; the
+/// client was found by its `client_id` already).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuthorizeParams<'a> {
+    /// Where to send the answer.
+    pub redirect_uri: Option<&'a str>,
+    /// Must be `code`.
+    pub response_type: Option<&'a str>,
+    /// Space-separated scopes.
+    pub scope: Option<&'a str>,
+    /// Returned unchanged.
+    pub state: Option<&'a str>,
+    /// Put into the ID token.
+    pub nonce: Option<&'a str>,
+    /// PKCE challenge.
+    pub code_challenge: Option<&'a str>,
+    /// PKCE method.
+    pub code_challenge_method: Option<&'a str>,
+    /// Space-separated: `none`, `login`, `consent` (others are ignored).
+    pub prompt: Option<&'a str>,
+    /// Seconds.
+    pub max_age: Option<&'a str>,
+    /// A request object (not supported).
+    pub request: Option<&'a str>,
+    /// A request object by reference (not supported).
+    pub request_uri: Option<&'a str>,
+}
+
+/// What the authorization endpoint knows of the client.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientRules<'a> {
+    /// Its redirect URIs, compared exactly.
+    pub redirect_uris: &'a [String],
+    /// The scopes it may ask for.
+    pub scopes: &'a [String],
+    /// Confidential or public.
+    pub client_type: ClientType,
+}
+
+/// What the customer is asked, from `prompt`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Prompts {
+    /// `none`: nothing may be shown; an answer or an error at once.
+    pub none: bool,
+    /// `login`: a fresh sign-in.
+    pub login: bool,
+    /// `consent`: ask again even if allowed before.
+    pub consent: bool,
+}
+
+/// A request that passed every check: what the decision needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidAuthorize<'a> {
+    /// The registered redirect URI the answer goes to.
+    pub redirect_uri: &'a str,
+    /// The scopes asked for (all offered to the client, `openid` among them).
+    pub scopes: BTreeSet<String>,
+    /// The prompts.
+    pub prompts: Prompts,
+    /// The longest time since the sign-in the app accepts.
+    pub max_age: Option<Duration>,
+    /// The customer must act on a page before a code is issued, whatever
+    /// was allowed before: a public app whose redirect is not an `https`
+    /// address another app cannot claim (a private-use scheme or loopback,
+    /// RFC 8252 §8.6).
+    pub needs_interaction: bool,
+}
+
+/// Why an authorization request is refused, and how the refusal is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizeRefusal {
+    /// On a page: the redirect URI (or `state`) cannot be trusted with an
+    /// answer.
+    Page(OAuthError),
+    /// Back to the app's redirect URI.
+    Redirect(OAuthError),
+}
+
+/// Checks an authorization request against the client it names: the one
+/// place that decides what a request may be (RFC 6749 §4.1.1, OpenID
+/// Connect Core §3.1.2.1, RFC 7636, RFC 8252 §8.6).
+pub fn validate_authorize<'a>(
+    p: &AuthorizeParams<'a>,
+    client: &ClientRules<'_>,
+) -> Result<ValidAuthorize<'a>, AuthorizeRefusal> {
+    use AuthorizeRefusal::{Page, Redirect};
+    let Some(redirect_uri) = p.redirect_uri else {
+        return Err(Page(OAuthError::new(
+            "invalid_request",
+            "redirect_uri is missing",
+        )));
+    };
+    if !client.redirect_uris.iter().any(|r| r == redirect_uri) {
+        return Err(Page(OAuthError::new(
+            "invalid_request",
+            "this redirect_uri is not registered for the app (it must match exactly)",
+        )));
+    }
+    if p.state.is_some_and(|s| s.chars().count() > MAX_STATE_CHARS) {
+        return Err(Page(OAuthError::new(
+            "invalid_request",
+            format!("state is longer than {MAX_STATE_CHARS} characters"),
+        )));
+    }
+    if p.response_type != Some("code") {
+        return Err(Redirect(OAuthError::new(
+            "unsupported_response_type",
+            "only response_type=code is offered",
+        )));
+    }
+    if p.request.is_some() {
+        return Err(Redirect(OAuthError::new(
+            "request_not_supported",
+            "request objects are not supported; send the parameters in the query",
+        )));
+    }
+    if p.request_uri.is_some() {
+        return Err(Redirect(OAuthError::new(
+            "request_uri_not_supported",
+            "request_uri is not supported; send the parameters in the query",
+        )));
+    }
+    let allowed: BTreeSet<String> = client.scopes.iter().cloned().collect();
+    let scopes = requested_scopes(p.scope, &allowed, true).map_err(Redirect)?;
+    check_pkce(
+        client.client_type,
+        p.code_challenge,
+        p.code_challenge_method,
+    )
+    .map_err(Redirect)?;
+    if p.nonce.is_some_and(|n| n.chars().count() > MAX_NONCE_CHARS) {
+        return Err(Redirect(OAuthError::new(
+            "invalid_request",
+            format!("nonce is longer than {MAX_NONCE_CHARS} characters"),
+        )));
+    }
+    let asked: Vec<&str> = p
+        .prompt
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let prompts = Prompts {
+        none: asked.contains(&"none"),
+        login: asked.contains(&"login"),
+        consent: asked.contains(&"consent"),
+    };
+    if prompts.none && asked.len() > 1 {
+        return Err(Redirect(OAuthError::new(
+            "invalid_request",
+            "prompt=none cannot be combined",
+        )));
+    }
+    let max_age = match p.max_age.map(str::parse::<i64>) {
+        None => None,
+        Some(Ok(s)) if s >= 0 => Some(Duration::seconds(s)),
+        Some(_) => {
+            return Err(Redirect(OAuthError::new(
+                "invalid_request",
+                "max_age must be a whole number of seconds",
+            )));
+        }
+    };
+    Ok(ValidAuthorize {
+        redirect_uri,
+        scopes,
+        prompts,
+        max_age,
+        needs_interaction: client.client_type == ClientType::Public
+            && !redirect_uri.starts_with("https://"),
+    })
+}
+
 /// What a presented refresh token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefreshUse {
@@ -279,6 +458,155 @@ pub fn refresh_use(
 
 #[cfg(test)]
 mod tests {
+    fn rules(kind: ClientType) -> (Vec<String>, Vec<String>, ClientType) {
+        (
+            vec![
+                "https://shop.example.com/cb".into(),
+                "com.example.app:/cb".into(),
+            ],
+            vec!["openid".into(), "email".into()],
+            kind,
+        )
+    }
+
+    #[test]
+    fn an_authorization_request_is_checked_in_the_protocols_order() {
+        use AuthorizeRefusal::{Page, Redirect};
+        let (uris, scopes, kind) = rules(ClientType::Confidential);
+        let client = ClientRules {
+            redirect_uris: &uris,
+            scopes: &scopes,
+            client_type: kind,
+        };
+        let good = AuthorizeParams {
+            redirect_uri: Some("https://shop.example.com/cb"),
+            response_type: Some("code"),
+            scope: Some("openid email"),
+            prompt: Some("login consent"),
+            max_age: Some("60"),
+            ..AuthorizeParams::default()
+        };
+        let valid = validate_authorize(&good, &client).unwrap();
+        assert_eq!(
+            valid.prompts,
+            Prompts {
+                none: false,
+                login: true,
+                consent: true
+            }
+        );
+        assert_eq!(valid.max_age, Some(Duration::seconds(60)));
+        assert!(!valid.needs_interaction);
+        let code = |r: Result<ValidAuthorize, AuthorizeRefusal>| match r {
+            Err(Page(e)) => format!("page {}", e.code),
+            Err(Redirect(e)) => format!("redirect {}", e.code),
+            Ok(_) => "ok".into(),
+        };
+        let with = |f: &dyn Fn(&mut AuthorizeParams)| {
+            let mut p = good;
+            f(&mut p);
+            code(validate_authorize(&p, &client))
+        };
+        let long_state: &'static str = "s".repeat(MAX_STATE_CHARS + 1).leak();
+        let long_nonce: &'static str = "n".repeat(MAX_NONCE_CHARS + 1).leak();
+        type Change<'f> = &'f dyn Fn(&mut AuthorizeParams);
+        let rows: [(&str, Change, &str); 11] = [
+            (
+                "no redirect",
+                &|p| p.redirect_uri = None,
+                "page invalid_request",
+            ),
+            (
+                "unregistered redirect",
+                &|p| p.redirect_uri = Some("https://shop.example.com/cb/"),
+                "page invalid_request",
+            ),
+            (
+                "state too long, before anything is sent back",
+                &|p| {
+                    p.state = Some(long_state);
+                    p.response_type = Some("token")
+                },
+                "page invalid_request",
+            ),
+            (
+                "implicit flow",
+                &|p| p.response_type = Some("token"),
+                "redirect unsupported_response_type",
+            ),
+            (
+                "request object",
+                &|p| p.request = Some("eyJ"),
+                "redirect request_not_supported",
+            ),
+            (
+                "request_uri",
+                &|p| p.request_uri = Some("https://x"),
+                "redirect request_uri_not_supported",
+            ),
+            (
+                "a scope not offered",
+                &|p| p.scope = Some("openid profile"),
+                "redirect invalid_scope",
+            ),
+            (
+                "plain PKCE",
+                &|p| {
+                    p.code_challenge = Some("x");
+                    p.code_challenge_method = Some("plain")
+                },
+                "redirect invalid_request",
+            ),
+            (
+                "nonce too long",
+                &|p| p.nonce = Some(long_nonce),
+                "redirect invalid_request",
+            ),
+            (
+                "none with login",
+                &|p| p.prompt = Some("none login"),
+                "redirect invalid_request",
+            ),
+            (
+                "negative max_age",
+                &|p| p.max_age = Some("-1"),
+                "redirect invalid_request",
+            ),
+        ];
+        for (what, change, expected) in rows {
+            assert_eq!(with(change), expected, "{what}");
+        }
+    }
+
+    #[test]
+    fn a_public_app_without_a_claimed_https_redirect_always_needs_the_customer() {
+        let (uris, scopes, kind) = rules(ClientType::Public);
+        let client = ClientRules {
+            redirect_uris: &uris,
+            scopes: &scopes,
+            client_type: kind,
+        };
+        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        let p = |uri| AuthorizeParams {
+            redirect_uri: Some(uri),
+            response_type: Some("code"),
+            scope: Some("openid"),
+            code_challenge: Some(challenge),
+            code_challenge_method: Some("S256"),
+            ..AuthorizeParams::default()
+        };
+        assert!(
+            validate_authorize(&p("com.example.app:/cb"), &client)
+                .unwrap()
+                .needs_interaction
+        );
+        assert!(
+            !validate_authorize(&p("https://shop.example.com/cb"), &client)
+                .unwrap()
+                .needs_interaction
+        );
+    }
+
     use time::macros::datetime;
 
     #[test]

@@ -4,7 +4,10 @@
 //! its `Origin` is not this server's. Per-session form tokens come on top
 //! with sessions. Calls with a bearer token are exempt: a browser never sends
 //! one by itself; so are the OpenID token and userinfo endpoints, which read
-//! no cookie. Portal API calls made with the session cookie are not.
+//! no cookie, and the authorization and logout endpoints, which an app's
+//! page may POST to exactly as it may send the browser there with GET (OpenID
+//! Connect Core §3.1.2.1, RP-Initiated Logout §2): a POST there does nothing
+//! a GET would not. Portal API calls made with the session cookie are not.
 
 use axum::extract::Request;
 use axum::http::header::{CONNECTION, HOST, ORIGIN};
@@ -25,12 +28,13 @@ fn is_safe(method: &Method) -> bool {
 
 /// The refusal of a cross-site request that changes state, if it is one.
 pub(crate) fn refusal(request: &Request) -> Option<Response> {
-    let bearer = request
-        .headers()
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("Bearer "));
-    if is_safe(request.method()) || bearer || crate::oidc::cookieless(request.uri().path()) {
+    let bearer = crate::staff::bearer(request.headers()).is_some();
+    let path = request.uri().path();
+    if is_safe(request.method())
+        || bearer
+        || crate::oidc::cookieless(path)
+        || crate::portal::posted_like_a_link(path)
+    {
         return None;
     }
     let headers = request.headers();

@@ -656,7 +656,7 @@ both_engines! {
         assert!(location(&stranger).contains("&lang=de"), "{}", location(&stranger));
         let answer = |page: &str, decision: &'static str, csrf: Option<&str>| {
             let csrf = csrf.map_or_else(|| form_field(page, "csrf"), str::to_string);
-            customer.post(server.url("/s/main/oauth2/authorize"))
+            customer.post(server.url("/s/main/oauth2/consent"))
                 .form(&[("csrf", csrf), ("request", form_field(page, "request")), ("decision", decision.to_string())])
                 .send()
         };
@@ -837,6 +837,100 @@ both_engines! {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         assert!(shop_inbox.try_recv().is_err(), "nothing sent twice, nothing for an event without a grant");
         assert!(unused_inbox.try_recv().is_err(), "an app the customer never used is not told");
+        server.stop().await;
+    }
+
+    async fn the_authorization_and_logout_endpoints_keep_the_rfcs_finer_points(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        let account = server.active_account("ada@example.com", PASSWORD).await;
+        let (id, secret) = register_app(&server, &admin, shop()).await;
+        let secret = secret.unwrap();
+        let discovery: Value = http().get(server.url("/s/main/.well-known/openid-configuration"))
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(discovery["request_uri_parameter_supported"], json!(false));
+        let query = |extra: &str| format!("client_id={id}&redirect_uri={REDIRECT}&response_type=code&scope=openid&state=s1{extra}");
+        let grants = || async {
+            let mut tx = server.app.store.read().await.unwrap();
+            tx.live_account_grants(account).await.unwrap().len()
+        };
+
+        // Request objects are refused by name; an oversized state gets a page.
+        let r = http().get(server.url(&format!("/s/main/oauth2/authorize?{}", query("&request=eyJ")))).send().await.unwrap();
+        assert_eq!(param(&location(&r), "error").as_deref(), Some("request_not_supported"));
+        let r = http().get(server.url(&format!("/s/main/oauth2/authorize?{}", query("&request_uri=https%3A%2F%2Fx")))).send().await.unwrap();
+        assert_eq!(param(&location(&r), "error").as_deref(), Some("request_uri_not_supported"));
+        let long_state = "s".repeat(1025);
+        let r = http().get(server.url(&format!("/s/main/oauth2/authorize?{}&state={long_state}", query("")))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert!(r.headers().get(reqwest::header::LOCATION).is_none(), "nothing sent back");
+
+        // A signed-in browser: POST works like GET, HEAD mints nothing, and
+        // no answer may be cached.
+        let portal = browser();
+        let first = sign_in_through(&server, &portal, &server.url(&format!("/s/main/oauth2/authorize?{}", query(""))), "ada@example.com").await;
+        assert!(param(&first, "code").is_some());
+        let before = grants().await;
+        let head = portal.head(server.url(&format!("/s/main/oauth2/authorize?{}", query("")))).send().await.unwrap();
+        assert_eq!(head.status(), StatusCode::OK);
+        assert_eq!(grants().await, before, "a HEAD makes no grant");
+        let posted = portal.post(server.url("/s/main/oauth2/authorize"))
+            .header("origin", "https://shop.example.com")
+            .form(&[("client_id", id.as_str()), ("redirect_uri", REDIRECT), ("response_type", "code"), ("scope", "openid"), ("state", "s2")])
+            .send().await.unwrap();
+        assert_eq!(posted.status(), StatusCode::SEE_OTHER, "a form from the app's own site");
+        assert_eq!(posted.headers()[reqwest::header::CACHE_CONTROL], "no-store");
+        let to = location(&posted);
+        assert!(param(&to, "code").is_some() && param(&to, "state").as_deref() == Some("s2"), "{to}");
+
+        // prompt=login: the session stays until the new sign-in succeeds.
+        let fresh = portal.get(server.url(&format!("/s/main/oauth2/authorize?{}", query("&prompt=login")))).send().await.unwrap();
+        let to_login = location(&fresh);
+        assert!(to_login.contains("fresh=1"), "{to_login}");
+        let page = portal.get(server.url(&to_login)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "the form, though signed in: {to_login} -> {:?}", page.headers().get("location"));
+        let page = page.text().await.unwrap();
+        let me = portal.get(server.url("/api/v1/sites/main/me")).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::OK, "not signed out by a link");
+        let next = form_field(&page, "next");
+        assert!(!next.contains("prompt"), "{next}");
+        let answer = portal.post(server.url("/s/main/login"))
+            .form(&[("csrf", form_field(&page, "csrf").as_str()), ("login_id", "ada@example.com"),
+                    ("password", PASSWORD), ("next", next.as_str())])
+            .send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+        let back = portal.get(server.url(&next)).send().await.unwrap();
+        let fresh_code = param(&location(&back), "code").expect("one sign-in, then the code");
+
+        // prompt=login from a signed-out browser asks for the password once.
+        let stranger = browser();
+        let back = sign_in_through(&server, &stranger, &server.url(&format!("/s/main/oauth2/authorize?{}", query("&prompt=login&max_age=0"))), "ada@example.com").await;
+        assert!(param(&back, "code").is_some(), "{back}");
+
+        // A public app whose redirect another app could claim: the customer
+        // confirms on a page every time; prompt=none cannot get a code.
+        let (public, _) = register_app(&server, &admin, json!({"name": "Installer", "type": "public",
+            "first_party": true, "redirect_uris": ["com.example.installer:/oauth"]})).await;
+        let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+        let native = format!("client_id={public}&redirect_uri=com.example.installer%3A%2Foauth&response_type=code&scope=openid\
+                              &code_challenge={}&code_challenge_method=S256", challenge.as_str());
+        let r = portal.get(server.url(&format!("/s/main/oauth2/authorize?{native}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "a page, not a silent code");
+        let r = portal.get(server.url(&format!("/s/main/oauth2/authorize?{native}&prompt=none"))).send().await.unwrap();
+        assert_eq!(param(&location(&r), "error").as_deref(), Some("interaction_required"));
+
+        // RP-initiated logout as a form from the app's site.
+        let tokens: Value = reqwest::Client::new().post(server.url("/s/main/oauth2/token"))
+            .basic_auth(&id, Some(&secret))
+            .form(&[("grant_type", "authorization_code"), ("code", fresh_code.as_str()), ("redirect_uri", REDIRECT)])
+            .send().await.unwrap().json().await.unwrap();
+        let out = portal.post(server.url("/s/main/oauth2/logout"))
+            .header("origin", "https://shop.example.com")
+            .form(&[("id_token_hint", tokens["id_token"].as_str().unwrap())])
+            .send().await.unwrap();
+        assert_eq!(out.status(), StatusCode::OK);
+        let me = portal.get(server.url("/api/v1/sites/main/me")).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "signed out");
         server.stop().await;
     }
 

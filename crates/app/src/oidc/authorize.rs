@@ -3,9 +3,13 @@
 //! the app with a code, anyone else signs in on the portal first. An app
 //! that is not the business's own first asks the customer's consent, once
 //! per account and app (again when it asks for more, or demands it with
-//! `prompt=consent`).
+//! `prompt=consent`). What a request may be is decided in the domain
+//! (`gatehouse_domain::oidc::validate_authorize`); this module decides
+//! what happens to a valid one for the customer signed in.
 //!
 //! Invariants owned here:
+//! - A public app whose redirect another app could claim (not `https`)
+//!   gets a code only after the customer acts on a page (RFC 8252 §8.6).
 //! - Errors go back to the app (RFC 6749 §4.1.2.1) only once the client and
 //!   the redirect URI are known to be right; before that, a page says what
 //!   was wrong and nobody is redirected anywhere.
@@ -14,11 +18,12 @@
 //! - A third-party app gets a code only for scopes the customer consented
 //!   to; the consent is recorded with the grant, in one transaction.
 
-use gatehouse_domain::oidc::{CODE_TTL, OAuthError, check_pkce, requested_scopes};
+use gatehouse_domain::oidc::{
+    AuthorizeParams, AuthorizeRefusal, CODE_TTL, ClientRules, OAuthError, validate_authorize,
+};
 use gatehouse_store::{AuthCode, Client, Consent, Grant, Site};
 use serde::Deserialize;
 use serde_json::json;
-use time::Duration;
 use uuid::Uuid;
 
 use crate::portal::customer_actor;
@@ -53,6 +58,10 @@ pub struct AuthorizeRequest {
     pub login_hint: Option<String>,
     /// Preferred languages, space-separated.
     pub ui_locales: Option<String>,
+    /// A request object: refused (`request_not_supported`).
+    pub request: Option<String>,
+    /// A request object by reference: refused (`request_uri_not_supported`).
+    pub request_uri: Option<String>,
 }
 
 /// What happens next.
@@ -150,20 +159,26 @@ pub async fn authorize(
             format!("no app with client_id '{client_id}' is registered on this site"),
         )));
     };
-    let Some(redirect_uri) = req.redirect_uri.as_deref() else {
-        return Ok(Next::Refuse(OAuthError::new(
-            "invalid_request",
-            "redirect_uri is missing",
-        )));
+    let params = AuthorizeParams {
+        redirect_uri: req.redirect_uri.as_deref(),
+        response_type: req.response_type.as_deref(),
+        scope: req.scope.as_deref(),
+        state: req.state.as_deref(),
+        nonce: req.nonce.as_deref(),
+        code_challenge: req.code_challenge.as_deref(),
+        code_challenge_method: req.code_challenge_method.as_deref(),
+        prompt: req.prompt.as_deref(),
+        max_age: req.max_age.as_deref(),
+        request: req.request.as_deref(),
+        request_uri: req.request_uri.as_deref(),
     };
-    if !client.redirect_uris.iter().any(|r| r == redirect_uri) {
-        return Ok(Next::Refuse(OAuthError::new(
-            "invalid_request",
-            "this redirect_uri is not registered for the app (it must match exactly)",
-        )));
-    }
+    let rules = ClientRules {
+        redirect_uris: &client.redirect_uris,
+        scopes: &client.scopes,
+        client_type: client.client_type,
+    };
     let issuer = super::issuer(app, site);
-    let fail = |e: OAuthError| {
+    let fail_to = |redirect_uri: &str, e: OAuthError| {
         Next::Redirect(with_query(
             redirect_uri,
             &[
@@ -174,48 +189,20 @@ pub async fn authorize(
             ],
         ))
     };
-    if req.response_type.as_deref() != Some("code") {
-        return Ok(fail(OAuthError::new(
-            "unsupported_response_type",
-            "only response_type=code is offered",
-        )));
-    }
-    let allowed = client.scopes.iter().cloned().collect();
-    let scopes = match requested_scopes(req.scope.as_deref(), &allowed, true) {
-        Ok(s) => s,
-        Err(e) => return Ok(fail(e)),
-    };
-    let client_type = client.client_type;
-    if let Err(e) = check_pkce(
-        client_type,
-        req.code_challenge.as_deref(),
-        req.code_challenge_method.as_deref(),
-    ) {
-        return Ok(fail(e));
-    }
-    let prompts: Vec<&str> = req
-        .prompt
-        .as_deref()
-        .unwrap_or("")
-        .split(' ')
-        .filter(|p| !p.is_empty())
-        .collect();
-    if prompts.contains(&"none") && prompts.len() > 1 {
-        return Ok(fail(OAuthError::new(
-            "invalid_request",
-            "prompt=none cannot be combined",
-        )));
-    }
-    let max_age = match req.max_age.as_deref().map(str::parse::<i64>) {
-        None => None,
-        Some(Ok(s)) if s >= 0 => Some(Duration::seconds(s)),
-        Some(_) => {
-            return Ok(fail(OAuthError::new(
-                "invalid_request",
-                "max_age must be a whole number of seconds",
-            )));
+    let valid = match validate_authorize(&params, &rules) {
+        Ok(valid) => valid,
+        Err(AuthorizeRefusal::Page(e)) => return Ok(Next::Refuse(e)),
+        Err(AuthorizeRefusal::Redirect(e)) => {
+            // Only ever to a registered address (checked first).
+            return Ok(match params.redirect_uri {
+                Some(uri) => fail_to(uri, e),
+                None => Next::Refuse(e),
+            });
         }
     };
+    let redirect_uri = valid.redirect_uri;
+    let fail = |e: OAuthError| fail_to(redirect_uri, e);
+    let (scopes, prompts, max_age) = (valid.scopes, valid.prompts, valid.max_age);
     let now = app.clock.now();
     if current.is_some_and(|c| c.session.impersonator_id.is_some()) {
         // Staff looking at the portal as a customer act for nobody in apps.
@@ -225,7 +212,7 @@ pub async fn authorize(
         )));
     }
     let Some(current) = current else {
-        if prompts.contains(&"none") {
+        if prompts.none {
             return Ok(fail(OAuthError::new(
                 "login_required",
                 "the customer is not signed in",
@@ -235,8 +222,8 @@ pub async fn authorize(
     };
     let signed_in_at = current.session.created_at;
     let too_old = max_age.is_some_and(|m| now - signed_in_at > m);
-    if prompts.contains(&"login") || too_old {
-        if prompts.contains(&"none") {
+    if prompts.login || too_old {
+        if prompts.none {
             return Ok(fail(OAuthError::new(
                 "login_required",
                 "a fresh sign-in is needed",
@@ -257,20 +244,30 @@ pub async fn authorize(
         )));
     }
     // The business's own apps need no consent; another app needs one that
-    // covers every scope it asks for, or a new one when it demands it.
-    let asks_consent = !client.first_party
-        && decision.is_none()
-        && (prompts.contains(&"consent") || {
-            let mut tx = app.store.read().await?;
-            let given = tx.consent(current.account.id, client.id).await?;
-            !given.is_some_and(|c| scopes.iter().all(|s| c.scopes.contains(s)))
-        });
+    // covers every scope it asks for, or a new one when it demands it. A
+    // public app whose redirect another app could claim is asked about every
+    // time: only the customer's click tells it from an impostor.
+    let asks_consent = decision.is_none()
+        && (valid.needs_interaction
+            || !client.first_party
+                && (prompts.consent || {
+                    let mut tx = app.store.read().await?;
+                    let given = tx.consent(current.account.id, client.id).await?;
+                    !given.is_some_and(|c| scopes.iter().all(|s| c.scopes.contains(s)))
+                }));
     if asks_consent {
-        if prompts.contains(&"none") {
-            return Ok(fail(OAuthError::new(
-                "consent_required",
-                "the customer has not allowed this app yet",
-            )));
+        if prompts.none {
+            return Ok(fail(if valid.needs_interaction {
+                OAuthError::new(
+                    "interaction_required",
+                    "this app gets a code only after the customer confirms it on a page",
+                )
+            } else {
+                OAuthError::new(
+                    "consent_required",
+                    "the customer has not allowed this app yet",
+                )
+            }));
         }
         return Ok(Next::Consent {
             app: client.name.clone(),

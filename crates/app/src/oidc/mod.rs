@@ -109,6 +109,7 @@ pub fn discovery(app: &App, site: &Site) -> Value {
             "customer_id", "company", "company_id", "role", "groups", "site"],
         "claims_parameter_supported": false,
         "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,
         "ui_locales_supported": ["en", "de"],
     })

@@ -31,6 +31,14 @@ use crate::state::AppState;
 use visit::Visit;
 
 /// The portal's routes.
+/// The portal addresses an app's page may POST to from its own site: the
+/// authorization and logout endpoints, where a POST carries what a link
+/// would (see `crate::csrf`).
+pub(crate) fn posted_like_a_link(path: &str) -> bool {
+    path.starts_with("/s/")
+        && (path.ends_with("/oauth2/authorize") || path.ends_with("/oauth2/logout"))
+}
+
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/s/{site}", get(home))
@@ -51,14 +59,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/s/{site}/logout", post(sign_in::logout))
         .route(
             "/s/{site}/oauth2/authorize",
-            get(oauth::authorize).post(oauth::consent_answer),
+            get(oauth::authorize).post(oauth::authorize_posted),
         )
+        .route("/s/{site}/oauth2/consent", post(oauth::consent_answer))
         .route("/s/{site}/apps", get(oauth::apps_page))
         .route(
             "/s/{site}/apps/{client_id}/disconnect",
             post(oauth::disconnect),
         )
-        .route("/s/{site}/oauth2/logout", get(oauth::logout))
+        .route(
+            "/s/{site}/oauth2/logout",
+            get(oauth::logout).post(oauth::logout_posted),
+        )
         .route(
             "/s/{site}/forgot-password",
             get(password::forgot_form).post(password::forgot_submit),

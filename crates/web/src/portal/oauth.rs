@@ -6,8 +6,9 @@
 //! gets a page saying why. Also the customer's "Connected apps" page.
 
 use axum::Form;
+use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, Query};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use gatehouse_app::links::query_value;
 use gatehouse_app::oidc::authorize::{self, AuthorizeRequest, Decision, Next};
@@ -31,7 +32,7 @@ pub(super) struct ConsentForm {
     decision: String,
 }
 
-/// `POST /s/{site}/oauth2/authorize`: the customer's answer on the consent
+/// `POST /s/{site}/oauth2/consent`: the customer's answer on the consent
 /// page. Back to the app through a page (not a redirect): Chromium applies
 /// the form's `form-action 'self'` to redirects after a post.
 pub(super) async fn consent_answer(v: Visit, Form(form): Form<ConsentForm>) -> Response {
@@ -130,13 +131,38 @@ pub(super) async fn disconnect(
     }
 }
 
-/// `GET /s/{site}/oauth2/authorize`.
+/// `GET /s/{site}/oauth2/authorize`. A `HEAD` decides nothing (a link
+/// checker or a preview must not mint a code).
 pub(super) async fn authorize(
-    mut v: Visit,
+    v: Visit,
+    method: Method,
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
     Query(req): Query<AuthorizeRequest>,
 ) -> Response {
+    if method == Method::HEAD {
+        return no_store(v.finish(StatusCode::OK.into_response()));
+    }
+    let query = uri.query().unwrap_or("").to_string();
+    decide(v, &headers, &query, req).await
+}
+
+/// `POST /s/{site}/oauth2/authorize`: the same request as a form (OpenID
+/// Connect Core §3.1.2.1).
+pub(super) async fn authorize_posted(v: Visit, headers: HeaderMap, body: Bytes) -> Response {
+    let query = String::from_utf8_lossy(&body).into_owned();
+    let Ok(uri) = format!("/?{query}").parse::<Uri>() else {
+        return no_store(refused(v, "invalid_request", "the request cannot be read"));
+    };
+    let Ok(Query(req)) = Query::<AuthorizeRequest>::try_from_uri(&uri) else {
+        return no_store(refused(v, "invalid_request", "the request cannot be read"));
+    };
+    decide(v, &headers, &query, req).await
+}
+
+/// Answers an authorization request (`query`, its parameters as sent) for
+/// this visit. Never kept by a cache: an answer may carry a code.
+async fn decide(mut v: Visit, headers: &HeaderMap, query: &str, req: AuthorizeRequest) -> Response {
     // `ui_locales`: the first language asked for that the portal speaks.
     let asked = req
         .ui_locales
@@ -145,7 +171,9 @@ pub(super) async fn authorize(
     if let Some(lang) = asked {
         v.lang = lang;
     }
-    match authorize::authorize(&v.state.app, &v.site, &req, v.current.as_ref(), None).await {
+    let answer = match authorize::authorize(&v.state.app, &v.site, &req, v.current.as_ref(), None)
+        .await
+    {
         Ok(Next::Redirect(to)) => v.redirect(&to),
         Ok(Next::Consent { app, scopes }) => {
             let scopes: Vec<String> = scopes
@@ -153,7 +181,7 @@ pub(super) async fn authorize(
                 .filter(|s| s.as_str() != "openid")
                 .map(|s| v.tr(&format!("consent_scope_{s}")))
                 .collect();
-            let request = uri.query().unwrap_or("").to_string();
+            let request = query.to_string();
             v.page(
                 StatusCode::OK,
                 "portal/consent.html",
@@ -161,20 +189,15 @@ pub(super) async fn authorize(
             )
         }
         Ok(Next::SignIn { fresh }) => {
-            let mut back = uri.to_string();
-            if fresh {
-                // A fresh sign-in: end the session this browser has, and come
-                // back without the demand, so that it is not made again.
-                let name = cookies::portal_session_name(&v.site.key);
-                if let Some(token) = cookies::get(&headers, &name)
-                    && let Err(e) = sessions::sign_out(&v.state.app, &token).await
-                {
-                    return v.fail(e).into_response();
-                }
-                cookies::clear(&mut v.set_cookies, v.state.cookies, &name);
-                back = without(&back, &["prompt", "max_age"]);
-            }
+            // Back here after the sign-in without what asked for it, so that
+            // it is not asked again (and `consent` still asked for).
+            let back = without_sign_in_demands(&format!("{}?{query}", v.path("oauth2/authorize")));
             let mut to = format!("{}?next={}", v.path("login"), query_value(&back));
+            if fresh {
+                // The session this browser has stays until the new sign-in
+                // succeeds; the sign-in page asks for the password anyway.
+                to.push_str("&fresh=1");
+            }
             if let Some(hint) = req.login_hint.as_deref() {
                 to.push_str(&format!("&login_hint={}", query_value(hint)));
             }
@@ -185,15 +208,39 @@ pub(super) async fn authorize(
         }
         Ok(Next::Refuse(e)) => refused(v, e.code, &e.description),
         Err(e) => v.fail(e).into_response(),
-    }
+    };
+    let _ = headers;
+    no_store(answer)
+}
+
+/// An answer no cache may keep.
+fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// `POST /s/{site}/oauth2/logout`: RP-initiated logout as a form.
+pub(super) async fn logout_posted(
+    v: Visit,
+    headers: HeaderMap,
+    Form(req): Form<LogoutRequest>,
+) -> Response {
+    logout_request(v, headers, req).await
 }
 
 /// `GET /s/{site}/oauth2/logout`: RP-initiated logout.
 pub(super) async fn logout(
-    mut v: Visit,
+    v: Visit,
     headers: HeaderMap,
     Query(req): Query<LogoutRequest>,
 ) -> Response {
+    logout_request(v, headers, req).await
+}
+
+async fn logout_request(mut v: Visit, headers: HeaderMap, req: LogoutRequest) -> Response {
     let out = match logout::logout(&v.state.app, &v.site, &req, v.current.as_ref()).await {
         Ok(out) => out,
         Err(e) => return v.fail(e).into_response(),
@@ -247,16 +294,31 @@ pub(super) fn is_app_request(site_key: &str, next: &str) -> bool {
     next.starts_with(&format!("/s/{site_key}/oauth2/authorize?"))
 }
 
-/// A path and query without the named parameters.
-fn without(uri: &str, names: &[&str]) -> String {
+/// An authorization request's path and query without what demands a fresh
+/// sign-in: `max_age`, and `login` among the prompts (`consent` stays).
+fn without_sign_in_demands(uri: &str) -> String {
     let Some((path, query)) = uri.split_once('?') else {
         return uri.to_string();
     };
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|pair| !names.iter().any(|n| pair.split('=').next() == Some(n)))
-        .collect();
-    format!("{path}?{}", kept.join("&"))
+    let mut kept = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        match &*k {
+            "max_age" => {}
+            "prompt" => {
+                let rest: Vec<&str> = v
+                    .split(' ')
+                    .filter(|p| !p.is_empty() && *p != "login")
+                    .collect();
+                if !rest.is_empty() {
+                    kept.append_pair("prompt", &rest.join(" "));
+                }
+            }
+            _ => {
+                kept.append_pair(&k, &v);
+            }
+        }
+    }
+    format!("{path}?{}", kept.finish())
 }
 
 #[cfg(test)]
@@ -292,13 +354,16 @@ mod tests {
     }
 
     #[test]
-    fn a_fresh_sign_in_comes_back_without_the_demand_for_one() {
+    fn a_fresh_sign_in_comes_back_without_the_demand_for_one_but_with_consent() {
         assert_eq!(
-            without(
-                "/s/m/oauth2/authorize?prompt=login&client_id=a&max_age=0&state=s",
-                &["prompt", "max_age"]
+            without_sign_in_demands(
+                "/s/m/oauth2/authorize?prompt=login&client_id=a&max_age=0&state=s"
             ),
             "/s/m/oauth2/authorize?client_id=a&state=s"
+        );
+        assert_eq!(
+            without_sign_in_demands("/s/m/oauth2/authorize?prompt=login+consent&client_id=a"),
+            "/s/m/oauth2/authorize?prompt=consent&client_id=a"
         );
     }
 }

@@ -42,6 +42,11 @@ pub(super) struct LoginQuery {
     next: String,
     #[serde(default)]
     login_hint: String,
+    /// An app asked for a fresh sign-in (`prompt=login`, `max_age`): the
+    /// form is shown even to a signed-in visitor, whose session stays until
+    /// the new sign-in succeeds.
+    #[serde(default)]
+    fresh: Option<String>,
 }
 
 /// What the sign-in page says above its form.
@@ -93,7 +98,8 @@ pub(super) fn session_ended(v: Visit, page: &str, resume: &str) -> Response {
 }
 
 pub(super) async fn login_form(v: Visit, Query(q): Query<LoginQuery>) -> Response {
-    if v.current.is_some() {
+    let fresh = q.fresh.is_some() && super::oauth::is_app_request(&v.site.key, &q.next);
+    if v.current.is_some() && !fresh {
         let to = match super::oauth::safe_next(&v.site.key, &q.next) {
             Some(next) => next,
             None => v.path(""),
