@@ -4,10 +4,12 @@
 //! PKCE demands, and what a refresh token's second use means.
 //!
 //! Invariants owned here:
-//! - A redirect URI is compared exactly as registered; it is absolute, has
-//!   no fragment, and uses `https`, or `http` only towards the machine itself
-//!   (`127.0.0.1`, `[::1]`, `localhost`), or a private-use scheme of a native
-//!   app (`com.example.app:/callback`, RFC 8252).
+//! - A redirect URI is compared exactly as registered, but for a loopback
+//!   address, whose port may be any (RFC 8252 §7.3); it is absolute, has no
+//!   fragment and no user name or password, and uses `https`, or `http`
+//!   only towards the machine itself (`127.0.0.1`, `[::1]`, `localhost`), or
+//!   a private-use scheme of a native app in reverse-domain form followed by
+//!   a path (`com.example.app:/callback`, RFC 8252 §7.1).
 //! - Public clients must use PKCE; the only method is `S256` (`plain` is
 //!   refused for every client).
 //! - A rotated refresh token used again within [`REFRESH_GRACE`] gets the
@@ -129,6 +131,48 @@ pub enum UriRefusal {
         "'{0}' uses a scheme an app cannot receive (use https, or a private-use scheme like com.example.app:/callback)"
     )]
     Scheme(String),
+    /// A user name or password in the address.
+    #[error("'{0}' carries a user name or password, which a redirect address may not have")]
+    Credentials(String),
+}
+
+/// Whether a scheme is a native app's private-use scheme in the
+/// reverse-domain form RFC 8252 §7.1 asks for (`com.example.app`): at least
+/// two labels of letters, digits and hyphens.
+fn private_use_scheme(scheme: &str) -> bool {
+    let labels: Vec<&str> = scheme.split('.').collect();
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+}
+
+/// Whether an `http` address goes to the machine itself.
+fn loopback(uri: &url::Url) -> bool {
+    uri.scheme() == "http"
+        && match uri.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d == "localhost",
+            None => false,
+        }
+}
+
+/// Whether a redirect URI of a request is the registered one: exactly, or,
+/// for a loopback address, on any port (a native app listens on whichever
+/// port is free, RFC 8252 §7.3).
+pub fn redirect_matches(registered: &str, asked: &str) -> bool {
+    if registered == asked {
+        return true;
+    }
+    match (url::Url::parse(registered), url::Url::parse(asked)) {
+        (Ok(mut r), Ok(mut a)) if loopback(&r) && loopback(&a) && !asked.contains('#') => {
+            let _ = r.set_port(None);
+            let _ = a.set_port(None);
+            r == a
+        }
+        _ => false,
+    }
 }
 
 /// Checks a redirect (or post-logout redirect) URI for registration.
@@ -137,16 +181,16 @@ pub fn check_redirect_uri(raw: &str) -> Result<(), UriRefusal> {
     if uri.fragment().is_some() || raw.contains('#') {
         return Err(UriRefusal::Fragment(raw.to_string()));
     }
+    if !uri.username().is_empty() || uri.password().is_some() {
+        return Err(UriRefusal::Credentials(raw.to_string()));
+    }
     match uri.scheme() {
         "https" if uri.host_str().is_some() => Ok(()),
-        "http" => match uri.host() {
-            Some(url::Host::Ipv4(ip)) if ip.is_loopback() => Ok(()),
-            Some(url::Host::Ipv6(ip)) if ip.is_loopback() => Ok(()),
-            Some(url::Host::Domain("localhost")) => Ok(()),
-            _ => Err(UriRefusal::PlainHttp(raw.to_string())),
-        },
-        // RFC 8252 §7.1: a reverse domain name, so it contains a dot.
-        scheme if scheme.contains('.') => Ok(()),
+        "http" if loopback(&uri) => Ok(()),
+        "http" => Err(UriRefusal::PlainHttp(raw.to_string())),
+        // RFC 8252 §7.1: a reverse domain name, then a path
+        // (`com.example.app:/callback`), not data after the colon.
+        scheme if private_use_scheme(scheme) && raw[scheme.len() + 1..].starts_with('/') => Ok(()),
         _ => Err(UriRefusal::Scheme(raw.to_string())),
     }
 }
@@ -346,7 +390,11 @@ pub fn validate_authorize<'a>(
             "redirect_uri is missing",
         )));
     };
-    if !client.redirect_uris.iter().any(|r| r == redirect_uri) {
+    if !client
+        .redirect_uris
+        .iter()
+        .any(|r| redirect_matches(r, redirect_uri))
+    {
         return Err(Page(OAuthError::new(
             "invalid_request",
             "this redirect_uri is not registered for the app (it must match exactly)",
@@ -659,6 +707,51 @@ mod tests {
             UriRefusal::Scheme(_)
         ));
         assert!(matches!(refused("ftp://x.example/"), UriRefusal::Scheme(_)));
+        assert!(matches!(
+            refused("data.x:text/html,<script>alert(1)</script>"),
+            UriRefusal::Scheme(_)
+        ));
+        assert!(matches!(refused("com..app:/cb"), UriRefusal::Scheme(_)));
+        assert!(matches!(
+            refused("https://user:pw@shop.example.com/cb"),
+            UriRefusal::Credentials(_)
+        ));
+        assert!(matches!(
+            refused("https://user@shop.example.com/cb"),
+            UriRefusal::Credentials(_)
+        ));
+    }
+
+    #[test]
+    fn a_loopback_redirect_matches_on_any_port_and_nothing_else_does() {
+        assert!(redirect_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:51234/cb"
+        ));
+        assert!(redirect_matches(
+            "http://127.0.0.1:8080/cb",
+            "http://127.0.0.1:9/cb"
+        ));
+        assert!(redirect_matches(
+            "http://[::1]:80/cb",
+            "http://[::1]:4000/cb"
+        ));
+        assert!(!redirect_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:5/other"
+        ));
+        assert!(!redirect_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.2:5/cb"
+        ));
+        assert!(!redirect_matches(
+            "https://shop.example.com/cb",
+            "https://shop.example.com:444/cb"
+        ));
+        assert!(!redirect_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:5/cb?x=1"
+        ));
     }
 
     #[test]

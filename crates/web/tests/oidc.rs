@@ -934,6 +934,55 @@ both_engines! {
         server.stop().await;
     }
 
+    async fn native_apps_use_any_loopback_port_and_revoke_their_own_tokens(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        server.active_account("ada@example.com", PASSWORD).await;
+        // Registration refuses what no app can receive safely.
+        for (bad, why) in [("data.x:text/html,<script>alert(1)</script>", "data after a dotted scheme"),
+                           ("https://user@shop.example.com/cb", "a user name in the address")] {
+            let (status, body) = server.api(Method::POST, "/api/v1/sites/main/clients", Some(&admin), Some(json!({
+                "name": "Bad", "type": "public", "first_party": true, "redirect_uris": [bad]}))).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{why}: {body}");
+        }
+        let (shop_id, shop_secret) = register_app(&server, &admin, shop()).await;
+        let (native, _) = register_app(&server, &admin, json!({"name": "Installer", "type": "public", "first_party": true,
+            "redirect_uris": ["http://127.0.0.1/callback"], "scopes": ["openid", "offline_access"]})).await;
+        // Signed in through the shop, the browser asks for the native app on
+        // the port it happens to listen on.
+        let portal = browser();
+        let shop_app = app_client(&server, &shop_id, shop_secret.as_deref()).await;
+        let (auth_url, _, _) = shop_app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .url();
+        sign_in_through(&server, &portal, auth_url.as_str(), "ada@example.com").await;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let redirect = "http://127.0.0.1:47123/callback";
+        let query = format!("client_id={native}&redirect_uri={}&response_type=code&scope=openid%20offline_access\
+                             &code_challenge={}&code_challenge_method=S256&state=n1",
+                            gatehouse_app::links::query_value(redirect), challenge.as_str());
+        let page = portal.get(server.url(&format!("/s/main/oauth2/authorize?{query}"))).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "any loopback port, and the customer confirms");
+        let page = page.text().await.unwrap();
+        let allowed = portal.post(server.url("/s/main/oauth2/consent"))
+            .form(&[("csrf", form_field(&page, "csrf")), ("request", form_field(&page, "request")), ("decision", "allow".into())])
+            .send().await.unwrap().text().await.unwrap();
+        let back = continue_to(&allowed);
+        assert!(back.starts_with(redirect), "{back}");
+        let (status, tokens) = token_call(&server, &[("grant_type", "authorization_code"), ("code", &param(&back, "code").unwrap()),
+            ("redirect_uri", redirect), ("code_verifier", verifier.secret()), ("client_id", &native)], None).await;
+        assert_eq!(status, StatusCode::OK, "{tokens}");
+        let refresh = tokens["refresh_token"].as_str().unwrap();
+        // The app revokes its own refresh token, naming itself.
+        let r = http().post(server.url("/s/main/oauth2/revoke"))
+            .form(&[("token", refresh), ("client_id", native.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let (status, body) = token_call(&server, &[("grant_type", "refresh_token"), ("refresh_token", refresh),
+            ("client_id", &native)], None).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{body}");
+        server.stop().await;
+    }
+
     async fn tokens_and_userinfo_keep_the_rfcs_finer_points(db: TestDb) {
         let server = TestServer::start(&db).await;
         let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
@@ -955,9 +1004,18 @@ both_engines! {
         let access = tokens.access_token().secret().to_string();
         let userinfo = server.url("/s/main/oauth2/userinfo");
 
-        // An access token says what it is (RFC 9068), an ID token does not.
+        // An access token says what it is (RFC 9068), an ID token does not;
+        // the ID token binds the access token (at_hash) and says how the
+        // customer signed in (amr).
         assert_eq!(jwt_part(&access, 0)["typ"], json!("at+jwt"));
-        assert_eq!(jwt_part(&tokens.id_token().unwrap().to_string(), 0)["typ"], json!("JWT"));
+        let id_token = tokens.id_token().unwrap().to_string();
+        assert_eq!(jwt_part(&id_token, 0)["typ"], json!("JWT"));
+        // SHA-256, as the token hash is.
+        let digest = gatehouse_app::secrets::token_hash(&access);
+        use base64::Engine as _;
+        let at_hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]);
+        assert_eq!(jwt_part(&id_token, 1)["at_hash"], json!(at_hash));
+        assert_eq!(jwt_part(&id_token, 1)["amr"], json!(["pwd"]));
 
         // Userinfo: the token in a POSTed form (RFC 6750 §2.2), the scheme in
         // any case, and never both ways at once.

@@ -1,6 +1,6 @@
-//! Token introspection (RFC 7662) and revocation (RFC 7009), for
-//! confidential apps, each about its own tokens only: another app's token
-//! is inactive to it, and revoking it does nothing.
+//! Token introspection (RFC 7662, for confidential apps) and revocation
+//! (RFC 7009, for every app), each about its own tokens only: another app's
+//! token is inactive to it, and revoking it does nothing.
 //!
 //! Invariant owned here: revoking either kind of token revokes its grant,
 //! so the access token, the refresh token family and userinfo all stop at
@@ -39,7 +39,7 @@ async fn confidential(
         Ok(c) if c.client_type == ClientType::Confidential => Ok(c),
         Ok(_) => Err(OAuthError::new(
             "invalid_client",
-            "only confidential clients may introspect or revoke",
+            "only confidential clients may introspect",
         )),
         Err(e) => Err(e),
     })
@@ -137,14 +137,16 @@ pub async fn introspect(
 }
 
 /// Revokes a token of this client with everything of its sign-in. An
-/// unknown or foreign token is no error (RFC 7009 §2.2).
+/// unknown or foreign token is no error (RFC 7009 §2.2). A public app may
+/// revoke its own tokens too, naming itself by its ID (RFC 7009 §2.1).
 pub async fn revoke(
     app: &App,
     site: &Site,
     form: &TokenForm,
     basic: Option<(String, String)>,
 ) -> AppResult<Result<(), OAuthError>> {
-    let client = match confidential(app, site, form, basic).await? {
+    let pair = (form.client_id.clone(), form.client_secret.clone());
+    let client = match super::token::client(app, site, pair, basic).await? {
         Ok(c) => c,
         Err(e) => return Ok(Err(e)),
     };

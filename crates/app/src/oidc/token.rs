@@ -412,12 +412,17 @@ async fn signed(
     app: &App,
     issued: Result<Unsigned, OAuthError>,
 ) -> AppResult<Result<Tokens, OAuthError>> {
-    let u = match issued {
+    let mut u = match issued {
         Ok(u) => u,
         Err(e) => return Ok(Err(e)),
     };
+    let access_token = super::keys::sign_as(app, u.alg, ACCESS_TYP, &u.access).await?;
+    // OpenID Connect Core §3.1.3.6: the left half of the access token's
+    // SHA-256 (both algorithms offered hash with SHA-256).
+    let digest = Sha256::digest(access_token.as_bytes());
+    u.id["at_hash"] = json!(URL_SAFE_NO_PAD.encode(&digest[..16]));
     Ok(Ok(Tokens {
-        access_token: super::keys::sign_as(app, u.alg, ACCESS_TYP, &u.access).await?,
+        access_token,
         token_type: "Bearer",
         expires_in: ACCESS_TTL.whole_seconds(),
         id_token: Some(super::keys::sign(app, u.alg, &u.id).await?),
@@ -478,6 +483,8 @@ async fn issue(
     access["jti"] = json!(Uuid::now_v7().to_string());
     let mut id = base;
     id["auth_time"] = json!(grant.auth_time.unix_timestamp());
+    // How the customer signed in (RFC 8176): the portal's password.
+    id["amr"] = json!(["pwd"]);
     id["azp"] = json!(client.client_id);
     if let Some(nonce) = nonce {
         id["nonce"] = json!(nonce);
