@@ -383,7 +383,10 @@ pub async fn purge(app: &App, actor: &Actor, dry_run: bool) -> AppResult<Vec<Pur
 
 /// The purge as a background job: runs only if this node takes the lease
 /// (held for `lease`), so one node at a time purges. It also removes the
-/// console's import runs past their keeping (`transfer::runs::KEPT`).
+/// console's import runs past their keeping (`transfer::runs::KEPT`), and
+/// the OpenID provider's codes, refresh tokens and grants that can serve
+/// nobody any more (`gatehouse_domain::oidc::{CODE_KEPT, REVOKED_GRANT_KEPT,
+/// GRANT_KEPT_AT_MOST}`).
 pub async fn purge_job(app: &App, holder: &str, lease: time::Duration) -> AppResult<Option<usize>> {
     let now: OffsetDateTime = app.clock.now();
     let mut tx = app.store.begin().await?;
@@ -394,6 +397,7 @@ pub async fn purge_job(app: &App, holder: &str, lease: time::Duration) -> AppRes
     }
     let purged = purge(app, &Actor::system("retention purge"), false).await?;
     crate::transfer::runs::forget_old(app).await?;
+    crate::oidc::forget_ended_grants(app).await?;
     Ok(Some(purged.len()))
 }
 

@@ -28,6 +28,14 @@ pub const ACCESS_TTL: Duration = Duration::minutes(10);
 /// How long a refresh token is valid if never used.
 pub const REFRESH_TTL: Duration = Duration::days(30);
 
+/// How long an expired code is kept (a late second use is told it expired).
+pub const CODE_KEPT: Duration = Duration::hours(1);
+/// How long a revoked grant is kept before the purge forgets it.
+pub const REVOKED_GRANT_KEPT: Duration = Duration::days(1);
+/// How long a grant without a refresh token is kept at most: longer than
+/// any portal session can last (its single logout needs it until then).
+pub const GRANT_KEPT_AT_MOST: Duration = Duration::days(366);
+
 /// How long before it signs a key made by the schedule is published: apps
 /// that cache the JWKS for up to a day have it before they see a token.
 pub const SCHEDULED_PUBLISH_AHEAD: Duration = Duration::days(1);

@@ -849,6 +849,65 @@ both_engines! {
         assert!(store.changes_seen().unwrap() > before, "this node's own write is seen at once");
     }
 
+    async fn the_purge_forgets_codes_tokens_and_grants_that_serve_nobody(db: TestDb) {
+        let store = db.store().await;
+        let s = with_site(&store, "main").await;
+        let a = account(s.id, "ada@example.com");
+        let t = now();
+        let client = Client {
+            id: Uuid::now_v7(), site_id: s.id, client_id: "shop".into(), name: "Shop".into(),
+            client_type: gatehouse_domain::oidc::ClientType::Confidential, secret_hash: Some(vec![0; 32]),
+            redirect_uris: vec!["https://shop.example/cb".into()], post_logout_redirect_uris: vec![],
+            first_party: true, backchannel_logout_uri: None, scopes: vec!["openid".into()],
+            signing_alg: gatehouse_domain::oidc::SigningAlg::Es256, created_at: t, updated_at: t,
+        };
+        let grant = |made: OffsetDateTime, revoked: Option<OffsetDateTime>| Grant {
+            id: Uuid::now_v7(), client_id: client.id, account_id: Some(a.id), scopes: vec!["openid".into()],
+            auth_time: made, created_at: made, revoked_at: revoked, sid: Some("s".into()),
+        };
+        let (old, long_ago) = (t - Duration::days(2), t - Duration::days(400));
+        let revoked_long_ago = grant(old, Some(old));
+        let revoked_now = grant(old, Some(t));
+        let forgotten = grant(long_ago, None);
+        let held = grant(long_ago, None);
+        let recent = grant(t, None);
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_account(&a).await.unwrap();
+        tx.insert_client(&client).await.unwrap();
+        for g in [&revoked_long_ago, &revoked_now, &forgotten, &held, &recent] {
+            tx.insert_grant(g).await.unwrap();
+        }
+        let token = |hash: u8, grant_id, expires_at| RefreshToken {
+            token_hash: vec![hash; 32], grant_id, created_at: long_ago, expires_at,
+            rotated_at: None, successor_hash: None, successor_seal: None,
+        };
+        tx.insert_refresh_token(&token(1, held.id, t + Duration::days(1))).await.unwrap();
+        tx.insert_refresh_token(&token(2, recent.id, t - Duration::seconds(1))).await.unwrap();
+        let code = |hash: u8, expires_at| AuthCode {
+            code_hash: vec![hash; 32], grant_id: recent.id, redirect_uri: "https://shop.example/cb".into(),
+            nonce: None, code_challenge: None, created_at: expires_at, expires_at, used_at: None,
+        };
+        tx.insert_code(&code(3, t - Duration::hours(2))).await.unwrap();
+        tx.insert_code(&code(4, t)).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.begin().await.unwrap();
+        let gone = tx.forget_ended_grants(t - Duration::hours(1), t - Duration::days(1), t - Duration::days(366), t)
+            .await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(gone, 4, "an old code, an expired token, a grant revoked long ago, an old grant holding nothing");
+        let mut tx = store.read().await.unwrap();
+        for (g, kept) in [(&revoked_long_ago, false), (&revoked_now, true), (&forgotten, false), (&held, true), (&recent, true)] {
+            assert_eq!(tx.grant_by_id(g.id).await.unwrap().is_some(), kept, "{g:?}");
+        }
+        assert!(tx.refresh_token_by_hash(&[1; 32]).await.unwrap().is_some(), "a live token stays");
+        assert!(tx.refresh_token_by_hash(&[2; 32]).await.unwrap().is_none(), "an expired one goes");
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        assert!(tx.redeem_code(&[4; 32], t).await.unwrap().is_some(), "a fresh code stays");
+        assert!(tx.redeem_code(&[3; 32], t).await.unwrap().is_none(), "an old one goes");
+    }
+
     async fn changes_to_sites_are_counted_apart_from_accounts(db: TestDb) {
         let store = db.store().await;
         let mut s = with_site(&store, "main").await;

@@ -127,6 +127,24 @@ pub async fn end_grants(
     backchannel::queue(tx, &grants, now).await
 }
 
+/// Forgets the codes, refresh tokens and grants that can serve nobody any
+/// more (the purge job's share of the provider); answers how many rows.
+pub async fn forget_ended_grants(app: &App) -> AppResult<u64> {
+    use gatehouse_domain::oidc::{CODE_KEPT, GRANT_KEPT_AT_MOST, REVOKED_GRANT_KEPT};
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let gone = tx
+        .forget_ended_grants(
+            now - CODE_KEPT,
+            now - REVOKED_GRANT_KEPT,
+            now - GRANT_KEPT_AT_MOST,
+            now,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(gone)
+}
+
 /// The `sid` of a portal session: derived from the hash of its token, so
 /// that it names the session to apps without revealing anything that could
 /// find or use it.

@@ -111,6 +111,41 @@ impl Grants for SqlTx {
         )
     }
 
+    #[tracing::instrument(name = "store.grants.forget_ended_grants", level = "debug", skip_all)]
+    async fn forget_ended_grants(
+        &mut self,
+        codes_before: OffsetDateTime,
+        revoked_before: OffsetDateTime,
+        made_before: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> StoreResult<u64> {
+        let _timer = crate::metrics::Timer::start("grants.forget_ended_grants");
+        let codes = exec!(
+            self,
+            sqlx::query("DELETE FROM oauth_codes WHERE expires_at < $1").bind(to_ms(codes_before))
+        )?;
+        let tokens = exec!(
+            self,
+            sqlx::query("DELETE FROM oauth_refresh_tokens WHERE expires_at < $1").bind(to_ms(now))
+        )?;
+        let revoked = exec!(
+            self,
+            sqlx::query(
+                "DELETE FROM oauth_grants WHERE revoked_at IS NOT NULL AND revoked_at < $1"
+            )
+            .bind(to_ms(revoked_before))
+        )?;
+        let unused = exec!(
+            self,
+            sqlx::query(
+                "DELETE FROM oauth_grants WHERE revoked_at IS NULL AND created_at < $1 \
+                 AND NOT EXISTS (SELECT 1 FROM oauth_refresh_tokens r WHERE r.grant_id = oauth_grants.id)"
+            )
+            .bind(to_ms(made_before))
+        )?;
+        Ok(codes + tokens + revoked + unused)
+    }
+
     #[tracing::instrument(name = "store.grants.insert_code", level = "debug", skip_all)]
     async fn insert_code(&mut self, c: &AuthCode) -> StoreResult<()> {
         let _timer = crate::metrics::Timer::start("grants.insert_code");

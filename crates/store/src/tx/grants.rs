@@ -41,6 +41,19 @@ pub trait Grants: Send {
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Grant>>;
 
+    /// Forgets what can serve nobody any more: codes that expired before
+    /// `codes_before`, refresh tokens expired at `now`, grants revoked
+    /// before `revoked_before` (with their codes and tokens), and grants
+    /// made before `made_before` that hold no live refresh token. Answers
+    /// how many rows went.
+    async fn forget_ended_grants(
+        &mut self,
+        codes_before: OffsetDateTime,
+        revoked_before: OffsetDateTime,
+        made_before: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> StoreResult<u64>;
+
     /// Stores an authorization code.
     async fn insert_code(&mut self, code: &AuthCode) -> StoreResult<()>;
 
