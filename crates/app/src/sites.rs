@@ -138,6 +138,11 @@ pub async fn settings(
     Ok(get(app, caller, key).await?.settings)
 }
 
+/// An address as issuers compare: without a trailing slash, lower-case.
+fn issuer_key(address: &str) -> String {
+    address.trim_end_matches('/').to_ascii_lowercase()
+}
+
 /// Changes some of a site's settings (admins only): every key checked, all or
 /// nothing, audited with each key whose value changed, before and after. A
 /// patch that changes nothing writes nothing.
@@ -167,6 +172,26 @@ pub async fn patch_settings(
         .unzip();
     if after.is_empty() {
         return Ok(changed);
+    }
+    if after.contains_key("base_url") {
+        // A site's portal address is its OpenID issuer: two sites with one
+        // would accept each other's tokens.
+        let mine = issuer_key(&app.links.site_base(&Site {
+            settings: changed.clone(),
+            ..site.clone()
+        }));
+        for other in tx.list_sites().await? {
+            if other.id != site.id && issuer_key(&app.links.site_base(&other)) == mine {
+                return Err(AppError::said(
+                    "base_url",
+                    gatehouse_domain::Words::id("field-address-taken").arg("site", &other.key),
+                    format!(
+                        "is the address of the site '{}' already; each site needs its own (it is the site's OpenID issuer)",
+                        other.key
+                    ),
+                ));
+            }
+        }
     }
     tx.update_site_settings(site.id, &changed).await?;
     tx.append_audit(&audit::event(

@@ -106,6 +106,7 @@ field-too-long = darf höchstens { $max } Zeichen lang sein
 field-control-characters = darf keine Steuerzeichen enthalten
 field-not-text = muss Text sein
 field-not-web-address = muss eine http://- oder https://-Adresse sein
+field-address-taken = ist schon die Adresse der Site { $site }; jede Site braucht ihre eigene (sie ist der OpenID-Aussteller der Site)
 field-not-language = muss en oder de sein
 field-not-editable = kann hier nicht geändert werden
 email-invalid = Das ist keine gültige E-Mail-Adresse

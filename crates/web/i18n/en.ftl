@@ -106,6 +106,7 @@ field-too-long = must be at most { $max } characters
 field-control-characters = must not contain control characters
 field-not-text = must be text
 field-not-web-address = must be an http:// or https:// address
+field-address-taken = is the address of the site { $site } already; each site needs its own (it is the site's OpenID issuer)
 field-not-language = must be en or de
 field-not-editable = cannot be changed here
 email-invalid = '{ $typed }' is not a valid e-mail address

@@ -983,6 +983,27 @@ both_engines! {
         server.stop().await;
     }
 
+    async fn two_sites_cannot_share_an_issuer(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        let (status, body) = server.api(Method::POST, "/api/v1/sites", Some(&admin),
+            Some(json!({"key": "shop", "name": "Shop"}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        for taken in [issuer(&server), format!("{}/", issuer(&server))] {
+            let (status, body) = server.api(Method::PATCH, "/api/v1/sites/shop/settings", Some(&admin),
+                Some(json!({"base_url": taken}))).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(body["error"]["field"], json!("base_url"), "{body}");
+            assert!(body["error"]["message"].as_str().unwrap().contains("'main'"), "{body}");
+        }
+        let (_, settings) = server.api(Method::GET, "/api/v1/sites/shop/settings", Some(&admin), None).await;
+        assert_eq!(settings["base_url"], json!(null), "nothing changed");
+        let (status, body) = server.api(Method::PATCH, "/api/v1/sites/shop/settings", Some(&admin),
+            Some(json!({"base_url": "https://shop.example.com"}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        server.stop().await;
+    }
+
     async fn tokens_and_userinfo_keep_the_rfcs_finer_points(db: TestDb) {
         let server = TestServer::start(&db).await;
         let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;

@@ -32,9 +32,18 @@ pub(crate) async fn access_claims(app: &App, site: &Site, token: &str) -> AppRes
     };
     let now = app.clock.now().unix_timestamp();
     let good = claims["iss"].as_str() == Some(super::issuer(app, site).as_str())
-        && claims["exp"].as_i64().is_some_and(|exp| exp > now)
-        && claims["client_id"].is_string();
-    Ok(good.then_some(claims))
+        && claims["exp"].as_i64().is_some_and(|exp| exp > now);
+    // Issued to one of this site's apps, whatever its issuer says.
+    let Some(client_id) = claims["client_id"].as_str().filter(|_| good) else {
+        return Ok(None);
+    };
+    if super::authorize::client_of(app, site, client_id)
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    Ok(Some(claims))
 }
 
 /// The access token of a customer's grant, if it was signed here for this
