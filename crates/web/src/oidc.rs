@@ -4,6 +4,12 @@
 //! format (`{"error", "error_description"}`), not the API's, and take no
 //! cookies, so the cross-site form check does not apply to them; they
 //! answer any origin (CORS), for browser apps.
+//!
+//! Guessing is held back per client address: every refused client secret
+//! and every refused bearer token takes one from the address's budget (the
+//! portal's per-address rate limit), and an address whose budget is spent
+//! gets 429 before anything is checked. Calls that succeed take nothing, so
+//! an app's own traffic is never limited.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
@@ -21,7 +27,7 @@ use gatehouse_store::Site;
 use serde_json::json;
 
 use crate::error::ApiError;
-use crate::extract::SiteInPath;
+use crate::extract::{ClientMeta, SiteInPath};
 use crate::state::AppState;
 
 /// The paths here that carry no cookie-based authority.
@@ -149,15 +155,59 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
     Some((decode(id)?, decode(secret)?))
 }
 
+/// The guessing budget of one client address (see the module's header).
+struct Guessing<'a> {
+    state: &'a AppState,
+    key: String,
+}
+
+impl<'a> Guessing<'a> {
+    /// Lets the call in, or says how many seconds the address must wait
+    /// (it has guessed too often).
+    fn admit(state: &'a AppState, meta: &gatehouse_app::portal::RequestMeta) -> Result<Self, u64> {
+        let key = format!("oidc-failures:{}", meta.ip.as_deref().unwrap_or("unknown"));
+        state.limiter.spent(&key, state.limits.per_ip)?;
+        Ok(Guessing { state, key })
+    }
+
+    /// The 429 of an address that must wait.
+    fn wait(seconds: u64) -> Response {
+        let e = OAuthError::new(
+            "temporarily_unavailable",
+            format!(
+                "too many refused credentials or tokens from this address; try again in {seconds} seconds"
+            ),
+        );
+        let mut response = oauth_error(StatusCode::TOO_MANY_REQUESTS, &e);
+        if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        response
+    }
+
+    /// Counts a refused secret or token against the address.
+    fn failed(&self) {
+        let _ = self
+            .state
+            .limiter
+            .check(&self.key, self.state.limits.per_ip);
+    }
+}
+
 /// `GET` or `POST`: the access token in the `Authorization` header, or in a
 /// POSTed form's `access_token` (RFC 6750 §2.2), not both.
 async fn userinfo(
     State(state): State<AppState>,
     SiteInPath(site): SiteInPath,
+    ClientMeta(meta): ClientMeta,
     method: Method,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let guessing = match Guessing::admit(&state, &meta) {
+        Ok(g) => g,
+        Err(wait) => return Guessing::wait(wait),
+    };
     let in_header = crate::staff::bearer(&headers).map(str::to_string);
     let is_form = headers
         .get(header::CONTENT_TYPE)
@@ -193,7 +243,10 @@ async fn userinfo(
     };
     match oidc::userinfo::userinfo(&state.app, &site, bearer.trim()).await {
         Ok(Some(claims)) => no_store(Json(claims).into_response()),
-        Ok(None) => refused("invalid_token"),
+        Ok(None) => {
+            guessing.failed();
+            refused("invalid_token")
+        }
         Err(e) => server_error(e),
     }
 }
@@ -224,6 +277,7 @@ struct ClientCall<F> {
     site: Site,
     form: F,
     basic: Option<(String, String)>,
+    meta: gatehouse_app::portal::RequestMeta,
 }
 
 impl<F: serde::de::DeserializeOwned + Send> FromRequest<AppState> for ClientCall<F> {
@@ -235,36 +289,70 @@ impl<F: serde::de::DeserializeOwned + Send> FromRequest<AppState> for ClientCall
             .await
             .map_err(IntoResponse::into_response)?;
         let basic = basic(&parts.headers);
+        let ClientMeta(meta) = match ClientMeta::from_request_parts(&mut parts, state).await {
+            Ok(meta) => meta,
+            Err(never) => match never {},
+        };
         let Ok(Form(form)) = Form::<F>::from_request(Request::from_parts(parts, body), state).await
         else {
             return Err(not_a_form());
         };
-        Ok(ClientCall { site, form, basic })
+        Ok(ClientCall {
+            site,
+            form,
+            basic,
+            meta,
+        })
     }
 }
 
 /// The answer of a client-authenticated endpoint: its own on success, the
-/// protocol's error (401 for the client's credentials) otherwise.
-fn client_answer(result: AppResult<Result<Response, OAuthError>>) -> Response {
+/// protocol's error (401 for the client's credentials, counted as a guess)
+/// otherwise.
+fn client_answer(guessing: &Guessing, result: AppResult<Result<Response, OAuthError>>) -> Response {
     match result {
         Ok(Ok(answer)) => no_store(answer),
-        Ok(Err(e)) if e.code == "invalid_client" => client_refused(&e),
+        Ok(Err(e)) if e.code == "invalid_client" => {
+            guessing.failed();
+            client_refused(&e)
+        }
         Ok(Err(e)) => oauth_error(StatusCode::BAD_REQUEST, &e),
         Err(e) => server_error(e),
     }
 }
 
 async fn token(State(state): State<AppState>, c: ClientCall<TokenRequest>) -> Response {
+    let guessing = match Guessing::admit(&state, &c.meta) {
+        Ok(g) => g,
+        Err(wait) => return Guessing::wait(wait),
+    };
     let result = oidc::token::token(&state.app, &c.site, &c.form, c.basic).await;
-    client_answer(result.map(|r| r.map(|t| Json(t).into_response())))
+    client_answer(
+        &guessing,
+        result.map(|r| r.map(|t| Json(t).into_response())),
+    )
 }
 
 async fn introspect(State(state): State<AppState>, c: ClientCall<TokenForm>) -> Response {
+    let guessing = match Guessing::admit(&state, &c.meta) {
+        Ok(g) => g,
+        Err(wait) => return Guessing::wait(wait),
+    };
     let result = oidc::introspect::introspect(&state.app, &c.site, &c.form, c.basic).await;
-    client_answer(result.map(|r| r.map(|v| Json(v).into_response())))
+    client_answer(
+        &guessing,
+        result.map(|r| r.map(|v| Json(v).into_response())),
+    )
 }
 
 async fn revoke(State(state): State<AppState>, c: ClientCall<TokenForm>) -> Response {
+    let guessing = match Guessing::admit(&state, &c.meta) {
+        Ok(g) => g,
+        Err(wait) => return Guessing::wait(wait),
+    };
     let result = oidc::introspect::revoke(&state.app, &c.site, &c.form, c.basic).await;
-    client_answer(result.map(|r| r.map(|()| StatusCode::OK.into_response())))
+    client_answer(
+        &guessing,
+        result.map(|r| r.map(|()| StatusCode::OK.into_response())),
+    )
 }

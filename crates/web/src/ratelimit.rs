@@ -56,6 +56,26 @@ pub struct Limiter {
 const SWEEP_AT: usize = 100_000;
 
 impl Limiter {
+    /// Whether the key's bucket is empty, without taking from it:
+    /// `Err(seconds)` to wait until it holds one again.
+    pub fn spent(&self, key: &str, budget: Budget) -> Result<(), u64> {
+        let rate = f64::from(budget.per_minute.max(1)) / 60.0;
+        let Ok(buckets) = self.buckets.lock() else {
+            return Ok(());
+        };
+        let Some(bucket) = buckets.get(key) else {
+            return Ok(());
+        };
+        let tokens = (bucket.tokens + bucket.at.elapsed().as_secs_f64() * rate)
+            .min(f64::from(budget.burst.max(1)));
+        if tokens >= 1.0 {
+            Ok(())
+        } else {
+            let wait = Duration::from_secs_f64((1.0 - tokens) / rate);
+            Err(wait.as_secs().max(1))
+        }
+    }
+
     /// Takes one request from the key's bucket; `Err(seconds)` to wait when empty.
     pub fn check(&self, key: &str, budget: Budget) -> Result<(), u64> {
         let now = Instant::now();
@@ -101,5 +121,21 @@ mod tests {
         let wait = l.check("k", b).unwrap_err();
         assert!((1..=10).contains(&wait), "{wait}");
         assert!(l.check("other", b).is_ok(), "keys are independent");
+    }
+
+    #[test]
+    fn looking_at_a_bucket_takes_nothing() {
+        let l = Limiter::default();
+        let b = Budget {
+            burst: 2,
+            per_minute: 1,
+        };
+        assert!(l.spent("k", b).is_ok(), "never used");
+        l.check("k", b).unwrap();
+        for _ in 0..5 {
+            assert!(l.spent("k", b).is_ok(), "one left");
+        }
+        l.check("k", b).unwrap();
+        assert!(l.spent("k", b).is_err(), "empty now");
     }
 }

@@ -1004,6 +1004,32 @@ both_engines! {
         server.stop().await;
     }
 
+    async fn refused_secrets_and_tokens_are_limited_per_address_and_successes_are_not(db: TestDb) {
+        use gatehouse_web::ratelimit::{Budget, RateLimits};
+        let small = Budget { burst: 3, per_minute: 1 };
+        let limits = RateLimits { per_ip: small, per_account: Budget { burst: 100, per_minute: 100 } };
+        let server = TestServer::start_with(&db, limits).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        let (id, secret) = register_app(&server, &admin, shop()).await;
+        let secret = secret.unwrap();
+        for _ in 0..10 {
+            let (status, body) = token_call(&server, &[("grant_type", "client_credentials")], Some((&id, &secret))).await;
+            assert_eq!(status, StatusCode::OK, "an app's own traffic is not limited: {body}");
+        }
+        for _ in 0..2 {
+            let (status, _) = token_call(&server, &[("grant_type", "client_credentials")], Some((&id, "guess"))).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!(userinfo_status(&server, "not-a-token").await, StatusCode::UNAUTHORIZED, "a bad token counts too");
+        let r = http().post(server.url("/s/main/oauth2/token")).basic_auth(&id, Some(&secret))
+            .form(&[("grant_type", "client_credentials")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "spent: nothing is checked, not even the right secret");
+        assert!(r.headers().contains_key(reqwest::header::RETRY_AFTER));
+        assert_eq!(r.json::<Value>().await.unwrap()["error"], json!("temporarily_unavailable"));
+        assert_eq!(userinfo_status(&server, "not-a-token").await, StatusCode::TOO_MANY_REQUESTS);
+        server.stop().await;
+    }
+
     async fn tokens_and_userinfo_keep_the_rfcs_finer_points(db: TestDb) {
         let server = TestServer::start(&db).await;
         let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
