@@ -28,18 +28,19 @@ pub async fn load(tx: &mut dyn Tx, key: &str) -> AppResult<Site> {
 }
 
 /// The site with this key for a request, or not found: a recent copy while
-/// no site or app changed since it was read (see [`crate::recent`]).
-pub async fn resolve(app: &App, key: &str) -> AppResult<Site> {
+/// no site or app changed since it was read (see [`crate::recent`]), shared
+/// rather than copied.
+pub async fn resolve(app: &App, key: &str) -> AppResult<Arc<Site>> {
     let seen = app.store.site_changes_seen();
     if let Some(site) = app.recent.sites.get(&key.to_string(), seen) {
-        return Ok(Site::clone(&site));
+        return Ok(site);
     }
     let mut tx = app.store.read().await?;
-    let site = load(tx.as_mut(), key).await?;
+    let site = Arc::new(load(tx.as_mut(), key).await?);
     drop(tx);
     app.recent
         .sites
-        .put(site.key.clone(), seen, Arc::new(site.clone()));
+        .put(site.key.clone(), seen, Arc::clone(&site));
     Ok(site)
 }
 
@@ -126,7 +127,7 @@ pub async fn create(
 /// One site with its settings (staff who may read customers).
 pub async fn get(app: &App, caller: &crate::staff_auth::StaffCaller, key: &str) -> AppResult<Site> {
     caller.require(gatehouse_domain::Permission::ViewCustomers)?;
-    resolve(app, key).await
+    Ok(Site::clone(&*resolve(app, key).await?))
 }
 
 /// A site's settings.

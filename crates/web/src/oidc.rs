@@ -274,7 +274,7 @@ fn not_a_form() -> Response {
 /// introspection, revocation): the site, the form and any Basic
 /// credentials; refused at once (404, or a protocol error) without them.
 struct ClientCall<F> {
-    site: Site,
+    site: std::sync::Arc<Site>,
     form: F,
     basic: Option<(String, String)>,
     meta: gatehouse_app::portal::RequestMeta,

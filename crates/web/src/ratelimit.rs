@@ -4,7 +4,7 @@
 //! answered 429 with `Retry-After`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 /// A budget: `burst` requests at once, refilled at `per_minute`.
@@ -46,10 +46,11 @@ struct Bucket {
     at: Instant,
 }
 
-/// Buckets by key.
+/// Buckets by key (a reader-writer lock: looking, the common case at the
+/// OpenID endpoints, does not wait for other lookers).
 #[derive(Debug, Clone, Default)]
 pub struct Limiter {
-    buckets: Arc<Mutex<HashMap<String, Bucket>>>,
+    buckets: Arc<RwLock<HashMap<String, Bucket>>>,
 }
 
 /// Buckets kept before idle full ones are dropped.
@@ -60,7 +61,7 @@ impl Limiter {
     /// `Err(seconds)` to wait until it holds one again.
     pub fn spent(&self, key: &str, budget: Budget) -> Result<(), u64> {
         let rate = f64::from(budget.per_minute.max(1)) / 60.0;
-        let Ok(buckets) = self.buckets.lock() else {
+        let Ok(buckets) = self.buckets.read() else {
             return Ok(());
         };
         let Some(bucket) = buckets.get(key) else {
@@ -81,7 +82,7 @@ impl Limiter {
         let now = Instant::now();
         let rate = f64::from(budget.per_minute.max(1)) / 60.0;
         let burst = f64::from(budget.burst.max(1));
-        let Ok(mut buckets) = self.buckets.lock() else {
+        let Ok(mut buckets) = self.buckets.write() else {
             return Ok(());
         };
         if buckets.len() >= SWEEP_AT {

@@ -182,7 +182,7 @@ pub(crate) async fn sign_in_call(
     rate_limit(&state, &meta, &site.key, Some(&body.login_id))?;
     let session =
         sign_in::sign_in(&state.app, &site, &body.login_id, &body.password, &meta).await?;
-    let site = site.key;
+    let site = site.key.clone();
     let body = SignedIn {
         status: "signed_in".into(),
         must_change_password: session.must_change_password,

@@ -4,6 +4,8 @@
 //! the use case. Portal pages, the portal's JSON calls and the OpenID
 //! endpoints all resolve it here.
 
+use std::sync::Arc;
+
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use gatehouse_app::{AppError, AppResult, sites};
@@ -21,7 +23,7 @@ pub(crate) fn key_in_path(params: &RawPathParams) -> Option<String> {
 }
 
 /// The site named by the request's path, or not found.
-pub(crate) async fn in_path(parts: &mut Parts, state: &AppState) -> AppResult<Site> {
+pub(crate) async fn in_path(parts: &mut Parts, state: &AppState) -> AppResult<Arc<Site>> {
     let key = RawPathParams::from_request_parts(parts, state)
         .await
         .ok()
@@ -32,7 +34,7 @@ pub(crate) async fn in_path(parts: &mut Parts, state: &AppState) -> AppResult<Si
 
 /// The site of the path; an unknown one answers 404 in the API's error body.
 #[derive(Debug, Clone)]
-pub(crate) struct SiteInPath(pub Site);
+pub(crate) struct SiteInPath(pub Arc<Site>);
 
 impl FromRequestParts<AppState> for SiteInPath {
     type Rejection = ApiError;

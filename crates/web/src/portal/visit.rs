@@ -54,7 +54,7 @@ pub(super) const NOTICES: [&str; 8] = [
 #[derive(Debug)]
 pub(super) struct Visit {
     pub(super) state: AppState,
-    pub(super) site: Site,
+    pub(super) site: std::sync::Arc<Site>,
     pub(super) lang: Language,
     pub(super) current: Option<Current>,
     pub(super) csrf: String,
