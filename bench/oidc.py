@@ -18,7 +18,10 @@ Only 200 answers count; any other status is printed. Every figure is the
 median of --runs runs; goals (issue #14): refresh and client_credentials
 each at least 2 000/s on a 2-core machine, userinfo at least 0.5 of hello.
 
-Usage: bench/oidc.py [--runs 3] [--pairs 3] [--seconds 5] [--skip-build]
+With --database-url (a PostgreSQL server URL whose user may create
+databases), each run uses a new database on that server instead.
+
+Usage: bench/oidc.py [--runs 3] [--pairs 3] [--seconds 5] [--database-url URL] [--skip-build]
 """
 import argparse, base64, hashlib, importlib.machinery, json, os, re, secrets, shutil, statistics, subprocess, sys, tempfile, time
 import urllib.error, urllib.parse, urllib.request, http.client
@@ -72,13 +75,25 @@ def grant(base, client_id, basic, cookie):
     return json.loads(body)
 
 
-def one_run(args):
+def fresh_database(server_url, n):
+    """A new, empty PostgreSQL database on the server of `server_url`."""
+    parts = urllib.parse.urlsplit(server_url)
+    name = f"gh_bench_oidc_{os.getpid()}_{n}"
+    subprocess.run(["psql", server_url, "-qc", f"DROP DATABASE IF EXISTS {name}", "-qc", f"CREATE DATABASE {name}"],
+                   check=True, capture_output=True)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+def one_run(args, n=0):
     fig = {}
     data = tempfile.mkdtemp(prefix="gatehouse-bench-oidc-")
-    server = run.Server(data)
+    url = fresh_database(args.database_url, n) if args.database_url else None
+    server = run.Server(data, url)
     hello = None
     try:
         env = dict(run.ENV)
+        if url:
+            env["GATEHOUSE_DATABASE_URL"] = url
         subprocess.run([run.BIN, "--data", data, "staff", "add", "--email", "admin@example.com", "--role",
                         "admin", "--password-stdin"], input="a long and unusual passphrase", text=True,
                        env=env, check=True, capture_output=True)
@@ -162,6 +177,7 @@ def main():
     p.add_argument("--pairs", type=int, default=3)
     p.add_argument("--seconds", type=int, default=5)
     p.add_argument("--skip-build", action="store_true")
+    p.add_argument("--database-url", help="a PostgreSQL server URL; each run gets a new database there")
     args = p.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed (Debian package wrk)")
@@ -169,7 +185,7 @@ def main():
         subprocess.run(["cargo", "build", "--release", "-p", "gatehouse"], cwd=ROOT, check=True)
     runs = []
     for i in range(args.runs):
-        fig = one_run(args)
+        fig = one_run(args, i)
         print(f"run {i + 1}: refresh {fig['refresh_rps']:.0f}/s {fig['refresh_statuses']} "
               f"(p50 {fig['refresh_p50_ms']:.1f} ms, p90 {fig['refresh_p90_ms']:.1f} ms, p99 {fig['refresh_p99_ms']:.1f} ms), "
               f"client_credentials {fig['client_credentials_rps']:.0f}/s {fig['client_credentials_statuses']}, "
@@ -179,7 +195,7 @@ def main():
     med = lambda k: statistics.median(r[k] for r in runs)
     print(f"median of {len(runs)}: refresh-token grants {med('refresh_rps'):.0f}/s "
           f"(p50 {med('refresh_p50_ms'):.1f} ms, p90 {med('refresh_p90_ms'):.1f} ms, p99 {med('refresh_p99_ms'):.1f} ms), "
-          f"client_credentials grants {med('client_credentials_rps'):.0f}/s (16 clients, SQLite; goal >= 2000/s each); "
+          f"client_credentials grants {med('client_credentials_rps'):.0f}/s (16 clients, {'PostgreSQL' if args.database_url else 'SQLite'}; goal >= 2000/s each); "
           f"userinfo {med('userinfo_rps'):.0f}/s = {med('userinfo_over_hello'):.2f} of bare axum hello "
           f"{med('hello_rps'):.0f}/s (goal >= 0.5)")
 
