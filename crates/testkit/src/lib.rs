@@ -21,6 +21,24 @@ use sqlx::Connection;
 pub use server::{Mail, TestServer, browser, decode_quoted_printable, generous_limits};
 pub use staff::{STAFF_PASSWORD, continue_to, form_field, hidden_fields, import_form};
 
+/// Whether a test that needs an outside tool (`what`, missing because of
+/// `why`) is skipped here: it says so and answers `true`; under
+/// `GATEHOUSE_E2E=required` (as in CI) it panics instead. The one rule of
+/// every such test.
+pub fn skipped_without(what: &str, why: Option<&str>) -> bool {
+    let Some(why) = why else {
+        return false;
+    };
+    if std::env::var("GATEHOUSE_E2E").is_ok_and(|v| v == "required") {
+        panic!("the {what} is required but cannot run: {why}");
+    }
+    let _ = std::io::Write::write_fmt(
+        &mut std::io::stderr(),
+        format_args!("note: {what} skipped: {why}\n"),
+    );
+    true
+}
+
 /// A queued activation mail to `recipient`, for tests of the outbox.
 pub fn mail_to(recipient: impl Into<String>) -> gatehouse_store::NewMail {
     gatehouse_store::NewMail {

@@ -2,7 +2,6 @@
 //! which files every message it accepts, so that a test reads what a mail
 //! server really received.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
@@ -23,18 +22,10 @@ pub fn available() -> bool {
         .args(["-c", "import aiosmtpd"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !ok {
-        if std::env::var("GATEHOUSE_E2E").is_ok_and(|v| v == "required") {
-            panic!(
-                "the SMTP tests are required but aiosmtpd is not installed (python3 -m pip install aiosmtpd)"
-            );
-        }
-        let _ = writeln!(
-            std::io::stderr(),
-            "note: SMTP tests skipped: aiosmtpd is not installed"
-        );
-    }
-    ok
+    !crate::skipped_without(
+        "SMTP test",
+        (!ok).then_some("aiosmtpd is not installed (python3 -m pip install aiosmtpd)"),
+    )
 }
 
 /// A running aiosmtpd relay that files every accepted message.

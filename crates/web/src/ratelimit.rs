@@ -60,49 +60,53 @@ impl Limiter {
     /// Whether the key's bucket is empty, without taking from it:
     /// `Err(seconds)` to wait until it holds one again.
     pub fn spent(&self, key: &str, budget: Budget) -> Result<(), u64> {
-        let rate = f64::from(budget.per_minute.max(1)) / 60.0;
         let Ok(buckets) = self.buckets.read() else {
             return Ok(());
         };
-        let Some(bucket) = buckets.get(key) else {
-            return Ok(());
-        };
-        let tokens = (bucket.tokens + bucket.at.elapsed().as_secs_f64() * rate)
-            .min(f64::from(budget.burst.max(1)));
-        if tokens >= 1.0 {
-            Ok(())
-        } else {
-            let wait = Duration::from_secs_f64((1.0 - tokens) / rate);
-            Err(wait.as_secs().max(1))
+        match buckets.get(key) {
+            Some(bucket) => wait_for_one(refilled(bucket, budget, Instant::now()), budget),
+            None => Ok(()),
         }
     }
 
     /// Takes one request from the key's bucket; `Err(seconds)` to wait when empty.
     pub fn check(&self, key: &str, budget: Budget) -> Result<(), u64> {
         let now = Instant::now();
-        let rate = f64::from(budget.per_minute.max(1)) / 60.0;
-        let burst = f64::from(budget.burst.max(1));
         let Ok(mut buckets) = self.buckets.write() else {
             return Ok(());
         };
         if buckets.len() >= SWEEP_AT {
-            buckets.retain(|_, b| b.tokens + now.duration_since(b.at).as_secs_f64() * rate < burst);
+            buckets.retain(|_, b| refilled(b, budget, now) < f64::from(budget.burst.max(1)));
         }
         let bucket = buckets.entry(key.to_string()).or_insert(Bucket {
-            tokens: burst,
+            tokens: f64::from(budget.burst.max(1)),
             at: now,
         });
-        bucket.tokens =
-            (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(burst);
+        bucket.tokens = refilled(bucket, budget, now);
         bucket.at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            let wait = Duration::from_secs_f64((1.0 - bucket.tokens) / rate);
-            Err(wait.as_secs().max(1))
-        }
+        wait_for_one(bucket.tokens, budget)?;
+        bucket.tokens -= 1.0;
+        Ok(())
     }
+}
+
+/// What a bucket holds at `now`: what it held, refilled at the budget's
+/// rate since, up to its burst.
+fn refilled(bucket: &Bucket, budget: Budget, now: Instant) -> f64 {
+    let rate = f64::from(budget.per_minute.max(1)) / 60.0;
+    (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate)
+        .min(f64::from(budget.burst.max(1)))
+}
+
+/// `Ok` when a bucket holding `tokens` has one to give; else the whole
+/// seconds until it will.
+fn wait_for_one(tokens: f64, budget: Budget) -> Result<(), u64> {
+    if tokens >= 1.0 {
+        return Ok(());
+    }
+    let rate = f64::from(budget.per_minute.max(1)) / 60.0;
+    let wait = Duration::from_secs_f64((1.0 - tokens) / rate);
+    Err(wait.as_secs().max(1))
 }
 
 #[cfg(test)]

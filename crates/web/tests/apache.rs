@@ -13,7 +13,6 @@
 //! it was skipped, unless `GATEHOUSE_E2E=required`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -31,18 +30,10 @@ const PAGE: &str = "the installers' price list";
 /// required.
 fn available() -> bool {
     let ok = Path::new(APACHE).exists() && Path::new(MODULES).join("mod_auth_openidc.so").exists();
-    if !ok {
-        if std::env::var("GATEHOUSE_E2E").is_ok_and(|v| v == "required") {
-            panic!(
-                "the Apache test is required but apache2 or libapache2-mod-auth-openidc is not installed"
-            );
-        }
-        let _ = writeln!(
-            std::io::stderr(),
-            "note: Apache test skipped: apache2 or libapache2-mod-auth-openidc is not installed"
-        );
-    }
-    ok
+    !gatehouse_testkit::skipped_without(
+        "Apache test",
+        (!ok).then_some("apache2 or libapache2-mod-auth-openidc is not installed (apt-get install apache2 libapache2-mod-auth-openidc)"),
+    )
 }
 
 /// Apache running with its own configuration in its own folder; stopped

@@ -12,7 +12,6 @@
 //! `GATEHOUSE_E2E=required` (as in CI), when it fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use gatehouse_testkit::{TestServer, both_engines};
@@ -50,14 +49,7 @@ fn missing() -> Option<String> {
 /// True when the browser tests cannot run here and may be skipped (it says
 /// so); panics when they cannot run but are required.
 fn skipped() -> bool {
-    let Some(why) = missing() else {
-        return false;
-    };
-    if std::env::var("GATEHOUSE_E2E").is_ok_and(|v| v == "required") {
-        panic!("the browser test is required but cannot run: {why}");
-    }
-    let _ = writeln!(std::io::stderr(), "note: browser test skipped: {why}");
-    true
+    gatehouse_testkit::skipped_without("browser test", missing().as_deref())
 }
 
 async fn walk(server: &TestServer) {

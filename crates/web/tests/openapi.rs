@@ -8,7 +8,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::PathBuf;
 
 use gatehouse_domain::StaffRole;
@@ -261,17 +260,11 @@ fn skipped() -> bool {
         .args(["-m", "schemathesis.cli", "--version"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if installed {
-        return false;
-    }
-    if std::env::var("GATEHOUSE_E2E").is_ok_and(|v| v == "required") {
-        panic!("schemathesis is required but not installed (python3 -m pip install schemathesis)");
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "note: schemathesis test skipped: python3 -m pip install schemathesis"
-    );
-    true
+    gatehouse_testkit::skipped_without(
+        "schemathesis test",
+        (!installed)
+            .then_some("schemathesis is not installed (python3 -m pip install schemathesis)"),
+    )
 }
 
 #[test]
