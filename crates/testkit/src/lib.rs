@@ -19,7 +19,9 @@ use gatehouse_store::{ConnectOptions, DynStore, Engine};
 use sqlx::Connection;
 
 pub use server::{Mail, TestServer, browser, decode_quoted_printable, generous_limits};
-pub use staff::{STAFF_PASSWORD, continue_to, form_field, hidden_fields, import_form};
+pub use staff::{
+    STAFF_PASSWORD, continue_to, form_field, hidden_fields, import_form, sign_in_and_continue,
+};
 
 /// Whether a test that needs an outside tool (`what`, missing because of
 /// `why`) is skipped here: it says so and answers `true`; under

@@ -291,3 +291,52 @@ impl TestServer {
         panic!("the import did not finish");
     }
 }
+
+/// A customer's browser on the portal's sign-in page (`to_login`, where an
+/// app's authorization request sent it) signs in as `login_id` and goes on
+/// to the request it came from: answers where that sends it (the app's
+/// redirect URI with a code, for an app the customer may use at once).
+pub async fn sign_in_and_continue(
+    server: &crate::TestServer,
+    browser: &reqwest::Client,
+    to_login: &str,
+    login_id: &str,
+    password: &str,
+) -> String {
+    let page = browser
+        .get(server.url(to_login))
+        .send()
+        .await
+        .expect("the sign-in page")
+        .text()
+        .await
+        .expect("its text");
+    let next = form_field(&page, "next");
+    let answer = browser
+        .post(server.url("/s/main/login"))
+        .form(&[
+            ("csrf", form_field(&page, "csrf").as_str()),
+            ("login_id", login_id),
+            ("password", password),
+            ("next", next.as_str()),
+        ])
+        .send()
+        .await
+        .expect("the sign-in");
+    assert_eq!(
+        answer.status(),
+        reqwest::StatusCode::OK,
+        "a page that continues to the app: {:?}",
+        answer.headers().get(reqwest::header::LOCATION)
+    );
+    let back = browser
+        .get(server.url(&next))
+        .send()
+        .await
+        .expect("the request again");
+    assert_eq!(back.status(), reqwest::StatusCode::SEE_OTHER);
+    back.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .expect("a location")
+        .to_string()
+}

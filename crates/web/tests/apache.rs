@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use gatehouse_domain::StaffRole;
-use gatehouse_testkit::{TestServer, both_engines, browser, form_field};
+use gatehouse_testkit::{TestServer, both_engines, browser, sign_in_and_continue};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -190,34 +190,14 @@ async fn sign_in(server: &TestServer, apache: &Apache, browser: &reqwest::Client
     let back = if to_login.status() == StatusCode::SEE_OTHER
         && location(&to_login).starts_with("/s/main/login")
     {
-        let page = browser
-            .get(server.url(&location(&to_login)))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let next = form_field(&page, "next");
-        let answer = browser
-            .post(server.url("/s/main/login"))
-            .form(&[
-                ("csrf", form_field(&page, "csrf").as_str()),
-                ("login_id", "ada@example.com"),
-                ("password", PASSWORD),
-                ("next", next.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            answer.status(),
-            StatusCode::OK,
-            "the page that continues to the app"
-        );
-        let back = browser.get(server.url(&next)).send().await.unwrap();
-        assert_eq!(back.status(), StatusCode::SEE_OTHER);
-        location(&back)
+        sign_in_and_continue(
+            server,
+            browser,
+            &location(&to_login),
+            "ada@example.com",
+            PASSWORD,
+        )
+        .await
     } else {
         assert_eq!(
             to_login.status(),

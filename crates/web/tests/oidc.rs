@@ -9,7 +9,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use gatehouse_domain::StaffRole;
-use gatehouse_testkit::{TestServer, both_engines, browser, continue_to, form_field, jwt_part};
+use gatehouse_testkit::{
+    TestServer, both_engines, browser, continue_to, form_field, jwt_part, sign_in_and_continue,
+};
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
 };
@@ -113,35 +115,7 @@ async fn sign_in_through(
     assert_eq!(first.status(), StatusCode::SEE_OTHER);
     let to_login = location(&first);
     assert!(to_login.starts_with("/s/main/login?next="), "{to_login}");
-    let page = browser
-        .get(server.url(&to_login))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let next = form_field(&page, "next");
-    let answer = browser
-        .post(server.url("/s/main/login"))
-        .form(&[
-            ("csrf", form_field(&page, "csrf").as_str()),
-            ("login_id", email),
-            ("password", PASSWORD),
-            ("next", next.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        answer.status(),
-        StatusCode::OK,
-        "a page that continues to the app: {:?}",
-        answer.headers().get(reqwest::header::LOCATION)
-    );
-    let back = browser.get(server.url(&next)).send().await.unwrap();
-    assert_eq!(back.status(), StatusCode::SEE_OTHER);
-    location(&back)
+    sign_in_and_continue(server, browser, &to_login, email, PASSWORD).await
 }
 
 /// The tokens an app gets for ada@example.com with `offline_access`, by the
