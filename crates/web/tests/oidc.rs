@@ -10,7 +10,8 @@
 
 use gatehouse_domain::StaffRole;
 use gatehouse_testkit::{
-    TestServer, both_engines, browser, continue_to, form_field, jwt_part, sign_in_and_continue,
+    TestDb, TestServer, both_engines, browser, continue_to, form_field, jwt_part,
+    sign_in_and_continue,
 };
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
@@ -138,6 +139,34 @@ async fn offline_tokens(server: &TestServer, app: &App) -> openidconnect::core::
         .request_async(&http())
         .await
         .unwrap()
+}
+
+/// A server with an admin, the customer ada@example.com and the shop
+/// registered, and a relying-party client of the shop: most tests' start.
+struct Shop {
+    server: TestServer,
+    admin: String,
+    id: String,
+    secret: String,
+    app: App,
+}
+
+async fn with_shop(db: &TestDb) -> Shop {
+    let server = TestServer::start(db).await;
+    let admin = server
+        .staff_token("admin@example.com", StaffRole::Admin, &[])
+        .await;
+    server.active_account("ada@example.com", PASSWORD).await;
+    let (id, secret) = register_app(&server, &admin, shop()).await;
+    let secret = secret.expect("a confidential app has a secret");
+    let app = app_client(&server, &id, Some(&secret)).await;
+    Shop {
+        server,
+        admin,
+        id,
+        secret,
+        app,
+    }
 }
 
 /// Token endpoint call with the form and optional Basic credentials.
@@ -292,12 +321,7 @@ both_engines! {
     }
 
     async fn twenty_refreshes_of_one_token_at_once_get_one_successor(db: TestDb) {
-        let server = TestServer::start(&db).await;
-        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
-        server.active_account("ada@example.com", PASSWORD).await;
-        let (id, secret) = register_app(&server, &admin, shop()).await;
-        let secret = secret.unwrap();
-        let app = app_client(&server, &id, Some(&secret)).await;
+        let Shop { server, id, secret, app, .. } = with_shop(&db).await;
         let tokens = offline_tokens(&server, &app).await;
         let refresh = tokens.refresh_token().unwrap().secret().clone();
         let calls = (0..20).map(|_| {
@@ -1005,12 +1029,7 @@ both_engines! {
     }
 
     async fn tokens_and_userinfo_keep_the_rfcs_finer_points(db: TestDb) {
-        let server = TestServer::start(&db).await;
-        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
-        server.active_account("ada@example.com", PASSWORD).await;
-        let (id, secret) = register_app(&server, &admin, shop()).await;
-        let secret = secret.unwrap();
-        let app = app_client(&server, &id, Some(&secret)).await;
+        let Shop { server, admin, id, secret, app } = with_shop(&db).await;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (auth_url, _, _) = app
             .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
@@ -1334,12 +1353,7 @@ where
 
 both_engines! {
     async fn what_a_request_costs_in_transactions_does_not_grow(db: TestDb) {
-        let server = TestServer::start(&db).await;
-        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
-        server.active_account("ada@example.com", PASSWORD).await;
-        let (id, secret) = register_app(&server, &admin, shop()).await;
-        let secret = secret.unwrap();
-        let app = app_client(&server, &id, Some(&secret)).await;
+        let Shop { server, id, secret, app, .. } = with_shop(&db).await;
 
         // The portal's sign-in form posted, and `GET /me` on the session it
         // made (one this node has not seen yet).
