@@ -2,7 +2,8 @@
 // customer clicks "Sign in" in the shop, signs in on the portal's page,
 // allows the shop (a third-party app) on the consent page, and lands back
 // in the shop signed in; signs out through the shop (RP-initiated logout,
-// which ends the portal session too); signs in again (not asked again);
+// which ends the portal session too, and sends the shop a logout token for
+// that session); signs in again (not asked again);
 // then a staff user blocks them in the console, and the shop's back-channel
 // endpoint receives a logout token it verifies, which signs the customer
 // out of the shop within seconds.
@@ -60,6 +61,13 @@ try {
   await customer.goto(`${base}/s/main/profile`);
   check(customer.url().includes("/s/main/login"), "signed out of the portal as well");
 
+  // The shop itself is told of the logout it asked for (its other
+  // instances end by the same token), for the session it signed in with.
+  const deadlineOwn = Date.now() + 10_000;
+  while (shop.logouts.length === 0 && Date.now() < deadlineOwn) await new Promise((r) => setTimeout(r, 50));
+  check(shop.logouts.length === 1, "one logout token for the shop's own sign-out");
+  const ownSid = shop.logouts[0].sid;
+
   step = "sign in again";
   await signInThroughShop(false);
 
@@ -76,9 +84,10 @@ try {
 
   step = "the shop hears it";
   const deadline = Date.now() + 10_000;
-  while (shop.logouts.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  check(shop.logouts.length === 1, "one verified logout token at the shop's back-channel endpoint");
-  check(shop.logouts[0].sub === accountId, `the logout token names the account (${JSON.stringify(shop.logouts[0])})`);
+  while (shop.logouts.length === 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  check(shop.logouts.length === 2, "one more verified logout token at the shop's back-channel endpoint");
+  check(shop.logouts[1].sub === accountId, `the logout token names the account (${JSON.stringify(shop.logouts[1])})`);
+  check(shop.logouts[1].sid !== ownSid, "for the new sign-in's session, not the one signed out before");
   await customer.goto(`${shop.url}/`);
   check((await text()).includes("Signed out"), "signed out of the shop without doing anything");
   console.log("oidc walk: sign in through the shop, sign out through it, blocked in the console, back-channel logout: ok");

@@ -267,6 +267,9 @@ both_engines! {
             backchannel_logout_uri: Some(LOGOUT_URI.into()),
             scopes: vec!["openid".into()],
             signing_alg: gatehouse_domain::oidc::SigningAlg::Es256,
+            grant_types: gatehouse_domain::oidc::GrantType::DEFAULT.to_vec(),
+            resources: vec![],
+            backchannel_logout_session_required: false,
             created_at: now,
             updated_at: now,
         };

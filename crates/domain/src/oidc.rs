@@ -120,6 +120,93 @@ impl SigningAlg {
     }
 }
 
+/// A way an app may get tokens at the token endpoint (RFC 6749 §4), chosen
+/// per app when it is registered.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    /// A code from the authorization endpoint (a customer signs in).
+    AuthorizationCode,
+    /// A refresh token for fresh tokens.
+    RefreshToken,
+    /// The app's own credentials, for an access token about the app itself
+    /// (a machine calling an API); confidential apps only.
+    ClientCredentials,
+}
+
+impl GrantType {
+    /// The `grant_type` value, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GrantType::AuthorizationCode => "authorization_code",
+            GrantType::RefreshToken => "refresh_token",
+            GrantType::ClientCredentials => "client_credentials",
+        }
+    }
+
+    /// The grant type a `grant_type` value names.
+    pub fn parse(raw: &str) -> Option<GrantType> {
+        match raw {
+            "authorization_code" => Some(GrantType::AuthorizationCode),
+            "refresh_token" => Some(GrantType::RefreshToken),
+            "client_credentials" => Some(GrantType::ClientCredentials),
+            _ => None,
+        }
+    }
+
+    /// What an app is registered with when nobody chooses: the customer's
+    /// sign-in and its refresh. `client_credentials` lets an app get tokens
+    /// with no customer present, so only an admin's choice turns it on.
+    pub const DEFAULT: [GrantType; 2] = [GrantType::AuthorizationCode, GrantType::RefreshToken];
+}
+
+/// Why an app's grant types cannot be registered.
+pub fn check_grant_types(
+    client_type: ClientType,
+    grants: &[GrantType],
+) -> Result<(), &'static str> {
+    if grants.is_empty() {
+        return Err("an app needs at least one grant type");
+    }
+    if client_type == ClientType::Public && grants.contains(&GrantType::ClientCredentials) {
+        return Err("client_credentials needs a secret: only a confidential app may use it");
+    }
+    Ok(())
+}
+
+/// Checks an API address an app may ask tokens for (an RFC 8707 resource
+/// indicator): absolute, without a fragment, `https` (or `http` on
+/// loopback).
+pub fn check_resource(raw: &str) -> Result<(), UriRefusal> {
+    let uri = registrable(raw)?;
+    match uri.scheme() {
+        "https" if uri.host_str().is_some() => Ok(()),
+        "http" if loopback(&uri) => Ok(()),
+        "http" => Err(UriRefusal::PlainHttp(raw.to_string())),
+        _ => Err(UriRefusal::Scheme(raw.to_string())),
+    }
+}
+
+/// The audience of an access token: the API the token request named as its
+/// `resource` (RFC 8707), which must be one the app was registered for, or
+/// else the app itself.
+pub fn access_audience(
+    resource: Option<&str>,
+    registered: &[String],
+    client_id: &str,
+) -> Result<String, OAuthError> {
+    match resource {
+        None => Ok(client_id.to_string()),
+        Some(r) if registered.iter().any(|known| known == r) => Ok(r.to_string()),
+        Some(r) => Err(OAuthError::new(
+            "invalid_target",
+            format!("'{r}' is not an API this app may ask tokens for"),
+        )),
+    }
+}
+
 /// Why a redirect URI cannot be registered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UriRefusal {
@@ -183,8 +270,9 @@ pub fn redirect_matches(registered: &str, asked: &str) -> bool {
     }
 }
 
-/// Checks a redirect (or post-logout redirect) URI for registration.
-pub fn check_redirect_uri(raw: &str) -> Result<(), UriRefusal> {
+/// An address an app registers, parsed: absolute, without a fragment or
+/// credentials (what every registered address shares).
+fn registrable(raw: &str) -> Result<url::Url, UriRefusal> {
     let uri = url::Url::parse(raw).map_err(|_| UriRefusal::NotAbsolute(raw.to_string()))?;
     if uri.fragment().is_some() || raw.contains('#') {
         return Err(UriRefusal::Fragment(raw.to_string()));
@@ -192,6 +280,12 @@ pub fn check_redirect_uri(raw: &str) -> Result<(), UriRefusal> {
     if !uri.username().is_empty() || uri.password().is_some() {
         return Err(UriRefusal::Credentials(raw.to_string()));
     }
+    Ok(uri)
+}
+
+/// Checks a redirect (or post-logout redirect) URI for registration.
+pub fn check_redirect_uri(raw: &str) -> Result<(), UriRefusal> {
+    let uri = registrable(raw)?;
     match uri.scheme() {
         "https" if uri.host_str().is_some() => Ok(()),
         "http" if loopback(&uri) => Ok(()),
@@ -514,6 +608,54 @@ pub fn refresh_use(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn grant_types_are_checked_for_the_apps_type() {
+        use GrantType::*;
+        let rows: [(ClientType, &[GrantType], bool); 5] = [
+            (ClientType::Confidential, &GrantType::DEFAULT, true),
+            (ClientType::Confidential, &[ClientCredentials], true),
+            (ClientType::Public, &GrantType::DEFAULT, true),
+            (
+                ClientType::Public,
+                &[AuthorizationCode, ClientCredentials],
+                false,
+            ),
+            (ClientType::Confidential, &[], false),
+        ];
+        for (kind, grants, ok) in rows {
+            assert_eq!(
+                check_grant_types(kind, grants).is_ok(),
+                ok,
+                "{kind:?} {grants:?}"
+            );
+        }
+        for g in [AuthorizationCode, RefreshToken, ClientCredentials] {
+            assert_eq!(GrantType::parse(g.as_str()), Some(g));
+        }
+        assert!(
+            !GrantType::DEFAULT.contains(&ClientCredentials),
+            "off unless chosen"
+        );
+    }
+
+    #[test]
+    fn a_token_is_for_the_app_or_for_an_api_it_was_registered_for() {
+        let apis = vec!["https://api.example.com/".to_string()];
+        assert_eq!(access_audience(None, &apis, "shop").unwrap(), "shop");
+        assert_eq!(
+            access_audience(Some("https://api.example.com/"), &apis, "shop").unwrap(),
+            "https://api.example.com/"
+        );
+        let refused =
+            access_audience(Some("https://other.example.com/"), &apis, "shop").unwrap_err();
+        assert_eq!(refused.code, "invalid_target");
+        assert!(check_resource("https://api.example.com/v1").is_ok());
+        assert!(check_resource("http://127.0.0.1:8080/").is_ok());
+        assert!(check_resource("https://api.example.com/#x").is_err());
+        assert!(check_resource("http://api.example.com/").is_err());
+        assert!(check_resource("api").is_err());
+    }
+
     fn rules(kind: ClientType) -> (Vec<String>, Vec<String>, ClientType) {
         (
             vec![

@@ -11,7 +11,7 @@
 //! - A code is consumed and a refresh token rotated by one conditional
 //!   `UPDATE … RETURNING` each: of two concurrent uses exactly one wins.
 
-use gatehouse_domain::oidc::{ClientType, SigningAlg};
+use gatehouse_domain::oidc::{ClientType, GrantType, SigningAlg};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -45,6 +45,13 @@ pub struct Client {
     pub scopes: Vec<String>,
     /// What its ID and access tokens are signed with.
     pub signing_alg: SigningAlg,
+    /// How it may get tokens, in `GrantType` order.
+    pub grant_types: Vec<GrantType>,
+    /// The APIs (RFC 8707 resource indicators) it may ask tokens for.
+    pub resources: Vec<String>,
+    /// Its logout tokens must carry `sid` (they always do here; recorded
+    /// because the app registered it, OpenID Back-Channel Logout §2.2).
+    pub backchannel_logout_session_required: bool,
     /// Registered at.
     pub created_at: OffsetDateTime,
     /// Last changed at.
@@ -65,6 +72,9 @@ pub(crate) struct ClientRow {
     backchannel_logout_uri: Option<String>,
     scopes: String,
     signing_alg: String,
+    grant_types: String,
+    resources: String,
+    backchannel_logout_session_required: bool,
     created_at: i64,
     updated_at: i64,
 }
@@ -97,10 +107,25 @@ impl TryFrom<ClientRow> for Client {
             signing_alg: SigningAlg::parse(&r.signing_alg).ok_or_else(|| {
                 StoreError::Corrupt(format!("an app's signing algorithm '{}'", r.signing_alg))
             })?,
+            grant_types: list(&r.grant_types)?
+                .iter()
+                .map(|g| {
+                    GrantType::parse(g)
+                        .ok_or_else(|| StoreError::Corrupt(format!("an app's grant type '{g}'")))
+                })
+                .collect::<StoreResult<_>>()?,
+            resources: list(&r.resources)?,
+            backchannel_logout_session_required: r.backchannel_logout_session_required,
             created_at: from_ms(r.created_at)?,
             updated_at: from_ms(r.updated_at)?,
         })
     }
+}
+
+/// A stored app's grant types as stored (JSON text).
+pub(crate) fn grant_types_json(grants: &[GrantType]) -> String {
+    let names: Vec<String> = grants.iter().map(|g| g.as_str().to_string()).collect();
+    list_json(&names)
 }
 
 /// A key tokens are signed with, shared by every node.
@@ -358,6 +383,9 @@ mod tests {
             backchannel_logout_uri: None,
             scopes: "[\"openid\"]".into(),
             signing_alg: signing_alg.into(),
+            grant_types: "[\"authorization_code\"]".into(),
+            resources: "[]".into(),
+            backchannel_logout_session_required: false,
             created_at: 0,
             updated_at: 0,
         }

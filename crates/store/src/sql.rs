@@ -33,7 +33,7 @@ use crate::model::{
 };
 use crate::oidc::{
     AuthCode, AuthCodeRow, Client, ClientRow, Consent, ConsentRow, Grant, GrantRow, RefreshToken,
-    RefreshTokenRow, SigningKey, SigningKeyRow, list_json,
+    RefreshTokenRow, SigningKey, SigningKeyRow, grant_types_json, list_json,
 };
 use crate::recent::Recent;
 use crate::{

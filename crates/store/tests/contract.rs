@@ -860,6 +860,10 @@ both_engines! {
             redirect_uris: vec!["https://shop.example/cb".into()], post_logout_redirect_uris: vec![],
             first_party: true, backchannel_logout_uri: None, scopes: vec!["openid".into()],
             signing_alg: gatehouse_domain::oidc::SigningAlg::Es256, created_at: t, updated_at: t,
+            grant_types: vec![gatehouse_domain::oidc::GrantType::AuthorizationCode,
+                              gatehouse_domain::oidc::GrantType::ClientCredentials],
+            resources: vec!["https://api.shop.example/".into()],
+            backchannel_logout_session_required: true,
         };
         let grant = |made: OffsetDateTime, revoked: Option<OffsetDateTime>| Grant {
             id: Uuid::now_v7(), client_id: client.id, account_id: Some(a.id), scopes: vec!["openid".into()],
@@ -874,6 +878,8 @@ both_engines! {
         let mut tx = store.begin().await.unwrap();
         tx.insert_account(&a).await.unwrap();
         tx.insert_client(&client).await.unwrap();
+        // An app reads back as written, its grant types and APIs included.
+        assert_eq!(tx.client_by_client_id("shop").await.unwrap().as_ref(), Some(&client));
         for g in [&revoked_long_ago, &revoked_now, &forgotten, &held, &recent] {
             tx.insert_grant(g).await.unwrap();
         }

@@ -26,3 +26,19 @@ const rewrite = () => {
 };
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", rewrite);
 else rewrite();
+
+// A secret shown once gets a copy button (hidden without this script: the
+// secret can still be selected and copied by hand).
+const copyButtons = () => {
+  for (const button of document.querySelectorAll("button[data-copy]")) {
+    const source = document.getElementById(button.dataset.copy);
+    if (!source || !navigator.clipboard) continue;
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      await navigator.clipboard.writeText(source.textContent.trim());
+      button.textContent = button.dataset.copied || "✓";
+    });
+  }
+};
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", copyButtons);
+else copyButtons();

@@ -30,6 +30,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "portal/base.html",
     "portal/forms.html",
     "portal/notice.html",
+    "portal/logout_confirm.html",
     "portal/register.html",
     "portal/login.html",
     "portal/email_form.html",

@@ -358,8 +358,9 @@ both_engines! {
         let made = r.text().await.unwrap();
         assert_eq!(status, StatusCode::CREATED, "{made}");
         let code = |html: &str, after: &str| -> String {
-            let at = html.find(&format!("<dt>{after}</dt><dd><code>")).unwrap_or_else(|| panic!("{after} in {html}"));
-            html[at..].split("<code>").nth(1).unwrap().split("</code>").next().unwrap().to_string()
+            let at = html.find(&format!("<dt>{after}</dt><dd><code")).unwrap_or_else(|| panic!("{after} in {html}"));
+            let code = html[at..].split("<code").nth(1).unwrap();
+            code.split_once('>').unwrap().1.split("</code>").next().unwrap().to_string()
         };
         let (client_id, secret) = (code(&made, "client_id"), code(&made, "client_secret"));
         assert!(secret.starts_with("ghs_"));
@@ -370,13 +371,22 @@ both_engines! {
         assert_eq!(stored.scopes, ["email", "offline_access", "openid"], "openid always");
         assert!(stored.first_party);
         assert_ne!(stored.secret_hash.as_deref(), Some(secret.as_bytes()), "hashed");
+        assert!(made.contains("data-copy=\"secret\""), "a copy button for the secret");
+        assert_eq!(stored.signing_alg, gatehouse_domain::oidc::SigningAlg::Es256);
+        assert_eq!(stored.grant_types, gatehouse_domain::oidc::GrantType::DEFAULT, "no machine access unless chosen");
+        let issuer = server.url("/s/main");
+        let made = made.replace("&#x2f;", "/");
+        assert!(made.contains(&format!("{issuer}/.well-known/openid-configuration")), "discovery is linked");
+        assert!(made.contains(&format!("{issuer}/oauth2/logout")) && made.contains("OIDCProviderMetadataURL"), "endpoints and recipes");
 
         // The app's page: changed, a new secret, deleted.
         let url = server.url(&format!("/admin/sites/main/apps/{client_id}"));
         let page = admin.get(&url).send().await.unwrap().text().await.unwrap();
         assert!(!page.contains(&secret), "the secret is never shown again");
         let r = admin.post(&url).form(&[("csrf", csrf(&page)), ("name", "The Shop".into()),
-            ("redirect_uris", "https://shop.example.com/callback".into()), ("scope_profile", "1".into())])
+            ("redirect_uris", "https://shop.example.com/callback".into()), ("scope_profile", "1".into()),
+            ("signing_alg", "RS256".into()), ("grant_client_credentials", "1".into()),
+            ("resources", "https://api.shop.example.com/\r\n".into()), ("backchannel_logout_session_required", "1".into())])
             .send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         assert!(r.text().await.unwrap().contains("The app was saved."));
@@ -389,6 +399,10 @@ both_engines! {
         drop(tx);
         assert_eq!((stored.name.as_str(), stored.scopes.clone(), stored.first_party), ("The Shop", vec!["openid".to_string(), "profile".to_string()], false));
         assert_eq!(stored.backchannel_logout_uri, None, "emptied");
+        assert_eq!(stored.signing_alg, gatehouse_domain::oidc::SigningAlg::Rs256, "RS256 chosen");
+        assert!(stored.grant_types.contains(&gatehouse_domain::oidc::GrantType::ClientCredentials));
+        assert_eq!(stored.resources, ["https://api.shop.example.com/"]);
+        assert!(stored.backchannel_logout_session_required);
         let r = admin.post(format!("{url}/delete")).form(&[("csrf", csrf(&page))]).send().await.unwrap();
         assert_eq!(r.headers()["location"], format!("/admin/sites/main/apps?deleted={client_id}"));
         let list = admin.get(server.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();

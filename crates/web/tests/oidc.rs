@@ -9,6 +9,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use gatehouse_domain::StaffRole;
+use gatehouse_testkit::relying_party::{
+    http, logout_receiver, logout_receiver_at, register_app, verified_logout_token,
+};
 use gatehouse_testkit::{
     TestDb, TestServer, both_engines, browser, continue_to, form_field, jwt_part,
     sign_in_and_continue,
@@ -37,38 +40,13 @@ use serde_json::{Value, json};
 const PASSWORD: &str = "correct horse battery staple";
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 
-/// An HTTP client for the app's side: no redirects followed (the library
-/// asks for that).
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// Registers an app; answers (client_id, secret).
-async fn register_app(server: &TestServer, admin: &str, body: Value) -> (String, Option<String>) {
-    let (status, made) = server
-        .api(
-            Method::POST,
-            "/api/v1/sites/main/clients",
-            Some(admin),
-            Some(body),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{made}");
-    (
-        made["client_id"].as_str().unwrap().to_string(),
-        made["client_secret"].as_str().map(str::to_string),
-    )
-}
-
 const AFTER_LOGOUT: &str = "http://127.0.0.1:9/signed-out";
 
 fn shop() -> Value {
     json!({"name": "Shop", "type": "confidential", "first_party": true, "redirect_uris": [REDIRECT],
            "post_logout_redirect_uris": [AFTER_LOGOUT],
-           "scopes": ["openid", "profile", "email", "offline_access", "gatehouse"]})
+           "scopes": ["openid", "profile", "email", "offline_access", "gatehouse"],
+           "grant_types": ["authorization_code", "refresh_token", "client_credentials"]})
 }
 
 fn issuer(server: &TestServer) -> String {
@@ -803,7 +781,7 @@ both_engines! {
                 .await
                 .unwrap_or_else(|_| panic!("{event}: no back-channel logout within 10 s"))
                 .unwrap();
-            let claims = verified_logout_token(&server, &token).await;
+            let claims = verified_logout_token(&server, "main", &token).await;
             assert_eq!(claims["iss"], json!(issuer(&server)), "{event}");
             assert_eq!(claims["aud"], json!(id), "{event}");
             assert_eq!(claims["sub"], json!(account.to_string()), "{event}");
@@ -1177,7 +1155,7 @@ both_engines! {
                 .await
                 .unwrap_or_else(|_| panic!("{name}: no back-channel logout within 10 s"))
                 .unwrap();
-            let claims = verified_logout_token(&server, &token).await;
+            let claims = verified_logout_token(&server, "main", &token).await;
             assert_eq!(claims["sid"], json!(sid), "{name}");
             assert_eq!(claims["sub"], json!(account.to_string()), "{name}");
             assert_eq!(claims["aud"], json!(id), "{name}");
@@ -1195,7 +1173,7 @@ both_engines! {
         assert_eq!(status, StatusCode::OK);
         let token = tokio::time::timeout(std::time::Duration::from_secs(10), shop_inbox.recv())
             .await.expect("the block reaches the shop").unwrap();
-        assert_eq!(verified_logout_token(&server, &token).await["sid"], json!(sid));
+        assert_eq!(verified_logout_token(&server, "main", &token).await["sid"], json!(sid));
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         assert!(installer_inbox.try_recv().is_err(), "the installer app's grant had ended: told once");
 
@@ -1229,7 +1207,7 @@ both_engines! {
         assert!(logout.status().is_success() || logout.status().is_redirection(), "{}", logout.status());
         let token = tokio::time::timeout(std::time::Duration::from_secs(10), shop_inbox.recv())
             .await.expect("the logout from the installer app reaches the shop").unwrap();
-        assert_eq!(verified_logout_token(&server, &token).await["sid"], json!(second_sid));
+        assert_eq!(verified_logout_token(&server, "main", &token).await["sid"], json!(second_sid));
         assert!(unused_inbox.try_recv().is_err(), "an app the session never used is not told");
         server.stop().await;
     }
@@ -1267,72 +1245,10 @@ both_engines! {
         let (status, _) = server.api(Method::POST, &format!("/api/v1/outbox/{}/retry", failed["id"].as_str().unwrap()), Some(&admin), None).await;
         assert!(status.is_success(), "{status}");
         let token = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv()).await.unwrap().unwrap();
-        let claims = verified_logout_token(&server, &token).await;
+        let claims = verified_logout_token(&server, "main", &token).await;
         assert_eq!(claims["jti"], failed["id"], "the same notice, told by its jti");
         server.stop().await;
     }
-}
-
-/// An app's back-channel logout endpoint on 127.0.0.1: answers its address
-/// and the logout tokens POSTed to it.
-async fn logout_receiver() -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
-    logout_receiver_at(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await
-}
-
-async fn logout_receiver_at(
-    addr: std::net::SocketAddr,
-) -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
-    let (sender, inbox) = tokio::sync::mpsc::unbounded_channel();
-    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = axum::Router::new().route(
-        "/backchannel",
-        axum::routing::post(
-            move |axum::Form(form): axum::Form<std::collections::HashMap<String, String>>| {
-                let sender = sender.clone();
-                async move {
-                    sender.send(form["logout_token"].clone()).unwrap();
-                    StatusCode::OK
-                }
-            },
-        ),
-    );
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    (format!("http://{addr}/backchannel"), inbox)
-}
-
-/// The claims of a logout token whose signature a relying-party library
-/// verifies against the provider's published keys, typed as a logout token.
-async fn verified_logout_token(server: &TestServer, token: &str) -> Value {
-    use base64::Engine as _;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use openidconnect::JsonWebKey as _;
-    use openidconnect::core::{CoreJsonWebKeySet, CoreJwsSigningAlgorithm};
-    let parts: Vec<&str> = token.split('.').collect();
-    assert_eq!(parts.len(), 3, "a compact JWS");
-    let header = jwt_part(token, 0);
-    assert_eq!(header["typ"], "logout+jwt");
-    assert_eq!(header["alg"], "ES256");
-    let jwks: CoreJsonWebKeySet = http()
-        .get(server.url("/s/main/oauth2/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let key = jwks
-        .keys()
-        .iter()
-        .find(|k| k.key_id().map(|k| k.as_str()) == header["kid"].as_str())
-        .expect("the key is published");
-    key.verify_signature(
-        &CoreJwsSigningAlgorithm::EcdsaP256Sha256,
-        format!("{}.{}", parts[0], parts[1]).as_bytes(),
-        &URL_SAFE_NO_PAD.decode(parts[2]).unwrap(),
-    )
-    .expect("the signature holds");
-    jwt_part(token, 1)
 }
 
 /// The fewest transactions `op` opened in three tries (a background job
@@ -1403,6 +1319,69 @@ both_engines! {
         for ((what, cost), ceiling) in measured.iter().zip(ceilings) {
             assert!(*cost <= ceiling, "{what}: {cost} transactions, more than {ceiling}");
         }
+        server.stop().await;
+    }
+}
+
+both_engines! {
+    async fn machine_access_and_apis_are_chosen_per_app(db: TestDb) {
+        let Shop { server, admin, .. } = with_shop(&db).await;
+        // Registered without choosing: a customer's sign-in and its
+        // refresh, no tokens without a customer.
+        let (id, secret) = register_app(&server, &admin, json!({"name": "Reports", "type": "confidential",
+            "first_party": true, "redirect_uris": [REDIRECT]})).await;
+        let secret = secret.unwrap();
+        let (_, view) = server.api(Method::GET, &format!("/api/v1/sites/main/clients/{id}"), Some(&admin), None).await;
+        assert_eq!(view["grant_types"], json!(["authorization_code", "refresh_token"]));
+        let (status, body) = token_call(&server, &[("grant_type", "client_credentials")], Some((&id, &secret))).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("unauthorized_client")), "{body}");
+
+        // A public app cannot be given machine access; nothing changes.
+        let (status, body) = server.api(Method::POST, "/api/v1/sites/main/clients", Some(&admin), Some(json!({
+            "name": "Phone", "type": "public", "redirect_uris": ["com.example.phone:/cb"],
+            "grant_types": ["authorization_code", "client_credentials"]}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "grant_types");
+
+        // Chosen, with an API it may ask tokens for.
+        let api = "https://api.example.com/";
+        let (status, body) = server.api(Method::PATCH, &format!("/api/v1/sites/main/clients/{id}"), Some(&admin),
+            Some(json!({"grant_types": ["client_credentials"], "resources": [api, "http://api.example.com/"]}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "plain http to another machine: {body}");
+        let (status, body) = server.api(Method::PATCH, &format!("/api/v1/sites/main/clients/{id}"), Some(&admin),
+            Some(json!({"grant_types": ["client_credentials"], "resources": [api]}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = token_call(&server, &[("grant_type", "client_credentials")], Some((&id, &secret))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(jwt_part(body["access_token"].as_str().unwrap(), 1)["aud"], id.as_str(), "for the app itself");
+        let (status, body) = token_call(&server, &[("grant_type", "client_credentials"), ("resource", api)], Some((&id, &secret))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let for_api = body["access_token"].as_str().unwrap().to_string();
+        assert_eq!(jwt_part(&for_api, 1)["aud"], api, "RFC 8707: the API is the audience");
+        let (status, body) = token_call(&server, &[("grant_type", "client_credentials"), ("resource", "https://other.example.com/")],
+            Some((&id, &secret))).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_target")), "{body}");
+        // The customer's sign-in is now off for it.
+        let (status, body) = token_call(&server, &[("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", REDIRECT)],
+            Some((&id, &secret))).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("unauthorized_client")));
+
+        // A customer's token asked for the API is for the API: userinfo
+        // (the provider's own resource) refuses it.
+        let (status, _) = server.api(Method::PATCH, &format!("/api/v1/sites/main/clients/{id}"), Some(&admin),
+            Some(json!({"grant_types": ["authorization_code", "refresh_token"], "scopes": ["openid", "offline_access"]}))).await;
+        assert_eq!(status, StatusCode::OK);
+        let app = app_client(&server, &id, Some(&secret)).await;
+        let tokens = offline_tokens(&server, &app).await;
+        let refresh = tokens.refresh_token().unwrap().secret().to_string();
+        assert_eq!(userinfo_status(&server, tokens.access_token().secret()).await, StatusCode::OK);
+        let (status, body) = token_call(&server, &[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("resource", api)],
+            Some((&id, &secret))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let access = body["access_token"].as_str().unwrap();
+        assert_eq!(jwt_part(access, 1)["aud"], api);
+        assert_eq!(jwt_part(body["id_token"].as_str().unwrap(), 1)["aud"], id.as_str(), "the ID token stays the app's");
+        assert_eq!(userinfo_status(&server, access).await, StatusCode::UNAUTHORIZED);
         server.stop().await;
     }
 }

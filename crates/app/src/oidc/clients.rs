@@ -5,7 +5,10 @@
 
 use std::collections::BTreeSet;
 
-use gatehouse_domain::oidc::{ClientType, KNOWN_SCOPES, SigningAlg, check_redirect_uri};
+use gatehouse_domain::oidc::{
+    ClientType, GrantType, KNOWN_SCOPES, SigningAlg, check_grant_types, check_redirect_uri,
+    check_resource,
+};
 use gatehouse_domain::{FieldError, Permission};
 use gatehouse_store::{Client, Site, Tx};
 use serde::{Deserialize, Serialize};
@@ -47,9 +50,23 @@ pub struct NewClient {
     /// The scopes the app may ask for; default `openid profile email`.
     #[serde(default)]
     pub scopes: Option<Vec<String>>,
-    /// How its tokens are signed; default `ES256`.
+    /// How its tokens are signed; default `ES256` (choose `RS256` for a
+    /// library that knows only RS256).
     #[serde(default)]
     pub signing_alg: Option<SigningAlg>,
+    /// How it may get tokens; default `authorization_code` and
+    /// `refresh_token`. `client_credentials` (tokens with no customer
+    /// present) only when listed, and only for a confidential app.
+    #[serde(default)]
+    pub grant_types: Option<Vec<GrantType>>,
+    /// The APIs it may ask access tokens for, by their address (RFC 8707
+    /// `resource`): a token asked for one carries it as `aud`.
+    #[serde(default)]
+    pub resources: Vec<String>,
+    /// The app needs `sid` in its logout tokens (Gatehouse always sends
+    /// it).
+    #[serde(default)]
+    pub backchannel_logout_session_required: bool,
 }
 
 /// Changes to an app; what is left out stays.
@@ -76,6 +93,12 @@ pub struct ClientPatch {
     pub scopes: Option<Vec<String>>,
     /// How its tokens are signed.
     pub signing_alg: Option<SigningAlg>,
+    /// How it may get tokens.
+    pub grant_types: Option<Vec<GrantType>>,
+    /// The APIs it may ask access tokens for.
+    pub resources: Option<Vec<String>>,
+    /// The app needs `sid` in its logout tokens.
+    pub backchannel_logout_session_required: Option<bool>,
 }
 
 /// A present field, even `null`, as `Some` (so that `null` can clear).
@@ -111,6 +134,12 @@ pub struct ClientView {
     pub scopes: Vec<String>,
     /// How its tokens are signed.
     pub signing_alg: SigningAlg,
+    /// How it may get tokens.
+    pub grant_types: Vec<GrantType>,
+    /// The APIs it may ask access tokens for.
+    pub resources: Vec<String>,
+    /// The app needs `sid` in its logout tokens.
+    pub backchannel_logout_session_required: bool,
     /// Registered at.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -142,6 +171,9 @@ pub fn view(site: &Site, c: &Client) -> ClientView {
         backchannel_logout_uri: c.backchannel_logout_uri.clone(),
         scopes: c.scopes.clone(),
         signing_alg: c.signing_alg,
+        grant_types: c.grant_types.clone(),
+        resources: c.resources.clone(),
+        backchannel_logout_session_required: c.backchannel_logout_session_required,
         created_at: c.created_at,
         updated_at: c.updated_at,
     }
@@ -194,6 +226,17 @@ fn check(c: &Client) -> AppResult<()> {
             ));
         }
     }
+    if let Err(why) = check_grant_types(c.client_type, &c.grant_types) {
+        errors.push(FieldError::new("grant_types", why));
+    }
+    if c.resources.len() > 20 {
+        errors.push(FieldError::new("resources", "at most 20 addresses"));
+    }
+    for uri in &c.resources {
+        if let Err(e) = check_resource(uri) {
+            errors.push(FieldError::new("resources", e.to_string()));
+        }
+    }
     for scope in &c.scopes {
         if !KNOWN_SCOPES.contains(&scope.as_str()) {
             errors.push(FieldError::new(
@@ -219,6 +262,24 @@ fn scopes_of(asked: Option<Vec<String>>) -> Vec<String> {
         .map(|s| s.trim().to_string())
         .collect();
     set.into_iter().collect()
+}
+
+/// Grant types as chosen (the default when not), each once, in order.
+fn grant_types_of(asked: Option<Vec<GrantType>>) -> Vec<GrantType> {
+    let set: BTreeSet<GrantType> = asked
+        .unwrap_or_else(|| GrantType::DEFAULT.to_vec())
+        .into_iter()
+        .collect();
+    set.into_iter().collect()
+}
+
+/// Addresses trimmed, each once, in the order given.
+fn distinct(uris: &[String]) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    uris.iter()
+        .map(|u| u.trim().to_string())
+        .filter(|u| seen.insert(u.clone()))
+        .collect()
 }
 
 async fn client_on(tx: &mut dyn Tx, site: &Site, client_id: &str) -> AppResult<Client> {
@@ -254,6 +315,9 @@ pub async fn create(
         backchannel_logout_uri: input.backchannel_logout_uri.clone(),
         scopes: scopes_of(input.scopes.clone()),
         signing_alg: input.signing_alg.unwrap_or(SigningAlg::Es256),
+        grant_types: grant_types_of(input.grant_types.clone()),
+        resources: distinct(&input.resources),
+        backchannel_logout_session_required: input.backchannel_logout_session_required,
         created_at: now,
         updated_at: now,
     };
@@ -267,7 +331,8 @@ pub async fn create(
         Some(site.id),
         json!({"client_id": client.client_id, "name": client.name, "type": client.client_type,
                "first_party": client.first_party, "redirect_uris": client.redirect_uris,
-               "scopes": client.scopes}),
+               "scopes": client.scopes, "grant_types": client.grant_types,
+               "resources": client.resources}),
     ))
     .await?;
     tx.commit().await?;
@@ -342,6 +407,15 @@ pub async fn update(
     }
     if let Some(alg) = patch.signing_alg {
         after.signing_alg = alg;
+    }
+    if let Some(grants) = &patch.grant_types {
+        after.grant_types = grant_types_of(Some(grants.clone()));
+    }
+    if let Some(resources) = &patch.resources {
+        after.resources = distinct(resources);
+    }
+    if let Some(required) = patch.backchannel_logout_session_required {
+        after.backchannel_logout_session_required = required;
     }
     after.updated_at = now;
     check(&after)?;

@@ -1,7 +1,8 @@
 //! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): an app
 //! sends the customer here with the ID token it holds; the portal session
-//! ends, the app's grant is revoked, and the customer goes back to the app
-//! only to an address it registered for that.
+//! ends, the app's grant is revoked (and the app, too, gets a back-channel
+//! logout token), and the customer goes back to the app only to an address
+//! it registered for that.
 //!
 //! Invariant owned here: without an ID token this provider signed for one
 //! of the site's apps, nothing is ended (a link from anywhere cannot sign a
@@ -77,9 +78,17 @@ pub async fn logout(
             Ok(id) => tx.grant_by_id(id).await?.into_iter().collect(),
             Err(_) => tx.live_session_grants(sid).await?,
         };
-        for grant in grants.iter().filter(|g| g.client_id == client.id) {
-            tx.revoke_grant(grant.id, app.clock.now()).await?;
+        let now = app.clock.now();
+        let mut ended = Vec::new();
+        for grant in grants.into_iter().filter(|g| g.client_id == client.id) {
+            if tx.revoke_grant(grant.id, now).await? {
+                ended.push(grant);
+            }
         }
+        // The app that asked is told over the back channel as well, like
+        // every other app of the session: its other instances (a cluster,
+        // a second tab's server session) end by the same token.
+        super::backchannel::queue(tx.as_mut(), &ended, now).await?;
         tx.commit().await?;
     }
     let redirect = req

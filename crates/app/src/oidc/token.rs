@@ -14,8 +14,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_domain::oidc::{
-    ACCESS_TTL, ClientType, OAuthError, REFRESH_TTL, RefreshUse, SigningAlg, refresh_use,
-    requested_scopes,
+    ACCESS_TTL, ClientType, GrantType, OAuthError, REFRESH_TTL, RefreshUse, SigningAlg,
+    access_audience, refresh_use, requested_scopes,
 };
 use gatehouse_domain::sign_in_gate;
 use gatehouse_store::{Client, Grant, RefreshToken, Site, Tx};
@@ -49,6 +49,8 @@ pub struct TokenRequest {
     pub refresh_token: Option<String>,
     /// Scopes (client credentials).
     pub scope: Option<String>,
+    /// The API the access token is for (RFC 8707), one of the app's.
+    pub resource: Option<String>,
     /// The client (when not in the Authorization header).
     pub client_id: Option<String>,
     /// Its secret (`client_secret_post`).
@@ -135,15 +137,36 @@ pub async fn token(
         Ok(c) => c,
         Err(e) => return Ok(Err(e)),
     };
-    match req.grant_type.as_deref() {
-        Some("authorization_code") => code(app, site, &client, req).await,
-        Some("refresh_token") => refresh(app, site, &client, req).await,
-        Some("client_credentials") => machine(app, site, &client, req).await,
-        Some(_) => Ok(Err(refused(
-            "unsupported_grant_type",
-            "grant_type must be authorization_code, refresh_token or client_credentials",
-        ))),
-        None => Ok(Err(refused("invalid_request", "grant_type is missing"))),
+    let grant = match req.grant_type.as_deref().map(GrantType::parse) {
+        Some(Some(g)) => g,
+        Some(None) => {
+            return Ok(Err(refused(
+                "unsupported_grant_type",
+                "grant_type must be authorization_code, refresh_token or client_credentials",
+            )));
+        }
+        None => return Ok(Err(refused("invalid_request", "grant_type is missing"))),
+    };
+    if !client.grant_types.contains(&grant) {
+        return Ok(Err(refused(
+            "unauthorized_client",
+            &format!(
+                "this app is not registered for {}; an admin can allow it on the app's page",
+                grant.as_str()
+            ),
+        )));
+    }
+    if let Err(e) = access_audience(
+        req.resource.as_deref(),
+        &client.resources,
+        &client.client_id,
+    ) {
+        return Ok(Err(e));
+    }
+    match grant {
+        GrantType::AuthorizationCode => code(app, site, &client, req).await,
+        GrantType::RefreshToken => refresh(app, site, &client, req).await,
+        GrantType::ClientCredentials => machine(app, site, &client, req).await,
     }
 }
 
@@ -214,6 +237,7 @@ async fn code(
         redeemed.nonce.as_deref(),
         None,
         None,
+        &audience(client, req),
     )
     .await?;
     tx.commit().await?;
@@ -329,6 +353,7 @@ async fn refresh(
         None,
         Some(successor),
         asked.as_deref(),
+        &audience(client, req),
     )
     .await?;
     tx.commit().await?;
@@ -375,8 +400,9 @@ async fn machine(
     let now = app.clock.now();
     let issuer = super::issuer(app, site);
     let scope = scopes.into_iter().collect::<Vec<_>>().join(" ");
+    let aud = audience(client, req);
     let claims = json!({
-        "iss": issuer, "sub": client.client_id, "aud": client.client_id, "client_id": client.client_id,
+        "iss": issuer, "sub": client.client_id, "aud": aud, "client_id": client.client_id,
         "scope": scope, "iat": now.unix_timestamp(), "exp": (now + ACCESS_TTL).unix_timestamp(),
         "jti": Uuid::now_v7().to_string(),
     });
@@ -388,6 +414,18 @@ async fn machine(
         refresh_token: None,
         scope,
     }))
+}
+
+/// The audience of an access token a request asks for: its `resource`
+/// (checked against the app's APIs before any grant is looked at), else
+/// the app.
+fn audience(client: &Client, req: &TokenRequest) -> String {
+    access_audience(
+        req.resource.as_deref(),
+        &client.resources,
+        &client.client_id,
+    )
+    .unwrap_or_else(|_| client.client_id.clone())
 }
 
 /// The algorithm a client's tokens are signed with (ES256 unless it asked
@@ -435,7 +473,9 @@ async fn signed(
 /// `offline_access`) a refresh token for a grant, if its account may still
 /// sign in; else revokes the grant. The scopes are the grant's that the app
 /// may still ask for (one removed from the app stops at the next refresh),
-/// narrowed to `asked` when a refresh asked for less.
+/// narrowed to `asked` when a refresh asked for less. The access token is
+/// for `aud` (the app, or an API it named); the ID token always for the
+/// app.
 #[allow(clippy::too_many_arguments)]
 async fn issue(
     app: &App,
@@ -446,6 +486,7 @@ async fn issue(
     nonce: Option<&str>,
     rotated: Option<String>,
     asked: Option<&[String]>,
+    aud: &str,
 ) -> AppResult<Result<Unsigned, OAuthError>> {
     let now = app.clock.now();
     if grant.revoked_at.is_some() {
@@ -477,6 +518,7 @@ async fn issue(
         "sid": grant.session_id(),
     });
     let mut access = base.clone();
+    access["aud"] = json!(aud);
     access["client_id"] = json!(client.client_id);
     access[GRANT_CLAIM] = json!(grant.id.to_string());
     access["scope"] = json!(scope);
@@ -496,7 +538,9 @@ async fn issue(
     }
     let refresh_token = match rotated {
         Some(token) => Some(token),
-        None if scopes.iter().any(|s| s == "offline_access") => {
+        None if scopes.iter().any(|s| s == "offline_access")
+            && client.grant_types.contains(&GrantType::RefreshToken) =>
+        {
             let token = secrets::new_token("");
             store_refresh_token(tx, grant.id, &token, now).await?;
             Some(token)

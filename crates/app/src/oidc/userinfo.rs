@@ -118,6 +118,10 @@ pub async fn userinfo(
     let Some(verified) = access_claims(app, site, bearer).await? else {
         return Ok(None);
     };
+    // A token asked for an API (RFC 8707 `resource`) is for that API only.
+    if verified["aud"] != verified["client_id"] {
+        return Ok(None);
+    }
     let mut tx = app.store.read().await?;
     let Some(live) = live_in(app, tx.as_mut(), verified).await? else {
         return Ok(None);

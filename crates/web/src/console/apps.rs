@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use gatehouse_app::AppError;
 use gatehouse_app::oidc::clients::{self, ClientPatch, ClientView, NewClient, WithSecret};
 use gatehouse_app::staff_auth::StaffCaller;
-use gatehouse_domain::oidc::ClientType;
+use gatehouse_domain::oidc::{ClientType, GrantType, SigningAlg};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +61,15 @@ struct AppForm {
     scope_email: Option<String>,
     scope_offline_access: Option<String>,
     scope_gatehouse: Option<String>,
+    /// `ES256` or `RS256`.
+    #[serde(default)]
+    signing_alg: String,
+    /// Machine access (`client_credentials`) allowed.
+    grant_client_credentials: Option<String>,
+    /// The APIs it may ask tokens for, one per line.
+    #[serde(default)]
+    resources: String,
+    backchannel_logout_session_required: Option<String>,
 }
 
 fn lines(raw: &str) -> Vec<String> {
@@ -90,6 +99,21 @@ impl AppForm {
             .collect()
     }
 
+    /// The algorithm chosen (ES256 unless RS256 is).
+    fn signing_alg(&self) -> SigningAlg {
+        SigningAlg::parse(&self.signing_alg).unwrap_or(SigningAlg::Es256)
+    }
+
+    /// A customer's sign-in and its refresh always; machine access when
+    /// ticked.
+    fn grant_types(&self) -> Vec<GrantType> {
+        let mut grants = GrantType::DEFAULT.to_vec();
+        if checked(&self.grant_client_credentials) {
+            grants.push(GrantType::ClientCredentials);
+        }
+        grants
+    }
+
     fn backchannel(&self) -> Option<String> {
         Some(self.backchannel_logout_uri.trim().to_string()).filter(|u| !u.is_empty())
     }
@@ -108,6 +132,15 @@ impl AppForm {
             scope_email: has("email"),
             scope_offline_access: has("offline_access"),
             scope_gatehouse: has("gatehouse"),
+            signing_alg: c.signing_alg.as_str().to_string(),
+            grant_client_credentials: c
+                .grant_types
+                .contains(&GrantType::ClientCredentials)
+                .then(|| "1".into()),
+            resources: c.resources.join("\n"),
+            backchannel_logout_session_required: c
+                .backchannel_logout_session_required
+                .then(|| "1".into()),
         }
     }
 
@@ -117,6 +150,7 @@ impl AppForm {
             client_type: "confidential".into(),
             scope_profile: Some("1".into()),
             scope_email: Some("1".into()),
+            signing_alg: SigningAlg::Es256.as_str().into(),
             ..AppForm::default()
         }
     }
@@ -202,7 +236,10 @@ async fn create_app(
         first_party: checked(&form.first_party),
         backchannel_logout_uri: form.backchannel(),
         scopes: Some(form.scopes()),
-        signing_alg: None,
+        signing_alg: Some(form.signing_alg()),
+        grant_types: Some(form.grant_types()),
+        resources: lines(&form.resources),
+        backchannel_logout_session_required: checked(&form.backchannel_logout_session_required),
     };
     match clients::create(&state.app, &caller, &site, &input).await {
         Ok(made) => list(&caller, &state, &site, Listed::Made(Box::new(made))).await,
@@ -273,7 +310,12 @@ async fn update_app(
         first_party: Some(checked(&form.first_party)),
         backchannel_logout_uri: Some(form.backchannel()),
         scopes: Some(form.scopes()),
-        signing_alg: None,
+        signing_alg: Some(form.signing_alg()),
+        grant_types: Some(form.grant_types()),
+        resources: Some(lines(&form.resources)),
+        backchannel_logout_session_required: Some(checked(
+            &form.backchannel_logout_session_required,
+        )),
     };
     match clients::update(&state.app, &caller, &site, &client_id, &patch).await {
         Ok(_) => one(&caller, &state, &site, &client_id, One::Done("c-app-saved")).await,

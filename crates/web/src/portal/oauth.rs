@@ -258,6 +258,11 @@ async fn logout_request(mut v: Visit, headers: HeaderMap, req: LogoutRequest) ->
     if let Some(to) = out.redirect {
         return v.redirect(&to);
     }
+    // Without an ID token that names this session the customer is asked
+    // (RP-Initiated Logout §2: a MUST), by a form of their own portal.
+    if !out.end_session && v.current.is_some() {
+        return v.page(StatusCode::OK, "portal/logout_confirm.html", context! {});
+    }
     let line = v.tr(if out.end_session {
         "oauth_logout_done"
     } else {
