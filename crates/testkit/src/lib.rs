@@ -7,6 +7,7 @@
 //! were skipped; set but unreachable, they fail.
 #![allow(clippy::expect_used, clippy::panic)]
 
+pub mod chromium;
 pub mod relying_party;
 mod server;
 pub mod smtp;

@@ -14,42 +14,13 @@
 
 use std::path::PathBuf;
 
+use gatehouse_testkit::chromium::{self, ADMIN, console_admin, e2e_dir, missing, node_walk};
 use gatehouse_testkit::{TestServer, both_engines};
-
-fn e2e_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
-}
-
-/// Why the browser test cannot run here, if it cannot.
-fn missing() -> Option<String> {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !PathBuf::from(&chromium).exists() {
-        return Some(format!("no Chromium at {chromium}"));
-    }
-    if std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        return Some("no node on PATH".into());
-    }
-    if std::process::Command::new("zbarimg")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        return Some("no zbarimg on PATH (apt-get install zbar-tools)".into());
-    }
-    if !e2e_dir().join("node_modules/playwright-core").exists() {
-        return Some("playwright-core is not installed (npm ci --prefix e2e)".into());
-    }
-    None
-}
 
 /// True when the browser tests cannot run here and may be skipped (it says
 /// so); panics when they cannot run but are required.
 fn skipped() -> bool {
-    gatehouse_testkit::skipped_without("browser test", missing().as_deref())
+    chromium::skipped("browser test")
 }
 
 async fn walk(server: &TestServer) {
@@ -65,43 +36,6 @@ async fn walk(server: &TestServer) {
         "browser walk: register, activate, sign in, change password, sign out: ok",
     )
     .await;
-}
-
-/// The staff user the console walks sign in as.
-const ADMIN: (&str, &str) = ("admin@example.com", "a long and unusual passphrase");
-
-async fn console_admin(server: &TestServer) {
-    let actor = gatehouse_store::Actor::system("test");
-    gatehouse_app::staff::add_staff(
-        &server.app,
-        &actor,
-        ADMIN.0,
-        gatehouse_domain::StaffRole::Admin,
-        ADMIN.1,
-    )
-    .await
-    .unwrap();
-}
-
-/// Runs `node e2e/SCRIPT ARGS… SCREENSHOT`; asserts it succeeded, printed
-/// `done`, and took a screenshot.
-async fn node_walk(script: &str, args: &[&str], screenshot: &std::path::Path, done: &str) {
-    let out = tokio::process::Command::new("node")
-        .arg(e2e_dir().join(script))
-        .args(args)
-        .arg(screenshot)
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains(done), "{stdout}");
-    assert!(
-        std::fs::metadata(screenshot).is_ok_and(|m| m.len() > 1000),
-        "{script} took a screenshot"
-    );
-    let _ = std::fs::remove_file(screenshot);
 }
 
 async fn console_walk(server: &TestServer) {
