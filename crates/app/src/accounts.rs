@@ -830,7 +830,8 @@ pub async fn revoke_session(
     tx.delete_session(&target.token_hash).await?;
     // Staff end it on purpose: every app it signed in ends too, offline
     // grants included.
-    crate::oidc::end_session_grants(tx.as_mut(), &target.token_hash, false, now).await?;
+    crate::oidc::end_session_grants(tx.as_mut(), &crate::oidc::session_sid(&target), false, now)
+        .await?;
     tx.append_audit(&audit::event(
         now,
         &caller.actor(),
@@ -1079,6 +1080,7 @@ pub async fn open_impersonation(
         absolute_expires_at: until,
         ip: None,
         user_agent: None,
+        sid: None,
     })
     .await?;
     tx.commit().await?;

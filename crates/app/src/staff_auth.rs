@@ -170,6 +170,7 @@ pub async fn sign_in(
             .user_agent
             .as_deref()
             .map(|ua| ua.chars().take(200).collect()),
+        sid: None,
     })
     .await?;
     tx.record_staff_login(staff.id, now).await?;

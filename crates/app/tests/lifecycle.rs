@@ -223,6 +223,7 @@ async fn account_in(
         absolute_expires_at: now + Duration::hours(8),
         ip: None,
         user_agent: None,
+        sid: None,
     })
     .await
     .unwrap();

@@ -604,6 +604,11 @@ pub struct Session {
     pub ip: Option<String>,
     /// Browser at sign-in.
     pub user_agent: Option<String>,
+    /// The single sign-on session apps know it by (`sid`): kept when a
+    /// sign-in of the same customer replaces the session. `None` for staff
+    /// sessions and sessions stored before it was (then derived from the
+    /// token hash).
+    pub sid: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -619,6 +624,7 @@ pub(crate) struct SessionRow {
     absolute_expires_at: i64,
     ip: Option<String>,
     user_agent: Option<String>,
+    sid: Option<String>,
 }
 
 impl TryFrom<SessionRow> for Session {
@@ -640,6 +646,7 @@ impl TryFrom<SessionRow> for Session {
             absolute_expires_at: from_ms(r.absolute_expires_at)?,
             ip: r.ip,
             user_agent: r.user_agent,
+            sid: r.sid,
         })
     }
 }

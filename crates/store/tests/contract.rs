@@ -421,6 +421,7 @@ both_engines! {
             absolute_expires_at: t + Duration::hours(12),
             ip: Some("127.0.0.1".into()),
             user_agent: Some("test".into()),
+            sid: Some(format!("sid-{hash}")),
         };
         let mut tx = store.begin().await.unwrap();
         tx.insert_account(&a).await.unwrap();

@@ -1385,3 +1385,109 @@ both_engines! {
         server.stop().await;
     }
 }
+
+/// Posts the portal's sign-in form found at `to_login` (where an app's
+/// request sent the browser) with this password; answers the answer.
+async fn post_sign_in(
+    server: &TestServer,
+    portal: &reqwest::Client,
+    to_login: &str,
+    login_id: &str,
+    password: &str,
+) -> reqwest::Response {
+    let page = portal
+        .get(server.url(to_login))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut form = gatehouse_testkit::hidden_fields(&page, "/s/main/login");
+    form.push(("login_id".into(), login_id.into()));
+    form.push(("password".into(), password.into()));
+    portal
+        .post(server.url("/s/main/login"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+both_engines! {
+    async fn asking_for_the_password_again_keeps_the_other_apps_signed_in(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        server.active_account("ada@example.com", PASSWORD).await;
+        server.active_account("bob@example.com", PASSWORD).await;
+        let (shop_url, mut shop_inbox) = logout_receiver().await;
+        let (installer_url, mut installer_inbox) = logout_receiver().await;
+        let mut apps = Vec::new();
+        for (name, url) in [("Shop", &shop_url), ("Installer app", &installer_url)] {
+            let mut body = shop();
+            body["name"] = json!(name);
+            body["backchannel_logout_uri"] = json!(url);
+            let (id, secret) = register_app(&server, &admin, body).await;
+            apps.push((id, secret.unwrap()));
+        }
+        let authorize = |i: usize, extra: &str| server.url(&format!(
+            "/s/main/oauth2/authorize?client_id={}&redirect_uri={REDIRECT}&response_type=code&scope=openid&state=s{extra}", apps[i].0));
+        let redeem = |i: usize, back: String| {
+            let (id, secret) = apps[i].clone();
+            let server = &server;
+            async move {
+                let (status, body) = token_call(server, &[("grant_type", "authorization_code"),
+                    ("code", &param(&back, "code").expect("a code")), ("redirect_uri", REDIRECT)], Some((&id, &secret))).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                body
+            }
+        };
+        let claims = |tokens: &Value| jwt_part(tokens["id_token"].as_str().unwrap(), 1);
+        let quiet = |inbox: &mut tokio::sync::mpsc::UnboundedReceiver<String>| inbox.try_recv().is_err();
+
+        // Signed in once, to both apps.
+        let portal = browser();
+        let shop_tokens = redeem(0, sign_in_through(&server, &portal, &authorize(0, ""), "ada@example.com").await).await;
+        let installer_tokens = redeem(1, location(&portal.get(authorize(1, "")).send().await.unwrap())).await;
+        let sid = claims(&shop_tokens)["sid"].clone();
+        assert_eq!(claims(&installer_tokens)["sid"], sid);
+        let installer_access = installer_tokens["access_token"].as_str().unwrap().to_string();
+
+        // The shop asks for the password again; a wrong one changes nothing.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let asked = portal.get(authorize(0, "&prompt=login")).send().await.unwrap();
+        let to_login = location(&asked);
+        assert!(to_login.starts_with("/s/main/login"), "{to_login}");
+        let wrong = post_sign_in(&server, &portal, &to_login, "ada@example.com", "not the password").await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert!(quiet(&mut shop_inbox) && quiet(&mut installer_inbox), "a wrong password signs nobody out");
+        assert_eq!(userinfo_status(&server, &installer_access).await, StatusCode::OK);
+        let silent = portal.get(authorize(1, "&prompt=none")).send().await.unwrap();
+        assert!(param(&location(&silent), "code").is_some(), "still signed in to the portal");
+
+        // The right one: a fresh sign-in for the shop, the same single
+        // sign-on session, and the installer app is not signed out.
+        let right = sign_in_and_continue(&server, &portal, &to_login, "ada@example.com", PASSWORD).await;
+        let again = redeem(0, right).await;
+        assert_eq!(claims(&again)["sid"], sid, "the same sid: the apps' sessions go on");
+        assert!(claims(&again)["auth_time"].as_i64() > claims(&shop_tokens)["auth_time"].as_i64());
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert!(quiet(&mut shop_inbox) && quiet(&mut installer_inbox), "nobody was signed out");
+        assert_eq!(userinfo_status(&server, &installer_access).await, StatusCode::OK);
+
+        // Someone else signing in on this browser ends the session: both
+        // apps are told, and the installer app's sign-in ends.
+        let asked = portal.get(authorize(0, "&prompt=login")).send().await.unwrap();
+        let bob = sign_in_and_continue(&server, &portal, &location(&asked), "bob@example.com", PASSWORD).await;
+        let bobs = redeem(0, bob).await;
+        assert_ne!(claims(&bobs)["sid"], sid);
+        for (name, inbox) in [("shop", &mut shop_inbox), ("installer app", &mut installer_inbox)] {
+            let token = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv()).await
+                .unwrap_or_else(|_| panic!("{name}: no logout token")).unwrap();
+            assert_eq!(verified_logout_token(&server, "main", &token).await["sid"], sid, "{name}");
+        }
+        assert_eq!(userinfo_status(&server, &installer_access).await, StatusCode::UNAUTHORIZED);
+        server.stop().await;
+    }
+}

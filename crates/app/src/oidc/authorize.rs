@@ -283,7 +283,7 @@ pub async fn authorize(
         auth_time: signed_in_at,
         created_at: now,
         revoked_at: None,
-        sid: Some(super::session_sid(&current.session.token_hash)),
+        sid: Some(super::session_sid(&current.session)),
     };
     let mut tx = app.store.begin().await?;
     if decision == Some(Decision::Allow) && !client.first_party {

@@ -104,7 +104,7 @@ pub fn discovery(app: &App, site: &Site) -> Value {
         "id_token_signing_alg_values_supported": ["ES256", "RS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "code_challenge_methods_supported": ["S256"],
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid", "at_hash", "amr",
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid", "at_hash", "acr", "amr",
             "email", "email_verified", "given_name", "family_name", "name", "locale",
             "customer_id", "company", "company_id", "role", "groups", "site"],
         "claims_parameter_supported": false,
@@ -112,6 +112,7 @@ pub fn discovery(app: &App, site: &Site) -> Value {
         "request_uri_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,
         "ui_locales_supported": ["en", "de"],
+        "acr_values_supported": ["1"],
     })
 }
 
@@ -145,17 +146,27 @@ pub async fn forget_ended_grants(app: &App) -> AppResult<u64> {
     Ok(gone)
 }
 
-/// The `sid` of a portal session: derived from the hash of its token, so
-/// that it names the session to apps without revealing anything that could
-/// find or use it.
-pub fn session_sid(token_hash: &[u8]) -> String {
+/// The `sid` of a portal session: the one it was given (and kept through a
+/// sign-in of the same customer that replaced an earlier session), else
+/// derived from the hash of its token.
+pub fn session_sid(session: &gatehouse_store::Session) -> String {
+    session
+        .sid
+        .clone()
+        .unwrap_or_else(|| derived_sid(&session.token_hash))
+}
+
+/// A new session's `sid`: derived from the hash of its token, so that it
+/// names the session to apps without revealing anything that could find or
+/// use it.
+pub(crate) fn derived_sid(token_hash: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(b"gatehouse sid\0");
     h.update(token_hash);
     URL_SAFE_NO_PAD.encode(&h.finalize()[..16])
 }
 
-/// Single logout: the portal session of `token_hash` ended. Every app it
+/// Single logout: the portal session known to apps as `sid` ended. Every app it
 /// signed in is sent a back-channel logout for its `sid`, and the grants
 /// made in it end, in the caller's transaction. After a plain sign-out
 /// (`keep_offline`) grants with `offline_access` stay: the app asked for
@@ -163,11 +174,11 @@ pub fn session_sid(token_hash: &[u8]) -> String {
 /// queued.
 pub(crate) async fn end_session_grants(
     tx: &mut dyn Tx,
-    token_hash: &[u8],
+    sid: &str,
     keep_offline: bool,
     now: OffsetDateTime,
 ) -> AppResult<usize> {
-    let grants = tx.live_session_grants(&session_sid(token_hash)).await?;
+    let grants = tx.live_session_grants(sid).await?;
     for grant in &grants {
         let offline = grant.scopes.iter().any(|s| s == "offline_access");
         if !(keep_offline && offline) {

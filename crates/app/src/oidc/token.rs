@@ -525,8 +525,10 @@ async fn issue(
     access["jti"] = json!(Uuid::now_v7().to_string());
     let mut id = base;
     id["auth_time"] = json!(grant.auth_time.unix_timestamp());
-    // How the customer signed in (RFC 8176): the portal's password.
+    // How the customer signed in (RFC 8176): the portal's password, one
+    // factor, which is assurance level 1 (OpenID Connect Core §2 `acr`).
     id["amr"] = json!(["pwd"]);
+    id["acr"] = json!("1");
     id["azp"] = json!(client.client_id);
     if let Some(nonce) = nonce {
         id["nonce"] = json!(nonce);

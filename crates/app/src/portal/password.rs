@@ -64,7 +64,7 @@ pub async fn change_password(
         now,
     )
     .await?;
-    let session = sessions::create(tx.as_mut(), site, &fresh, false, meta, now).await?;
+    let session = sessions::create(tx.as_mut(), site, &fresh, false, meta, now, None).await?;
     tx.commit().await?;
     Ok(session)
 }

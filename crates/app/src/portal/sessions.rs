@@ -49,6 +49,10 @@ pub struct Current {
 const TOUCH_EVERY: Duration = Duration::seconds(30);
 
 /// Makes a session for an account in the caller's transaction.
+///
+/// The session is known to apps by `sid` when given (a sign-in of the same
+/// customer continuing the single sign-on session it replaces), else by a
+/// new one.
 pub(crate) async fn create(
     tx: &mut dyn Tx,
     site: &Site,
@@ -56,14 +60,17 @@ pub(crate) async fn create(
     must_change_password: bool,
     meta: &RequestMeta,
     now: OffsetDateTime,
+    sid: Option<String>,
 ) -> AppResult<NewSession> {
     let token = secrets::new_token("");
+    let token_hash = secrets::token_hash(&token);
+    let sid = sid.unwrap_or_else(|| crate::oidc::derived_sid(&token_hash));
     let csrf_token = secrets::new_token("");
     let settings = &site.settings;
     let absolute = now + Duration::seconds(i64::from(settings.session_absolute_seconds));
     let idle = (now + Duration::seconds(i64::from(settings.session_idle_seconds))).min(absolute);
     tx.insert_session(&Session {
-        token_hash: secrets::token_hash(&token),
+        token_hash,
         owner: SessionOwner::Account(account.id),
         impersonator_id: None,
         csrf_token: csrf_token.clone(),
@@ -76,6 +83,7 @@ pub(crate) async fn create(
             .user_agent
             .as_deref()
             .map(|ua| ua.chars().take(200).collect()),
+        sid: Some(sid),
     })
     .await?;
     Ok(NewSession {
@@ -225,11 +233,19 @@ async fn check(app: &App, read: &SessionRead) -> AppResult<Option<Current>> {
 /// session signed in to apps (single logout, keeping grants an app holds
 /// for offline use); unknown tokens are fine.
 pub async fn sign_out(app: &App, token: &str) -> AppResult<()> {
-    let hash = secrets::token_hash(token);
     let mut tx = app.store.begin().await?;
-    tx.delete_session(&hash).await?;
-    crate::oidc::end_session_grants(tx.as_mut(), &hash, true, app.clock.now()).await?;
+    end(tx.as_mut(), &secrets::token_hash(token), app.clock.now()).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Ends the session of `token_hash` and what it signed in to apps (keeping
+/// offline grants), in the caller's transaction.
+pub(crate) async fn end(tx: &mut dyn Tx, token_hash: &[u8], now: OffsetDateTime) -> AppResult<()> {
+    if let Some(session) = tx.session_by_hash(token_hash).await? {
+        tx.delete_session(token_hash).await?;
+        crate::oidc::end_session_grants(tx, &crate::oidc::session_sid(&session), true, now).await?;
+    }
     Ok(())
 }
 

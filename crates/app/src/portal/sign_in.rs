@@ -8,7 +8,7 @@ use gatehouse_domain::{
     Event, LoginId, LoginIdMode, SignInOutcome, SignInRefusal, Status, sign_in_gate,
 };
 
-use super::sessions::{self, NewSession};
+use super::sessions::{self, Current, NewSession};
 use gatehouse_store::Site;
 
 use super::{RequestMeta, count_failed_attempt};
@@ -22,12 +22,20 @@ fn normalise(raw: &str, mode: LoginIdMode) -> String {
 
 /// Signs a customer in to `site` (as the request resolved it); on success a
 /// new session (a new token every time).
+///
+/// `replacing` is the session this browser had, if any: it ends only once
+/// the new sign-in succeeded (a wrong password changes nothing). A sign-in
+/// of the same customer continues its single sign-on session (the apps it
+/// signed in stay signed in, under the same `sid`: asking for the password
+/// again is not a sign-out); another customer's ends it, and its apps are
+/// told.
 pub async fn sign_in(
     app: &App,
     site: &Site,
     login_id: &str,
     password: &str,
     meta: &RequestMeta,
+    replacing: Option<&Current>,
 ) -> AppResult<NewSession> {
     // A place in the hashing queue first: in a storm beyond it the answer is
     // "busy" before any database work.
@@ -74,6 +82,16 @@ pub async fn sign_in(
             other?;
         }
     }
+    let mut continued = None;
+    if let Some(old) = replacing {
+        let same = old.account.id == account.id && old.session.impersonator_id.is_none();
+        if same {
+            tx.delete_session(&old.session.token_hash).await?;
+            continued = Some(crate::oidc::session_sid(&old.session));
+        } else {
+            sessions::end(tx.as_mut(), &old.session.token_hash, now).await?;
+        }
+    }
     let session = sessions::create(
         tx.as_mut(),
         site,
@@ -81,6 +99,7 @@ pub async fn sign_in(
         outcome == SignInOutcome::MustChangePassword,
         meta,
         now,
+        continued,
     )
     .await?;
     tx.commit().await.map_err(AppError::from)?;

@@ -180,8 +180,15 @@ pub(crate) async fn sign_in_call(
     ApiJson(body): ApiJson<SignInBody>,
 ) -> Result<Response, ApiError> {
     rate_limit(&state, &meta, &site.key, Some(&body.login_id))?;
-    let session =
-        sign_in::sign_in(&state.app, &site, &body.login_id, &body.password, &meta).await?;
+    let session = sign_in::sign_in(
+        &state.app,
+        &site,
+        &body.login_id,
+        &body.password,
+        &meta,
+        None,
+    )
+    .await?;
     let site = site.key.clone();
     let body = SignedIn {
         status: "signed_in".into(),

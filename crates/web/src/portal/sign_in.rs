@@ -120,33 +120,29 @@ pub(super) async fn login_form(v: Visit, Query(q): Query<LoginQuery>) -> Respons
     )
 }
 
-pub(super) async fn login_submit(
-    mut v: Visit,
-    headers: HeaderMap,
-    Form(form): Form<LoginForm>,
-) -> Response {
+pub(super) async fn login_submit(mut v: Visit, Form(form): Form<LoginForm>) -> Response {
     if !v.csrf_ok(&form.csrf) {
         return v.csrf_refused();
-    }
-    // Signing in again ends the session this browser had.
-    if v.current.take().is_some()
-        && let Some(old) = cookies::get(&headers, &cookies::portal_session_name(&v.site.key))
-    {
-        let _ = sessions::sign_out(&v.state.app, &old).await;
     }
     if let Err(e) = rate_limit(&v.state, &v.meta, &v.site.key, Some(&form.login_id)) {
         return v.rate_limited(e);
     }
+    // The session this browser had ends only when the new sign-in
+    // succeeds (in the same transaction): a wrong password signs nobody
+    // out, and the same customer keeps their apps signed in.
     match sign_in::sign_in(
         &v.state.app,
         &v.site,
         &form.login_id,
         &form.password,
         &v.meta,
+        v.current.as_ref(),
     )
     .await
     {
         Ok(session) => {
+            // The old session is gone; this answer is the new one's.
+            v.current = None;
             cookies::set(
                 &mut v.set_cookies,
                 v.state.cookies,
