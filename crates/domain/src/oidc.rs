@@ -166,12 +166,22 @@ impl GrantType {
 pub fn check_grant_types(
     client_type: ClientType,
     grants: &[GrantType],
-) -> Result<(), &'static str> {
+) -> Result<(), crate::FieldError> {
+    let refused = |id: &'static str, english: &str| {
+        Err(crate::FieldError::said(
+            "grant_types",
+            crate::Words::id(id),
+            english,
+        ))
+    };
     if grants.is_empty() {
-        return Err("an app needs at least one grant type");
+        return refused("app-no-grant-type", "an app needs at least one grant type");
     }
     if client_type == ClientType::Public && grants.contains(&GrantType::ClientCredentials) {
-        return Err("client_credentials needs a secret: only a confidential app may use it");
+        return refused(
+            "app-machine-needs-secret",
+            "client_credentials needs a secret: only a confidential app may use it",
+        );
     }
     Ok(())
 }
@@ -214,7 +224,7 @@ pub enum UriRefusal {
     #[error("'{0}' is not an absolute address (it must start with https://)")]
     NotAbsolute(String),
     /// It has a `#fragment`.
-    #[error("'{0}' has a #fragment, which a redirect address may not have")]
+    #[error("'{0}' has a #fragment, which a registered address may not have")]
     Fragment(String),
     /// `http` towards another machine.
     #[error(
@@ -227,8 +237,22 @@ pub enum UriRefusal {
     )]
     Scheme(String),
     /// A user name or password in the address.
-    #[error("'{0}' carries a user name or password, which a redirect address may not have")]
+    #[error("'{0}' carries a user name or password, which a registered address may not have")]
     Credentials(String),
+}
+
+impl UriRefusal {
+    /// The same by message ID, for the pages' languages.
+    pub fn words(&self) -> crate::Words {
+        let (id, address) = match self {
+            UriRefusal::NotAbsolute(a) => ("uri-not-absolute", a),
+            UriRefusal::Fragment(a) => ("uri-fragment", a),
+            UriRefusal::PlainHttp(a) => ("uri-plain-http", a),
+            UriRefusal::Scheme(a) => ("uri-scheme", a),
+            UriRefusal::Credentials(a) => ("uri-credentials", a),
+        };
+        crate::Words::id(id).arg("address", address)
+    }
 }
 
 /// Whether a scheme is a native app's private-use scheme in the

@@ -215,6 +215,48 @@ mod tests {
     }
 
     #[test]
+    fn an_apps_refusals_say_in_english_what_the_api_says_and_in_every_language() {
+        use gatehouse_domain::oidc::{
+            ClientType, GrantType, UriRefusal, check_grant_types, check_redirect_uri,
+        };
+        let mut refusals: Vec<(String, gatehouse_domain::Words)> = [
+            "shop",
+            "https://shop.example/#x",
+            "http://shop.example/cb",
+            "data.x:text/html",
+            "https://me:pw@shop.example/cb",
+        ]
+        .iter()
+        .map(|uri| {
+            let e: UriRefusal = check_redirect_uri(uri).unwrap_err();
+            (e.to_string(), e.words())
+        })
+        .collect();
+        for (kind, grants) in [
+            (ClientType::Public, vec![GrantType::ClientCredentials]),
+            (ClientType::Confidential, vec![]),
+        ] {
+            let e = check_grant_types(kind, &grants).unwrap_err();
+            refusals.push((e.message.clone(), e.words.unwrap()));
+        }
+        assert_eq!(refusals.len(), 7);
+        for (english, words) in &refusals {
+            assert_eq!(
+                &refusal(Language::En, english, Some(words)),
+                english,
+                "{}",
+                words.id
+            );
+            let german = refusal(Language::De, english, Some(words));
+            assert!(
+                german != *english && !german.contains(words.id),
+                "{}: {german}",
+                words.id
+            );
+        }
+    }
+
+    #[test]
     fn only_whole_counts_become_numbers() {
         let banner = |login: &str| {
             text(

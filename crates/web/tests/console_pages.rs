@@ -348,6 +348,15 @@ both_engines! {
         let refused = r.text().await.unwrap();
         assert!(refused.replace("&#x2f;", "/").contains("http://shop.example.com/callback</textarea>"), "kept: {refused}");
         assert!(refused.contains("No app is registered yet."));
+        assert!(refused.contains("uses http towards another machine"), "said why: {refused}");
+        // The same refusal in the reader's language.
+        let r = admin.post(server.url("/admin/sites/main/apps?lang=de")).form(&[("csrf", csrf(&page)), ("name", "Shop".into()),
+            ("client_type", "confidential".into()), ("redirect_uris", "http://shop.example.com/callback".into())])
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let german = r.text().await.unwrap();
+        assert!(german.contains("verwendet http zu einem anderen Rechner"), "in German: {german}");
+        let _ = admin.get(server.url("/admin/sites/main/apps?lang=en")).send().await.unwrap();
 
         // Registered: the secret once, stored hashed.
         let r = register(vec![("name", "Shop".into()), ("client_type", "confidential".into()),

@@ -6,10 +6,10 @@
 use std::collections::BTreeSet;
 
 use gatehouse_domain::oidc::{
-    ClientType, GrantType, KNOWN_SCOPES, SigningAlg, check_grant_types, check_redirect_uri,
-    check_resource,
+    ClientType, GrantType, KNOWN_SCOPES, SigningAlg, UriRefusal, check_grant_types,
+    check_redirect_uri, check_resource,
 };
-use gatehouse_domain::{FieldError, Permission};
+use gatehouse_domain::{FieldError, Permission, Words};
 use gatehouse_store::{Client, Site, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -185,10 +185,20 @@ const DEFAULT_SCOPES: [&str; 3] = ["openid", "profile", "email"];
 /// Checks what an app would become; answers every refusal at once.
 fn check(c: &Client) -> AppResult<()> {
     let mut errors = Vec::new();
+    let said = |field: &str, words: Words, english: &str| FieldError::said(field, words, english);
+    let refused = |field: &str, e: UriRefusal| FieldError::said(field, e.words(), e.to_string());
+    let too_many = |field: &str| {
+        said(
+            field,
+            Words::id("app-too-many-addresses").arg("max", 20),
+            "at most 20 addresses",
+        )
+    };
     let name_len = c.name.chars().count();
     if name_len == 0 || name_len > 100 {
-        errors.push(FieldError::new(
+        errors.push(said(
             "name",
+            Words::id("app-name-length"),
             "a name must be 1 to 100 characters",
         ));
     }
@@ -197,56 +207,65 @@ fn check(c: &Client) -> AppResult<()> {
         ("post_logout_redirect_uris", &c.post_logout_redirect_uris),
     ] {
         if uris.len() > 20 {
-            errors.push(FieldError::new(field, "at most 20 addresses"));
+            errors.push(too_many(field));
         }
         for uri in uris {
             if let Err(e) = check_redirect_uri(uri) {
-                errors.push(FieldError::new(field, e.to_string()));
+                errors.push(refused(field, e));
             }
         }
         let distinct: BTreeSet<&String> = uris.iter().collect();
         if distinct.len() != uris.len() {
-            errors.push(FieldError::new(field, "an address is listed twice"));
+            errors.push(said(
+                field,
+                Words::id("app-address-twice"),
+                "an address is listed twice",
+            ));
         }
     }
     if c.client_type == ClientType::Public && c.redirect_uris.is_empty() {
-        errors.push(FieldError::new(
+        errors.push(said(
             "redirect_uris",
+            Words::id("app-public-needs-redirect"),
             "a public app needs at least one redirect address",
         ));
     }
     if let Some(uri) = &c.backchannel_logout_uri {
         let web = uri.starts_with("https://") || uri.starts_with("http://");
         if let Err(e) = check_redirect_uri(uri) {
-            errors.push(FieldError::new("backchannel_logout_uri", e.to_string()));
+            errors.push(refused("backchannel_logout_uri", e));
         } else if !web {
-            errors.push(FieldError::new(
+            errors.push(said(
                 "backchannel_logout_uri",
+                Words::id("app-backchannel-https"),
                 "the back-channel logout address must be an https address",
             ));
         }
     }
-    if let Err(why) = check_grant_types(c.client_type, &c.grant_types) {
-        errors.push(FieldError::new("grant_types", why));
+    if let Err(e) = check_grant_types(c.client_type, &c.grant_types) {
+        errors.push(e);
     }
     if c.resources.len() > 20 {
-        errors.push(FieldError::new("resources", "at most 20 addresses"));
+        errors.push(too_many("resources"));
     }
     for uri in &c.resources {
         if let Err(e) = check_resource(uri) {
-            errors.push(FieldError::new("resources", e.to_string()));
+            errors.push(refused("resources", e));
         }
     }
-    for scope in &c.scopes {
-        if !KNOWN_SCOPES.contains(&scope.as_str()) {
-            errors.push(FieldError::new(
-                "scopes",
-                format!(
-                    "'{scope}' is not a scope Gatehouse offers ({})",
-                    KNOWN_SCOPES.join(", ")
-                ),
-            ));
-        }
+    let known = KNOWN_SCOPES.join(", ");
+    for scope in c
+        .scopes
+        .iter()
+        .filter(|s| !KNOWN_SCOPES.contains(&s.as_str()))
+    {
+        errors.push(said(
+            "scopes",
+            Words::id("app-unknown-scope")
+                .arg("scope", scope)
+                .arg("known", &known),
+            &format!("'{scope}' is not a scope Gatehouse offers ({known})"),
+        ));
     }
     if errors.is_empty() {
         Ok(())

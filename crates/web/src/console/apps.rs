@@ -174,7 +174,7 @@ async fn list(caller: &StaffCaller, state: &AppState, site: &str, answer: Listed
         Listed::Refused(form, e) => (
             super::refusal_status(&e),
             *form,
-            Some(e.to_string()),
+            Some(super::refusal_said(&e)),
             None,
             None,
         ),
@@ -267,7 +267,7 @@ async fn one(
         One::Refused(form, e) => (
             super::refusal_status(&e),
             *form,
-            Some(e.to_string()),
+            Some(super::refusal_said(&e)),
             None,
             None,
         ),

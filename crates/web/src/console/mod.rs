@@ -113,6 +113,20 @@ pub(crate) fn field_said(e: &gatehouse_domain::FieldError) -> String {
     i18n::refusal(lang(), &e.message, e.words.as_ref())
 }
 
+/// What a use case refused, in the request's language: each wrong field
+/// by name, else the refusal itself.
+pub(crate) fn refusal_said(e: &AppError) -> String {
+    match e {
+        AppError::Fields(list) | AppError::Taken(list) => list
+            .iter()
+            .map(|f| format!("{}: {}", f.field.replace('_', " "), field_said(f)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        AppError::Invalid { message, words, .. } => i18n::refusal(lang(), message, words.as_ref()),
+        other => other.to_string(),
+    }
+}
+
 /// A console sentence with arguments in the request's language.
 pub(crate) fn word_with(id: &str, args: &[(&str, String)]) -> String {
     i18n::text(lang(), id, args)
