@@ -1,7 +1,10 @@
 //! First-admin setup: while no staff user exists, a start issues a single-use
 //! link (printed on the console of the server) through which the person who
 //! started it creates the first admin. Issuing a new link voids the old one;
-//! the link stops working as soon as any staff user exists.
+//! the link stops working as soon as any staff user exists. The same page
+//! sets the password of an invited staff user, or a new one for a staff user
+//! who lost theirs (`gatehouse staff reset`): setting it voids their other
+//! links and ends their sessions.
 
 use gatehouse_domain::StaffRole;
 use gatehouse_store::{Actor, LinkPurpose, LinkToken, StaffUser};
@@ -63,8 +66,19 @@ pub async fn setup_token_valid(app: &App, token: &str) -> AppResult<bool> {
     })
 }
 
-/// The e-mail address an invitation is for, if the token is one.
-pub async fn invited_email(app: &App, token: &str) -> AppResult<Option<String>> {
+/// Whom a staff user's link is for: their address, and whether they had a
+/// password before (a reset, not an invitation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkHolder {
+    /// The staff user's e-mail address.
+    pub email: String,
+    /// They chose a password before: this link sets a new one.
+    pub reset: bool,
+}
+
+/// Whom a staff user's link (an invitation or a reset) is for, if the token
+/// is one.
+pub async fn link_holder(app: &App, token: &str) -> AppResult<Option<LinkHolder>> {
     let mut tx = app.store.read().await?;
     let found = tx
         .peek_link_token(
@@ -74,7 +88,10 @@ pub async fn invited_email(app: &App, token: &str) -> AppResult<Option<String>> 
         )
         .await?;
     Ok(match found.and_then(|l| l.staff_id) {
-        Some(id) => tx.staff_by_id(id).await?.map(|s| s.email),
+        Some(id) => tx.staff_by_id(id).await?.map(|s| LinkHolder {
+            reset: s.password_hash != crate::staff::NO_PASSWORD,
+            email: s.email,
+        }),
         None => None,
     })
 }
@@ -119,6 +136,10 @@ pub async fn complete_setup(
             .ok_or_else(gone)?;
         tx.set_staff_password(staff.id, &checked.password_hash)
             .await?;
+        // A new password: other links of theirs and their sessions end.
+        tx.void_staff_link_tokens(staff.id, LinkPurpose::StaffSetup, now)
+            .await?;
+        tx.delete_staff_sessions(staff.id).await?;
         let actor = Actor {
             kind: "setup_link".into(),
             id: Some(staff.id),

@@ -1,5 +1,10 @@
 //! Staff users: adding one (the CLI's `staff add`, the first-admin setup
-//! link, and later the console).
+//! link, the console's invitation), and the way back for one who lost a
+//! password or a phone (a single-use link to choose a new password, from
+//! the server's command line).
+//!
+//! Invariant owned here: a staff user has at most one unused link to
+//! choose a password; making a new one voids the older ones.
 
 use gatehouse_domain::{Email, NewPassword, StaffRole};
 use gatehouse_store::{Actor, StaffUser, StoreError, Tx};
@@ -8,6 +13,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{App, AppError, AppResult, audit};
+
+/// The stored hash of a staff user who has not chosen a password yet: not
+/// a hash of anything, so no password verifies against it.
+pub const NO_PASSWORD: &str = "!";
 
 /// Staff passwords guard every customer's data: longer than customers'.
 pub const STAFF_PASSWORD_MIN_LENGTH: u32 = 12;
@@ -123,6 +132,68 @@ pub struct Invitation {
     pub link: String,
 }
 
+/// A way back for a staff user, made on the server's command line.
+#[derive(Debug, Clone)]
+pub struct Reset {
+    /// Whom it is for.
+    pub email: String,
+    /// The single-use link (valid 24 hours) to choose a new password.
+    pub link: String,
+    /// Their authenticator app was turned off (they lost the phone).
+    pub second_factor_removed: bool,
+}
+
+/// Makes a single-use link through which the staff user `email` chooses a
+/// new password (older links of theirs stop working), and with
+/// `remove_second_factor` turns their authenticator app off, so that they
+/// can sign in and set it up again. Their sessions end when the new
+/// password is set, or at once when the second factor goes. Audited.
+pub async fn reset_link(
+    app: &App,
+    actor: &Actor,
+    email: &str,
+    remove_second_factor: bool,
+) -> AppResult<Reset> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let staff = tx
+        .staff_by_email(email.trim())
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("staff user {}", email.trim())))?;
+    let purpose = gatehouse_store::LinkPurpose::StaffSetup;
+    tx.void_staff_link_tokens(staff.id, purpose, now).await?;
+    let token = crate::secrets::new_token("");
+    tx.insert_link_token(&gatehouse_store::LinkToken {
+        token_hash: crate::secrets::token_hash(&token),
+        purpose,
+        account_id: None,
+        staff_id: Some(staff.id),
+        created_at: now,
+        expires_at: now + crate::setup::SETUP_LINK_TTL,
+    })
+    .await?;
+    let second_factor_removed = remove_second_factor && staff.totp_secret.is_some();
+    if second_factor_removed {
+        tx.set_staff_totp(staff.id, None).await?;
+        tx.delete_staff_sessions(staff.id).await?;
+    }
+    tx.append_audit(&audit::event(
+        now,
+        actor,
+        "staff.reset_link_issued",
+        Some(("staff", staff.id)),
+        None,
+        json!({"email": staff.email, "second_factor_removed": second_factor_removed}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(Reset {
+        email: staff.email,
+        link: format!("{}/admin/setup/{token}", app.links.origin()),
+        second_factor_removed,
+    })
+}
+
 /// Adds a staff user who chooses their own password through a single-use link
 /// (admins only). Until then the account has no usable password.
 pub async fn invite(
@@ -137,8 +208,7 @@ pub async fn invite(
     let staff = StaffUser {
         id: Uuid::now_v7(),
         email: email.as_str().to_string(),
-        // Not a hash of anything: no password verifies against it.
-        password_hash: "!".into(),
+        password_hash: NO_PASSWORD.into(),
         role,
         totp_secret: None,
         active: true,

@@ -304,3 +304,41 @@ impl Transport for Scripted {
         }
     }
 }
+
+both_engines! {
+    async fn a_lost_phone_is_turned_off_with_the_reset_and_the_sessions_end(db: TestDb) {
+        let app = app(&db).await;
+        let cli = Actor::system("cli");
+        let added = staff::add_staff(&app, &cli, "admin@example.com", StaffRole::Admin, "a long and unusual passphrase")
+            .await.unwrap();
+        let meta = gatehouse_app::portal::RequestMeta::default();
+        let session = gatehouse_app::staff_auth::sign_in(&app, "admin@example.com", "a long and unusual passphrase", None, &meta)
+            .await.unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        tx.set_staff_totp(added.id, Some("JBSWY3DPEHPK3PXP")).await.unwrap();
+        tx.commit().await.unwrap();
+
+        // A plain reset keeps the phone and the session (until the new
+        // password is set).
+        let kept = staff::reset_link(&app, &cli, "admin@example.com", false).await.unwrap();
+        assert!(!kept.second_factor_removed);
+        let mut tx = app.store.read().await.unwrap();
+        assert!(tx.staff_by_id(added.id).await.unwrap().unwrap().totp_secret.is_some());
+        assert!(tx.session_by_hash(&secrets::token_hash(&session.token)).await.unwrap().is_some());
+        drop(tx);
+
+        // A lost phone: off, and every session of theirs ends at once.
+        let lost = staff::reset_link(&app, &cli, "admin@example.com", true).await.unwrap();
+        assert!(lost.second_factor_removed && lost.link.contains("/admin/setup/"));
+        let mut tx = app.store.read().await.unwrap();
+        assert!(tx.staff_by_id(added.id).await.unwrap().unwrap().totp_secret.is_none());
+        assert!(tx.session_by_hash(&secrets::token_hash(&session.token)).await.unwrap().is_none());
+        drop(tx);
+        let token = kept.link.rsplit('/').next().unwrap();
+        assert!(!setup::setup_token_valid(&app, token).await.unwrap(), "the newer link voided the older");
+        let token = lost.link.rsplit('/').next().unwrap();
+        assert_eq!(setup::link_holder(&app, token).await.unwrap().map(|h| h.reset), Some(true));
+        let events = app.store.read().await.unwrap().audit_of(added.id, 10).await.unwrap();
+        assert_eq!(events.iter().filter(|e| e.action == "staff.reset_link_issued").count(), 2, "audited");
+    }
+}

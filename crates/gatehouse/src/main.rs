@@ -129,6 +129,18 @@ enum StaffCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Print a single-use link (valid 24 hours) through which a staff user
+    /// who lost their password chooses a new one; the link is printed on the
+    /// last line
+    Reset {
+        /// Their e-mail address
+        #[arg(long)]
+        email: String,
+        /// Also turn their authenticator app off (a lost phone); they can set
+        /// it up again after signing in
+        #[arg(long)]
+        remove_second_factor: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -215,6 +227,27 @@ async fn run(cli: Cli) -> Result<()> {
             let added =
                 staff::add_staff(&app, &Actor::system("cli"), &email, role, &password).await?;
             println!("added {} {} ({})", added.role, added.email, added.id);
+            Ok(())
+        }
+        Command::Staff(StaffCommand::Reset {
+            email,
+            remove_second_factor,
+        }) => {
+            let app = prepared(&config).await?;
+            let reset =
+                staff::reset_link(&app, &Actor::system("cli"), &email, remove_second_factor)
+                    .await?;
+            if reset.second_factor_removed {
+                println!(
+                    "the authenticator app of {} is off; they can set it up again after signing in",
+                    reset.email
+                );
+            }
+            println!(
+                "{} chooses a new password with this single-use link (valid 24 hours; it is shown only now):",
+                reset.email
+            );
+            println!("{}", reset.link);
             Ok(())
         }
         Command::Token(TokenCommand::Create {

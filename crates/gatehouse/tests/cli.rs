@@ -579,3 +579,136 @@ async fn a_killed_import_leaves_nothing_behind() {
         "only the header: nothing was imported"
     );
 }
+
+/// Signs in to the console at `base`; answers the status (303: signed in).
+async fn console_sign_in(base: &str, email: &str, password: &str) -> reqwest::StatusCode {
+    let client = gatehouse_testkit::browser();
+    let page = client
+        .get(format!("{base}/admin/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = gatehouse_testkit::form_field(&page, "csrf");
+    client
+        .post(format!("{base}/admin/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+            ("code", ""),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn a_staff_user_who_lost_the_password_gets_a_single_use_link_from_the_server() {
+    let dir = Folder::new();
+    let old = "a long and unusual passphrase";
+    let added = run(
+        &dir.0,
+        &[
+            "staff",
+            "add",
+            "--email",
+            "admin@example.com",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some(old),
+    )
+    .await;
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let reset = |email: &'static str| {
+        let dir = dir.0.clone();
+        async move {
+            run(
+                &dir,
+                &["staff", "reset", "--email", email, "--remove-second-factor"],
+                None,
+            )
+            .await
+        }
+    };
+    let nobody = reset("nobody@example.com").await;
+    assert_one_line_error(&nobody, "not found");
+    let first = reset("admin@example.com").await;
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let second = reset("ADMIN@example.com").await;
+    let path = |out: &Output| {
+        let printed = text(&out.stdout);
+        let last = printed.trim_end().lines().last().unwrap().to_string();
+        let at = last
+            .find("/admin/setup/")
+            .unwrap_or_else(|| panic!("a link on the last line: {printed}"));
+        last[at..].to_string()
+    };
+    let (voided, link) = (path(&first), path(&second));
+    assert!(
+        text(&second.stdout).contains("admin@example.com chooses a new password"),
+        "{}",
+        text(&second.stdout)
+    );
+
+    let served = serve(&dir.0, &[]).await;
+    let base = served.base.clone();
+    let browser = reqwest::Client::new();
+    let page = |p: String| browser.get(format!("{base}{p}")).send();
+    assert_eq!(
+        page(voided.clone()).await.unwrap().status(),
+        404,
+        "a newer link voids the older"
+    );
+    let form = page(link.clone()).await.unwrap();
+    assert_eq!(form.status(), 200);
+    let html = form.text().await.unwrap();
+    assert!(
+        html.contains("Choose a new console password") && html.contains("admin@example.com"),
+        "{html}"
+    );
+    assert_eq!(
+        console_sign_in(&base, "admin@example.com", old).await,
+        303,
+        "the old password works until a new one is set"
+    );
+
+    let new = "another unusual passphrase, chosen again";
+    let set = |password: &'static str| {
+        browser
+            .post(format!("{base}{link}"))
+            .form(&[
+                ("email", "admin@example.com"),
+                ("password", password),
+                ("password_confirm", password),
+            ])
+            .send()
+    };
+    let weak = set("short").await.unwrap();
+    assert_eq!(weak.status(), 422, "refused, and the link still works");
+    let done = set(new).await.unwrap();
+    assert_eq!(done.status(), 201);
+    assert!(
+        done.text()
+            .await
+            .unwrap()
+            .contains("Your new password is set")
+    );
+    assert_eq!(
+        console_sign_in(&base, "admin@example.com", old).await,
+        401,
+        "the old password is refused"
+    );
+    assert_eq!(
+        console_sign_in(&base, "admin@example.com", new).await,
+        303,
+        "the new one signs in"
+    );
+    assert_eq!(set(new).await.unwrap().status(), 404, "the link works once");
+    terminate(served).await;
+}

@@ -1,7 +1,8 @@
 //! The set-password page of a single-use link (`/admin/setup/{token}`): the
-//! first admin's, which a fresh installation prints at start, or an invited
-//! staff user's; the page and its answer say which, in the visitor's
-//! language.
+//! first admin's, which a fresh installation prints at start, an invited
+//! staff user's, or a new password for a staff user who lost theirs
+//! (`gatehouse staff reset`); the page and its answer say which, in the
+//! visitor's language.
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -35,14 +36,13 @@ pub(crate) async fn form(
     let lang = pages::visitor_lang(&headers);
     match setup::setup_token_valid(&state.app, &token).await {
         Ok(true) => {
-            let invited = setup::invited_email(&state.app, &token)
-                .await
-                .ok()
-                .flatten();
+            let holder = setup::link_holder(&state.app, &token).await.ok().flatten();
+            let reset = holder.as_ref().is_some_and(|h| h.reset);
             pages::render(
                 StatusCode::OK,
                 "setup.html",
-                minijinja::context! { lang => lang.as_str(), token, error => None::<String>, field => None::<String>, email => invited.clone(), invited => invited.is_some() },
+                minijinja::context! { lang => lang.as_str(), token, error => None::<String>, field => None::<String>,
+                email => holder.as_ref().map(|h| h.email.clone()), invited => holder.is_some(), reset },
             )
         }
         Ok(false) => link_gone(lang),
@@ -66,16 +66,13 @@ pub(crate) async fn submit(
     let lang = pages::visitor_lang(&headers);
     // An invited staff user's link, or the first admin's: the page and the
     // answer say which, before and after a refusal.
-    let invited = setup::invited_email(&state.app, &token)
-        .await
-        .ok()
-        .flatten()
-        .is_some();
+    let holder = setup::link_holder(&state.app, &token).await.ok().flatten();
+    let (invited, reset) = (holder.is_some(), holder.is_some_and(|h| h.reset));
     let again = |status: StatusCode, error: String, field: &str| {
         pages::render(
             status,
             "setup.html",
-            minijinja::context! { lang => lang.as_str(), token => token.clone(), error, field, email => input.email.clone(), invited },
+            minijinja::context! { lang => lang.as_str(), token => token.clone(), error, field, email => input.email.clone(), invited, reset },
         )
     };
     if input.password != input.password_confirm {
@@ -89,7 +86,9 @@ pub(crate) async fn submit(
         Ok(admin) => pages::said(
             StatusCode::CREATED,
             lang,
-            if invited {
+            if reset {
+                "setup-done-reset"
+            } else if invited {
                 "setup-done-invited"
             } else {
                 "setup-done-first"

@@ -78,4 +78,24 @@ impl Links for SqlTx {
         )?;
         Ok(done)
     }
+
+    #[tracing::instrument(name = "store.links.void_staff_link_tokens", level = "debug", skip_all, fields(staff_id = ?staff_id))]
+    async fn void_staff_link_tokens(
+        &mut self,
+        staff_id: Uuid,
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+    ) -> StoreResult<u64> {
+        let _timer = crate::metrics::Timer::start("links.void_staff_link_tokens");
+        let done = exec!(
+            self,
+            sqlx::query(
+                "UPDATE link_tokens SET used_at = $3 WHERE purpose = $2 AND used_at IS NULL AND staff_id = $1"
+            )
+            .bind(staff_id)
+            .bind(purpose.as_str())
+            .bind(to_ms(now))
+        )?;
+        Ok(done)
+    }
 }

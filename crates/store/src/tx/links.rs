@@ -46,4 +46,14 @@ pub trait Links: Send {
         purpose: LinkPurpose,
         now: OffsetDateTime,
     ) -> StoreResult<u64>;
+
+    /// Voids every unused token of this purpose for this staff user (an
+    /// older reset or invitation link, once a newer one is made or used);
+    /// answers how many.
+    async fn void_staff_link_tokens(
+        &mut self,
+        staff_id: Uuid,
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+    ) -> StoreResult<u64>;
 }
