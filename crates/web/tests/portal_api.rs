@@ -791,3 +791,26 @@ trait Pipe: Sized {
     }
 }
 impl<T> Pipe for T {}
+
+both_engines! {
+    async fn a_password_made_of_ones_own_name_company_or_site_is_refused(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let api = Api::new(&server);
+        let register = |email: &str, password: &str, company: &str| {
+            api.post("/registrations", json!({"email": email, "password": password,
+                "first_name": "Klaus", "last_name": "Becker", "company": company}))
+        };
+        for (email, password, company) in [
+            ("anna.kessler@kessler-heating.example", "KesslerHeating2026", ""),
+            ("k.becker@example.org", "klausbecker1", ""),
+            ("k.becker@example.org", "Wärmepumpen Nord 2026", "Wärmepumpen Nord GmbH"),
+        ] {
+            let (status, body) = register(email, password, company).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{password}: {body}");
+            assert_eq!(body["error"]["fields"][0]["field"], "password", "{body}");
+        }
+        let (status, _) = register("k.becker@example.org", "violet tractor under moonlight", "Wärmepumpen Nord GmbH").await;
+        assert_eq!(status, StatusCode::ACCEPTED, "words of one's own choosing pass");
+        server.stop().await;
+    }
+}

@@ -132,6 +132,9 @@ pub async fn register(
         first_name.as_deref(),
         last_name.as_deref(),
         login_id.as_ref().map(LoginId::as_str),
+        company.as_deref(),
+        Some(site.name.as_str()),
+        settings.brand_name.as_deref(),
     ]
     .into_iter()
     .flatten()

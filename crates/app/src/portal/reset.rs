@@ -84,6 +84,8 @@ pub async fn reset_password(
         account.login_id.as_str(),
         account.first_name.as_str(),
         account.last_name.as_str(),
+        site.name.as_str(),
+        site.settings.brand_name.as_deref().unwrap_or(""),
     ];
     let password = NewPassword::parse(new_password, site.settings.password_min_length, &inputs)
         .map_err(|e| AppError::policy("new_password", e))?;
