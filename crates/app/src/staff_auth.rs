@@ -3,7 +3,7 @@
 //! (bearer, scoped). Either yields a [`StaffCaller`], whose
 //! [`StaffCaller::require`] is the one check of the permission table.
 
-use gatehouse_domain::{Permission, Scope, StaffRole};
+use gatehouse_domain::{Permission, Scope, StaffRole, Words};
 use gatehouse_store::{Actor, Session, SessionOwner, StaffUser};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
@@ -281,24 +281,43 @@ pub async fn sign_out(app: &App, token: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Enrols the caller's second factor: the secret shown to them, proven by a
-/// code from their authenticator.
-pub async fn enrol_totp(
-    app: &App,
-    caller: &StaffCaller,
-    secret: &str,
-    code: &str,
-) -> AppResult<()> {
+/// The authenticator secret a staff user sets up: the one kept since the
+/// set-up page first showed it (a reload or a wrong code shows the same QR
+/// code), or a new one, kept until a code confirms it.
+pub async fn enrolment_secret(app: &App, caller: &StaffCaller) -> AppResult<String> {
+    let mut tx = app.store.begin().await?;
+    if let Some(kept) = tx.staff_totp_pending(caller.staff.id).await? {
+        return Ok(kept);
+    }
+    let secret = crate::totp::new_secret();
+    tx.set_staff_totp_pending(caller.staff.id, Some(&secret))
+        .await?;
+    tx.commit().await?;
+    Ok(secret)
+}
+
+/// Enrols the caller's second factor: the secret kept for them, proven by a
+/// code from their authenticator. A wrong code changes nothing (the same QR
+/// code stays on the page).
+pub async fn enrol_totp(app: &App, caller: &StaffCaller, code: &str) -> AppResult<()> {
     let now = app.clock.now();
     let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
-    if !crate::totp::check(secret, code, unix) {
-        return Err(AppError::invalid(
+    let mut tx = app.store.begin().await?;
+    let Some(secret) = tx.staff_totp_pending(caller.staff.id).await? else {
+        return Err(AppError::said(
             "code",
-            "the code does not match; check the time on your phone and try the next code",
+            Words::id("totp-not-started"),
+            "open the set-up page again to get a code to scan",
+        ));
+    };
+    if !crate::totp::check(&secret, code.trim(), unix) {
+        return Err(AppError::said(
+            "code",
+            Words::id("totp-wrong-code"),
+            "that is not the code your app shows for this QR code now; enter the current six digits (they change every 30 seconds)",
         ));
     }
-    let mut tx = app.store.begin().await?;
-    tx.set_staff_totp(caller.staff.id, Some(secret)).await?;
+    tx.set_staff_totp(caller.staff.id, Some(&secret)).await?;
     tx.append_audit(&audit::event(
         now,
         &caller.actor(),

@@ -90,13 +90,24 @@ both_engines! {
         let support = token(&server, "support@example.com", StaffRole::Support).await;
 
         let (_, console) = console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "").await;
+        let shown = |html: &str| html.split("<code class=\"secret\">").nth(1).unwrap().split("</code>").next().unwrap().to_string();
         let page = console.get(server.url("/admin/security")).send().await.unwrap().text().await.unwrap();
-        let secret = hidden(&page, "secret");
+        let secret = shown(&page);
         let csrf = hidden(&page, "csrf");
-        let wrong = console.post(server.url("/admin/security")).form(&[("csrf", csrf.as_str()), ("secret", secret.as_str()), ("code", "000000")]).send().await.unwrap();
+        let again = console.get(server.url("/admin/security")).send().await.unwrap().text().await.unwrap();
+        assert_eq!(shown(&again), secret, "a reload shows the same QR code");
+        let wrong = console.post(server.url("/admin/security")).form(&[("csrf", csrf.as_str()), ("code", "000000")]).send().await.unwrap();
         assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let wrong = wrong.text().await.unwrap();
+        assert_eq!(shown(&wrong), secret, "a wrong code keeps the QR code already scanned");
+        assert!(wrong.contains("not the code your app shows for this QR code"), "{wrong}");
+        // A secret posted by the page is not taken: the server keeps its own.
+        let forged = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+        let code = totp::code_at(forged, now_unix()).unwrap();
+        let refused = console.post(server.url("/admin/security")).form(&[("csrf", csrf.as_str()), ("secret", forged), ("code", code.as_str())]).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let code = totp::code_at(&secret, now_unix()).unwrap();
-        let right = console.post(server.url("/admin/security")).form(&[("csrf", csrf.as_str()), ("secret", secret.as_str()), ("code", code.as_str())]).send().await.unwrap();
+        let right = console.post(server.url("/admin/security")).form(&[("csrf", csrf.as_str()), ("code", code.as_str())]).send().await.unwrap();
         assert_eq!(right.status(), StatusCode::SEE_OTHER);
 
         assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "").await.0, StatusCode::UNAUTHORIZED, "the code is asked for");

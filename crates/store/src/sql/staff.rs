@@ -53,7 +53,30 @@ impl Staff for SqlTx {
         let _timer = crate::metrics::Timer::start("staff.set_staff_totp");
         exec!(
             self,
-            sqlx::query("UPDATE staff_users SET totp_secret = $2 WHERE id = $1")
+            sqlx::query(
+                "UPDATE staff_users SET totp_secret = $2, totp_pending = NULL WHERE id = $1"
+            )
+            .bind(id)
+            .bind(secret)
+        )?;
+        Ok(())
+    }
+
+    #[tracing::instrument(name = "store.staff.staff_totp_pending", level = "debug", skip_all, fields(id = ?id))]
+    async fn staff_totp_pending(&mut self, id: Uuid) -> StoreResult<Option<String>> {
+        let _timer = crate::metrics::Timer::start("staff.staff_totp_pending");
+        let row: Option<(Option<String>,)> = on!(self, c => sqlx::query_as(
+            "SELECT totp_pending FROM staff_users WHERE id = $1")
+            .bind(id).fetch_optional(&mut **c).await)?;
+        Ok(row.and_then(|(p,)| p))
+    }
+
+    #[tracing::instrument(name = "store.staff.set_staff_totp_pending", level = "debug", skip_all, fields(id = ?id))]
+    async fn set_staff_totp_pending(&mut self, id: Uuid, secret: Option<&str>) -> StoreResult<()> {
+        let _timer = crate::metrics::Timer::start("staff.set_staff_totp_pending");
+        exec!(
+            self,
+            sqlx::query("UPDATE staff_users SET totp_pending = $2 WHERE id = $1")
                 .bind(id)
                 .bind(secret)
         )?;

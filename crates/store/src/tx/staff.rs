@@ -24,6 +24,13 @@ pub trait Staff: Send {
     /// Sets or clears a staff user's TOTP secret.
     async fn set_staff_totp(&mut self, id: Uuid, secret: Option<&str>) -> StoreResult<()>;
 
+    /// The authenticator secret a staff user is setting up, if any (kept
+    /// until confirmed; [`Staff::set_staff_totp`] clears it).
+    async fn staff_totp_pending(&mut self, id: Uuid) -> StoreResult<Option<String>>;
+
+    /// Keeps (or with `None` forgets) the secret a staff user is setting up.
+    async fn set_staff_totp_pending(&mut self, id: Uuid, secret: Option<&str>) -> StoreResult<()>;
+
     /// Every staff user, by e-mail address.
     async fn list_staff(&mut self) -> StoreResult<Vec<StaffUser>>;
 

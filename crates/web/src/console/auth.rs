@@ -214,20 +214,34 @@ async fn logout(
     Ok(r)
 }
 
-/// The set-up page: a fresh secret to scan, or that one is enrolled.
-fn security_view(caller: &StaffCaller, status: StatusCode, error: Option<String>) -> Response {
-    let secret = totp::new_secret();
+/// The set-up page: the secret kept for the caller to scan, or that one is
+/// enrolled.
+async fn security_view(
+    state: &AppState,
+    caller: &StaffCaller,
+    status: StatusCode,
+    error: Option<String>,
+) -> PageResult {
+    if caller.staff.totp_secret.is_some() {
+        return Ok(page(
+            caller,
+            status,
+            "console/security.html",
+            context! { enrolled => true, forced => false, error, flash => None::<String> },
+        ));
+    }
+    let secret = staff_auth::enrolment_secret(&state.app, caller).await?;
     let url = totp::otpauth_url(&secret, &caller.staff.email).unwrap_or_default();
     let qr = qr_svg(&url).map(minijinja::Value::from_safe_string);
-    page(
+    Ok(page(
         caller,
         status,
         "console/security.html",
         context! {
-            enrolled => caller.staff.totp_secret.is_some(), forced => caller.must_enrol_totp(),
+            enrolled => false, forced => caller.must_enrol_totp(),
             secret, url, qr, error, flash => None::<String>,
         },
-    )
+    ))
 }
 
 /// An address as a QR code an authenticator app scans, as inline SVG (our
@@ -242,14 +256,15 @@ fn qr_svg(address: &str) -> Option<String> {
     )
 }
 
-async fn security_page(EnrollingCaller(caller): EnrollingCaller) -> Response {
-    security_view(&caller, StatusCode::OK, None)
+async fn security_page(
+    State(state): State<AppState>,
+    EnrollingCaller(caller): EnrollingCaller,
+) -> PageResult {
+    security_view(&state, &caller, StatusCode::OK, None).await
 }
 
 #[derive(Debug, Default, Deserialize)]
 struct EnrolForm {
-    #[serde(default)]
-    secret: String,
     #[serde(default)]
     code: String,
 }
@@ -258,13 +273,18 @@ async fn security_submit(
     State(state): State<AppState>,
     ConsoleForm { caller, form, .. }: ConsoleForm<EnrolForm, EnrollingCaller>,
 ) -> PageResult {
-    match staff_auth::enrol_totp(&state.app, &caller, &form.secret, &form.code).await {
+    match staff_auth::enrol_totp(&state.app, &caller, &form.code).await {
         Ok(()) => Ok(redirect("/admin")),
-        Err(e @ AppError::Invalid { .. }) => Ok(security_view(
-            &caller,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(e.to_string()),
-        )),
+        Err(e @ AppError::Invalid { .. }) => {
+            let said = super::refusal_said(&e);
+            security_view(
+                &state,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(said),
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
