@@ -132,8 +132,9 @@ pub struct Invitation {
     pub link: String,
 }
 
-/// A way back for a staff user, made on the server's command line.
-#[derive(Debug, Clone)]
+/// A way back for a staff user: made on the server's command line, or by
+/// an admin for a colleague.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Reset {
     /// Whom it is for.
     pub email: String,
@@ -154,12 +155,39 @@ pub async fn reset_link(
     email: &str,
     remove_second_factor: bool,
 ) -> AppResult<Reset> {
-    let now = app.clock.now();
     let mut tx = app.store.begin().await?;
     let staff = tx
         .staff_by_email(email.trim())
         .await?
         .ok_or_else(|| AppError::NotFound(format!("staff user {}", email.trim())))?;
+    issue_reset(app, tx, actor, staff, remove_second_factor).await
+}
+
+/// [`reset_link`] by an admin for a colleague (by ID), shown to the admin
+/// to hand on, as an invitation is.
+pub async fn reset_colleague(
+    app: &App,
+    caller: &crate::staff_auth::StaffCaller,
+    id: Uuid,
+    remove_second_factor: bool,
+) -> AppResult<Reset> {
+    caller.require(gatehouse_domain::Permission::ManageStaff)?;
+    let mut tx = app.store.begin().await?;
+    let staff = tx
+        .staff_by_id(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("staff user".into()))?;
+    issue_reset(app, tx, &caller.actor(), staff, remove_second_factor).await
+}
+
+async fn issue_reset(
+    app: &App,
+    mut tx: Box<dyn Tx>,
+    actor: &Actor,
+    staff: StaffUser,
+    remove_second_factor: bool,
+) -> AppResult<Reset> {
+    let now = app.clock.now();
     let purpose = gatehouse_store::LinkPurpose::StaffSetup;
     tx.void_staff_link_tokens(staff.id, purpose, now).await?;
     let token = crate::secrets::new_token("");

@@ -280,6 +280,7 @@ impl Modify for Shared {
         api::staff::list_staff,
         api::staff::invite_staff,
         api::staff::update_staff,
+        api::staff::reset_staff,
         api::staff::get_settings,
         api::staff::put_settings,
         api::clients::list_clients,

@@ -323,6 +323,8 @@ both_engines! {
         let support = token(&server, "support@example.com", StaffRole::Support).await;
         let id = account(&server, "ada@example.com", "Ada", true).await;
         let (_, _, customer) = sign_in(&server, "ada@example.com", PASSWORD).await;
+        let (_, staff) = call(&server, Method::GET, "/api/v1/staff", Some(&admin), None).await;
+        let colleague = staff["items"][0]["id"].as_str().unwrap().to_string();
         // (method, path, body, support allowed)
         let calls: Vec<(Method, String, Option<Value>, bool)> = vec![
             (Method::GET, "/api/v1/accounts".into(), None, true),
@@ -344,6 +346,7 @@ both_engines! {
             (Method::GET, "/api/v1/sites/main/settings".into(), None, true),
             (Method::PATCH, "/api/v1/sites/main/settings".into(), Some(json!({"brand_name": "Portal"})), false),
             (Method::GET, "/api/v1/staff".into(), None, false),
+            (Method::POST, format!("/api/v1/staff/{colleague}/reset"), Some(json!({})), false),
             (Method::GET, "/api/v1/tokens".into(), None, false),
             (Method::GET, "/api/v1/settings".into(), None, false),
             (Method::GET, "/api/v1/audit.csv".into(), None, true),

@@ -76,6 +76,31 @@ both_engines! {
         assert_eq!(console.get(server.url("/admin/outbox")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "their console session ended");
         assert_eq!(console_sign_in(&server, "new@example.com", STAFF_PASSWORD, "").await.0, StatusCode::UNAUTHORIZED);
 
+        // A colleague who lost the password: a new link from an admin (not
+        // from support), in the console or the API; it works once.
+        let (status, _) = call(&server, Method::PATCH, &format!("/api/v1/staff/{id}"), &admin, Some(json!({"role": "support", "active": true}))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(call(&server, Method::POST, &format!("/api/v1/staff/{id}/reset"), &support, Some(json!({}))).await.0, StatusCode::FORBIDDEN);
+        let (status, reset) = call(&server, Method::POST, &format!("/api/v1/staff/{id}/reset"), &admin, Some(json!({}))).await;
+        assert_eq!(status, StatusCode::OK, "{reset}");
+        assert_eq!((reset["email"].as_str(), reset["second_factor_removed"].as_bool()), (Some("new@example.com"), Some(false)));
+        let api_link = reset["link"].as_str().unwrap().to_string();
+        let (_, admin_console) = console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "").await;
+        let staff_page = admin_console.get(server.url("/admin/staff")).send().await.unwrap().text().await.unwrap();
+        let shown = admin_console.post(server.url(&format!("/admin/staff/{id}/reset")))
+            .form(&[("csrf", hidden(&staff_page, "csrf"))]).send().await.unwrap().text().await.unwrap();
+        assert!(shown.contains("Hand this single-use link to new@example.com"), "{shown}");
+        let console_link = shown.split("<code class=\"secret\">").nth(2).or_else(|| shown.split("<code class=\"secret\">").nth(1))
+            .unwrap().split("</code>").next().unwrap().replace("&#x2f;", "/");
+        assert_eq!(browser().get(&api_link).send().await.unwrap().status(), StatusCode::NOT_FOUND, "the newer link voids the older");
+        let page = browser().get(&console_link).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Choose a new console password"), "{page}");
+        let chosen = "an entirely new passphrase for the console";
+        let set = browser().post(&console_link).form(&[("email", "new@example.com"), ("password", chosen), ("password_confirm", chosen)]).send().await.unwrap();
+        assert_eq!(set.status(), StatusCode::CREATED);
+        assert_eq!(console_sign_in(&server, "new@example.com", STAFF_PASSWORD, "").await.0, StatusCode::UNAUTHORIZED, "the old password is over");
+        assert_eq!(console_sign_in(&server, "new@example.com", chosen, "").await.0, StatusCode::SEE_OTHER);
+
         let (_, list) = call(&server, Method::GET, "/api/v1/staff", &admin, None).await;
         let me = list["items"].as_array().unwrap().iter().find(|s| s["email"] == "admin@example.com").unwrap()["id"].as_str().unwrap().to_string();
         let (status, _) = call(&server, Method::PATCH, &format!("/api/v1/staff/{me}"), &admin, Some(json!({"role": "support", "active": true}))).await;

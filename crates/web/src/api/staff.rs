@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -19,6 +19,7 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/staff", get(list_staff).post(invite_staff))
         .route("/api/v1/staff/{id}", patch(update_staff))
+        .route("/api/v1/staff/{id}/reset", post(reset_staff))
         .route("/api/v1/settings", get(get_settings).put(put_settings))
 }
 
@@ -64,6 +65,40 @@ pub(crate) async fn invite_staff(
     let invitation =
         gatehouse_app::staff::invite(&state.app, &caller, &body.email, body.role).await?;
     Ok((axum::http::StatusCode::CREATED, Json(invitation)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ResetBody {
+    /// Also turn their authenticator app off (a lost phone); their sessions
+    /// end at once.
+    #[serde(default)]
+    remove_second_factor: bool,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/staff/{id}/reset",
+    tag = "staff",
+    summary = "A single-use link (24 hours) for a staff user to choose a new password",
+    description = "For a colleague who lost the password or the phone: the link is answered once, \
+                   to hand on; their older links stop working, and setting the new password ends \
+                   their sessions. Admins only; audited.",
+    params(("id" = Uuid, Path, description = "The staff user's ID")),
+    request_body = ResetBody,
+    responses((status = 200, description = "The link", body = gatehouse_app::staff::Reset)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn reset_staff(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ResetBody>,
+) -> Result<Response, ApiError> {
+    let reset =
+        gatehouse_app::staff::reset_colleague(&state.app, &caller, id, body.remove_second_factor)
+            .await?;
+    Ok(Json(reset).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
