@@ -281,6 +281,62 @@ pub async fn sign_out(app: &App, token: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// Changes the caller's own password: the current one is asked for, the
+/// new one must differ and pass the staff policy. Every console session of
+/// theirs ends (this one too: they sign in with the new password), and the
+/// change is audited.
+pub async fn change_password(
+    app: &App,
+    caller: &StaffCaller,
+    current: &str,
+    new: &str,
+) -> AppResult<()> {
+    if !app
+        .hasher
+        .verify(current, Some(&caller.staff.password_hash))
+        .await?
+    {
+        return Err(AppError::said(
+            "current_password",
+            Words::id("staff-current-password-wrong"),
+            "the current password is not right",
+        ));
+    }
+    if current == new {
+        return Err(AppError::said(
+            "new_password",
+            Words::id("password-must-differ"),
+            "the new password must differ from the current one",
+        ));
+    }
+    let checked = crate::staff::new_staff(app, &caller.staff.email, caller.staff.role, new)
+        .await
+        .map_err(|e| match e {
+            AppError::Invalid { message, words, .. } => AppError::Invalid {
+                field: Some("new_password".into()),
+                message,
+                words,
+            },
+            other => other,
+        })?;
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    tx.set_staff_password(caller.staff.id, &checked.password_hash)
+        .await?;
+    tx.delete_staff_sessions(caller.staff.id).await?;
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "staff.password_change",
+        Some(("staff", caller.staff.id)),
+        None,
+        json!({}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The authenticator secret a staff user sets up: the one kept since the
 /// set-up page first showed it (a reload or a wrong code shows the same QR
 /// code), or a new one, kept until a code confirms it.

@@ -196,3 +196,49 @@ both_engines! {
         server.stop().await;
     }
 }
+
+both_engines! {
+    async fn a_staff_user_changes_their_own_password_with_the_old_one(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        token(&server, "admin@example.com", StaffRole::Admin).await;
+        let (_, console) = console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "").await;
+        let (_, other_browser) = console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "").await;
+        let page = console.get(server.url("/admin/security")).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden(&page, "csrf");
+        let new = "a fresh and unusual console passphrase";
+        let change = |current: &str, new: &str, again: &str| {
+            console.post(server.url("/admin/security/password"))
+                .form(&[("csrf", csrf.as_str()), ("current_password", current), ("new_password", new), ("new_password_again", again)])
+                .send()
+        };
+        for (current, new_one, again, why) in [
+            ("not the password at all", new, new, "the current password is not right"),
+            (STAFF_PASSWORD, new, "something else entirely", "the two new passwords are not the same"),
+            (STAFF_PASSWORD, STAFF_PASSWORD, STAFF_PASSWORD, "must differ from the current one"),
+            (STAFF_PASSWORD, "short", "short", "at least 12 characters"),
+        ] {
+            let r = change(current, new_one, again).await.unwrap();
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{why}");
+            let html = r.text().await.unwrap();
+            assert!(html.contains(why), "{why}: {html}");
+        }
+        assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "").await.0, StatusCode::SEE_OTHER, "nothing changed yet");
+
+        let done = change(STAFF_PASSWORD, new, new).await.unwrap();
+        assert_eq!(done.status(), StatusCode::SEE_OTHER);
+        assert_eq!(done.headers()["location"], "/admin/login?changed=1");
+        let login = console.get(server.url("/admin/login?changed=1")).send().await.unwrap().text().await.unwrap();
+        assert!(login.contains("Your password is changed"), "{login}");
+        for browser in [&console, &other_browser] {
+            let r = browser.get(server.url("/admin/outbox")).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "every console session of theirs ended");
+        }
+        assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "").await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(console_sign_in(&server, "admin@example.com", new, "").await.0, StatusCode::SEE_OTHER);
+        let mut tx = server.app.store.read().await.unwrap();
+        let events = tx.list_audit(20).await.unwrap();
+        assert!(events.iter().any(|e| e.action == "staff.password_change"), "audited");
+        drop(tx);
+        server.stop().await;
+    }
+}

@@ -27,6 +27,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/admin/login", get(login_form).post(login_submit))
         .route("/admin/logout", post(logout))
         .route("/admin/security", get(security_page).post(security_submit))
+        .route("/admin/security/password", post(password_submit))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,6 +52,8 @@ struct LoginForm {
 struct Onward {
     next: Option<String>,
     resume: Option<String>,
+    /// A line to show first (by message ID).
+    said: Option<&'static str>,
 }
 
 /// The sign-in page; a fresh form token is made (and its cookie set) when
@@ -76,7 +79,7 @@ fn login_page(
         context! {
             csrf, email, error, next, resume,
             lang => super::lang().as_str(), staff => None::<String>,
-            flash => resume.map(|_| "c-session-ended"),
+            flash => resume.map(|_| "c-session-ended").or(onward.said),
         },
     );
     r.headers_mut().extend(set);
@@ -93,6 +96,7 @@ pub(super) fn session_ended(
     let onward = Onward {
         next: Some(action.to_string()),
         resume: Some(resume.to_string()),
+        said: None,
     };
     login_page(options, StatusCode::UNAUTHORIZED, None, "", None, &onward)
 }
@@ -100,6 +104,8 @@ pub(super) fn session_ended(
 #[derive(Debug, Default, Deserialize)]
 struct LoginQuery {
     next: Option<String>,
+    /// Back after changing the password.
+    changed: Option<String>,
 }
 
 async fn login_form(
@@ -115,6 +121,7 @@ async fn login_form(
     let onward = Onward {
         next: q.next,
         resume: None,
+        said: q.changed.map(|_| "c-password-changed"),
     };
     login_page(
         state.cookies,
@@ -161,6 +168,7 @@ async fn login_submit(
     let onward = Onward {
         next: form.next.clone(),
         resume: form.resume.clone(),
+        said: None,
     };
     if !csrf::same(&expected, &form.csrf) {
         return login_page(
@@ -267,6 +275,57 @@ async fn security_page(
 struct EnrolForm {
     #[serde(default)]
     code: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    new_password_again: String,
+}
+
+/// `POST /admin/security/password`: one's own new password; every console
+/// session of theirs ends, and they sign in again with it.
+async fn password_submit(
+    State(state): State<AppState>,
+    ConsoleForm { caller, form, .. }: ConsoleForm<PasswordForm, EnrollingCaller>,
+) -> PageResult {
+    let done = if form.new_password == form.new_password_again {
+        staff_auth::change_password(
+            &state.app,
+            &caller,
+            &form.current_password,
+            &form.new_password,
+        )
+        .await
+    } else {
+        Err(AppError::said(
+            "new_password_again",
+            gatehouse_domain::Words::id("c-passwords-differ"),
+            "the two new passwords are not the same",
+        ))
+    };
+    match done {
+        Ok(()) => {
+            let mut r = redirect("/admin/login?changed=1");
+            cookies::clear(r.headers_mut(), state.cookies, CONSOLE_COOKIE);
+            Ok(r)
+        }
+        Err(e @ AppError::Invalid { .. }) => {
+            let said = super::refusal_said(&e);
+            security_view(
+                &state,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(said),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn security_submit(
