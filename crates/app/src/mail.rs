@@ -286,7 +286,8 @@ fn escape_html(s: &str) -> String {
 }
 
 /// Renders a message (with the site's override, if any) and queues it in the
-/// caller's transaction. Call [`crate::App::mail_queued`] after commit.
+/// caller's transaction (the store wakes the delivery worker once it is
+/// committed).
 pub async fn queue(
     tx: &mut dyn Tx,
     site: &Site,

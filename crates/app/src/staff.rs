@@ -160,16 +160,41 @@ pub async fn reset_link(
         .staff_by_email(email.trim())
         .await?
         .ok_or_else(|| AppError::NotFound(format!("staff user {}", email.trim())))?;
-    issue_reset(app, tx, actor, staff, remove_second_factor).await
+    issue_reset(app, tx, actor, staff, remove_second_factor, None).await
 }
 
-/// [`reset_link`] by an admin for a colleague (by ID), shown to the admin
-/// to hand on, as an invitation is.
+/// "Forgot password" on the console's sign-in page: an active staff user
+/// with this address is mailed a single-use link (in `lang`) to choose a
+/// new password; anyone else, nothing. The caller answers the same either
+/// way, so that nobody learns whether an address is staff.
+pub async fn forgot_password(
+    app: &App,
+    email: &str,
+    lang: gatehouse_domain::Language,
+    ip: Option<String>,
+) -> AppResult<()> {
+    let mut tx = app.store.begin().await?;
+    let Some(staff) = tx.staff_by_email(email.trim()).await?.filter(|s| s.active) else {
+        return Ok(());
+    };
+    let actor = Actor {
+        kind: "forgot_password".into(),
+        id: Some(staff.id),
+        label: staff.email.clone(),
+        ip,
+    };
+    issue_reset(app, tx, &actor, staff, false, Some(lang)).await?;
+    Ok(())
+}
+
+/// [`reset_link`] by an admin for a colleague (by ID): shown to the admin
+/// to hand on, as an invitation is, and mailed to the colleague in `lang`.
 pub async fn reset_colleague(
     app: &App,
     caller: &crate::staff_auth::StaffCaller,
     id: Uuid,
     remove_second_factor: bool,
+    lang: gatehouse_domain::Language,
 ) -> AppResult<Reset> {
     caller.require(gatehouse_domain::Permission::ManageStaff)?;
     let mut tx = app.store.begin().await?;
@@ -177,15 +202,29 @@ pub async fn reset_colleague(
         .staff_by_id(id)
         .await?
         .ok_or_else(|| AppError::NotFound("staff user".into()))?;
-    issue_reset(app, tx, &caller.actor(), staff, remove_second_factor).await
+    // The colleague hears of it from us too (a link they did not ask for
+    // is worth knowing about).
+    issue_reset(
+        app,
+        tx,
+        &caller.actor(),
+        staff,
+        remove_second_factor,
+        Some(lang),
+    )
+    .await
 }
 
+/// Issues the link (voiding older ones), turns the authenticator off when
+/// asked, audits, and with `mail_in` mails the link to the staff user in
+/// that language; all in one transaction.
 async fn issue_reset(
     app: &App,
     mut tx: Box<dyn Tx>,
     actor: &Actor,
     staff: StaffUser,
     remove_second_factor: bool,
+    mail_in: Option<gatehouse_domain::Language>,
 ) -> AppResult<Reset> {
     let now = app.clock.now();
     let purpose = gatehouse_store::LinkPurpose::StaffSetup;
@@ -214,12 +253,70 @@ async fn issue_reset(
         json!({"email": staff.email, "second_factor_removed": second_factor_removed}),
     ))
     .await?;
+    let link = format!("{}/admin/setup/{token}", app.links.origin());
+    if let Some(lang) = mail_in {
+        tx.enqueue_mail(
+            Uuid::now_v7(),
+            &reset_mail(&staff.email, &link, second_factor_removed, lang),
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Reset {
         email: staff.email,
-        link: format!("{}/admin/setup/{token}", app.links.origin()),
+        link,
         second_factor_removed,
     })
+}
+
+/// The mail that carries a staff user's link to choose a new password.
+/// Staff mail is the installation's, not a site's: its words are fixed
+/// here in both languages rather than in a site's editable templates.
+fn reset_mail(
+    recipient: &str,
+    link: &str,
+    second_factor_removed: bool,
+    lang: gatehouse_domain::Language,
+) -> gatehouse_store::NewMail {
+    use gatehouse_domain::Language;
+    let (subject, lead, phone, ignore) = match lang {
+        Language::De => (
+            "Neues Passwort für die Gatehouse-Konsole",
+            "Für Ihr Konto in der Gatehouse-Konsole wurde ein neues Passwort angefordert. Wählen Sie es mit diesem Link (24 Stunden gültig, einmal verwendbar):",
+            "Ihre Authenticator-App ist ausgeschaltet; richten Sie sie nach der Anmeldung neu ein.",
+            "Wenn Sie das nicht waren, ignorieren Sie diese Nachricht: Ihr Passwort bleibt, wie es ist.",
+        ),
+        Language::En => (
+            "A new password for the Gatehouse console",
+            "A new password was asked for your Gatehouse console account. Choose it with this link (valid 24 hours, works once):",
+            "Your authenticator app is turned off; set it up again after signing in.",
+            "If this was not you, ignore this message: your password stays as it is.",
+        ),
+    };
+    let phone = if second_factor_removed { phone } else { "" };
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    gatehouse_store::NewMail {
+        site_id: None,
+        recipient: recipient.to_string(),
+        template_key: "staff_password_reset".into(),
+        language: lang.as_str().into(),
+        subject: subject.into(),
+        body_text: format!("{lead}\n\n{link}\n\n{phone}\n\n{ignore}\n"),
+        body_html: format!(
+            "<p>{}</p><p><a href=\"{}\">{}</a></p><p>{}</p><p>{}</p>",
+            escape(lead),
+            escape(link),
+            escape(link),
+            escape(phone),
+            escape(ignore)
+        ),
+    }
 }
 
 /// Adds a staff user who chooses their own password through a single-use link

@@ -44,6 +44,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "portal/apps.html",
     "console/base.html",
     "console/login.html",
+    "console/forgot.html",
     "console/home.html",
     "console/confirm.html",
     "console/resume.html",

@@ -370,7 +370,7 @@ async fn every_page_passes_axe_in_english_and_german() {
         "base": server.base_url,
         "staff": {"email": ADMIN.0, "password": ADMIN.1},
         "customer": {"login": "ada@example.com", "password": password},
-        "public": ["/", "/admin/login", "/admin/setup/not-a-token", "/s/main/login", "/s/main/register",
+        "public": ["/", "/admin/login", "/admin/forgot-password", "/admin/setup/not-a-token", "/s/main/login", "/s/main/register",
                    "/s/main/forgot-password", "/s/main/resend-activation", "/s/main/activate?token=stale",
                    "/s/main/reset-password?token=stale", "/s/no-such-site/login"],
         "console": ["/admin", "/admin/registrations", "/admin/registrations?status=unverified", "/admin/registrations?status=active",

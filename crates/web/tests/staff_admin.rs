@@ -93,6 +93,9 @@ both_engines! {
         let console_link = shown.split("<code class=\"secret\">").nth(2).or_else(|| shown.split("<code class=\"secret\">").nth(1))
             .unwrap().split("</code>").next().unwrap().replace("&#x2f;", "/");
         assert_eq!(browser().get(&api_link).send().await.unwrap().status(), StatusCode::NOT_FOUND, "the newer link voids the older");
+        let mails = server.wait_for_mails("new@example.com", 2).await;
+        assert_eq!(mails.len(), 2, "the colleague is mailed each link");
+        assert_eq!(mails[1].link_to(&server.base_url, "/admin/setup/").as_deref(), Some(console_link.as_str()));
         let page = browser().get(&console_link).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Choose a new console password"), "{page}");
         let chosen = "an entirely new passphrase for the console";
@@ -239,6 +242,47 @@ both_engines! {
         let events = tx.list_audit(20).await.unwrap();
         assert!(events.iter().any(|e| e.action == "staff.password_change"), "audited");
         drop(tx);
+        server.stop().await;
+    }
+}
+
+both_engines! {
+    async fn a_staff_user_who_forgot_the_password_gets_a_link_by_mail_and_nobody_learns_who_is_staff(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        token(&server, "admin@example.com", StaffRole::Admin).await;
+        let login = browser().get(server.url("/admin/login")).send().await.unwrap().text().await.unwrap();
+        assert!(login.contains("href=\"/admin/forgot-password\""), "the sign-in page offers it");
+        let ask = |email: &'static str| {
+            let server = &server;
+            async move {
+                let b = browser();
+                let page = b.get(server.url("/admin/forgot-password")).send().await.unwrap().text().await.unwrap();
+                let r = b.post(server.url("/admin/forgot-password"))
+                    .form(&[("csrf", hidden(&page, "csrf").as_str()), ("email", email)]).send().await.unwrap();
+                (r.status(), r.text().await.unwrap())
+            }
+        };
+        let (staff_status, staff_page) = ask("ADMIN@example.com").await;
+        let (other_status, other_page) = ask("nobody@example.com").await;
+        assert_eq!((staff_status, other_status), (StatusCode::OK, StatusCode::OK));
+        let said = |html: &str| html.split("role=\"status\">").nth(1).unwrap().split("</p>").next().unwrap().to_string();
+        assert_eq!(said(&staff_page), said(&other_page), "the same answer for every address");
+        assert!(said(&staff_page).contains("If the address belongs to a staff user"));
+        // A forged form changes nothing.
+        let forged = browser().post(server.url("/admin/forgot-password")).form(&[("csrf", "forged"), ("email", "admin@example.com")]).send().await.unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+        let mail = server.nth_mail("admin@example.com", 1).await;
+        let link = mail.link_to(&server.base_url, "/admin/setup/").expect("a link in the mail");
+        assert!(server.mails_to("nobody@example.com").is_empty(), "nobody else is mailed");
+        assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "").await.0, StatusCode::SEE_OTHER, "asking changes nothing");
+        let page = browser().get(&link).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Choose a new console password"), "{page}");
+        let chosen = "a remembered passphrase at last";
+        let set = browser().post(&link).form(&[("email", "admin@example.com"), ("password", chosen), ("password_confirm", chosen)]).send().await.unwrap();
+        assert_eq!(set.status(), StatusCode::CREATED);
+        assert_eq!(console_sign_in(&server, "admin@example.com", chosen, "").await.0, StatusCode::SEE_OTHER);
+        assert_eq!(browser().get(&link).send().await.unwrap().status(), StatusCode::NOT_FOUND, "once");
         server.stop().await;
     }
 }

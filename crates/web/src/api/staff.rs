@@ -95,9 +95,14 @@ pub(crate) async fn reset_staff(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ResetBody>,
 ) -> Result<Response, ApiError> {
-    let reset =
-        gatehouse_app::staff::reset_colleague(&state.app, &caller, id, body.remove_second_factor)
-            .await?;
+    let reset = gatehouse_app::staff::reset_colleague(
+        &state.app,
+        &caller,
+        id,
+        body.remove_second_factor,
+        gatehouse_domain::Language::En,
+    )
+    .await?;
     Ok(Json(reset).into_response())
 }
 

@@ -28,6 +28,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/admin/logout", post(logout))
         .route("/admin/security", get(security_page).post(security_submit))
         .route("/admin/security/password", post(password_submit))
+        .route(
+            "/admin/forgot-password",
+            get(forgot_form).post(forgot_submit),
+        )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -275,6 +279,80 @@ async fn security_page(
 struct EnrolForm {
     #[serde(default)]
     code: String,
+}
+
+/// The "forgot password" page: the form, or (`sent`) the answer every
+/// address gets.
+fn forgot_page(
+    options: cookies::CookieOptions,
+    status: StatusCode,
+    csrf: Option<&str>,
+    error: Option<String>,
+    sent: bool,
+) -> Response {
+    let mut set = HeaderMap::new();
+    let csrf = match csrf {
+        Some(token) => token.to_string(),
+        None => cookies::new_form_csrf(&mut set, options),
+    };
+    let mut r = pages::render(
+        status,
+        "console/forgot.html",
+        context! {
+            csrf, error, sent, lang => super::lang().as_str(), staff => None::<String>,
+            flash => None::<String>,
+        },
+    );
+    r.headers_mut().extend(set);
+    r
+}
+
+async fn forgot_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let csrf = cookies::get(&headers, cookies::FORM_CSRF);
+    forgot_page(state.cookies, StatusCode::OK, csrf.as_deref(), None, false)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ForgotForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /admin/forgot-password`: the same answer for every address (a
+/// staff user's gets a link by mail), limited like the sign-in.
+async fn forgot_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientMeta(meta): ClientMeta,
+    axum::Form(form): axum::Form<ForgotForm>,
+) -> Response {
+    let expected = cookies::get(&headers, cookies::FORM_CSRF).unwrap_or_default();
+    if !csrf::same(&expected, &form.csrf) {
+        let said = super::word("c-login-expired");
+        return forgot_page(
+            state.cookies,
+            StatusCode::FORBIDDEN,
+            None,
+            Some(said),
+            false,
+        );
+    }
+    if let Err(e) = portal::rate_limit(&state, &meta, "admin", Some(&form.email)) {
+        return e.into_response();
+    }
+    match gatehouse_app::staff::forgot_password(
+        &state.app,
+        &form.email,
+        super::lang(),
+        meta.ip.clone(),
+    )
+    .await
+    {
+        Ok(()) => forgot_page(state.cookies, StatusCode::OK, Some(&expected), None, true),
+        Err(e) => ConsoleError::from(e).into_response(),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -139,7 +139,7 @@ async fn staff_reset(
     ConsoleForm { caller, form, .. }: ConsoleForm<ResetForm>,
 ) -> PageResult {
     let remove = checked(&form.remove_second_factor);
-    let done = staff::reset_colleague(&state.app, &caller, id, remove).await;
+    let done = staff::reset_colleague(&state.app, &caller, id, remove, super::lang()).await;
     answer(&state, &caller, done, |r| Shown {
         invitation: None,
         reset: Some(r),
