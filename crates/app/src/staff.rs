@@ -242,6 +242,7 @@ async fn issue_reset(
     let second_factor_removed = remove_second_factor && staff.totp_secret.is_some();
     if second_factor_removed {
         tx.set_staff_totp(staff.id, None).await?;
+        tx.replace_staff_recovery_codes(staff.id, &[], now).await?;
         tx.delete_staff_sessions(staff.id).await?;
     }
     tx.append_audit(&audit::event(

@@ -136,11 +136,20 @@ pub async fn sign_in(
         && app.hasher.verify(password, hash).await?;
     let now = app.clock.now();
     let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
+    // The second step: the app's code, or one of the recovery codes (used
+    // up in the transaction that makes the session).
+    let recovery = code.and_then(recovery_hash);
     let second_factor_ok = |s: &StaffUser| match &s.totp_secret {
         None => true,
-        Some(secret) => code.is_some_and(|c| crate::totp::check(secret, c, unix)),
+        Some(secret) => {
+            code.is_some_and(|c| crate::totp::check(secret, c, unix)) || recovery.is_some()
+        }
     };
-    let Some(staff) = staff.filter(|s| right && s.active && second_factor_ok(s)) else {
+    let signed_in = match staff.filter(|s| right && s.active && second_factor_ok(s)) {
+        Some(staff) => start_session(app, staff, code, recovery.as_deref(), meta, now).await?,
+        None => None,
+    };
+    let Some(session) = signed_in else {
         let mut tx = app.store.begin().await?;
         tx.append_audit(&audit::event(
             now,
@@ -154,8 +163,36 @@ pub async fn sign_in(
         tx.commit().await?;
         return Err(gatehouse_domain::SignInRefusal::InvalidCredentials.into());
     };
-    let token = secrets::new_token("");
+    Ok(session)
+}
+
+/// The console session of a staff user whose password was right: when the
+/// second step was a recovery code (`recovery`, not the app's `code`), it
+/// is used up first, and `None` answers a code already used.
+async fn start_session(
+    app: &App,
+    staff: StaffUser,
+    code: Option<&str>,
+    recovery: Option<&[u8]>,
+    meta: &RequestMeta,
+    now: OffsetDateTime,
+) -> AppResult<Option<NewStaffSession>> {
+    let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
+    let by_app = match (&staff.totp_secret, code) {
+        (Some(secret), Some(code)) => crate::totp::check(secret, code, unix),
+        _ => false,
+    };
     let mut tx = app.store.begin().await?;
+    let used_recovery = match (&staff.totp_secret, recovery) {
+        (Some(_), Some(hash)) if !by_app => {
+            if !tx.use_staff_recovery_code(staff.id, hash, now).await? {
+                return Ok(None);
+            }
+            true
+        }
+        _ => false,
+    };
+    let token = secrets::new_token("");
     tx.insert_session(&Session {
         token_hash: secrets::token_hash(&token),
         owner: SessionOwner::Staff(staff.id),
@@ -186,14 +223,158 @@ pub async fn sign_in(
         "staff.sign_in",
         Some(("staff", staff.id)),
         None,
-        json!({"ip": meta.ip}),
+        json!({"ip": meta.ip, "recovery_code": used_recovery}),
     ))
     .await?;
     tx.commit().await?;
-    Ok(NewStaffSession {
+    Ok(Some(NewStaffSession {
         token,
         max_age_seconds: u32::try_from(ABSOLUTE.whole_seconds()).unwrap_or(28_800),
-    })
+    }))
+}
+
+/// How many recovery codes a staff user gets at a time.
+pub const RECOVERY_CODES: usize = 10;
+
+/// The letters of a recovery code: no 0/o, 1/l/i to mix up.
+const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// New recovery codes: what is shown once (`abcde-fghjk`), and the hashes
+/// kept.
+fn new_recovery_codes() -> (Vec<String>, Vec<Vec<u8>>) {
+    use rand::Rng as _;
+    let mut rng = rand::rng();
+    let codes: Vec<String> = (0..RECOVERY_CODES)
+        .map(|_| {
+            let raw: String = (0..10)
+                .map(|_| {
+                    char::from(RECOVERY_ALPHABET[rng.random_range(0..RECOVERY_ALPHABET.len())])
+                })
+                .collect();
+            format!("{}-{}", &raw[..5], &raw[5..])
+        })
+        .collect();
+    let hashes = codes.iter().filter_map(|c| recovery_hash(c)).collect();
+    (codes, hashes)
+}
+
+/// The stored hash of what was typed, if it has the shape of a recovery
+/// code (any case, with or without its dash and spaces).
+fn recovery_hash(typed: &str) -> Option<Vec<u8>> {
+    let code: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect();
+    let shaped = code.len() == 10 && code.bytes().all(|b| RECOVERY_ALPHABET.contains(&b));
+    shaped.then(|| secrets::token_hash(&code))
+}
+
+/// Checks the caller's password and a current code of their authenticator
+/// app (or an unused recovery code, used up here): what turning the app off
+/// or making new recovery codes asks for.
+async fn confirm_both(
+    app: &App,
+    tx: &mut dyn gatehouse_store::Tx,
+    caller: &StaffCaller,
+    password: &str,
+    code: &str,
+) -> AppResult<()> {
+    let now = app.clock.now();
+    let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
+    if !app
+        .hasher
+        .verify(password, Some(&caller.staff.password_hash))
+        .await?
+    {
+        return Err(AppError::said(
+            "password",
+            Words::id("staff-current-password-wrong"),
+            "the current password is not right",
+        ));
+    }
+    let by_app = caller
+        .staff
+        .totp_secret
+        .as_deref()
+        .is_some_and(|s| crate::totp::check(s, code.trim(), unix));
+    let by_recovery = match recovery_hash(code) {
+        Some(hash) if !by_app => {
+            tx.use_staff_recovery_code(caller.staff.id, &hash, now)
+                .await?
+        }
+        _ => false,
+    };
+    if by_app || by_recovery {
+        Ok(())
+    } else {
+        Err(AppError::said(
+            "code",
+            Words::id("totp-wrong-code"),
+            "that is not the code your app shows for this QR code now; enter the current six digits (they change every 30 seconds)",
+        ))
+    }
+}
+
+/// How many unused recovery codes the caller has.
+pub async fn recovery_codes_left(app: &App, caller: &StaffCaller) -> AppResult<i64> {
+    let mut tx = app.store.read().await?;
+    Ok(tx.staff_recovery_codes_left(caller.staff.id).await?)
+}
+
+/// New recovery codes for the caller (the old ones stop working), shown
+/// once; asks for the password and a current code. Audited.
+pub async fn renew_recovery_codes(
+    app: &App,
+    caller: &StaffCaller,
+    password: &str,
+    code: &str,
+) -> AppResult<Vec<String>> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    confirm_both(app, tx.as_mut(), caller, password, code).await?;
+    let (codes, hashes) = new_recovery_codes();
+    tx.replace_staff_recovery_codes(caller.staff.id, &hashes, now)
+        .await?;
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "staff.recovery_codes_renewed",
+        Some(("staff", caller.staff.id)),
+        None,
+        json!({}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(codes)
+}
+
+/// Turns the caller's authenticator app off (to move to a new phone, or
+/// for good): asks for the password and a current code; the recovery codes
+/// go with it. Audited.
+pub async fn turn_off_totp(
+    app: &App,
+    caller: &StaffCaller,
+    password: &str,
+    code: &str,
+) -> AppResult<()> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    confirm_both(app, tx.as_mut(), caller, password, code).await?;
+    tx.set_staff_totp(caller.staff.id, None).await?;
+    tx.replace_staff_recovery_codes(caller.staff.id, &[], now)
+        .await?;
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        "staff.totp_off",
+        Some(("staff", caller.staff.id)),
+        None,
+        json!({}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The staff user of a console session token, if it is valid.
@@ -355,7 +536,7 @@ pub async fn enrolment_secret(app: &App, caller: &StaffCaller) -> AppResult<Stri
 /// Enrols the caller's second factor: the secret kept for them, proven by a
 /// code from their authenticator. A wrong code changes nothing (the same QR
 /// code stays on the page).
-pub async fn enrol_totp(app: &App, caller: &StaffCaller, code: &str) -> AppResult<()> {
+pub async fn enrol_totp(app: &App, caller: &StaffCaller, code: &str) -> AppResult<Vec<String>> {
     let now = app.clock.now();
     let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
     let mut tx = app.store.begin().await?;
@@ -374,6 +555,9 @@ pub async fn enrol_totp(app: &App, caller: &StaffCaller, code: &str) -> AppResul
         ));
     }
     tx.set_staff_totp(caller.staff.id, Some(&secret)).await?;
+    let (codes, hashes) = new_recovery_codes();
+    tx.replace_staff_recovery_codes(caller.staff.id, &hashes, now)
+        .await?;
     tx.append_audit(&audit::event(
         now,
         &caller.actor(),
@@ -384,5 +568,5 @@ pub async fn enrol_totp(app: &App, caller: &StaffCaller, code: &str) -> AppResul
     ))
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(codes)
 }

@@ -408,6 +408,18 @@ c-forgot-heading = Konsolen-Passwort vergessen
 c-forgot-intro = Geben Sie die E-Mail-Adresse an, mit der Sie sich anmelden. Gehört sie zu einem Mitarbeiterkonto, erhält sie einen Link, mit dem Sie ein neues Passwort wählen (24 Stunden gültig, einmal verwendbar). Auch das Telefon verloren? Fragen Sie einen Admin oder den Betreiber des Servers.
 c-forgot-send = Link senden
 c-forgot-sent = Gehört die Adresse zu einem Mitarbeiterkonto, ist ein Link zum Wählen eines neuen Passworts dorthin unterwegs (24 Stunden gültig, einmal verwendbar). Noch hat sich nichts geändert: Ihr Passwort gilt, bis Sie ein neues setzen.
+c-recovery-codes-new = Ihre Wiederherstellungscodes
+c-recovery-codes-keep = Bewahren Sie sie sicher und getrennt vom Telefon auf: jeder meldet Sie einmal ohne es an (dort eingeben, wo der Code gefragt wird). Sie werden nur jetzt angezeigt.
+c-recovery-codes-left = { $count ->
+    [one] Noch 1 Wiederherstellungscode.
+   *[other] Noch { $count } Wiederherstellungscodes.
+}
+c-recovery-codes-heading = Wiederherstellungscodes
+c-recovery-codes-make = Neue Wiederherstellungscodes erzeugen
+c-code-or-recovery = Code aus Ihrer Authenticator-App oder ein Wiederherstellungscode
+c-totp-off-heading = Authenticator-App ausschalten
+c-totp-off-hint = Für ein neues Telefon schalten Sie sie hier aus und richten sie dann auf dieser Seite neu ein. Ihre Wiederherstellungscodes gelten dann nicht mehr.
+c-totp-off = Ausschalten
 c-reset = Link für neues Passwort
 c-reset-of = Link für neues Passwort für { $what }
 c-reset-also-phone = und die Authenticator-App ausschalten (verlorenes Telefon)

@@ -408,6 +408,18 @@ c-forgot-heading = Forgot your console password
 c-forgot-intro = Give the e-mail address you sign in with. If it belongs to a staff user, a link to choose a new password is mailed to it (valid 24 hours, works once). Lost your phone as well? Ask an admin, or whoever runs the server.
 c-forgot-send = Send the link
 c-forgot-sent = If the address belongs to a staff user, a link to choose a new password is on its way to it (valid 24 hours, works once). Nothing has changed yet: your password stays until you set a new one.
+c-recovery-codes-new = Your recovery codes
+c-recovery-codes-keep = Keep them somewhere safe, away from your phone: each signs you in once without it (type one where the code is asked for). They are shown only now.
+c-recovery-codes-left = { $count ->
+    [one] 1 recovery code left.
+   *[other] { $count } recovery codes left.
+}
+c-recovery-codes-heading = Recovery codes
+c-recovery-codes-make = Make new recovery codes
+c-code-or-recovery = Code from your authenticator app, or a recovery code
+c-totp-off-heading = Turn the authenticator app off
+c-totp-off-hint = To move to a new phone, turn it off here, then set it up again on this page. Your recovery codes stop working.
+c-totp-off = Turn off
 c-reset = New password link
 c-reset-of = New password link for { $what }
 c-reset-also-phone = and turn the authenticator app off (a lost phone)

@@ -136,7 +136,43 @@ both_engines! {
         assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let code = totp::code_at(&secret, now_unix()).unwrap();
         let right = console.post(server.url("/admin/security")).form(&[("csrf", csrf.as_str()), ("code", code.as_str())]).send().await.unwrap();
-        assert_eq!(right.status(), StatusCode::SEE_OTHER);
+        assert_eq!(right.status(), StatusCode::OK);
+        let codes_of = |html: &str| -> Vec<String> {
+            html.split("<ul class=\"codes\">").nth(1).map(|list| list.split("</ul>").next().unwrap()
+                .split("<code>").skip(1).map(|c| c.split("</code>").next().unwrap().to_string()).collect()).unwrap_or_default()
+        };
+        let right = right.text().await.unwrap();
+        let codes = codes_of(&right);
+        assert_eq!(codes.len(), 10, "ten recovery codes, shown once: {right}");
+        assert!(right.contains("10 recovery codes left."));
+        let page = console.get(server.url("/admin/security")).send().await.unwrap().text().await.unwrap();
+        assert!(codes_of(&page).is_empty() && !page.contains(&codes[0]), "never shown again");
+        let mut tx = server.app.store.read().await.unwrap();
+        let me = tx.staff_by_email("admin@example.com").await.unwrap().unwrap();
+        assert_eq!(tx.staff_recovery_codes_left(me.id).await.unwrap(), 10);
+        drop(tx);
+
+        // A recovery code signs in once, in any case and without its dash.
+        let typed = codes[0].to_uppercase().replace('-', " ");
+        assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, &typed).await.0, StatusCode::SEE_OTHER);
+        assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, &codes[0]).await.0, StatusCode::UNAUTHORIZED, "used up");
+        assert_eq!(console_sign_in(&server, "admin@example.com", "wrong password entirely", &codes[1]).await.0, StatusCode::UNAUTHORIZED);
+        let (_, again) = console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, &codes[1]).await;
+        assert!(again.get(server.url("/admin/security")).send().await.unwrap().text().await.unwrap().contains("8 recovery codes left."),
+            "a refused password used no code");
+
+        // New codes ask for the password and a code; the old ones stop.
+        let renew = |password: &str, code: &str| {
+            console.post(server.url("/admin/security/recovery-codes")).form(&[("csrf", csrf.as_str()), ("password", password), ("code", code)]).send()
+        };
+        let now_code = totp::code_at(&secret, now_unix()).unwrap();
+        assert_eq!(renew("not my password at all", &now_code).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(renew(STAFF_PASSWORD, "000000").await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let renewed = renew(STAFF_PASSWORD, &now_code).await.unwrap();
+        assert_eq!(renewed.status(), StatusCode::OK);
+        let fresh = codes_of(&renewed.text().await.unwrap());
+        assert_eq!(fresh.len(), 10);
+        assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, &codes[2]).await.0, StatusCode::UNAUTHORIZED, "the old codes stopped");
 
         assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "").await.0, StatusCode::UNAUTHORIZED, "the code is asked for");
         assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "123456").await.0, StatusCode::UNAUTHORIZED);
@@ -152,6 +188,15 @@ both_engines! {
         assert_eq!((held.status(), held.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/admin/security"));
         let (_, support_console) = console_sign_in(&server, "support@example.com", STAFF_PASSWORD, "").await;
         assert_eq!(support_console.get(server.url("/admin/registrations")).send().await.unwrap().status(), StatusCode::OK, "support is not held");
+
+        // A new phone: the app is turned off with the password and a
+        // recovery code (the old phone is gone), and set up again.
+        let off = console.post(server.url("/admin/security/off")).form(&[("csrf", csrf.as_str()), ("password", STAFF_PASSWORD), ("code", fresh[0].as_str())]).send().await.unwrap();
+        assert_eq!((off.status(), off.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/admin/security"));
+        assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "").await.0, StatusCode::SEE_OTHER, "no code asked any more");
+        let mut tx = server.app.store.read().await.unwrap();
+        assert_eq!(tx.staff_recovery_codes_left(me.id).await.unwrap(), 0, "the codes went with it");
+        drop(tx);
         assert_eq!(call(&server, Method::GET, "/api/v1/settings", &admin, None).await.1["support_may_impersonate"], true);
 
         // The grant lets support impersonate.

@@ -62,6 +62,49 @@ impl Staff for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.staff.replace_staff_recovery_codes", level = "debug", skip_all, fields(staff_id = ?staff_id))]
+    async fn replace_staff_recovery_codes(
+        &mut self,
+        staff_id: Uuid,
+        code_hashes: &[Vec<u8>],
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let _timer = crate::metrics::Timer::start("staff.replace_staff_recovery_codes");
+        exec!(
+            self,
+            sqlx::query("DELETE FROM staff_recovery_codes WHERE staff_id = $1").bind(staff_id)
+        )?;
+        for hash in code_hashes {
+            exec!(self, sqlx::query(
+                "INSERT INTO staff_recovery_codes (staff_id, code_hash, created_at) VALUES ($1, $2, $3)")
+                .bind(staff_id).bind(hash).bind(to_ms(now)))?;
+        }
+        Ok(())
+    }
+
+    #[tracing::instrument(name = "store.staff.use_staff_recovery_code", level = "debug", skip_all, fields(staff_id = ?staff_id))]
+    async fn use_staff_recovery_code(
+        &mut self,
+        staff_id: Uuid,
+        code_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        let _timer = crate::metrics::Timer::start("staff.use_staff_recovery_code");
+        let done = exec!(self, sqlx::query(
+            "UPDATE staff_recovery_codes SET used_at = $3 WHERE staff_id = $1 AND code_hash = $2 AND used_at IS NULL")
+            .bind(staff_id).bind(code_hash).bind(to_ms(now)))?;
+        Ok(done == 1)
+    }
+
+    #[tracing::instrument(name = "store.staff.staff_recovery_codes_left", level = "debug", skip_all, fields(staff_id = ?staff_id))]
+    async fn staff_recovery_codes_left(&mut self, staff_id: Uuid) -> StoreResult<i64> {
+        let _timer = crate::metrics::Timer::start("staff.staff_recovery_codes_left");
+        let (n,): (i64,) = on!(self, c => sqlx::query_as(
+            "SELECT COUNT(*) FROM staff_recovery_codes WHERE staff_id = $1 AND used_at IS NULL")
+            .bind(staff_id).fetch_one(&mut **c).await)?;
+        Ok(n)
+    }
+
     #[tracing::instrument(name = "store.staff.staff_totp_pending", level = "debug", skip_all, fields(id = ?id))]
     async fn staff_totp_pending(&mut self, id: Uuid) -> StoreResult<Option<String>> {
         let _timer = crate::metrics::Timer::start("staff.staff_totp_pending");

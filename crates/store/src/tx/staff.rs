@@ -28,6 +28,27 @@ pub trait Staff: Send {
     /// until confirmed; [`Staff::set_staff_totp`] clears it).
     async fn staff_totp_pending(&mut self, id: Uuid) -> StoreResult<Option<String>>;
 
+    /// Replaces a staff user's recovery codes with these (SHA-256 hashes);
+    /// an empty list forgets them all.
+    async fn replace_staff_recovery_codes(
+        &mut self,
+        staff_id: Uuid,
+        code_hashes: &[Vec<u8>],
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+
+    /// Uses one of a staff user's recovery codes, once: answers whether it
+    /// was there and unused (of two concurrent uses exactly one wins).
+    async fn use_staff_recovery_code(
+        &mut self,
+        staff_id: Uuid,
+        code_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
+
+    /// How many unused recovery codes a staff user has.
+    async fn staff_recovery_codes_left(&mut self, staff_id: Uuid) -> StoreResult<i64>;
+
     /// Keeps (or with `None` forgets) the secret a staff user is setting up.
     async fn set_staff_totp_pending(&mut self, id: Uuid, secret: Option<&str>) -> StoreResult<()>;
 

@@ -32,6 +32,8 @@ pub(super) fn routes() -> Router<AppState> {
             "/admin/forgot-password",
             get(forgot_form).post(forgot_submit),
         )
+        .route("/admin/security/recovery-codes", post(recovery_submit))
+        .route("/admin/security/off", post(off_submit))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -235,12 +237,7 @@ async fn security_view(
     error: Option<String>,
 ) -> PageResult {
     if caller.staff.totp_secret.is_some() {
-        return Ok(page(
-            caller,
-            status,
-            "console/security.html",
-            context! { enrolled => true, forced => false, error, flash => None::<String> },
-        ));
+        return enrolled_view(state, caller, status, error, None).await;
     }
     let secret = staff_auth::enrolment_secret(&state.app, caller).await?;
     let url = totp::otpauth_url(&secret, &caller.staff.email).unwrap_or_default();
@@ -253,6 +250,25 @@ async fn security_view(
             enrolled => false, forced => caller.must_enrol_totp(),
             secret, url, qr, error, flash => None::<String>,
         },
+    ))
+}
+
+/// The page of a staff user whose authenticator app is on: how many
+/// recovery codes are left, new ones (`codes`, shown this once), and the
+/// forms to make new ones or turn the app off.
+async fn enrolled_view(
+    state: &AppState,
+    caller: &StaffCaller,
+    status: StatusCode,
+    error: Option<String>,
+    codes: Option<Vec<String>>,
+) -> PageResult {
+    let left = staff_auth::recovery_codes_left(&state.app, caller).await?;
+    Ok(page(
+        caller,
+        status,
+        "console/security.html",
+        context! { enrolled => true, forced => false, left, codes, error, flash => None::<String> },
     ))
 }
 
@@ -356,6 +372,59 @@ async fn forgot_submit(
 }
 
 #[derive(Debug, Default, Deserialize)]
+struct ConfirmForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /admin/security/recovery-codes`: new recovery codes, shown once.
+async fn recovery_submit(
+    State(state): State<AppState>,
+    ConsoleForm { caller, form, .. }: ConsoleForm<ConfirmForm, EnrollingCaller>,
+) -> PageResult {
+    match staff_auth::renew_recovery_codes(&state.app, &caller, &form.password, &form.code).await {
+        Ok(codes) => enrolled_view(&state, &caller, StatusCode::OK, None, Some(codes)).await,
+        Err(e @ AppError::Invalid { .. }) => {
+            let said = super::refusal_said(&e);
+            enrolled_view(
+                &state,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(said),
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /admin/security/off`: the authenticator app off (a new phone is
+/// set up from the page that follows).
+async fn off_submit(
+    State(state): State<AppState>,
+    ConsoleForm { caller, form, .. }: ConsoleForm<ConfirmForm, EnrollingCaller>,
+) -> PageResult {
+    match staff_auth::turn_off_totp(&state.app, &caller, &form.password, &form.code).await {
+        Ok(()) => Ok(redirect("/admin/security")),
+        Err(e @ AppError::Invalid { .. }) => {
+            let said = super::refusal_said(&e);
+            enrolled_view(
+                &state,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(said),
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
 struct PasswordForm {
     #[serde(default)]
     current_password: String,
@@ -411,7 +480,12 @@ async fn security_submit(
     ConsoleForm { caller, form, .. }: ConsoleForm<EnrolForm, EnrollingCaller>,
 ) -> PageResult {
     match staff_auth::enrol_totp(&state.app, &caller, &form.code).await {
-        Ok(()) => Ok(redirect("/admin")),
+        Ok(codes) => {
+            // The caller was read before the change: show it as it is now.
+            let mut now_on = caller.clone();
+            now_on.staff.totp_secret = Some(String::new());
+            enrolled_view(&state, &now_on, StatusCode::OK, None, Some(codes)).await
+        }
         Err(e @ AppError::Invalid { .. }) => {
             let said = super::refusal_said(&e);
             security_view(
