@@ -33,7 +33,7 @@ pub fn event(
 /// audit trail.
 pub async fn list(
     app: &crate::App,
-    caller: &crate::staff_auth::StaffCaller,
+    caller: &crate::caller::StaffCaller,
     filter: &gatehouse_store::AuditFilter,
     limit: i64,
 ) -> crate::AppResult<Vec<AuditEvent>> {
@@ -48,7 +48,7 @@ pub async fn list(
 /// longer exist, and kinds without a name, are left out.
 pub async fn target_names(
     app: &crate::App,
-    caller: &crate::staff_auth::StaffCaller,
+    caller: &crate::caller::StaffCaller,
     events: &[AuditEvent],
 ) -> crate::AppResult<std::collections::BTreeMap<uuid::Uuid, String>> {
     caller.require(gatehouse_domain::Permission::ViewAudit)?;

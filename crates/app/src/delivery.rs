@@ -34,14 +34,7 @@ use tokio::task::JoinHandle;
 
 use crate::{App, AppResult};
 
-/// Why a message was not delivered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SendError {
-    /// Trying again will not help (a bad address, a 5xx answer).
-    pub permanent: bool,
-    /// What went wrong.
-    pub message: String,
-}
+pub use crate::error::SendError;
 
 /// Where mail goes.
 #[async_trait]

@@ -93,3 +93,15 @@ impl AppError {
         AppError::said(field, e.words(), e.to_string())
     }
 }
+
+/// Why an outbox message was not delivered (by mail or to an app's
+/// back-channel address): what the delivery worker needs to decide on a
+/// retry. Here, a leaf, so that the worker and each sender share it without
+/// depending on each other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendError {
+    /// Trying again will not help (a bad address, a 5xx answer).
+    pub permanent: bool,
+    /// What went wrong.
+    pub message: String,
+}

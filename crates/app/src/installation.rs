@@ -4,21 +4,12 @@
 
 use gatehouse_domain::Permission;
 use gatehouse_store::Tx;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::staff_auth::StaffCaller;
-use crate::{App, AppError, AppResult, audit};
+pub use gatehouse_domain::InstallationSettings;
 
-/// The installation's settings.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub struct InstallationSettings {
-    /// Admins must sign in with a TOTP code (those without one enrol first).
-    pub require_admin_totp: bool,
-    /// Support staff may impersonate customers too.
-    pub support_may_impersonate: bool,
-}
+use crate::caller::StaffCaller;
+use crate::{App, AppError, AppResult, audit};
 
 const KEY: &str = "installation";
 

@@ -13,6 +13,7 @@ pub mod account_mail;
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
+pub mod caller;
 pub mod clock;
 pub mod companies;
 pub mod customer_fields;

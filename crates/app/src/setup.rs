@@ -14,7 +14,7 @@ use time::Duration;
 use crate::{App, AppError, AppResult, audit, secrets, staff};
 
 /// How long a setup link works.
-pub const SETUP_LINK_TTL: Duration = Duration::hours(24);
+pub const SETUP_LINK_TTL: Duration = staff::LINK_TTL;
 
 /// A new setup link token, or `None` when staff exist already.
 pub async fn issue_setup_token(app: &App) -> AppResult<Option<String>> {

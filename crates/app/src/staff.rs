@@ -6,20 +6,23 @@
 //! Invariant owned here: a staff user has at most one unused link to
 //! choose a password; making a new one voids the older ones.
 
-use gatehouse_domain::{Email, NewPassword, StaffRole};
+use gatehouse_domain::{Email, StaffRole};
 use gatehouse_store::{Actor, StaffUser, StoreError, Tx};
 use serde_json::json;
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::{App, AppError, AppResult, audit};
+
+/// How long a link to choose a password works (the first admin's, an
+/// invitation, a reset).
+pub const LINK_TTL: Duration = Duration::hours(24);
 
 /// The stored hash of a staff user who has not chosen a password yet: not
 /// a hash of anything, so no password verifies against it.
 pub const NO_PASSWORD: &str = "!";
 
-/// Staff passwords guard every customer's data: longer than customers'.
-pub const STAFF_PASSWORD_MIN_LENGTH: u32 = 12;
+pub use crate::staff_auth::STAFF_PASSWORD_MIN_LENGTH;
 
 /// Checks the input and hashes the password; nothing is stored yet.
 pub async fn new_staff(
@@ -29,9 +32,8 @@ pub async fn new_staff(
     password: &str,
 ) -> AppResult<StaffUser> {
     let email = Email::parse(email).map_err(|e| AppError::policy("email", e))?;
-    let password = NewPassword::parse(password, STAFF_PASSWORD_MIN_LENGTH, &[email.as_str()])
-        .map_err(|e| AppError::policy("password", e))?;
-    let password_hash = app.hasher.hash(password.expose()).await?;
+    let password_hash =
+        crate::staff_auth::password_hash(app, email.as_str(), password, "password").await?;
     Ok(StaffUser {
         id: Uuid::now_v7(),
         email: email.as_str().to_string(),
@@ -236,7 +238,7 @@ async fn issue_reset(
         account_id: None,
         staff_id: Some(staff.id),
         created_at: now,
-        expires_at: now + crate::setup::SETUP_LINK_TTL,
+        expires_at: now + LINK_TTL,
     })
     .await?;
     let second_factor_removed = remove_second_factor && staff.totp_secret.is_some();
@@ -350,7 +352,7 @@ pub async fn invite(
         account_id: None,
         staff_id: Some(staff.id),
         created_at: now,
-        expires_at: now + crate::setup::SETUP_LINK_TTL,
+        expires_at: now + LINK_TTL,
     })
     .await?;
     tx.commit().await?;

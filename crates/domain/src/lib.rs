@@ -24,7 +24,10 @@ pub use account::{
     SignInRefusal, Stage, Status, decide, lock_after_failures, sign_in_gate,
 };
 pub use companies::{company_key, company_name};
+pub use policy::LoginIdMode;
 pub use policy::{Email, LoginId, NewPassword, PolicyError, SiteKey};
 pub use roles::{AccountRole, Permission, Scope, StaffRole};
-pub use settings::{Language, LockMode, LoginIdMode, ProfileField, SettingsError, SiteSettings};
+pub use settings::{
+    InstallationSettings, Language, LockMode, ProfileField, SettingsError, SiteSettings,
+};
 pub use words::{FieldError, Words};

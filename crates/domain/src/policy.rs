@@ -2,9 +2,7 @@
 //! IDs, new passwords and site keys. A value of one of these types has passed
 //! its policy; the refusal says what was wrong in plain words.
 
-use serde::{Serialize, Serializer};
-
-use crate::settings::LoginIdMode;
+use serde::{Deserialize, Serialize, Serializer};
 
 /// Why an input was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -95,6 +93,16 @@ impl Email {
     pub fn normalized(&self) -> String {
         self.0.to_lowercase()
     }
+}
+
+/// How a customer is identified at sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginIdMode {
+    /// The e-mail address, normalised.
+    Email,
+    /// A chosen username (5–31 of letters, digits, `-`, `_`, `@`, `.`).
+    Username,
 }
 
 /// A login ID under a site's policy: the normalised e-mail address, or a

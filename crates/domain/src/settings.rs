@@ -9,17 +9,7 @@ use crate::words::{FieldError, Words};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::policy::Email;
-
-/// How a customer is identified at sign-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LoginIdMode {
-    /// The e-mail address, normalised.
-    Email,
-    /// A chosen username (5–31 of letters, digits, `-`, `_`, `@`, `.`).
-    Username,
-}
+use crate::policy::{Email, LoginIdMode};
 
 /// What a lock after too many failed attempts means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -418,6 +408,16 @@ fn type_message(e: &serde_json::Error) -> String {
     let text = text.split(" at line").next().unwrap_or(&text).to_string();
     text.replace("u32", "a whole number")
         .replace("a boolean", "true or false")
+}
+
+/// The installation's settings (not of one site), edited by admins.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct InstallationSettings {
+    /// Admins must sign in with a TOTP code (those without one enrol first).
+    pub require_admin_totp: bool,
+    /// Support staff may impersonate customers too.
+    pub support_may_impersonate: bool,
 }
 
 #[cfg(test)]

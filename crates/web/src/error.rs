@@ -10,7 +10,32 @@ use axum::response::{IntoResponse, Response};
 use gatehouse_app::AppError;
 use gatehouse_domain::{FieldError, SignInRefusal};
 use gatehouse_store::StoreError;
+use serde::Serialize;
 use serde_json::json;
+use utoipa::ToSchema;
+
+/// The error body of every refusal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// A stable machine-readable code (`invalid`, `not_found`,
+    /// `invalid_credentials`, `locked`, …).
+    pub code: String,
+    /// A sentence for a person.
+    pub message: String,
+    /// The input field at fault, if one is.
+    #[schema(nullable = false)]
+    pub field: Option<String>,
+    /// Every input field at fault, when several are.
+    #[schema(nullable = false)]
+    pub fields: Option<Vec<gatehouse_domain::FieldError>>,
+}
 
 /// An error answered as `{"error": {"code", "message"}}`.
 #[derive(Debug)]

@@ -13,58 +13,7 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Where a server is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Phase {
-    /// Listening while the database is prepared: only health answers.
-    Starting = 0,
-    /// Serving.
-    Ready = 1,
-    /// Told to stop: still finishing (and, for the stop delay, serving), but
-    /// `/readyz` fails and no job claims new work.
-    Stopping = 2,
-}
-
-/// A server's phase: read on every request (one atomic load), and watched
-/// by the background jobs (which start when it is ready and stop when it
-/// is stopping).
-#[derive(Debug)]
-pub struct Lifecycle {
-    now: std::sync::atomic::AtomicU8,
-    changes: tokio::sync::watch::Sender<Phase>,
-}
-
-impl Lifecycle {
-    /// A lifecycle in `first`.
-    pub fn new(first: Phase) -> Lifecycle {
-        Lifecycle {
-            now: std::sync::atomic::AtomicU8::new(first as u8),
-            changes: tokio::sync::watch::channel(first).0,
-        }
-    }
-
-    /// The phase now.
-    pub fn get(&self) -> Phase {
-        match self.now.load(std::sync::atomic::Ordering::Acquire) {
-            0 => Phase::Starting,
-            1 => Phase::Ready,
-            _ => Phase::Stopping,
-        }
-    }
-
-    /// Moves to `phase`.
-    pub fn set(&self, phase: Phase) {
-        self.now
-            .store(phase as u8, std::sync::atomic::Ordering::Release);
-        self.changes.send_replace(phase);
-    }
-
-    /// Follows the changes.
-    pub fn watch(&self) -> tokio::sync::watch::Receiver<Phase> {
-        self.changes.subscribe()
-    }
-}
+pub use crate::state::{Lifecycle, Phase};
 
 /// The paths that answer in every phase.
 const ALWAYS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];

@@ -170,6 +170,12 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(error::panic_response))
 }
 
+/// The paths a cross-site POST may reach: the OpenID endpoints that read no
+/// cookie, and the portal's that a POST reaches as a link would.
+fn cookieless_post(path: &str) -> bool {
+    oidc::cookieless(path) || portal::posted_like_a_link(path)
+}
+
 /// What every request passes first, in one middleware (each layer costs a
 /// clone of the routes below it per request): it is counted and timed, the
 /// client address is stamped on it, and a cross-site form post is refused.
@@ -180,7 +186,8 @@ async fn edge(
 ) -> axum::response::Response {
     let tracked = metrics::Tracked::start(&request);
     client::stamp(&mut request, &state.proxies);
-    let response = match csrf::refusal(&request) {
+    let bearer = staff::bearer(request.headers()).is_some();
+    let response = match csrf::refusal(&request, bearer, cookieless_post) {
         Some(refused) => refused,
         None => match health::not_yet(&state, &request) {
             Some(refused) => refused,

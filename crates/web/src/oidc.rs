@@ -124,7 +124,7 @@ fn oauth_error(status: StatusCode, e: &OAuthError) -> Response {
     params(("site" = String, Path, description = "The site's key")),
     responses(
         (status = 200, description = "OpenID Connect Discovery 1.0 metadata", body = Object),
-        (status = 404, description = "No such site", body = crate::openapi::ErrorBody)
+        (status = 404, description = "No such site", body = crate::error::ErrorBody)
     )
 )]
 pub(crate) async fn discovery(

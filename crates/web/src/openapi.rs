@@ -9,58 +9,15 @@
 //! - Every operation lists the error statuses any API call may answer, each
 //!   with the one error body ([`ErrorBody`]).
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
 use crate::api;
 
-/// A list answer.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Items<T> {
-    /// The rows.
-    pub items: Vec<T>,
-}
-
-/// The answer to a request that sends mail if it can, the same for every
-/// address (no account enumeration).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Accepted {
-    /// Always `accepted`.
-    pub status: String,
-    /// What happens now.
-    pub message: String,
-}
-
-/// The error body of every refusal.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// The error.
-    pub error: ErrorDetail,
-}
-
-/// What went wrong.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// A stable machine-readable code (`invalid`, `not_found`,
-    /// `invalid_credentials`, `locked`, …).
-    pub code: String,
-    /// A sentence for a person.
-    pub message: String,
-    /// The input field at fault, if one is.
-    #[schema(nullable = false)]
-    pub field: Option<String>,
-    /// Every input field at fault, when several are.
-    #[schema(nullable = false)]
-    pub fields: Option<Vec<gatehouse_domain::FieldError>>,
-}
-
-/// Status counts by status name.
-pub type Counts = BTreeMap<String, i64>;
+pub use crate::api::{Accepted, Counts, Items};
+pub use crate::error::{ErrorBody, ErrorDetail};
 
 /// The statuses any API call may answer besides its own, each with the
 /// error body: (status, name of the shared response, what it means).

@@ -27,7 +27,7 @@ use serde_json::json;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::delivery::SendError;
+use crate::error::SendError;
 use crate::{App, AppResult};
 
 /// The outbox kind (its `template_key`) of a back-channel logout notice.

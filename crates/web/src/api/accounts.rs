@@ -12,10 +12,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::SiteQuery;
+use super::{Counts, Items};
 use crate::error::ApiError;
 use crate::extract::ApiCaller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::openapi::{Counts, Items};
 use crate::state::AppState;
 use gatehouse_app::accounts;
 

@@ -9,11 +9,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::Items;
 use super::csv::{csv_lines, csv_response};
 use crate::error::ApiError;
 use crate::extract::ApiCaller;
 use crate::extract::ApiQuery;
-use crate::openapi::Items;
 use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {

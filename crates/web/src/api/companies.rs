@@ -149,7 +149,7 @@ pub(crate) async fn companies_csv(
     request_body = gatehouse_app::companies::CompanyInput,
     responses(
         (status = 201, description = "The company", body = gatehouse_store::Company),
-        (status = 409, description = "Another company has this name or external ID; the field says which (and the name's message names that company)", body = crate::openapi::ErrorBody),
+        (status = 409, description = "Another company has this name or external ID; the field says which (and the name's message names that company)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -188,7 +188,7 @@ pub(crate) async fn get_company(
     request_body = gatehouse_app::companies::CompanyPatch,
     responses(
         (status = 200, description = "The company", body = gatehouse_store::Company),
-        (status = 409, description = "Another company has this name or external ID", body = crate::openapi::ErrorBody),
+        (status = 409, description = "Another company has this name or external ID", body = crate::error::ErrorBody),
     ),
     security(("bearer" = []))
 )]

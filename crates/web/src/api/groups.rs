@@ -9,10 +9,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::Items;
 use crate::error::ApiError;
 use crate::extract::ApiCaller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::openapi::Items;
 use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {

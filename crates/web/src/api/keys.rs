@@ -7,10 +7,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use gatehouse_app::oidc::keys;
 
+use super::Items;
 use crate::error::ApiError;
 use crate::extract::ApiCaller;
 use crate::extract::ApiJson;
-use crate::openapi::Items;
 use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {

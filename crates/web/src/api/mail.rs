@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::Items;
 use crate::error::ApiError;
 use crate::extract::ApiCaller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::openapi::Items;
 use crate::state::AppState;
 use gatehouse_app::mail::Parts;
 use gatehouse_app::{outbox, templates};

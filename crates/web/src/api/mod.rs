@@ -21,11 +21,33 @@ pub(crate) mod staff;
 pub(crate) mod team;
 pub(crate) mod tokens;
 
+use std::collections::BTreeMap;
+
 use axum::Router;
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::state::AppState;
+
+/// A list answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Items<T> {
+    /// The rows.
+    pub items: Vec<T>,
+}
+
+/// The answer to a request that sends mail if it can, the same for every
+/// address (no account enumeration).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    /// Always `accepted`.
+    pub status: String,
+    /// What happens now.
+    pub message: String,
+}
+
+/// Status counts by status name.
+pub type Counts = BTreeMap<String, i64>;
 
 /// Every API route.
 pub(crate) fn routes() -> Router<AppState> {

@@ -13,11 +13,11 @@ use gatehouse_app::portal::sessions::{self, NewSession};
 use gatehouse_app::portal::{activate, password, profile, register, reset, sign_in};
 use serde::{Deserialize, Serialize};
 
+use super::{Accepted, Items};
 use crate::cookies;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, SiteInPath};
 use crate::extract::{ClientMeta, FreshPortalCaller, PortalCaller};
-use crate::openapi::{Accepted, Items};
 use crate::portal::rate_limit;
 use crate::state::AppState;
 use utoipa::ToSchema;

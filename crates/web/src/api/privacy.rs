@@ -42,7 +42,7 @@ pub(crate) fn download(value: serde_json::Value, filename: &str) -> Response {
     summary = "Everything held about a customer, as one JSON document",
     description = "Profile, accounts with their sessions and app consents, audit events about them, and the mail sent to them (the newest 1 000 events and mails).",
     params(("id" = Uuid, Path, description = "The customer's ID")),
-    responses((status = 200, description = "The document (offered as a file)", body = Object), (status = 404, description = "No such customer", body = crate::openapi::ErrorBody)),
+    responses((status = 200, description = "The document (offered as a file)", body = Object), (status = 404, description = "No such customer", body = crate::error::ErrorBody)),
     security(("bearer" = []))
 )]
 pub(crate) async fn customer_data(
@@ -71,7 +71,7 @@ pub(crate) struct ErasureRequest {
     description = "Removes the customer, every account of theirs (with sessions, app sign-ins and consents), every mail to their addresses, and the personal data in audit events about them; one audit event records the erasure and its reason.",
     params(("id" = Uuid, Path, description = "The customer's ID")),
     request_body = ErasureRequest,
-    responses((status = 200, description = "What was removed", body = gatehouse_app::privacy::ErasureReport), (status = 404, description = "No such customer", body = crate::openapi::ErrorBody)),
+    responses((status = 200, description = "What was removed", body = gatehouse_app::privacy::ErasureReport), (status = 404, description = "No such customer", body = crate::error::ErrorBody)),
     security(("bearer" = []))
 )]
 pub(crate) async fn erase(

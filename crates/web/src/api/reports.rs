@@ -8,12 +8,12 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::Items;
 use super::SiteQuery;
 use super::csv::{csv_lines, csv_response};
 use crate::error::ApiError;
 use crate::extract::ApiCaller;
 use crate::extract::ApiQuery;
-use crate::openapi::Items;
 use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {

@@ -7,10 +7,10 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::Items;
 use crate::error::ApiError;
 use crate::extract::ApiCaller;
 use crate::extract::{ApiJson, ApiPath};
-use crate::openapi::Items;
 use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {

@@ -15,10 +15,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::Items;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::extract::{ClientMeta, FreshPortalCaller};
-use crate::openapi::Items;
 use crate::portal::rate_limit;
 use crate::state::AppState;
 
@@ -43,7 +43,7 @@ pub(super) fn routes() -> Router<AppState> {
     params(("site" = String, Path, description = "The site key")),
     responses(
         (status = 200, description = "The team, by login ID", body = Items<team::TeamMember>),
-        (status = 403, description = "The caller is no customer manager, or belongs to no company", body = crate::openapi::ErrorBody),
+        (status = 403, description = "The caller is no customer manager, or belongs to no company", body = crate::error::ErrorBody),
     ),
     security(("portal_session" = []))
 )]
@@ -66,7 +66,7 @@ pub(crate) async fn list_team_call(
     request_body = team::Invitation,
     responses(
         (status = 201, description = "The colleague's account", body = team::TeamMember),
-        (status = 409, description = "The address has an account on this site already", body = crate::openapi::ErrorBody),
+        (status = 409, description = "The address has an account on this site already", body = crate::error::ErrorBody),
     ),
     security(("portal_session" = []))
 )]
@@ -106,8 +106,8 @@ pub(crate) struct Switch {
     request_body = Switch,
     responses(
         (status = 200, description = "The colleague after the change", body = team::TeamMember),
-        (status = 403, description = "Your own account, another manager, or no team", body = crate::openapi::ErrorBody),
-        (status = 404, description = "No such account in your team", body = crate::openapi::ErrorBody),
+        (status = 403, description = "Your own account, another manager, or no team", body = crate::error::ErrorBody),
+        (status = 404, description = "No such account in your team", body = crate::error::ErrorBody),
     ),
     security(("portal_session" = []))
 )]
@@ -137,9 +137,9 @@ pub(crate) struct ResentBody {
     ),
     responses(
         (status = 200, description = "What was sent", body = ResentBody),
-        (status = 403, description = "Your own account, another manager, or no team", body = crate::openapi::ErrorBody),
-        (status = 404, description = "No such account in your team", body = crate::openapi::ErrorBody),
-        (status = 409, description = "Nothing to send: the colleague has signed up, or waits for approval", body = crate::openapi::ErrorBody),
+        (status = 403, description = "Your own account, another manager, or no team", body = crate::error::ErrorBody),
+        (status = 404, description = "No such account in your team", body = crate::error::ErrorBody),
+        (status = 409, description = "Nothing to send: the colleague has signed up, or waits for approval", body = crate::error::ErrorBody),
     ),
     security(("portal_session" = []))
 )]

@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::Items;
 use crate::error::ApiError;
 use crate::extract::ApiCaller;
 use crate::extract::{ApiJson, ApiPath};
-use crate::openapi::Items;
 use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {

@@ -12,6 +12,7 @@
 //! - Unauthenticated calls that cost a hash or send mail are rate-limited per
 //!   client address and per account.
 
+mod next;
 mod oauth;
 mod password;
 mod profile;

@@ -10,7 +10,7 @@ use gatehouse_app::portal::sessions::{self};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::sign_in::CsrfForm;
+use super::visit::CsrfForm;
 use super::visit::*;
 use crate::cookies;
 

@@ -75,7 +75,7 @@ fn login_page(
     onward: &Onward,
 ) -> Response {
     let form = context! { login_id };
-    let next = super::oauth::safe_next(&v.site.key, onward.next);
+    let next = super::next::safe_next(&v.site.key, onward.next);
     let resume = Some(onward.resume).filter(|r| next.is_some() && !r.is_empty());
     let (error, info) = match said {
         Said::Nothing => (None, None),
@@ -89,18 +89,29 @@ fn login_page(
     )
 }
 
+impl IntoResponse for super::visit::FormRefused {
+    fn into_response(self) -> Response {
+        match self {
+            super::visit::FormRefused::Answer(r) => r,
+            super::visit::FormRefused::SessionEnded { visit, page, kept } => {
+                session_ended(*visit, &page, &kept)
+            }
+        }
+    }
+}
+
 /// A signed-in form posted after its session ended: the sign-in page (401)
 /// saying so, carrying what was typed back to `page` after signing in.
-pub(super) fn session_ended(v: Visit, page: &str, resume: &str) -> Response {
+fn session_ended(v: Visit, page: &str, resume: &str) -> Response {
     let said = Said::News(v.tr("session_ended_form_kept"));
     let onward = Onward { next: page, resume };
     login_page(v, StatusCode::UNAUTHORIZED, "", said, false, &onward)
 }
 
 pub(super) async fn login_form(v: Visit, Query(q): Query<LoginQuery>) -> Response {
-    let fresh = q.fresh.is_some() && super::oauth::is_app_request(&v.site.key, &q.next);
+    let fresh = q.fresh.is_some() && super::next::is_app_request(&v.site.key, &q.next);
     if v.current.is_some() && !fresh {
-        let to = match super::oauth::safe_next(&v.site.key, &q.next) {
+        let to = match super::next::safe_next(&v.site.key, &q.next) {
             Some(next) => next,
             None => v.path(""),
         };
@@ -151,7 +162,7 @@ pub(super) async fn login_submit(mut v: Visit, Form(form): Form<LoginForm>) -> R
                 u64::from(session.max_age_seconds),
                 true,
             );
-            let next = super::oauth::safe_next(&v.site.key, &form.next);
+            let next = super::next::safe_next(&v.site.key, &form.next);
             match next {
                 // Back to the app's request through a page, not a redirect:
                 // Chromium applies the sign-in form's `form-action 'self'`
@@ -159,7 +170,7 @@ pub(super) async fn login_submit(mut v: Visit, Form(form): Form<LoginForm>) -> R
                 // elsewhere.
                 Some(next)
                     if !session.must_change_password
-                        && super::oauth::is_app_request(&v.site.key, &next) =>
+                        && super::next::is_app_request(&v.site.key, &next) =>
                 {
                     v.page(StatusCode::OK, "portal/continue.html", context! { next })
                 }
@@ -216,12 +227,6 @@ pub(super) async fn login_submit(mut v: Visit, Form(form): Form<LoginForm>) -> R
         }
         Err(e) => v.fail(e).into_response(),
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct CsrfForm {
-    #[serde(default)]
-    pub(super) csrf: String,
 }
 
 pub(super) async fn logout(

@@ -195,7 +195,7 @@ pub(super) async fn resend(
     params: RawPathParams,
     SignedInForm {
         visit: v, current, ..
-    }: SignedInForm<super::sign_in::CsrfForm>,
+    }: SignedInForm<super::visit::CsrfForm>,
 ) -> Response {
     let Some(id) = colleague_of(&params) else {
         return v.fail(AppError::NotFound("account".into())).into_response();

@@ -340,7 +340,7 @@ impl<const FORCED: bool> FromRequestParts<AppState> for SignedIn<FORCED> {
 fn to_sign_in(visit: Visit, parts: &Parts) -> Response {
     let page = parts.uri.path();
     let mut to = visit.path("login");
-    let back = super::oauth::safe_next(&visit.site.key, page);
+    let back = super::next::safe_next(&visit.site.key, page);
     if parts.method != Method::GET && parts.method != Method::HEAD {
         to.push_str("?notice=session_ended");
         if let Some(back) = back {
@@ -354,6 +354,13 @@ fn to_sign_in(visit: Visit, parts: &Parts) -> Response {
     visit.redirect(&to)
 }
 
+/// A form that carries only its CSRF token (a button).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct CsrfForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+}
+
 /// A signed-in customer's form post whose CSRF token matched, read as `T`.
 /// Posted after the session ended, it is answered with the sign-in page
 /// carrying what was typed (never a password or the old token), which comes
@@ -364,23 +371,48 @@ pub(super) struct SignedInForm<T> {
     pub(super) form: T,
 }
 
-impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for SignedInForm<T> {
-    type Rejection = Response;
+/// Why a signed-in form was not taken: a page or redirect to answer with,
+/// or its session had ended (answered by the sign-in page, which carries
+/// what was typed: `IntoResponse` is the sign-in page's, so that this
+/// extractor needs none of the pages).
+pub(super) enum FormRefused {
+    /// Answer with this.
+    Answer(Response),
+    /// The session ended: `kept` is what was typed (URL-encoded), to send
+    /// again to `page` after signing in.
+    SessionEnded {
+        /// The visit.
+        visit: Box<Visit>,
+        /// The page the form was posted to.
+        page: String,
+        /// The fields to keep.
+        kept: String,
+    },
+}
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+impl From<Response> for FormRefused {
+    fn from(r: Response) -> FormRefused {
+        FormRefused::Answer(r)
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for SignedInForm<T> {
+    type Rejection = FormRefused;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, FormRefused> {
         let (mut parts, body) = req.into_parts();
         let visit = Visit::from_request_parts(&mut parts, state).await?;
         let page = parts.uri.path().to_string();
         let bytes = match Bytes::from_request(Request::from_parts(parts, body), state).await {
             Ok(bytes) => bytes,
-            Err(e) => return Err(e.into_response()),
+            Err(e) => return Err(e.into_response().into()),
         };
         let current = match visit.current.clone() {
             // A form whose page cannot be shown again (one row's button):
             // only the news that the session ended.
-            None if super::oauth::safe_next(&visit.site.key, &page).is_none() => {
+            None if super::next::safe_next(&visit.site.key, &page).is_none() => {
                 let to = format!("{}?notice=session_ended", visit.path("login"));
-                return Err(visit.redirect(&to));
+                return Err(visit.redirect(&to).into());
             }
             None => {
                 let pairs: Vec<(String, String)> = parse_form(&bytes).unwrap_or_default();
@@ -391,17 +423,21 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for SignedInForm<T> {
                 {
                     kept.append_pair(k, v);
                 }
-                return Err(super::sign_in::session_ended(visit, &page, &kept.finish()));
+                return Err(FormRefused::SessionEnded {
+                    visit: Box::new(visit),
+                    page,
+                    kept: kept.finish(),
+                });
             }
             Some(c) if c.must_change_password => {
                 let to = visit.path("change-password");
-                return Err(visit.redirect(&to));
+                return Err(visit.redirect(&to).into());
             }
             Some(current) => current,
         };
-        let token: super::sign_in::CsrfForm = parse_form(&bytes).unwrap_or_default();
+        let token: CsrfForm = parse_form(&bytes).unwrap_or_default();
         if !visit.csrf_ok(&token.csrf) {
-            return Err(visit.csrf_refused());
+            return Err(visit.csrf_refused().into());
         }
         match parse_form(&bytes) {
             Ok(form) => Ok(SignedInForm {
@@ -411,7 +447,8 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for SignedInForm<T> {
             }),
             Err(message) => Err(visit
                 .fail(AppError::invalid("form", message))
-                .into_response()),
+                .into_response()
+                .into()),
         }
     }
 }
