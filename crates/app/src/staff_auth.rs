@@ -159,6 +159,26 @@ async fn start_session(
     }))
 }
 
+/// Audits a change a staff user made to their own sign-in (`action`), in
+/// the caller's transaction.
+async fn own_change(
+    tx: &mut dyn gatehouse_store::Tx,
+    caller: &StaffCaller,
+    action: &str,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    tx.append_audit(&audit::event(
+        now,
+        &caller.actor(),
+        action,
+        Some(("staff", caller.staff.id)),
+        None,
+        json!({}),
+    ))
+    .await?;
+    Ok(())
+}
+
 /// How many recovery codes a staff user gets at a time.
 pub const RECOVERY_CODES: usize = 10;
 
@@ -259,19 +279,24 @@ pub async fn renew_recovery_codes(
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
     confirm_both(app, tx.as_mut(), caller, password, code).await?;
+    let codes =
+        fresh_recovery_codes(tx.as_mut(), caller, "staff.recovery_codes_renewed", now).await?;
+    tx.commit().await?;
+    Ok(codes)
+}
+
+/// New recovery codes for the caller in the caller's transaction (the old
+/// ones go), audited as `action`; answers them, to show once.
+async fn fresh_recovery_codes(
+    tx: &mut dyn gatehouse_store::Tx,
+    caller: &StaffCaller,
+    action: &str,
+    now: OffsetDateTime,
+) -> AppResult<Vec<String>> {
     let (codes, hashes) = new_recovery_codes();
     tx.replace_staff_recovery_codes(caller.staff.id, &hashes, now)
         .await?;
-    tx.append_audit(&audit::event(
-        now,
-        &caller.actor(),
-        "staff.recovery_codes_renewed",
-        Some(("staff", caller.staff.id)),
-        None,
-        json!({}),
-    ))
-    .await?;
-    tx.commit().await?;
+    own_change(tx, caller, action, now).await?;
     Ok(codes)
 }
 
@@ -290,15 +315,7 @@ pub async fn turn_off_totp(
     tx.set_staff_totp(caller.staff.id, None).await?;
     tx.replace_staff_recovery_codes(caller.staff.id, &[], now)
         .await?;
-    tx.append_audit(&audit::event(
-        now,
-        &caller.actor(),
-        "staff.totp_off",
-        Some(("staff", caller.staff.id)),
-        None,
-        json!({}),
-    ))
-    .await?;
+    own_change(tx.as_mut(), caller, "staff.totp_off", now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -421,15 +438,7 @@ pub async fn change_password(
     let mut tx = app.store.begin().await?;
     tx.set_staff_password(caller.staff.id, &hash).await?;
     tx.delete_staff_sessions(caller.staff.id).await?;
-    tx.append_audit(&audit::event(
-        now,
-        &caller.actor(),
-        "staff.password_change",
-        Some(("staff", caller.staff.id)),
-        None,
-        json!({}),
-    ))
-    .await?;
+    own_change(tx.as_mut(), caller, "staff.password_change", now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -471,18 +480,7 @@ pub async fn enrol_totp(app: &App, caller: &StaffCaller, code: &str) -> AppResul
         ));
     }
     tx.set_staff_totp(caller.staff.id, Some(&secret)).await?;
-    let (codes, hashes) = new_recovery_codes();
-    tx.replace_staff_recovery_codes(caller.staff.id, &hashes, now)
-        .await?;
-    tx.append_audit(&audit::event(
-        now,
-        &caller.actor(),
-        "staff.totp_enrol",
-        Some(("staff", caller.staff.id)),
-        None,
-        json!({}),
-    ))
-    .await?;
+    let codes = fresh_recovery_codes(tx.as_mut(), caller, "staff.totp_enrol", now).await?;
     tx.commit().await?;
     Ok(codes)
 }

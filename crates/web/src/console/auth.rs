@@ -386,18 +386,19 @@ async fn recovery_submit(
 ) -> PageResult {
     match staff_auth::renew_recovery_codes(&state.app, &caller, &form.password, &form.code).await {
         Ok(codes) => enrolled_view(&state, &caller, StatusCode::OK, None, Some(codes)).await,
-        Err(e @ AppError::Invalid { .. }) => {
+        Err(e) => enrolled_refusal(&state, &caller, e).await,
+    }
+}
+
+/// A refused form of the enrolled page: the page again, saying why.
+async fn enrolled_refusal(state: &AppState, caller: &StaffCaller, e: AppError) -> PageResult {
+    match e {
+        AppError::Invalid { .. } => {
             let said = super::refusal_said(&e);
-            enrolled_view(
-                &state,
-                &caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(said),
-                None,
-            )
-            .await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            enrolled_view(state, caller, status, Some(said), None).await
         }
-        Err(e) => Err(e.into()),
+        e => Err(e.into()),
     }
 }
 
@@ -409,18 +410,7 @@ async fn off_submit(
 ) -> PageResult {
     match staff_auth::turn_off_totp(&state.app, &caller, &form.password, &form.code).await {
         Ok(()) => Ok(redirect("/admin/security")),
-        Err(e @ AppError::Invalid { .. }) => {
-            let said = super::refusal_said(&e);
-            enrolled_view(
-                &state,
-                &caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(said),
-                None,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => enrolled_refusal(&state, &caller, e).await,
     }
 }
 
