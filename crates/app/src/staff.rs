@@ -1,7 +1,8 @@
 //! Staff users: adding one (the CLI's `staff add`, the first-admin setup
 //! link, the console's invitation), and the way back for one who lost a
-//! password or a phone (a single-use link to choose a new password, from
-//! the server's command line).
+//! password or a phone: a single-use link to choose a new password, from
+//! the server's command line, an admin (for a colleague, mailed to them
+//! too) or "forgot password" (mailed only, the same answer for anyone).
 //!
 //! Invariant owned here: a staff user has at most one unused link to
 //! choose a password; making a new one voids the older ones.

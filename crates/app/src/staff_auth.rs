@@ -1,7 +1,11 @@
-//! Staff authentication: console sessions (e-mail and password; sessions of
-//! their own, never interchangeable with customer sessions) and API tokens
-//! (bearer, scoped). Either yields a [`StaffCaller`], whose
-//! [`StaffCaller::require`] is the one check of the permission table.
+//! Staff authentication: console sessions (e-mail and password, and the
+//! authenticator app's code or a single-use recovery code when it is on;
+//! sessions of their own, never interchangeable with customer sessions) and
+//! API tokens (bearer, scoped). Either yields a [`StaffCaller`], whose
+//! [`StaffCaller::require`] is the one check of the permission table. Also
+//! what a staff user changes of their own sign-in: the password (the staff
+//! password rule lives here, once), the authenticator app (its secret kept
+//! until confirmed) and the recovery codes (stored as SHA-256 only).
 
 use gatehouse_domain::{NewPassword, Scope, Words};
 use gatehouse_store::{Actor, Session, SessionOwner, StaffUser};
