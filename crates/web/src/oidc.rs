@@ -12,22 +12,19 @@
 //! an app's own traffic is never limited.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Json, Router};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use axum::{Json, Router};
 use gatehouse_app::oidc::introspect::TokenForm;
 use gatehouse_app::oidc::{self, token::TokenRequest};
 use gatehouse_app::{AppError, AppResult};
 use gatehouse_domain::oidc::OAuthError;
-use gatehouse_store::Site;
 use serde_json::json;
 
 use crate::error::ApiError;
-use crate::extract::{ClientMeta, SiteInPath};
+use crate::extract::{ClientCall, ClientCallRefused, ClientMeta, SiteInPath};
 use crate::state::AppState;
 
 /// The paths here that carry no cookie-based authority.
@@ -139,20 +136,6 @@ async fn jwks(State(state): State<AppState>, SiteInPath(_site): SiteInPath) -> R
         Ok(keys) => Json(keys).into_response(),
         Err(e) => server_error(e),
     }
-}
-
-/// `client_secret_basic`: the client's ID and secret, form-encoded, in Basic.
-fn basic(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let raw = STANDARD.decode(value.strip_prefix("Basic ")?.trim()).ok()?;
-    let text = String::from_utf8(raw).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    let decode = |s: &str| {
-        url::form_urlencoded::parse(format!("x={s}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-    };
-    Some((decode(id)?, decode(secret)?))
 }
 
 /// The guessing budget of one client address (see the module's header).
@@ -270,39 +253,12 @@ fn not_a_form() -> Response {
     oauth_error(StatusCode::BAD_REQUEST, &e)
 }
 
-/// A call of a form endpoint where the app authenticates (token,
-/// introspection, revocation): the site, the form and any Basic
-/// credentials; refused at once (404, or a protocol error) without them.
-struct ClientCall<F> {
-    site: std::sync::Arc<Site>,
-    form: F,
-    basic: Option<(String, String)>,
-    meta: gatehouse_app::portal::RequestMeta,
-}
-
-impl<F: serde::de::DeserializeOwned + Send> FromRequest<AppState> for ClientCall<F> {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
-        let (mut parts, body) = req.into_parts();
-        let SiteInPath(site) = SiteInPath::from_request_parts(&mut parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let basic = basic(&parts.headers);
-        let ClientMeta(meta) = match ClientMeta::from_request_parts(&mut parts, state).await {
-            Ok(meta) => meta,
-            Err(never) => match never {},
-        };
-        let Ok(Form(form)) = Form::<F>::from_request(Request::from_parts(parts, body), state).await
-        else {
-            return Err(not_a_form());
-        };
-        Ok(ClientCall {
-            site,
-            form,
-            basic,
-            meta,
-        })
+impl IntoResponse for ClientCallRefused {
+    fn into_response(self) -> Response {
+        match self {
+            ClientCallRefused::NoSuchSite(r) => r,
+            ClientCallRefused::NotAForm => not_a_form(),
+        }
     }
 }
 

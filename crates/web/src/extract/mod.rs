@@ -21,9 +21,11 @@
 //! the body is read, so an anonymous request is refused without its body
 //! being parsed; a form is parsed only after its CSRF token matched.
 
+mod app_client;
 mod body;
 pub(crate) mod site;
 
+pub(crate) use app_client::{ClientCall, ClientCallRefused};
 pub(crate) use body::{ApiJson, ApiPath, ApiQuery};
 pub(crate) use site::SiteInPath;
 
