@@ -26,6 +26,7 @@ mod extract;
 mod fallback;
 mod health;
 pub mod i18n;
+mod limits;
 pub mod metrics;
 mod oidc;
 pub mod openapi;

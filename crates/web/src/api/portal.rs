@@ -18,7 +18,7 @@ use crate::cookies;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, SiteInPath};
 use crate::extract::{ClientMeta, FreshPortalCaller, PortalCaller};
-use crate::portal::rate_limit;
+use crate::limits::rate_limit;
 use crate::state::AppState;
 use utoipa::ToSchema;
 

@@ -19,7 +19,7 @@ use super::Items;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::extract::{ClientMeta, FreshPortalCaller};
-use crate::portal::rate_limit;
+use crate::limits::rate_limit;
 use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {

@@ -20,7 +20,7 @@ use super::{Button, ConsoleError, PageResult, page, redirect};
 use crate::extract::{ClientMeta, ConsoleCaller, ConsoleForm, EnrollingCaller};
 use crate::staff::CONSOLE_COOKIE;
 use crate::state::AppState;
-use crate::{cookies, csrf, pages, portal};
+use crate::{cookies, csrf, pages};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -186,7 +186,7 @@ async fn login_submit(
             &onward,
         );
     }
-    if let Err(e) = portal::rate_limit(&state, &meta, "admin", Some(&form.email)) {
+    if let Err(e) = crate::limits::rate_limit(&state, &meta, "admin", Some(&form.email)) {
         return e.into_response();
     }
     let code = Some(form.code.as_str()).filter(|c| !c.trim().is_empty());
@@ -355,7 +355,7 @@ async fn forgot_submit(
             false,
         );
     }
-    if let Err(e) = portal::rate_limit(&state, &meta, "admin", Some(&form.email)) {
+    if let Err(e) = crate::limits::rate_limit(&state, &meta, "admin", Some(&form.email)) {
         return e.into_response();
     }
     match gatehouse_app::staff::forgot_password(

@@ -16,6 +16,14 @@
 //!   and query whose refusals answer in the API's error body.
 //! - [`SiteInPath`] (`site.rs`): the site named in the path, resolved once
 //!   and passed down as a value.
+//! - [`visit::Visit`], [`visit::SignedIn`], [`visit::SignedInForm`]
+//!   (`visit.rs`): one portal page view, its signed-in customer, and a
+//!   signed-in form post whose token matched.
+//! - [`ClientCall`] (`app_client.rs`): an app calling the provider's token,
+//!   introspection or revocation endpoint, with its credentials.
+//!
+//! No extractor imports a page: what a page answers to a refusal is a typed
+//! rejection the page's module turns into a response.
 //!
 //! Invariants: the caller is established from the request's parts before
 //! the body is read, so an anonymous request is refused without its body
@@ -24,6 +32,7 @@
 mod app_client;
 mod body;
 pub(crate) mod site;
+pub(crate) mod visit;
 
 pub(crate) use app_client::{ClientCall, ClientCallRefused};
 pub(crate) use body::{ApiJson, ApiPath, ApiQuery};

@@ -12,7 +12,7 @@
 //! - Unauthenticated calls that cost a hash or send mail are rate-limited per
 //!   client address and per account.
 
-mod next;
+pub(crate) mod next;
 mod oauth;
 mod password;
 mod profile;
@@ -20,16 +20,13 @@ mod register;
 mod sessions;
 mod sign_in;
 mod team;
-mod visit;
 
 use axum::Router;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use gatehouse_app::portal::RequestMeta;
 
-use crate::error::ApiError;
+use crate::extract::visit::Visit;
 use crate::state::AppState;
-use visit::Visit;
 
 /// The portal's routes.
 /// The portal addresses an app's page may POST to from its own site: the
@@ -135,26 +132,4 @@ async fn home(v: Visit) -> Response {
     }
     let to = v.path("login");
     v.redirect(&to)
-}
-
-/// Takes one request from the client's and (when given) the account's budget.
-pub(crate) fn rate_limit(
-    state: &AppState,
-    meta: &RequestMeta,
-    site: &str,
-    account_key: Option<&str>,
-) -> Result<(), ApiError> {
-    let ip = meta.ip.as_deref().unwrap_or("unknown");
-    state
-        .limiter
-        .check(&format!("ip:{ip}"), state.limits.per_ip)
-        .map_err(ApiError::rate_limited)?;
-    if let Some(key) = account_key {
-        let key = key.trim().to_lowercase();
-        state
-            .limiter
-            .check(&format!("account:{site}:{key}"), state.limits.per_account)
-            .map_err(ApiError::rate_limited)?;
-    }
-    Ok(())
 }

@@ -18,9 +18,9 @@ use gatehouse_app::portal::sessions;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::visit::CsrfForm;
-use super::visit::{SignedIn, Visit};
 use crate::cookies;
+use crate::extract::visit::CsrfForm;
+use crate::extract::visit::{SignedIn, Visit};
 
 /// The consent page's answer: the request it was shown for, and the choice.
 #[derive(Debug, Deserialize)]

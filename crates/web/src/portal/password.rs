@@ -14,8 +14,8 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::register::{EmailForm, email_page};
-use super::visit::*;
 use crate::cookies;
+use crate::extract::visit::*;
 
 // ---- forgotten password
 

@@ -11,7 +11,7 @@ use gatehouse_app::customers::CustomerPatch;
 use gatehouse_app::portal::profile;
 use minijinja::context;
 
-use super::visit::*;
+use crate::extract::visit::*;
 use crate::pages;
 
 /// The customer fields a profile can show (those a site may open to its

@@ -13,7 +13,7 @@ use gatehouse_domain::Status;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::visit::*;
+use crate::extract::visit::*;
 
 // ---- register
 

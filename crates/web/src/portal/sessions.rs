@@ -10,9 +10,9 @@ use gatehouse_app::portal::sessions::{self};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::visit::CsrfForm;
-use super::visit::*;
 use crate::cookies;
+use crate::extract::visit::CsrfForm;
+use crate::extract::visit::*;
 
 pub(super) async fn sessions_page(SignedIn { visit: v, current }: SignedIn<false>) -> Response {
     match sessions::list(&v.state.app, &current).await {

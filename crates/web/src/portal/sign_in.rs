@@ -11,9 +11,9 @@ use gatehouse_domain::SignInRefusal;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::rate_limit;
-use super::visit::*;
 use crate::cookies;
+use crate::extract::visit::*;
+use crate::limits::rate_limit;
 
 // ---- sign in and out
 
@@ -89,11 +89,11 @@ fn login_page(
     )
 }
 
-impl IntoResponse for super::visit::FormRefused {
+impl IntoResponse for crate::extract::visit::FormRefused {
     fn into_response(self) -> Response {
         match self {
-            super::visit::FormRefused::Answer(r) => r,
-            super::visit::FormRefused::SessionEnded { visit, page, kept } => {
+            crate::extract::visit::FormRefused::Answer(r) => r,
+            crate::extract::visit::FormRefused::SessionEnded { visit, page, kept } => {
                 session_ended(*visit, &page, &kept)
             }
         }

@@ -17,8 +17,8 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::rate_limit;
-use super::visit::*;
+use crate::extract::visit::*;
+use crate::limits::rate_limit;
 
 /// Words that may be shown after a team action.
 pub(super) const TEAM_NOTICES: [&str; 5] = [
@@ -195,7 +195,7 @@ pub(super) async fn resend(
     params: RawPathParams,
     SignedInForm {
         visit: v, current, ..
-    }: SignedInForm<super::visit::CsrfForm>,
+    }: SignedInForm<crate::extract::visit::CsrfForm>,
 ) -> Response {
     let Some(id) = colleague_of(&params) else {
         return v.fail(AppError::NotFound("account".into())).into_response();

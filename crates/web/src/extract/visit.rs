@@ -24,21 +24,21 @@ use gatehouse_store::Site;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::rate_limit;
+use super::{ClientMeta, parse_form};
 use crate::error::ApiError;
-use crate::extract::{ClientMeta, parse_form};
+use crate::limits::rate_limit;
 use crate::state::AppState;
 use crate::{cookies, csrf, i18n, pages};
 
 #[derive(Debug, Default, Deserialize)]
-pub(super) struct PageQuery {
-    pub(super) lang: Option<String>,
-    pub(super) notice: Option<String>,
-    pub(super) token: Option<String>,
+pub(crate) struct PageQuery {
+    pub(crate) lang: Option<String>,
+    pub(crate) notice: Option<String>,
+    pub(crate) token: Option<String>,
 }
 
 /// Words that may be shown as a notice after a redirect.
-pub(super) const NOTICES: [&str; 8] = [
+pub(crate) const NOTICES: [&str; 8] = [
     "session_ended",
     "profile_saved",
     "change_done",
@@ -52,16 +52,16 @@ pub(super) const NOTICES: [&str; 8] = [
 /// One page view: the site, the visitor's language and session, and the
 /// cookies to set on the answer.
 #[derive(Debug)]
-pub(super) struct Visit {
-    pub(super) state: AppState,
-    pub(super) site: std::sync::Arc<Site>,
-    pub(super) lang: Language,
-    pub(super) current: Option<Current>,
-    pub(super) csrf: String,
-    pub(super) anonymous_csrf: Option<String>,
-    pub(super) set_cookies: HeaderMap,
-    pub(super) meta: RequestMeta,
-    pub(super) flash: Option<String>,
+pub(crate) struct Visit {
+    pub(crate) state: AppState,
+    pub(crate) site: std::sync::Arc<Site>,
+    pub(crate) lang: Language,
+    pub(crate) current: Option<Current>,
+    pub(crate) csrf: String,
+    pub(crate) anonymous_csrf: Option<String>,
+    pub(crate) set_cookies: HeaderMap,
+    pub(crate) meta: RequestMeta,
+    pub(crate) flash: Option<String>,
 }
 
 impl FromRequestParts<AppState> for Visit {
@@ -160,12 +160,12 @@ impl FromRequestParts<AppState> for Visit {
 }
 
 impl Visit {
-    pub(super) fn tr(&self, key: &str) -> String {
+    pub(crate) fn tr(&self, key: &str) -> String {
         i18n::word(self.lang, key)
     }
 
     /// Whether a posted form carries the right CSRF token.
-    pub(super) fn csrf_ok(&self, submitted: &str) -> bool {
+    pub(crate) fn csrf_ok(&self, submitted: &str) -> bool {
         let expected = match &self.current {
             Some(c) => Some(c.session.csrf_token.as_str()),
             None => self.anonymous_csrf.as_deref(),
@@ -173,7 +173,7 @@ impl Visit {
         expected.is_some_and(|e| csrf::same(e, submitted))
     }
 
-    pub(super) fn base(&self) -> Value {
+    pub(crate) fn base(&self) -> Value {
         let settings = &self.site.settings;
         context! {
             lang => self.lang.as_str(),
@@ -194,20 +194,20 @@ impl Visit {
         }
     }
 
-    pub(super) fn finish(self, mut response: Response) -> Response {
+    pub(crate) fn finish(self, mut response: Response) -> Response {
         for (name, value) in self.set_cookies.iter() {
             response.headers_mut().append(name, value.clone());
         }
         response
     }
 
-    pub(super) fn page(self, status: StatusCode, template: &str, extra: Value) -> Response {
+    pub(crate) fn page(self, status: StatusCode, template: &str, extra: Value) -> Response {
         let ctx = context! { ..extra, ..self.base() };
         let response = pages::render(status, template, ctx);
         self.finish(response)
     }
 
-    pub(super) fn notice(
+    pub(crate) fn notice(
         self,
         status: StatusCode,
         heading: &str,
@@ -224,14 +224,14 @@ impl Visit {
     }
 
     /// A use case's failure, to be shown in this page's frame and language.
-    pub(super) fn fail(self, error: AppError) -> PortalError {
+    pub(crate) fn fail(self, error: AppError) -> PortalError {
         PortalError {
             visit: Some(Box::new(self)),
             error,
         }
     }
 
-    pub(super) fn redirect(self, to: &str) -> Response {
+    pub(crate) fn redirect(self, to: &str) -> Response {
         let mut response = StatusCode::SEE_OTHER.into_response();
         if let Ok(v) = HeaderValue::from_str(to) {
             response.headers_mut().insert(LOCATION, v);
@@ -239,14 +239,14 @@ impl Visit {
         self.finish(response)
     }
 
-    pub(super) fn path(&self, page: &str) -> String {
+    pub(crate) fn path(&self, page: &str) -> String {
         format!("/s/{}/{page}", self.site.key)
     }
 
     /// The gate every anonymous form post passes first: the CSRF token must
     /// match, and the address (and the account named, when there is one) must
     /// be under its rate limit.
-    pub(super) fn admit(
+    pub(crate) fn admit(
         self,
         csrf: &str,
         account_key: Option<&str>,
@@ -263,7 +263,7 @@ impl Visit {
     /// Just signed in with `session` under a form posted after the old
     /// session ended: this visit as the new session's (its token, its
     /// customer, `notice` said at the top), and the fields as they were typed.
-    pub(super) async fn resuming(
+    pub(crate) async fn resuming(
         mut self,
         session: &gatehouse_app::portal::sessions::NewSession,
         resume: &str,
@@ -284,7 +284,7 @@ impl Visit {
         Ok((self, current, typed))
     }
 
-    pub(super) fn csrf_refused(self) -> Response {
+    pub(crate) fn csrf_refused(self) -> Response {
         let back = self.path("");
         let again = self.tr("error_csrf");
         self.notice(
@@ -295,7 +295,7 @@ impl Visit {
         )
     }
 
-    pub(super) fn rate_limited(self, error: ApiError) -> Response {
+    pub(crate) fn rate_limited(self, error: ApiError) -> Response {
         let wait = error.retry_after.unwrap_or(60);
         let text = self.tr("error_rate_limited");
         let mut response = self.notice(
@@ -314,9 +314,9 @@ impl Visit {
 /// A page for a signed-in customer: the visit and the customer, or a
 /// redirect to sign in. `FORCED` lets through a customer who must change
 /// their password first (the password pages); otherwise they are sent there.
-pub(super) struct SignedIn<const FORCED: bool> {
-    pub(super) visit: Visit,
-    pub(super) current: Current,
+pub(crate) struct SignedIn<const FORCED: bool> {
+    pub(crate) visit: Visit,
+    pub(crate) current: Current,
 }
 
 impl<const FORCED: bool> FromRequestParts<AppState> for SignedIn<FORCED> {
@@ -340,7 +340,7 @@ impl<const FORCED: bool> FromRequestParts<AppState> for SignedIn<FORCED> {
 fn to_sign_in(visit: Visit, parts: &Parts) -> Response {
     let page = parts.uri.path();
     let mut to = visit.path("login");
-    let back = super::next::safe_next(&visit.site.key, page);
+    let back = crate::portal::next::safe_next(&visit.site.key, page);
     if parts.method != Method::GET && parts.method != Method::HEAD {
         to.push_str("?notice=session_ended");
         if let Some(back) = back {
@@ -356,26 +356,26 @@ fn to_sign_in(visit: Visit, parts: &Parts) -> Response {
 
 /// A form that carries only its CSRF token (a button).
 #[derive(Debug, Default, Deserialize)]
-pub(super) struct CsrfForm {
+pub(crate) struct CsrfForm {
     #[serde(default)]
-    pub(super) csrf: String,
+    pub(crate) csrf: String,
 }
 
 /// A signed-in customer's form post whose CSRF token matched, read as `T`.
 /// Posted after the session ended, it is answered with the sign-in page
 /// carrying what was typed (never a password or the old token), which comes
 /// back filled in after signing in.
-pub(super) struct SignedInForm<T> {
-    pub(super) visit: Visit,
-    pub(super) current: Current,
-    pub(super) form: T,
+pub(crate) struct SignedInForm<T> {
+    pub(crate) visit: Visit,
+    pub(crate) current: Current,
+    pub(crate) form: T,
 }
 
 /// Why a signed-in form was not taken: a page or redirect to answer with,
 /// or its session had ended (answered by the sign-in page, which carries
 /// what was typed: `IntoResponse` is the sign-in page's, so that this
 /// extractor needs none of the pages).
-pub(super) enum FormRefused {
+pub(crate) enum FormRefused {
     /// Answer with this.
     Answer(Response),
     /// The session ended: `kept` is what was typed (URL-encoded), to send
@@ -410,7 +410,7 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for SignedInForm<T> {
         let current = match visit.current.clone() {
             // A form whose page cannot be shown again (one row's button):
             // only the news that the session ended.
-            None if super::next::safe_next(&visit.site.key, &page).is_none() => {
+            None if crate::portal::next::safe_next(&visit.site.key, &page).is_none() => {
                 let to = format!("{}?notice=session_ended", visit.path("login"));
                 return Err(visit.redirect(&to).into());
             }
@@ -454,7 +454,7 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for SignedInForm<T> {
 }
 
 /// The field errors of a refused form, and a line for the top of the form.
-pub(super) fn form_errors(
+pub(crate) fn form_errors(
     visit: &Visit,
     e: &AppError,
 ) -> (Option<String>, BTreeMap<String, String>) {
@@ -488,7 +488,7 @@ pub(super) fn form_errors(
     }
 }
 
-pub(super) fn capitalise(s: &str) -> String {
+pub(crate) fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => {
@@ -506,7 +506,7 @@ pub(super) fn capitalise(s: &str) -> String {
 /// the site's frame and the visitor's language (with `Retry-After` when it
 /// is worth trying again), or, before the site is known, as a plain page.
 #[derive(Debug)]
-pub(super) struct PortalError {
+pub(crate) struct PortalError {
     visit: Option<Box<Visit>>,
     error: AppError,
 }
