@@ -36,6 +36,7 @@ pub struct IssuedLink {
 
 /// Issues a new link token for an account (voiding older ones of the same
 /// purpose) and answers the link to put in mail.
+#[tracing::instrument(name = "app.account_mail.issue_link", level = "debug", skip_all)]
 pub async fn issue_link(
     app: &App,
     tx: &mut dyn Tx,
@@ -65,6 +66,7 @@ pub async fn issue_link(
 /// Voids older invitations and mails a new one: the welcome mail with a
 /// single-use link to choose a password (accounts made by staff, or by a
 /// customer manager for a colleague).
+#[tracing::instrument(name = "app.account_mail.send_invitation", level = "debug", skip_all)]
 pub async fn send_invitation(
     app: &App,
     tx: &mut dyn Tx,
@@ -114,6 +116,7 @@ impl LinkMail {
 
 /// Voids older links of the kind and mails a new one, if the lifecycle allows
 /// the kind's event on this account; answers whether it did.
+#[tracing::instrument(name = "app.account_mail.send_link", level = "debug", skip_all)]
 pub async fn send_link(
     app: &App,
     tx: &mut dyn Tx,
@@ -153,6 +156,7 @@ pub(crate) async fn mail_link(
 }
 
 /// Queues a message to an account in its language.
+#[tracing::instrument(name = "app.account_mail.mail_account", level = "debug", skip_all)]
 pub async fn mail_account(
     tx: &mut dyn Tx,
     site: &Site,

@@ -22,6 +22,7 @@ pub struct CreatedToken {
 
 /// Creates an API token for the staff user with this e-mail address. Without
 /// scopes it gets every scope the staff user's role allows.
+#[tracing::instrument(name = "app.api_tokens.create_token", level = "debug", skip_all)]
 pub async fn create_token(
     app: &App,
     actor: &Actor,
@@ -33,6 +34,7 @@ pub async fn create_token(
 }
 
 /// As [`create_token`], void after `expires_at` when given.
+#[tracing::instrument(name = "app.api_tokens.create_token_until", level = "debug", skip_all)]
 pub async fn create_token_until(
     app: &App,
     actor: &Actor,
@@ -153,6 +155,7 @@ impl From<&ApiToken> for TokenView {
 }
 
 /// Every token (admins only).
+#[tracing::instrument(name = "app.api_tokens.list", level = "debug", skip_all)]
 pub async fn list(app: &App, caller: &crate::staff_auth::StaffCaller) -> AppResult<Vec<TokenView>> {
     caller.require(gatehouse_domain::Permission::ManageTokens)?;
     let mut tx = app.store.read().await?;
@@ -165,6 +168,7 @@ pub async fn list(app: &App, caller: &crate::staff_auth::StaffCaller) -> AppResu
 }
 
 /// Creates a token for a staff user (admins only); the secret is shown once.
+#[tracing::instrument(name = "app.api_tokens.create", level = "debug", skip_all)]
 pub async fn create(
     app: &App,
     caller: &crate::staff_auth::StaffCaller,
@@ -178,6 +182,7 @@ pub async fn create(
 }
 
 /// Revokes a token (admins only); calls with it get 401 from now on.
+#[tracing::instrument(name = "app.api_tokens.revoke", level = "debug", skip_all)]
 pub async fn revoke(app: &App, caller: &crate::staff_auth::StaffCaller, id: Uuid) -> AppResult<()> {
     caller.require(gatehouse_domain::Permission::ManageTokens)?;
     let now = app.clock.now();

@@ -31,6 +31,7 @@ pub fn event(
 
 /// The newest audit events matching a filter, for staff who may read the
 /// audit trail.
+#[tracing::instrument(name = "app.audit.list", level = "debug", skip_all)]
 pub async fn list(
     app: &crate::App,
     caller: &crate::caller::StaffCaller,
@@ -46,6 +47,7 @@ pub async fn list(
 /// ID, a customer by name (else company, else e-mail address), a site by its
 /// key, a group by its name, a staff user by e-mail address. Targets that no
 /// longer exist, and kinds without a name, are left out.
+#[tracing::instrument(name = "app.audit.target_names", level = "debug", skip_all)]
 pub async fn target_names(
     app: &crate::App,
     caller: &crate::caller::StaffCaller,

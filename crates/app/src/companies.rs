@@ -213,6 +213,7 @@ async fn load(tx: &mut dyn Tx, id: Uuid) -> AppResult<Company> {
 }
 
 /// A page of companies by name; `search` matches the name or external ID.
+#[tracing::instrument(name = "app.companies.list", level = "debug", skip_all)]
 pub async fn list(
     app: &App,
     caller: &StaffCaller,
@@ -228,6 +229,7 @@ pub async fn list(
 }
 
 /// The first `limit` company names, by name, for a picker.
+#[tracing::instrument(name = "app.companies.names", level = "debug", skip_all)]
 pub async fn names(app: &App, caller: &StaffCaller, limit: i64) -> AppResult<Vec<String>> {
     caller.require(Permission::ViewCustomers)?;
     let mut tx = app.store.read().await?;
@@ -235,6 +237,7 @@ pub async fn names(app: &App, caller: &StaffCaller, limit: i64) -> AppResult<Vec
 }
 
 /// A company with its customers and their accounts.
+#[tracing::instrument(name = "app.companies.get", level = "debug", skip_all)]
 pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<CompanyDetail> {
     caller.require(Permission::ViewCustomers)?;
     let now = app.clock.now();
@@ -264,6 +267,7 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Company
 }
 
 /// Adds a company.
+#[tracing::instrument(name = "app.companies.create", level = "debug", skip_all)]
 pub async fn create(app: &App, caller: &StaffCaller, input: &CompanyInput) -> AppResult<Company> {
     caller.require(Permission::ManageAccounts)?;
     let (name, external_id, address, notes) = check(input)?;
@@ -294,6 +298,7 @@ pub async fn create(app: &App, caller: &StaffCaller, input: &CompanyInput) -> Ap
 
 /// Changes a company; a new name is written into its customers' records in
 /// the same transaction. Audited with each changed field before and after.
+#[tracing::instrument(name = "app.companies.update", level = "debug", skip_all)]
 pub async fn update(
     app: &App,
     caller: &StaffCaller,
@@ -362,6 +367,7 @@ pub async fn update(
 
 /// Removes a company without customers; one with customers is refused and
 /// says how many.
+#[tracing::instrument(name = "app.companies.delete", level = "debug", skip_all)]
 pub async fn delete(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> {
     caller.require(Permission::ManageAccounts)?;
     let now = app.clock.now();
@@ -494,6 +500,7 @@ const ADOPT_BATCH: i64 = 500;
 /// were records into records: one per name key (the first spelling found,
 /// oldest customer first, names it; an existing company with the key is
 /// used), each customer linked to it. Idempotent; audited per company made.
+#[tracing::instrument(name = "app.companies.adopt_free_text", level = "debug", skip_all)]
 pub async fn adopt_free_text(app: &App) -> AppResult<Adopted> {
     let actor = Actor::system("migration");
     let mut report = Adopted::default();

@@ -93,6 +93,7 @@ async fn check_group(
 }
 
 /// Adds a customer, optionally with a portal account and a welcome mail.
+#[tracing::instrument(name = "app.customers.create", level = "debug", skip_all)]
 pub async fn create(
     app: &App,
     caller: &StaffCaller,
@@ -232,6 +233,7 @@ pub(crate) async fn with_accounts(
 }
 
 /// A customer with their accounts.
+#[tracing::instrument(name = "app.customers.get", level = "debug", skip_all)]
 pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<CustomerDetail> {
     caller.require(Permission::ViewCustomers)?;
     let now = app.clock.now();
@@ -243,6 +245,7 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Custome
 
 /// Changes the fields present in `input`; all or nothing, audited with each
 /// changed field before and after.
+#[tracing::instrument(name = "app.customers.update", level = "debug", skip_all)]
 pub async fn update(
     app: &App,
     caller: &StaffCaller,
@@ -327,6 +330,7 @@ async fn deleted_accounts_only(
 
 /// Whether [`delete`] would delete the customer now (to ask staff only
 /// about a deletion that can happen); answers why not.
+#[tracing::instrument(name = "app.customers.deletable", level = "debug", skip_all)]
 pub async fn deletable(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> {
     caller.require(Permission::ManageAccounts)?;
     let mut tx = app.store.read().await?;
@@ -337,6 +341,7 @@ pub async fn deletable(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<(
 /// Removes a customer whose accounts are all deleted (or who has none);
 /// the deleted accounts stay, no longer assigned to anyone (undeleted, one
 /// is assigned again like a new registration).
+#[tracing::instrument(name = "app.customers.delete", level = "debug", skip_all)]
 pub async fn delete(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> {
     caller.require(Permission::ManageAccounts)?;
     let now = app.clock.now();
@@ -426,6 +431,7 @@ fn present(v: &Option<String>) -> Option<&str> {
 }
 
 /// The store filter a list query means, or the fields it got wrong.
+#[tracing::instrument(name = "app.customers.filter_of", level = "debug", skip_all)]
 pub async fn filter_of(app: &App, q: &ListQuery) -> AppResult<gatehouse_store::CustomerFilter> {
     let mut errors = Vec::new();
     let mut wrong = |field: &str, message: String| {
@@ -519,6 +525,7 @@ pub fn sort_of(q: &ListQuery) -> AppResult<(gatehouse_store::CustomerSort, bool)
 pub const TOTAL_CAP: i64 = gatehouse_store::BROAD_MATCHES;
 
 /// A page of the customer list with the total.
+#[tracing::instrument(name = "app.customers.list", level = "debug", skip_all)]
 pub async fn list(
     app: &App,
     caller: &StaffCaller,
@@ -568,6 +575,7 @@ pub struct AccountBrief {
 
 /// The accounts of the customers on a page of the list, by customer, in one
 /// read.
+#[tracing::instrument(name = "app.customers.accounts_on_page", level = "debug", skip_all)]
 pub async fn accounts_on_page(
     app: &App,
     caller: &StaffCaller,
@@ -595,6 +603,7 @@ pub async fn accounts_on_page(
 }
 
 /// One chunk of an export: the customers after `after` (in ID order).
+#[tracing::instrument(name = "app.customers.export_chunk", level = "debug", skip_all)]
 pub async fn export_chunk(
     app: &App,
     caller: &StaffCaller,
@@ -653,6 +662,7 @@ pub struct CustomerResult {
 
 /// Applies an action to each customer on its own (each audited as a single
 /// change would be); answers one result each.
+#[tracing::instrument(name = "app.customers.bulk", level = "debug", skip_all)]
 pub async fn bulk(
     app: &App,
     caller: &StaffCaller,

@@ -199,6 +199,7 @@ impl RetryPolicy {
 const BATCH: i64 = 20;
 
 /// Delivers what is due now; answers how many messages it handled.
+#[tracing::instrument(name = "app.delivery.deliver_due", level = "debug", skip_all)]
 pub async fn deliver_due(
     app: &App,
     transport: &dyn Transport,
@@ -211,6 +212,7 @@ pub async fn deliver_due(
 /// [`deliver_due`], stopping between two messages once `stop` turns true:
 /// the claims not yet sent are given back at once, so that another node
 /// sends them now instead of after the lease.
+#[tracing::instrument(name = "app.delivery.deliver_until_stopped", level = "debug", skip_all)]
 pub async fn deliver_until_stopped(
     app: &App,
     transport: &dyn Transport,

@@ -63,6 +63,7 @@ fn check(input: &GroupInput) -> AppResult<(String, String)> {
 }
 
 /// Every group with its size; inactive ones too when `all`.
+#[tracing::instrument(name = "app.groups.list", level = "debug", skip_all)]
 pub async fn list(app: &App, caller: &StaffCaller, all: bool) -> AppResult<Vec<GroupView>> {
     caller.require(Permission::ViewCustomers)?;
     let mut tx = app.store.read().await?;
@@ -81,6 +82,7 @@ fn taken(name: &str) -> AppError {
 }
 
 /// Adds a group.
+#[tracing::instrument(name = "app.groups.create", level = "debug", skip_all)]
 pub async fn create(app: &App, caller: &StaffCaller, input: &GroupInput) -> AppResult<Group> {
     caller.require(Permission::ManageAccounts)?;
     let (name, description) = check(input)?;
@@ -111,6 +113,7 @@ pub async fn create(app: &App, caller: &StaffCaller, input: &GroupInput) -> AppR
 }
 
 /// Changes a group.
+#[tracing::instrument(name = "app.groups.update", level = "debug", skip_all)]
 pub async fn update(
     app: &App,
     caller: &StaffCaller,
@@ -151,6 +154,7 @@ pub async fn update(
 }
 
 /// Removes an empty group; one with members is refused and says how many.
+#[tracing::instrument(name = "app.groups.delete", level = "debug", skip_all)]
 pub async fn delete(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> {
     caller.require(Permission::ManageAccounts)?;
     let now = app.clock.now();

@@ -14,6 +14,7 @@ use crate::{App, AppError, AppResult, audit};
 const KEY: &str = "installation";
 
 /// The settings in force.
+#[tracing::instrument(name = "app.installation.load", level = "debug", skip_all)]
 pub async fn load(app: &App) -> AppResult<InstallationSettings> {
     let mut tx = app.store.read().await?;
     load_in(tx.as_mut()).await
@@ -21,6 +22,7 @@ pub async fn load(app: &App) -> AppResult<InstallationSettings> {
 
 /// The settings in force, read in a transaction the caller has open (staff
 /// authentication reads them with the session, in one round of reads).
+#[tracing::instrument(name = "app.installation.load_in", level = "debug", skip_all)]
 pub async fn load_in(tx: &mut dyn Tx) -> AppResult<InstallationSettings> {
     Ok(match tx.installation_setting(KEY).await? {
         Some(json) => serde_json::from_str(&json).unwrap_or_default(),
@@ -29,6 +31,7 @@ pub async fn load_in(tx: &mut dyn Tx) -> AppResult<InstallationSettings> {
 }
 
 /// Replaces the settings (admins only), audited with before and after.
+#[tracing::instrument(name = "app.installation.save", level = "debug", skip_all)]
 pub async fn save(
     app: &App,
     caller: &StaffCaller,

@@ -26,6 +26,7 @@ use crate::{App, AppResult};
 /// Decides `event` for a loaded account and carries out what the decision
 /// says, in `tx`; answers the effects performed, in order. The account in
 /// memory has its new state and times; the caller saves it.
+#[tracing::instrument(name = "app.lifecycle.apply", level = "debug", skip_all)]
 pub async fn apply(
     app: &App,
     tx: &mut dyn Tx,

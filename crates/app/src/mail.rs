@@ -288,6 +288,7 @@ fn escape_html(s: &str) -> String {
 /// Renders a message (with the site's override, if any) and queues it in the
 /// caller's transaction (the store wakes the delivery worker once it is
 /// committed).
+#[tracing::instrument(name = "app.mail.queue", level = "debug", skip_all)]
 pub async fn queue(
     tx: &mut dyn Tx,
     site: &Site,

@@ -63,6 +63,7 @@ impl From<OutboxMessage> for OutboxItem {
 pub const STATUSES: [&str; 3] = ["pending", "sent", "failed"];
 
 /// The newest messages, of one status when given.
+#[tracing::instrument(name = "app.outbox.list", level = "debug", skip_all)]
 pub async fn list(
     app: &App,
     caller: &StaffCaller,
@@ -96,6 +97,7 @@ pub struct OutboxMessageView {
 }
 
 /// One message with its bodies.
+#[tracing::instrument(name = "app.outbox.get", level = "debug", skip_all)]
 pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<OutboxMessageView> {
     caller.require(Permission::ViewOutbox)?;
     let mut tx = app.store.read().await?;
@@ -115,6 +117,7 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<OutboxM
 }
 
 /// Sends a failed (or waiting) message again at once.
+#[tracing::instrument(name = "app.outbox.retry", level = "debug", skip_all)]
 pub async fn retry(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<OutboxItem> {
     caller.require(Permission::RetryMail)?;
     let now = app.clock.now();

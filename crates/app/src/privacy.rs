@@ -138,6 +138,7 @@ enum Reader {
 }
 
 /// Everything held about a customer, for staff (audited: who took a copy).
+#[tracing::instrument(name = "app.privacy.customer_data", level = "debug", skip_all)]
 pub async fn customer_data(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Value> {
     caller.require(Permission::ViewCustomers)?;
     let mut tx = app.store.read().await?;
@@ -161,6 +162,7 @@ pub async fn customer_data(app: &App, caller: &StaffCaller, id: Uuid) -> AppResu
 
 /// Everything held about the signed-in customer: their customer record and
 /// all its accounts, or the account alone while it has none.
+#[tracing::instrument(name = "app.privacy.own_data", level = "debug", skip_all)]
 pub async fn own_data(app: &App, current: &Current) -> AppResult<Value> {
     let mut tx = app.store.read().await?;
     let account = tx
@@ -210,6 +212,7 @@ impl From<Erased> for ErasureReport {
 /// sign-ins and consents with them), the mail to their addresses, and the
 /// personal data in audit events; leaves one audit event saying that it
 /// happened and why, naming no personal data.
+#[tracing::instrument(name = "app.privacy.erase", level = "debug", skip_all)]
 pub async fn erase(
     app: &App,
     caller: &StaffCaller,
@@ -278,6 +281,7 @@ const PURGE_BATCH: i64 = 200;
 /// and the mail to its address, and its customer record when it has no
 /// other account (a customer with another account stays). Each is audited.
 /// With `dry_run`, only lists them.
+#[tracing::instrument(name = "app.privacy.purge", level = "debug", skip_all)]
 pub async fn purge(app: &App, actor: &Actor, dry_run: bool) -> AppResult<Vec<Purged>> {
     let now = app.clock.now();
     let mut tx = app.store.read().await?;
@@ -387,6 +391,7 @@ pub async fn purge(app: &App, actor: &Actor, dry_run: bool) -> AppResult<Vec<Pur
 /// the OpenID provider's codes, refresh tokens and grants that can serve
 /// nobody any more (`gatehouse_domain::oidc::{CODE_KEPT, REVOKED_GRANT_KEPT,
 /// GRANT_KEPT_AT_MOST}`).
+#[tracing::instrument(name = "app.privacy.purge_job", level = "debug", skip_all)]
 pub async fn purge_job(app: &App, holder: &str, lease: time::Duration) -> AppResult<Option<usize>> {
     let now: OffsetDateTime = app.clock.now();
     let mut tx = app.store.begin().await?;

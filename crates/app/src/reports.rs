@@ -49,6 +49,7 @@ pub struct RegistrationRow {
 }
 
 /// The registrations of a site, newest first (at most `limit`).
+#[tracing::instrument(name = "app.reports.registrations", level = "debug", skip_all)]
 pub async fn registrations(
     app: &App,
     caller: &StaffCaller,
@@ -135,6 +136,7 @@ pub struct Dashboard {
 
 /// Counts per status per site, and registrations per day (on `site`, or on
 /// every site) for the last [`CHART_DAYS`] days up to today (UTC).
+#[tracing::instrument(name = "app.reports.dashboard", level = "debug", skip_all)]
 pub async fn dashboard(
     app: &App,
     caller: &StaffCaller,

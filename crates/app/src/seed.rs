@@ -135,6 +135,7 @@ const BATCH: usize = 5000;
 /// Writes `count` customers, about two thirds of them with an account on the
 /// site in one of every status; calls `progress` with the number written so
 /// far after each batch.
+#[tracing::instrument(name = "app.seed.seed", level = "debug", skip_all)]
 pub async fn seed(
     app: &App,
     site_key: &str,

@@ -17,6 +17,7 @@ use crate::{App, AppError, AppResult, audit, secrets, staff};
 pub const SETUP_LINK_TTL: Duration = staff::LINK_TTL;
 
 /// A new setup link token, or `None` when staff exist already.
+#[tracing::instrument(name = "app.setup.issue_setup_token", level = "debug", skip_all)]
 pub async fn issue_setup_token(app: &App) -> AppResult<Option<String>> {
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
@@ -50,6 +51,7 @@ pub async fn issue_setup_token(app: &App) -> AppResult<Option<String>> {
 
 /// Whether the setup link can still be used: a first-admin link while no
 /// staff user exists, or an invitation of a staff user.
+#[tracing::instrument(name = "app.setup.setup_token_valid", level = "debug", skip_all)]
 pub async fn setup_token_valid(app: &App, token: &str) -> AppResult<bool> {
     let mut tx = app.store.read().await?;
     let found = tx
@@ -78,6 +80,7 @@ pub struct LinkHolder {
 
 /// Whom a staff user's link (an invitation or a reset) is for, if the token
 /// is one.
+#[tracing::instrument(name = "app.setup.link_holder", level = "debug", skip_all)]
 pub async fn link_holder(app: &App, token: &str) -> AppResult<Option<LinkHolder>> {
     let mut tx = app.store.read().await?;
     let found = tx
@@ -98,6 +101,7 @@ pub async fn link_holder(app: &App, token: &str) -> AppResult<Option<LinkHolder>
 
 /// Creates the first admin through the setup link, or sets an invited staff
 /// user's password. Bad input is refused without using up the link.
+#[tracing::instrument(name = "app.setup.complete_setup", level = "debug", skip_all)]
 pub async fn complete_setup(
     app: &App,
     token: &str,

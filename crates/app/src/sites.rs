@@ -21,6 +21,7 @@ use crate::{App, AppError, AppResult, audit};
 pub const DEFAULT_SITE_KEY: &str = "main";
 
 /// The site with this key, read in the caller's transaction, or not found.
+#[tracing::instrument(name = "app.sites.load", level = "debug", skip_all)]
 pub async fn load(tx: &mut dyn Tx, key: &str) -> AppResult<Site> {
     tx.site_by_key(key)
         .await?
@@ -30,6 +31,7 @@ pub async fn load(tx: &mut dyn Tx, key: &str) -> AppResult<Site> {
 /// The site with this key for a request, or not found: a recent copy while
 /// no site or app changed since it was read (see [`crate::recent`]), shared
 /// rather than copied.
+#[tracing::instrument(name = "app.sites.resolve", level = "debug", skip_all)]
 pub async fn resolve(app: &App, key: &str) -> AppResult<Arc<Site>> {
     let seen = app.store.site_changes_seen();
     if let Some(site) = app.recent.sites.get(&key.to_string(), seen) {
@@ -45,6 +47,7 @@ pub async fn resolve(app: &App, key: &str) -> AppResult<Arc<Site>> {
 }
 
 /// Creates a site with default settings.
+#[tracing::instrument(name = "app.sites.create_site", level = "debug", skip_all)]
 pub async fn create_site(app: &App, actor: &Actor, key: &str, name: &str) -> AppResult<Site> {
     let key = SiteKey::parse(key).map_err(|e| AppError::policy("key", e))?;
     let name = name.trim();
@@ -84,6 +87,7 @@ pub async fn create_site(app: &App, actor: &Actor, key: &str, name: &str) -> App
 
 /// Creates the default site when there is no site at all; answers whether it
 /// did. Safe when several nodes start at once: the key is unique.
+#[tracing::instrument(name = "app.sites.ensure_default_site", level = "debug", skip_all)]
 pub async fn ensure_default_site(app: &App) -> AppResult<bool> {
     let mut tx = app.store.read().await?;
     let empty = tx.list_sites().await?.is_empty();
@@ -107,6 +111,7 @@ pub async fn ensure_default_site(app: &App) -> AppResult<bool> {
 }
 
 /// Every site (staff who may read customers see them; sites are not secret).
+#[tracing::instrument(name = "app.sites.list", level = "debug", skip_all)]
 pub async fn list(app: &App, caller: &crate::staff_auth::StaffCaller) -> AppResult<Vec<Site>> {
     caller.require(gatehouse_domain::Permission::ViewCustomers)?;
     let mut tx = app.store.read().await?;
@@ -114,6 +119,7 @@ pub async fn list(app: &App, caller: &crate::staff_auth::StaffCaller) -> AppResu
 }
 
 /// Adds a site (admins only).
+#[tracing::instrument(name = "app.sites.create", level = "debug", skip_all)]
 pub async fn create(
     app: &App,
     caller: &crate::staff_auth::StaffCaller,
@@ -125,12 +131,14 @@ pub async fn create(
 }
 
 /// One site with its settings (staff who may read customers).
+#[tracing::instrument(name = "app.sites.get", level = "debug", skip_all)]
 pub async fn get(app: &App, caller: &crate::staff_auth::StaffCaller, key: &str) -> AppResult<Site> {
     caller.require(gatehouse_domain::Permission::ViewCustomers)?;
     Ok(Site::clone(&*resolve(app, key).await?))
 }
 
 /// A site's settings.
+#[tracing::instrument(name = "app.sites.settings", level = "debug", skip_all)]
 pub async fn settings(
     app: &App,
     caller: &crate::staff_auth::StaffCaller,
@@ -147,6 +155,7 @@ fn issuer_key(address: &str) -> String {
 /// Changes some of a site's settings (admins only): every key checked, all or
 /// nothing, audited with each key whose value changed, before and after. A
 /// patch that changes nothing writes nothing.
+#[tracing::instrument(name = "app.sites.patch_settings", level = "debug", skip_all)]
 pub async fn patch_settings(
     app: &App,
     caller: &crate::staff_auth::StaffCaller,

@@ -26,6 +26,7 @@ pub const NO_PASSWORD: &str = "!";
 pub use crate::staff_auth::STAFF_PASSWORD_MIN_LENGTH;
 
 /// Checks the input and hashes the password; nothing is stored yet.
+#[tracing::instrument(name = "app.staff.new_staff", level = "debug", skip_all)]
 pub async fn new_staff(
     app: &App,
     email: &str,
@@ -48,6 +49,7 @@ pub async fn new_staff(
 }
 
 /// Stores a staff user made by [`new_staff`] with its audit event.
+#[tracing::instrument(name = "app.staff.insert_staff", level = "debug", skip_all)]
 pub async fn insert_staff(
     tx: &mut dyn Tx,
     actor: &Actor,
@@ -76,6 +78,7 @@ pub async fn insert_staff(
 }
 
 /// Adds a staff user with a password they chose.
+#[tracing::instrument(name = "app.staff.add_staff", level = "debug", skip_all)]
 pub async fn add_staff(
     app: &App,
     actor: &Actor,
@@ -120,6 +123,7 @@ fn staff_view(s: &StaffUser) -> StaffView {
 }
 
 /// Every staff user (admins only).
+#[tracing::instrument(name = "app.staff.list", level = "debug", skip_all)]
 pub async fn list(app: &App, caller: &crate::staff_auth::StaffCaller) -> AppResult<Vec<StaffView>> {
     caller.require(gatehouse_domain::Permission::ManageStaff)?;
     let mut tx = app.store.read().await?;
@@ -152,6 +156,7 @@ pub struct Reset {
 /// `remove_second_factor` turns their authenticator app off, so that they
 /// can sign in and set it up again. Their sessions end when the new
 /// password is set, or at once when the second factor goes. Audited.
+#[tracing::instrument(name = "app.staff.reset_link", level = "debug", skip_all)]
 pub async fn reset_link(
     app: &App,
     actor: &Actor,
@@ -170,6 +175,7 @@ pub async fn reset_link(
 /// with this address is mailed a single-use link (in `lang`) to choose a
 /// new password; anyone else, nothing. The caller answers the same either
 /// way, so that nobody learns whether an address is staff.
+#[tracing::instrument(name = "app.staff.forgot_password", level = "debug", skip_all)]
 pub async fn forgot_password(
     app: &App,
     email: &str,
@@ -192,6 +198,7 @@ pub async fn forgot_password(
 
 /// [`reset_link`] by an admin for a colleague (by ID): shown to the admin
 /// to hand on, as an invitation is, and mailed to the colleague in `lang`.
+#[tracing::instrument(name = "app.staff.reset_colleague", level = "debug", skip_all)]
 pub async fn reset_colleague(
     app: &App,
     caller: &crate::staff_auth::StaffCaller,
@@ -325,6 +332,7 @@ fn reset_mail(
 
 /// Adds a staff user who chooses their own password through a single-use link
 /// (admins only). Until then the account has no usable password.
+#[tracing::instrument(name = "app.staff.invite", level = "debug", skip_all)]
 pub async fn invite(
     app: &App,
     caller: &crate::staff_auth::StaffCaller,
@@ -365,6 +373,7 @@ pub async fn invite(
 
 /// Changes a staff user's role or active flag (admins only). Nobody can
 /// deactivate or demote themselves, so an installation keeps an admin.
+#[tracing::instrument(name = "app.staff.update", level = "debug", skip_all)]
 pub async fn update(
     app: &App,
     caller: &crate::staff_auth::StaffCaller,

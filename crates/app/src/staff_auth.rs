@@ -51,6 +51,7 @@ pub struct NewStaffSession {
 /// and deactivated staff get the same answer after the same work.
 /// A staff user with a TOTP secret must also give the current code; the
 /// answer to a wrong or missing code is the same as to a wrong password.
+#[tracing::instrument(name = "app.staff_auth.sign_in", level = "debug", skip_all)]
 pub async fn sign_in(
     app: &App,
     email: &str,
@@ -267,6 +268,7 @@ async fn confirm_both(
 }
 
 /// How many unused recovery codes the caller has.
+#[tracing::instrument(name = "app.staff_auth.recovery_codes_left", level = "debug", skip_all)]
 pub async fn recovery_codes_left(app: &App, caller: &StaffCaller) -> AppResult<i64> {
     let mut tx = app.store.read().await?;
     Ok(tx.staff_recovery_codes_left(caller.staff.id).await?)
@@ -274,6 +276,11 @@ pub async fn recovery_codes_left(app: &App, caller: &StaffCaller) -> AppResult<i
 
 /// New recovery codes for the caller (the old ones stop working), shown
 /// once; asks for the password and a current code. Audited.
+#[tracing::instrument(
+    name = "app.staff_auth.renew_recovery_codes",
+    level = "debug",
+    skip_all
+)]
 pub async fn renew_recovery_codes(
     app: &App,
     caller: &StaffCaller,
@@ -307,6 +314,7 @@ async fn fresh_recovery_codes(
 /// Turns the caller's authenticator app off (to move to a new phone, or
 /// for good): asks for the password and a current code; the recovery codes
 /// go with it. Audited.
+#[tracing::instrument(name = "app.staff_auth.turn_off_totp", level = "debug", skip_all)]
 pub async fn turn_off_totp(
     app: &App,
     caller: &StaffCaller,
@@ -325,6 +333,7 @@ pub async fn turn_off_totp(
 }
 
 /// The staff user of a console session token, if it is valid.
+#[tracing::instrument(name = "app.staff_auth.by_session", level = "debug", skip_all)]
 pub async fn by_session(app: &App, token: &str) -> AppResult<Option<StaffCaller>> {
     let now = app.clock.now();
     let hash = secrets::token_hash(token);
@@ -361,6 +370,7 @@ pub async fn by_session(app: &App, token: &str) -> AppResult<Option<StaffCaller>
 
 /// The staff user of an API token, if it is valid (not revoked, not
 /// expired, its owner active). Records its use.
+#[tracing::instrument(name = "app.staff_auth.by_token", level = "debug", skip_all)]
 pub async fn by_token(app: &App, secret: &str) -> AppResult<Option<StaffCaller>> {
     let now: OffsetDateTime = app.clock.now();
     let mut tx = app.store.read().await?;
@@ -402,6 +412,7 @@ pub async fn by_token(app: &App, secret: &str) -> AppResult<Option<StaffCaller>>
 }
 
 /// Ends a console session.
+#[tracing::instrument(name = "app.staff_auth.sign_out", level = "debug", skip_all)]
 pub async fn sign_out(app: &App, token: &str) -> AppResult<()> {
     let mut tx = app.store.begin().await?;
     tx.delete_session(&secrets::token_hash(token)).await?;
@@ -413,6 +424,7 @@ pub async fn sign_out(app: &App, token: &str) -> AppResult<()> {
 /// new one must differ and pass the staff policy. Every console session of
 /// theirs ends (this one too: they sign in with the new password), and the
 /// change is audited.
+#[tracing::instrument(name = "app.staff_auth.change_password", level = "debug", skip_all)]
 pub async fn change_password(
     app: &App,
     caller: &StaffCaller,
@@ -450,6 +462,7 @@ pub async fn change_password(
 /// The authenticator secret a staff user sets up: the one kept since the
 /// set-up page first showed it (a reload or a wrong code shows the same QR
 /// code), or a new one, kept until a code confirms it.
+#[tracing::instrument(name = "app.staff_auth.enrolment_secret", level = "debug", skip_all)]
 pub async fn enrolment_secret(app: &App, caller: &StaffCaller) -> AppResult<String> {
     let mut tx = app.store.begin().await?;
     if let Some(kept) = tx.staff_totp_pending(caller.staff.id).await? {
@@ -465,6 +478,7 @@ pub async fn enrolment_secret(app: &App, caller: &StaffCaller) -> AppResult<Stri
 /// Enrols the caller's second factor: the secret kept for them, proven by a
 /// code from their authenticator. A wrong code changes nothing (the same QR
 /// code stays on the page).
+#[tracing::instrument(name = "app.staff_auth.enrol_totp", level = "debug", skip_all)]
 pub async fn enrol_totp(app: &App, caller: &StaffCaller, code: &str) -> AppResult<Vec<String>> {
     let now = app.clock.now();
     let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);

@@ -19,6 +19,7 @@ pub struct Startup {
 }
 
 /// Migrates, creates the default site if there is none, and counts staff.
+#[tracing::instrument(name = "app.startup.prepare", level = "debug", skip_all)]
 pub async fn prepare(app: &App) -> AppResult<Startup> {
     app.store.migrate().await?;
     let companies = companies::adopt_free_text(app).await?;

@@ -47,6 +47,7 @@ async fn site_for(app: &App, caller: &StaffCaller, site_key: &str) -> AppResult<
 }
 
 /// Every message in both languages for a site, marking the overridden ones.
+#[tracing::instrument(name = "app.templates.list", level = "debug", skip_all)]
 pub async fn list(app: &App, caller: &StaffCaller, site_key: &str) -> AppResult<Vec<TemplateView>> {
     let site = site_for(app, caller, site_key).await?;
     let mut tx = app.store.read().await?;
@@ -81,6 +82,7 @@ fn view(key: MailKey, lang: Language, own: Option<&EmailTemplate>) -> AppResult<
 }
 
 /// One template in force.
+#[tracing::instrument(name = "app.templates.get", level = "debug", skip_all)]
 pub async fn get(
     app: &App,
     caller: &StaffCaller,
@@ -139,6 +141,7 @@ fn check_sizes(parts: &Parts) -> AppResult<()> {
 }
 
 /// Renders parts with sample data, as a customer would receive them.
+#[tracing::instrument(name = "app.templates.preview", level = "debug", skip_all)]
 pub async fn preview(
     app: &App,
     caller: &StaffCaller,
@@ -161,6 +164,7 @@ pub async fn preview(
 }
 
 /// Saves an override after checking that it renders.
+#[tracing::instrument(name = "app.templates.save", level = "debug", skip_all)]
 pub async fn save(
     app: &App,
     caller: &StaffCaller,
@@ -190,6 +194,7 @@ pub async fn save(
 }
 
 /// Removes an override: the shipped default applies again.
+#[tracing::instrument(name = "app.templates.reset", level = "debug", skip_all)]
 pub async fn reset(
     app: &App,
     caller: &StaffCaller,

@@ -21,6 +21,7 @@ fn same(a: Option<&str>, b: Option<&str>) -> bool {
 
 /// Ranked customers the account may belong to: the same normalised address,
 /// the same name, the same company or phone.
+#[tracing::instrument(name = "app.accounts.assignment.duplicates", level = "debug", skip_all)]
 pub async fn duplicates(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Vec<Candidate>> {
     caller.require(Permission::ViewCustomers)?;
     let mut tx = app.store.read().await?;
@@ -81,6 +82,7 @@ pub enum AssignTo {
 }
 
 /// Assigns an account without a customer to one (existing or new).
+#[tracing::instrument(name = "app.accounts.assignment.assign", level = "debug", skip_all)]
 pub async fn assign(
     app: &App,
     caller: &StaffCaller,
@@ -125,6 +127,11 @@ pub async fn assign(
 
 /// Customers found by name, e-mail address, company or phone (for assigning
 /// an account by hand).
+#[tracing::instrument(
+    name = "app.accounts.assignment.search_customers",
+    level = "debug",
+    skip_all
+)]
 pub async fn search_customers(
     app: &App,
     caller: &StaffCaller,

@@ -9,6 +9,11 @@ pub const MAX_IMPERSONATION_MINUTES: i64 = 60;
 
 /// Starts impersonation: answers a single-use portal link (valid two minutes)
 /// that opens a session of the account marked with the staff user.
+#[tracing::instrument(
+    name = "app.accounts.impersonation.impersonate",
+    level = "debug",
+    skip_all
+)]
 pub async fn impersonate(
     app: &App,
     caller: &StaffCaller,
@@ -63,6 +68,11 @@ pub async fn impersonate(
 
 /// Follows an impersonation link: a new session of the account, marked with
 /// the staff user, for `minutes` at most.
+#[tracing::instrument(
+    name = "app.accounts.impersonation.open_impersonation",
+    level = "debug",
+    skip_all
+)]
 pub async fn open_impersonation(
     app: &App,
     site_key: &str,
@@ -111,6 +121,11 @@ pub async fn open_impersonation(
 }
 
 /// Ends an impersonation session; answers the account's ID.
+#[tracing::instrument(
+    name = "app.accounts.impersonation.end_impersonation",
+    level = "debug",
+    skip_all
+)]
 pub async fn end_impersonation(
     app: &App,
     current: &crate::portal::sessions::Current,

@@ -204,12 +204,14 @@ async fn filter_of(tx: &mut dyn Tx, q: &ListQuery) -> AppResult<AccountFilter> {
 }
 
 /// Accounts by status, site and search, a page at a time.
+#[tracing::instrument(name = "app.accounts.list", level = "debug", skip_all)]
 pub async fn list(app: &App, caller: &StaffCaller, q: &ListQuery) -> AppResult<Page<AccountView>> {
     Ok(list_offering(app, caller, q).await?.0)
 }
 
 /// A page of accounts and the lifecycle actions that at least one of them
 /// allows now (what the queue offers; the domain decides each).
+#[tracing::instrument(name = "app.accounts.list_offering", level = "debug", skip_all)]
 pub async fn list_offering(
     app: &App,
     caller: &StaffCaller,
@@ -263,6 +265,7 @@ pub async fn list_offering(
 }
 
 /// How many accounts have each status (for the queue's tabs).
+#[tracing::instrument(name = "app.accounts.counts", level = "debug", skip_all)]
 pub async fn counts(
     app: &App,
     caller: &StaffCaller,
@@ -399,6 +402,7 @@ pub struct BulkResult {
 }
 
 /// Applies an action to each account on its own; answers one result each.
+#[tracing::instrument(name = "app.accounts.bulk", level = "debug", skip_all)]
 pub async fn bulk(
     app: &App,
     caller: &StaffCaller,
@@ -569,6 +573,7 @@ fn summary(s: Session) -> SessionSummary {
 }
 
 /// The account page.
+#[tracing::instrument(name = "app.accounts.get", level = "debug", skip_all)]
 pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<AccountDetail> {
     caller.require(Permission::ViewCustomers)?;
     let now = app.clock.now();
@@ -629,6 +634,7 @@ pub struct AccountPatch {
 
 /// Applies an account patch; the audit event keeps each changed field's
 /// value before and after.
+#[tracing::instrument(name = "app.accounts.update", level = "debug", skip_all)]
 pub async fn update(
     app: &App,
     caller: &StaffCaller,
@@ -759,6 +765,11 @@ pub struct TemporaryPassword {
 /// Sets a generated temporary password (staff never choose a customer's
 /// password, OWASP ASVS 6.4.6). It expires at `expires_at` (default: now,
 /// so the first sign-in asks for a new one); every session ends.
+#[tracing::instrument(
+    name = "app.accounts.set_temporary_password",
+    level = "debug",
+    skip_all
+)]
 pub async fn set_temporary_password(
     app: &App,
     caller: &StaffCaller,
@@ -817,6 +828,7 @@ fn temporary_password() -> String {
 }
 
 /// Ends one session of the account (by the id the page lists).
+#[tracing::instrument(name = "app.accounts.revoke_session", level = "debug", skip_all)]
 pub async fn revoke_session(
     app: &App,
     caller: &StaffCaller,
@@ -856,6 +868,7 @@ pub async fn revoke_session(
 /// Signs the account out everywhere: every portal session ends, every app's
 /// grant is revoked and each app is sent a back-channel logout. Answers how
 /// many portal sessions ended.
+#[tracing::instrument(name = "app.accounts.sign_out_everywhere", level = "debug", skip_all)]
 pub async fn sign_out_everywhere(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<u64> {
     caller.require(Permission::ManageAccounts)?;
     let now = app.clock.now();

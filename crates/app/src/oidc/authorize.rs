@@ -140,6 +140,7 @@ pub(crate) async fn client_of(
 
 /// Decides an authorization request for the customer signed in (if any),
 /// with their answer when it comes from the consent page.
+#[tracing::instrument(name = "app.oidc.authorize.authorize", level = "debug", skip_all)]
 pub async fn authorize(
     app: &App,
     site: &Site,

@@ -118,6 +118,7 @@ fn http() -> Result<&'static reqwest::Client, SendError> {
 /// Signs the logout token of a queued notice and POSTs it to the app
 /// (§2.5): a 2xx answer is delivery; 4xx (but 408 and 429) is the app
 /// refusing the token for good; anything else is tried again later.
+#[tracing::instrument(name = "app.oidc.backchannel.deliver", level = "debug", skip_all)]
 pub async fn deliver(app: &App, message: &OutboxMessage) -> Result<(), SendError> {
     let permanent = |message: String| SendError {
         permanent: true,

@@ -309,6 +309,7 @@ async fn client_on(tx: &mut dyn Tx, site: &Site, client_id: &str) -> AppResult<C
 }
 
 /// Registers an app on a site; answers it with its secret (shown once).
+#[tracing::instrument(name = "app.oidc.clients.create", level = "debug", skip_all)]
 pub async fn create(
     app: &App,
     caller: &StaffCaller,
@@ -362,6 +363,7 @@ pub async fn create(
 }
 
 /// The issuer of a site by its key (what its apps are configured with).
+#[tracing::instrument(name = "app.oidc.clients.issuer_of", level = "debug", skip_all)]
 pub async fn issuer_of(app: &App, caller: &StaffCaller, site_key: &str) -> AppResult<String> {
     caller.require(Permission::ManageSettings)?;
     let mut tx = app.store.read().await?;
@@ -370,6 +372,7 @@ pub async fn issuer_of(app: &App, caller: &StaffCaller, site_key: &str) -> AppRe
 }
 
 /// The apps of a site.
+#[tracing::instrument(name = "app.oidc.clients.list", level = "debug", skip_all)]
 pub async fn list(app: &App, caller: &StaffCaller, site_key: &str) -> AppResult<Vec<ClientView>> {
     caller.require(Permission::ManageSettings)?;
     let mut tx = app.store.read().await?;
@@ -379,6 +382,7 @@ pub async fn list(app: &App, caller: &StaffCaller, site_key: &str) -> AppResult<
 }
 
 /// One app.
+#[tracing::instrument(name = "app.oidc.clients.get", level = "debug", skip_all)]
 pub async fn get(
     app: &App,
     caller: &StaffCaller,
@@ -393,6 +397,7 @@ pub async fn get(
 }
 
 /// Changes an app; answers it as it is now.
+#[tracing::instrument(name = "app.oidc.clients.update", level = "debug", skip_all)]
 pub async fn update(
     app: &App,
     caller: &StaffCaller,
@@ -455,6 +460,7 @@ pub async fn update(
 
 /// Makes a new secret for a confidential app (the old one stops working
 /// at once); answers the app with the new secret, shown this once.
+#[tracing::instrument(name = "app.oidc.clients.rotate_secret", level = "debug", skip_all)]
 pub async fn rotate_secret(
     app: &App,
     caller: &StaffCaller,
@@ -493,6 +499,7 @@ pub async fn rotate_secret(
 }
 
 /// Removes an app with everything it was granted.
+#[tracing::instrument(name = "app.oidc.clients.delete", level = "debug", skip_all)]
 pub async fn delete(
     app: &App,
     caller: &StaffCaller,

@@ -43,6 +43,7 @@ pub struct ConnectedApp {
 }
 
 /// The customer's connected apps on this site, by name.
+#[tracing::instrument(name = "app.oidc.connected.list", level = "debug", skip_all)]
 pub async fn list(app: &App, current: &Current) -> AppResult<Vec<ConnectedApp>> {
     let account = current.account.id;
     let mut tx = app.store.read().await?;
@@ -104,6 +105,7 @@ pub async fn list(app: &App, current: &Current) -> AppResult<Vec<ConnectedApp>> 
 
 /// Disconnects an app: the consent is withdrawn, its sign-ins end and it is
 /// told by back-channel logout. An app that is not connected is not found.
+#[tracing::instrument(name = "app.oidc.connected.disconnect", level = "debug", skip_all)]
 pub async fn disconnect(app: &App, current: &Current, client_id: &str) -> AppResult<()> {
     // The audit trail names the customer as the one who disconnected.
     if current.session.impersonator_id.is_some() {

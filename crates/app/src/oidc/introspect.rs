@@ -93,6 +93,7 @@ async fn live_machine_token(
 }
 
 /// Answers whether a token is active, with what it is good for.
+#[tracing::instrument(name = "app.oidc.introspect.introspect", level = "debug", skip_all)]
 pub async fn introspect(
     app: &App,
     site: &Site,
@@ -139,6 +140,7 @@ pub async fn introspect(
 /// Revokes a token of this client with everything of its sign-in. An
 /// unknown or foreign token is no error (RFC 7009 §2.2). A public app may
 /// revoke its own tokens too, naming itself by its ID (RFC 7009 §2.1).
+#[tracing::instrument(name = "app.oidc.introspect.revoke", level = "debug", skip_all)]
 pub async fn revoke(
     app: &App,
     site: &Site,

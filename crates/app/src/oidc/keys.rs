@@ -92,6 +92,7 @@ fn view(k: &SigningKey) -> KeyView {
 }
 
 /// The signing keys, newest first (admins).
+#[tracing::instrument(name = "app.oidc.keys.list", level = "debug", skip_all)]
 pub async fn list(app: &App, caller: &crate::staff_auth::StaffCaller) -> AppResult<Vec<KeyView>> {
     caller.require(gatehouse_domain::Permission::ManageSettings)?;
     let mut tx = app.store.read().await?;
@@ -101,6 +102,7 @@ pub async fn list(app: &App, caller: &crate::staff_auth::StaffCaller) -> AppResu
 /// Makes a new signing key of each algorithm that signs once
 /// `publish_ahead_seconds` have passed; the keys signing now stop then, and
 /// stay published until every token they signed has expired. Audited.
+#[tracing::instrument(name = "app.oidc.keys.rotate", level = "debug", skip_all)]
 pub async fn rotate(
     app: &App,
     caller: &crate::staff_auth::StaffCaller,
@@ -181,6 +183,7 @@ fn forget(app: &App) {
 /// longer ([`key_rotation_due`]), published [`SCHEDULED_PUBLISH_AHEAD`]
 /// before it signs; answers it. Several nodes deciding at once may each
 /// make one, which does no harm: all are published, the newest signs.
+#[tracing::instrument(name = "app.oidc.keys.rotate_if_due", level = "debug", skip_all)]
 pub async fn rotate_if_due(app: &App, every: time::Duration) -> AppResult<Option<Vec<KeyView>>> {
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
@@ -329,6 +332,7 @@ fn new_key(
 /// first start, and after an upgrade that offers a new one; several nodes
 /// starting at once may each make one, which does no harm: the newest
 /// signs, all are published).
+#[tracing::instrument(name = "app.oidc.keys.ensure", level = "debug", skip_all)]
 pub async fn ensure(app: &App) -> AppResult<()> {
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
@@ -400,6 +404,7 @@ async fn loaded(app: &App, fresh: bool) -> AppResult<std::sync::Arc<Vec<Loaded>>
 }
 
 /// The public keys relying parties verify with (the JWKS document).
+#[tracing::instrument(name = "app.oidc.keys.jwks", level = "debug", skip_all)]
 pub async fn jwks(app: &App) -> AppResult<Value> {
     let now = app.clock.now();
     let keys = loaded(app, false).await?;
@@ -412,12 +417,14 @@ pub async fn jwks(app: &App) -> AppResult<Value> {
 }
 
 /// Signs claims as a compact JWS with the key of `alg` that signs now.
+#[tracing::instrument(name = "app.oidc.keys.sign", level = "debug", skip_all)]
 pub async fn sign(app: &App, alg: SigningAlg, claims: &Value) -> AppResult<String> {
     sign_as(app, alg, "JWT", claims).await
 }
 
 /// [`sign`] with the token's type in its header (`typ`), for tokens an app
 /// must not mistake for another kind (a logout token for an ID token).
+#[tracing::instrument(name = "app.oidc.keys.sign_as", level = "debug", skip_all)]
 pub async fn sign_as(app: &App, alg: SigningAlg, typ: &str, claims: &Value) -> AppResult<String> {
     let now = app.clock.now();
     let keys = loaded(app, false).await?;
@@ -457,6 +464,7 @@ pub async fn sign_as(app: &App, alg: SigningAlg, typ: &str, claims: &Value) -> A
 
 /// The claims of a token this provider signed, if its signature holds
 /// (expiry and audience are the caller's to check).
+#[tracing::instrument(name = "app.oidc.keys.verify", level = "debug", skip_all)]
 pub async fn verify(app: &App, token: &str) -> AppResult<Option<Value>> {
     let mut parts = token.split('.');
     let (Some(header), Some(body), Some(signature), None) =

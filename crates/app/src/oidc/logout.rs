@@ -37,6 +37,7 @@ pub struct Logout {
 }
 
 /// Decides a logout request, revoking the app's grant when the hint is good.
+#[tracing::instrument(name = "app.oidc.logout.logout", level = "debug", skip_all)]
 pub async fn logout(
     app: &App,
     site: &Site,

@@ -119,6 +119,7 @@ pub fn discovery(app: &App, site: &Site) -> Value {
 /// Revokes every grant of an account and queues a back-channel logout to
 /// each app that held one: the other half of ending its sessions, called
 /// wherever those end. Answers how many notices were queued.
+#[tracing::instrument(name = "app.oidc.end_grants", level = "debug", skip_all)]
 pub async fn end_grants(
     tx: &mut dyn Tx,
     account_id: Uuid,
@@ -130,6 +131,7 @@ pub async fn end_grants(
 
 /// Forgets the codes, refresh tokens and grants that can serve nobody any
 /// more (the purge job's share of the provider); answers how many rows.
+#[tracing::instrument(name = "app.oidc.forget_ended_grants", level = "debug", skip_all)]
 pub async fn forget_ended_grants(app: &App) -> AppResult<u64> {
     use gatehouse_domain::oidc::{CODE_KEPT, GRANT_KEPT_AT_MOST, REVOKED_GRANT_KEPT};
     let now = app.clock.now();

@@ -126,6 +126,7 @@ pub(crate) async fn client(
 }
 
 /// Answers a token request.
+#[tracing::instrument(name = "app.oidc.token.token", level = "debug", skip_all)]
 pub async fn token(
     app: &App,
     site: &Site,

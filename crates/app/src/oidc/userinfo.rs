@@ -99,6 +99,7 @@ async fn live_in(app: &App, tx: &mut dyn Tx, claims: Value) -> AppResult<Option<
 /// The claims for a bearer token on `site`, or `None` when the token is not
 /// (or no longer) good for them. One read: the grant, the account and what
 /// the claims need.
+#[tracing::instrument(name = "app.oidc.userinfo.userinfo", level = "debug", skip_all)]
 pub async fn userinfo(
     app: &App,
     site: &Site,

@@ -11,6 +11,7 @@ use crate::account_mail::LinkMail;
 use crate::{App, AppError, AppResult, audit, secrets};
 
 /// Follows an activation link; answers the status the account has now.
+#[tracing::instrument(name = "app.portal.activate.activate", level = "debug", skip_all)]
 pub async fn activate(app: &App, site: &Site, token: &str) -> AppResult<Status> {
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
@@ -44,6 +45,11 @@ pub async fn activate(app: &App, site: &Site, token: &str) -> AppResult<Status> 
 /// was used already and the account is activated since (someone following
 /// their link a second time is told where they stand, not offered a new
 /// link they do not need).
+#[tracing::instrument(
+    name = "app.portal.activate.used_activation",
+    level = "debug",
+    skip_all
+)]
 pub async fn used_activation(app: &App, site: &Site, token: &str) -> AppResult<Option<Status>> {
     let now = app.clock.now();
     let mut tx = app.store.read().await?;
@@ -63,6 +69,11 @@ pub async fn used_activation(app: &App, site: &Site, token: &str) -> AppResult<O
 
 /// Sends a new activation link to an unverified account with this address.
 /// Answers `Ok` whatever the address, so that nobody learns which exist.
+#[tracing::instrument(
+    name = "app.portal.activate.resend_activation",
+    level = "debug",
+    skip_all
+)]
 pub async fn resend_activation(app: &App, site: &Site, email: &str) -> AppResult<()> {
     mail_link_by_address(app, site, email, LinkMail::ACTIVATION, |_| Ok(())).await
 }

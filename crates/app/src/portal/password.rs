@@ -9,6 +9,11 @@ use super::{RequestMeta, record_new_password};
 use crate::{App, AppError, AppResult};
 
 /// Changes the password; answers the new session that replaces all others.
+#[tracing::instrument(
+    name = "app.portal.password.change_password",
+    level = "debug",
+    skip_all
+)]
 pub async fn change_password(
     app: &App,
     current: &Current,

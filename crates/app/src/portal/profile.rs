@@ -139,6 +139,7 @@ fn view(current: &Current, f: CustomerFields) -> Profile {
 }
 
 /// The signed-in customer's profile.
+#[tracing::instrument(name = "app.portal.profile.profile", level = "debug", skip_all)]
 pub async fn profile(app: &App, current: &Current) -> AppResult<Profile> {
     Ok(view(current, fields_of(app, current).await?))
 }
@@ -146,6 +147,7 @@ pub async fn profile(app: &App, current: &Current) -> AppResult<Profile> {
 /// Changes profile fields. Every field named must be an editable field of
 /// the site, each obeys the customer fields' rules, and names cannot be
 /// cleared. All or nothing.
+#[tracing::instrument(name = "app.portal.profile.update_profile", level = "debug", skip_all)]
 pub async fn update_profile(
     app: &App,
     current: &Current,

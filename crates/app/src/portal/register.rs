@@ -88,6 +88,7 @@ pub(crate) fn clean_language(errors: &mut Vec<FieldError>, raw: Option<&str>) ->
 
 /// Registers a customer on a site. `Ok` means "check your mail", whether or
 /// not the address was known.
+#[tracing::instrument(name = "app.portal.register.register", level = "debug", skip_all)]
 pub async fn register(
     app: &App,
     site: &Site,

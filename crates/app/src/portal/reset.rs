@@ -24,11 +24,13 @@ fn offered(settings: &gatehouse_domain::SiteSettings) -> AppResult<()> {
 
 /// Mails a reset link to the account with this address, if there is one the
 /// lifecycle lets reset. Answers `Ok` whatever the address.
+#[tracing::instrument(name = "app.portal.reset.request_reset", level = "debug", skip_all)]
 pub async fn request_reset(app: &App, site: &Site, email: &str) -> AppResult<()> {
     mail_link_by_address(app, site, email, LinkMail::PASSWORD_RESET, offered).await
 }
 
 /// Whether a reset link can still be used (for showing the form).
+#[tracing::instrument(name = "app.portal.reset.reset_link_valid", level = "debug", skip_all)]
 pub async fn reset_link_valid(app: &App, token: &str) -> AppResult<bool> {
     let mut tx = app.store.read().await?;
     Ok(
@@ -57,6 +59,7 @@ async fn peek_either(
 
 /// Sets a new password through a reset link. A password the policy refuses
 /// leaves the link usable.
+#[tracing::instrument(name = "app.portal.reset.reset_password", level = "debug", skip_all)]
 pub async fn reset_password(
     app: &App,
     site: &Site,

@@ -97,6 +97,7 @@ pub(crate) async fn create(
 /// The signed-in customer of a session token on a site, or `None` when the
 /// token is unknown, expired, of another site, or its account may no longer
 /// sign in (such a session is ended on the spot).
+#[tracing::instrument(name = "app.portal.sessions.authenticate", level = "debug", skip_all)]
 pub async fn authenticate(app: &App, site_key: &str, token: &str) -> AppResult<Option<Current>> {
     let Some(read) = read_session(app, token).await? else {
         return Ok(None);
@@ -109,6 +110,11 @@ pub async fn authenticate(app: &App, site_key: &str, token: &str) -> AppResult<O
 
 /// [`authenticate`] for a caller that has loaded the site already (a portal
 /// page has it for its look and language).
+#[tracing::instrument(
+    name = "app.portal.sessions.authenticate_on",
+    level = "debug",
+    skip_all
+)]
 pub async fn authenticate_on(app: &App, site: &Site, token: &str) -> AppResult<Option<Current>> {
     let Some(read) = read_session(app, token).await? else {
         return Ok(None);
@@ -232,6 +238,7 @@ async fn check(app: &App, read: &SessionRead) -> AppResult<Option<Current>> {
 /// Ends the session of this token (signing out), and with it what the
 /// session signed in to apps (single logout, keeping grants an app holds
 /// for offline use); unknown tokens are fine.
+#[tracing::instrument(name = "app.portal.sessions.sign_out", level = "debug", skip_all)]
 pub async fn sign_out(app: &App, token: &str) -> AppResult<()> {
     let mut tx = app.store.begin().await?;
     end(tx.as_mut(), &secrets::token_hash(token), app.clock.now()).await?;
@@ -274,6 +281,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The customer's sessions, newest first.
+#[tracing::instrument(name = "app.portal.sessions.list", level = "debug", skip_all)]
 pub async fn list(app: &App, current: &Current) -> AppResult<Vec<SessionView>> {
     let mut tx = app.store.read().await?;
     let now = app.clock.now();
@@ -293,6 +301,11 @@ pub async fn list(app: &App, current: &Current) -> AppResult<Vec<SessionView>> {
 }
 
 /// Ends every other session of the customer; answers how many.
+#[tracing::instrument(
+    name = "app.portal.sessions.sign_out_others",
+    level = "debug",
+    skip_all
+)]
 pub async fn sign_out_others(app: &App, current: &Current) -> AppResult<u64> {
     let mut tx = app.store.begin().await?;
     let now = app.clock.now();

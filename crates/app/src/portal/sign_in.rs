@@ -29,6 +29,7 @@ fn normalise(raw: &str, mode: LoginIdMode) -> String {
 /// signed in stay signed in, under the same `sid`: asking for the password
 /// again is not a sign-out); another customer's ends it, and its apps are
 /// told.
+#[tracing::instrument(name = "app.portal.sign_in.sign_in", level = "debug", skip_all)]
 pub async fn sign_in(
     app: &App,
     site: &Site,

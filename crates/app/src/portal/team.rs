@@ -178,6 +178,7 @@ async fn colleague_in(
 }
 
 /// The manager's team, by login ID.
+#[tracing::instrument(name = "app.portal.team.list", level = "debug", skip_all)]
 pub async fn list(app: &App, current: &Current) -> AppResult<Vec<TeamMember>> {
     let now = app.clock.now();
     let mut tx = app.store.read().await?;
@@ -256,6 +257,7 @@ fn check(
 /// approve it when the site's `manager_invites_need_approval` is on. An
 /// address with an account on this site is refused (nothing is said about
 /// other sites).
+#[tracing::instrument(name = "app.portal.team.invite", level = "debug", skip_all)]
 pub async fn invite(
     app: &App,
     current: &Current,
@@ -370,6 +372,7 @@ pub enum Resent {
 
 /// Sends a colleague a new invitation (no password chosen yet) or a new
 /// activation link (address not confirmed); older links stop working.
+#[tracing::instrument(name = "app.portal.team.resend", level = "debug", skip_all)]
 pub async fn resend(app: &App, current: &Current, id: Uuid) -> AppResult<Resent> {
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;
@@ -419,6 +422,7 @@ pub const WAITS_FOR_APPROVAL: &str =
 
 /// Switches a colleague's access off (every session and app sign-in ends)
 /// or on.
+#[tracing::instrument(name = "app.portal.team.switch", level = "debug", skip_all)]
 pub async fn switch(app: &App, current: &Current, id: Uuid, on: bool) -> AppResult<TeamMember> {
     let now = app.clock.now();
     let mut tx = app.store.begin().await?;

@@ -56,6 +56,7 @@ pub struct Written {
 
 /// Writes every customer `filter` matches to `out`; calls `progress` after
 /// each chunk. The caller has checked that the reader may see them.
+#[tracing::instrument(name = "app.transfer.export.export", level = "debug", skip_all)]
 pub async fn export(
     app: &App,
     filter: &CustomerFilter,

@@ -94,6 +94,7 @@ fn as_i64(n: u64) -> i64 {
 /// Records a run of `file` (named `name`) and starts its import in the
 /// background, as `actor` (the caller has checked that they may); answers
 /// the run's ID.
+#[tracing::instrument(name = "app.transfer.runs.start", level = "debug", skip_all)]
 pub async fn start<F: AsRef<[u8]> + Send + 'static>(
     app: &App,
     actor: Actor,
@@ -182,6 +183,7 @@ async fn finish(app: &App, id: Uuid, p: Progress, outcome: &Outcome) -> AppResul
 }
 
 /// The run with this ID, if it is kept, as of now.
+#[tracing::instrument(name = "app.transfer.runs.find", level = "debug", skip_all)]
 pub async fn find(app: &App, id: Uuid) -> AppResult<Option<Run>> {
     let mut tx = app.store.read().await?;
     let Some(run) = tx.import_run(id).await? else {
@@ -223,6 +225,7 @@ fn view(run: ImportRun, live: Option<Progress>, now: OffsetDateTime) -> Run {
 }
 
 /// Removes the runs older than [`KEPT`]; answers how many.
+#[tracing::instrument(name = "app.transfer.runs.forget_old", level = "debug", skip_all)]
 pub async fn forget_old(app: &App) -> AppResult<u64> {
     let mut tx = app.store.begin().await?;
     let gone = tx.delete_import_runs_before(app.clock.now() - KEPT).await?;

@@ -649,6 +649,7 @@ impl State<'_> {
 /// Imports the CSV `reader` gives, as `actor` (the caller has checked that
 /// they may). Refuses the whole file, writing nothing, when its header
 /// cannot be mapped; otherwise answers the report, bad rows included.
+#[tracing::instrument(name = "app.transfer.import.import", level = "debug", skip_all)]
 pub async fn import<R: Read + Send>(
     app: &App,
     actor: &Actor,
