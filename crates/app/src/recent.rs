@@ -6,13 +6,16 @@
 //! every request.
 //!
 //! Invariants owned here:
-//! - A copy is used only while the store has seen no change since it was
-//!   read ([`gatehouse_store::Store::changes_seen`]), and for at most its
-//!   time to live. A change made through this node is seen by the very next
-//!   request; on PostgreSQL a change that can end a session or alter what a
-//!   signed-in request reads (sign-out, block, delete, password change,
-//!   profile edit, settings, a grant revoked, an app changed) made on
-//!   another node is announced with
+//! - A copy is used only while the store has seen no change to what it
+//!   holds since it was read ([`gatehouse_store::Store::unchanged_since`]:
+//!   a session's copy names the session, its account and customer; a
+//!   userinfo answer its grant, account and customer; profile fields their
+//!   customer), and for at most its time to live. A change to one account
+//!   leaves the copies of every other good. A change made through this node
+//!   is seen by the very next request; on PostgreSQL a change that can end
+//!   a session or alter what a signed-in request reads (sign-out, block,
+//!   delete, password change, profile edit, settings, a grant revoked, an
+//!   app changed) made on another node is announced with
 //!   `NOTIFY` and seen as soon as it arrives; the time to live bounds only
 //!   what nobody announced (the CLI writing the same SQLite file) or a
 //!   notification lost to a silently broken connection. While a node cannot

@@ -39,7 +39,7 @@ pub use model::{
 };
 pub use oidc::{AuthCode, Client, Consent, Grant, RefreshToken, SigningKey};
 pub use recent::Recent;
-pub use sql::{BROAD_MATCHES, ConnectOptions, connect};
+pub use sql::{BROAD_MATCHES, ConnectOptions, connect, session_subject};
 pub use tx::{
     Accounts, ApiTokens, Audit, Clients, Companies, Consents, Customers, Grants, Groups, Imports,
     Installation, Links, Outbox, Privacy, Sessions, SigningKeys, Sites, Staff, Templates, Tx,
@@ -110,13 +110,19 @@ pub trait Store: Send + Sync + fmt::Debug {
     fn transactions(&self) -> u64;
     /// How many changes this node has seen: write transactions committed
     /// through this handle, and on PostgreSQL every change another node
-    /// announced ([`Tx::announce`]). A reader that sees the same number after
-    /// reading as before knows that nothing it read was changed meanwhile by
-    /// this node or by an announced change of another. `None` while this
-    /// node cannot hear the others (its listening connection is lost and not
-    /// yet back): no copy of a read may be used or kept then. Writes that
-    /// nobody announces (the CLI on the same SQLite file) are not counted.
+    /// announced ([`Tx::announce`], [`Tx::announce_about`]). A copy of a
+    /// read is tagged with this number as it was before the read, and is good
+    /// while [`Store::unchanged_since`] says so. `None` while this node
+    /// cannot hear the others (its listening connection is lost and not yet
+    /// back): no copy of a read may be used or kept then. Writes that nobody
+    /// announces (the CLI on the same SQLite file) are not counted.
     fn changes_seen(&self) -> Option<u64>;
+    /// Whether nothing about any of `subjects` (accounts, customers, grants,
+    /// sessions by [`session_subject`]), nor anything announced about
+    /// everything, was seen since [`Store::changes_seen`] was `seen`; false
+    /// while this node cannot hear the others. A change to one account
+    /// leaves the copies of every other account good.
+    fn unchanged_since(&self, seen: u64, subjects: &[Uuid]) -> bool;
     /// How many changes to sites (their settings) and their apps this node
     /// has seen, counted as [`Store::changes_seen`] counts all changes (each
     /// of them is counted there too): a copy of a site or an app read when

@@ -7,8 +7,9 @@
 //! to connecting, the migrations folder, and the outbox claim, where
 //! PostgreSQL adds `FOR UPDATE SKIP LOCKED` (SQLite has one writer at a time).
 //!
-//! This file holds the pool, the listener for other nodes' changes, the
-//! transaction (`SqlTx`) and the macros every statement uses; each part of
+//! This file holds the pool, the transaction (`SqlTx`) and the macros every
+//! statement uses; what a node has seen change (its own writes, and other
+//! nodes' announcements heard) is `sql/changes.rs`; each part of
 //! the interface is implemented in `sql/<entity>.rs` beside it, and the
 //! customer list's planner in `sql/customer_list.rs`. Every method there
 //! opens a `debug` span named `store.<entity>.<method>` that records IDs
@@ -16,12 +17,12 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use gatehouse_domain::{SiteSettings, Status, company_key};
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions as _, Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
@@ -42,6 +43,8 @@ use crate::{
     Group, IdKind, ImportRun, LinkPurpose, LinkToken, NewMail, OutboxMessage, Session,
     SessionOwner, Site, StaffUser, Store, StoreError, StoreResult, Tx,
 };
+pub use changes::session_subject;
+use changes::{Announced, CHANGES_CHANNEL, Seen, hear_other_nodes};
 pub use customer_list::BROAD_MATCHES;
 use customer_list::{BOUND_TTL, TrigramDocs, WalkBounds};
 use rows::{Cell, account_cells, bind_cells, copy_text, customer_cells};
@@ -116,14 +119,9 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
             Pool::Postgres(pool)
         }
     };
-    let seen = Arc::new(Seen {
-        count: AtomicU64::new(0),
-        sites: AtomicU64::new(0),
-        // SQLite has no other nodes to hear; PostgreSQL hears nothing until
-        // its listener has said LISTEN.
-        listening: AtomicBool::new(engine == Engine::Sqlite),
-        node: Uuid::now_v7().to_string(),
-    });
+    // SQLite has no other nodes to hear; PostgreSQL hears nothing until its
+    // listener has said LISTEN.
+    let seen = Arc::new(Seen::new(engine == Engine::Sqlite));
     let listener = match &pool {
         Pool::Postgres(p) => Some(tokio::spawn(hear_other_nodes(p.clone(), Arc::clone(&seen)))),
         Pool::Sqlite(_) => None,
@@ -138,127 +136,6 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<DynStor
         begun: AtomicU64::new(0),
         writer: (engine == Engine::Sqlite).then(|| Arc::new(tokio::sync::Semaphore::new(1))),
     }))
-}
-
-/// The PostgreSQL channel on which a node announces changes that other
-/// nodes' copies of reads may hold (see [`Tx::announce`]).
-pub const CHANGES_CHANNEL: &str = "gatehouse_changes";
-
-/// What a node says on [`CHANGES_CHANNEL`]: its name, and `sites` after a
-/// space when a site or an app changed.
-struct Announcement;
-
-/// The announcement's word for a change to a site or an app.
-const SITES: &str = "sites";
-
-impl Announcement {
-    fn say(node: &str, sites: bool) -> String {
-        if sites {
-            format!("{node} {SITES}")
-        } else {
-            node.to_string()
-        }
-    }
-
-    fn parse(payload: &str) -> (&str, &str) {
-        payload.split_once(' ').unwrap_or((payload, ""))
-    }
-}
-
-/// What this node has seen change (see [`Store::changes_seen`]).
-#[derive(Debug)]
-struct Seen {
-    /// Write transactions committed through this handle, plus changes other
-    /// nodes announced, plus one each time listening starts again.
-    count: AtomicU64,
-    /// Changes to sites and their apps among them (a copy of a site or an
-    /// app is good while this stays the same): this node's, other nodes'
-    /// announced ones, plus one each time listening starts again.
-    sites: AtomicU64,
-    /// Whether announcements of other nodes reach this one now.
-    listening: AtomicBool,
-    /// This handle's name in its own announcements (it has counted its own
-    /// writes already).
-    node: String,
-}
-
-impl Seen {
-    fn bump(&self) {
-        self.count.fetch_add(1, Ordering::SeqCst);
-    }
-
-    fn bump_sites(&self) {
-        self.sites.fetch_add(1, Ordering::SeqCst);
-        self.count.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// Other nodes cannot be heard: nothing read so far may be used, and
-    /// nothing read from now on may be kept, until listening again.
-    fn deaf(&self) {
-        self.listening.store(false, Ordering::SeqCst);
-        self.bump_sites();
-    }
-
-    /// Listening again: whatever was announced meanwhile is lost, so every
-    /// copy from before is stale.
-    fn hearing(&self) {
-        self.bump_sites();
-        self.listening.store(true, Ordering::SeqCst);
-    }
-}
-
-/// Listens for other nodes' announcements for as long as the pool is open:
-/// each one makes every copy of a read on this node stale. A lost listening
-/// connection makes the node deaf (no copies used) until it listens again.
-async fn hear_other_nodes(pool: PgPool, seen: Arc<Seen>) {
-    let mut pause = Duration::from_millis(100);
-    loop {
-        let listener = async {
-            let mut l = PgListener::connect_with(&pool).await?;
-            // A reconnection inside `try_recv` would hide that announcements
-            // were missed meanwhile: this loop reconnects itself instead.
-            l.eager_reconnect(false);
-            l.listen(CHANGES_CHANNEL).await?;
-            Ok::<_, sqlx::Error>(l)
-        };
-        match listener.await {
-            Ok(mut l) => {
-                seen.hearing();
-                pause = Duration::from_millis(100);
-                loop {
-                    match l.try_recv().await {
-                        Ok(Some(n)) => match Announcement::parse(n.payload()) {
-                            (node, _) if node == seen.node => {}
-                            (_, SITES) => seen.bump_sites(),
-                            _ => seen.bump(),
-                        },
-                        Ok(None) => {
-                            tracing::warn!(
-                                "lost the connection that hears other nodes; reconnecting"
-                            );
-                            break;
-                        }
-                        Err(sqlx::Error::PoolClosed) => return,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "cannot hear other nodes; reconnecting");
-                            break;
-                        }
-                    }
-                }
-                seen.deaf();
-            }
-            Err(sqlx::Error::PoolClosed) => return,
-            Err(e) => {
-                seen.deaf();
-                tracing::warn!(error = %e, "cannot listen for other nodes' changes; trying again");
-            }
-        }
-        if pool.is_closed() {
-            return;
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_secs(5));
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -343,8 +220,7 @@ impl Store for SqlStore {
         Ok(Box::new(SqlTx {
             inner,
             seen: Some(Arc::clone(&self.seen)),
-            announce: false,
-            sites_changed: false,
+            announced: Announced::Nothing,
             queued: Some(Arc::clone(&self.queued)),
             wakes_delivery: false,
             bounds: Arc::clone(&self.bounds),
@@ -362,8 +238,7 @@ impl Store for SqlStore {
         Ok(Box::new(SqlTx {
             inner,
             seen: None,
-            announce: false,
-            sites_changed: false,
+            announced: Announced::Nothing,
             queued: None,
             wakes_delivery: false,
             bounds: Arc::clone(&self.bounds),
@@ -421,15 +296,15 @@ impl Store for SqlStore {
     }
 
     fn changes_seen(&self) -> Option<u64> {
-        // Read the flag after the count: a node that turns deaf bumps the
-        // count first, so a reader never pairs an old count with "listening".
-        let count = self.seen.count.load(Ordering::SeqCst);
-        self.seen.listening.load(Ordering::SeqCst).then_some(count)
+        self.seen.count()
+    }
+
+    fn unchanged_since(&self, seen: u64, subjects: &[Uuid]) -> bool {
+        self.seen.unchanged_since(seen, subjects)
     }
 
     fn site_changes_seen(&self) -> Option<u64> {
-        let count = self.seen.sites.load(Ordering::SeqCst);
-        self.seen.listening.load(Ordering::SeqCst).then_some(count)
+        self.seen.sites()
     }
 
     async fn close(&self) {
@@ -452,10 +327,9 @@ struct SqlTx {
     inner: Inner,
     /// What the store has seen change, for a write transaction.
     seen: Option<Arc<Seen>>,
-    /// Other nodes are told of this transaction's changes at commit.
-    announce: bool,
-    /// A site or an app changed (copies of them go, here and elsewhere).
-    sites_changed: bool,
+    /// What this transaction changed that copies of reads may hold: told
+    /// to this node and the others at commit.
+    announced: Announced,
     /// The store's outbox wake-up, for a write transaction.
     queued: Option<Arc<tokio::sync::Notify>>,
     /// Whether this transaction made an outbox message due.
@@ -472,8 +346,7 @@ impl SqlTx {
     /// A site or an app changes: every copy of one goes at commit, on this
     /// node and (announced) on the others.
     fn announce_site_change(&mut self) {
-        self.announce = true;
-        self.sites_changed = true;
+        self.announced.sites();
     }
 
     fn engine(&self) -> Engine {
@@ -708,24 +581,18 @@ impl Tx for SqlTx {
             Inner::Postgres(mut t) => {
                 // NOTIFY is transactional: the other nodes hear it when, and
                 // only if, the change commits.
-                if let (true, Some(seen)) = (self.announce, &self.seen) {
+                if let (true, Some(seen)) = (self.announced.is_news(), &self.seen) {
                     sqlx::query("SELECT pg_notify($1, $2)")
                         .bind(CHANGES_CHANNEL)
-                        .bind(Announcement::say(&seen.node, self.sites_changed))
+                        .bind(self.announced.say(&seen.node))
                         .execute(&mut *t)
                         .await?;
                 }
                 t.commit().await?
             }
         }
-        // Counted once the change is visible: a reader that saw the count
-        // before it read cannot hold data older than the count says.
-        if let Some(seen) = self.seen {
-            if self.sites_changed {
-                seen.bump_sites();
-            } else {
-                seen.bump();
-            }
+        if let Some(seen) = &self.seen {
+            seen.saw(&self.announced);
         }
         if let (true, Some(queued)) = (self.wakes_delivery, self.queued) {
             queued.notify_one();
@@ -734,13 +601,18 @@ impl Tx for SqlTx {
     }
 
     fn announce(&mut self) {
-        self.announce = true;
+        self.announced.everything();
+    }
+
+    fn announce_about(&mut self, subject: Uuid) {
+        self.announced.about(subject);
     }
 }
 
 mod accounts;
 mod api_tokens;
 mod audit;
+mod changes;
 mod clients;
 mod companies;
 mod consents;

@@ -9,6 +9,7 @@
 use async_trait::async_trait;
 
 use crate::StoreResult;
+use uuid::Uuid;
 
 mod accounts;
 mod api_tokens;
@@ -77,10 +78,14 @@ pub trait Tx:
 {
     /// Makes every change of this transaction durable.
     async fn commit(self: Box<Self>) -> StoreResult<()>;
-    /// Tells the other nodes, when this transaction commits, that copies of
-    /// reads they hold may be stale. Every write that can end a session or
-    /// change what a signed-in request reads (accounts, sessions, customers,
-    /// site settings) does it itself; a use case calls it only for a change
+    /// Tells this node and the others, when this transaction commits, that
+    /// every copy of a read they hold may be stale. Every write that can end
+    /// a session or change what a signed-in request reads does this or
+    /// [`Tx::announce_about`] itself; a use case calls it only for a change
     /// of its own kind.
     fn announce(&mut self);
+    /// Tells this node and the others, when this transaction commits, that
+    /// copies of reads naming `subject` may be stale (an account, a
+    /// customer, a grant, or a session by [`crate::session_subject`]).
+    fn announce_about(&mut self, subject: Uuid);
 }

@@ -915,6 +915,60 @@ both_engines! {
         assert!(tx.redeem_code(&[3; 32], t).await.unwrap().is_none(), "an old one goes");
     }
 
+    async fn a_change_about_one_account_leaves_copies_of_others_good(db: TestDb) {
+        let store = db.store().await;
+        let s = with_site(&store, "main").await;
+        let mut ada = account(s.id, "ada@example.com");
+        let bob = account(s.id, "bob@example.com");
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_account(&ada).await.unwrap();
+        tx.insert_account(&bob).await.unwrap();
+        tx.commit().await.unwrap();
+        let read_at = listening(&store).await;
+        assert!(store.unchanged_since(read_at, &[ada.id, bob.id]));
+
+        ada.state.blocked = true;
+        let mut tx = store.begin().await.unwrap();
+        tx.save_account(&ada).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(!store.unchanged_since(read_at, &[ada.id]), "the blocked account's copies go at once");
+        assert!(!store.unchanged_since(read_at, &[bob.id, ada.id]), "and any copy naming it");
+        assert!(store.unchanged_since(read_at, &[bob.id]), "another account's copies stay good");
+        let after = store.changes_seen().unwrap();
+        assert!(store.unchanged_since(after, &[ada.id]), "a copy read after the change is good");
+
+        // A session is named by its token's hash.
+        let (gone, kept) = (session_subject(&[7; 32]), session_subject(&[8; 32]));
+        assert_ne!(gone, kept);
+        let mut tx = store.begin().await.unwrap();
+        tx.delete_session(&[7; 32]).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(!store.unchanged_since(after, &[gone]));
+        assert!(store.unchanged_since(after, &[kept, bob.id]));
+
+        // A write that no copy holds leaves every copy good; a rolled back
+        // change is no change.
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_account(&account(s.id, "carl@example.com")).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        tx.delete_account_sessions(bob.id, None).await.unwrap();
+        drop(tx);
+        assert!(store.unchanged_since(after, &[kept, bob.id]));
+
+        // A group's name is in every member's claims: its change is one of
+        // everything.
+        let g = Group { id: Uuid::now_v7(), name: "Installers".into(), description: "".into(), active: true, created_at: now() };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_group(&g).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(store.unchanged_since(after, &[bob.id]), "a new group is in nobody's claims yet");
+        let mut tx = store.begin().await.unwrap();
+        tx.update_group(&Group { name: "Fitters".into(), ..g }).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(!store.unchanged_since(after, &[bob.id]));
+    }
+
     async fn changes_to_sites_are_counted_apart_from_accounts(db: TestDb) {
         let store = db.store().await;
         let mut s = with_site(&store, "main").await;
@@ -990,6 +1044,44 @@ async fn another_node_hears_announced_changes_and_a_deaf_node_keeps_no_copies() 
         sees_more_than(&b, before).await,
         "B never heard of the block"
     );
+    // What B read before about the blocked account is stale; what it read
+    // about anyone else is not.
+    assert!(
+        !b.unchanged_since(before, &[acc.id]),
+        "B's copies of the blocked account go"
+    );
+    assert!(
+        b.unchanged_since(before, &[Uuid::now_v7()]),
+        "B's other copies stay good"
+    );
+    // A change of everything on A (a group renamed) reaches B as one.
+    let g = Group {
+        id: Uuid::now_v7(),
+        name: "Installers".into(),
+        description: "".into(),
+        active: true,
+        created_at: now(),
+    };
+    let mut tx = a.begin().await.unwrap();
+    tx.insert_group(&g).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = a.begin().await.unwrap();
+    tx.update_group(&Group {
+        name: "Fitters".into(),
+        ..g
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut heard = false;
+    for _ in 0..200 {
+        if !b.unchanged_since(before, &[Uuid::now_v7()]) {
+            heard = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(heard, "B never heard of the group's new name");
 
     // A block is no change to a site: B's copies of sites stay good; a
     // site's new settings are heard as one.

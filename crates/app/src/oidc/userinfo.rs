@@ -111,7 +111,7 @@ pub async fn userinfo(
     // where it was issued.
     let key = secrets::token_hash(&format!("{}\n{bearer}", site.key));
     let seen = app.store.changes_seen();
-    if let Some(hit) = app.recent.userinfo.get(&key, seen)
+    if let Some(hit) = app.recent.userinfo.get_unchanged(&key, app.store.as_ref())
         && hit.expires_at > app.clock.now().unix_timestamp()
     {
         return Ok(Some(hit.claims.clone()));
@@ -142,9 +142,14 @@ pub async fn userinfo(
     let claims = super::claims(tx.as_mut(), site, &live.account, &scopes).await?;
     drop(tx);
     if let Some(expires_at) = live.claims["exp"].as_i64() {
-        app.recent.userinfo.put(
+        // The answer changes with the grant, the account and its customer
+        // (groups and companies are changes of everything).
+        let mut subjects = vec![live.grant.id, live.account.id];
+        subjects.extend(live.account.customer_id);
+        app.recent.userinfo.put_about(
             key,
             seen,
+            subjects,
             std::sync::Arc::new(UserinfoRead {
                 expires_at,
                 claims: claims.clone(),

@@ -91,14 +91,17 @@ async fn fields_of(app: &App, current: &Current) -> AppResult<CustomerFields> {
     let account = &current.account;
     if let Some(id) = account.customer_id {
         let writes = app.store.changes_seen();
-        if let Some(fields) = app.recent.fields.get(&id, writes) {
+        if let Some(fields) = app.recent.fields.get_unchanged(&id, app.store.as_ref()) {
             return Ok(CustomerFields::clone(&fields));
         }
         let mut tx = app.store.read().await?;
         if let Some(customer) = tx.customer_by_id(id).await? {
-            app.recent
-                .fields
-                .put(id, writes, std::sync::Arc::new(customer.fields.clone()));
+            app.recent.fields.put_about(
+                id,
+                writes,
+                vec![id],
+                std::sync::Arc::new(customer.fields.clone()),
+            );
             return Ok(customer.fields);
         }
     }

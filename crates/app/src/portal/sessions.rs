@@ -131,7 +131,7 @@ pub async fn authenticate_on(app: &App, site: &Site, token: &str) -> AppResult<O
 async fn read_session(app: &App, token: &str) -> AppResult<Option<Arc<SessionRead>>> {
     let hash = secrets::token_hash(token);
     let writes = app.store.changes_seen();
-    if let Some(hit) = app.recent.sessions.get(&hash, writes) {
+    if let Some(hit) = app.recent.sessions.get_unchanged(&hash, app.store.as_ref()) {
         return Ok(Some(hit));
     }
     let mut tx = app.store.read().await?;
@@ -156,16 +156,25 @@ async fn read_session(app: &App, token: &str) -> AppResult<Option<Arc<SessionRea
     };
     drop(tx);
     if let Some(customer) = customer {
-        app.recent
-            .fields
-            .put(customer.id, writes, Arc::new(customer.fields));
+        app.recent.fields.put_about(
+            customer.id,
+            writes,
+            vec![customer.id],
+            Arc::new(customer.fields),
+        );
     }
+    // What the copy holds changes with the session, its account, or the
+    // account's customer (a deleted customer takes the account with it).
+    let mut subjects = vec![gatehouse_store::session_subject(&hash), account.id];
+    subjects.extend(account.customer_id);
     let read = Arc::new(SessionRead {
         site: Arc::new(site),
         session: Arc::new(session),
         account: Arc::new(account),
     });
-    app.recent.sessions.put(hash, writes, Arc::clone(&read));
+    app.recent
+        .sessions
+        .put_about(hash, writes, subjects, Arc::clone(&read));
     Ok(Some(read))
 }
 

@@ -112,7 +112,7 @@ impl Accounts for SqlTx {
     #[tracing::instrument(name = "store.accounts.save_account", level = "debug", skip_all)]
     async fn save_account(&mut self, a: &Account) -> StoreResult<i64> {
         let _timer = crate::metrics::Timer::start("accounts.save_account");
-        self.announce();
+        self.announce_about(a.id);
         let s = &a.state;
         let (lock_until, lock_permanent) = lock_columns(s.lock);
         let version: Option<i64> = on!(self, c => sqlx::query_scalar(
@@ -276,6 +276,7 @@ impl Accounts for SqlTx {
     #[tracing::instrument(name = "store.accounts.record_failed_attempt", level = "debug", skip_all, fields(id = ?id))]
     async fn record_failed_attempt(&mut self, id: Uuid) -> StoreResult<Option<u32>> {
         let _timer = crate::metrics::Timer::start("accounts.record_failed_attempt");
+        self.announce_about(id);
         let count: Option<i64> = on!(self, c => sqlx::query_scalar(
             "UPDATE accounts SET failed_attempts = failed_attempts + 1, version = version + 1 \
              WHERE id = $1 RETURNING failed_attempts")

@@ -26,7 +26,7 @@ impl Customers for SqlTx {
     #[tracing::instrument(name = "store.customers.delete_customer", level = "debug", skip_all, fields(id = ?id))]
     async fn delete_customer(&mut self, id: Uuid) -> StoreResult<()> {
         let _timer = crate::metrics::Timer::start("customers.delete_customer");
-        self.announce();
+        self.announce_about(id);
         let done = exec!(
             self,
             sqlx::query("DELETE FROM customers WHERE id = $1").bind(id)
@@ -40,7 +40,7 @@ impl Customers for SqlTx {
     #[tracing::instrument(name = "store.customers.update_customer", level = "debug", skip_all)]
     async fn update_customer(&mut self, cu: &Customer) -> StoreResult<()> {
         let _timer = crate::metrics::Timer::start("customers.update_customer");
-        self.announce();
+        self.announce_about(cu.id);
         let f = &cu.fields;
         let done = exec!(self, sqlx::query(
             "UPDATE customers SET first_name = $2, last_name = $3, email = $4, company = $5, url = $6, phone = $7, \

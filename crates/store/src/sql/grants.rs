@@ -29,8 +29,9 @@ impl Grants for SqlTx {
     #[tracing::instrument(name = "store.grants.revoke_grant", level = "debug", skip_all, fields(id = ?id))]
     async fn revoke_grant(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool> {
         let _timer = crate::metrics::Timer::start("grants.revoke_grant");
-        // What an app's token may read changes: copies on other nodes go.
-        self.announce();
+        // What an app's token may read changes: copies go, here and on
+        // other nodes.
+        self.announce_about(id);
         let done = exec!(
             self,
             sqlx::query(
@@ -49,7 +50,7 @@ impl Grants for SqlTx {
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Grant>> {
         let _timer = crate::metrics::Timer::start("grants.revoke_account_grants");
-        self.announce();
+        self.announce_about(account_id);
         fetch_all!(
             self,
             GrantRow,

@@ -26,6 +26,8 @@ impl Groups for SqlTx {
     #[tracing::instrument(name = "store.groups.update_group", level = "debug", skip_all)]
     async fn update_group(&mut self, g: &Group) -> StoreResult<()> {
         let _timer = crate::metrics::Timer::start("groups.update_group");
+        // A group's name is in the claims apps read.
+        self.announce();
         let done = exec!(
             self,
             sqlx::query(
@@ -54,6 +56,7 @@ impl Groups for SqlTx {
     #[tracing::instrument(name = "store.groups.delete_group", level = "debug", skip_all, fields(id = ?id))]
     async fn delete_group(&mut self, id: Uuid) -> StoreResult<()> {
         let _timer = crate::metrics::Timer::start("groups.delete_group");
+        self.announce();
         let done = exec!(
             self,
             sqlx::query("DELETE FROM customer_groups WHERE id = $1").bind(id)

@@ -51,6 +51,7 @@ impl Sessions for SqlTx {
         idle_expires_at: OffsetDateTime,
     ) -> StoreResult<()> {
         let _timer = crate::metrics::Timer::start("sessions.touch_session");
+        self.announce_about(crate::session_subject(token_hash));
         exec!(
             self,
             sqlx::query(
@@ -70,7 +71,7 @@ impl Sessions for SqlTx {
         staff_id: Uuid,
     ) -> StoreResult<u64> {
         let _timer = crate::metrics::Timer::start("sessions.delete_impersonations");
-        self.announce();
+        self.announce_about(account_id);
         Ok(exec!(
             self,
             sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND impersonator_id = $2")
@@ -92,7 +93,7 @@ impl Sessions for SqlTx {
     #[tracing::instrument(name = "store.sessions.delete_session", level = "debug", skip_all)]
     async fn delete_session(&mut self, token_hash: &[u8]) -> StoreResult<bool> {
         let _timer = crate::metrics::Timer::start("sessions.delete_session");
-        self.announce();
+        self.announce_about(crate::session_subject(token_hash));
         let done = exec!(
             self,
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash)
@@ -107,7 +108,7 @@ impl Sessions for SqlTx {
         keep: Option<&[u8]>,
     ) -> StoreResult<u64> {
         let _timer = crate::metrics::Timer::start("sessions.delete_account_sessions");
-        self.announce();
+        self.announce_about(account_id);
         // An empty hash never matches a stored one (those are 32 bytes).
         let keep = keep.unwrap_or(&[]);
         let done = exec!(
