@@ -14,9 +14,7 @@
 use std::collections::BTreeMap;
 
 use gatehouse_domain::{FieldError, Permission, Words, company_key, company_name};
-use gatehouse_store::{
-    Actor, Company, CompanyListed, Customer, CustomerFields, CustomerFilter, StoreError, Tx,
-};
+use gatehouse_store::{Actor, Company, CustomerFields, CustomerFilter, StoreError, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -80,7 +78,7 @@ pub struct CompanyPatch {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CompanyPage {
     /// The companies on this page, by name.
-    pub items: Vec<CompanyListed>,
+    pub items: Vec<crate::wire::CompanyListed>,
     /// How many match in all.
     pub total: i64,
 }
@@ -90,9 +88,9 @@ pub struct CompanyPage {
 pub struct CompanyDetail {
     /// The company.
     #[serde(flatten)]
-    pub company: Company,
+    pub company: crate::wire::Company,
     /// Its customers, by last name (at most [`DETAIL_CUSTOMERS`]).
-    pub customers: Vec<Customer>,
+    pub customers: Vec<crate::wire::Customer>,
     /// How many customers it has in all.
     pub customer_count: i64,
     /// The portal accounts of the customers shown.
@@ -225,7 +223,10 @@ pub async fn list(
     let mut tx = app.store.read().await?;
     let items = tx.list_companies(search, limit, offset).await?;
     let total = tx.count_companies(search).await?;
-    Ok(CompanyPage { items, total })
+    Ok(CompanyPage {
+        items: items.into_iter().map(Into::into).collect(),
+        total,
+    })
 }
 
 /// The first `limit` company names, by name, for a picker.
@@ -259,8 +260,8 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Company
     let accounts = tx.accounts_of_customers(&ids).await?;
     let accounts = crate::accounts::views_of(tx.as_mut(), &accounts, now).await?;
     Ok(CompanyDetail {
-        company,
-        customers,
+        company: company.into(),
+        customers: customers.into_iter().map(Into::into).collect(),
         customer_count,
         accounts,
     })

@@ -424,6 +424,14 @@ macro_rules! customer_fields {
                 _ => Cow::Borrowed(""),
             }
         }
+
+        /// [`value_of`] for the fields as answers show them.
+        pub fn shown_value_of<'a>(fields: &'a crate::wire::CustomerFields, name: &str) -> Cow<'a, str> {
+            match name {
+                $( stringify!($name) => fields.$name.cell(), )*
+                _ => Cow::Borrowed(""),
+            }
+        }
     };
 }
 

@@ -39,7 +39,7 @@ pub struct NewAccount {
 pub struct CustomerDetail {
     /// The customer.
     #[serde(flatten)]
-    pub customer: Customer,
+    pub customer: crate::wire::Customer,
     /// Their portal accounts.
     pub accounts: Vec<AccountView>,
 }
@@ -212,11 +212,14 @@ pub async fn create(
         "customer.create",
         Some(("customer", customer.id)),
         None,
-        json!({"fields": customer.fields, "accounts": accounts.len()}),
+        json!({"fields": crate::wire::CustomerFields::from(customer.fields.clone()), "accounts": accounts.len()}),
     ))
     .await?;
     tx.commit().await?;
-    Ok(CustomerDetail { customer, accounts })
+    Ok(CustomerDetail {
+        customer: customer.into(),
+        accounts,
+    })
 }
 
 /// A customer and their accounts, or not found.
@@ -240,7 +243,10 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Custome
     let mut tx = app.store.read().await?;
     let (customer, accounts) = crate::customers::with_accounts(tx.as_mut(), id).await?;
     let accounts = crate::accounts::views_of(tx.as_mut(), &accounts, now).await?;
-    Ok(CustomerDetail { customer, accounts })
+    Ok(CustomerDetail {
+        customer: customer.into(),
+        accounts,
+    })
 }
 
 /// Changes the fields present in `input`; all or nothing, audited with each
@@ -279,8 +285,9 @@ pub async fn update(
     customer.updated_at = now;
     tx.update_customer(&customer).await?;
     let (old, new) = (
-        serde_json::to_value(&before).unwrap_or_default(),
-        serde_json::to_value(&customer.fields).unwrap_or_default(),
+        serde_json::to_value(crate::wire::CustomerFields::from(before.clone())).unwrap_or_default(),
+        serde_json::to_value(crate::wire::CustomerFields::from(customer.fields.clone()))
+            .unwrap_or_default(),
     );
     let changed: Map<String, Value> = new
         .as_object()

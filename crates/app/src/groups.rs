@@ -16,7 +16,7 @@ use crate::{App, AppError, AppResult, audit};
 pub struct GroupView {
     /// The group.
     #[serde(flatten)]
-    pub group: Group,
+    pub group: crate::wire::Group,
     /// Customers in it.
     pub members: i64,
 }
@@ -71,7 +71,10 @@ pub async fn list(app: &App, caller: &StaffCaller, all: bool) -> AppResult<Vec<G
     for group in tx.list_groups().await? {
         if all || group.active {
             let members = tx.group_size(group.id).await?;
-            out.push(GroupView { group, members });
+            out.push(GroupView {
+                group: group.into(),
+                members,
+            });
         }
     }
     Ok(out)
@@ -146,7 +149,10 @@ pub async fn update(
         "group.update",
         Some(("group", id)),
         None,
-        json!({"before": before, "after": group}),
+        json!({
+            "before": crate::wire::Group::from(before),
+            "after": crate::wire::Group::from(group.clone()),
+        }),
     ))
     .await?;
     tx.commit().await?;

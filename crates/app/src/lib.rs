@@ -42,6 +42,7 @@ pub mod startup;
 pub mod templates;
 pub mod totp;
 pub mod transfer;
+pub mod wire;
 
 use std::sync::Arc;
 

@@ -121,9 +121,9 @@ async fn gather(
         .collect();
     Ok(json!({
         "exported_at": time_cell(Some(now)),
-        "customer": customer,
+        "customer": customer.cloned().map(crate::wire::Customer::from),
         "accounts": account_docs,
-        "audit_events": audit_events,
+        "audit_events": audit_events.into_iter().map(crate::wire::AuditEvent::from).collect::<Vec<_>>(),
         "mails": mails,
     }))
 }

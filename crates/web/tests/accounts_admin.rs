@@ -202,6 +202,7 @@ both_engines! {
         assert_eq!((status, body["must_change_password"].as_bool()), (StatusCode::OK, Some(true)));
         let mut tx = server.app.store.read().await.unwrap();
         let audit = tx.list_audit(20).await.unwrap();
+        let audit: Vec<gatehouse_app::wire::AuditEvent> = audit.into_iter().map(Into::into).collect();
         assert!(!serde_json::to_string(&audit).unwrap().contains(password), "the password is never recorded");
         drop(tx);
 

@@ -8,7 +8,7 @@ use super::*;
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Candidate {
     /// The customer.
-    pub customer: Customer,
+    pub customer: crate::wire::Customer,
     /// Higher is likelier.
     pub score: u32,
     /// What matched.
@@ -60,7 +60,7 @@ pub async fn duplicates(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<
                 reasons.push("same company");
             }
             Candidate {
-                customer: c,
+                customer: c.into(),
                 score,
                 reasons,
             }

@@ -9,8 +9,7 @@ use gatehouse_domain::{
     AccountRole, DeleteReason, Event, LoginId, Permission, Status, decide, sign_in_gate,
 };
 use gatehouse_store::{
-    Account, AccountFilter, AuditEvent, Customer, LinkPurpose, LinkToken, Session, Site,
-    StoreError, Tx,
+    Account, AccountFilter, Customer, LinkPurpose, LinkToken, Session, Site, StoreError, Tx,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -130,6 +129,20 @@ pub struct Page<T> {
     pub page: i64,
     /// Rows per page.
     pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    /// The same page with each row made into another type (a record into
+    /// its wire form).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            total_exact: self.total_exact,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
 }
 
 /// The rows before a page (from 1) of `per_page` rows; a page too far to
@@ -531,11 +544,11 @@ pub struct AccountDetail {
     /// The lifecycle actions its status allows now.
     pub actions: Vec<BulkAction>,
     /// Its customer.
-    pub customer: Option<Customer>,
+    pub customer: Option<crate::wire::Customer>,
     /// Its live sessions.
     pub sessions: Vec<SessionSummary>,
     /// Its audit trail, newest first.
-    pub audit: Vec<AuditEvent>,
+    pub audit: Vec<crate::wire::AuditEvent>,
 }
 
 /// A session as staff see it.
@@ -602,9 +615,9 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Account
     Ok(AccountDetail {
         actions,
         account: view_of(&account, &site.key, now),
-        customer,
+        customer: customer.map(Into::into),
         sessions,
-        audit,
+        audit: audit.into_iter().map(Into::into).collect(),
     })
 }
 

@@ -5,7 +5,6 @@
 use gatehouse_domain::{
     AccountRole, AccountState, DeleteReason, Lock, SiteSettings, StaffRole, Stage,
 };
-use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -31,7 +30,7 @@ pub(crate) fn opt_from_ms(ms: Option<i64>) -> StoreResult<Option<OffsetDateTime>
 }
 
 /// A portal site.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Site {
     /// Identity.
     pub id: Uuid,
@@ -42,7 +41,6 @@ pub struct Site {
     /// Its settings.
     pub settings: SiteSettings,
     /// Created at.
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -70,7 +68,7 @@ impl TryFrom<SiteRow> for Site {
 }
 
 /// A named set of customers.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     /// Identity.
     pub id: Uuid,
@@ -81,7 +79,6 @@ pub struct Group {
     /// Inactive groups are hidden from pickers.
     pub active: bool,
     /// Created at.
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -108,7 +105,7 @@ impl TryFrom<GroupRow> for Group {
 }
 
 /// A client company: the customers who work there belong to it.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Company {
     /// Identity.
     pub id: Uuid,
@@ -121,10 +118,8 @@ pub struct Company {
     /// Staff notes.
     pub notes: String,
     /// Created at.
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// Last changed at.
-    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -145,10 +140,9 @@ impl Company {
 
 /// A company with how many customers belong to it and how many portal
 /// accounts they have.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CompanyListed {
     /// The company.
-    #[serde(flatten)]
     pub company: Company,
     /// Customers in it.
     pub customers: i64,
@@ -255,7 +249,7 @@ impl TryFrom<CompanyListedRow> for CompanyListed {
 }
 
 /// The editable data of a customer (the CRM contact).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CustomerFields {
     /// First name.
     pub first_name: String,
@@ -299,18 +293,15 @@ pub struct CustomerFields {
 }
 
 /// A customer record.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
     /// Identity.
     pub id: Uuid,
     /// Its data.
-    #[serde(flatten)]
     pub fields: CustomerFields,
     /// Created at.
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// Last changed at.
-    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -610,7 +601,7 @@ impl TryFrom<OutboxRow> for OutboxMessage {
 }
 
 /// Who did something.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     /// `staff`, `customer`, `api` or `system`.
     pub kind: String,
@@ -620,7 +611,6 @@ pub struct Actor {
     pub label: String,
     /// The client address the action came from, when known (kept on the
     /// audit event, not in the actor's own record).
-    #[serde(skip)]
     pub ip: Option<String>,
 }
 
@@ -637,12 +627,11 @@ impl Actor {
 }
 
 /// An append-only record of a staff action or security event.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuditEvent {
     /// Identity (time-ordered).
     pub id: Uuid,
     /// When.
-    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     /// Who.
     pub actor: Actor,

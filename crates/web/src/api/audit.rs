@@ -57,7 +57,7 @@ impl AuditQuery {
     tag = "audit",
     summary = "The audit log",
     params(AuditQuery),
-    responses((status = 200, description = "Events, newest first", body = Items<gatehouse_store::AuditEvent>)),
+    responses((status = 200, description = "Events, newest first", body = Items<gatehouse_app::wire::AuditEvent>)),
     security(("bearer" = []))
 )]
 pub(crate) async fn list_audit(
@@ -68,6 +68,7 @@ pub(crate) async fn list_audit(
     let items =
         gatehouse_app::audit::list(&state.app, &caller, &q.filter(), q.limit.unwrap_or(100))
             .await?;
+    let items: Vec<gatehouse_app::wire::AuditEvent> = items.into_iter().map(Into::into).collect();
     Ok(Json(Items { items }).into_response())
 }
 

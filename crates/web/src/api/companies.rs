@@ -148,7 +148,7 @@ pub(crate) async fn companies_csv(
     summary = "Add a company (a name another company has, case, spaces and a trailing full stop aside, is refused naming that company)",
     request_body = gatehouse_app::companies::CompanyInput,
     responses(
-        (status = 201, description = "The company", body = gatehouse_store::Company),
+        (status = 201, description = "The company", body = gatehouse_app::wire::Company),
         (status = 409, description = "Another company has this name or external ID; the field says which (and the name's message names that company)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = []))
@@ -159,6 +159,7 @@ pub(crate) async fn create_company(
     ApiJson(body): ApiJson<gatehouse_app::companies::CompanyInput>,
 ) -> Result<Response, ApiError> {
     let company = gatehouse_app::companies::create(&state.app, &caller, &body).await?;
+    let company = gatehouse_app::wire::Company::from(company);
     Ok((axum::http::StatusCode::CREATED, Json(company)).into_response())
 }
 
@@ -187,7 +188,7 @@ pub(crate) async fn get_company(
     params(("id" = Uuid, Path, description = "The company's ID")),
     request_body = gatehouse_app::companies::CompanyPatch,
     responses(
-        (status = 200, description = "The company", body = gatehouse_store::Company),
+        (status = 200, description = "The company", body = gatehouse_app::wire::Company),
         (status = 409, description = "Another company has this name or external ID", body = crate::error::ErrorBody),
     ),
     security(("bearer" = []))
@@ -198,10 +199,8 @@ pub(crate) async fn update_company(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<gatehouse_app::companies::CompanyPatch>,
 ) -> Result<Response, ApiError> {
-    Ok(
-        Json(gatehouse_app::companies::update(&state.app, &caller, id, &body).await?)
-            .into_response(),
-    )
+    let company = gatehouse_app::companies::update(&state.app, &caller, id, &body).await?;
+    Ok(Json(gatehouse_app::wire::Company::from(company)).into_response())
 }
 
 #[utoipa::path(

@@ -42,7 +42,7 @@ pub(super) fn routes() -> Router<AppState> {
     tag = "customers",
     summary = "The customer list: search, filters, sort, pages",
     params(gatehouse_app::customers::ListQuery),
-    responses((status = 200, description = "One page of customers with the total", body = gatehouse_app::accounts::Page<gatehouse_store::Customer>)),
+    responses((status = 200, description = "One page of customers with the total", body = gatehouse_app::accounts::Page<gatehouse_app::wire::Customer>)),
     security(("bearer" = []))
 )]
 pub(crate) async fn list_customers(
@@ -50,7 +50,8 @@ pub(crate) async fn list_customers(
     ApiCaller(caller): ApiCaller,
     ApiQuery(q): ApiQuery<gatehouse_app::customers::ListQuery>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(gatehouse_app::customers::list(&state.app, &caller, &q).await?).into_response())
+    let page = gatehouse_app::customers::list(&state.app, &caller, &q).await?;
+    Ok(Json(page.map(gatehouse_app::wire::Customer::from)).into_response())
 }
 
 #[utoipa::path(

@@ -57,7 +57,7 @@ pub(crate) async fn list_groups(
     tag = "groups",
     summary = "Add a group",
     request_body = gatehouse_app::groups::GroupInput,
-    responses((status = 201, description = "The group", body = gatehouse_store::Group)),
+    responses((status = 201, description = "The group", body = gatehouse_app::wire::Group)),
     security(("bearer" = []))
 )]
 pub(crate) async fn create_group(
@@ -66,6 +66,7 @@ pub(crate) async fn create_group(
     ApiJson(body): ApiJson<gatehouse_app::groups::GroupInput>,
 ) -> Result<Response, ApiError> {
     let group = gatehouse_app::groups::create(&state.app, &caller, &body).await?;
+    let group = gatehouse_app::wire::Group::from(group);
     Ok((axum::http::StatusCode::CREATED, Json(group)).into_response())
 }
 
@@ -76,7 +77,7 @@ pub(crate) async fn create_group(
     summary = "Change a group",
     params(("id" = Uuid, Path, description = "The group's ID")),
     request_body = gatehouse_app::groups::GroupInput,
-    responses((status = 200, description = "The group", body = gatehouse_store::Group)),
+    responses((status = 200, description = "The group", body = gatehouse_app::wire::Group)),
     security(("bearer" = []))
 )]
 pub(crate) async fn update_group(
@@ -85,7 +86,8 @@ pub(crate) async fn update_group(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<gatehouse_app::groups::GroupInput>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(gatehouse_app::groups::update(&state.app, &caller, id, &body).await?).into_response())
+    let group = gatehouse_app::groups::update(&state.app, &caller, id, &body).await?;
+    Ok(Json(gatehouse_app::wire::Group::from(group)).into_response())
 }
 
 #[utoipa::path(

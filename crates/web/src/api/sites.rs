@@ -27,17 +27,16 @@ pub(super) fn routes() -> Router<AppState> {
     path = "/api/v1/sites",
     tag = "sites",
     summary = "Sites",
-    responses((status = 200, description = "Every site", body = Items<gatehouse_store::Site>)),
+    responses((status = 200, description = "Every site", body = Items<gatehouse_app::wire::Site>)),
     security(("bearer" = []))
 )]
 pub(crate) async fn list_sites(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
 ) -> Result<Response, ApiError> {
-    Ok(Json(Items {
-        items: gatehouse_app::sites::list(&state.app, &caller).await?,
-    })
-    .into_response())
+    let sites = gatehouse_app::sites::list(&state.app, &caller).await?;
+    let items: Vec<gatehouse_app::wire::Site> = sites.into_iter().map(Into::into).collect();
+    Ok(Json(Items { items }).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -61,7 +60,7 @@ pub(crate) struct SiteBody {
     tag = "sites",
     summary = "Add a site",
     request_body = SiteBody,
-    responses((status = 201, description = "The site with default settings", body = gatehouse_store::Site)),
+    responses((status = 201, description = "The site with default settings", body = gatehouse_app::wire::Site)),
     security(("bearer" = []))
 )]
 pub(crate) async fn create_site(
@@ -70,6 +69,7 @@ pub(crate) async fn create_site(
     ApiJson(body): ApiJson<SiteBody>,
 ) -> Result<Response, ApiError> {
     let site = gatehouse_app::sites::create(&state.app, &caller, &body.key, &body.name).await?;
+    let site = gatehouse_app::wire::Site::from(site);
     Ok((axum::http::StatusCode::CREATED, Json(site)).into_response())
 }
 

@@ -68,7 +68,7 @@ async fn account_page(
             found
                 .into_iter()
                 .map(|customer| accounts::Candidate {
-                    customer,
+                    customer: customer.into(),
                     score: 0,
                     reasons: vec!["found by search"],
                 })

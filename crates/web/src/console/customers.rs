@@ -132,7 +132,7 @@ async fn customer_list(
         StatusCode::OK,
         "console/customers.html",
         context! {
-            items => pages::ser(&list.items), accounts => pages::ser(&accounts), group_names => pages::ser(&group_names), total => list.total, total_exact => list.total_exact, page => list.page, pages,
+            items => pages::ser(list.items.iter().cloned().map(gatehouse_app::wire::Customer::from).collect::<Vec<_>>()), accounts => pages::ser(&accounts), group_names => pages::ser(&group_names), total => list.total, total_exact => list.total_exact, page => list.page, pages,
             q => context! { q => q.q.clone(), site => q.site.clone(), group => q.group.clone(), status => q.status.clone(), country => q.country.as_deref().map(|c| gatehouse_domain::countries::code_of(c).unwrap_or(c).to_string()), company => q.company.clone(), company_id => q.company_id.clone(), company_name => list.items.first().and_then(|c| c.fields.company.clone()) },
             sort => q.sort.clone().unwrap_or_else(|| "last_name".into()), columns => CUSTOMER_COLUMNS.to_vec(),
             groups => pages::ser(groups.iter().map(|g| &g.group).collect::<Vec<_>>()), sites, statuses, query, query_without_sort,
@@ -231,11 +231,11 @@ fn form_fields(values: &Map<String, serde_json::Value>, errors: &[FieldError]) -
 }
 
 /// A customer's stored fields as the form shows them.
-fn stored_values(fields: &gatehouse_store::CustomerFields) -> Map<String, serde_json::Value> {
+fn stored_values(fields: &gatehouse_app::wire::CustomerFields) -> Map<String, serde_json::Value> {
     CustomerPatch::FIELDS
         .iter()
         .map(|f| {
-            let value = customer_fields::value_of(fields, f.name).into_owned();
+            let value = customer_fields::shown_value_of(fields, f.name).into_owned();
             (f.name.to_string(), value.into())
         })
         .collect()

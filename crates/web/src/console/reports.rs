@@ -177,7 +177,7 @@ async fn audit_page(
         StatusCode::OK,
         "console/audit.html",
         context! {
-            items => audit_rows(&items), names => pages::ser(names), flash => None::<String>, error => None::<String>,
+            items => audit_rows(&items.iter().cloned().map(Into::into).collect::<Vec<_>>()), names => pages::ser(names), flash => None::<String>, error => None::<String>,
             action => filter.action.unwrap_or_default(), actor => filter.actor.unwrap_or_default(),
         },
     ))
@@ -185,7 +185,7 @@ async fn audit_page(
 
 /// Audit events as the console shows them: each with its details split into
 /// the fields a change touched (before and after) and the other facts.
-pub(crate) fn audit_rows(events: &[gatehouse_store::AuditEvent]) -> Vec<minijinja::Value> {
+pub(crate) fn audit_rows(events: &[gatehouse_app::wire::AuditEvent]) -> Vec<minijinja::Value> {
     events
         .iter()
         .map(|e| {

@@ -144,7 +144,7 @@ async fn sites_view(
         status,
         "console/sites.html",
         context! {
-            sites => pages::ser(&list),
+            sites => pages::ser(list.iter().cloned().map(gatehouse_app::wire::Site::from).collect::<Vec<_>>()),
             key, name,
             key_error => said(&errors, "key"),
             name_error => said(&errors, "name"),
@@ -241,7 +241,7 @@ async fn site_view(
         status,
         "console/site.html",
         context! {
-            site => pages::ser(&site),
+            site => pages::ser(gatehouse_app::wire::Site::from(site.clone())),
             sections,
             errors => errors.len(),
             may_manage => caller.may(Permission::ManageSettings),
