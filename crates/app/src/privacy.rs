@@ -283,6 +283,20 @@ const PURGE_BATCH: i64 = 200;
 /// With `dry_run`, only lists them.
 #[tracing::instrument(name = "app.privacy.purge", level = "debug", skip_all)]
 pub async fn purge(app: &App, actor: &Actor, dry_run: bool) -> AppResult<Vec<Purged>> {
+    purge_until(app, actor, dry_run, &|| false).await
+}
+
+/// [`purge`], asking `stopping` before each batch: once it says yes, the
+/// purge ends after the batch it is in (each batch is one transaction, so
+/// what it leaves is whole), and a server's stop does not wait for the
+/// rest.
+#[tracing::instrument(name = "app.privacy.purge_until", level = "debug", skip_all)]
+pub async fn purge_until(
+    app: &App,
+    actor: &Actor,
+    dry_run: bool,
+    stopping: &(dyn Fn() -> bool + Sync),
+) -> AppResult<Vec<Purged>> {
     let now = app.clock.now();
     let mut tx = app.store.read().await?;
     let sites = tx.list_sites().await?;
@@ -295,6 +309,9 @@ pub async fn purge(app: &App, actor: &Actor, dry_run: bool) -> AppResult<Vec<Pur
         // transaction, the next batch being what is left.
         let batch = if dry_run { 100_000 } else { PURGE_BATCH };
         loop {
+            if stopping() {
+                break;
+            }
             let mut tx = app.store.begin().await?;
             let due = tx.deleted_accounts_before(site.id, before, batch).await?;
             if due.is_empty() {
@@ -391,8 +408,14 @@ pub async fn purge(app: &App, actor: &Actor, dry_run: bool) -> AppResult<Vec<Pur
 /// the OpenID provider's codes, refresh tokens and grants that can serve
 /// nobody any more (`gatehouse_domain::oidc::{CODE_KEPT, REVOKED_GRANT_KEPT,
 /// GRANT_KEPT_AT_MOST}`).
+/// `stopping` is asked between batches and steps (see [`purge_until`]).
 #[tracing::instrument(name = "app.privacy.purge_job", level = "debug", skip_all)]
-pub async fn purge_job(app: &App, holder: &str, lease: time::Duration) -> AppResult<Option<usize>> {
+pub async fn purge_job(
+    app: &App,
+    holder: &str,
+    lease: time::Duration,
+    stopping: &(dyn Fn() -> bool + Sync),
+) -> AppResult<Option<usize>> {
     let now: OffsetDateTime = app.clock.now();
     let mut tx = app.store.begin().await?;
     let mine = tx.claim_job(PURGE_JOB, holder, now, now + lease).await?;
@@ -400,15 +423,18 @@ pub async fn purge_job(app: &App, holder: &str, lease: time::Duration) -> AppRes
     if !mine {
         return Ok(None);
     }
-    let purged = purge(app, &Actor::system("retention purge"), false).await?;
-    crate::transfer::runs::forget_old(app).await?;
-    crate::oidc::forget_ended_grants(app).await?;
+    let purged = purge_until(app, &Actor::system("retention purge"), false, stopping).await?;
+    if !stopping() {
+        crate::transfer::runs::forget_old(app).await?;
+        crate::oidc::forget_ended_grants(app).await?;
+    }
     Ok(Some(purged.len()))
 }
 
 /// Runs the purge job every `every` (first at once) until `stop` turns
-/// true. Every node runs it; the lease (as long as `every`) lets one purge
-/// at a time, and another takes over when that node is gone.
+/// true, which also ends a run after its current batch. Every node runs
+/// it; the lease (as long as `every`) lets one purge at a time, and another
+/// takes over when that node is gone.
 pub fn spawn_purge(
     app: App,
     every: std::time::Duration,
@@ -418,7 +444,11 @@ pub fn spawn_purge(
     let lease = time::Duration::try_from(every).unwrap_or(time::Duration::HOUR);
     tokio::spawn(async move {
         loop {
-            match purge_job(&app, &holder, lease).await {
+            let stopping = {
+                let stop = stop.clone();
+                move || *stop.borrow()
+            };
+            match purge_job(&app, &holder, lease, &stopping).await {
                 Ok(Some(n)) if n > 0 => {
                     tracing::info!(accounts = n, "retention purge erased deleted accounts")
                 }

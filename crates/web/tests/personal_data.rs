@@ -141,6 +141,60 @@ both_engines! {
         assert!(tx.account_by_id(other).await.unwrap().is_some());
     }
 
+    async fn a_stopping_purge_ends_after_the_batch_it_is_in(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let first = server.active_account("gone.0@example.com", PASSWORD).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &["read", "write", "admin"]).await;
+        let (s, body) = server.api(Method::POST, "/api/v1/accounts/actions", Some(&admin),
+            Some(json!({"action": "delete", "ids": [first]}))).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        // 450 accounts deleted 91 days ago (the default keeps 90): more than
+        // two batches of the purge.
+        let long_ago = time::OffsetDateTime::now_utc() - time::Duration::days(91);
+        let mut tx = server.app.store.begin().await.unwrap();
+        let mut deleted = tx.account_by_id(first).await.unwrap().unwrap();
+        deleted.deleted_at = Some(long_ago);
+        tx.save_account(&deleted).await.unwrap();
+        let clones: Vec<_> = (1..450).map(|i| gatehouse_store::Account {
+            id: uuid::Uuid::now_v7(),
+            customer_id: None,
+            login_id: format!("gone.{i}@example.com"),
+            email: format!("gone.{i}@example.com"),
+            ..deleted.clone()
+        }).collect();
+        tx.insert_accounts(&clones).await.unwrap();
+        tx.commit().await.unwrap();
+        let site = deleted.site_id;
+        let left = |server: &TestServer| {
+            let store = server.app.store.clone();
+            async move {
+                let mut tx = store.read().await.unwrap();
+                tx.deleted_accounts_before(site, long_ago + time::Duration::days(1), 1000).await.unwrap().len()
+            }
+        };
+        assert_eq!(left(&server).await, 450);
+
+        // A stop asked for during the first batch: that batch is finished,
+        // whole and audited, and nothing more is done.
+        let asked = std::sync::atomic::AtomicUsize::new(0);
+        let stopping = || asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 1;
+        let actor = Actor::system("test");
+        let purged = gatehouse_app::privacy::purge_until(&server.app, &actor, false, &stopping).await.unwrap();
+        assert!(!purged.is_empty() && purged.len() < 450, "one batch, then it stopped: {}", purged.len());
+        assert_eq!(left(&server).await, 450 - purged.len());
+        let mut tx = server.app.store.read().await.unwrap();
+        for p in &purged {
+            assert!(tx.account_by_id(p.account_id).await.unwrap().is_none());
+            let events = tx.audit_of(p.account_id, 10).await.unwrap();
+            assert!(events.iter().any(|e| e.action == "account.purge"), "each erased account is audited");
+        }
+        drop(tx);
+        // The next run, not stopped, takes the rest.
+        let rest = gatehouse_app::privacy::purge_until(&server.app, &actor, false, &|| false).await.unwrap();
+        assert_eq!(purged.len() + rest.len(), 450);
+        assert_eq!(left(&server).await, 0);
+    }
+
     async fn the_purge_erases_accounts_deleted_past_the_retention_once(db: TestDb) {
         let server = TestServer::start(&db).await;
         let old = server.active_account("old.deleted@example.com", PASSWORD).await;
@@ -187,9 +241,9 @@ both_engines! {
 
         // Two nodes: the one holding the lease purges, the other waits.
         let lease = time::Duration::minutes(5);
-        assert_eq!(gatehouse_app::privacy::purge_job(&server.app, "node-a", lease).await.unwrap(), Some(1));
-        assert_eq!(gatehouse_app::privacy::purge_job(&server.app, "node-b", lease).await.unwrap(), None);
-        assert_eq!(gatehouse_app::privacy::purge_job(&server.app, "node-a", lease).await.unwrap(), Some(0));
+        assert_eq!(gatehouse_app::privacy::purge_job(&server.app, "node-a", lease, &|| false).await.unwrap(), Some(1));
+        assert_eq!(gatehouse_app::privacy::purge_job(&server.app, "node-b", lease, &|| false).await.unwrap(), None);
+        assert_eq!(gatehouse_app::privacy::purge_job(&server.app, "node-a", lease, &|| false).await.unwrap(), Some(0));
 
         let mut tx = server.app.store.read().await.unwrap();
         assert!(tx.account_by_id(old).await.unwrap().is_none(), "past the retention: erased");
