@@ -148,6 +148,7 @@ async fn help_lists_the_commands() {
     for command in [
         "serve",
         "migrate",
+        "backup",
         "staff",
         "token",
         "check-config",
@@ -711,4 +712,119 @@ async fn a_staff_user_who_lost_the_password_gets_a_single_use_link_from_the_serv
     );
     assert_eq!(set(new).await.unwrap().status(), 404, "the link works once");
     terminate(served).await;
+}
+
+#[tokio::test]
+async fn a_backup_is_a_whole_checked_copy_made_while_serving_and_never_replaces_a_file() {
+    use sqlx::Connection as _;
+    let folder = Folder::new();
+    let dir = &folder.0;
+    let served = serve(dir, &[]).await;
+    // A registration answered before the backup is in it.
+    let answer = reqwest::Client::new()
+        .post(format!("{}/api/v1/sites/main/registrations", served.base))
+        .json(&serde_json::json!({"email": "ada@example.com", "password": "correct horse battery staple",
+                                  "first_name": "Ada", "last_name": "Lovelace"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), reqwest::StatusCode::ACCEPTED);
+
+    let out = run(dir, &["backup", "copy.db"], None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("copy.db") && said.contains("schema version"),
+        "{said}"
+    );
+    let copy = dir.join("copy.db");
+    let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{}", copy.display()))
+        .await
+        .unwrap();
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    let ada: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM accounts WHERE email = 'ada@example.com'")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+    assert_eq!(
+        ada, 1,
+        "the registration answered before the backup is in it"
+    );
+    let sites: i64 = sqlx::query_scalar("SELECT count(*) FROM sites")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(sites, 1);
+    db.close().await.unwrap();
+    let size = std::fs::metadata(&copy).unwrap().len();
+
+    // A second backup to the same name is refused and changes nothing.
+    let again = run(dir, &["backup", "copy.db"], None).await;
+    assert_one_line_error(&again, "exists already");
+    assert_eq!(std::fs::metadata(&copy).unwrap().len(), size);
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "no half copy is left: {leftovers:?}");
+    // The copy serves: a server started on it finds the account.
+    assert!(terminate(served).await.success());
+    let restored = Folder::new();
+    std::fs::create_dir_all(restored.0.join("gatehouse-data")).unwrap();
+    std::fs::copy(&copy, restored.0.join("gatehouse-data/gatehouse.db")).unwrap();
+    let out = run(&restored.0, &["migrate"], None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn a_database_a_newer_gatehouse_migrated_is_refused_and_left_alone() {
+    use sqlx::Connection as _;
+    let folder = Folder::new();
+    let dir = &folder.0;
+    let out = run(dir, &["migrate"], None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let file = dir.join("gatehouse-data/gatehouse.db");
+    let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                 VALUES (99990101000000, 'from the future', 1, x'00', 0)",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+    for args in [&["migrate"][..], &["serve", "--bind", "127.0.0.1:0"][..]] {
+        let out = run(dir, args, None).await;
+        let err = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?} should refuse: {err}");
+        assert!(
+            err.contains("version 99990101000000") && err.contains("newer"),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn backup_on_postgresql_says_to_use_pg_dump() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let dir = Folder::new();
+    let out = run(
+        &dir.0,
+        &["--database-url", &db.url, "backup", "copy.db"],
+        None,
+    )
+    .await;
+    assert_one_line_error(&out, "pg_dump");
+    assert!(!dir.0.join("copy.db").exists());
 }

@@ -27,6 +27,22 @@ pub enum StoreError {
     /// Migrating the schema failed.
     #[error("database migration failed: {0}")]
     Migration(String),
+    /// The database was migrated by a newer Gatehouse than this one: it is
+    /// not touched.
+    #[error(
+        "the database's schema is version {database}, newer than this Gatehouse knows (version {binary}): \
+         a newer Gatehouse has upgraded it; run that version, or restore a backup taken before the upgrade"
+    )]
+    SchemaTooNew {
+        /// The newest migration the database has.
+        database: i64,
+        /// The newest migration this binary has.
+        binary: i64,
+    },
+    /// The operation is not one this engine does (the text says what to
+    /// use instead).
+    #[error("{0}")]
+    Unsupported(String),
     /// The database cannot hold the text given (PostgreSQL refuses the NUL
     /// character in text, which SQLite stores): bad input, not a failure.
     #[error("text may not contain the NUL character (\\0)")]

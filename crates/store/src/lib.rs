@@ -99,6 +99,13 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn migrate(&self) -> StoreResult<()>;
     /// Succeeds when the database answers a query.
     async fn ping(&self) -> StoreResult<()>;
+    /// Copies the whole database as it is at one moment into a new file at
+    /// `path` while others keep reading and writing (SQLite; PostgreSQL is
+    /// [`StoreError::Unsupported`], its own tools do it). The copy is made
+    /// under a temporary name beside `path`, checked, and only then given
+    /// its name: a file at `path` is always a whole, checked copy. A file
+    /// already at `path` is refused ([`StoreError::Conflict`]).
+    async fn backup_into(&self, path: &std::path::Path) -> StoreResult<Backup>;
     /// A transaction for reading and writing. On SQLite it takes the write
     /// lock at once (`BEGIN IMMEDIATE`), so writers queue instead of failing.
     async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
@@ -166,6 +173,16 @@ pub struct Erasure {
     pub account_ids: Vec<Uuid>,
     /// Their e-mail addresses (mail to them, and audit details naming them).
     pub addresses: Vec<String>,
+}
+
+/// A copy of the database made by [`Store::backup_into`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backup {
+    /// The newest migration the copy has (what `gatehouse migrate` names
+    /// as its version).
+    pub schema_version: i64,
+    /// Its size in bytes.
+    pub bytes: u64,
 }
 
 /// What [`Privacy::erase_person`] removed.

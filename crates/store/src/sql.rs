@@ -182,11 +182,50 @@ impl Store for SqlStore {
     }
 
     async fn migrate(&self) -> StoreResult<()> {
+        // A database a newer binary migrated is left as it is, with words
+        // that say so (sqlx would say a migration is "missing").
+        let known = |m: &sqlx::migrate::Migrator| m.iter().map(|m| m.version).max().unwrap_or(0);
         match &self.pool {
-            Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
-            Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+            Pool::Sqlite(p) => {
+                let exists: bool = sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = '_sqlx_migrations')",
+                )
+                .fetch_one(p)
+                .await?;
+                if exists {
+                    let newest: Option<i64> =
+                        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
+                            .fetch_one(p)
+                            .await?;
+                    backup::not_newer(newest, known(&SQLITE_MIGRATIONS))?;
+                }
+                SQLITE_MIGRATIONS.run(p).await?
+            }
+            Pool::Postgres(p) => {
+                let exists: bool =
+                    sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+                        .fetch_one(p)
+                        .await?;
+                if exists {
+                    let newest: Option<i64> =
+                        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
+                            .fetch_one(p)
+                            .await?;
+                    backup::not_newer(newest, known(&POSTGRES_MIGRATIONS))?;
+                }
+                POSTGRES_MIGRATIONS.run(p).await?
+            }
         }
         Ok(())
+    }
+
+    async fn backup_into(&self, path: &std::path::Path) -> StoreResult<crate::Backup> {
+        match &self.pool {
+            Pool::Sqlite(p) => backup::sqlite_into(p, path).await,
+            Pool::Postgres(_) => Err(StoreError::Unsupported(
+                "on PostgreSQL, take backups with pg_dump (pg_dump --format=custom --file=gatehouse.dump DATABASE_URL) and restore them with pg_restore; see docs/deploy.md".into(),
+            )),
+        }
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -612,6 +651,7 @@ impl Tx for SqlTx {
 mod accounts;
 mod api_tokens;
 mod audit;
+mod backup;
 mod changes;
 mod clients;
 mod companies;

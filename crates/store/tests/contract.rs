@@ -915,6 +915,37 @@ both_engines! {
         assert!(tx.redeem_code(&[3; 32], t).await.unwrap().is_none(), "an old one goes");
     }
 
+    async fn a_schema_a_newer_gatehouse_made_is_refused_and_left_alone(db: TestDb) {
+        let store = db.store().await;
+        let future = 99_990_101_000_000_i64;
+        let insert = match store.engine() {
+            Engine::Sqlite => "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                               VALUES ($1, 'from the future', 1, x'00', 0)",
+            Engine::Postgres => "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                                 VALUES ($1, 'from the future', true, '\\x00'::bytea, 0)",
+        };
+        match store.engine() {
+            Engine::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+                sqlx::query(insert).bind(future).execute(&mut c).await.unwrap();
+            }
+            Engine::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+                sqlx::query(insert).bind(future).execute(&mut c).await.unwrap();
+            }
+        }
+        match store.migrate().await {
+            Err(StoreError::SchemaTooNew { database, binary }) => {
+                assert_eq!(database, future);
+                assert!(binary < future && binary > 0);
+            }
+            other => panic!("a newer schema must be refused, got {other:?}"),
+        }
+        // Refused before anything ran: the database still serves as it was.
+        let s = with_site(&store, "after").await;
+        assert_eq!(s.key, "after");
+    }
+
     async fn a_change_about_one_account_leaves_copies_of_others_good(db: TestDb) {
         let store = db.store().await;
         let s = with_site(&store, "main").await;
