@@ -89,6 +89,13 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// A record read as it is stored converts without failing.
+impl From<std::convert::Infallible> for StoreError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
 impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(e: sqlx::migrate::MigrateError) -> Self {
         StoreError::Migration(e.to_string())

@@ -15,7 +15,7 @@ use gatehouse_domain::oidc::{ClientType, GrantType, SigningAlg};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::model::{from_ms, opt_from_ms};
+use crate::model::from_ms;
 use crate::{StoreError, StoreResult};
 
 /// An app registered on a site (an OAuth 2.0 client).
@@ -80,7 +80,7 @@ pub(crate) struct ClientRow {
 }
 
 fn list(raw: &str) -> StoreResult<Vec<String>> {
-    serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("a stored list: {e}")))
+    crate::model::parse_list(raw)
 }
 
 /// A list as stored (JSON text).
@@ -129,7 +129,7 @@ pub(crate) fn grant_types_json(grants: &[GrantType]) -> String {
 }
 
 /// A key tokens are signed with, shared by every node.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct SigningKey {
     /// Its `kid`.
     pub kid: String,
@@ -140,46 +140,22 @@ pub struct SigningKey {
     /// The public key as a JWK (JSON text).
     pub public_jwk: String,
     /// Made (and published) at.
+    #[sqlx(try_from = "crate::model::Ms")]
     pub created_at: OffsetDateTime,
     /// Signs from (after relying parties have had time to fetch it).
+    #[sqlx(try_from = "crate::model::Ms")]
     pub signs_from: OffsetDateTime,
     /// Stopped signing at.
+    #[sqlx(try_from = "crate::model::MsOpt")]
     pub retired_at: Option<OffsetDateTime>,
     /// Leaves the JWKS at (every token it signed has expired by then).
+    #[sqlx(try_from = "crate::model::MsOpt")]
     pub expires_at: Option<OffsetDateTime>,
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct SigningKeyRow {
-    kid: String,
-    alg: String,
-    private_der: Vec<u8>,
-    public_jwk: String,
-    created_at: i64,
-    signs_from: i64,
-    retired_at: Option<i64>,
-    expires_at: Option<i64>,
-}
-
-impl TryFrom<SigningKeyRow> for SigningKey {
-    type Error = StoreError;
-    fn try_from(r: SigningKeyRow) -> StoreResult<SigningKey> {
-        Ok(SigningKey {
-            kid: r.kid,
-            alg: r.alg,
-            private_der: r.private_der,
-            public_jwk: r.public_jwk,
-            created_at: from_ms(r.created_at)?,
-            signs_from: from_ms(r.signs_from)?,
-            retired_at: opt_from_ms(r.retired_at)?,
-            expires_at: opt_from_ms(r.expires_at)?,
-        })
-    }
 }
 
 /// What a customer (or, with no account, a machine client) was granted by
 /// one sign-in to one app; its refresh tokens are one family.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Grant {
     /// Identity.
     pub id: Uuid,
@@ -188,12 +164,16 @@ pub struct Grant {
     /// The account; `None` for a `client_credentials` grant.
     pub account_id: Option<Uuid>,
     /// The scopes granted.
+    #[sqlx(try_from = "crate::model::JsonList")]
     pub scopes: Vec<String>,
     /// When the customer signed in.
+    #[sqlx(try_from = "crate::model::Ms")]
     pub auth_time: OffsetDateTime,
     /// Made at.
+    #[sqlx(try_from = "crate::model::Ms")]
     pub created_at: OffsetDateTime,
     /// Revoked at: every token of the grant is dead.
+    #[sqlx(try_from = "crate::model::MsOpt")]
     pub revoked_at: Option<OffsetDateTime>,
     /// The portal session it was made in, as ID and logout tokens name it
     /// (`None` for a grant made before sessions were recorded).
@@ -208,70 +188,24 @@ impl Grant {
     }
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct GrantRow {
-    id: Uuid,
-    client_id: Uuid,
-    account_id: Option<Uuid>,
-    scopes: String,
-    auth_time: i64,
-    created_at: i64,
-    revoked_at: Option<i64>,
-    sid: Option<String>,
-}
-
-impl TryFrom<GrantRow> for Grant {
-    type Error = StoreError;
-    fn try_from(r: GrantRow) -> StoreResult<Grant> {
-        Ok(Grant {
-            id: r.id,
-            client_id: r.client_id,
-            account_id: r.account_id,
-            scopes: list(&r.scopes)?,
-            auth_time: from_ms(r.auth_time)?,
-            created_at: from_ms(r.created_at)?,
-            revoked_at: opt_from_ms(r.revoked_at)?,
-            sid: r.sid,
-        })
-    }
-}
-
 /// A customer's consent to what an app (not the business's own) may see,
 /// remembered until they withdraw it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Consent {
     /// The account.
     pub account_id: Uuid,
     /// The client ([`Client::id`]).
     pub client_id: Uuid,
     /// The scopes consented to.
+    #[sqlx(try_from = "crate::model::JsonList")]
     pub scopes: Vec<String>,
     /// When it was (last) given.
+    #[sqlx(try_from = "crate::model::Ms")]
     pub granted_at: OffsetDateTime,
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct ConsentRow {
-    account_id: Uuid,
-    client_id: Uuid,
-    scopes: String,
-    granted_at: i64,
-}
-
-impl TryFrom<ConsentRow> for Consent {
-    type Error = StoreError;
-    fn try_from(r: ConsentRow) -> StoreResult<Consent> {
-        Ok(Consent {
-            account_id: r.account_id,
-            client_id: r.client_id,
-            scopes: list(&r.scopes)?,
-            granted_at: from_ms(r.granted_at)?,
-        })
-    }
-}
-
 /// An authorization code.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct AuthCode {
     /// SHA-256 of the code.
     pub code_hash: Vec<u8>,
@@ -284,84 +218,36 @@ pub struct AuthCode {
     /// The PKCE challenge (S256).
     pub code_challenge: Option<String>,
     /// Made at.
+    #[sqlx(try_from = "crate::model::Ms")]
     pub created_at: OffsetDateTime,
     /// Void after.
+    #[sqlx(try_from = "crate::model::Ms")]
     pub expires_at: OffsetDateTime,
     /// Redeemed at.
+    #[sqlx(try_from = "crate::model::MsOpt")]
     pub used_at: Option<OffsetDateTime>,
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct AuthCodeRow {
-    code_hash: Vec<u8>,
-    grant_id: Uuid,
-    redirect_uri: String,
-    nonce: Option<String>,
-    code_challenge: Option<String>,
-    created_at: i64,
-    expires_at: i64,
-    used_at: Option<i64>,
-}
-
-impl TryFrom<AuthCodeRow> for AuthCode {
-    type Error = StoreError;
-    fn try_from(r: AuthCodeRow) -> StoreResult<AuthCode> {
-        Ok(AuthCode {
-            code_hash: r.code_hash,
-            grant_id: r.grant_id,
-            redirect_uri: r.redirect_uri,
-            nonce: r.nonce,
-            code_challenge: r.code_challenge,
-            created_at: from_ms(r.created_at)?,
-            expires_at: from_ms(r.expires_at)?,
-            used_at: opt_from_ms(r.used_at)?,
-        })
-    }
-}
-
 /// A refresh token.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct RefreshToken {
     /// SHA-256 of the token.
     pub token_hash: Vec<u8>,
     /// Its grant (its family).
     pub grant_id: Uuid,
     /// Made at.
+    #[sqlx(try_from = "crate::model::Ms")]
     pub created_at: OffsetDateTime,
     /// Void after.
+    #[sqlx(try_from = "crate::model::Ms")]
     pub expires_at: OffsetDateTime,
     /// Exchanged for its successor at.
+    #[sqlx(try_from = "crate::model::MsOpt")]
     pub rotated_at: Option<OffsetDateTime>,
     /// The successor's hash.
     pub successor_hash: Option<Vec<u8>>,
     /// The successor, sealed under a key derived from this token.
     pub successor_seal: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct RefreshTokenRow {
-    token_hash: Vec<u8>,
-    grant_id: Uuid,
-    created_at: i64,
-    expires_at: i64,
-    rotated_at: Option<i64>,
-    successor_hash: Option<Vec<u8>>,
-    successor_seal: Option<String>,
-}
-
-impl TryFrom<RefreshTokenRow> for RefreshToken {
-    type Error = StoreError;
-    fn try_from(r: RefreshTokenRow) -> StoreResult<RefreshToken> {
-        Ok(RefreshToken {
-            token_hash: r.token_hash,
-            grant_id: r.grant_id,
-            created_at: from_ms(r.created_at)?,
-            expires_at: from_ms(r.expires_at)?,
-            rotated_at: opt_from_ms(r.rotated_at)?,
-            successor_hash: r.successor_hash,
-            successor_seal: r.successor_seal,
-        })
-    }
 }
 
 #[cfg(test)]

@@ -29,12 +29,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::model::{
-    AccountRow, ApiTokenRow, AuditRow, CompanyListedRow, CompanyRow, CustomerRow, GroupRow,
-    ImportRunRow, OutboxRow, SessionRow, SiteRow, StaffRow, lock_columns, stage_str, to_ms,
+    AccountRow, ApiTokenRow, AuditRow, OutboxRow, SessionRow, SiteRow, StaffRow, lock_columns,
+    stage_str, to_ms,
 };
 use crate::oidc::{
-    AuthCode, AuthCodeRow, Client, ClientRow, Consent, ConsentRow, Grant, GrantRow, RefreshToken,
-    RefreshTokenRow, SigningKey, SigningKeyRow, grant_types_json, list_json,
+    AuthCode, Client, ClientRow, Consent, Grant, RefreshToken, SigningKey, grant_types_json,
+    list_json,
 };
 use crate::recent::Recent;
 use crate::{
@@ -414,11 +414,12 @@ macro_rules! exec {
     };
 }
 
-/// Fetches at most one row of `$row` and converts it to its record.
+/// Fetches at most one row of `$row` and converts it to its record (a
+/// record that derives `FromRow` is its own row).
 macro_rules! fetch_optional {
     ($self:ident, $row:ty, $query:expr) => {{
         let row: Option<$row> = on!($self, c => $query.fetch_optional(&mut **c).await)?;
-        row.map(TryInto::try_into).transpose()
+        row.map(|r| TryInto::try_into(r).map_err(StoreError::from)).transpose()
     }};
 }
 
@@ -576,8 +577,14 @@ fn contains_pattern(needle: &str) -> String {
     out
 }
 
-fn convert_all<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> StoreResult<Vec<T>> {
-    rows.into_iter().map(T::try_from).collect()
+fn convert_all<R, T>(rows: Vec<R>) -> StoreResult<Vec<T>>
+where
+    T: TryFrom<R>,
+    StoreError: From<T::Error>,
+{
+    rows.into_iter()
+        .map(|r| T::try_from(r).map_err(StoreError::from))
+        .collect()
 }
 
 fn link_token(

@@ -1,6 +1,10 @@
 //! The records the store keeps, as the rest of Gatehouse sees them, and their
 //! mapping to and from table rows. Times are kept as milliseconds since the
-//! epoch in both engines; this module is the one place that converts them.
+//! epoch in both engines; this module is the one place that converts them
+//! ([`Ms`], [`MsOpt`]: a record whose columns read directly derives
+//! `sqlx::FromRow` with them; a `…Row` mirror remains only where a record
+//! is built from its columns by a rule of the domain: an account's state,
+//! a session's owner, an app's closed sets, a site's settings).
 
 use gatehouse_domain::{
     AccountRole, AccountState, DeleteReason, Lock, SiteSettings, StaffRole, Stage,
@@ -27,6 +31,49 @@ pub fn from_ms(ms: i64) -> StoreResult<OffsetDateTime> {
 
 pub(crate) fn opt_from_ms(ms: Option<i64>) -> StoreResult<Option<OffsetDateTime>> {
     ms.map(from_ms).transpose()
+}
+
+/// A time column as read: records that derive `sqlx::FromRow` mark their
+/// times `#[sqlx(try_from = "Ms")]` and get an [`OffsetDateTime`] (a count
+/// out of range is a [`StoreError::Corrupt`]).
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub(crate) struct Ms(i64);
+
+impl TryFrom<Ms> for OffsetDateTime {
+    type Error = StoreError;
+    fn try_from(ms: Ms) -> StoreResult<OffsetDateTime> {
+        from_ms(ms.0)
+    }
+}
+
+/// A time column that may be empty, as read (see [`Ms`]).
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub(crate) struct MsOpt(Option<i64>);
+
+impl TryFrom<MsOpt> for Option<OffsetDateTime> {
+    type Error = StoreError;
+    fn try_from(ms: MsOpt) -> StoreResult<Option<OffsetDateTime>> {
+        opt_from_ms(ms.0)
+    }
+}
+
+/// A list column (JSON text), as read: `#[sqlx(try_from = "JsonList")]`.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub(crate) struct JsonList(String);
+
+impl TryFrom<JsonList> for Vec<String> {
+    type Error = StoreError;
+    fn try_from(raw: JsonList) -> StoreResult<Vec<String>> {
+        parse_list(&raw.0)
+    }
+}
+
+/// A list stored as JSON text.
+pub(crate) fn parse_list(raw: &str) -> StoreResult<Vec<String>> {
+    serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("a stored list: {e}")))
 }
 
 /// A portal site.
@@ -68,7 +115,7 @@ impl TryFrom<SiteRow> for Site {
 }
 
 /// A named set of customers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Group {
     /// Identity.
     pub id: Uuid,
@@ -79,33 +126,12 @@ pub struct Group {
     /// Inactive groups are hidden from pickers.
     pub active: bool,
     /// Created at.
+    #[sqlx(try_from = "crate::model::Ms")]
     pub created_at: OffsetDateTime,
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct GroupRow {
-    id: Uuid,
-    name: String,
-    description: String,
-    active: bool,
-    created_at: i64,
-}
-
-impl TryFrom<GroupRow> for Group {
-    type Error = StoreError;
-    fn try_from(r: GroupRow) -> StoreResult<Group> {
-        Ok(Group {
-            id: r.id,
-            name: r.name,
-            description: r.description,
-            active: r.active,
-            created_at: from_ms(r.created_at)?,
-        })
-    }
-}
-
 /// A client company: the customers who work there belong to it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Company {
     /// Identity.
     pub id: Uuid,
@@ -118,8 +144,10 @@ pub struct Company {
     /// Staff notes.
     pub notes: String,
     /// Created at.
+    #[sqlx(try_from = "crate::model::Ms")]
     pub created_at: OffsetDateTime,
     /// Last changed at.
+    #[sqlx(try_from = "crate::model::Ms")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -140,9 +168,10 @@ impl Company {
 
 /// A company with how many customers belong to it and how many portal
 /// accounts they have.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct CompanyListed {
     /// The company.
+    #[sqlx(flatten)]
     pub company: Company,
     /// Customers in it.
     pub customers: i64,
@@ -150,35 +179,9 @@ pub struct CompanyListed {
     pub accounts: i64,
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct CompanyRow {
-    id: Uuid,
-    name: String,
-    external_id: Option<String>,
-    address: Option<String>,
-    notes: String,
-    created_at: i64,
-    updated_at: i64,
-}
-
-impl TryFrom<CompanyRow> for Company {
-    type Error = StoreError;
-    fn try_from(r: CompanyRow) -> StoreResult<Company> {
-        Ok(Company {
-            id: r.id,
-            name: r.name,
-            external_id: r.external_id,
-            address: r.address,
-            notes: r.notes,
-            created_at: from_ms(r.created_at)?,
-            updated_at: from_ms(r.updated_at)?,
-        })
-    }
-}
-
 /// A console import: its file and choices, its progress, and its outcome
 /// once it has ended.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ImportRun {
     pub id: Uuid,
     /// The uploaded file's name.
@@ -192,64 +195,15 @@ pub struct ImportRun {
     pub bytes_read: i64,
     /// The outcome as JSON, once the import has ended.
     pub outcome: Option<String>,
+    #[sqlx(try_from = "crate::model::Ms")]
     pub created_at: OffsetDateTime,
     /// When the running node last wrote: its heartbeat.
+    #[sqlx(try_from = "crate::model::Ms")]
     pub updated_at: OffsetDateTime,
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct ImportRunRow {
-    id: Uuid,
-    file: String,
-    dry_run: bool,
-    skip_bad_rows: bool,
-    size: i64,
-    rows_read: i64,
-    bytes_read: i64,
-    outcome: Option<String>,
-    created_at: i64,
-    updated_at: i64,
-}
-
-impl TryFrom<ImportRunRow> for ImportRun {
-    type Error = StoreError;
-    fn try_from(r: ImportRunRow) -> StoreResult<ImportRun> {
-        Ok(ImportRun {
-            id: r.id,
-            file: r.file,
-            dry_run: r.dry_run,
-            skip_bad_rows: r.skip_bad_rows,
-            size: r.size,
-            rows_read: r.rows_read,
-            bytes_read: r.bytes_read,
-            outcome: r.outcome,
-            created_at: from_ms(r.created_at)?,
-            updated_at: from_ms(r.updated_at)?,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct CompanyListedRow {
-    #[sqlx(flatten)]
-    company: CompanyRow,
-    customers: i64,
-    accounts: i64,
-}
-
-impl TryFrom<CompanyListedRow> for CompanyListed {
-    type Error = StoreError;
-    fn try_from(r: CompanyListedRow) -> StoreResult<CompanyListed> {
-        Ok(CompanyListed {
-            company: r.company.try_into()?,
-            customers: r.customers,
-            accounts: r.accounts,
-        })
-    }
-}
-
 /// The editable data of a customer (the CRM contact).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct CustomerFields {
     /// First name.
     pub first_name: String,
@@ -293,74 +247,19 @@ pub struct CustomerFields {
 }
 
 /// A customer record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Customer {
     /// Identity.
     pub id: Uuid,
     /// Its data.
+    #[sqlx(flatten)]
     pub fields: CustomerFields,
     /// Created at.
+    #[sqlx(try_from = "crate::model::Ms")]
     pub created_at: OffsetDateTime,
     /// Last changed at.
+    #[sqlx(try_from = "crate::model::Ms")]
     pub updated_at: OffsetDateTime,
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct CustomerRow {
-    id: Uuid,
-    first_name: String,
-    last_name: String,
-    email: Option<String>,
-    company: Option<String>,
-    company_id: Option<Uuid>,
-    url: Option<String>,
-    phone: Option<String>,
-    mobile: Option<String>,
-    country: Option<String>,
-    region: Option<String>,
-    street: Option<String>,
-    postcode: Option<String>,
-    city: Option<String>,
-    external_id: Option<String>,
-    group_id: Option<Uuid>,
-    avatar_url: Option<String>,
-    notifications: bool,
-    notes: Option<String>,
-    language: Option<String>,
-    created_at: i64,
-    updated_at: i64,
-}
-
-impl TryFrom<CustomerRow> for Customer {
-    type Error = StoreError;
-    fn try_from(r: CustomerRow) -> StoreResult<Customer> {
-        Ok(Customer {
-            id: r.id,
-            fields: CustomerFields {
-                first_name: r.first_name,
-                last_name: r.last_name,
-                email: r.email,
-                company: r.company,
-                company_id: r.company_id,
-                url: r.url,
-                phone: r.phone,
-                mobile: r.mobile,
-                country: r.country,
-                region: r.region,
-                street: r.street,
-                postcode: r.postcode,
-                city: r.city,
-                external_id: r.external_id,
-                group_id: r.group_id,
-                avatar_url: r.avatar_url,
-                notifications: r.notifications,
-                notes: r.notes,
-                language: r.language,
-            },
-            created_at: from_ms(r.created_at)?,
-            updated_at: from_ms(r.updated_at)?,
-        })
-    }
 }
 
 /// A customer's login to one site.

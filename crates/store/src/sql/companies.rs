@@ -67,13 +67,13 @@ impl Companies for SqlTx {
     #[tracing::instrument(name = "store.companies.company_by_id", level = "debug", skip_all, fields(id = ?id))]
     async fn company_by_id(&mut self, id: Uuid) -> StoreResult<Option<Company>> {
         let _timer = crate::metrics::Timer::start("companies.company_by_id");
-        fetch_optional!(self, CompanyRow, sqlx::query_as("SELECT id, name, external_id, address, notes, created_at, updated_at FROM companies WHERE id = $1").bind(id))
+        fetch_optional!(self, Company, sqlx::query_as("SELECT id, name, external_id, address, notes, created_at, updated_at FROM companies WHERE id = $1").bind(id))
     }
 
     #[tracing::instrument(name = "store.companies.company_by_key", level = "debug", skip_all)]
     async fn company_by_key(&mut self, name_key: &str) -> StoreResult<Option<Company>> {
         let _timer = crate::metrics::Timer::start("companies.company_by_key");
-        fetch_optional!(self, CompanyRow, sqlx::query_as("SELECT id, name, external_id, address, notes, created_at, updated_at FROM companies WHERE name_key = $1").bind(name_key))
+        fetch_optional!(self, Company, sqlx::query_as("SELECT id, name, external_id, address, notes, created_at, updated_at FROM companies WHERE name_key = $1").bind(name_key))
     }
 
     #[tracing::instrument(name = "store.companies.list_companies", level = "debug", skip_all)]
@@ -88,7 +88,7 @@ impl Companies for SqlTx {
             .map(company_key)
             .filter(|s| !s.is_empty())
             .map(|s| contains_pattern(&s));
-        fetch_all!(self, CompanyListedRow, sqlx::query_as(
+        fetch_all!(self, CompanyListed, sqlx::query_as(
             "SELECT co.id, co.name, co.external_id, co.address, co.notes, co.created_at, co.updated_at, \
              (SELECT COUNT(*) FROM customers c WHERE c.company_id = co.id) AS customers, \
              (SELECT COUNT(*) FROM customers c JOIN accounts a ON a.customer_id = c.id \
@@ -141,7 +141,7 @@ impl Companies for SqlTx {
     )]
     async fn customers_without_company_record(&mut self, limit: i64) -> StoreResult<Vec<Customer>> {
         let _timer = crate::metrics::Timer::start("companies.customers_without_company_record");
-        fetch_all!(self, CustomerRow, sqlx::query_as(
+        fetch_all!(self, Customer, sqlx::query_as(
             "SELECT * FROM customers WHERE company_id IS NULL AND company IS NOT NULL ORDER BY id LIMIT $1")
             .bind(limit))
     }

@@ -27,7 +27,7 @@ impl Consents for SqlTx {
         let _timer = crate::metrics::Timer::start("consents.consent");
         fetch_optional!(
             self,
-            ConsentRow,
+            Consent,
             sqlx::query_as("SELECT * FROM oauth_consents WHERE account_id = $1 AND client_id = $2")
                 .bind(account_id)
                 .bind(client_id)
@@ -39,7 +39,7 @@ impl Consents for SqlTx {
         let _timer = crate::metrics::Timer::start("consents.account_consents");
         fetch_all!(
             self,
-            ConsentRow,
+            Consent,
             sqlx::query_as(
                 "SELECT * FROM oauth_consents WHERE account_id = $1 ORDER BY granted_at DESC, client_id"
             )

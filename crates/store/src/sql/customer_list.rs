@@ -331,7 +331,7 @@ impl SqlTx {
             let sql = format!(
                 "SELECT {LIST_COLUMNS} FROM{source} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
             );
-            let rows: Vec<CustomerRow> = on!(self, c => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_all(&mut **c).await)?;
+            let rows: Vec<Customer> = on!(self, c => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_all(&mut **c).await)?;
             // A full page from the first rows of the sort order is the page:
             // no row after them can come before it.
             if rows.len() as i64 == limit {
@@ -363,7 +363,7 @@ impl SqlTx {
         let sql = format!(
             "SELECT {LIST_COLUMNS} FROM{source} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
         );
-        let rows: Vec<CustomerRow> = on!(self, c => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_all(&mut **c).await)?;
+        let rows: Vec<Customer> = on!(self, c => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_all(&mut **c).await)?;
         convert_all(rows)
     }
 
@@ -427,7 +427,7 @@ impl SqlTx {
             "SELECT {LIST_COLUMNS} FROM{source} ORDER BY c.id LIMIT {}",
             limit.clamp(1, 10_000)
         );
-        let rows: Vec<CustomerRow> = on!(self, c => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_all(&mut **c).await)?;
+        let rows: Vec<Customer> = on!(self, c => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &binds).fetch_all(&mut **c).await)?;
         convert_all(rows)
     }
 }

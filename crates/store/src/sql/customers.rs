@@ -99,7 +99,7 @@ impl Customers for SqlTx {
         let pattern = contains_pattern(text.trim());
         fetch_all!(
             self,
-            CustomerRow,
+            Customer,
             sqlx::query_as(
                 "SELECT * FROM customers WHERE lower(first_name || ' ' || last_name) LIKE $1 ESCAPE '\\' \
                  OR lower(coalesce(email, '')) LIKE $1 ESCAPE '\\' OR lower(coalesce(company, '')) LIKE $1 ESCAPE '\\' \
@@ -127,7 +127,7 @@ impl Customers for SqlTx {
         let _timer = crate::metrics::Timer::start("customers.customer_candidates");
         fetch_all!(
             self,
-            CustomerRow,
+            Customer,
             sqlx::query_as(
                 "SELECT * FROM customers WHERE ($1 <> '' AND lower(coalesce(email, '')) = lower($1)) \
                  OR ($2 <> '' AND $3 <> '' AND lower(first_name) = lower($2) AND lower(last_name) = lower($3)) \
@@ -149,7 +149,7 @@ impl Customers for SqlTx {
         let _timer = crate::metrics::Timer::start("customers.customer_by_id");
         fetch_optional!(
             self,
-            CustomerRow,
+            Customer,
             sqlx::query_as("SELECT * FROM customers WHERE id = $1").bind(id)
         )
     }
@@ -159,7 +159,7 @@ impl Customers for SqlTx {
         let _timer = crate::metrics::Timer::start("customers.customers_by_ids");
         fetch_in!(
             self,
-            CustomerRow,
+            Customer,
             "SELECT * FROM customers WHERE id IN ({})",
             ids
         )

@@ -21,7 +21,7 @@ impl Grants for SqlTx {
         let _timer = crate::metrics::Timer::start("grants.grant_by_id");
         fetch_optional!(
             self,
-            GrantRow,
+            Grant,
             sqlx::query_as("SELECT * FROM oauth_grants WHERE id = $1").bind(id)
         )
     }
@@ -53,7 +53,7 @@ impl Grants for SqlTx {
         self.announce_about(account_id);
         fetch_all!(
             self,
-            GrantRow,
+            Grant,
             sqlx::query_as(
                 "UPDATE oauth_grants SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL \
                  RETURNING *"
@@ -68,7 +68,7 @@ impl Grants for SqlTx {
         let _timer = crate::metrics::Timer::start("grants.live_session_grants");
         fetch_all!(
             self,
-            GrantRow,
+            Grant,
             sqlx::query_as(
                 "SELECT * FROM oauth_grants WHERE sid = $1 AND revoked_at IS NULL ORDER BY created_at, id"
             )
@@ -81,7 +81,7 @@ impl Grants for SqlTx {
         let _timer = crate::metrics::Timer::start("grants.live_account_grants");
         fetch_all!(
             self,
-            GrantRow,
+            Grant,
             sqlx::query_as(
                 "SELECT * FROM oauth_grants WHERE account_id = $1 AND revoked_at IS NULL \
                  ORDER BY created_at DESC, id"
@@ -101,7 +101,7 @@ impl Grants for SqlTx {
         self.announce();
         fetch_all!(
             self,
-            GrantRow,
+            Grant,
             sqlx::query_as(
                 "UPDATE oauth_grants SET revoked_at = $3 \
                  WHERE account_id = $1 AND client_id = $2 AND revoked_at IS NULL RETURNING *"
@@ -167,7 +167,7 @@ impl Grants for SqlTx {
         let _timer = crate::metrics::Timer::start("grants.redeem_code");
         let fresh: Option<AuthCode> = fetch_optional!(
             self,
-            AuthCodeRow,
+            AuthCode,
             sqlx::query_as(
                 "UPDATE oauth_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL RETURNING *"
             )
@@ -181,7 +181,7 @@ impl Grants for SqlTx {
         }
         fetch_optional!(
             self,
-            AuthCodeRow,
+            AuthCode,
             sqlx::query_as("SELECT * FROM oauth_codes WHERE code_hash = $1").bind(code_hash)
         )
     }
@@ -205,7 +205,7 @@ impl Grants for SqlTx {
         let _timer = crate::metrics::Timer::start("grants.refresh_token_by_hash");
         fetch_optional!(
             self,
-            RefreshTokenRow,
+            RefreshToken,
             sqlx::query_as("SELECT * FROM oauth_refresh_tokens WHERE token_hash = $1")
                 .bind(token_hash)
         )

@@ -18,7 +18,7 @@ impl Groups for SqlTx {
         let _timer = crate::metrics::Timer::start("groups.list_groups");
         fetch_all!(
             self,
-            GroupRow,
+            Group,
             sqlx::query_as("SELECT * FROM customer_groups ORDER BY lower(name)")
         )
     }

@@ -50,7 +50,7 @@ impl Imports for SqlTx {
         let _timer = crate::metrics::Timer::start("imports.import_run");
         fetch_optional!(
             self,
-            ImportRunRow,
+            ImportRun,
             sqlx::query_as("SELECT * FROM import_runs WHERE id = $1").bind(id)
         )
     }

@@ -26,7 +26,7 @@ impl SigningKeys for SqlTx {
         let _timer = crate::metrics::Timer::start("signing_keys.signing_keys");
         fetch_all!(
             self,
-            SigningKeyRow,
+            SigningKey,
             sqlx::query_as("SELECT * FROM signing_keys ORDER BY created_at DESC, kid")
         )
     }
