@@ -172,6 +172,21 @@ struct SqlStore {
 /// the busy timeout did before.
 const WRITER_WAIT: Duration = Duration::from_secs(10);
 
+/// The newest migration applied to the database of `$pool` (`None`: none
+/// yet); `$exists` asks the engine whether the migrations table is there.
+macro_rules! newest_migration {
+    ($pool:expr, $exists:literal) => {{
+        let exists: bool = sqlx::query_scalar($exists).fetch_one($pool).await?;
+        if exists {
+            sqlx::query_scalar::<_, Option<i64>>("SELECT max(version) FROM _sqlx_migrations")
+                .fetch_one($pool)
+                .await?
+        } else {
+            None
+        }
+    }};
+}
+
 #[async_trait]
 impl Store for SqlStore {
     fn engine(&self) -> Engine {
@@ -187,32 +202,17 @@ impl Store for SqlStore {
         let known = |m: &sqlx::migrate::Migrator| m.iter().map(|m| m.version).max().unwrap_or(0);
         match &self.pool {
             Pool::Sqlite(p) => {
-                let exists: bool = sqlx::query_scalar(
-                    "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = '_sqlx_migrations')",
-                )
-                .fetch_one(p)
-                .await?;
-                if exists {
-                    let newest: Option<i64> =
-                        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
-                            .fetch_one(p)
-                            .await?;
-                    backup::not_newer(newest, known(&SQLITE_MIGRATIONS))?;
-                }
+                let newest = newest_migration!(
+                    p,
+                    "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = '_sqlx_migrations')"
+                );
+                backup::not_newer(newest, known(&SQLITE_MIGRATIONS))?;
                 SQLITE_MIGRATIONS.run(p).await?
             }
             Pool::Postgres(p) => {
-                let exists: bool =
-                    sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-                        .fetch_one(p)
-                        .await?;
-                if exists {
-                    let newest: Option<i64> =
-                        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
-                            .fetch_one(p)
-                            .await?;
-                    backup::not_newer(newest, known(&POSTGRES_MIGRATIONS))?;
-                }
+                let newest =
+                    newest_migration!(p, "SELECT to_regclass('_sqlx_migrations') IS NOT NULL");
+                backup::not_newer(newest, known(&POSTGRES_MIGRATIONS))?;
                 POSTGRES_MIGRATIONS.run(p).await?
             }
         }
