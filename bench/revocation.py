@@ -19,8 +19,8 @@ Usage: bench/revocation.py [--rounds 200] [--skip-build]
        GATEHOUSE_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
        names the server; a database of its own is made there and dropped after.
 """
-import argparse, importlib.machinery, json, os, shutil, statistics, subprocess, sys, tempfile, time, uuid
-import urllib.parse, urllib.request
+import argparse, importlib.machinery, json, os, shutil, statistics, subprocess, sys, tempfile, time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 run = importlib.machinery.SourceFileLoader("bench_run", os.path.join(ROOT, "bench", "run")).load_module()
@@ -70,11 +70,11 @@ def main():
     args = p.parse_args()
     if not args.skip_build:
         subprocess.run(["cargo", "build", "--release", "-p", "gatehouse"], cwd=ROOT, check=True)
-    admin_url = os.environ.get("GATEHOUSE_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    name = f"gatehouse_bench_{uuid.uuid4().hex[:12]}"
-    subprocess.run(["psql", admin_url, "-qc", f'CREATE DATABASE "{name}"'], check=True)
-    parts = urllib.parse.urlsplit(admin_url)
-    url = urllib.parse.urlunsplit(parts._replace(path="/" + name))
+    with run.new_database() as url:
+        measure(args, url)
+
+
+def measure(args, url):
     dirs = [tempfile.mkdtemp(prefix="gatehouse-rev-") for _ in range(2)]
     nodes = []
     try:
@@ -129,7 +129,6 @@ def main():
             n.stop()
         for d in dirs:
             shutil.rmtree(d, ignore_errors=True)
-        subprocess.run(["psql", admin_url, "-qc", f'DROP DATABASE IF EXISTS "{name}"'], check=False)
 
 
 if __name__ == "__main__":

@@ -20,8 +20,7 @@ Usage: bench/two_nodes.py [--seconds 10] [--signins-per-second 20] [--skip-build
        names the server; a database of its own is made there and dropped after.
        CARGO_TARGET_DIR names the build to measure.
 """
-import argparse, importlib.machinery, os, re, shutil, subprocess, tempfile, threading, time, uuid
-import urllib.parse
+import argparse, importlib.machinery, os, re, shutil, subprocess, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 run = importlib.machinery.SourceFileLoader("bench_run", os.path.join(ROOT, "bench", "run")).load_module()
@@ -80,11 +79,11 @@ def main():
     args = p.parse_args()
     if not args.skip_build:
         subprocess.run(["cargo", "build", "--release", "-p", "gatehouse"], cwd=ROOT, check=True)
-    admin_url = os.environ.get("GATEHOUSE_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    name = f"gatehouse_bench_{uuid.uuid4().hex[:12]}"
-    subprocess.run(["psql", admin_url, "-qc", f'CREATE DATABASE "{name}"'], check=True)
-    parts = urllib.parse.urlsplit(admin_url)
-    url = urllib.parse.urlunsplit(parts._replace(path="/" + name))
+    with run.new_database() as url:
+        measure(args, url)
+
+
+def measure(args, url):
     dirs = [tempfile.mkdtemp(prefix="gatehouse-2n-") for _ in range(2)]
     nodes = []
     try:
@@ -128,7 +127,6 @@ def main():
             n.stop()
         for d in dirs:
             shutil.rmtree(d, ignore_errors=True)
-        subprocess.run(["psql", admin_url, "-qc", f'DROP DATABASE IF EXISTS "{name}"'], check=False)
 
 
 if __name__ == "__main__":
