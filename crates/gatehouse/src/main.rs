@@ -4,6 +4,7 @@
 //! ends with one line on stderr naming the problem, and a non-zero exit.
 
 mod config;
+mod restore;
 mod transfer;
 
 use std::io::Read;
@@ -69,6 +70,13 @@ enum Command {
     /// an existing FILE is never replaced). On PostgreSQL: use pg_dump
     Backup {
         /// The new file
+        file: PathBuf,
+    },
+    /// Put a backup in place of the data folder's SQLite database (refused
+    /// while a server runs on the folder; the database it replaces is kept
+    /// beside it), migrate it if it is older, and say what it holds
+    Restore {
+        /// The backup
         file: PathBuf,
     },
     /// Manage staff users (admins and support)
@@ -308,6 +316,7 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Restore { file } => run_restore(&config, &file).await,
         Command::Import(args) => transfer::run_import(&prepared(&config).await?, args).await,
         Command::Export(args) => transfer::run_export(&prepared(&config).await?, args).await,
         Command::Purge { dry_run } => {
@@ -430,9 +439,50 @@ fn read_password() -> Result<String> {
     Ok(password.to_string())
 }
 
+/// `gatehouse restore FILE` (see [`restore`]): puts the backup in place,
+/// migrates it, and says what it holds.
+async fn run_restore(config: &Config, file: &std::path::Path) -> Result<()> {
+    if config.database_url.is_some() {
+        bail!(
+            "restore puts a backup in place of the data folder's SQLite database, and database_url names another database; on PostgreSQL use pg_restore (docs/deploy.md)"
+        );
+    }
+    let data = config.prepare_data_folder()?;
+    let restored = restore::put_in_place(file, &data, &data.join("gatehouse.db")).await?;
+    let app = prepared(config).await?;
+    let now = app.clock.now();
+    let mut tx = app.store.read().await?;
+    let sites = tx.list_sites().await?.len();
+    let accounts = tx
+        .count_accounts(&gatehouse_store::AccountFilter::default(), now)
+        .await?;
+    let customers = tx
+        .count_customers(&gatehouse_store::CustomerFilter::default(), now, None)
+        .await?;
+    let newest = tx.list_audit(1).await?.first().map(|e| e.at);
+    drop(tx);
+    let newest = newest
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| "none".into());
+    println!(
+        "Restored {} (schema version {}): sites {sites}, accounts {accounts}, customers {customers}; newest audit event {newest}.",
+        file.display(),
+        restored.schema_version,
+    );
+    if let Some(kept) = restored.kept {
+        println!("The database it replaced is kept as {}.", kept.display());
+    }
+    Ok(())
+}
+
 async fn serve(config: &Config) -> Result<()> {
     let bind = config.bind_addr()?;
     let data = config.prepare_data_folder()?;
+    // Held until the server ends: a restore waits for no server.
+    let _serving = restore::hold_while_serving(&data)?;
     let app = open(config).await?;
     let engine = app.store.engine().as_str();
     if let Some(public) = &config.public_url {

@@ -828,3 +828,83 @@ async fn backup_on_postgresql_says_to_use_pg_dump() {
     assert_one_line_error(&out, "pg_dump");
     assert!(!dir.0.join("copy.db").exists());
 }
+
+#[tokio::test]
+async fn a_backup_restores_in_place_of_a_folders_database_and_never_under_a_running_server() {
+    use sqlx::Connection as _;
+    let count = |file: PathBuf, sql: &'static str| async move {
+        let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display()))
+            .await
+            .unwrap();
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(&mut db).await.unwrap();
+        db.close().await.unwrap();
+        n
+    };
+    // A backup of a folder where Ada registered.
+    let source = Folder::new();
+    let served = serve(&source.0, &[]).await;
+    let answer = reqwest::Client::new()
+        .post(format!("{}/api/v1/sites/main/registrations", served.base))
+        .json(&serde_json::json!({"email": "ada@example.com", "password": "correct horse battery staple",
+                                  "first_name": "Ada", "last_name": "Lovelace"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), reqwest::StatusCode::ACCEPTED);
+    let backup = source.0.join("ada.db");
+    let out = run(&source.0, &["backup", backup.to_str().unwrap()], None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(terminate(served).await.success());
+
+    // Another folder, with a server running: the restore is refused and
+    // changes nothing.
+    let target = Folder::new();
+    let served = serve(&target.0, &[]).await;
+    let db = target.0.join("gatehouse-data/gatehouse.db");
+    let accounts = "SELECT count(*) FROM accounts WHERE email = 'ada@example.com'";
+    let out = run(&target.0, &["restore", backup.to_str().unwrap()], None).await;
+    assert_one_line_error(&out, "server is running");
+    assert!(terminate(served).await.success());
+    assert_eq!(count(db.clone(), accounts).await, 0, "nothing was changed");
+
+    // A file that is not a backup is refused before anything is touched.
+    let junk = target.0.join("junk.db");
+    std::fs::write(&junk, b"not a database at all, just some words").unwrap();
+    let out = run(&target.0, &["restore", junk.to_str().unwrap()], None).await;
+    assert_one_line_error(&out, "nothing was changed");
+    assert!(
+        text(&out.stderr).contains("is not a SQLite database"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // With no server, the backup is put in place; the replaced database is
+    // kept beside it, and what it holds is said.
+    let out = run(&target.0, &["restore", backup.to_str().unwrap()], None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("schema version") && said.contains("sites 1") && said.contains("accounts 1"),
+        "{said}"
+    );
+    assert!(said.contains("kept as"), "{said}");
+    assert_eq!(
+        count(db.clone(), accounts).await,
+        1,
+        "Ada is in the restored database"
+    );
+    let kept: Vec<String> = std::fs::read_dir(target.0.join("gatehouse-data"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.starts_with("gatehouse.db.before-restore-")
+                && !n.ends_with("-wal")
+                && !n.ends_with("-shm")
+        })
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    // And a server serves it.
+    let served = serve(&target.0, &[]).await;
+    assert!(terminate(served).await.success());
+}

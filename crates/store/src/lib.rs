@@ -39,7 +39,9 @@ pub use model::{
 };
 pub use oidc::{AuthCode, Client, Consent, Grant, RefreshToken, SigningKey};
 pub use recent::Recent;
-pub use sql::{BROAD_MATCHES, ConnectOptions, connect, session_subject};
+pub use sql::{
+    BROAD_MATCHES, ConnectOptions, check_file, connect, session_subject, sqlite_schema_version,
+};
 pub use tx::{
     Accounts, ApiTokens, Audit, Clients, Companies, Consents, Customers, Grants, Groups, Imports,
     Installation, Links, Outbox, Privacy, Sessions, SigningKeys, Sites, Staff, Templates, Tx,

@@ -43,6 +43,7 @@ use crate::{
     Group, IdKind, ImportRun, LinkPurpose, LinkToken, NewMail, OutboxMessage, Session,
     SessionOwner, Site, StaffUser, Store, StoreError, StoreResult, Tx,
 };
+pub use backup::{check_file, sqlite_schema_version};
 pub use changes::session_subject;
 use changes::{Announced, CHANGES_CHANNEL, Seen, hear_other_nodes};
 pub use customer_list::BROAD_MATCHES;

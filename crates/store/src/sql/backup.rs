@@ -54,40 +54,73 @@ fn partial_name(path: &Path) -> StoreResult<PathBuf> {
 }
 
 async fn copy_and_check(pool: &SqlitePool, partial: &Path) -> StoreResult<Backup> {
-    let target = partial
-        .to_str()
-        .ok_or_else(|| StoreError::Other("the backup's path is not UTF-8".into()))?;
+    let target = utf8(partial)?;
     sqlx::query("VACUUM INTO $1")
         .bind(target)
         .execute(pool)
         .await?;
-    let options = SqliteConnectOptions::from_str(&format!("sqlite://{target}"))
+    let made = check_file(partial).await?;
+    std::fs::File::open(partial)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| StoreError::Other(format!("cannot write the copy to disk: {e}")))?;
+    Ok(made)
+}
+
+fn utf8(path: &Path) -> StoreResult<&str> {
+    path.to_str()
+        .ok_or_else(|| StoreError::Other(format!("{} is not a UTF-8 path", path.display())))
+}
+
+/// Whether the file at `path` is a whole Gatehouse database (SQLite): it
+/// opens read-only, passes `PRAGMA integrity_check`, and has Gatehouse's
+/// migrations and sites; answers its schema version and size. Changes
+/// nothing. A file that is not one is [`StoreError::Corrupt`], saying why.
+pub async fn check_file(path: &Path) -> StoreResult<Backup> {
+    let not_ours = |why: String| StoreError::Corrupt(format!("{} {why}", path.display()));
+    if !path.is_file() {
+        return Err(not_ours("is not a file".into()));
+    }
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", utf8(path)?))
         .map_err(|e| StoreError::Other(e.to_string()))?
         .read_only(true)
         .log_statements(log::LevelFilter::Off);
-    let mut copy = sqlx::SqliteConnection::connect_with(&options).await?;
+    let mut db = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|e| not_ours(format!("cannot be opened as a database: {e}")))?;
     let verdict: String = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_one(&mut copy)
-        .await?;
+        .fetch_one(&mut db)
+        .await
+        .map_err(|e| not_ours(format!("is not a SQLite database: {e}")))?;
     if verdict != "ok" {
-        return Err(StoreError::Corrupt(format!(
-            "the copy failed its check: {verdict}"
-        )));
+        return Err(not_ours(format!("failed its check: {verdict}")));
+    }
+    let ours: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_master WHERE name IN ('_sqlx_migrations', 'sites', 'accounts')",
+    )
+    .fetch_one(&mut db)
+    .await?;
+    if ours != 3 {
+        return Err(not_ours("is not a Gatehouse database".into()));
     }
     let schema_version: Option<i64> =
         sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
-            .fetch_one(&mut copy)
+            .fetch_one(&mut db)
             .await?;
-    copy.close().await?;
-    let file = std::fs::File::open(partial)
-        .map_err(|e| StoreError::Other(format!("cannot reopen the copy: {e}")))?;
-    file.sync_all()
-        .map_err(|e| StoreError::Other(format!("cannot write the copy to disk: {e}")))?;
-    let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    db.close().await?;
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     Ok(Backup {
         schema_version: schema_version.unwrap_or(0),
         bytes,
     })
+}
+
+/// The newest migration this binary has for SQLite.
+pub fn sqlite_schema_version() -> i64 {
+    super::SQLITE_MIGRATIONS
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0)
 }
 
 /// Refuses a database that a newer Gatehouse migrated: its newest applied
