@@ -1,5 +1,6 @@
-//! A consistent copy of a SQLite database while it serves, and the check
-//! that a database's schema is not newer than this binary.
+//! A consistent copy of a SQLite database while it serves, the check that a
+//! file is a whole Gatehouse database (a backup before it is restored), and
+//! the check that a database's schema is not newer than this binary.
 //!
 //! Invariants owned here:
 //! - A backup is written by `VACUUM INTO` (one read transaction: the copy
@@ -8,7 +9,8 @@
 //!   integrity_check`, the migrations table read), synced to disk, and
 //!   only then renamed to the name asked for; on any failure the temporary
 //!   file is removed. A file already at the name is never replaced.
-//! - The schema check reads the migrations table only; it changes nothing.
+//! - The checks ([`check_file`], [`not_newer`]) open read-only or read the
+//!   migrations table only; they change nothing.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
