@@ -1,7 +1,7 @@
 //! The records the store keeps, as the rest of Gatehouse sees them, and their
 //! mapping to and from table rows. Times are kept as milliseconds since the
 //! epoch in both engines; this module is the one place that converts them
-//! ([`Ms`], [`MsOpt`]: a record whose columns read directly derives
+//! (`Ms`, `MsOpt`: a record whose columns read directly derives
 //! `sqlx::FromRow` with them; a `…Row` mirror remains only where a record
 //! is built from its columns by a rule of the domain: an account's state,
 //! a session's owner, an app's closed sets, a site's settings).
