@@ -149,6 +149,7 @@ async fn help_lists_the_commands() {
         "serve",
         "migrate",
         "backup",
+        "restore",
         "staff",
         "token",
         "check-config",
