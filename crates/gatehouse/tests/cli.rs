@@ -715,6 +715,18 @@ async fn a_staff_user_who_lost_the_password_gets_a_single_use_link_from_the_serv
     terminate(served).await;
 }
 
+/// Ada registers on the main site of the server at `base` (answered 202).
+async fn register_ada(base: &str) {
+    let answer = reqwest::Client::new()
+        .post(format!("{base}/api/v1/sites/main/registrations"))
+        .json(&serde_json::json!({"email": "ada@example.com", "password": "correct horse battery staple",
+                                  "first_name": "Ada", "last_name": "Lovelace"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), reqwest::StatusCode::ACCEPTED);
+}
+
 #[tokio::test]
 async fn a_backup_is_a_whole_checked_copy_made_while_serving_and_never_replaces_a_file() {
     use sqlx::Connection as _;
@@ -722,14 +734,7 @@ async fn a_backup_is_a_whole_checked_copy_made_while_serving_and_never_replaces_
     let dir = &folder.0;
     let served = serve(dir, &[]).await;
     // A registration answered before the backup is in it.
-    let answer = reqwest::Client::new()
-        .post(format!("{}/api/v1/sites/main/registrations", served.base))
-        .json(&serde_json::json!({"email": "ada@example.com", "password": "correct horse battery staple",
-                                  "first_name": "Ada", "last_name": "Lovelace"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), reqwest::StatusCode::ACCEPTED);
+    register_ada(&served.base).await;
 
     let out = run(dir, &["backup", "copy.db"], None).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -844,14 +849,7 @@ async fn a_backup_restores_in_place_of_a_folders_database_and_never_under_a_runn
     // A backup of a folder where Ada registered.
     let source = Folder::new();
     let served = serve(&source.0, &[]).await;
-    let answer = reqwest::Client::new()
-        .post(format!("{}/api/v1/sites/main/registrations", served.base))
-        .json(&serde_json::json!({"email": "ada@example.com", "password": "correct horse battery staple",
-                                  "first_name": "Ada", "last_name": "Lovelace"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), reqwest::StatusCode::ACCEPTED);
+    register_ada(&served.base).await;
     let backup = source.0.join("ada.db");
     let out = run(&source.0, &["backup", backup.to_str().unwrap()], None).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
