@@ -678,37 +678,34 @@ pub async fn update(
         note("login_id", json!(account.login_id), json!(login.as_str()));
         account.login_id = login.as_str().to_string();
     }
-    if let Some(v) = patch.email_validated {
-        note(
+    // The two switches are lifecycle events: noted as they stand when each
+    // is applied, then decided and carried out by the one writer.
+    type Switch = (
+        &'static str,
+        fn(&gatehouse_domain::AccountState) -> bool,
+        Option<(bool, Event)>,
+    );
+    let switches: [Switch; 2] = [
+        (
             "email_validated",
-            json!(account.state.email_validated),
-            json!(v),
-        );
-        apply(
-            app,
-            tx.as_mut(),
-            &site,
-            &mut account,
-            Event::SetEmailValidated { validated: v },
-            now,
-        )
-        .await?;
-    }
-    if let Some(v) = patch.access_granted {
-        note(
+            |s| s.email_validated,
+            patch
+                .email_validated
+                .map(|v| (v, Event::SetEmailValidated { validated: v })),
+        ),
+        (
             "access_granted",
-            json!(account.state.access_granted),
-            json!(v),
-        );
-        apply(
-            app,
-            tx.as_mut(),
-            &site,
-            &mut account,
-            Event::SetAccess { granted: v },
-            now,
-        )
-        .await?;
+            |s| s.access_granted,
+            patch
+                .access_granted
+                .map(|v| (v, Event::SetAccess { granted: v })),
+        ),
+    ];
+    for (field, current, change) in switches {
+        if let Some((v, event)) = change {
+            note(field, json!(current(&account.state)), json!(v));
+            apply(app, tx.as_mut(), &site, &mut account, event, now).await?;
+        }
     }
     let rfc = |t: Option<OffsetDateTime>| {
         json!(t.and_then(|t| {
