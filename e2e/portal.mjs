@@ -1,9 +1,14 @@
-// A customer registers, activates, signs in, changes the password and signs
-// out through Gatehouse's portal pages in headless Chromium.
+// A customer registers, activates, signs in, changes the password, signs
+// out, and turns two-step sign-in on (the QR code read back by zbarimg, the
+// code computed here by RFC 6238) and signs in with a code and then with a
+// recovery code, through Gatehouse's portal pages in headless Chromium.
 // Usage: node portal.mjs BASE_URL MAIL_DIR [SCREENSHOT.png]
 // Exits 0 when every step showed what it should; otherwise prints the step.
 import { launch } from "./chromium.mjs";
+import { createHmac } from "node:crypto";
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const [base, mailDir, screenshot] = process.argv.slice(2);
@@ -19,6 +24,28 @@ let lastText = "";
 function check(condition, what) {
   if (!condition) throw new Error(`expected: ${what}; the page said:\n${lastText}`);
 }
+
+// RFC 4648 base32 to bytes.
+function base32(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of text.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+// RFC 6238: the six-digit code of a base32 secret at a time (SHA-1, 30 s).
+function totp(secret, unix = Date.now() / 1000) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unix / 30)));
+  const h = createHmac("sha1", base32(secret)).update(counter).digest();
+  const o = h[h.length - 1] & 0xf;
+  const n = (((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1_000_000;
+  return String(n).padStart(6, "0");
+}
+// RFC 6238 appendix B, SHA-1, T = 59.
+if (totp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 59) !== "287082") throw new Error("the test's TOTP is wrong");
 
 // Submits the page's main form and waits for the answer to load.
 async function submit(page) {
@@ -95,8 +122,50 @@ try {
   check((await text()).includes("Your profile"), "back to the page asked for");
   await page.goto(`${base}/s/main/`);
   check((await text()).includes("One session: this one."), "the home page counts the sessions");
+
+  step = "turn two-step sign-in on";
+  await page.click("a[href='/s/main/two-step']");
+  await page.waitForURL("**/s/main/two-step");
+  const secret = (await page.locator("code.secret").innerText()).trim();
+  const shot = join(tmpdir(), `gatehouse-portal-qr-${Date.now()}.png`);
+  await page.locator("figure.qr").screenshot({ path: shot });
+  const scanned = execFileSync("zbarimg", ["--raw", "-q", shot], { encoding: "utf8" }).trim();
+  check(scanned.startsWith("otpauth://totp/") && scanned.includes(`secret=${secret}`), `the QR code holds the secret (read: ${scanned})`);
+  await page.reload();
+  check((await page.locator("code.secret").innerText()).trim() === secret, "a reload shows the same secret");
+  await page.fill("#code", totp(secret));
+  await submit(page);
+  check((await text()).includes("Your recovery codes"), "the recovery codes, shown once");
+  const codes = await page.locator("ul.codes code").allInnerTexts();
+  check(codes.length === 10, "ten recovery codes");
+
+  step = "sign in with the app's code";
+  await page.click("header button:has-text('Sign out')");
+  await page.waitForURL("**/s/main/login?notice=signed_out");
+  await page.fill("#login_id", email);
+  await page.fill("#password", newPassword);
+  await submit(page);
+  check(page.url().endsWith("/s/main/login/second-step"), "the second step after the password");
+  await page.goto(`${base}/s/main/profile`);
+  check(page.url().includes("/s/main/login?next="), "no session before the code");
+  await page.goto(`${base}/s/main/login/second-step`);
+  await page.fill("#code", totp(secret));
+  await submit(page);
+  check(page.url() === `${base}/s/main/`, "signed in after the code");
+
+  step = "sign in with a recovery code";
+  await page.click("header button:has-text('Sign out')");
+  await page.waitForURL("**/s/main/login?notice=signed_out");
+  await page.fill("#login_id", email);
+  await page.fill("#password", newPassword);
+  await submit(page);
+  await page.fill("#code", codes[0]);
+  await submit(page);
+  check(page.url() === `${base}/s/main/`, "signed in with a recovery code");
+  await page.goto(`${base}/s/main/two-step`);
+  check((await text()).includes("You have 9 unused recovery codes."), "one code used up");
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
-  console.log("browser walk: register, activate, sign in, change password, sign out: ok");
+  console.log("browser walk: register, activate, sign in, change password, sign out, two-step sign-in: ok");
 } catch (e) {
   console.error(`browser walk failed at "${step}": ${e.message}`);
   process.exitCode = 1;

@@ -31,6 +31,7 @@ pub mod passwords;
 pub mod portal;
 pub mod privacy;
 pub mod recent;
+pub mod recovery_codes;
 pub mod reports;
 pub mod secrets;
 pub mod seed;

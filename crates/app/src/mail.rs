@@ -39,11 +39,14 @@ pub enum MailKey {
     PasswordChanged,
     /// The account locked after failed attempts.
     AccountLocked,
+    /// Two-step sign-in was turned off (by the customer, or by staff for a
+    /// lost phone).
+    TwoStepOff,
 }
 
 impl MailKey {
     /// Every key.
-    pub const ALL: [MailKey; 8] = [
+    pub const ALL: [MailKey; 9] = [
         MailKey::Activation,
         MailKey::RegistrationNotice,
         MailKey::Approved,
@@ -52,6 +55,7 @@ impl MailKey {
         MailKey::PasswordReset,
         MailKey::PasswordChanged,
         MailKey::AccountLocked,
+        MailKey::TwoStepOff,
     ];
 
     /// Parses the key printed by [`MailKey::as_str`].
@@ -70,6 +74,7 @@ impl MailKey {
             MailKey::PasswordReset => "password_reset",
             MailKey::PasswordChanged => "password_changed",
             MailKey::AccountLocked => "account_locked",
+            MailKey::TwoStepOff => "two_step_off",
         }
     }
 }

@@ -15,7 +15,7 @@ use time::{Duration, OffsetDateTime};
 pub use crate::caller::{StaffCaller, Via};
 use crate::installation;
 use crate::portal::RequestMeta;
-use crate::{App, AppError, AppResult, audit, secrets};
+use crate::{App, AppError, AppResult, audit, recovery_codes, secrets};
 
 /// Staff passwords guard every customer's data: longer than customers'.
 pub const STAFF_PASSWORD_MIN_LENGTH: u32 = 12;
@@ -69,7 +69,7 @@ pub async fn sign_in(
     let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
     // The second step: the app's code, or one of the recovery codes (used
     // up in the transaction that makes the session).
-    let recovery = code.and_then(recovery_hash);
+    let recovery = code.and_then(recovery_codes::hash_of);
     let second_factor_ok = |s: &StaffUser| match &s.totp_secret {
         None => true,
         Some(secret) => {
@@ -139,6 +139,7 @@ async fn start_session(
             .as_deref()
             .map(|ua| ua.chars().take(200).collect()),
         sid: None,
+        amr: None,
     })
     .await?;
     tx.record_staff_login(staff.id, now).await?;
@@ -184,43 +185,6 @@ async fn own_change(
     Ok(())
 }
 
-/// How many recovery codes a staff user gets at a time.
-pub const RECOVERY_CODES: usize = 10;
-
-/// The letters of a recovery code: no 0/o, 1/l/i to mix up.
-const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-
-/// New recovery codes: what is shown once (`abcde-fghjk`), and the hashes
-/// kept.
-fn new_recovery_codes() -> (Vec<String>, Vec<Vec<u8>>) {
-    use rand::Rng as _;
-    let mut rng = rand::rng();
-    let codes: Vec<String> = (0..RECOVERY_CODES)
-        .map(|_| {
-            let raw: String = (0..10)
-                .map(|_| {
-                    char::from(RECOVERY_ALPHABET[rng.random_range(0..RECOVERY_ALPHABET.len())])
-                })
-                .collect();
-            format!("{}-{}", &raw[..5], &raw[5..])
-        })
-        .collect();
-    let hashes = codes.iter().filter_map(|c| recovery_hash(c)).collect();
-    (codes, hashes)
-}
-
-/// The stored hash of what was typed, if it has the shape of a recovery
-/// code (any case, with or without its dash and spaces).
-fn recovery_hash(typed: &str) -> Option<Vec<u8>> {
-    let code: String = typed
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect();
-    let shaped = code.len() == 10 && code.bytes().all(|b| RECOVERY_ALPHABET.contains(&b));
-    shaped.then(|| secrets::token_hash(&code))
-}
-
 /// Checks the caller's password and a current code of their authenticator
 /// app (or an unused recovery code, used up here): what turning the app off
 /// or making new recovery codes asks for.
@@ -249,7 +213,7 @@ async fn confirm_both(
         .totp_secret
         .as_deref()
         .is_some_and(|s| crate::totp::check(s, code.trim(), unix));
-    let by_recovery = match recovery_hash(code) {
+    let by_recovery = match recovery_codes::hash_of(code) {
         Some(hash) if !by_app => {
             tx.use_staff_recovery_code(caller.staff.id, &hash, now)
                 .await?
@@ -304,7 +268,7 @@ async fn fresh_recovery_codes(
     action: &str,
     now: OffsetDateTime,
 ) -> AppResult<Vec<String>> {
-    let (codes, hashes) = new_recovery_codes();
+    let (codes, hashes) = recovery_codes::new();
     tx.replace_staff_recovery_codes(caller.staff.id, &hashes, now)
         .await?;
     own_change(tx, caller, action, now).await?;

@@ -1,13 +1,14 @@
 //! Time-based one-time codes (RFC 6238: SHA-1, 6 digits, 30 s, one step of
-//! clock skew) as the second factor of staff sign-in.
+//! clock skew) as the second step of staff's and customers' sign-in.
 
 use totp_rs::{Algorithm, Secret, Totp};
 
 use crate::{AppError, AppResult};
 
-const ISSUER: &str = "Gatehouse";
+/// The name the console's entry has in an authenticator app.
+pub const STAFF_ISSUER: &str = "Gatehouse";
 
-fn totp(secret_base32: &str, account: &str) -> AppResult<Totp> {
+fn totp(secret_base32: &str, issuer: &str, account: &str) -> AppResult<Totp> {
     let secret = Secret::try_from_base32(secret_base32)
         .map_err(|_| AppError::invalid("secret", "the TOTP secret is not valid"))?;
     totp_rs::Builder::new()
@@ -16,8 +17,10 @@ fn totp(secret_base32: &str, account: &str) -> AppResult<Totp> {
         .with_skew(1)
         .with_step_duration(30)
         .with_secret(secret)
-        .with_account_name(account)
-        .with_issuer(Some(ISSUER))
+        .with_account_name(account.replace(':', " "))
+        // The `otpauth` label is `issuer:account`: a colon in either
+        // would split it in the wrong place.
+        .with_issuer(Some(issuer.replace(':', " ")))
         .build()
         .map_err(|e| AppError::Internal(format!("TOTP: {e}")))
 }
@@ -27,9 +30,10 @@ pub fn new_secret() -> String {
     Secret::generate().to_base32()
 }
 
-/// The `otpauth://` address an authenticator app takes.
-pub fn otpauth_url(secret_base32: &str, account: &str) -> AppResult<String> {
-    totp(secret_base32, account)?
+/// The `otpauth://` address an authenticator app takes: its entry is named
+/// `issuer` (the console's, or the site's brand) and `account`.
+pub fn otpauth_url(secret_base32: &str, issuer: &str, account: &str) -> AppResult<String> {
+    totp(secret_base32, issuer, account)?
         .to_url()
         .map_err(|e| AppError::Internal(format!("TOTP: {e}")))
 }
@@ -38,12 +42,13 @@ pub fn otpauth_url(secret_base32: &str, account: &str) -> AppResult<String> {
 pub fn check(secret_base32: &str, code: &str, unix_seconds: u64) -> bool {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     code.len() == 6
-        && totp(secret_base32, "staff").is_ok_and(|t| t.check(&code, unix_seconds).is_some())
+        && totp(secret_base32, STAFF_ISSUER, "staff")
+            .is_ok_and(|t| t.check(&code, unix_seconds).is_some())
 }
 
 /// The code for the secret at a time (for tests and enrolment checks).
 pub fn code_at(secret_base32: &str, unix_seconds: u64) -> AppResult<String> {
-    Ok(totp(secret_base32, "staff")?
+    Ok(totp(secret_base32, STAFF_ISSUER, "staff")?
         .generate(unix_seconds)
         .to_string())
 }
@@ -70,9 +75,14 @@ mod tests {
             1_000_000
         ));
         assert!(
-            otpauth_url(&fresh, "admin@example.com")
+            otpauth_url(&fresh, STAFF_ISSUER, "admin@example.com")
                 .unwrap()
                 .starts_with("otpauth://totp/Gatehouse:admin%40example.com?secret=")
+        );
+        let url = otpauth_url(&fresh, "Kessler: Heating", "ada:b").unwrap();
+        assert!(
+            url.starts_with("otpauth://totp/Kessler%20%20Heating:ada%20b?secret="),
+            "a colon in a name does not split the label: {url}"
         );
     }
 }

@@ -224,6 +224,7 @@ async fn account_in(
         ip: None,
         user_agent: None,
         sid: None,
+        amr: None,
     })
     .await
     .unwrap();
@@ -236,6 +237,7 @@ async fn account_in(
         created_at: now,
         revoked_at: None,
         sid: None,
+        amr: None,
     })
     .await
     .unwrap();

@@ -17,6 +17,7 @@ pub mod policy;
 pub mod roles;
 pub mod settings;
 pub mod team;
+pub mod two_step;
 pub mod words;
 
 pub use account::{
@@ -30,4 +31,5 @@ pub use roles::{AccountRole, Permission, Scope, StaffRole};
 pub use settings::{
     InstallationSettings, Language, LockMode, ProfileField, SettingsError, SiteSettings,
 };
+pub use two_step::{SecondStep, TwoStepRule, second_step};
 pub use words::{FieldError, Words};

@@ -154,6 +154,9 @@ pub struct SiteSettings {
     /// Deleted accounts are purged after this many days.
     #[schema(minimum = 1, maximum = 3650)]
     pub deleted_retention_days: u32,
+    /// Who is offered, or must have, a second step at sign-in (the
+    /// authenticator app's code).
+    pub two_step: crate::TwoStepRule,
 }
 
 impl Default for SiteSettings {
@@ -189,6 +192,7 @@ impl Default for SiteSettings {
             logo_url: None,
             support_email: None,
             deleted_retention_days: 90,
+            two_step: crate::TwoStepRule::Offered,
         }
     }
 }

@@ -178,6 +178,9 @@ pub struct Grant {
     /// The portal session it was made in, as ID and logout tokens name it
     /// (`None` for a grant made before sessions were recorded).
     pub sid: Option<String>,
+    /// How the customer signed in ([`crate::Session::amr`]); `None` for a
+    /// grant made before it was recorded (a password).
+    pub amr: Option<String>,
 }
 
 impl Grant {

@@ -674,6 +674,7 @@ mod links;
 mod outbox;
 mod privacy;
 mod rows;
+mod second_steps;
 mod sessions;
 mod signing_keys;
 mod sites;

@@ -25,6 +25,7 @@ mod installation;
 mod links;
 mod outbox;
 mod privacy;
+mod second_steps;
 mod sessions;
 mod signing_keys;
 mod sites;
@@ -45,6 +46,7 @@ pub use installation::Installation;
 pub use links::Links;
 pub use outbox::Outbox;
 pub use privacy::Privacy;
+pub use second_steps::SecondSteps;
 pub use sessions::Sessions;
 pub use signing_keys::SigningKeys;
 pub use sites::Sites;
@@ -62,6 +64,7 @@ pub trait Tx:
     + Accounts
     + Staff
     + Sessions
+    + SecondSteps
     + Links
     + ApiTokens
     + Outbox

@@ -422,6 +422,7 @@ both_engines! {
             ip: Some("127.0.0.1".into()),
             user_agent: Some("test".into()),
             sid: Some(format!("sid-{hash}")),
+            amr: Some("pwd otp mfa".into()),
         };
         let mut tx = store.begin().await.unwrap();
         tx.insert_account(&a).await.unwrap();
@@ -780,6 +781,50 @@ both_engines! {
 }
 
 both_engines! {
+    async fn a_second_step_is_kept_used_once_and_removed_with_its_codes(db: TestDb) {
+        let store = db.store().await;
+        let main = with_site(&store, "main").await;
+        let t = now();
+        let ada = account(main.id, "ada@example.com");
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_account(&ada).await.unwrap();
+        assert_eq!(tx.second_step(ada.id).await.unwrap(), None);
+        tx.set_totp_pending(ada.id, Some("PENDING")).await.unwrap();
+        tx.set_totp_pending(ada.id, Some("PENDING2")).await.unwrap();
+        assert!(!tx.turn_off_second_step(ada.id).await.unwrap(), "only being set up: it was not on");
+        tx.set_totp_pending(ada.id, Some("PENDING2")).await.unwrap();
+        tx.turn_on_totp(ada.id, "PENDING2", t).await.unwrap();
+        let kept = tx.second_step(ada.id).await.unwrap().unwrap();
+        assert_eq!((kept.totp_secret.as_deref(), kept.totp_pending.as_deref()), (Some("PENDING2"), None));
+        assert_eq!(kept.turned_on_at.map(to_ms), Some(to_ms(t)));
+        tx.touch_second_step(ada.id, t + Duration::minutes(1)).await.unwrap();
+        let codes: Vec<Vec<u8>> = (0u8..3).map(|i| vec![i; 32]).collect();
+        tx.replace_recovery_codes(ada.id, &codes, t).await.unwrap();
+        assert!(tx.use_recovery_code(ada.id, &codes[1], t).await.unwrap());
+        assert!(!tx.use_recovery_code(ada.id, &codes[1], t).await.unwrap(), "once");
+        assert!(!tx.use_recovery_code(ada.id, &[9; 32], t).await.unwrap(), "unknown");
+        assert_eq!(tx.recovery_codes_left(ada.id).await.unwrap(), 2);
+        // A sign-in half done: found until it expires, ended once.
+        let step = SignInStep { token_hash: vec![7; 32], account_id: ada.id, set_up: false, created_at: t, expires_at: t + Duration::minutes(10) };
+        tx.insert_sign_in_step(&step).await.unwrap();
+        assert_eq!(tx.sign_in_step(&step.token_hash, t).await.unwrap().map(|s| s.set_up), Some(false));
+        assert_eq!(tx.sign_in_step(&step.token_hash, step.expires_at).await.unwrap(), None, "expired");
+        assert!(tx.delete_sign_in_step(&step.token_hash).await.unwrap());
+        assert!(!tx.delete_sign_in_step(&step.token_hash).await.unwrap(), "ended once");
+        tx.commit().await.unwrap();
+
+        let mut tx = store.begin().await.unwrap();
+        let used = tx.second_step(ada.id).await.unwrap().unwrap();
+        assert_eq!(used.last_used_at.map(to_ms), Some(to_ms(t + Duration::minutes(1))));
+        assert!(tx.turn_off_second_step(ada.id).await.unwrap());
+        assert_eq!(tx.second_step(ada.id).await.unwrap(), None);
+        assert_eq!(tx.recovery_codes_left(ada.id).await.unwrap(), 0, "the codes go with it");
+        assert!(!tx.turn_off_second_step(ada.id).await.unwrap());
+        tx.commit().await.unwrap();
+    }
+}
+
+both_engines! {
     async fn released_claims_are_due_again_at_once_and_not_counted_as_tries(db: TestDb) {
         let store = db.store().await;
         let t = now();
@@ -868,7 +913,7 @@ both_engines! {
         };
         let grant = |made: OffsetDateTime, revoked: Option<OffsetDateTime>| Grant {
             id: Uuid::now_v7(), client_id: client.id, account_id: Some(a.id), scopes: vec!["openid".into()],
-            auth_time: made, created_at: made, revoked_at: revoked, sid: Some("s".into()),
+            auth_time: made, created_at: made, revoked_at: revoked, sid: Some("s".into()), amr: None,
         };
         let (old, long_ago) = (t - Duration::days(2), t - Duration::days(400));
         let revoked_long_ago = grant(old, Some(old));

@@ -109,6 +109,7 @@ field-not-web-address = muss eine http://- oder https://-Adresse sein
 field-address-taken = ist schon die Adresse der Site { $site }; jede Site braucht ihre eigene (sie ist der OpenID-Aussteller der Site)
 totp-not-started = öffnen Sie die Einrichtungsseite erneut, um einen Code zum Scannen zu erhalten
 totp-wrong-code = das ist nicht der Code, den Ihre App jetzt für diesen QR-Code zeigt; geben Sie die aktuellen sechs Ziffern ein (sie wechseln alle 30 Sekunden)
+two-step-wrong-code = dieser Code stimmt nicht: Geben Sie die sechs Ziffern ein, die Ihre Authenticator-App jetzt zeigt, oder einen Ihrer Wiederherstellungscodes
 app-name-length = ein Name muss 1 bis 100 Zeichen lang sein
 app-too-many-addresses = höchstens { $max } Adressen
 app-address-twice = eine Adresse steht zweimal in der Liste
@@ -593,6 +594,8 @@ site-setting-forgot_password_enabled = „Passwort vergessen“ anbieten
 site-setting-forgot_password_enabled-help = Kunden können einen Link zum Zurücksetzen per E-Mail anfordern.
 site-setting-password_min_length = Kürzestes Passwort (Zeichen)
 site-setting-password_min_length-help = 8 bis 128. Standard 8.
+site-setting-two_step = Anmeldung in zwei Schritten
+site-setting-two_step-help = Nach dem Passwort ein Code aus einer Authenticator-App. Angeboten (Standard): Kunden können sie in ihrem Profil einschalten. Für Kundenverwalter oder für alle verlangt: sie richten sie bei der nächsten Anmeldung ein. Wer sie eingeschaltet hat, behält sie, was hier auch steht.
 site-setting-session_idle_seconds = Abmelden nach so langer Untätigkeit (Sekunden)
 site-setting-session_idle_seconds-help = Standard 1800 (30 Minuten); nicht länger als die längste Sitzung.
 site-setting-session_absolute_seconds = Längste Sitzung (Sekunden)
@@ -648,6 +651,10 @@ site-choice-login_id_mode-email = E-Mail-Adresse
 site-choice-login_id_mode-username = Benutzername
 site-choice-lock_mode-temporary = Vorübergehend
 site-choice-lock_mode-permanent = Dauerhaft (Mitarbeiter entsperren)
+site-choice-two_step-off = Nicht angeboten
+site-choice-two_step-offered = Allen angeboten
+site-choice-two_step-managers = Für Kundenverwalter verlangt
+site-choice-two_step-everyone = Für alle verlangt
 site-choice-default_language-en = Englisch
 site-choice-default_language-de = Deutsch
 
@@ -919,3 +926,54 @@ c-import-problems = Was falsch ist
 c-import-again = Eine weitere Datei importieren
 c-import-not-kept = Diesen Import gibt es nicht. Importe werden eine Woche aufbewahrt (und einer, dessen Bericht eine Person nennt, wird mit deren Löschung entfernt); was ein Import geschrieben hat, steht im Audit-Log (customers.import).
 c-import-stopped = der Server, der ihn ausführte, hat vor dem Ende angehalten, und mit ihm seine Datenbanktransaktion: nichts aus dieser Datei wurde geschrieben. Laden Sie sie erneut hoch.
+
+# Two-step sign-in (portal)
+nav_two_step = Anmeldung in zwei Schritten
+two_step_title = Anmeldung in zwei Schritten
+two_step_code_lead = Anmeldung als { $who }: Geben Sie den Code ein, den Ihre Authenticator-App jetzt zeigt.
+two_step_required_lead = Dieses Portal verlangt nach dem Passwort einen zweiten Schritt. Richten Sie ihn jetzt mit einer Authenticator-App auf Ihrem Telefon ein (zum Beispiel Google Authenticator, Microsoft Authenticator, 2FAS oder FreeOTP); es dauert eine Minute.
+two_step_setup_scan = Scannen Sie den QR-Code mit der App (oder tippen Sie den Schlüssel unten ein).
+two_step_setup_enter = Geben Sie die sechs Ziffern ein, die die App dann zeigt.
+two_step_qr = QR-Code zum Scannen mit Ihrer Authenticator-App
+two_step_or_type = Oder tippen Sie diesen Schlüssel in die App:
+two_step_address = Die Adresse im QR-Code
+two_step_code = Sechsstelliger Code
+two_step_code_or_recovery = Code aus Ihrer App oder ein Wiederherstellungscode
+two_step_code_hint = Der Code wechselt alle 30 Sekunden; geben Sie den jetzt angezeigten ein.
+two_step_recovery_hint = Telefon verloren? Geben Sie einen der Wiederherstellungscodes ein, die Sie bei der Einrichtung erhalten haben; jeder gilt einmal.
+two_step_submit = Weiter
+two_step_submit_setup = Einschalten und weiter
+two_step_other_account = Mit einem anderen Konto anmelden
+two_step_start_over = Diese Anmeldung hat zu lange gedauert oder wurde schon abgeschlossen. Melden Sie sich erneut an.
+two_step_on_now = Die Anmeldung in zwei Schritten ist eingeschaltet: Ab jetzt fragt die Anmeldung nach Ihrem Passwort und einem Code aus Ihrer App.
+two_step_codes_title = Ihre Wiederherstellungscodes
+two_step_codes_keep = Bewahren Sie diese Codes sicher und getrennt von Ihrem Telefon auf (drucken Sie sie aus oder speichern Sie sie in einem Passwortmanager). Jeder meldet Sie einmal an, falls Sie Ihr Telefon verlieren. Sie werden nur jetzt angezeigt.
+two_step_codes_continue = Ich habe sie aufbewahrt: weiter
+two_step_is_on = Die Anmeldung in zwei Schritten ist eingeschaltet: Die Anmeldung fragt nach Ihrem Passwort und einem Code aus Ihrer Authenticator-App.
+two_step_last_used = Zuletzt benutzt { $when }.
+two_step_codes_left = { $count ->
+    [one] Sie haben einen unbenutzten Wiederherstellungscode.
+   *[other] Sie haben { $count } unbenutzte Wiederherstellungscodes.
+}
+two_step_renew_heading = Neue Wiederherstellungscodes
+two_step_renew = Neue Wiederherstellungscodes erzeugen
+two_step_off_heading = Ausschalten oder auf ein neues Telefon umziehen
+two_step_off_hint = Beim Ausschalten verlieren Ihre Wiederherstellungscodes ihre Gültigkeit. Um auf ein neues Telefon umzuziehen, schalten Sie sie hier aus und richten sie mit dem neuen Telefon wieder ein.
+two_step_off_required = Dieses Portal verlangt die Anmeldung in zwei Schritten: Nach dem Ausschalten richten Sie sie bei der nächsten Anmeldung wieder ein (gern mit einem neuen Telefon). Ihre Wiederherstellungscodes verlieren ihre Gültigkeit.
+two_step_off = Anmeldung in zwei Schritten ausschalten
+two_step_turned_off = Die Anmeldung in zwei Schritten ist ausgeschaltet. Wir haben Ihnen dazu eine E-Mail geschickt.
+two_step_is_off = Die Anmeldung in zwei Schritten ist ausgeschaltet.
+two_step_intro = Schalten Sie sie ein, damit nach Ihrem Passwort ein Code aus einer Authenticator-App auf Ihrem Telefon verlangt wird: Wer Ihr Passwort erfährt, kann sich trotzdem nicht anmelden.
+two_step_turn_on = Anmeldung in zwei Schritten einschalten
+two_step_not_offered = Dieses Portal bietet die Anmeldung in zwei Schritten nicht an.
+
+# Two-step sign-in (console account page)
+c-two-step = Anmeldung in zwei Schritten
+c-two-step-on = Ein: Die Anmeldung fragt nach einem Code aus der Authenticator-App des Kunden.
+c-two-step-off = Aus: Die Anmeldung fragt nur nach dem Passwort.
+c-two-step-since = Eingeschaltet
+c-two-step-last-used = Zuletzt benutzt
+c-two-step-codes-left = Verbleibende Wiederherstellungscodes
+c-two-step-remove = Anmeldung in zwei Schritten entfernen
+c-two-step-remove-hint = Für Kunden, die ihr Telefon und ihre Wiederherstellungscodes verloren haben: Vergewissern Sie sich zuerst, dass es wirklich der Kunde ist. Er erhält eine E-Mail und meldet sich nur mit dem Passwort an (oder richtet bei der nächsten Anmeldung ein neues Telefon ein, wo die Site es verlangt).
+c-two-step-removed = Die Anmeldung in zwei Schritten wurde entfernt; der Kunde hat eine E-Mail erhalten.

@@ -109,6 +109,7 @@ field-not-web-address = must be an http:// or https:// address
 field-address-taken = is the address of the site { $site } already; each site needs its own (it is the site's OpenID issuer)
 totp-not-started = open the set-up page again to get a code to scan
 totp-wrong-code = that is not the code your app shows for this QR code now; enter the current six digits (they change every 30 seconds)
+two-step-wrong-code = that code is not right: enter the six digits your authenticator app shows now, or one of your recovery codes
 app-name-length = a name must be 1 to 100 characters
 app-too-many-addresses = at most { $max } addresses
 app-address-twice = an address is listed twice
@@ -593,6 +594,8 @@ site-setting-forgot_password_enabled = Offer “Forgot password”
 site-setting-forgot_password_enabled-help = Customers may ask for a reset link by e-mail.
 site-setting-password_min_length = Shortest password (characters)
 site-setting-password_min_length-help = 8 to 128. Default 8.
+site-setting-two_step = Two-step sign-in
+site-setting-two_step-help = A code from an authenticator app after the password. Offered (the default): customers may turn it on in their profile. Customer managers must, or everyone must: they set it up at their next sign-in. Customers who turned it on keep it whatever this says.
 site-setting-session_idle_seconds = Sign out after this long without activity (seconds)
 site-setting-session_idle_seconds-help = Default 1800 (30 minutes); not longer than the longest session.
 site-setting-session_absolute_seconds = Longest session (seconds)
@@ -648,6 +651,10 @@ site-choice-login_id_mode-email = E-mail address
 site-choice-login_id_mode-username = Username
 site-choice-lock_mode-temporary = Temporary
 site-choice-lock_mode-permanent = Permanent (staff unlock)
+site-choice-two_step-off = Not offered
+site-choice-two_step-offered = Offered to everyone
+site-choice-two_step-managers = Required of customer managers
+site-choice-two_step-everyone = Required of everyone
 site-choice-default_language-en = English
 site-choice-default_language-de = German
 
@@ -919,3 +926,54 @@ c-import-problems = What is wrong
 c-import-again = Import another file
 c-import-not-kept = There is no such import. Imports are kept a week (and one whose report names a person goes when that person is erased); whatever an import wrote is in the audit log (customers.import).
 c-import-stopped = the server running it stopped before it ended, and its database transaction with it: nothing of this file was written. Upload it again.
+
+# Two-step sign-in (portal)
+nav_two_step = Two-step sign-in
+two_step_title = Two-step sign-in
+two_step_code_lead = Signing in as { $who }: enter the code your authenticator app shows now.
+two_step_required_lead = This portal asks for a second step after the password. Set it up now with an authenticator app on your phone (for example Google Authenticator, Microsoft Authenticator, 2FAS or FreeOTP); it takes a minute.
+two_step_setup_scan = Scan the QR code with the app (or type the key below into it).
+two_step_setup_enter = Enter the six digits the app then shows.
+two_step_qr = QR code to scan with your authenticator app
+two_step_or_type = Or type this key into the app:
+two_step_address = The address in the QR code
+two_step_code = Six-digit code
+two_step_code_or_recovery = Code from your app, or a recovery code
+two_step_code_hint = The code changes every 30 seconds; enter the one shown now.
+two_step_recovery_hint = Lost your phone? Enter one of the recovery codes you were given when you set this up; each works once.
+two_step_submit = Continue
+two_step_submit_setup = Turn on and continue
+two_step_other_account = Sign in with another account
+two_step_start_over = That sign-in took too long or was finished already. Sign in again.
+two_step_on_now = Two-step sign-in is on: from now on, signing in asks for your password and a code from your app.
+two_step_codes_title = Your recovery codes
+two_step_codes_keep = Keep these codes somewhere safe, away from your phone (print them, or store them in a password manager). Each one signs you in once if you lose your phone. They are shown only now.
+two_step_codes_continue = I have kept them: continue
+two_step_is_on = Two-step sign-in is on: signing in asks for your password and a code from your authenticator app.
+two_step_last_used = Last used { $when }.
+two_step_codes_left = { $count ->
+    [one] You have one unused recovery code.
+   *[other] You have { $count } unused recovery codes.
+}
+two_step_renew_heading = New recovery codes
+two_step_renew = Make new recovery codes
+two_step_off_heading = Turn off, or move to a new phone
+two_step_off_hint = Turning it off makes your recovery codes stop working. To move to a new phone, turn it off here, then set it up again with the new phone.
+two_step_off_required = This portal requires two-step sign-in: after turning it off, you set it up again (with a new phone, if you like) at your next sign-in. Your recovery codes stop working.
+two_step_off = Turn off two-step sign-in
+two_step_turned_off = Two-step sign-in is off. We sent you an e-mail about it.
+two_step_is_off = Two-step sign-in is off.
+two_step_intro = Turn it on to ask for a code from an authenticator app on your phone after your password: someone who learns your password still cannot sign in.
+two_step_turn_on = Turn on two-step sign-in
+two_step_not_offered = This portal does not offer two-step sign-in.
+
+# Two-step sign-in (console account page)
+c-two-step = Two-step sign-in
+c-two-step-on = On: signing in asks for a code from the customer’s authenticator app.
+c-two-step-off = Off: signing in asks for the password only.
+c-two-step-since = Turned on
+c-two-step-last-used = Last used
+c-two-step-codes-left = Recovery codes left
+c-two-step-remove = Remove two-step sign-in
+c-two-step-remove-hint = For a customer who lost their phone and their recovery codes: make sure it is them first. They are mailed, and sign in with the password alone (or set up a new phone at their next sign-in, where the site requires it).
+c-two-step-removed = Two-step sign-in was removed; the customer was mailed.

@@ -12,6 +12,11 @@ pub fn portal_session_name(site: &str) -> String {
     format!("gh_session_{site}")
 }
 
+/// The cookie of a portal sign-in half done (the second step to come).
+pub fn sign_in_step_name(site: &str) -> String {
+    format!("gh_step_{site}")
+}
+
 /// The double-submit CSRF cookie of forms shown before sign-in.
 pub const FORM_CSRF: &str = "gh_csrf";
 

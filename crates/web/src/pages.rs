@@ -42,6 +42,9 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "portal/home.html",
     "portal/consent.html",
     "portal/apps.html",
+    "portal/second_step.html",
+    "portal/recovery_codes.html",
+    "portal/two_step.html",
     "console/base.html",
     "console/login.html",
     "console/forgot.html",
@@ -265,6 +268,19 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
         body,
     )
         .into_response()
+}
+
+/// An address as a QR code an authenticator app scans, as inline SVG ready
+/// for a template (our own markup from the encoder: no text of the address
+/// is placed in it).
+pub(crate) fn qr_svg(address: &str) -> Option<minijinja::Value> {
+    let code = qrcode::QrCode::new(address.as_bytes()).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    Some(minijinja::Value::from_safe_string(svg))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The portal in a real browser: headless Chromium, driven by Playwright
 //! (`e2e/portal.mjs`), registers, activates from the delivered mail, signs
-//! in, changes the password and signs out, on both engines; staff walk the
+//! in, changes the password and signs out, turns two-step sign-in on and
+//! signs in with the app's code and a recovery code, on both engines; staff walk the
 //! console (`console.mjs`, `customers.mjs`); a shop built on
 //! `openid-client` signs customers in through the portal (`oidc.mjs`); and
 //! every console and portal page, in English and German, passes axe-core's
@@ -33,7 +34,7 @@ async fn walk(server: &TestServer) {
         "portal.mjs",
         &[server.base_url.as_str(), &mail_dir],
         &screenshot,
-        "browser walk: register, activate, sign in, change password, sign out: ok",
+        "browser walk: register, activate, sign in, change password, sign out, two-step sign-in: ok",
     )
     .await;
 }
@@ -372,7 +373,7 @@ async fn every_page_passes_axe_in_english_and_german() {
         "customer": {"login": "ada@example.com", "password": password},
         "public": ["/", "/admin/login", "/admin/forgot-password", "/admin/setup/not-a-token", "/s/main/login", "/s/main/register",
                    "/s/main/forgot-password", "/s/main/resend-activation", "/s/main/activate?token=stale",
-                   "/s/main/reset-password?token=stale", "/s/no-such-site/login"],
+                   "/s/main/reset-password?token=stale", "/s/no-such-site/login", "/s/main/login/second-step"],
         "console": ["/admin", "/admin/registrations", "/admin/registrations?status=unverified", "/admin/registrations?status=active",
                     format!("/admin/accounts/{account}"), "/admin/customers",
                     "/admin/customers/new", format!("/admin/customers/{customer}"),
@@ -384,7 +385,7 @@ async fn every_page_passes_axe_in_english_and_german() {
                     format!("/admin/sites/main/apps/{client_id}"), "/admin/staff",
                     "/admin/tokens", "/admin/settings", "/admin/security",
                     "/admin/no-such-page", "/admin/customers?page=abc"],
-        "portal": ["/s/main/", "/s/main/profile", "/s/main/sessions", "/s/main/apps", "/s/main/team", "/s/main/change-password"],
+        "portal": ["/s/main/", "/s/main/profile", "/s/main/sessions", "/s/main/apps", "/s/main/team", "/s/main/change-password", "/s/main/two-step"],
     });
     let pages = ["public", "console", "portal"]
         .iter()

@@ -880,7 +880,7 @@ both_engines! {
     async fn oidcc_ensure_request_with_acr_values_succeeds(db: TestDb) {
         let op = Op::start(&db).await;
         let (_, disc) = op.discovery().await;
-        assert_eq!(disc["acr_values_supported"], json!(["1"]));
+        assert_eq!(disc["acr_values_supported"], json!(["1", "2"]));
         let flow = op.flow(&browser(), &[("acr_values", "1 2")]).await;
         assert_eq!(flow.claims["acr"], "1", "one of those asked for: the password is level 1");
         op.server.stop().await;

@@ -217,7 +217,7 @@ both_engines! {
                 ("session_absolute_seconds", "43200"), ("activation_link_ttl_seconds", "86400"),
                 ("reset_link_ttl_seconds", "3600"), ("invitation_link_ttl_seconds", "604800"),
                 ("editable_fields", "first_name"), ("editable_fields", "city"), ("default_language", "en"),
-                ("deleted_retention_days", "90"),
+                ("deleted_retention_days", "90"), ("two_step", "offered"),
             ] {
                 if !changes.iter().any(|(k, _)| *k == key) {
                     posted.push((key.into(), value.into()));

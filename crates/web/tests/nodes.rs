@@ -124,6 +124,42 @@ both_engines! {
         }
     }
 
+    async fn a_sign_in_begun_on_one_node_is_finished_on_another(db: TestDb) {
+        let a = TestServer::start(&db).await;
+        let b = TestServer::start_node(&db, Duration::from_secs(3600)).await;
+        let admin = a.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        let (status, _) = a.api(Method::PATCH, "/api/v1/sites/main/settings", Some(&admin), Some(json!({"two_step": "everyone"}))).await;
+        assert_eq!(status, StatusCode::OK);
+        a.active_account("ada@example.com", PASSWORD).await;
+        // The password on A: the site requires a second step, to set up.
+        let client = browser();
+        let r = client.post(a.url("/api/v1/sites/main/sessions"))
+            .json(&json!({"login_id": "ada@example.com", "password": PASSWORD}))
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        let step_cookie = r.headers().get_all("set-cookie").iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+            .find(|c| c.starts_with("gh_step_main="))
+            .expect("the half-done sign-in's cookie");
+        assert_eq!(r.json::<Value>().await.unwrap()["set_up"], true);
+        // B shows the secret A's half-done sign-in made, and finishes it.
+        let step: Value = client.get(b.url("/api/v1/sites/main/sessions/second-step")).send().await.unwrap().json().await.unwrap();
+        let secret = step["enrolment"]["secret"].as_str().unwrap().to_string();
+        let on_a: Value = client.get(a.url("/api/v1/sites/main/sessions/second-step")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(on_a["enrolment"]["secret"], secret.as_str(), "one secret, whichever node shows it");
+        let unix = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap();
+        let code = gatehouse_app::totp::code_at(&secret, unix).unwrap();
+        let r = client.post(b.url("/api/v1/sites/main/sessions/second-step")).json(&json!({"code": code})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.json::<Value>().await.unwrap()["recovery_codes"].as_array().unwrap().len(), 10);
+        assert_eq!(me(&client, &a).await, StatusCode::OK, "the session works on A too");
+        // Finished once: its token replayed on A finishes nothing.
+        let r = reqwest::Client::new().post(a.url("/api/v1/sites/main/sessions/second-step"))
+            .header("cookie", &step_cookie).json(&json!({"code": code})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(r.headers().get("set-cookie").is_none_or(|c| !c.to_str().unwrap().starts_with("gh_session_")));
+    }
+
     async fn a_session_revoked_on_one_node_writes_nothing_on_another(db: TestDb) {
         let a = TestServer::start(&db).await;
         // B's copies of reads would live an hour: only a check inside the

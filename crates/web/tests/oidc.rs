@@ -1491,3 +1491,48 @@ both_engines! {
         server.stop().await;
     }
 }
+
+both_engines! {
+    async fn an_id_token_says_the_customer_signed_in_with_two_steps(db: TestDb) {
+        let Shop { server, app, .. } = with_shop(&db).await;
+        // Ada's authenticator app is on (its secret known to the test).
+        let secret = gatehouse_app::totp::new_secret();
+        let mut tx = server.app.store.begin().await.unwrap();
+        let main = tx.site_by_key("main").await.unwrap().unwrap();
+        let ada = tx.account_by_login_id(main.id, "ada@example.com").await.unwrap().unwrap();
+        tx.turn_on_totp(ada.id, &secret, time::OffsetDateTime::now_utc()).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (auth_url, _, nonce) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .set_pkce_challenge(challenge)
+            .url();
+        let customer = browser();
+        let to_login = location(&customer.get(auth_url.as_str()).send().await.unwrap());
+        let login = customer.get(server.url(&to_login)).send().await.unwrap().text().await.unwrap();
+        let next = form_field(&login, "next");
+        let half = customer.post(server.url("/s/main/login"))
+            .form(&[("csrf", form_field(&login, "csrf").as_str()), ("login_id", "ada@example.com"), ("password", PASSWORD), ("next", next.as_str())])
+            .send().await.unwrap();
+        assert_eq!(half.status(), StatusCode::SEE_OTHER);
+        let to_step = location(&half);
+        assert!(to_step.starts_with("/s/main/login/second-step?next="), "the app's request goes on: {to_step}");
+        let step = customer.get(server.url(&to_step)).send().await.unwrap().text().await.unwrap();
+        assert_eq!(form_field(&step, "next"), next);
+        let unix = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap();
+        let code = gatehouse_app::totp::code_at(&secret, unix).unwrap();
+        let done = customer.post(server.url("/s/main/login/second-step"))
+            .form(&[("csrf", form_field(&step, "csrf").as_str()), ("code", code.as_str()), ("next", next.as_str())])
+            .send().await.unwrap();
+        assert_eq!(done.status(), StatusCode::OK, "a page that continues to the app");
+        let back = location(&customer.get(server.url(&next)).send().await.unwrap());
+        let tokens = app.exchange_code(AuthorizationCode::new(param(&back, "code").unwrap())).unwrap()
+            .set_pkce_verifier(verifier).request_async(&http()).await.unwrap();
+        let claims = tokens.id_token().unwrap().claims(&app.id_token_verifier(), &nonce).expect("the ID token verifies");
+        let amr: Vec<&str> = claims.auth_method_refs().unwrap().iter().map(|m| m.as_str()).collect();
+        assert_eq!(amr, ["pwd", "otp", "mfa"]);
+        assert_eq!(claims.auth_context_ref().map(|a| a.as_str()), Some("2"));
+        server.stop().await;
+    }
+}

@@ -109,6 +109,7 @@ pub async fn open_impersonation(
         ip: None,
         user_agent: None,
         sid: None,
+        amr: None,
     })
     .await?;
     tx.commit().await?;

@@ -285,6 +285,7 @@ pub async fn authorize(
         created_at: now,
         revoked_at: None,
         sid: Some(super::session_sid(&current.session)),
+        amr: current.session.amr.clone(),
     };
     let mut tx = app.store.begin().await?;
     if decision == Some(Decision::Allow) && !client.first_party {

@@ -112,7 +112,7 @@ pub fn discovery(app: &App, site: &Site) -> Value {
         "request_uri_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,
         "ui_locales_supported": ["en", "de"],
-        "acr_values_supported": ["1"],
+        "acr_values_supported": ["1", "2"],
     })
 }
 

@@ -526,10 +526,12 @@ async fn issue(
     access["jti"] = json!(Uuid::now_v7().to_string());
     let mut id = base;
     id["auth_time"] = json!(grant.auth_time.unix_timestamp());
-    // How the customer signed in (RFC 8176): the portal's password, one
-    // factor, which is assurance level 1 (OpenID Connect Core §2 `acr`).
-    id["amr"] = json!(["pwd"]);
-    id["acr"] = json!("1");
+    // How the customer signed in (RFC 8176), as the session that made the
+    // grant recorded it, and its assurance level (OpenID Connect Core §2
+    // `acr`): 1 for the password alone, 2 with a second step.
+    let amr = crate::portal::sessions::Amr::parse(grant.amr.as_deref());
+    id["amr"] = json!(amr.as_str().split(' ').collect::<Vec<_>>());
+    id["acr"] = json!(amr.acr());
     id["azp"] = json!(client.client_id);
     if let Some(nonce) = nonce {
         id["nonce"] = json!(nonce);

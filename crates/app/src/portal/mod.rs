@@ -19,6 +19,7 @@ pub mod reset;
 pub mod sessions;
 pub mod sign_in;
 pub mod team;
+pub mod two_step;
 
 use gatehouse_domain::{Email, Event, Lock, SiteSettings};
 use gatehouse_store::{Account, Actor, Site, Tx};

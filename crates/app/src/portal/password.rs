@@ -71,7 +71,12 @@ pub async fn change_password(
         now,
     )
     .await?;
-    let session = sessions::create(tx.as_mut(), site, &fresh, false, meta, now, None).await?;
+    // The new session was earned as the old one was: the same steps.
+    let earned = sessions::Earned {
+        amr: sessions::Amr::of(&current.session),
+        must_change_password: false,
+    };
+    let session = sessions::create(tx.as_mut(), site, &fresh, earned, meta, now, None).await?;
     tx.commit().await?;
     Ok(session)
 }

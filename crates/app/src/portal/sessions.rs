@@ -1,13 +1,16 @@
-//! Customer sessions: made at sign-in (a new token every time), found by the
-//! hash of the cookie's token, ended by idle time, absolute time, sign-out,
-//! or any change that revokes them (password, block, delete).
+//! Customer sessions: made at sign-in (a new token every time) once every
+//! step was right ([`start_session`], which the password sign-in and the
+//! second step share), found by the hash of the cookie's token, ended by
+//! idle time, absolute time, sign-out, or any change that revokes them
+//! (password, block, delete). A session records how it was earned
+//! ([`Amr`]), for the ID tokens of the apps it signs in.
 //!
 //! Invariant owned here: a read may use a recent copy of its session
 //! ([`crate::recent`]); a write checks it again inside its own transaction
 //! (`still_signed_in`), so a session ended a moment ago on any node can
 //! change nothing.
 
-use gatehouse_domain::{SignInOutcome, sign_in_gate};
+use gatehouse_domain::{Event, SignInOutcome, sign_in_gate};
 use gatehouse_store::{Account, Session, SessionOwner, Site, Tx};
 use time::{Duration, OffsetDateTime};
 
@@ -44,6 +47,61 @@ pub struct Current {
     pub must_change_password: bool,
 }
 
+/// How a customer signed in, as ID tokens say it (RFC 8176 `amr`) and as
+/// the session keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Amr {
+    /// The password alone.
+    Password,
+    /// The password and a one-time code (the authenticator app's, or a
+    /// recovery code).
+    PasswordAndCode,
+}
+
+impl Amr {
+    /// The stored words, space-separated: `amr`'s values.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Amr::Password => "pwd",
+            Amr::PasswordAndCode => "pwd otp mfa",
+        }
+    }
+
+    /// How the session was signed in to (a session stored before this was
+    /// recorded, or a staff user's view of the portal: the password).
+    pub fn of(session: &Session) -> Amr {
+        Amr::parse(session.amr.as_deref())
+    }
+
+    /// The stored words read back; anything unknown is the password alone,
+    /// which claims the least.
+    pub fn parse(stored: Option<&str>) -> Amr {
+        match stored {
+            Some(s) if s == Amr::PasswordAndCode.as_str() => Amr::PasswordAndCode,
+            _ => Amr::Password,
+        }
+    }
+
+    /// The assurance level ID tokens carry as `acr`: `1` for one factor,
+    /// `2` for two.
+    pub fn acr(self) -> &'static str {
+        match self {
+            Amr::Password => "1",
+            Amr::PasswordAndCode => "2",
+        }
+    }
+}
+
+/// How a new session was earned: the steps the customer took, and whether
+/// the password must be changed before anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Earned {
+    /// The steps.
+    pub amr: Amr,
+    /// Only changing the password is allowed until it is done.
+    pub must_change_password: bool,
+}
+
 /// Activity more frequent than this does not move the idle expiry again: it
 /// saves a write per request.
 const TOUCH_EVERY: Duration = Duration::seconds(30);
@@ -57,7 +115,7 @@ pub(crate) async fn create(
     tx: &mut dyn Tx,
     site: &Site,
     account: &Account,
-    must_change_password: bool,
+    earned: Earned,
     meta: &RequestMeta,
     now: OffsetDateTime,
     sid: Option<String>,
@@ -84,14 +142,63 @@ pub(crate) async fn create(
             .as_deref()
             .map(|ua| ua.chars().take(200).collect()),
         sid: Some(sid),
+        amr: Some(earned.amr.as_str().to_string()),
     })
     .await?;
     Ok(NewSession {
         token,
         csrf_token,
-        must_change_password,
+        must_change_password: earned.must_change_password,
         max_age_seconds: settings.session_absolute_seconds,
     })
+}
+
+/// Saves what a sign-in changed of an account; one changed in between
+/// (another sign-in, staff) keeps its own, as the password was right and
+/// only the bookkeeping is skipped.
+pub(crate) async fn save_bookkeeping(tx: &mut dyn Tx, account: &Account) -> AppResult<()> {
+    match tx.save_account(account).await {
+        Err(gatehouse_store::StoreError::Stale) => Ok(()),
+        other => other.map(|_| ()).map_err(AppError::from),
+    }
+}
+
+/// The browser signing in: who asks, and the session it has, if any.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Browser<'a> {
+    /// Address and browser, for the session.
+    pub(crate) meta: &'a RequestMeta,
+    /// The session this browser had, ended (or continued, for the same
+    /// customer) when the new one starts.
+    pub(crate) replacing: Option<&'a Current>,
+}
+
+/// Starts the session of an account whose every step was right, in the
+/// caller's transaction: the sign-in is recorded by the lifecycle, and the
+/// browser's old session ends, or is continued when it was the same
+/// customer's.
+pub(crate) async fn start_session(
+    app: &App,
+    tx: &mut dyn Tx,
+    site: &Site,
+    mut account: Account,
+    earned: Earned,
+    browser: Browser<'_>,
+    now: OffsetDateTime,
+) -> AppResult<NewSession> {
+    crate::lifecycle::apply(app, tx, site, &mut account, Event::SignedIn, now).await?;
+    save_bookkeeping(tx, &account).await?;
+    let mut continued = None;
+    if let Some(old) = browser.replacing {
+        let same = old.account.id == account.id && old.session.impersonator_id.is_none();
+        if same {
+            tx.delete_session(&old.session.token_hash).await?;
+            continued = Some(crate::oidc::session_sid(&old.session));
+        } else {
+            end(tx, &old.session.token_hash, now).await?;
+        }
+    }
+    create(tx, site, &account, earned, browser.meta, now, continued).await
 }
 
 /// The signed-in customer of a session token on a site, or `None` when the

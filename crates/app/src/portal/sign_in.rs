@@ -5,11 +5,13 @@
 //! verified against an imported hash replaces it with ours.
 
 use gatehouse_domain::{
-    Event, LoginId, LoginIdMode, SignInOutcome, SignInRefusal, Status, sign_in_gate,
+    LoginId, LoginIdMode, SecondStep, SignInOutcome, SignInRefusal, Status, second_step,
+    sign_in_gate,
 };
-
-use super::sessions::{self, Current, NewSession};
 use gatehouse_store::Site;
+
+use super::sessions::{Amr, Browser, Current, Earned, NewSession, save_bookkeeping, start_session};
+use super::two_step::PendingStep;
 
 use super::{RequestMeta, count_failed_attempt};
 use crate::{App, AppError, AppResult};
@@ -20,8 +22,18 @@ fn normalise(raw: &str, mode: LoginIdMode) -> String {
     LoginId::parse(raw, mode).map_or_else(|_| raw.trim().to_string(), |id| id.as_str().to_string())
 }
 
+/// What a right password leads to.
+#[derive(Debug)]
+pub enum SignedIn {
+    /// A new session: nothing more is asked.
+    Session(NewSession),
+    /// The second step comes first (a code, or setting one up).
+    SecondStep(PendingStep),
+}
+
 /// Signs a customer in to `site` (as the request resolved it); on success a
-/// new session (a new token every time).
+/// new session (a new token every time), or the second step still to come
+/// (see [`super::two_step`]).
 ///
 /// `replacing` is the session this browser had, if any: it ends only once
 /// the new sign-in succeeded (a wrong password changes nothing). A sign-in
@@ -37,7 +49,7 @@ pub async fn sign_in(
     password: &str,
     meta: &RequestMeta,
     replacing: Option<&Current>,
-) -> AppResult<NewSession> {
+) -> AppResult<SignedIn> {
     // A place in the hashing queue first: in a storm beyond it the answer is
     // "busy" before any database work.
     let slot = app.hasher.reserve()?;
@@ -66,43 +78,39 @@ pub async fn sign_in(
     let outcome = sign_in_gate(&account.state, now)?;
     // An imported hash (bcrypt, PBKDF2, …) did its job: ours replaces it,
     // now that the password is known.
-    if account
+    let rehashed = account
         .password_hash
         .as_deref()
-        .is_some_and(crate::passwords::needs_rehash)
-    {
+        .is_some_and(crate::passwords::needs_rehash);
+    if rehashed {
         account.password_hash = Some(app.hasher.hash(password).await?);
     }
     let mut tx = app.store.begin().await?;
-    crate::lifecycle::apply(app, tx.as_mut(), site, &mut account, Event::SignedIn, now).await?;
-    match tx.save_account(&account).await {
-        // Changed in between (another sign-in, staff): the password was
-        // right, so only the bookkeeping is skipped.
-        Err(gatehouse_store::StoreError::Stale) => {}
-        other => {
-            other?;
+    let turned_on = tx
+        .second_step(account.id)
+        .await?
+        .is_some_and(|s| s.totp_secret.is_some());
+    match second_step(site.settings.two_step, account.role, turned_on) {
+        SecondStep::None => {
+            let browser = Browser { meta, replacing };
+            let earned = Earned {
+                amr: Amr::Password,
+                must_change_password: outcome == SignInOutcome::MustChangePassword,
+            };
+            let session =
+                start_session(app, tx.as_mut(), site, account, earned, browser, now).await?;
+            tx.commit().await.map_err(AppError::from)?;
+            Ok(SignedIn::Session(session))
+        }
+        asked => {
+            if rehashed {
+                // Only the new hash: the sign-in itself is recorded when
+                // the second step is done.
+                save_bookkeeping(tx.as_mut(), &account).await?;
+            }
+            let step = super::two_step::begin(tx.as_mut(), &account, asked, now).await?;
+            tx.commit().await.map_err(AppError::from)?;
+            Ok(SignedIn::SecondStep(step))
         }
     }
-    let mut continued = None;
-    if let Some(old) = replacing {
-        let same = old.account.id == account.id && old.session.impersonator_id.is_none();
-        if same {
-            tx.delete_session(&old.session.token_hash).await?;
-            continued = Some(crate::oidc::session_sid(&old.session));
-        } else {
-            sessions::end(tx.as_mut(), &old.session.token_hash, now).await?;
-        }
-    }
-    let session = sessions::create(
-        tx.as_mut(),
-        site,
-        &account,
-        outcome == SignInOutcome::MustChangePassword,
-        meta,
-        now,
-        continued,
-    )
-    .await?;
-    tx.commit().await.map_err(AppError::from)?;
-    Ok(session)
 }

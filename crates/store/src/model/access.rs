@@ -89,6 +89,10 @@ pub struct Session {
     /// sessions and sessions stored before it was (then derived from the
     /// token hash).
     pub sid: Option<String>,
+    /// How the customer signed in: RFC 8176 `amr` values, space-separated
+    /// (`pwd`, `otp`, `mfa`). `None` for staff sessions and sessions
+    /// stored before it was (a password).
+    pub amr: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -105,6 +109,7 @@ pub(crate) struct SessionRow {
     ip: Option<String>,
     user_agent: Option<String>,
     sid: Option<String>,
+    amr: Option<String>,
 }
 
 impl TryFrom<SessionRow> for Session {
@@ -127,6 +132,7 @@ impl TryFrom<SessionRow> for Session {
             ip: r.ip,
             user_agent: r.user_agent,
             sid: r.sid,
+            amr: r.amr,
         })
     }
 }
@@ -227,4 +233,39 @@ impl TryFrom<ApiTokenRow> for ApiToken {
             revoked_at: opt_from_ms(r.revoked_at)?,
         })
     }
+}
+
+/// A customer's second step at sign-in, as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct SecondStepRecord {
+    /// The account.
+    pub account_id: Uuid,
+    /// The authenticator app's secret (base32), once a code confirmed it.
+    pub totp_secret: Option<String>,
+    /// The secret being set up, until a code confirms it.
+    pub totp_pending: Option<String>,
+    /// Turned on at.
+    #[sqlx(try_from = "crate::model::MsOpt")]
+    pub turned_on_at: Option<OffsetDateTime>,
+    /// Last used to sign in.
+    #[sqlx(try_from = "crate::model::MsOpt")]
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+/// A sign-in half done: the password was right, the second step is still
+/// to come.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct SignInStep {
+    /// SHA-256 of the cookie's token.
+    pub token_hash: Vec<u8>,
+    /// The account signing in.
+    pub account_id: Uuid,
+    /// The account has no second step and must set one up now.
+    pub set_up: bool,
+    /// The password was right at.
+    #[sqlx(try_from = "crate::model::Ms")]
+    pub created_at: OffsetDateTime,
+    /// Good until.
+    #[sqlx(try_from = "crate::model::Ms")]
+    pub expires_at: OffsetDateTime,
 }

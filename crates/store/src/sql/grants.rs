@@ -9,10 +9,10 @@ impl Grants for SqlTx {
     async fn insert_grant(&mut self, g: &Grant) -> StoreResult<()> {
         let _timer = crate::metrics::Timer::start("grants.insert_grant");
         exec!(self, sqlx::query(
-            "INSERT INTO oauth_grants (id, client_id, account_id, scopes, auth_time, created_at, revoked_at, sid) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            "INSERT INTO oauth_grants (id, client_id, account_id, scopes, auth_time, created_at, revoked_at, sid, amr) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
             .bind(g.id).bind(g.client_id).bind(g.account_id).bind(list_json(&g.scopes))
-            .bind(to_ms(g.auth_time)).bind(to_ms(g.created_at)).bind(g.revoked_at.map(to_ms)).bind(&g.sid))?;
+            .bind(to_ms(g.auth_time)).bind(to_ms(g.created_at)).bind(g.revoked_at.map(to_ms)).bind(&g.sid).bind(&g.amr))?;
         Ok(())
     }
 

@@ -14,11 +14,11 @@ impl Sessions for SqlTx {
         };
         exec!(self, sqlx::query(
             "INSERT INTO sessions (token_hash, account_id, staff_id, impersonator_id, csrf_token, created_at, \
-             last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent, sid) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+             last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent, sid, amr) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
             .bind(&s.token_hash).bind(account_id).bind(staff_id).bind(s.impersonator_id).bind(&s.csrf_token)
             .bind(to_ms(s.created_at)).bind(to_ms(s.last_seen_at)).bind(to_ms(s.idle_expires_at))
-            .bind(to_ms(s.absolute_expires_at)).bind(&s.ip).bind(&s.user_agent).bind(&s.sid))?;
+            .bind(to_ms(s.absolute_expires_at)).bind(&s.ip).bind(&s.user_agent).bind(&s.sid).bind(&s.amr))?;
         Ok(())
     }
 

@@ -36,6 +36,7 @@ pub(super) fn routes() -> Router<AppState> {
             "/api/v1/accounts/{id}/sessions",
             delete(sign_out_everywhere),
         )
+        .route("/api/v1/accounts/{id}/two-step", delete(remove_two_step))
         .route(
             "/api/v1/accounts/{id}/sessions/{session}",
             delete(revoke_session),
@@ -351,6 +352,28 @@ pub(crate) async fn sign_out_everywhere(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     accounts::sign_out_everywhere(&state.app, &caller, id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{id}/two-step",
+    tag = "accounts",
+    summary = "Remove the customer's two-step sign-in (a lost phone)",
+    description = "The authenticator app's secret and the recovery codes go; the customer is mailed. They sign in with the password alone, or, where the site requires a second step, set up a new one at the next sign-in. Audited.",
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "The account has no two-step sign-in", body = crate::error::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn remove_two_step(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Response, ApiError> {
+    accounts::remove_two_step(&state.app, &caller, id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 

@@ -20,6 +20,7 @@ pub(crate) mod sites;
 pub(crate) mod staff;
 pub(crate) mod team;
 pub(crate) mod tokens;
+pub(crate) mod two_step;
 
 use std::collections::BTreeMap;
 
@@ -62,6 +63,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(keys::routes())
         .merge(mail::routes())
         .merge(portal::routes())
+        .merge(two_step::routes())
         .merge(privacy::routes())
         .merge(reports::routes())
         .merge(sites::routes())

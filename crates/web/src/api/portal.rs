@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use gatehouse_app::portal::sessions::{self, NewSession};
+use gatehouse_app::portal::two_step::PendingStep;
 use gatehouse_app::portal::{activate, password, profile, register, reset, sign_in};
 use serde::{Deserialize, Serialize};
 
@@ -68,7 +69,7 @@ fn accepted() -> Response {
         .into_response()
 }
 
-fn with_session(
+pub(super) fn with_session(
     state: &AppState,
     site: &str,
     session: &NewSession,
@@ -158,6 +159,38 @@ pub(crate) async fn resend_call(
     Ok(accepted())
 }
 
+/// The password was right; a second step comes next.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SecondStepRequired {
+    /// Always `second_step_required`.
+    status: String,
+    /// The account has no second step and the site requires one: it is
+    /// set up first (`GET …/sessions/second-step` shows the secret).
+    set_up: bool,
+    /// Seconds left to finish it.
+    expires_in: u32,
+}
+
+/// The answer to a sign-in that needs a second step: 202, with the
+/// half-done sign-in's cookie.
+fn second_step_required(state: &AppState, site: &str, step: &PendingStep) -> Response {
+    let body = SecondStepRequired {
+        status: "second_step_required".into(),
+        set_up: step.set_up,
+        expires_in: step.max_age_seconds,
+    };
+    let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
+    cookies::set(
+        response.headers_mut(),
+        state.cookies,
+        &cookies::sign_in_step_name(site),
+        &step.token,
+        u64::from(step.max_age_seconds),
+        true,
+    );
+    response
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct SignInBody {
     login_id: String,
@@ -171,7 +204,10 @@ pub(crate) struct SignInBody {
     summary = "Sign in (sets the session cookie)",
     params(("site" = String, Path, description = "The site key")),
     request_body = SignInBody,
-    responses((status = 200, description = "Signed in; `must_change_password` says whether only a password change is allowed", body = SignedIn))
+    responses(
+        (status = 200, description = "Signed in; `must_change_password` says whether only a password change is allowed", body = SignedIn),
+        (status = 202, description = "The password was right and a second step comes next: a code (`POST …/sessions/second-step`), or, where the site requires one and the account has none, setting it up first (`GET …/sessions/second-step` shows the secret). A short-lived cookie carries the half-done sign-in; no session yet", body = SecondStepRequired)
+    )
 )]
 pub(crate) async fn sign_in_call(
     State(state): State<AppState>,
@@ -180,7 +216,7 @@ pub(crate) async fn sign_in_call(
     ApiJson(body): ApiJson<SignInBody>,
 ) -> Result<Response, ApiError> {
     rate_limit(&state, &meta, &site.key, Some(&body.login_id))?;
-    let session = sign_in::sign_in(
+    let signed_in = sign_in::sign_in(
         &state.app,
         &site,
         &body.login_id,
@@ -189,6 +225,12 @@ pub(crate) async fn sign_in_call(
         None,
     )
     .await?;
+    let session = match signed_in {
+        sign_in::SignedIn::Session(session) => session,
+        sign_in::SignedIn::SecondStep(step) => {
+            return Ok(second_step_required(&state, &site.key, &step));
+        }
+    };
     let site = site.key.clone();
     let body = SignedIn {
         status: "signed_in".into(),
@@ -389,11 +431,11 @@ pub(crate) struct Verified {
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SignedIn {
     /// Always `signed_in`.
-    status: String,
+    pub(super) status: String,
     /// Only a password change is allowed until it is done.
-    must_change_password: bool,
+    pub(super) must_change_password: bool,
     /// The CSRF token for the portal's forms.
-    csrf_token: String,
+    pub(super) csrf_token: String,
 }
 
 /// Sessions ended.

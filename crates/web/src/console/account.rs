@@ -37,6 +37,10 @@ pub(super) fn routes() -> Router<AppState> {
             post(account_sign_out_everywhere),
         )
         .route(
+            "/admin/accounts/{id}/two-step/remove",
+            post(account_remove_two_step),
+        )
+        .route(
             "/admin/accounts/{id}/sessions/{session}/revoke",
             post(account_revoke),
         )
@@ -105,7 +109,7 @@ async fn account_page(
         "console/account.html",
         context! {
             a => pages::ser(&detail.account), customer => pages::ser(detail.customer.as_ref().map(|c| &c.fields)),
-            sessions, audit => super::reports::audit_rows(&detail.audit), candidates => pages::ser(&candidates),
+            sessions, two_step => pages::ser(&detail.two_step), audit => super::reports::audit_rows(&detail.audit), candidates => pages::ser(&candidates),
             access_expires_on, actions, temporary => pages::ser(&extras.temporary), customer_q,
             may_manage => caller.may(Permission::ManageAccounts), may_impersonate => caller.may(Permission::Impersonate),
             may_audit => caller.may(Permission::ViewAudit), flash => extras.flash, error => extras.error,
@@ -327,6 +331,17 @@ async fn account_sign_out_everywhere(
     let done = accounts::sign_out_everywhere(&state.app, &caller, id)
         .await
         .map(|_| Outcome::Done("c-signed-out-everywhere".into()));
+    answer(&state, &caller, id, done).await
+}
+
+async fn account_remove_two_step(
+    State(state): State<AppState>,
+    ConsolePath(id): ConsolePath<Uuid>,
+    ConsoleForm { caller, .. }: ConsoleForm<Button>,
+) -> PageResult {
+    let done = accounts::remove_two_step(&state.app, &caller, id)
+        .await
+        .map(|()| Outcome::Done("c-two-step-removed".into()));
     answer(&state, &caller, id, done).await
 }
 

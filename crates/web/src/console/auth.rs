@@ -240,8 +240,9 @@ async fn security_view(
         return enrolled_view(state, caller, status, error, None).await;
     }
     let secret = staff_auth::enrolment_secret(&state.app, caller).await?;
-    let url = totp::otpauth_url(&secret, &caller.staff.email).unwrap_or_default();
-    let qr = qr_svg(&url).map(minijinja::Value::from_safe_string);
+    let url =
+        totp::otpauth_url(&secret, totp::STAFF_ISSUER, &caller.staff.email).unwrap_or_default();
+    let qr = crate::pages::qr_svg(&url);
     Ok(page(
         caller,
         status,
@@ -270,18 +271,6 @@ async fn enrolled_view(
         "console/security.html",
         context! { enrolled => true, forced => false, left, codes, error, flash => None::<String> },
     ))
-}
-
-/// An address as a QR code an authenticator app scans, as inline SVG (our
-/// own markup from the encoder: no text of the address is placed in it).
-fn qr_svg(address: &str) -> Option<String> {
-    let code = qrcode::QrCode::new(address.as_bytes()).ok()?;
-    Some(
-        code.render::<qrcode::render::svg::Color>()
-            .min_dimensions(200, 200)
-            .quiet_zone(true)
-            .build(),
-    )
 }
 
 async fn security_page(

@@ -65,6 +65,10 @@ const SETTINGS: [(&str, &[(&str, Kind)]); 6] = [
             ("lock_duration_seconds", Kind::Number),
             ("forgot_password_enabled", Kind::Flag),
             ("password_min_length", Kind::Number),
+            (
+                "two_step",
+                Kind::Choice(&["off", "offered", "managers", "everyone"]),
+            ),
         ],
     ),
     (

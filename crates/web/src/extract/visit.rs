@@ -38,7 +38,7 @@ pub(crate) struct PageQuery {
 }
 
 /// Words that may be shown as a notice after a redirect.
-pub(crate) const NOTICES: [&str; 8] = [
+pub(crate) const NOTICES: [&str; 9] = [
     "session_ended",
     "profile_saved",
     "change_done",
@@ -47,6 +47,7 @@ pub(crate) const NOTICES: [&str; 8] = [
     "sessions_signed_out_others",
     "activated_active",
     "apps_disconnected",
+    "two_step_turned_off",
 ];
 
 /// One page view: the site, the visitor's language and session, and the

@@ -20,6 +20,7 @@ mod register;
 mod sessions;
 mod sign_in;
 mod team;
+mod two_step;
 
 use axum::Router;
 use axum::response::{IntoResponse, Response};
@@ -54,6 +55,19 @@ pub(crate) fn routes() -> Router<AppState> {
             "/s/{site}/login",
             get(sign_in::login_form).post(sign_in::login_submit),
         )
+        .route(
+            "/s/{site}/login/second-step",
+            get(two_step::step_form).post(two_step::step_submit),
+        )
+        .route(
+            "/s/{site}/two-step",
+            get(two_step::security_page).post(two_step::turn_on),
+        )
+        .route(
+            "/s/{site}/two-step/recovery-codes",
+            post(two_step::renew_codes),
+        )
+        .route("/s/{site}/two-step/off", post(two_step::turn_off))
         .route("/s/{site}/logout", post(sign_in::logout))
         .route(
             "/s/{site}/oauth2/authorize",

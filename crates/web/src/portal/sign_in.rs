@@ -5,8 +5,8 @@ use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gatehouse_app::AppError;
-use gatehouse_app::portal::sessions::{self};
-use gatehouse_app::portal::sign_in;
+use gatehouse_app::portal::sessions::{self, NewSession};
+use gatehouse_app::portal::sign_in::{self, SignedIn};
 use gatehouse_domain::SignInRefusal;
 use minijinja::context;
 use serde::Deserialize;
@@ -151,81 +151,130 @@ pub(super) async fn login_submit(mut v: Visit, Form(form): Form<LoginForm>) -> R
     )
     .await
     {
-        Ok(session) => {
-            // The old session is gone; this answer is the new one's.
-            v.current = None;
+        Ok(SignedIn::Session(session)) => signed_in(v, &session, &form.next, &form.resume).await,
+        Ok(SignedIn::SecondStep(step)) => {
+            // The browser's old session stays until the second step is
+            // done (it is replaced then, as here).
             cookies::set(
                 &mut v.set_cookies,
                 v.state.cookies,
-                &cookies::portal_session_name(&v.site.key),
-                &session.token,
-                u64::from(session.max_age_seconds),
+                &cookies::sign_in_step_name(&v.site.key),
+                &step.token,
+                u64::from(step.max_age_seconds),
                 true,
             );
-            let next = super::next::safe_next(&v.site.key, &form.next);
-            match next {
-                // Back to the app's request through a page, not a redirect:
-                // Chromium applies the sign-in form's `form-action 'self'`
-                // to every redirect after the post, and the app is
-                // elsewhere.
-                Some(next)
-                    if !session.must_change_password
-                        && super::next::is_app_request(&v.site.key, &next) =>
-                {
-                    v.page(StatusCode::OK, "portal/continue.html", context! { next })
-                }
-                // A form posted after the session ended: back, filled in
-                // as it was, with nothing saved or sent yet (the pages
-                // whose forms can be shown again; others are just opened).
-                Some(next) if !session.must_change_password && !form.resume.is_empty() => {
-                    if next == v.path("profile") {
-                        super::profile::resumed(v, &session, &form.resume).await
-                    } else if next == v.path("team") {
-                        super::team::resumed(v, &session, &form.resume).await
-                    } else {
-                        v.redirect(&next)
-                    }
-                }
-                Some(next) if !session.must_change_password => v.redirect(&next),
-                _ => {
-                    let to = v.path(if session.must_change_password {
-                        "change-password"
-                    } else {
-                        ""
-                    });
-                    v.redirect(&to)
-                }
-            }
+            let to = step_page(&v, &form.next);
+            v.redirect(&to)
         }
         Err(AppError::SignIn(refusal)) => {
-            let (status, key) = match refusal {
-                SignInRefusal::InvalidCredentials => {
-                    (StatusCode::UNAUTHORIZED, "error_invalid_credentials")
-                }
-                SignInRefusal::Unverified => (StatusCode::FORBIDDEN, "error_unverified"),
-                SignInRefusal::Pending => (StatusCode::FORBIDDEN, "error_pending"),
-                SignInRefusal::Locked => (StatusCode::FORBIDDEN, "error_locked"),
-                SignInRefusal::Blocked => (StatusCode::FORBIDDEN, "error_blocked"),
-                SignInRefusal::Deactivated => (StatusCode::FORBIDDEN, "error_deactivated"),
-            };
-            let said = match refusal {
-                SignInRefusal::Pending => Said::News(v.tr(key)),
-                _ => Said::Refused(v.tr(key)),
-            };
-            let onward = Onward {
-                next: &form.next,
-                resume: &form.resume,
-            };
-            login_page(
-                v,
-                status,
-                &form.login_id,
-                said,
-                refusal == SignInRefusal::Unverified,
-                &onward,
-            )
+            refused(v, refusal, &form.login_id, &form.next, &form.resume)
         }
         Err(e) => v.fail(e).into_response(),
+    }
+}
+
+/// The second step's page, carrying `next` on.
+pub(super) fn step_page(v: &Visit, next: &str) -> String {
+    let mut to = v.path("login/second-step");
+    if let Some(next) = super::next::safe_next(&v.site.key, next) {
+        to.push_str("?next=");
+        to.extend(url::form_urlencoded::byte_serialize(next.as_bytes()));
+    }
+    to
+}
+
+/// The sign-in page again, saying why the sign-in was refused.
+pub(super) fn refused(
+    v: Visit,
+    refusal: SignInRefusal,
+    login_id: &str,
+    next: &str,
+    resume: &str,
+) -> Response {
+    let (status, key) = match refusal {
+        SignInRefusal::InvalidCredentials => {
+            (StatusCode::UNAUTHORIZED, "error_invalid_credentials")
+        }
+        SignInRefusal::Unverified => (StatusCode::FORBIDDEN, "error_unverified"),
+        SignInRefusal::Pending => (StatusCode::FORBIDDEN, "error_pending"),
+        SignInRefusal::Locked => (StatusCode::FORBIDDEN, "error_locked"),
+        SignInRefusal::Blocked => (StatusCode::FORBIDDEN, "error_blocked"),
+        SignInRefusal::Deactivated => (StatusCode::FORBIDDEN, "error_deactivated"),
+    };
+    let said = match refusal {
+        SignInRefusal::Pending => Said::News(v.tr(key)),
+        _ => Said::Refused(v.tr(key)),
+    };
+    let onward = Onward { next, resume };
+    login_page(
+        v,
+        status,
+        login_id,
+        said,
+        refusal == SignInRefusal::Unverified,
+        &onward,
+    )
+}
+
+/// The sign-in page again, for a sign-in that must start over (its second
+/// step took too long, or was finished already), saying so.
+pub(super) fn start_over(v: Visit, next: &str) -> Response {
+    let said = Said::News(v.tr("two_step_start_over"));
+    let onward = Onward { next, resume: "" };
+    login_page(v, StatusCode::UNAUTHORIZED, "", said, false, &onward)
+}
+
+/// The answer to a finished sign-in with its new `session`: the cookie set,
+/// then on to `next` (an app's request through a page; a form posted after
+/// the session ended, filled in again from `resume`; one of the portal's own
+/// pages), or to the password change the account needs first.
+pub(super) async fn signed_in(
+    mut v: Visit,
+    session: &NewSession,
+    next: &str,
+    resume: &str,
+) -> Response {
+    // The old session is gone; this answer is the new one's.
+    v.current = None;
+    cookies::set(
+        &mut v.set_cookies,
+        v.state.cookies,
+        &cookies::portal_session_name(&v.site.key),
+        &session.token,
+        u64::from(session.max_age_seconds),
+        true,
+    );
+    let next = super::next::safe_next(&v.site.key, next);
+    match next {
+        // Back to the app's request through a page, not a redirect:
+        // Chromium applies the sign-in form's `form-action 'self'` to every
+        // redirect after the post, and the app is elsewhere.
+        Some(next)
+            if !session.must_change_password && super::next::is_app_request(&v.site.key, &next) =>
+        {
+            v.page(StatusCode::OK, "portal/continue.html", context! { next })
+        }
+        // A form posted after the session ended: back, filled in as it
+        // was, with nothing saved or sent yet (the pages whose forms can be
+        // shown again; others are just opened).
+        Some(next) if !session.must_change_password && !resume.is_empty() => {
+            if next == v.path("profile") {
+                super::profile::resumed(v, session, resume).await
+            } else if next == v.path("team") {
+                super::team::resumed(v, session, resume).await
+            } else {
+                v.redirect(&next)
+            }
+        }
+        Some(next) if !session.must_change_password => v.redirect(&next),
+        _ => {
+            let to = v.path(if session.must_change_password {
+                "change-password"
+            } else {
+                ""
+            });
+            v.redirect(&to)
+        }
     }
 }
 
