@@ -109,11 +109,18 @@ async fn start_session(
     now: OffsetDateTime,
 ) -> AppResult<Option<NewStaffSession>> {
     let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
-    let by_app = match (&staff.totp_secret, code) {
-        (Some(secret), Some(code)) => crate::totp::check(secret, code, unix),
-        _ => false,
+    let app_step = match (&staff.totp_secret, code) {
+        (Some(secret), Some(code)) => crate::totp::matched_step(secret, code, unix),
+        _ => None,
     };
+    let by_app = app_step.is_some();
     let mut tx = app.store.begin().await?;
+    // Each code of the app is good once (RFC 6238 §5.2).
+    if let Some(step) = app_step
+        && !tx.use_staff_totp_step(staff.id, step).await?
+    {
+        return Ok(None);
+    }
     let used_recovery = match (&staff.totp_secret, recovery) {
         (Some(_), Some(hash)) if !by_app => {
             if !tx.use_staff_recovery_code(staff.id, hash, now).await? {
@@ -208,11 +215,15 @@ async fn confirm_both(
             "the current password is not right",
         ));
     }
-    let by_app = caller
+    let app_step = caller
         .staff
         .totp_secret
         .as_deref()
-        .is_some_and(|s| crate::totp::check(s, code.trim(), unix));
+        .and_then(|s| crate::totp::matched_step(s, code.trim(), unix));
+    let by_app = match app_step {
+        Some(step) => tx.use_staff_totp_step(caller.staff.id, step).await?,
+        None => false,
+    };
     let by_recovery = match recovery_codes::hash_of(code) {
         Some(hash) if !by_app => {
             tx.use_staff_recovery_code(caller.staff.id, &hash, now)
@@ -454,14 +465,15 @@ pub async fn enrol_totp(app: &App, caller: &StaffCaller, code: &str) -> AppResul
             "open the set-up page again to get a code to scan",
         ));
     };
-    if !crate::totp::check(&secret, code.trim(), unix) {
+    let Some(step) = crate::totp::matched_step(&secret, code.trim(), unix) else {
         return Err(AppError::said(
             "code",
             Words::id("totp-wrong-code"),
             "that is not the code your app shows for this QR code now; enter the current six digits (they change every 30 seconds)",
         ));
-    }
+    };
     tx.set_staff_totp(caller.staff.id, Some(&secret)).await?;
+    tx.use_staff_totp_step(caller.staff.id, step).await?;
     let codes = fresh_recovery_codes(tx.as_mut(), caller, "staff.totp_enrol", now).await?;
     tx.commit().await?;
     Ok(codes)

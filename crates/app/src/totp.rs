@@ -38,12 +38,23 @@ pub fn otpauth_url(secret_base32: &str, issuer: &str, account: &str) -> AppResul
         .map_err(|e| AppError::Internal(format!("TOTP: {e}")))
 }
 
+/// The 30-second step `code` is right for, for the secret at `unix_seconds`
+/// (one step of skew either side), if any. A caller accepts each step once
+/// (RFC 6238 §5.2): see [`check`]'s callers.
+pub fn matched_step(secret_base32: &str, code: &str, unix_seconds: u64) -> Option<i64> {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.len() != 6 {
+        return None;
+    }
+    let step = totp(secret_base32, STAFF_ISSUER, "staff")
+        .ok()?
+        .check(&code, unix_seconds)?;
+    i64::try_from(step).ok()
+}
+
 /// Whether `code` is right for the secret at `unix_seconds` (±30 s).
 pub fn check(secret_base32: &str, code: &str, unix_seconds: u64) -> bool {
-    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    code.len() == 6
-        && totp(secret_base32, STAFF_ISSUER, "staff")
-            .is_ok_and(|t| t.check(&code, unix_seconds).is_some())
+    matched_step(secret_base32, code, unix_seconds).is_some()
 }
 
 /// The code for the secret at a time (for tests and enrolment checks).

@@ -798,6 +798,15 @@ both_engines! {
         assert_eq!((kept.totp_secret.as_deref(), kept.totp_pending.as_deref()), (Some("PENDING2"), None));
         assert_eq!(kept.turned_on_at.map(to_ms), Some(to_ms(t)));
         tx.touch_second_step(ada.id, t + Duration::minutes(1)).await.unwrap();
+        // Each code's step is accepted once, and never an older one.
+        assert!(tx.use_totp_step(ada.id, 100).await.unwrap());
+        assert!(!tx.use_totp_step(ada.id, 100).await.unwrap(), "the same step again");
+        assert!(!tx.use_totp_step(ada.id, 99).await.unwrap(), "an older step");
+        assert!(tx.use_totp_step(ada.id, 101).await.unwrap());
+        let grace = staff("grace@example.com");
+        tx.insert_staff(&grace).await.unwrap();
+        assert!(tx.use_staff_totp_step(grace.id, 7).await.unwrap());
+        assert!(!tx.use_staff_totp_step(grace.id, 7).await.unwrap(), "a staff code is good once too");
         let codes: Vec<Vec<u8>> = (0u8..3).map(|i| vec![i; 32]).collect();
         tx.replace_recovery_codes(ada.id, &codes, t).await.unwrap();
         assert!(tx.use_recovery_code(ada.id, &codes[1], t).await.unwrap());

@@ -1536,3 +1536,54 @@ both_engines! {
         server.stop().await;
     }
 }
+
+both_engines! {
+    async fn an_app_that_asks_for_two_steps_gets_them_before_its_code(db: TestDb) {
+        let Shop { server, app, .. } = with_shop(&db).await;
+        let customer = browser();
+        // Signed in with the password alone, for the shop.
+        let (auth_url, _, _) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .url();
+        sign_in_through(&server, &customer, auth_url.as_str(), "ada@example.com").await;
+
+        // Without a page, the answer is that a page is needed.
+        let (quiet, _, _) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .add_extra_param("acr_values", "2")
+            .add_prompt(openidconnect::core::CoreAuthPrompt::None)
+            .url();
+        let back = location(&customer.get(quiet.as_str()).send().await.unwrap());
+        assert_eq!(param(&back, "error").as_deref(), Some("interaction_required"), "{back}");
+
+        // With one, Ada (who has no second step yet) sets one up, then the
+        // app gets its code, and the ID token says two steps.
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (asking, _, nonce) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .add_extra_param("acr_values", "2")
+            .set_pkce_challenge(challenge)
+            .url();
+        let to_step = location(&customer.get(asking.as_str()).send().await.unwrap());
+        assert!(to_step.starts_with("/s/main/login/second-step?next="), "{to_step}");
+        let step = customer.get(server.url(&to_step)).send().await.unwrap().text().await.unwrap();
+        let marker = "<code class=\"secret\">";
+        let secret = step.split(marker).nth(1).unwrap().split('<').next().unwrap().to_string();
+        let next = form_field(&step, "next");
+        let unix = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap();
+        let code = gatehouse_app::totp::code_at(&secret, unix).unwrap();
+        let done = customer.post(server.url("/s/main/login/second-step"))
+            .form(&[("csrf", form_field(&step, "csrf").as_str()), ("code", code.as_str()), ("next", next.as_str())])
+            .send().await.unwrap();
+        assert_eq!(done.status(), StatusCode::OK, "the recovery codes, then on to the app");
+        let onward = continue_to(&done.text().await.unwrap());
+        let back = location(&customer.get(server.url(&onward)).send().await.unwrap());
+        let tokens = app.exchange_code(AuthorizationCode::new(param(&back, "code").unwrap())).unwrap()
+            .set_pkce_verifier(verifier).request_async(&http()).await.unwrap();
+        let claims = tokens.id_token().unwrap().claims(&app.id_token_verifier(), &nonce).expect("the ID token verifies");
+        assert_eq!(claims.auth_context_ref().map(|a| a.as_str()), Some("2"));
+        let amr: Vec<&str> = claims.auth_method_refs().unwrap().iter().map(|m| m.as_str()).collect();
+        assert_eq!(amr, ["pwd", "otp", "mfa"]);
+        server.stop().await;
+    }
+}

@@ -168,7 +168,9 @@ both_engines! {
         let now_code = totp::code_at(&secret, now_unix()).unwrap();
         assert_eq!(renew("not my password at all", &now_code).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(renew(STAFF_PASSWORD, "000000").await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let renewed = renew(STAFF_PASSWORD, &now_code).await.unwrap();
+        // The code that turned the app on was used: a recovery code instead.
+        assert_eq!(renew(STAFF_PASSWORD, &code).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY, "a code is good once");
+        let renewed = renew(STAFF_PASSWORD, &codes[3]).await.unwrap();
         assert_eq!(renewed.status(), StatusCode::OK);
         let fresh = codes_of(&renewed.text().await.unwrap());
         assert_eq!(fresh.len(), 10);
@@ -176,8 +178,11 @@ both_engines! {
 
         assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "").await.0, StatusCode::UNAUTHORIZED, "the code is asked for");
         assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, "123456").await.0, StatusCode::UNAUTHORIZED);
-        let code = totp::code_at(&secret, now_unix()).unwrap();
+        // The next step's code (one step of skew): the one that turned the
+        // app on was used already.
+        let code = totp::code_at(&secret, now_unix() + 30).unwrap();
         assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, &code).await.0, StatusCode::SEE_OTHER);
+        assert_eq!(console_sign_in(&server, "admin@example.com", STAFF_PASSWORD, &code).await.0, StatusCode::UNAUTHORIZED, "a code is good once");
 
         // Required for admins: one without a second factor must set it up first.
         assert_eq!(call(&server, Method::PUT, "/api/v1/settings", &support, Some(json!({"require_admin_totp": true}))).await.0, StatusCode::FORBIDDEN);

@@ -23,6 +23,12 @@ fn code_now(secret: &str) -> String {
     totp::code_at(secret, now_unix()).unwrap()
 }
 
+/// The app's code of the next 30-second step, accepted as well (one step of
+/// clock skew): a second code within one step, each being good once.
+fn code_next(secret: &str) -> String {
+    totp::code_at(secret, now_unix() + 30).unwrap()
+}
+
 /// A code that is not the app's now (nor one step either side).
 fn wrong_code(secret: &str) -> String {
     let near: Vec<String> = [-30i64, 0, 30]
@@ -216,9 +222,17 @@ both_engines! {
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
         assert!(wrong.html.contains("That code is not right"), "{}", wrong.html);
         assert!(!signed_in(&server, &client).await);
-        let done = second_step(&server, &client, &code_now(&secret)).await;
+        let code = code_next(&secret);
+        let done = second_step(&server, &client, &code).await;
         assert_eq!((done.status, done.location.as_deref()), (StatusCode::SEE_OTHER, Some("/s/main/")));
         assert!(signed_in(&server, &client).await);
+        // A code is good once (RFC 6238 §5.2): seen over a shoulder, it
+        // signs nobody in again.
+        let other = browser();
+        sign_in(&server, &other, "ada@example.com").await;
+        let replayed = second_step(&server, &other, &code).await;
+        assert_eq!(replayed.status, StatusCode::UNAUTHORIZED, "a code used already");
+        assert!(!signed_in(&server, &other).await);
         // The half-done sign-in was used up with it.
         let replay = get(&client, &server, "/s/main/login/second-step").await;
         assert!(replay.html.contains("Sign in again"), "{}", replay.html);
@@ -376,16 +390,17 @@ both_engines! {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "the half-done sign-in is no session");
         let (status, _) = call(Method::POST, "/api/v1/sites/main/sessions/second-step", None, Some(json!({"code": wrong_code(&secret)}))).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        let (status, done) = call(Method::POST, "/api/v1/sites/main/sessions/second-step", None, Some(json!({"code": code_now(&secret)}))).await;
+        let (status, done) = call(Method::POST, "/api/v1/sites/main/sessions/second-step", None, Some(json!({"code": code_next(&secret)}))).await;
         assert_eq!(status, StatusCode::OK, "{done}");
         let csrf = done["csrf_token"].as_str().unwrap().to_string();
         let (status, _) = call(Method::GET, "/api/v1/sites/main/me", None, None).await;
         assert_eq!(status, StatusCode::OK);
 
         // Off: the password and a code; a wrong password changes nothing.
-        let (status, _) = call(Method::POST, "/api/v1/sites/main/me/two-step/off", Some(&csrf), Some(json!({"password": "wrong password here", "code": code_now(&secret)}))).await;
+        let recovery = on["recovery_codes"][0].as_str().unwrap().to_string();
+        let (status, _) = call(Method::POST, "/api/v1/sites/main/me/two-step/off", Some(&csrf), Some(json!({"password": "wrong password here", "code": recovery}))).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        let (status, _) = call(Method::POST, "/api/v1/sites/main/me/two-step/off", Some(&csrf), Some(json!({"password": PASSWORD, "code": code_now(&secret)}))).await;
+        let (status, _) = call(Method::POST, "/api/v1/sites/main/me/two-step/off", Some(&csrf), Some(json!({"password": PASSWORD, "code": recovery}))).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
         let (_, standing) = call(Method::GET, "/api/v1/sites/main/me/two-step", None, None).await;
         assert_eq!(standing["on"], false);

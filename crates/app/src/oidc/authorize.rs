@@ -17,9 +17,12 @@
 //!   [`CODE_TTL`]; it belongs to a new grant of this client and account.
 //! - A third-party app gets a code only for scopes the customer consented
 //!   to; the consent is recorded with the grant, in one transaction.
+//! - An app that asks for two steps (`acr_values=2`) gets a code only from
+//!   a session that had them (the ID token's `acr` is then `2`).
 
 use gatehouse_domain::oidc::{
-    AuthorizeParams, AuthorizeRefusal, CODE_TTL, ClientRules, OAuthError, validate_authorize,
+    AuthorizeParams, AuthorizeRefusal, CODE_TTL, ClientRules, OAuthError, asks_two_steps,
+    validate_authorize,
 };
 use gatehouse_store::{AuthCode, Client, Consent, Grant, Site};
 use serde::Deserialize;
@@ -27,7 +30,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::portal::customer_actor;
-use crate::portal::sessions::Current;
+use crate::portal::sessions::{Amr, Current};
 use crate::{App, AppResult, audit, secrets};
 
 /// The query of an authorization request (all optional here: each is
@@ -58,6 +61,9 @@ pub struct AuthorizeRequest {
     pub login_hint: Option<String>,
     /// Preferred languages, space-separated.
     pub ui_locales: Option<String>,
+    /// Assurance levels, space-separated in order of preference: `2` alone
+    /// asks for a sign-in of two steps.
+    pub acr_values: Option<String>,
     /// A request object: refused (`request_not_supported`).
     pub request: Option<String>,
     /// A request object by reference: refused (`request_uri_not_supported`).
@@ -78,6 +84,10 @@ pub enum Next {
     /// Say on a page what was wrong: the client or its redirect URI cannot
     /// be trusted with an answer.
     Refuse(OAuthError),
+    /// The app asks for two steps and this session had one: the signed-in
+    /// customer gives the second step (sets one up, if they have none) on
+    /// the portal, then comes back here.
+    SecondStep(crate::portal::two_step::PendingStep),
     /// Ask the customer whether this app (not the business's own) may see
     /// what it asks for; their answer comes back as a [`Decision`].
     Consent {
@@ -237,6 +247,18 @@ pub async fn authorize(
             "interaction_required",
             "the customer must change their password first",
         )));
+    }
+    // Two steps asked for (`acr_values=2`), one given: the second step
+    // comes before any code.
+    if asks_two_steps(req.acr_values.as_deref()) && Amr::of(&current.session) == Amr::Password {
+        if prompts.none {
+            return Ok(fail(OAuthError::new(
+                "interaction_required",
+                "the app asks for a sign-in of two steps, and this one had one",
+            )));
+        }
+        let step = crate::portal::two_step::step_up(app, current).await?;
+        return Ok(Next::SecondStep(step));
     }
     if decision == Some(Decision::Deny) {
         return Ok(fail(OAuthError::new(

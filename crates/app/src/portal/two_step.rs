@@ -8,7 +8,8 @@
 //!   whose hash is kept in the database, so any node finishes it), and
 //!   finishing it is single-use (of two concurrent finishes one wins).
 //! - A wrong code counts toward the account's lock as a wrong password
-//!   does, and a locked, blocked or deleted account cannot finish.
+//!   does, and a locked, blocked or deleted account cannot finish. Each
+//!   app code is accepted once (RFC 6238 §5.2), each recovery code too.
 //! - The secret being set up is made once and kept until a code confirms
 //!   it: a reload or a wrong code shows the same QR code.
 //! - Turning it off, or making new recovery codes, asks for the password
@@ -29,7 +30,7 @@ use crate::{App, AppError, AppResult, audit, recovery_codes, secrets, totp};
 pub const STEP_TTL: Duration = Duration::minutes(10);
 
 /// A sign-in half done: the token goes into a short-lived cookie.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingStep {
     /// The cookie's value.
     pub token: String,
@@ -61,6 +62,29 @@ pub(crate) async fn begin(
         set_up,
         max_age_seconds: u32::try_from(STEP_TTL.whole_seconds()).unwrap_or(600),
     })
+}
+
+/// A second step for the signed-in customer, when an app asks for a
+/// sign-in of two steps and their session had one (the password): a code,
+/// or setting one up if they have none. The session this gives replaces
+/// theirs (the same single sign-on session, for the apps it signed in).
+#[tracing::instrument(name = "app.portal.two_step.step_up", level = "debug", skip_all)]
+pub async fn step_up(app: &App, current: &Current) -> AppResult<PendingStep> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let (account, _) = super::sessions::still_signed_in(tx.as_mut(), current, now).await?;
+    let on = tx
+        .second_step(account.id)
+        .await?
+        .is_some_and(|s| s.totp_secret.is_some());
+    let asked = if on {
+        SecondStep::Code
+    } else {
+        SecondStep::SetUp
+    };
+    let step = begin(tx.as_mut(), &account, asked, now).await?;
+    tx.commit().await?;
+    Ok(step)
 }
 
 /// What the second step's page shows.
@@ -199,8 +223,10 @@ async fn prove(
     now: OffsetDateTime,
 ) -> AppResult<Option<Proof>> {
     let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
-    if totp::check(secret, typed, unix) {
-        return Ok(Some(Proof::App));
+    if let Some(step) = totp::matched_step(secret, typed, unix) {
+        // Each code is good once: one used already is refused as wrong.
+        let fresh = tx.use_totp_step(account_id, step).await?;
+        return Ok(fresh.then_some(Proof::App));
     }
     if let Some(hash) = recovery_codes::hash_of(typed)
         && tx.use_recovery_code(account_id, &hash, now).await?
@@ -245,11 +271,12 @@ pub async fn finish(
     let used_recovery = if step.set_up {
         let pending = kept.and_then(|k| k.totp_pending).ok_or_else(step_gone)?;
         let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
-        if !totp::check(&pending, code, unix) {
+        let Some(step) = totp::matched_step(&pending, code, unix) else {
             drop(tx);
             return Err(count_wrong_code(app, site, &account).await?);
-        }
+        };
         tx.turn_on_totp(account.id, &pending, now).await?;
+        tx.use_totp_step(account.id, step).await?;
         recovery = fresh_recovery_codes(tx.as_mut(), &account, now).await?;
         false
     } else {
@@ -412,14 +439,15 @@ pub async fn turn_on(app: &App, current: &Current, code: &str) -> AppResult<Vec<
             "open the set-up page again to get a code to scan",
         ));
     };
-    if !totp::check(&pending, code, unix) {
+    let Some(step) = totp::matched_step(&pending, code, unix) else {
         return Err(AppError::said(
             "code",
             Words::id("totp-wrong-code"),
             "that is not the code your app shows for this QR code now; enter the current six digits (they change every 30 seconds)",
         ));
-    }
+    };
     tx.turn_on_totp(account.id, &pending, now).await?;
+    tx.use_totp_step(account.id, step).await?;
     let codes = fresh_recovery_codes(tx.as_mut(), &account, now).await?;
     audit_own(
         tx.as_mut(),

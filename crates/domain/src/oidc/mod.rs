@@ -630,5 +630,14 @@ pub fn refresh_use(
     }
 }
 
+/// Whether an authorization request's `acr_values` (space-separated, in
+/// order of preference) ask for a sign-in of two steps (`2`) and accept no
+/// less: a list that also names `1` is answered by the password alone.
+/// Values Gatehouse does not know are passed over.
+pub fn asks_two_steps(acr_values: Option<&str>) -> bool {
+    let values: Vec<&str> = acr_values.unwrap_or("").split_whitespace().collect();
+    values.contains(&"2") && !values.contains(&"1")
+}
+
 #[cfg(test)]
 mod tests;

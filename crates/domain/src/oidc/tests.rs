@@ -367,3 +367,21 @@ fn a_rotated_refresh_token_repeats_inside_the_grace_window_and_is_a_replay_after
         RefreshUse::Replayed
     );
 }
+
+#[test]
+fn acr_values_ask_for_two_steps_only_when_one_will_not_do() {
+    let rows = [
+        (None, false),
+        (Some(""), false),
+        (Some("1"), false),
+        (Some("2"), true),
+        (Some("1 2"), false),
+        (Some("2 1"), false),
+        (Some("urn:mace:incommon:iap:silver 2"), true),
+        (Some("  2  "), true),
+        (Some("urn:mace:incommon:iap:silver"), false),
+    ];
+    for (values, asks) in rows {
+        assert_eq!(asks_two_steps(values), asks, "{values:?}");
+    }
+}

@@ -71,6 +71,21 @@ impl SecondSteps for SqlTx {
         Ok(gone == 1)
     }
 
+    #[tracing::instrument(name = "store.second_steps.use_totp_step", level = "debug", skip_all, fields(account_id = ?account_id))]
+    async fn use_totp_step(&mut self, account_id: Uuid, step: i64) -> StoreResult<bool> {
+        let _timer = crate::metrics::Timer::start("second_steps.use_totp_step");
+        let done = exec!(
+            self,
+            sqlx::query(
+                "UPDATE account_second_steps SET last_step = $2 \
+             WHERE account_id = $1 AND (last_step IS NULL OR last_step < $2)"
+            )
+            .bind(account_id)
+            .bind(step)
+        )?;
+        Ok(done == 1)
+    }
+
     #[tracing::instrument(name = "store.second_steps.touch_second_step", level = "debug", skip_all, fields(account_id = ?account_id))]
     async fn touch_second_step(
         &mut self,

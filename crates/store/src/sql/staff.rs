@@ -96,6 +96,21 @@ impl Staff for SqlTx {
         Ok(done == 1)
     }
 
+    #[tracing::instrument(name = "store.staff.use_staff_totp_step", level = "debug", skip_all, fields(staff_id = ?staff_id))]
+    async fn use_staff_totp_step(&mut self, staff_id: Uuid, step: i64) -> StoreResult<bool> {
+        let _timer = crate::metrics::Timer::start("staff.use_staff_totp_step");
+        let done = exec!(
+            self,
+            sqlx::query(
+                "UPDATE staff_users SET totp_last_step = $2 \
+             WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)"
+            )
+            .bind(staff_id)
+            .bind(step)
+        )?;
+        Ok(done == 1)
+    }
+
     #[tracing::instrument(name = "store.staff.staff_recovery_codes_left", level = "debug", skip_all, fields(staff_id = ?staff_id))]
     async fn staff_recovery_codes_left(&mut self, staff_id: Uuid) -> StoreResult<i64> {
         let _timer = crate::metrics::Timer::start("staff.staff_recovery_codes_left");

@@ -31,6 +31,11 @@ pub trait SecondSteps: Send {
     /// every recovery code go. Answers whether it was on.
     async fn turn_off_second_step(&mut self, account_id: Uuid) -> StoreResult<bool>;
 
+    /// Accepts the authenticator code of this 30-second step once: answers
+    /// whether it is later than the last one accepted (of two concurrent
+    /// uses of one step, exactly one wins).
+    async fn use_totp_step(&mut self, account_id: Uuid, step: i64) -> StoreResult<bool>;
+
     /// Records a sign-in that used the second step.
     async fn touch_second_step(&mut self, account_id: Uuid, now: OffsetDateTime)
     -> StoreResult<()>;

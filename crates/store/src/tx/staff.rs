@@ -46,6 +46,11 @@ pub trait Staff: Send {
         now: OffsetDateTime,
     ) -> StoreResult<bool>;
 
+    /// Accepts the authenticator code of this 30-second step once: answers
+    /// whether it is later than the last one accepted (of two concurrent
+    /// uses of one step, exactly one wins).
+    async fn use_staff_totp_step(&mut self, staff_id: Uuid, step: i64) -> StoreResult<bool>;
+
     /// How many unused recovery codes a staff user has.
     async fn staff_recovery_codes_left(&mut self, staff_id: Uuid) -> StoreResult<i64>;
 

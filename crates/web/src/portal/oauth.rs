@@ -63,7 +63,7 @@ pub(super) async fn consent_answer(v: Visit, Form(form): Form<ConsentForm>) -> R
             v.page(StatusCode::OK, "portal/continue.html", context! { next })
         }
         // Signed out meanwhile: the request starts again.
-        Ok(Next::SignIn { .. } | Next::Consent { .. }) => v.redirect(&back),
+        Ok(Next::SignIn { .. } | Next::Consent { .. } | Next::SecondStep(_)) => v.redirect(&back),
         Ok(Next::Refuse(e)) => refused(v, e.code, &e.description),
         Err(e) => v.fail(e).into_response(),
     }
@@ -204,6 +204,20 @@ async fn decide(mut v: Visit, headers: &HeaderMap, query: &str, req: AuthorizeRe
             if let Some(lang) = asked {
                 to.push_str(&format!("&lang={}", lang.as_str()));
             }
+            v.redirect(&to)
+        }
+        Ok(Next::SecondStep(step)) => {
+            // Back here once the second step is done.
+            let back = format!("{}?{query}", v.path("oauth2/authorize"));
+            cookies::set(
+                &mut v.set_cookies,
+                v.state.cookies,
+                &cookies::sign_in_step_name(&v.site.key),
+                &step.token,
+                u64::from(step.max_age_seconds),
+                true,
+            );
+            let to = super::sign_in::step_page(&v, &back);
             v.redirect(&to)
         }
         Ok(Next::Refuse(e)) => refused(v, e.code, &e.description),
