@@ -42,11 +42,13 @@ pub enum MailKey {
     /// Two-step sign-in was turned off (by the customer, or by staff for a
     /// lost phone).
     TwoStepOff,
+    /// Staff removed one of the customer's passkeys (a lost device).
+    PasskeyRemoved,
 }
 
 impl MailKey {
     /// Every key.
-    pub const ALL: [MailKey; 9] = [
+    pub const ALL: [MailKey; 10] = [
         MailKey::Activation,
         MailKey::RegistrationNotice,
         MailKey::Approved,
@@ -56,6 +58,7 @@ impl MailKey {
         MailKey::PasswordChanged,
         MailKey::AccountLocked,
         MailKey::TwoStepOff,
+        MailKey::PasskeyRemoved,
     ];
 
     /// Parses the key printed by [`MailKey::as_str`].
@@ -75,6 +78,7 @@ impl MailKey {
             MailKey::PasswordChanged => "password_changed",
             MailKey::AccountLocked => "account_locked",
             MailKey::TwoStepOff => "two_step_off",
+            MailKey::PasskeyRemoved => "passkey_removed",
         }
     }
 }

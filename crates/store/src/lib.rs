@@ -32,10 +32,10 @@ use uuid::Uuid;
 
 pub use error::{StoreError, StoreResult};
 pub use model::{
-    Account, AccountFilter, Actor, ApiToken, AuditEvent, AuditFilter, Company, CompanyListed,
-    Customer, CustomerFields, CustomerFilter, CustomerPage, CustomerSort, EmailTemplate, Group,
-    ImportRun, LinkPurpose, LinkToken, NewMail, OutboxMessage, SecondStepRecord, Session,
-    SessionOwner, SignInStep, Site, StaffUser,
+    Account, AccountFilter, Actor, ApiToken, AuditEvent, AuditFilter, Ceremony, Company,
+    CompanyListed, Customer, CustomerFields, CustomerFilter, CustomerPage, CustomerSort,
+    EmailTemplate, Group, ImportRun, LinkPurpose, LinkToken, NewMail, OutboxMessage, PasskeyRecord,
+    SecondStepRecord, Session, SessionOwner, SignInStep, Site, StaffUser,
 };
 pub use oidc::{AuthCode, Client, Consent, Grant, RefreshToken, SigningKey};
 pub use recent::Recent;
@@ -44,8 +44,8 @@ pub use sql::{
 };
 pub use tx::{
     Accounts, ApiTokens, Audit, Clients, Companies, Consents, Customers, Grants, Groups, Imports,
-    Installation, Links, Outbox, Privacy, SecondSteps, Sessions, SigningKeys, Sites, Staff,
-    Templates, Tx,
+    Installation, Links, Outbox, Passkeys, Privacy, SecondSteps, Sessions, SigningKeys, Sites,
+    Staff, Templates, Tx,
 };
 
 /// The database engine behind a store.

@@ -672,6 +672,7 @@ mod imports;
 mod installation;
 mod links;
 mod outbox;
+mod passkeys;
 mod privacy;
 mod rows;
 mod second_steps;

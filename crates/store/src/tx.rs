@@ -24,6 +24,7 @@ mod imports;
 mod installation;
 mod links;
 mod outbox;
+mod passkeys;
 mod privacy;
 mod second_steps;
 mod sessions;
@@ -45,6 +46,7 @@ pub use imports::Imports;
 pub use installation::Installation;
 pub use links::Links;
 pub use outbox::Outbox;
+pub use passkeys::Passkeys;
 pub use privacy::Privacy;
 pub use second_steps::SecondSteps;
 pub use sessions::Sessions;
@@ -65,6 +67,7 @@ pub trait Tx:
     + Staff
     + Sessions
     + SecondSteps
+    + Passkeys
     + Links
     + ApiTokens
     + Outbox

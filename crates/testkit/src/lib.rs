@@ -8,6 +8,7 @@
 #![allow(clippy::expect_used, clippy::panic)]
 
 pub mod chromium;
+pub mod passkey;
 pub mod relying_party;
 mod server;
 pub mod smtp;

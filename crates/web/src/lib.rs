@@ -112,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/assets/gatehouse.css", get(pages::stylesheet))
         .route("/assets/console.js", get(pages::console_script))
+        .route("/assets/passkeys.js", get(pages::passkeys_script))
         .route("/admin/setup/{token}", get(setup::form).post(setup::submit))
         .merge(portal::routes())
         .merge(oidc::routes())

@@ -45,6 +45,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "portal/second_step.html",
     "portal/recovery_codes.html",
     "portal/two_step.html",
+    "portal/passkeys.html",
     "console/base.html",
     "console/login.html",
     "console/forgot.html",
@@ -256,6 +257,15 @@ pub async fn console_script() -> Response {
     asset(
         "text/javascript; charset=utf-8",
         include_str!("../assets/console.js"),
+    )
+}
+
+/// The portal's passkey script: adding a passkey and signing in with one
+/// (the pages work without it; its buttons show only where it runs).
+pub async fn passkeys_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/passkeys.js"),
     )
 }
 

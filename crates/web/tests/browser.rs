@@ -1,7 +1,9 @@
 //! The portal in a real browser: headless Chromium, driven by Playwright
 //! (`e2e/portal.mjs`), registers, activates from the delivered mail, signs
 //! in, changes the password and signs out, turns two-step sign-in on and
-//! signs in with the app's code and a recovery code, on both engines; staff walk the
+//! signs in with the app's code and a recovery code, on both engines; adds
+//! a passkey and signs in with it typing nothing, with the DevTools
+//! virtual authenticator (`passkeys.mjs`); staff walk the
 //! console (`console.mjs`, `customers.mjs`); a shop built on
 //! `openid-client` signs customers in through the portal (`oidc.mjs`); and
 //! every console and portal page, in English and German, passes axe-core's
@@ -243,6 +245,28 @@ both_engines! {
         walk(&server).await;
         server.stop().await;
     }
+
+    async fn a_customer_adds_a_passkey_and_signs_in_with_it_in_chromium(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        if skipped() {
+            return;
+        }
+        // WebAuthn takes a host name, never an IP address: the portal at
+        // `localhost` (the same server).
+        let password = "correct horse battery staple";
+        server.active_account("ada@example.com", password).await;
+        let base = format!("http://localhost:{}", server.addr.port());
+        server.change_main_settings(|s| s.base_url = Some(format!("{base}/s/main"))).await;
+        let screenshot = std::env::temp_dir().join(format!("gatehouse-passkeys-{}.png", server.addr.port()));
+        node_walk(
+            "passkeys.mjs",
+            &[base.as_str(), "ada@example.com", password],
+            &screenshot,
+            "passkey walk: add a passkey, sign in with it by its button and by the autofill, typing nothing: ok",
+        )
+        .await;
+        server.stop().await;
+    }
 }
 
 /// Where the accessibility walk leaves its screenshots, to be looked at.
@@ -385,7 +409,7 @@ async fn every_page_passes_axe_in_english_and_german() {
                     format!("/admin/sites/main/apps/{client_id}"), "/admin/staff",
                     "/admin/tokens", "/admin/settings", "/admin/security",
                     "/admin/no-such-page", "/admin/customers?page=abc"],
-        "portal": ["/s/main/", "/s/main/profile", "/s/main/sessions", "/s/main/apps", "/s/main/team", "/s/main/change-password", "/s/main/two-step"],
+        "portal": ["/s/main/", "/s/main/profile", "/s/main/sessions", "/s/main/apps", "/s/main/team", "/s/main/change-password", "/s/main/two-step", "/s/main/passkeys"],
     });
     let pages = ["public", "console", "portal"]
         .iter()

@@ -549,6 +549,8 @@ pub struct AccountDetail {
     pub sessions: Vec<SessionSummary>,
     /// Its second step at sign-in, when turned on.
     pub two_step: Option<TwoStepSummary>,
+    /// Its passkeys, oldest first.
+    pub passkeys: Vec<crate::portal::passkeys::PasskeyView>,
     /// Its audit trail, newest first.
     pub audit: Vec<crate::wire::AuditEvent>,
 }
@@ -633,6 +635,12 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Account
         }),
         None => None,
     };
+    let passkeys = tx
+        .passkeys_of(id)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
     let audit = if caller.may(Permission::ViewAudit) {
         tx.audit_of(id, 100).await?
     } else {
@@ -648,8 +656,38 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Account
         customer: customer.map(Into::into),
         sessions,
         two_step,
+        passkeys,
         audit: audit.into_iter().map(Into::into).collect(),
     })
+}
+
+/// Removes one of an account's passkeys (a lost device): it signs in no
+/// more; the customer is mailed. Audited.
+#[tracing::instrument(name = "app.accounts.remove_passkey", level = "debug", skip_all)]
+pub async fn remove_passkey(
+    app: &App,
+    caller: &StaffCaller,
+    id: Uuid,
+    passkey: Uuid,
+) -> AppResult<()> {
+    caller.require(Permission::ManageAccounts)?;
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let (account, site) = load(tx.as_mut(), id).await?;
+    crate::portal::passkeys::remove_in(tx.as_mut(), &site, &account, &caller.actor(), passkey, now)
+        .await?;
+    crate::account_mail::mail_account(
+        tx.as_mut(),
+        &site,
+        &account,
+        crate::mail::MailKey::PasskeyRemoved,
+        None,
+        None,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Removes an account's second step at sign-in (a lost phone, with the

@@ -12,6 +12,7 @@
 //! - Every mail is queued in the transaction of the change that causes it.
 
 pub mod activate;
+pub mod passkeys;
 pub mod password;
 pub mod profile;
 pub mod register;

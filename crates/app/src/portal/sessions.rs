@@ -56,6 +56,9 @@ pub enum Amr {
     /// The password and a one-time code (the authenticator app's, or a
     /// recovery code).
     PasswordAndCode,
+    /// A passkey: a key kept by a device, unlocked by the customer (both
+    /// steps in one).
+    Passkey,
 }
 
 impl Amr {
@@ -64,6 +67,7 @@ impl Amr {
         match self {
             Amr::Password => "pwd",
             Amr::PasswordAndCode => "pwd otp mfa",
+            Amr::Passkey => "hwk mfa",
         }
     }
 
@@ -76,10 +80,10 @@ impl Amr {
     /// The stored words read back; anything unknown is the password alone,
     /// which claims the least.
     pub fn parse(stored: Option<&str>) -> Amr {
-        match stored {
-            Some(s) if s == Amr::PasswordAndCode.as_str() => Amr::PasswordAndCode,
-            _ => Amr::Password,
-        }
+        [Amr::PasswordAndCode, Amr::Passkey]
+            .into_iter()
+            .find(|a| stored == Some(a.as_str()))
+            .unwrap_or(Amr::Password)
     }
 
     /// The assurance level ID tokens carry as `acr`: `1` for one factor,
@@ -87,7 +91,7 @@ impl Amr {
     pub fn acr(self) -> &'static str {
         match self {
             Amr::Password => "1",
-            Amr::PasswordAndCode => "2",
+            Amr::PasswordAndCode | Amr::Passkey => "2",
         }
     }
 }

@@ -269,3 +269,46 @@ pub struct SignInStep {
     #[sqlx(try_from = "crate::model::Ms")]
     pub expires_at: OffsetDateTime,
 }
+
+/// A customer's passkey, as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PasskeyRecord {
+    /// Identity.
+    pub id: Uuid,
+    /// The account it signs in.
+    pub account_id: Uuid,
+    /// The authenticator's credential ID (unique).
+    pub credential_id: Vec<u8>,
+    /// What the customer calls it ("iPhone", "YubiKey").
+    pub name: String,
+    /// The relying party's record of the credential, as JSON.
+    pub credential: String,
+    /// Added at.
+    #[sqlx(try_from = "crate::model::Ms")]
+    pub created_at: OffsetDateTime,
+    /// Last used to sign in.
+    #[sqlx(try_from = "crate::model::MsOpt")]
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+/// A passkey ceremony begun, waiting for the browser's answer.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Ceremony {
+    /// SHA-256 of the token the page holds.
+    pub token_hash: Vec<u8>,
+    /// The site.
+    pub site_id: Uuid,
+    /// The account adding a passkey; `None` for a sign-in (the passkey
+    /// names the account).
+    pub account_id: Option<Uuid>,
+    /// `register` or `sign_in`.
+    pub kind: String,
+    /// The relying party's state, as JSON.
+    pub state: String,
+    /// Begun at.
+    #[sqlx(try_from = "crate::model::Ms")]
+    pub created_at: OffsetDateTime,
+    /// Good until.
+    #[sqlx(try_from = "crate::model::Ms")]
+    pub expires_at: OffsetDateTime,
+}

@@ -38,6 +38,10 @@ pub(super) fn routes() -> Router<AppState> {
         )
         .route("/api/v1/accounts/{id}/two-step", delete(remove_two_step))
         .route(
+            "/api/v1/accounts/{id}/passkeys/{passkey}",
+            delete(remove_passkey),
+        )
+        .route(
             "/api/v1/accounts/{id}/sessions/{session}",
             delete(revoke_session),
         )
@@ -374,6 +378,28 @@ pub(crate) async fn remove_two_step(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     accounts::remove_two_step(&state.app, &caller, id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{id}/passkeys/{passkey}",
+    tag = "accounts",
+    summary = "Remove one of the customer's passkeys (a lost device)",
+    description = "It signs in no more; the customer is mailed. Audited.",
+    params(("id" = Uuid, Path, description = "The account's ID"), ("passkey" = Uuid, Path, description = "The passkey's ID")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "No such passkey of the account's", body = crate::error::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn remove_passkey(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath((id, passkey)): ApiPath<(Uuid, Uuid)>,
+) -> Result<Response, ApiError> {
+    accounts::remove_passkey(&state.app, &caller, id, passkey).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 

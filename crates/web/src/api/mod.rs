@@ -13,6 +13,7 @@ pub(crate) mod customers;
 pub(crate) mod groups;
 pub(crate) mod keys;
 pub(crate) mod mail;
+pub(crate) mod passkeys;
 pub(crate) mod portal;
 pub(crate) mod privacy;
 pub(crate) mod reports;
@@ -64,6 +65,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(mail::routes())
         .merge(portal::routes())
         .merge(two_step::routes())
+        .merge(passkeys::routes())
         .merge(privacy::routes())
         .merge(reports::routes())
         .merge(sites::routes())

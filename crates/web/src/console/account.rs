@@ -41,6 +41,10 @@ pub(super) fn routes() -> Router<AppState> {
             post(account_remove_two_step),
         )
         .route(
+            "/admin/accounts/{id}/passkeys/{passkey}/remove",
+            post(account_remove_passkey),
+        )
+        .route(
             "/admin/accounts/{id}/sessions/{session}/revoke",
             post(account_revoke),
         )
@@ -109,7 +113,7 @@ async fn account_page(
         "console/account.html",
         context! {
             a => pages::ser(&detail.account), customer => pages::ser(detail.customer.as_ref().map(|c| &c.fields)),
-            sessions, two_step => pages::ser(&detail.two_step), audit => super::reports::audit_rows(&detail.audit), candidates => pages::ser(&candidates),
+            sessions, two_step => pages::ser(&detail.two_step), passkeys => pages::ser(&detail.passkeys), audit => super::reports::audit_rows(&detail.audit), candidates => pages::ser(&candidates),
             access_expires_on, actions, temporary => pages::ser(&extras.temporary), customer_q,
             may_manage => caller.may(Permission::ManageAccounts), may_impersonate => caller.may(Permission::Impersonate),
             may_audit => caller.may(Permission::ViewAudit), flash => extras.flash, error => extras.error,
@@ -342,6 +346,17 @@ async fn account_remove_two_step(
     let done = accounts::remove_two_step(&state.app, &caller, id)
         .await
         .map(|()| Outcome::Done("c-two-step-removed".into()));
+    answer(&state, &caller, id, done).await
+}
+
+async fn account_remove_passkey(
+    State(state): State<AppState>,
+    ConsolePath((id, passkey)): ConsolePath<(Uuid, Uuid)>,
+    ConsoleForm { caller, .. }: ConsoleForm<Button>,
+) -> PageResult {
+    let done = accounts::remove_passkey(&state.app, &caller, id, passkey)
+        .await
+        .map(|()| Outcome::Done("c-passkey-removed".into()));
     answer(&state, &caller, id, done).await
 }
 

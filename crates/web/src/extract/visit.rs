@@ -38,7 +38,7 @@ pub(crate) struct PageQuery {
 }
 
 /// Words that may be shown as a notice after a redirect.
-pub(crate) const NOTICES: [&str; 9] = [
+pub(crate) const NOTICES: [&str; 12] = [
     "session_ended",
     "profile_saved",
     "change_done",
@@ -48,6 +48,9 @@ pub(crate) const NOTICES: [&str; 9] = [
     "activated_active",
     "apps_disconnected",
     "two_step_turned_off",
+    "passkey_added",
+    "passkey_renamed",
+    "passkey_removed",
 ];
 
 /// One page view: the site, the visitor's language and session, and the

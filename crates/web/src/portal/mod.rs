@@ -14,6 +14,7 @@
 
 pub(crate) mod next;
 mod oauth;
+mod passkeys;
 mod password;
 mod profile;
 mod register;
@@ -68,6 +69,9 @@ pub(crate) fn routes() -> Router<AppState> {
             post(two_step::renew_codes),
         )
         .route("/s/{site}/two-step/off", post(two_step::turn_off))
+        .route("/s/{site}/passkeys", get(passkeys::passkeys_page))
+        .route("/s/{site}/passkeys/{id}/rename", post(passkeys::rename))
+        .route("/s/{site}/passkeys/{id}/remove", post(passkeys::remove))
         .route("/s/{site}/logout", post(sign_in::logout))
         .route(
             "/s/{site}/oauth2/authorize",

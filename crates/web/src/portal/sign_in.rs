@@ -75,6 +75,7 @@ fn login_page(
     onward: &Onward,
 ) -> Response {
     let form = context! { login_id };
+    let passkeys = gatehouse_app::portal::passkeys::available(&v.state.app, &v.site);
     let next = super::next::safe_next(&v.site.key, onward.next);
     let resume = Some(onward.resume).filter(|r| next.is_some() && !r.is_empty());
     let (error, info) = match said {
@@ -85,7 +86,7 @@ fn login_page(
     v.page(
         status,
         "portal/login.html",
-        context! { form, error, info, resend, next, resume },
+        context! { form, error, info, resend, next, resume, passkeys },
     )
 }
 
