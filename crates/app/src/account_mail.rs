@@ -21,6 +21,7 @@ fn link_target(site: &Site, purpose: LinkPurpose) -> (&'static str, u32) {
         LinkPurpose::Activation => ("activate", s.activation_link_ttl_seconds),
         LinkPurpose::PasswordReset => ("reset-password", s.reset_link_ttl_seconds),
         LinkPurpose::Invitation => ("reset-password", s.invitation_link_ttl_seconds),
+        LinkPurpose::TwoStepReset => ("two-step-reset", s.reset_link_ttl_seconds),
         LinkPurpose::StaffSetup | LinkPurpose::Impersonation => ("", 0),
     }
 }

@@ -44,11 +44,14 @@ pub enum MailKey {
     TwoStepOff,
     /// Staff removed one of the customer's passkeys (a lost device).
     PasskeyRemoved,
+    /// A link that turns two-step sign-in off (the phone and the recovery
+    /// codes are lost).
+    TwoStepReset,
 }
 
 impl MailKey {
     /// Every key.
-    pub const ALL: [MailKey; 10] = [
+    pub const ALL: [MailKey; 11] = [
         MailKey::Activation,
         MailKey::RegistrationNotice,
         MailKey::Approved,
@@ -59,6 +62,7 @@ impl MailKey {
         MailKey::AccountLocked,
         MailKey::TwoStepOff,
         MailKey::PasskeyRemoved,
+        MailKey::TwoStepReset,
     ];
 
     /// Parses the key printed by [`MailKey::as_str`].
@@ -79,6 +83,7 @@ impl MailKey {
             MailKey::AccountLocked => "account_locked",
             MailKey::TwoStepOff => "two_step_off",
             MailKey::PasskeyRemoved => "passkey_removed",
+            MailKey::TwoStepReset => "two_step_reset",
         }
     }
 }

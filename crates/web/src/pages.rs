@@ -46,6 +46,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "portal/recovery_codes.html",
     "portal/two_step.html",
     "portal/passkeys.html",
+    "portal/two_step_reset.html",
     "console/base.html",
     "console/login.html",
     "console/forgot.html",

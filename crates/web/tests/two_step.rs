@@ -319,6 +319,52 @@ both_engines! {
         assert!(!step.html.contains("<svg"), "no QR code once set up");
     }
 
+    async fn a_customer_who_lost_the_phone_and_the_codes_gets_back_in_by_mail(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        let account = server.active_account("ada@example.com", PASSWORD).await;
+        let client = browser();
+        sign_in(&server, &client, "ada@example.com").await;
+        turn_on(&server, &client).await;
+        sign_out(&server, &client).await;
+        // The site now requires two steps of everyone.
+        let (status, _) = server.api(Method::PATCH, "/api/v1/sites/main/settings", Some(&admin), Some(json!({"two_step": "everyone"}))).await;
+        assert_eq!(status, StatusCode::OK);
+
+        // After the right password, the lost phone: a link by mail.
+        sign_in(&server, &client, "ada@example.com").await;
+        let step = get(&client, &server, "/s/main/login/second-step").await;
+        assert!(step.html.contains("Lost your phone and your recovery codes?"), "{}", step.html);
+        let lost = post(&client, &server, "/s/main/login/second-step/lost", &[("csrf", &form_field(&step.html, "csrf"))]).await;
+        assert_eq!(lost.status, StatusCode::OK, "{}", lost.html);
+        assert!(lost.html.contains("We sent a link"), "{}", lost.html);
+        assert!(!signed_in(&server, &client).await, "the mail is no sign-in");
+        let mails = server.wait_for_mails("ada@example.com", 2).await;
+        let mail = mails.iter().find(|m| m.subject.contains("Lost your phone")).expect("the lost-phone mail");
+        let link = mail.link_to(&server.base_url, "/two-step-reset").unwrap();
+
+        // Opening the link changes nothing (a mail scanner may); the button does.
+        let page = get(&client, &server, &link.replace(&server.base_url, "")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let token = form_field(&page.html, "token");
+        let csrf = form_field(&page.html, "csrf");
+        let done = post(&client, &server, "/s/main/two-step-reset", &[("csrf", &csrf), ("token", &token)]).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+        assert!(done.html.contains("Two-step sign-in is off"), "{}", done.html);
+        let again = post(&client, &server, "/s/main/two-step-reset", &[("csrf", &csrf), ("token", &token)]).await;
+        assert_eq!(again.status, StatusCode::BAD_REQUEST, "the link works once");
+        assert!(server.wait_for_mails("ada@example.com", 3).await.iter().any(|m| m.subject.contains("turned off")));
+
+        // The site requires two steps: a new phone is set up before anything else.
+        let half = sign_in(&server, &client, "ada@example.com").await;
+        assert_eq!(half.location.as_deref(), Some("/s/main/login/second-step"));
+        let setup = get(&client, &server, "/s/main/login/second-step").await;
+        assert!(setup.html.contains("<svg"), "a new QR code: {}", setup.html);
+        let (_, detail) = server.api(Method::GET, &format!("/api/v1/accounts/{account}"), Some(&admin), None).await;
+        let actions: Vec<&str> = detail["audit"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert!(actions.contains(&"account.two_step_reset_asked") && actions.contains(&"account.two_step_reset_by_mail"), "{actions:?}");
+    }
+
     async fn staff_remove_a_lost_phone_and_the_customer_is_told(db: TestDb) {
         let server = TestServer::start(&db).await;
         let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;

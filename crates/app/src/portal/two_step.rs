@@ -349,6 +349,107 @@ async fn fresh_recovery_codes(
     Ok(codes)
 }
 
+/// Mails the customer of a half-done sign-in (the password was right) a
+/// single-use link that turns two-step sign-in off: the phone and the
+/// recovery codes are lost, and the mail proves the address. The sign-in
+/// itself stays half done. Audited.
+#[tracing::instrument(
+    name = "app.portal.two_step.mail_lost_phone_link",
+    level = "debug",
+    skip_all
+)]
+pub async fn mail_lost_phone_link(app: &App, site: &Site, token: &str) -> AppResult<()> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let (step, account) = load_step(tx.as_mut(), site, token, now).await?;
+    if step.set_up {
+        // Nothing to lose: it is being set up.
+        return Err(step_gone());
+    }
+    let link = crate::account_mail::issue_link(
+        app,
+        tx.as_mut(),
+        site,
+        &account,
+        gatehouse_store::LinkPurpose::TwoStepReset,
+        now,
+    )
+    .await?;
+    crate::account_mail::mail_account(
+        tx.as_mut(),
+        site,
+        &account,
+        MailKey::TwoStepReset,
+        Some(link.url),
+        Some(link.ttl_seconds),
+        now,
+    )
+    .await?;
+    audit_own(
+        tx.as_mut(),
+        site,
+        &account,
+        "account.two_step_reset_asked",
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether a lost-phone link can still be used (for showing its page).
+#[tracing::instrument(
+    name = "app.portal.two_step.lost_phone_link_valid",
+    level = "debug",
+    skip_all
+)]
+pub async fn lost_phone_link_valid(app: &App, token: &str) -> AppResult<bool> {
+    let mut tx = app.store.read().await?;
+    let found = tx
+        .peek_link_token(
+            &secrets::token_hash(token),
+            gatehouse_store::LinkPurpose::TwoStepReset,
+            app.clock.now(),
+        )
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Follows a lost-phone link (once): two-step sign-in is turned off, its
+/// recovery codes go, and the customer is mailed; they sign in with the
+/// password (and, where the site requires two steps, set up a new phone
+/// before anything else). Audited.
+#[tracing::instrument(name = "app.portal.two_step.reset_by_link", level = "debug", skip_all)]
+pub async fn reset_by_link(app: &App, site: &Site, token: &str) -> AppResult<()> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    let used = tx
+        .consume_link_token(
+            &secrets::token_hash(token),
+            gatehouse_store::LinkPurpose::TwoStepReset,
+            now,
+        )
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    let account = match used.account_id {
+        Some(id) => tx.account_by_id(id).await?,
+        None => None,
+    }
+    .filter(|a| a.site_id == site.id)
+    .ok_or(AppError::LinkInvalid)?;
+    remove(tx.as_mut(), site, &account, now).await?;
+    audit_own(
+        tx.as_mut(),
+        site,
+        &account,
+        "account.two_step_reset_by_mail",
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Where a signed-in customer's two-step sign-in stands.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TwoStepStatus {

@@ -150,6 +150,9 @@ pub enum LinkPurpose {
     StaffSetup,
     /// A staff user opens the portal as the account.
     Impersonation,
+    /// Turn two-step sign-in off: the phone and the recovery codes are
+    /// lost (mailed after the right password).
+    TwoStepReset,
 }
 
 impl LinkPurpose {
@@ -161,6 +164,7 @@ impl LinkPurpose {
             LinkPurpose::Invitation => "invitation",
             LinkPurpose::StaffSetup => "staff_setup",
             LinkPurpose::Impersonation => "impersonation",
+            LinkPurpose::TwoStepReset => "two_step_reset",
         }
     }
 }

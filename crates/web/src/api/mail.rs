@@ -108,7 +108,7 @@ pub(crate) async fn list_templates(
     path = "/api/v1/sites/{site}/templates/{key}/{lang}",
     tag = "mail",
     summary = "One e-mail template",
-    params(("site" = String, Path, description = "The site key"), ("key" = String, Path, description = "The message: activation, approved, declined, welcome, password_reset, password_changed, account_locked, registration_notice, two_step_off, passkey_removed"), ("lang" = String, Path, description = "en or de")),
+    params(("site" = String, Path, description = "The site key"), ("key" = String, Path, description = "The message: activation, approved, declined, welcome, password_reset, password_changed, account_locked, registration_notice, two_step_off, passkey_removed, two_step_reset"), ("lang" = String, Path, description = "en or de")),
     responses((status = 200, description = "The template in force", body = gatehouse_app::templates::TemplateView)),
     security(("bearer" = []))
 )]
@@ -125,7 +125,7 @@ pub(crate) async fn get_template(
     path = "/api/v1/sites/{site}/templates/{key}/{lang}",
     tag = "mail",
     summary = "Change an e-mail template (refused when it does not render)",
-    params(("site" = String, Path, description = "The site key"), ("key" = String, Path, description = "The message: activation, approved, declined, welcome, password_reset, password_changed, account_locked, registration_notice, two_step_off, passkey_removed"), ("lang" = String, Path, description = "en or de")),
+    params(("site" = String, Path, description = "The site key"), ("key" = String, Path, description = "The message: activation, approved, declined, welcome, password_reset, password_changed, account_locked, registration_notice, two_step_off, passkey_removed, two_step_reset"), ("lang" = String, Path, description = "en or de")),
     request_body = gatehouse_app::mail::Parts,
     responses((status = 200, description = "The template in force", body = gatehouse_app::templates::TemplateView)),
     security(("bearer" = []))
@@ -147,7 +147,7 @@ pub(crate) async fn save_template(
     path = "/api/v1/sites/{site}/templates/{key}/{lang}",
     tag = "mail",
     summary = "Go back to the shipped template",
-    params(("site" = String, Path, description = "The site key"), ("key" = String, Path, description = "The message: activation, approved, declined, welcome, password_reset, password_changed, account_locked, registration_notice, two_step_off, passkey_removed"), ("lang" = String, Path, description = "en or de")),
+    params(("site" = String, Path, description = "The site key"), ("key" = String, Path, description = "The message: activation, approved, declined, welcome, password_reset, password_changed, account_locked, registration_notice, two_step_off, passkey_removed, two_step_reset"), ("lang" = String, Path, description = "en or de")),
     responses((status = 200, description = "The template in force", body = gatehouse_app::templates::TemplateView)),
     security(("bearer" = []))
 )]
@@ -164,7 +164,7 @@ pub(crate) async fn reset_template(
     path = "/api/v1/sites/{site}/templates/{key}/{lang}/preview",
     tag = "mail",
     summary = "Render a template on sample data",
-    params(("site" = String, Path, description = "The site key"), ("key" = String, Path, description = "The message: activation, approved, declined, welcome, password_reset, password_changed, account_locked, registration_notice, two_step_off, passkey_removed"), ("lang" = String, Path, description = "en or de")),
+    params(("site" = String, Path, description = "The site key"), ("key" = String, Path, description = "The message: activation, approved, declined, welcome, password_reset, password_changed, account_locked, registration_notice, two_step_off, passkey_removed, two_step_reset"), ("lang" = String, Path, description = "en or de")),
     request_body = gatehouse_app::mail::Parts,
     responses((status = 200, description = "The rendered message", body = Preview)),
     security(("bearer" = []))

@@ -60,6 +60,11 @@ pub(crate) fn routes() -> Router<AppState> {
             "/s/{site}/login/second-step",
             get(two_step::step_form).post(two_step::step_submit),
         )
+        .route("/s/{site}/login/second-step/lost", post(two_step::lost))
+        .route(
+            "/s/{site}/two-step-reset",
+            get(two_step::reset_form).post(two_step::reset_submit),
+        )
         .route(
             "/s/{site}/two-step",
             get(two_step::security_page).post(two_step::turn_on),

@@ -166,6 +166,90 @@ pub(super) async fn step_submit(
     }
 }
 
+// ---- a lost phone: a link by mail turns it off
+
+pub(super) async fn lost(mut v: Visit, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
+    if !v.csrf_ok(&form.csrf) {
+        return v.csrf_refused();
+    }
+    if let Err(e) = rate_limit(&v.state, &v.meta, &v.site.key, None) {
+        return v.rate_limited(e);
+    }
+    let Some(token) = step_token(&v, &headers) else {
+        return start_over(v, "");
+    };
+    match two_step::mail_lost_phone_link(&v.state.app, &v.site, &token).await {
+        Ok(()) => {
+            let text = v.tr("two_step_lost_sent");
+            v.notice(StatusCode::OK, "check_mail_heading", &[text], None)
+        }
+        Err(AppError::SignedOut) => {
+            clear_step(&mut v);
+            start_over(v, "")
+        }
+        Err(e) => v.fail(e).into_response(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct LinkQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct LinkForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+}
+
+fn link_invalid(v: Visit) -> Response {
+    let text = v.tr("link_invalid_text");
+    v.notice(
+        StatusCode::BAD_REQUEST,
+        "link_invalid_heading",
+        &[text],
+        None,
+    )
+}
+
+/// The lost-phone link's page: a button, so that a mail scanner following
+/// the link changes nothing.
+pub(super) async fn reset_form(v: Visit, Query(q): Query<LinkQuery>) -> Response {
+    match two_step::lost_phone_link_valid(&v.state.app, &q.token).await {
+        Ok(true) => v.page(
+            StatusCode::OK,
+            "portal/two_step_reset.html",
+            context! { token => q.token },
+        ),
+        Ok(false) => link_invalid(v),
+        Err(e) => v.fail(e).into_response(),
+    }
+}
+
+pub(super) async fn reset_submit(v: Visit, Form(form): Form<LinkForm>) -> Response {
+    if !v.csrf_ok(&form.csrf) {
+        return v.csrf_refused();
+    }
+    match two_step::reset_by_link(&v.state.app, &v.site, &form.token).await {
+        Ok(()) => {
+            let text = v.tr("two_step_reset_done");
+            let login = v.path("login");
+            let label = v.tr("nav_login");
+            v.notice(
+                StatusCode::OK,
+                "two_step_reset_title",
+                &[text],
+                Some((&login, label)),
+            )
+        }
+        Err(AppError::LinkInvalid) => link_invalid(v),
+        Err(e) => v.fail(e).into_response(),
+    }
+}
+
 // ---- the signed-in customer's page
 
 #[derive(Debug, Default, Deserialize)]
