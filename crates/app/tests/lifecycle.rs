@@ -273,6 +273,7 @@ both_engines! {
             grant_types: gatehouse_domain::oidc::GrantType::DEFAULT.to_vec(),
             resources: vec![],
             backchannel_logout_session_required: false,
+            require_two_steps: false,
             created_at: now,
             updated_at: now,
         };

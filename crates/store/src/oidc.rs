@@ -52,6 +52,8 @@ pub struct Client {
     /// Its logout tokens must carry `sid` (they always do here; recorded
     /// because the app registered it, OpenID Back-Channel Logout §2.2).
     pub backchannel_logout_session_required: bool,
+    /// Its customers sign in with two steps before it gets a code.
+    pub require_two_steps: bool,
     /// Registered at.
     pub created_at: OffsetDateTime,
     /// Last changed at.
@@ -75,6 +77,7 @@ pub(crate) struct ClientRow {
     grant_types: String,
     resources: String,
     backchannel_logout_session_required: bool,
+    require_two_steps: bool,
     created_at: i64,
     updated_at: i64,
 }
@@ -116,6 +119,7 @@ impl TryFrom<ClientRow> for Client {
                 .collect::<StoreResult<_>>()?,
             resources: list(&r.resources)?,
             backchannel_logout_session_required: r.backchannel_logout_session_required,
+            require_two_steps: r.require_two_steps,
             created_at: from_ms(r.created_at)?,
             updated_at: from_ms(r.updated_at)?,
         })
@@ -275,6 +279,7 @@ mod tests {
             grant_types: "[\"authorization_code\"]".into(),
             resources: "[]".into(),
             backchannel_logout_session_required: false,
+            require_two_steps: false,
             created_at: 0,
             updated_at: 0,
         }

@@ -919,6 +919,7 @@ both_engines! {
                               gatehouse_domain::oidc::GrantType::ClientCredentials],
             resources: vec!["https://api.shop.example/".into()],
             backchannel_logout_session_required: true,
+            require_two_steps: true,
         };
         let grant = |made: OffsetDateTime, revoked: Option<OffsetDateTime>| Grant {
             id: Uuid::now_v7(), client_id: client.id, account_id: Some(a.id), scopes: vec!["openid".into()],

@@ -1021,3 +1021,4 @@ two_step_reset_title = Anmeldung in zwei Schritten ausschalten
 two_step_reset_lead = Ihr Telefon und Ihre Wiederherstellungscodes sind verloren: Wenn Sie die Anmeldung in zwei Schritten ausschalten, melden Sie sich nur mit Ihrem Passwort an. Richten Sie sie danach auf Ihrem neuen Telefon wieder ein (dieses Portal fragt Sie vielleicht sofort danach).
 two_step_reset_submit = Anmeldung in zwei Schritten ausschalten
 two_step_reset_done = Die Anmeldung in zwei Schritten ist ausgeschaltet, und Ihre Wiederherstellungscodes gelten nicht mehr. Melden Sie sich mit Ihrem Passwort an.
+c-app-two-steps = Kunden melden sich in zwei Schritten an (Code der Authenticator-App oder Passkey), bevor diese App Zugang erhält

@@ -1021,3 +1021,4 @@ two_step_reset_title = Turn two-step sign-in off
 two_step_reset_lead = Your phone and your recovery codes are lost: turning two-step sign-in off lets you sign in with your password alone. Set it up again on your new phone afterwards (this portal may ask you to at once).
 two_step_reset_submit = Turn two-step sign-in off
 two_step_reset_done = Two-step sign-in is off, and your recovery codes no longer work. Sign in with your password.
+c-app-two-steps = Customers sign in with two steps (the authenticator app's code, or a passkey) before this app gets in

@@ -395,7 +395,7 @@ both_engines! {
         let r = admin.post(&url).form(&[("csrf", csrf(&page)), ("name", "The Shop".into()),
             ("redirect_uris", "https://shop.example.com/callback".into()), ("scope_profile", "1".into()),
             ("signing_alg", "RS256".into()), ("grant_client_credentials", "1".into()),
-            ("resources", "https://api.shop.example.com/\r\n".into()), ("backchannel_logout_session_required", "1".into())])
+            ("resources", "https://api.shop.example.com/\r\n".into()), ("backchannel_logout_session_required", "1".into()), ("require_two_steps", "1".into())])
             .send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         assert!(r.text().await.unwrap().contains("The app was saved."));
@@ -412,6 +412,7 @@ both_engines! {
         assert!(stored.grant_types.contains(&gatehouse_domain::oidc::GrantType::ClientCredentials));
         assert_eq!(stored.resources, ["https://api.shop.example.com/"]);
         assert!(stored.backchannel_logout_session_required);
+        assert!(stored.require_two_steps, "the app needs two steps");
         let r = admin.post(format!("{url}/delete")).form(&[("csrf", csrf(&page))]).send().await.unwrap();
         assert_eq!(r.headers()["location"], format!("/admin/sites/main/apps?deleted={client_id}"));
         let list = admin.get(server.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();

@@ -1587,3 +1587,33 @@ both_engines! {
         server.stop().await;
     }
 }
+
+both_engines! {
+    async fn an_app_registered_as_needing_two_steps_gets_them_whatever_it_asks(db: TestDb) {
+        let Shop { server, admin, .. } = with_shop(&db).await;
+        let mut vault = shop();
+        vault["name"] = json!("Vault");
+        vault["require_two_steps"] = json!(true);
+        let (id, secret) = register_app(&server, &admin, vault).await;
+        let (status, shown) = server.api(Method::GET, &format!("/api/v1/sites/main/clients/{id}"), Some(&admin), None).await;
+        assert_eq!((status, shown["require_two_steps"].as_bool()), (StatusCode::OK, Some(true)));
+        let app = app_client(&server, &id, secret.as_deref()).await;
+        let (auth_url, _, _) = app
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .url();
+        // The password alone is not enough for this app: on to the second
+        // step (set up, as Ada has none), not back to the app.
+        let customer = browser();
+        let to_login = location(&customer.get(auth_url.as_str()).send().await.unwrap());
+        let login = customer.get(server.url(&to_login)).send().await.unwrap().text().await.unwrap();
+        let next = form_field(&login, "next");
+        let signed = customer.post(server.url("/s/main/login"))
+            .form(&[("csrf", form_field(&login, "csrf").as_str()), ("login_id", "ada@example.com"), ("password", PASSWORD), ("next", next.as_str())])
+            .send().await.unwrap();
+        assert_eq!(signed.status(), StatusCode::OK, "a page that continues to the app's request");
+        let onward = customer.get(server.url(&next)).send().await.unwrap();
+        let to_step = location(&onward);
+        assert!(to_step.starts_with("/s/main/login/second-step?next="), "{to_step}");
+        server.stop().await;
+    }
+}

@@ -17,8 +17,9 @@
 //!   [`CODE_TTL`]; it belongs to a new grant of this client and account.
 //! - A third-party app gets a code only for scopes the customer consented
 //!   to; the consent is recorded with the grant, in one transaction.
-//! - An app that asks for two steps (`acr_values=2`) gets a code only from
-//!   a session that had them (the ID token's `acr` is then `2`).
+//! - An app that asks for two steps (`acr_values=2`), or is registered as
+//!   needing them, gets a code only from a session that had them (the ID
+//!   token's `acr` is then `2`).
 
 use gatehouse_domain::oidc::{
     AuthorizeParams, AuthorizeRefusal, CODE_TTL, ClientRules, OAuthError, asks_two_steps,
@@ -250,11 +251,12 @@ pub async fn authorize(
     }
     // Two steps asked for (`acr_values=2`), one given: the second step
     // comes before any code.
-    if asks_two_steps(req.acr_values.as_deref()) && Amr::of(&current.session) == Amr::Password {
+    let two_steps = client.require_two_steps || asks_two_steps(req.acr_values.as_deref());
+    if two_steps && Amr::of(&current.session) == Amr::Password {
         if prompts.none {
             return Ok(fail(OAuthError::new(
                 "interaction_required",
-                "the app asks for a sign-in of two steps, and this one had one",
+                "the app needs a sign-in of two steps, and this one had one",
             )));
         }
         let step = crate::portal::two_step::step_up(app, current).await?;

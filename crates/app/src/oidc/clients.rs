@@ -67,6 +67,10 @@ pub struct NewClient {
     /// it).
     #[serde(default)]
     pub backchannel_logout_session_required: bool,
+    /// Its customers sign in with two steps before it gets a code (as if it
+    /// always asked `acr_values=2`).
+    #[serde(default)]
+    pub require_two_steps: bool,
 }
 
 /// Changes to an app; what is left out stays.
@@ -99,6 +103,8 @@ pub struct ClientPatch {
     pub resources: Option<Vec<String>>,
     /// The app needs `sid` in its logout tokens.
     pub backchannel_logout_session_required: Option<bool>,
+    /// Its customers sign in with two steps before it gets a code.
+    pub require_two_steps: Option<bool>,
 }
 
 /// A present field, even `null`, as `Some` (so that `null` can clear).
@@ -140,6 +146,8 @@ pub struct ClientView {
     pub resources: Vec<String>,
     /// The app needs `sid` in its logout tokens.
     pub backchannel_logout_session_required: bool,
+    /// Its customers sign in with two steps before it gets a code.
+    pub require_two_steps: bool,
     /// Registered at.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -174,6 +182,7 @@ pub fn view(site: &Site, c: &Client) -> ClientView {
         grant_types: c.grant_types.clone(),
         resources: c.resources.clone(),
         backchannel_logout_session_required: c.backchannel_logout_session_required,
+        require_two_steps: c.require_two_steps,
         created_at: c.created_at,
         updated_at: c.updated_at,
     }
@@ -338,6 +347,7 @@ pub async fn create(
         grant_types: grant_types_of(input.grant_types.clone()),
         resources: distinct(&input.resources),
         backchannel_logout_session_required: input.backchannel_logout_session_required,
+        require_two_steps: input.require_two_steps,
         created_at: now,
         updated_at: now,
     };
@@ -440,6 +450,9 @@ pub async fn update(
     }
     if let Some(required) = patch.backchannel_logout_session_required {
         after.backchannel_logout_session_required = required;
+    }
+    if let Some(required) = patch.require_two_steps {
+        after.require_two_steps = required;
     }
     after.updated_at = now;
     check(&after)?;

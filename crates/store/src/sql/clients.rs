@@ -12,14 +12,14 @@ impl Clients for SqlTx {
         exec!(self, sqlx::query(
             "INSERT INTO oauth_clients (id, site_id, client_id, name, client_type, secret_hash, redirect_uris, \
              post_logout_redirect_uris, first_party, backchannel_logout_uri, scopes, signing_alg, created_at, updated_at, \
-             grant_types, resources, backchannel_logout_session_required) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
+             grant_types, resources, backchannel_logout_session_required, require_two_steps) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)")
             .bind(c.id).bind(c.site_id).bind(&c.client_id).bind(&c.name).bind(c.client_type.as_str())
             .bind(&c.secret_hash).bind(list_json(&c.redirect_uris)).bind(list_json(&c.post_logout_redirect_uris))
             .bind(c.first_party).bind(&c.backchannel_logout_uri).bind(list_json(&c.scopes))
             .bind(c.signing_alg.as_str()).bind(to_ms(c.created_at)).bind(to_ms(c.updated_at))
             .bind(grant_types_json(&c.grant_types)).bind(list_json(&c.resources))
-            .bind(c.backchannel_logout_session_required))?;
+            .bind(c.backchannel_logout_session_required).bind(c.require_two_steps))?;
         Ok(())
     }
 
@@ -65,13 +65,13 @@ impl Clients for SqlTx {
             "UPDATE oauth_clients SET name = $2, client_type = $3, secret_hash = $4, redirect_uris = $5, \
              post_logout_redirect_uris = $6, first_party = $7, backchannel_logout_uri = $8, scopes = $9, \
              signing_alg = $10, updated_at = $11, grant_types = $12, resources = $13, \
-             backchannel_logout_session_required = $14 WHERE id = $1")
+             backchannel_logout_session_required = $14, require_two_steps = $15 WHERE id = $1")
             .bind(c.id).bind(&c.name).bind(c.client_type.as_str()).bind(&c.secret_hash)
             .bind(list_json(&c.redirect_uris)).bind(list_json(&c.post_logout_redirect_uris))
             .bind(c.first_party).bind(&c.backchannel_logout_uri).bind(list_json(&c.scopes))
             .bind(c.signing_alg.as_str()).bind(to_ms(c.updated_at))
             .bind(grant_types_json(&c.grant_types)).bind(list_json(&c.resources))
-            .bind(c.backchannel_logout_session_required))?;
+            .bind(c.backchannel_logout_session_required).bind(c.require_two_steps))?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }

@@ -70,6 +70,7 @@ struct AppForm {
     #[serde(default)]
     resources: String,
     backchannel_logout_session_required: Option<String>,
+    require_two_steps: Option<String>,
 }
 
 fn lines(raw: &str) -> Vec<String> {
@@ -141,6 +142,7 @@ impl AppForm {
             backchannel_logout_session_required: c
                 .backchannel_logout_session_required
                 .then(|| "1".into()),
+            require_two_steps: c.require_two_steps.then(|| "1".into()),
         }
     }
 
@@ -240,6 +242,7 @@ async fn create_app(
         grant_types: Some(form.grant_types()),
         resources: lines(&form.resources),
         backchannel_logout_session_required: checked(&form.backchannel_logout_session_required),
+        require_two_steps: checked(&form.require_two_steps),
     };
     match clients::create(&state.app, &caller, &site, &input).await {
         Ok(made) => list(&caller, &state, &site, Listed::Made(Box::new(made))).await,
@@ -316,6 +319,7 @@ async fn update_app(
         backchannel_logout_session_required: Some(checked(
             &form.backchannel_logout_session_required,
         )),
+        require_two_steps: Some(checked(&form.require_two_steps)),
     };
     match clients::update(&state.app, &caller, &site, &client_id, &patch).await {
         Ok(_) => one(&caller, &state, &site, &client_id, One::Done("c-app-saved")).await,
