@@ -132,7 +132,7 @@ pub async fn list(app: &App, caller: &crate::staff_auth::StaffCaller) -> AppResu
 
 /// An invitation just made: the link lets the new staff user choose a password.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct Invitation {
+pub struct StaffInvitation {
     /// The staff user.
     pub staff: StaffView,
     /// The single-use link (valid 24 hours) to hand to them.
@@ -338,7 +338,7 @@ pub async fn invite(
     caller: &crate::staff_auth::StaffCaller,
     email: &str,
     role: StaffRole,
-) -> AppResult<Invitation> {
+) -> AppResult<StaffInvitation> {
     caller.require(gatehouse_domain::Permission::ManageStaff)?;
     let email = Email::parse(email).map_err(|e| AppError::policy("email", e))?;
     let now = app.clock.now();
@@ -365,7 +365,7 @@ pub async fn invite(
     })
     .await?;
     tx.commit().await?;
-    Ok(Invitation {
+    Ok(StaffInvitation {
         staff: staff_view(&staff),
         link: format!("{}/admin/setup/{token}", app.links.origin()),
     })

@@ -306,3 +306,61 @@ fn the_document_describes_what_the_server_checks() {
         );
     }
 }
+
+/// Every type the document describes has a name of its own: utoipa names a
+/// schema after the Rust type alone, so two types of one name (in two
+/// modules) would be documented as one, and one of them wrongly.
+#[test]
+fn no_two_documented_types_share_a_name() {
+    let mut seen: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    let mut clashes = Vec::new();
+    for krate in ["domain", "store", "app", "web"] {
+        let mut stack = vec![root().join("crates").join(krate).join("src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                let source = std::fs::read_to_string(&path).unwrap();
+                let mut documented = false;
+                for line in source.lines().map(str::trim) {
+                    if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                        documented = true;
+                    } else if documented && (line.contains("struct ") || line.contains("enum ")) {
+                        let name = line
+                            .split_whitespace()
+                            .skip_while(|w| *w != "struct" && *w != "enum")
+                            .nth(1)
+                            .unwrap_or_default()
+                            .trim_end_matches(['{', '(', ';', '<'])
+                            .to_string();
+                        let place = path.display().to_string();
+                        if let Some(first) = seen.insert(name.clone(), place.clone()) {
+                            clashes.push(format!("{name}: {first} and {place}"));
+                        }
+                        documented = false;
+                    } else if !line.starts_with("#[")
+                        && !line.starts_with("///")
+                        && !line.is_empty()
+                    {
+                        documented = false;
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        seen.len() > 50,
+        "the documented types are found: {}",
+        seen.len()
+    );
+    assert!(
+        clashes.is_empty(),
+        "documented types of one name: {clashes:?}"
+    );
+}

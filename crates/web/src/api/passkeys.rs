@@ -68,7 +68,7 @@ pub(crate) async fn begin_adding_call(
 
 /// The browser's answer to a ceremony.
 #[derive(Debug, Deserialize, ToSchema)]
-pub(crate) struct AddBody {
+pub(crate) struct PasskeyAddBody {
     /// From the options call.
     ceremony: String,
     /// What the customer calls it ("iPhone", "YubiKey"), 1 to 60 characters.
@@ -85,7 +85,7 @@ pub(crate) struct AddBody {
     tag = "portal",
     summary = "Finish adding a passkey",
     params(("site" = String, Path, description = "The site key")),
-    request_body = AddBody,
+    request_body = PasskeyAddBody,
     responses(
         (status = 201, description = "Added", body = PasskeyView),
         (status = 409, description = "This passkey is added already", body = crate::error::ErrorBody),
@@ -96,7 +96,7 @@ pub(crate) struct AddBody {
 pub(crate) async fn finish_adding_call(
     State(state): State<AppState>,
     PortalCaller(current): PortalCaller,
-    ApiJson(body): ApiJson<AddBody>,
+    ApiJson(body): ApiJson<PasskeyAddBody>,
 ) -> Result<Response, ApiError> {
     let added = passkeys::finish_adding(
         &state.app,
@@ -128,7 +128,7 @@ pub(crate) async fn list_call(
 
 /// A passkey's new name.
 #[derive(Debug, Deserialize, ToSchema)]
-pub(crate) struct RenameBody {
+pub(crate) struct PasskeyRenameBody {
     /// 1 to 60 characters.
     name: String,
 }
@@ -139,7 +139,7 @@ pub(crate) struct RenameBody {
     tag = "portal",
     summary = "Rename a passkey",
     params(("site" = String, Path, description = "The site key"), ("id" = Uuid, Path, description = "The passkey")),
-    request_body = RenameBody,
+    request_body = PasskeyRenameBody,
     responses((status = 204, description = "Renamed"), (status = 404, description = "No such passkey of the customer's", body = crate::error::ErrorBody)),
     security(("portal_session" = []))
 )]
@@ -147,7 +147,7 @@ pub(crate) async fn rename_call(
     State(state): State<AppState>,
     ApiPath((_, id)): ApiPath<(String, Uuid)>,
     PortalCaller(current): PortalCaller,
-    ApiJson(body): ApiJson<RenameBody>,
+    ApiJson(body): ApiJson<PasskeyRenameBody>,
 ) -> Result<Response, ApiError> {
     passkeys::rename(&state.app, &current, id, &body.name).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -194,7 +194,7 @@ pub(crate) async fn begin_sign_in_call(
 
 /// The browser's answer to a sign-in ceremony.
 #[derive(Debug, Deserialize, ToSchema)]
-pub(crate) struct SignInBody {
+pub(crate) struct PasskeySignInBody {
     /// From the options call.
     ceremony: String,
     /// The `PublicKeyCredential` from `navigator.credentials.get`, as JSON
@@ -210,7 +210,7 @@ pub(crate) struct SignInBody {
     summary = "Sign in with a passkey (sets the session cookie)",
     description = "A passkey counts as both steps: no code is asked after it. The same refusals as a password sign-in, named only once the passkey was proven.",
     params(("site" = String, Path, description = "The site key")),
-    request_body = SignInBody,
+    request_body = PasskeySignInBody,
     responses(
         (status = 200, description = "Signed in", body = SignedIn),
         (status = 401, description = "The passkey is not one of this site's, or did not prove itself", body = crate::error::ErrorBody),
@@ -221,7 +221,7 @@ pub(crate) async fn finish_sign_in_call(
     State(state): State<AppState>,
     SiteInPath(site): SiteInPath,
     ClientMeta(meta): ClientMeta,
-    ApiJson(body): ApiJson<SignInBody>,
+    ApiJson(body): ApiJson<PasskeySignInBody>,
 ) -> Result<Response, ApiError> {
     rate_limit(&state, &meta, &site.key, None)?;
     let session = passkeys::finish_sign_in(

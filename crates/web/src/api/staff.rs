@@ -54,7 +54,7 @@ pub(crate) struct InviteBody {
     tag = "staff",
     summary = "Invite a staff user (a set-password link is mailed)",
     request_body = InviteBody,
-    responses((status = 201, description = "The invitation", body = gatehouse_app::staff::Invitation)),
+    responses((status = 201, description = "The invitation", body = gatehouse_app::staff::StaffInvitation)),
     security(("bearer" = []))
 )]
 pub(crate) async fn invite_staff(
@@ -69,7 +69,7 @@ pub(crate) async fn invite_staff(
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct ResetBody {
+pub(crate) struct StaffResetBody {
     /// Also turn their authenticator app off (a lost phone); their sessions
     /// end at once.
     #[serde(default)]
@@ -85,7 +85,7 @@ pub(crate) struct ResetBody {
                    to hand on; their older links stop working, and setting the new password ends \
                    their sessions. Admins only; audited.",
     params(("id" = Uuid, Path, description = "The staff user's ID")),
-    request_body = ResetBody,
+    request_body = StaffResetBody,
     responses((status = 200, description = "The link", body = gatehouse_app::staff::Reset)),
     security(("bearer" = []))
 )]
@@ -93,7 +93,7 @@ pub(crate) async fn reset_staff(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
-    ApiJson(body): ApiJson<ResetBody>,
+    ApiJson(body): ApiJson<StaffResetBody>,
 ) -> Result<Response, ApiError> {
     let reset = gatehouse_app::staff::reset_colleague(
         &state.app,

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use gatehouse_app::AppError;
-use gatehouse_app::staff::{self, Invitation, Reset};
+use gatehouse_app::staff::{self, Reset, StaffInvitation};
 use gatehouse_app::staff_auth::StaffCaller;
 use gatehouse_domain::StaffRole;
 use minijinja::context;
@@ -31,7 +31,7 @@ pub(super) fn routes() -> Router<AppState> {
 /// A link the page shows once: an invitation, or a colleague's way back.
 #[derive(Default)]
 struct Shown {
-    invitation: Option<Invitation>,
+    invitation: Option<StaffInvitation>,
     reset: Option<Reset>,
 }
 
