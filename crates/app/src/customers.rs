@@ -418,6 +418,10 @@ pub struct ListQuery {
     /// Account status (`waiting` means pending: waiting for approval).
     #[param(pattern = "^(waiting|unverified|pending|active|locked|blocked|deleted)?$")]
     pub status: Option<String>,
+    /// With an account that has two-step sign-in on (`two_step`), or a
+    /// passkey (`passkey`).
+    #[param(pattern = "^(two_step|passkey)?$")]
+    pub sign_in: Option<String>,
     /// Sort column, `-column` for descending.
     #[param(
         pattern = "^(-?(first_name|last_name|email|company|country|city|created_at|updated_at))?$"
@@ -480,6 +484,11 @@ pub async fn filter_of(app: &App, q: &ListQuery) -> AppResult<gatehouse_store::C
             .ok(),
         None => None,
     };
+    let factor = present(&q.sign_in).and_then(|f| {
+        gatehouse_store::SignInFactor::parse(f)
+            .ok_or_else(|| wrong("sign_in", format!("'{f}' is not two_step or passkey")))
+            .ok()
+    });
     if !errors.is_empty() {
         return Err(AppError::Fields(errors));
     }
@@ -497,6 +506,7 @@ pub async fn filter_of(app: &App, q: &ListQuery) -> AppResult<gatehouse_store::C
                 .to_string()
         }),
         search: present(&q.q).map(str::to_string),
+        factor,
     })
 }
 

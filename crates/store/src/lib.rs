@@ -35,7 +35,7 @@ pub use model::{
     Account, AccountFilter, Actor, ApiToken, AuditEvent, AuditFilter, Ceremony, Company,
     CompanyListed, Customer, CustomerFields, CustomerFilter, CustomerPage, CustomerSort,
     EmailTemplate, Group, ImportRun, LinkPurpose, LinkToken, NewMail, OutboxMessage, PasskeyRecord,
-    SecondStepRecord, Session, SessionOwner, SignInStep, Site, StaffUser,
+    SecondStepRecord, Session, SessionOwner, SignInFactor, SignInStep, Site, StaffUser,
 };
 pub use oidc::{AuthCode, Client, Consent, Grant, RefreshToken, SigningKey};
 pub use recent::Recent;

@@ -1022,3 +1022,6 @@ two_step_reset_lead = Ihr Telefon und Ihre Wiederherstellungscodes sind verloren
 two_step_reset_submit = Anmeldung in zwei Schritten ausschalten
 two_step_reset_done = Die Anmeldung in zwei Schritten ist ausgeschaltet, und Ihre Wiederherstellungscodes gelten nicht mehr. Melden Sie sich mit Ihrem Passwort an.
 c-app-two-steps = Kunden melden sich in zwei Schritten an (Code der Authenticator-App oder Passkey), bevor diese App Zugang erhält
+c-sign-in-factor = Meldet sich an mit
+c-sign-in-factor-two_step = Anmeldung in zwei Schritten
+c-sign-in-factor-passkey = Einem Passkey

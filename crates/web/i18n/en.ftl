@@ -1022,3 +1022,6 @@ two_step_reset_lead = Your phone and your recovery codes are lost: turning two-s
 two_step_reset_submit = Turn two-step sign-in off
 two_step_reset_done = Two-step sign-in is off, and your recovery codes no longer work. Sign in with your password.
 c-app-two-steps = Customers sign in with two steps (the authenticator app's code, or a passkey) before this app gets in
+c-sign-in-factor = Signs in with
+c-sign-in-factor-two_step = Two-step sign-in
+c-sign-in-factor-passkey = A passkey

@@ -250,4 +250,32 @@ both_engines! {
             Some(json!({"ceremony": challenge["ceremony"], "credential": credential}))).await;
         assert_eq!(status, StatusCode::OK);
     }
+
+    async fn staff_find_customers_by_how_they_sign_in(db: TestDb) {
+        let server = TestServer::start(&db).await;
+        let admin = server.staff_token("admin@example.com", StaffRole::Admin, &[]).await;
+        server.active_account("ada@example.com", PASSWORD).await;
+        let bob = server.active_account_named("bob@example.com", PASSWORD, "Bob", "Babbage").await;
+        server.active_account_named("carl@example.com", PASSWORD, "Carl", "Gauss").await;
+        let origin = at_localhost(&server, &admin).await;
+        let mut phone = Device::new(&origin);
+        let ada = signed_in_with_password(&server, "ada@example.com").await;
+        add(&ada, &server, &mut phone, "Phone").await;
+        let mut tx = server.app.store.begin().await.unwrap();
+        tx.turn_on_totp(bob, "JBSWY3DPEHPK3PXP", time::OffsetDateTime::now_utc()).await.unwrap();
+        tx.commit().await.unwrap();
+        let emails = |body: &Value| -> Vec<String> {
+            body["items"].as_array().unwrap().iter().map(|c| c["email"].as_str().unwrap().to_string()).collect()
+        };
+        let (status, body) = server.api(Method::GET, "/api/v1/customers?sign_in=passkey", Some(&admin), None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(emails(&body), ["ada@example.com"]);
+        let (_, body) = server.api(Method::GET, "/api/v1/customers?sign_in=two_step", Some(&admin), None).await;
+        assert_eq!(emails(&body), ["bob@example.com"]);
+        let (_, body) = server.api(Method::GET, "/api/v1/customers", Some(&admin), None).await;
+        assert_eq!(emails(&body).len(), 3);
+        let (status, body) = server.api(Method::GET, "/api/v1/customers?sign_in=sms", Some(&admin), None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.to_string().contains("not two_step or passkey"), "{body}");
+    }
 }

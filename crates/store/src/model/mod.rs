@@ -655,6 +655,32 @@ pub fn search_text(f: &CustomerFields) -> String {
     .to_lowercase()
 }
 
+/// A way of signing in besides the password that an account has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInFactor {
+    /// Two-step sign-in (the authenticator app) is on.
+    TwoStep,
+    /// At least one passkey.
+    Passkey,
+}
+
+impl SignInFactor {
+    /// The word of the list's query (`two_step`, `passkey`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInFactor::TwoStep => "two_step",
+            SignInFactor::Passkey => "passkey",
+        }
+    }
+
+    /// The factor a word names.
+    pub fn parse(raw: &str) -> Option<SignInFactor> {
+        [SignInFactor::TwoStep, SignInFactor::Passkey]
+            .into_iter()
+            .find(|f| f.as_str() == raw)
+    }
+}
+
 /// Which customers a list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CustomerFilter {
@@ -674,6 +700,8 @@ pub struct CustomerFilter {
     pub country: Option<String>,
     /// Name, e-mail address or company containing this (any case, literally).
     pub search: Option<String>,
+    /// With an account that has this way of signing in.
+    pub factor: Option<SignInFactor>,
 }
 
 /// A column the customer list sorts by.

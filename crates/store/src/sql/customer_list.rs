@@ -185,7 +185,11 @@ fn customer_source(
             _ => format!("c.search_text LIKE {p} ESCAPE '\\'"),
         });
     }
-    if filter.site_id.is_some() || filter.role.is_some() || filter.status.is_some() {
+    if filter.site_id.is_some()
+        || filter.role.is_some()
+        || filter.status.is_some()
+        || filter.factor.is_some()
+    {
         let mut inner = vec!["a.customer_id IS NOT NULL".to_string()];
         if let Some(site) = filter.site_id {
             inner.push(format!("a.site_id = {}", arg(Bind::Uuid(site), binds)));
@@ -199,6 +203,16 @@ fn customer_source(
         if let Some(status) = filter.status {
             let now = arg(Bind::Int(to_ms(now)), binds);
             inner.push(status_predicate(status, &now));
+        }
+        match filter.factor {
+            Some(crate::SignInFactor::TwoStep) => inner.push(
+                "EXISTS (SELECT 1 FROM account_second_steps s \
+                 WHERE s.account_id = a.id AND s.totp_secret IS NOT NULL)"
+                    .to_string(),
+            ),
+            Some(crate::SignInFactor::Passkey) => inner
+                .push("EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id)".to_string()),
+            None => {}
         }
         clauses.push(match plan {
             Plan::Set => format!(

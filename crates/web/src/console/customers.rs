@@ -112,6 +112,7 @@ async fn customer_list(
         ("country", q.country.as_deref()),
         ("company", q.company.as_deref()),
         ("company_id", q.company_id.as_deref()),
+        ("sign_in", q.sign_in.as_deref()),
     ];
     let query_without_sort = query_string(&filters);
     let mut with_sort = filters.to_vec();
@@ -133,7 +134,7 @@ async fn customer_list(
         "console/customers.html",
         context! {
             items => pages::ser(list.items.iter().cloned().map(gatehouse_app::wire::Customer::from).collect::<Vec<_>>()), accounts => pages::ser(&accounts), group_names => pages::ser(&group_names), total => list.total, total_exact => list.total_exact, page => list.page, pages,
-            q => context! { q => q.q.clone(), site => q.site.clone(), group => q.group.clone(), status => q.status.clone(), country => q.country.as_deref().map(|c| gatehouse_domain::countries::code_of(c).unwrap_or(c).to_string()), company => q.company.clone(), company_id => q.company_id.clone(), company_name => list.items.first().and_then(|c| c.fields.company.clone()) },
+            q => context! { q => q.q.clone(), site => q.site.clone(), group => q.group.clone(), status => q.status.clone(), country => q.country.as_deref().map(|c| gatehouse_domain::countries::code_of(c).unwrap_or(c).to_string()), company => q.company.clone(), company_id => q.company_id.clone(), sign_in => q.sign_in.clone(), company_name => list.items.first().and_then(|c| c.fields.company.clone()) },
             sort => q.sort.clone().unwrap_or_else(|| "last_name".into()), columns => CUSTOMER_COLUMNS.to_vec(),
             groups => pages::ser(groups.iter().map(|g| &g.group).collect::<Vec<_>>()), sites, statuses, query, query_without_sort,
             may_manage => caller.may(Permission::ManageAccounts),
