@@ -24,9 +24,11 @@ use crate::staff_auth::StaffCaller;
 use crate::{App, AppError, AppResult, audit, secrets};
 
 mod assignment;
+mod factors;
 mod impersonation;
 
 pub use assignment::{AssignTo, Candidate, assign, duplicates, search_customers};
+pub use factors::{TwoStepSummary, remove_passkey, remove_two_step};
 pub use impersonation::{
     MAX_IMPERSONATION_MINUTES, end_impersonation, impersonate, open_impersonation,
 };
@@ -555,21 +557,6 @@ pub struct AccountDetail {
     pub audit: Vec<crate::wire::AuditEvent>,
 }
 
-/// A customer's second step at sign-in as staff see it (never the secret).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct TwoStepSummary {
-    /// What it is: `totp`, the authenticator app's code.
-    pub kind: &'static str,
-    /// Turned on at.
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub turned_on_at: Option<OffsetDateTime>,
-    /// Last used to sign in.
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub last_used_at: Option<OffsetDateTime>,
-    /// Unused recovery codes left.
-    pub recovery_codes_left: i64,
-}
-
 /// A session as staff see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SessionSummary {
@@ -622,19 +609,7 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Account
         .filter(|s| now < s.idle_expires_at && now < s.absolute_expires_at)
         .map(summary)
         .collect();
-    let two_step = match tx
-        .second_step(id)
-        .await?
-        .filter(|s| s.totp_secret.is_some())
-    {
-        Some(kept) => Some(TwoStepSummary {
-            kind: "totp",
-            turned_on_at: kept.turned_on_at,
-            last_used_at: kept.last_used_at,
-            recovery_codes_left: tx.recovery_codes_left(id).await?,
-        }),
-        None => None,
-    };
+    let two_step = factors::two_step_of(tx.as_mut(), id).await?;
     let passkeys = tx
         .passkeys_of(id)
         .await?
@@ -659,61 +634,6 @@ pub async fn get(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<Account
         passkeys,
         audit: audit.into_iter().map(Into::into).collect(),
     })
-}
-
-/// Removes one of an account's passkeys (a lost device): it signs in no
-/// more; the customer is mailed. Audited.
-#[tracing::instrument(name = "app.accounts.remove_passkey", level = "debug", skip_all)]
-pub async fn remove_passkey(
-    app: &App,
-    caller: &StaffCaller,
-    id: Uuid,
-    passkey: Uuid,
-) -> AppResult<()> {
-    caller.require(Permission::ManageAccounts)?;
-    let now = app.clock.now();
-    let mut tx = app.store.begin().await?;
-    let (account, site) = load(tx.as_mut(), id).await?;
-    crate::portal::passkeys::remove_in(tx.as_mut(), &site, &account, &caller.actor(), passkey, now)
-        .await?;
-    crate::account_mail::mail_account(
-        tx.as_mut(),
-        &site,
-        &account,
-        crate::mail::MailKey::PasskeyRemoved,
-        None,
-        None,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Removes an account's second step at sign-in (a lost phone, with the
-/// recovery codes gone too): the customer signs in with the password alone
-/// (or, where the site requires a second step, sets up a new one at the
-/// next sign-in), and is mailed. Audited; `NotFound` when it had none.
-#[tracing::instrument(name = "app.accounts.remove_two_step", level = "debug", skip_all)]
-pub async fn remove_two_step(app: &App, caller: &StaffCaller, id: Uuid) -> AppResult<()> {
-    caller.require(Permission::ManageAccounts)?;
-    let now = app.clock.now();
-    let mut tx = app.store.begin().await?;
-    let (account, site) = load(tx.as_mut(), id).await?;
-    if !crate::portal::two_step::remove(tx.as_mut(), &site, &account, now).await? {
-        return Err(AppError::NotFound("two-step sign-in".into()));
-    }
-    tx.append_audit(&audit::event(
-        now,
-        &caller.actor(),
-        "account.two_step_removed",
-        Some(("account", id)),
-        Some(site.id),
-        json!({}),
-    ))
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Changes to an account's own fields (absent keys stay as they are).

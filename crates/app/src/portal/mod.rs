@@ -108,6 +108,21 @@ pub(crate) async fn record_new_password(
     Ok(())
 }
 
+/// [`count_failed_attempt`] in a transaction of its own, committed: what a
+/// refused credential (a wrong password, code or passkey) leaves behind
+/// while everything else of the refused request rolls back.
+pub(crate) async fn count_refused_attempt(
+    app: &App,
+    site: &Site,
+    account_id: uuid::Uuid,
+) -> AppResult<()> {
+    let now = app.clock.now();
+    let mut tx = app.store.begin().await?;
+    count_failed_attempt(app, tx.as_mut(), site, account_id, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Counts one failed attempt against an account (wrong password, repeated
 /// registration) atomically in the database, and locks it when the count
 /// reaches the site's maximum, mailing the customer. Accounts that are

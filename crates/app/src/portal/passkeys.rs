@@ -27,7 +27,7 @@ use webauthn_rs::prelude::{
 };
 
 use super::sessions::{Amr, Browser, Current, Earned, NewSession, start_session};
-use super::{RequestMeta, count_failed_attempt, customer_actor};
+use super::{RequestMeta, count_refused_attempt, customer_actor};
 use crate::{App, AppError, AppResult, audit, secrets};
 
 /// How long a ceremony waits for the browser's answer.
@@ -448,9 +448,7 @@ pub async fn finish_sign_in(
         serde_json::from_str(&record.credential).map_err(internal("a stored passkey"))?;
     let key = DiscoverableKey::from(&passkey);
     let Ok(result) = webauthn.finish_discoverable_authentication(&answer, state, &[key]) else {
-        let mut tx = app.store.begin().await?;
-        count_failed_attempt(app, tx.as_mut(), site, account.id, now).await?;
-        tx.commit().await?;
+        count_refused_attempt(app, site, account.id).await?;
         return Err(SignInRefusal::InvalidCredentials.into());
     };
     passkey.update_credential(&result);

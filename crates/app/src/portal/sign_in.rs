@@ -13,7 +13,7 @@ use gatehouse_store::Site;
 use super::sessions::{Amr, Browser, Current, Earned, NewSession, save_bookkeeping, start_session};
 use super::two_step::PendingStep;
 
-use super::{RequestMeta, count_failed_attempt};
+use super::{RequestMeta, count_refused_attempt};
 use crate::{App, AppError, AppResult};
 
 /// The login ID as the store compares it, without refusing anything: a
@@ -70,9 +70,7 @@ pub async fn sign_in(
     };
     let now = app.clock.now();
     if !right {
-        let mut tx = app.store.begin().await?;
-        count_failed_attempt(app, tx.as_mut(), site, account.id, now).await?;
-        tx.commit().await?;
+        count_refused_attempt(app, site, account.id).await?;
         return Err(SignInRefusal::InvalidCredentials.into());
     }
     let outcome = sign_in_gate(&account.state, now)?;

@@ -22,7 +22,7 @@ use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use super::sessions::{Amr, Browser, Current, Earned, NewSession, start_session};
-use super::{RequestMeta, count_failed_attempt, customer_actor};
+use super::{RequestMeta, count_refused_attempt, customer_actor};
 use crate::mail::MailKey;
 use crate::{App, AppError, AppResult, audit, recovery_codes, secrets, totp};
 
@@ -236,13 +236,9 @@ async fn prove(
     Ok(None)
 }
 
-/// Counts a wrong code toward the account's lock, in a transaction of its
-/// own (the refusal rolls back everything else), and answers the refusal.
+/// Counts a wrong code toward the account's lock and answers the refusal.
 async fn count_wrong_code(app: &App, site: &Site, account: &Account) -> AppResult<AppError> {
-    let now = app.clock.now();
-    let mut tx = app.store.begin().await?;
-    count_failed_attempt(app, tx.as_mut(), site, account.id, now).await?;
-    tx.commit().await?;
+    count_refused_attempt(app, site, account.id).await?;
     Ok(wrong_code())
 }
 
@@ -613,16 +609,7 @@ async fn confirmed(
         Ok(account) => Ok((tx, account)),
         Err(e @ AppError::Invalid { .. }) => {
             drop(tx);
-            let mut counting = app.store.begin().await?;
-            count_failed_attempt(
-                app,
-                counting.as_mut(),
-                &current.site,
-                current.account.id,
-                now,
-            )
-            .await?;
-            counting.commit().await?;
+            count_refused_attempt(app, &current.site, current.account.id).await?;
             Err(e)
         }
         Err(e) => Err(e),
