@@ -65,6 +65,10 @@ pub struct ExportArgs {
     /// Only customers in this group (its ID)
     #[arg(long)]
     pub group: Option<String>,
+    /// Only customers with an account that has two-step sign-in on
+    /// (`two_step`) or a passkey (`passkey`)
+    #[arg(long)]
+    pub sign_in: Option<String>,
 }
 
 fn parse_format(raw: &str) -> Result<export::Format, String> {
@@ -142,6 +146,7 @@ pub async fn run_export(app: &App, args: ExportArgs) -> Result<()> {
         company: args.company,
         country: args.country,
         status: args.status,
+        sign_in: args.sign_in,
         ..Default::default()
     };
     let filter = gatehouse_app::customers::filter_of(app, &query).await?;

@@ -528,6 +528,17 @@ async fn import_export_and_purge_run_from_the_command_line() {
         .collect();
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["email"], "grace@example.com");
+    // By how they sign in: nobody imported has a passkey; a word that is no
+    // way of signing in is refused.
+    let out = run(&other.0, &["export", "--sign-in", "passkey"], None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("exported 0 customers"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&other.0, &["export", "--sign-in", "sms"], None).await;
+    assert_one_line_error(&out, "'sms' is not two_step or passkey");
 
     let out = run(&dir.0, &["purge", "--dry-run"], None).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
