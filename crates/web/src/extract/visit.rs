@@ -457,6 +457,18 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for SignedInForm<T> {
     }
 }
 
+/// A refusal as one line at the top of a page, in the visitor's language,
+/// and the status the API gives it ([`crate::error::classify`]).
+pub(crate) fn refusal_line(visit: &Visit, e: &AppError) -> (StatusCode, String) {
+    let said = match e {
+        AppError::Invalid { message, words, .. } => {
+            i18n::refusal(visit.lang, message, words.as_ref())
+        }
+        other => other.to_string(),
+    };
+    (crate::error::classify(e).0, capitalise(&said))
+}
+
 /// The field errors of a refused form, and a line for the top of the form.
 pub(crate) fn form_errors(
     visit: &Visit,

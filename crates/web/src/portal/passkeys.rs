@@ -69,19 +69,11 @@ async fn after(
         Err(
             e @ (AppError::Invalid { .. } | AppError::NotFound(_) | AppError::Forbidden { .. }),
         ) => {
-            let status = match e {
-                AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                AppError::NotFound(_) => StatusCode::NOT_FOUND,
-                _ => StatusCode::FORBIDDEN,
+            let (status, said) = match e {
+                AppError::NotFound(_) => (StatusCode::NOT_FOUND, v.tr("passkey_gone")),
+                e => refusal_line(&v, &e),
             };
-            let said = match &e {
-                AppError::Invalid { message, words, .. } => {
-                    crate::i18n::refusal(v.lang, message, words.as_ref())
-                }
-                AppError::NotFound(_) => v.tr("passkey_gone"),
-                other => other.to_string(),
-            };
-            page(v, current, status, Some(capitalise(&said))).await
+            page(v, current, status, Some(said)).await
         }
         Err(e) => v.fail(e).into_response(),
     }

@@ -152,7 +152,8 @@ pub(super) async fn step_submit(
             refused(v, refusal, "", &form.next, "")
         }
         Err(e @ AppError::Invalid { .. }) => {
-            let error = said(&v, &e);
+            let (_, error) = refusal_line(&v, &e);
+            let error = Some(error);
             match two_step::step(&app, &v.site, &token).await {
                 Ok(view) => step_view(v, StatusCode::UNAUTHORIZED, &view, error, &form.next),
                 Err(AppError::SignedOut) => {
@@ -320,18 +321,6 @@ async fn security_view(
     )
 }
 
-/// The words of a refused change, for the top of the page.
-fn said(v: &Visit, e: &AppError) -> Option<String> {
-    match e {
-        AppError::Invalid { message, words, .. } => Some(capitalise(&crate::i18n::refusal(
-            v.lang,
-            message,
-            words.as_ref(),
-        ))),
-        other => Some(capitalise(&other.to_string())),
-    }
-}
-
 pub(super) async fn security_page(SignedIn { visit: v, current }: SignedIn<false>) -> Response {
     security_view(v, &current, StatusCode::OK, Shown::default()).await
 }
@@ -356,13 +345,9 @@ async fn after(
         Err(
             e @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Forbidden { .. }),
         ) => {
-            let status = match e {
-                AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                AppError::Conflict(_) => StatusCode::CONFLICT,
-                _ => StatusCode::FORBIDDEN,
-            };
+            let (status, error) = refusal_line(&v, &e);
             let shown = Shown {
-                error: said(&v, &e),
+                error: Some(error),
                 codes: Vec::new(),
             };
             security_view(v, current, status, shown).await
